@@ -1,0 +1,57 @@
+// The `edge` command line: parses the command name and hands the rest to that command's module.
+// Exit codes are documented in README.md and defined in engine/errors.ts.
+import { exitCodeFor, exitCodes, isEdgeError } from "../errors";
+import { type CliIO, processIO } from "./io";
+import { inspectCommand } from "./inspect-command";
+import { validateCommand } from "./validate-command";
+import { runCommand } from "./run-command";
+import { ENGINE_VERSION } from "../version";
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, { run: Command; usage: string }> = {
+  inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
+  validate: { run: validateCommand, usage: "edge validate RECIPE... [--json]" },
+  run: { run: runCommand, usage: "edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]" },
+};
+
+function usage(): string {
+  return [
+    `edge ${ENGINE_VERSION}: take an ONNX model to an edge device`,
+    "",
+    "usage:",
+    ...Object.values(commands).map((c) => `  ${c.usage}`),
+    "  edge help [COMMAND]",
+    "  edge --version",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? rest[0] : undefined;
+    if (topic && commands[topic]) io.stdout(`usage: ${commands[topic].usage}\n`);
+    else io.stdout(usage());
+    return exitCodes.ok;
+  }
+  if (name === "--version" || name === "version") {
+    io.stdout(`${ENGINE_VERSION}\n`);
+    return exitCodes.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`edge: unknown command "${name}"\n\n${usage()}`);
+    return exitCodes.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (isEdgeError(e)) {
+      io.stderr(`edge ${name}: ${e.format()}\n`);
+    } else {
+      io.stderr(`edge ${name}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    }
+    return exitCodeFor(e);
+  }
+}

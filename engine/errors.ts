@@ -1,0 +1,96 @@
+// The one error type of the engine: a code (`area/reason`), a message a user understands, a hint, and where.
+// The CLI maps codes to exit codes; the extension shows one notification; the language server makes diagnostics.
+
+export type ErrorCode =
+  | "model/invalid"
+  | "model/not-found"
+  | "model/unsupported"
+  | "model/external-data"
+  | "recipe/invalid"
+  | "recipe/not-found"
+  | "run/failed"
+  | "run/input"
+  | "budget/failed"
+  | "cli/usage"
+  | "io/write"
+  | "internal/bug";
+
+/** Where a problem happened. Lines and columns are 1-based, as editors and `file:line:col` show them. */
+export interface Where {
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Byte offset in a binary file (a model) where reading failed. */
+  offset?: number;
+  node?: string;
+  device?: string;
+}
+
+export class EdgeError extends Error {
+  override readonly name = "EdgeError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly where: Where = {},
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** `file:line:col: message` (or `file@offset`), then the hint on its own line. */
+  format(): string {
+    const w = this.where;
+    let prefix = "";
+    if (w.file) {
+      prefix = w.file;
+      if (w.line !== undefined) prefix += `:${w.line}${w.column !== undefined ? `:${w.column}` : ""}`;
+      else if (w.offset !== undefined) prefix += ` (byte ${w.offset})`;
+      prefix += ": ";
+    }
+    const extra = [w.node ? `node ${w.node}` : "", w.device ? `device ${w.device}` : ""].filter(Boolean).join(", ");
+    return `${prefix}${this.message}${extra ? ` [${extra}]` : ""}${this.hint ? `\n  hint: ${this.hint}` : ""}`;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; where: Where; hint?: string } {
+    return { code: this.code, message: this.message, where: this.where, hint: this.hint };
+  }
+}
+
+export function isEdgeError(e: unknown): e is EdgeError {
+  return e instanceof EdgeError;
+}
+
+/** Exit codes of the `edge` CLI, documented in README.md. */
+export const exitCodes = {
+  ok: 0,
+  /** A budget failed, or `edge validate` found an error. */
+  failed: 1,
+  usage: 2,
+  recipe: 3,
+  model: 4,
+  run: 5,
+  io: 6,
+  internal: 70,
+} as const;
+
+export function exitCodeFor(e: unknown): number {
+  if (!isEdgeError(e)) return exitCodes.internal;
+  const area = e.code.split("/")[0];
+  switch (area) {
+    case "cli":
+      return exitCodes.usage;
+    case "recipe":
+      return exitCodes.recipe;
+    case "model":
+      return exitCodes.model;
+    case "run":
+      return exitCodes.run;
+    case "budget":
+      return exitCodes.failed;
+    case "io":
+      return exitCodes.io;
+    default:
+      return exitCodes.internal;
+  }
+}

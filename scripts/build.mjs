@@ -1,0 +1,50 @@
+// One build script for every entry: node bundles (engine CLI; later the extension and the language server)
+// and browser bundles (the webview apps). Prints each output's size from esbuild's metafile.
+import * as esbuild from "esbuild";
+import { existsSync, statSync } from "node:fs";
+import { relative } from "node:path";
+
+const watch = process.argv.includes("--watch");
+
+/** Node entries: [source, output]. Entries whose source does not exist yet are skipped with a note. */
+const nodeEntries = [
+  ["engine/cli/main.ts", "dist/engine/cli.js"],
+];
+/** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
+const browserEntries = [];
+
+// CommonJS dependencies (ajv, yaml) call require() for node built-ins; give the ESM bundle a real require.
+const requireShim = "import { createRequire as __edgeCreateRequire } from 'node:module'; const require = __edgeCreateRequire(import.meta.url);";
+
+const jobs = [];
+for (const [src, out] of nodeEntries) {
+  if (!existsSync(src)) continue;
+  jobs.push({
+    entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20",
+    sourcemap: "linked", metafile: true, banner: { js: requireShim },
+    external: ["onnxruntime-node"], // native addon: loaded from node_modules at run time
+  });
+}
+for (const [src, out] of browserEntries) {
+  if (!existsSync(src)) continue;
+  jobs.push({ entryPoints: [src], outfile: out, bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: "linked", metafile: true, minify: true });
+}
+
+let failed = false;
+for (const options of jobs) {
+  try {
+    if (watch) {
+      const ctx = await esbuild.context(options);
+      await ctx.watch();
+    } else {
+      const result = await esbuild.build({ ...options, logLevel: "warning" });
+      for (const file of Object.keys(result.metafile.outputs)) {
+        if (file.endsWith(".map")) continue;
+        console.log(`built ${relative(".", file)} ${(statSync(file).size / 1024).toFixed(1)} KiB`);
+      }
+    }
+  } catch {
+    failed = true;
+  }
+}
+if (failed) process.exit(1);
