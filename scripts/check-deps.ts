@@ -1,5 +1,6 @@
 // The dependency-direction check of ARCHITECTURE.md's layout table, run by `npm run lint`.
 // Reads every import/require specifier in the TypeScript sources and fails on one a folder may not use.
+// Usage: check-deps.ts [ROOT] (default: the current directory).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -22,7 +23,7 @@ const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** npm packages that only run under node; webviews may not import them. */
 const nodeOnlyPackages = new Set(["onnxruntime-node", "vscode-languageserver", "vscode-languageclient", "ajv", "yaml"]);
 
-const root = resolve(".");
+const root = resolve(process.argv[2] ?? ".");
 const problems: string[] = [];
 
 function walk(dir: string, out: string[]): string[] {
