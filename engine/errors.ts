@@ -11,6 +11,9 @@ export type ErrorCode =
   | "run/failed"
   | "run/input"
   | "budget/failed"
+  | "device/unknown"
+  | "device/unsupported"
+  | "data/invalid"
   | "cli/usage"
   | "io/write"
   | "internal/bug";
@@ -85,6 +88,8 @@ export function exitCodeFor(e: unknown): number {
     case "model":
       return exitCodes.model;
     case "run":
+    case "device":
+    case "data":
       return exitCodes.run;
     case "budget":
       return exitCodes.failed;

@@ -59,7 +59,9 @@ export interface BudgetEvent extends EventBase {
   limit: number;
   actual: number | null;
   unit: string;
+  /** null when the budget could not be checked (see `reason`). */
   pass: boolean | null;
+  reason?: string;
 }
 export interface LogEvent extends EventBase {
   type: "log";

@@ -1,0 +1,84 @@
+// Turns a valid recipe into what a runner takes: which device, and a RunPlan for it. Pure apart from nothing:
+// dataset reading happens in the caller. Device transports other than `local` arrive with their own issue.
+import { EdgeError } from "../errors";
+import type { EdgeRecipe, Device } from "../recipe";
+import { defaultDeviceName, implicitLocalDevice } from "../recipe";
+import type { RecipePaths } from "../recipe";
+import type { InputSpec, RunPlan } from "../run/plan";
+import type { Dtype } from "../data/tensor-data";
+
+export interface DeviceChoice {
+  name: string;
+  device: Device;
+  kind: "local" | "ssh" | "adb";
+}
+
+/** The device to run on: `--device`, else `run.device`, else the recipe's default; `local` is always this machine. */
+export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, file: string): DeviceChoice {
+  const name = override ?? defaultDeviceName(recipe);
+  if (name === undefined) {
+    throw new EdgeError("device/unknown", "the recipe defines several devices and says not which to run on", { file }, `set \`run.device\` or pass \`--device NAME\` (one of: ${Object.keys(recipe.devices ?? {}).join(", ")})`);
+  }
+  const device = recipe.devices?.[name] ?? (name === implicitLocalDevice ? { local: {} } : undefined);
+  if (!device) {
+    const known = [...Object.keys(recipe.devices ?? {}), ...(recipe.devices?.[implicitLocalDevice] ? [] : [implicitLocalDevice])];
+    throw new EdgeError("device/unknown", `no device named "${name}" in the recipe`, { file, device: name }, `devices: ${known.join(", ")}`);
+  }
+  const kind = device.local ? "local" : device.ssh ? "ssh" : "adb";
+  return { name, device, kind };
+}
+
+/** Execution providers this machine's onnxruntime-node can run a local session with. */
+const localProviders = new Set(["cpu"]);
+
+export function planFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, choice: DeviceChoice, outDir: string, file: string): RunPlan {
+  if (choice.kind !== "local") {
+    throw new EdgeError(
+      "device/unsupported",
+      `device "${choice.name}" is reached over ${choice.kind}, which this engine cannot run on yet; only local devices run today`,
+      { file, device: choice.name },
+      `run it on this machine with \`--device ${implicitLocalDevice}\``,
+    );
+  }
+  const provider = choice.device.provider ?? recipe.compile?.provider ?? "cpu";
+  if (!localProviders.has(provider)) {
+    throw new EdgeError(
+      "device/unsupported",
+      `the execution provider "${provider}" is not available on this machine's onnxruntime-node (it has: ${[...localProviders].join(", ")})`,
+      { file, device: choice.name },
+      "use `provider: cpu` for a local run; other providers run on their devices",
+    );
+  }
+  const run = recipe.run ?? {};
+  const inputs: Record<string, InputSpec> = {};
+  for (const [name, spec] of Object.entries(recipe.model.inputs ?? {})) {
+    inputs[name] = {
+      shape: spec.shape,
+      dtype: spec.dtype as Dtype | undefined,
+      fill: spec.fill,
+      range: spec.range as [number, number] | undefined,
+      mean: spec.mean,
+      std: spec.std,
+      value: spec.value as InputSpec["value"],
+    };
+  }
+  return {
+    modelPath: paths.model,
+    inputs,
+    dims: recipe.compile?.fixed_shapes,
+    session: {
+      intraOpThreads: run.threads?.intra_op ?? choice.device.threads,
+      interOpThreads: run.threads?.inter_op,
+      optimization: run.optimization ?? recipe.compile?.optimization,
+      executionMode: run.execution_mode,
+      memoryPattern: run.memory_pattern,
+      cpuArena: run.cpu_arena,
+    },
+    warmup: run.warmup ?? 5,
+    iterations: run.iterations ?? 50,
+    profile: run.profile ?? false,
+    outDir,
+    seed: run.seed ?? 0,
+    deviceName: choice.name,
+  };
+}

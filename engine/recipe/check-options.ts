@@ -1,0 +1,101 @@
+// Checks that options fit together: quantize options that the chosen method ignores, execution providers
+// a device cannot have, thread settings the execution mode does not use.
+import type { ProblemSink } from "./problem-sink";
+import type { Device, EdgeRecipe, Quantize } from "./recipe-types.generated";
+
+type QuantizeMethod = Quantize["method"];
+type QuantizeOption = Exclude<keyof Quantize, "method">;
+
+/** The methods each quantize option applies to (options not listed apply to every method). */
+const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> = {
+  block_size: ["int4-weight-only"],
+  accuracy_level: ["int4-weight-only"],
+  symmetric: ["int8-dynamic", "int8-static", "int4-weight-only"],
+  per_channel: ["int8-dynamic", "int8-static"],
+  reduce_range: ["int8-dynamic", "int8-static"],
+  weight_type: ["int8-dynamic", "int8-static"],
+  activation_type: ["int8-static"],
+  format: ["int8-static"],
+  calibration: ["int8-static"],
+  keep_io_types: ["fp16"],
+};
+
+export function checkOptions(recipe: EdgeRecipe, sink: ProblemSink): void {
+  if (recipe.quantize) checkQuantize(recipe.quantize, sink);
+  checkProviders(recipe, sink);
+  checkRun(recipe, sink);
+}
+
+function checkQuantize(q: Quantize, sink: ProblemSink): void {
+  for (const [option, methods] of Object.entries(optionMethods) as [QuantizeOption, QuantizeMethod[]][]) {
+    if (q[option] === undefined || methods.includes(q.method)) continue;
+    sink.warning("option/not-applicable", ["quantize", option], `\`quantize.${option}\` is ignored by \`method: ${q.method}\`; it applies to ${methods.map((m) => `\`${m}\``).join(", ")}`, {
+      on: "key",
+    });
+  }
+  if (q.method === "int8-static" && !q.calibration) {
+    sink.warning("option/conflict", ["quantize", "method"], "`int8-static` without `calibration` calibrates on random inputs from `model.inputs`: the ranges will not fit real data", {
+      hint: "add `calibration: { data: <dataset>, samples: 100 }` and the dataset under `data`",
+    });
+  }
+  const calibration = q.calibration;
+  if (calibration?.percentile !== undefined && (calibration.method ?? "minmax") !== "percentile") {
+    sink.warning("option/not-applicable", ["quantize", "calibration", "percentile"], `\`percentile\` is ignored by calibration \`method: ${calibration.method ?? "minmax"}\``, {
+      on: "key",
+      hint: "set `method: percentile`, or remove `percentile`",
+    });
+  }
+  if (q.method === "int8-static" && (q.format ?? "qdq") === "qoperator" && (q.activation_type === "uint16" || q.activation_type === "int16")) {
+    sink.error("option/conflict", ["quantize", "activation_type"], `16-bit activations need \`format: qdq\`: QOperator has no 16-bit kernels`);
+  }
+  const included = new Set(q.include?.ops ?? []);
+  (q.exclude?.ops ?? []).forEach((op, i) => {
+    if (included.has(op)) sink.warning("option/conflict", ["quantize", "exclude", "ops", i], `\`${op}\` is in both \`include.ops\` and \`exclude.ops\`; exclude wins`);
+  });
+  const includedNodes = new Set(q.include?.nodes ?? []);
+  (q.exclude?.nodes ?? []).forEach((node, i) => {
+    if (includedNodes.has(node)) sink.warning("option/conflict", ["quantize", "exclude", "nodes", i], `\`${node}\` is in both \`include.nodes\` and \`exclude.nodes\`; exclude wins`);
+  });
+}
+
+function transportOf(device: Device): "local" | "ssh" | "adb" {
+  return device.adb ? "adb" : device.ssh ? "ssh" : "local";
+}
+
+/** Each device's provider (its own, else `compile.provider`) must exist on that kind of device. */
+function checkProviders(recipe: EdgeRecipe, sink: ProblemSink): void {
+  for (const [name, device] of Object.entries(recipe.devices ?? {})) {
+    const provider = device.provider ?? recipe.compile?.provider ?? "cpu";
+    const where = device.provider ? ["devices", name, "provider"] : ["compile", "provider"];
+    const transport = transportOf(device);
+    if (provider === "nnapi" && transport !== "adb") {
+      sink.warning("device/unsupported", where, `NNAPI exists only on Android, but device \`${name}\` is reached over ${transport === "local" ? "`local`" : "`ssh`"}`, {
+        hint: device.provider ? undefined : `give device \`${name}\` its own \`provider\``,
+      });
+    }
+    if (provider === "coreml" && transport === "adb") {
+      sink.error("device/unsupported", where, `Core ML exists only on Apple devices, but device \`${name}\` is an Android device (adb)`, {
+        hint: device.provider ? "use `nnapi`, `qnn` or `xnnpack` on Android" : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
+      });
+    }
+    if (transport === "adb" && device.runner === "node") {
+      sink.information("device/unsupported", ["devices", name, "runner"], "Android devices rarely have node; `perf-test` (onnxruntime_perf_test) is the usual runner over adb");
+    }
+  }
+}
+
+function checkRun(recipe: EdgeRecipe, sink: ProblemSink): void {
+  const run = recipe.run;
+  if (!run) return;
+  if ((run.threads?.inter_op ?? 0) > 0 && (run.execution_mode ?? "sequential") !== "parallel") {
+    sink.warning("option/not-applicable", ["run", "threads", "inter_op"], "`inter_op` threads are used only with `execution_mode: parallel`", {
+      on: "key",
+      hint: "add `execution_mode: parallel` to `run`, or remove `inter_op`",
+    });
+  }
+  if (recipe.budgets?.latency_p99_ms !== undefined && (run.iterations ?? 50) < 100) {
+    sink.information("option/conflict", ["run", "iterations"], `a p99 over ${run.iterations ?? 50} iterations is the slowest or second-slowest sample; use at least 100 for \`budgets.latency_p99_ms\``, {
+      on: run.iterations === undefined ? "key" : "value",
+    });
+  }
+}

@@ -1,0 +1,100 @@
+// report.md: the human summary of a run report (GitHub-flavoured Markdown: it reads well in VS Code's preview,
+// on GitHub and in a terminal).
+import { BYTES_PER_MB, formatNumber } from "./budgets";
+import type { RunReport } from "./report-types";
+
+const statusLine: Record<RunReport["status"], string> = { ok: "✓ ok", failed: "✗ failed", aborted: "⚠ aborted" };
+
+function esc(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function table(head: string[], rows: string[][], align?: ("l" | "r")[]): string[] {
+  const sep = head.map((_, i) => (align?.[i] === "r" ? "---:" : "---"));
+  return [`| ${head.join(" | ")} |`, `| ${sep.join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
+}
+
+function mb(bytes: number): string {
+  return `${formatNumber(bytes / BYTES_PER_MB)} MB`;
+}
+
+function ms(x: number): string {
+  return `${formatNumber(x)} ms`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+export function renderReportMarkdown(report: RunReport): string {
+  const out: string[] = [];
+  out.push(`# ${esc(report.recipe.name)} on ${esc(report.device.name)}`, "");
+  out.push(`**${statusLine[report.status]}** · run \`${report.runId}\` · ${report.startedAt} · ${formatNumber(report.durationMs / 1000)} s · edge ${report.engineVersion}`, "");
+  if (report.errors.length > 0) {
+    for (const e of report.errors) out.push(`- **${e.code}**: ${esc(e.message)}${e.hint ? ` (hint: ${esc(e.hint)})` : ""}`);
+    out.push("");
+  }
+
+  out.push("## Summary", "");
+  const rows: string[][] = [];
+  if (report.model) {
+    rows.push(["model", `\`${esc(report.model.path)}\``]);
+    rows.push(["size on disk", `${mb(report.model.sizeBytes)} (${report.model.sizeBytes.toLocaleString("en")} bytes, ${report.model.files.length} file${report.model.files.length > 1 ? "s" : ""})`]);
+    rows.push(["inputs", report.model.inputs.map((i) => `\`${esc(i.name)}\` ${i.dtype} [${i.shape.join(", ")}] ${i.source}`).join("<br>") || "none"]);
+  }
+  const host = report.device.host;
+  const deviceName = report.device.name === report.device.kind ? report.device.name : `${esc(report.device.name)} (${report.device.kind})`;
+  if (host) rows.push(["device", `${deviceName}: ${esc(host.cpuModel)}, ${host.cores} cores, ${esc(host.os)}, node ${host.nodeVersion}, onnxruntime ${host.onnxruntimeVersion}`]);
+  if (report.session) {
+    const o = report.session.options;
+    const threads = `intra-op ${o.intraOpThreads || "default"}, inter-op ${o.interOpThreads || "default"}`;
+    rows.push(["session", `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${ms(report.session.creationMs)}`]);
+  }
+  rows.push(["iterations", `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`]);
+  if (report.throughput?.fromMeanIps != null) {
+    rows.push(["throughput", `${formatNumber(report.throughput.fromMeanIps)} inferences/s (1000 / mean), ${formatNumber(report.throughput.wallClockIps ?? 0)} inferences/s (wall clock)`]);
+  }
+  if (report.memory) rows.push(["peak memory", `${mb(report.memory.peakRssBytes)} RSS (sampled; ${mb(report.memory.rssBeforeBytes)} before the session; OS high-water mark ${mb(report.memory.osMaxRssBytes)})`]);
+  out.push(...table(["", ""], rows), "");
+
+  if (report.latency) {
+    const l = report.latency;
+    out.push(`## Latency (${l.count} iterations)`, "");
+    out.push(...table(["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"], [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(ms)], Array(8).fill("r")), "");
+    out.push("Each latency is the time around one `session.run`; percentiles interpolate linearly between closest ranks.", "");
+  }
+
+  if (report.budgets.length > 0) {
+    out.push("## Budgets", "");
+    const rows = report.budgets.map((b) => [
+      b.pass === true ? "✓" : b.pass === false ? "✗" : "–",
+      `\`${b.name}\``,
+      `${formatNumber(b.limit)} ${b.unit}`.trim(),
+      b.actual === null ? `not checked: ${esc(b.reason ?? "")}` : `${formatNumber(b.actual)} ${b.unit}`,
+    ]);
+    out.push(...table(["", "budget", "limit", "actual"], rows, ["l", "l", "r", "r"]), "");
+    out.push(`MB are 10^6 bytes.`, "");
+  }
+
+  const summary = report.profile.summary;
+  if (report.profile.enabled) {
+    out.push("## Profile", "");
+    if (report.profile.note) out.push(`> ${report.profile.note}`, "");
+    if (summary && summary.opTypes.length > 0) {
+      out.push(`Kernel time ${ms(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`, "");
+      out.push("### Op types by time", "");
+      const opRows = summary.opTypes.slice(0, 15).map((o) => [`\`${esc(o.opType)}\``, String(o.nodes), ms(o.meanUsPerRun / 1000), pct(o.share)]);
+      out.push(...table(["op type", "nodes", "time per run", "share"], opRows, ["l", "r", "r", "r"]), "");
+      out.push("### Top nodes by time", "");
+      const nodeRows = summary.topNodes.slice(0, 10).map((n) => [`\`${esc(n.node)}\``, esc(n.opType), ms(n.meanUs / 1000), pct(n.share)]);
+      out.push(...table(["node", "op type", "mean", "share"], nodeRows, ["l", "l", "r", "r"]), "");
+    } else {
+      out.push("No kernel events were recorded.", "");
+    }
+  }
+
+  out.push("## Files", "");
+  for (const a of report.artifacts) out.push(`- [${esc(a.path)}](${encodeURI(a.path)})`);
+  out.push("");
+  return out.join("\n");
+}

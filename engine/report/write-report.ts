@@ -1,0 +1,27 @@
+// Writes a run's report.json and report.md (each atomically) and announces them as artifacts; also announces the
+// budget verdicts as `budget` events.
+import { join } from "node:path";
+import type { EventSink } from "../events";
+import { writeFileAtomic } from "../fs/atomic";
+import type { BudgetVerdict } from "./budgets";
+import { renderReportMarkdown } from "./report-markdown";
+import type { RunReport } from "./report-types";
+
+export interface WrittenReport {
+  jsonPath: string;
+  markdownPath: string;
+}
+
+export async function writeReport(outDir: string, report: RunReport, sink?: EventSink): Promise<WrittenReport> {
+  const jsonPath = join(outDir, "report.json");
+  const markdownPath = join(outDir, "report.md");
+  await writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  sink?.emit({ type: "artifact", kind: "report.json", path: jsonPath });
+  await writeFileAtomic(markdownPath, renderReportMarkdown(report));
+  sink?.emit({ type: "artifact", kind: "report.md", path: markdownPath });
+  return { jsonPath, markdownPath };
+}
+
+export function emitBudgetVerdicts(sink: EventSink, verdicts: readonly BudgetVerdict[]): void {
+  for (const v of verdicts) sink.emit({ type: "budget", name: v.name, limit: v.limit, actual: v.actual, unit: v.unit, pass: v.pass, reason: v.reason });
+}

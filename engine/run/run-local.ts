@@ -1,0 +1,203 @@
+// The local runner: onnxruntime-node in this process. Reads the model (size, signature), makes the feeds, creates
+// a session (timed), warms up, runs the measured iterations (each timed around session.run only), samples RSS,
+// and collects the profile. Abortable between iterations: an aborted run returns what it measured.
+//
+// Errors: problems found before anything is measured (model missing or invalid, bad inputs, a session onnxruntime
+// cannot create) are thrown as EdgeError. A failure during the iterations or the profile is returned in the
+// result (status "failed", with an `error` event emitted here) so the caller can still report what was measured.
+import { EdgeError, isEdgeError } from "../errors";
+import { type EventSink, type StepName, nullSink } from "../events";
+import type { Sample } from "../data/tensor-data";
+import { resolveFeeds } from "./feeds";
+import { hostInfo } from "./host-info";
+import { readModelFiles } from "./model-files";
+import { type Ort, type OrtSession, loadOrt, ortSessionOptions, ortVersion } from "./ort";
+import { type RunPlan, planDefaults } from "./plan";
+import { type ProfileCapture, type RunProfile, collectProfile, discardProfileCapture, prepareProfileCapture } from "./profile-capture";
+import type { RunErrorInfo, RunResult, RunStatus } from "./result";
+import { latencyStats, throughput } from "./stats";
+
+const PROGRESS_INTERVAL_MS = 100;
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 0) throw new EdgeError("run/input", `${name} must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+function toOrtFeeds(ort: Ort, sample: Sample): Record<string, InstanceType<Ort["Tensor"]>> {
+  const feeds: Record<string, InstanceType<Ort["Tensor"]>> = {};
+  for (const [name, t] of Object.entries(sample)) feeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
+  return feeds;
+}
+
+function errorInfo(e: unknown, fallback: string, where: RunErrorInfo["where"]): RunErrorInfo {
+  if (isEdgeError(e)) return e.toJSON();
+  return { code: "run/failed", message: `${fallback}: ${(e as Error)?.message ?? String(e)}`, where };
+}
+
+export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal?: AbortSignal): Promise<RunResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const deviceName = plan.deviceName ?? "local";
+  const where = { file: plan.modelPath, device: deviceName };
+  const warmup = count(plan.warmup, planDefaults.warmup, "warmup");
+  const iterations = count(plan.iterations, planDefaults.iterations, "iterations");
+  const maxKernelEvents = count(plan.maxKernelEvents, planDefaults.maxKernelEvents, "maxKernelEvents");
+  const stepStart = new Map<StepName, number>();
+  const begin = (step: StepName, detail?: string) => {
+    stepStart.set(step, performance.now());
+    sink.emit({ type: "step/start", step, detail });
+  };
+  const end = (step: StepName, ok: boolean) => sink.emit({ type: "step/end", step, ok, durationMs: performance.now() - (stepStart.get(step) ?? t0) });
+
+  begin("load", plan.modelPath);
+  let modelFiles, feedSet;
+  try {
+    modelFiles = await readModelFiles(plan.modelPath, deviceName);
+    feedSet = resolveFeeds(modelFiles.signature, plan, sink);
+  } catch (e) {
+    end("load", false);
+    throw e;
+  }
+  const ort = await loadOrt();
+  end("load", true);
+
+  const sessionOptions = { ...plan.session, optimization: plan.session?.optimization ?? planDefaults.optimization, executionMode: plan.session?.executionMode ?? planDefaults.executionMode };
+  const latenciesMs: number[] = [];
+  const warmupMs: number[] = [];
+  let status: RunStatus = "ok";
+  let error: RunErrorInfo | undefined;
+  let creationMs = 0;
+  let wallClockMs = 0;
+  let profile: RunProfile | undefined;
+  const rssBeforeBytes = process.memoryUsage.rss();
+  let peakRssBytes = rssBeforeBytes;
+  const sampleRss = () => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRssBytes) peakRssBytes = rss;
+  };
+
+  let session: OrtSession | undefined;
+  let capture: ProfileCapture | undefined;
+  try {
+    if (signal?.aborted) {
+      status = "aborted";
+    } else {
+      capture = plan.profile ? await prepareProfileCapture(plan.outDir) : undefined;
+      begin("session", plan.modelPath);
+      const tSession = performance.now();
+      try {
+        session = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions, capture?.prefix));
+      } catch (e) {
+        end("session", false);
+        throw new EdgeError("run/failed", `onnxruntime could not create a session for ${plan.modelPath}: ${(e as Error).message}`, where, undefined, { cause: e });
+      }
+      creationMs = performance.now() - tSession;
+      end("session", true);
+      sampleRss();
+
+      const feeds = feedSet.samples.map((s) => toOrtFeeds(ort, s));
+      let lastProgress = 0;
+      const progress = (step: StepName, done: number, total: number) => {
+        const now = performance.now();
+        if (done === total || now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          sink.emit({ type: "progress", step, done, total });
+        }
+      };
+      let step: StepName = "warmup";
+      try {
+        if (warmup > 0) {
+          begin("warmup", `${warmup} iterations`);
+          for (let i = 0; i < warmup && !signal?.aborted; i++) {
+            const feed = feeds[i % feeds.length];
+            const t = performance.now();
+            await session.run(feed);
+            const ms = performance.now() - t;
+            warmupMs.push(ms);
+            sink.emit({ type: "iteration", index: i, warmup: true, latencyMs: ms });
+            sampleRss();
+            progress("warmup", i + 1, warmup);
+          }
+          end("warmup", !signal?.aborted);
+        }
+        step = "run";
+        if (!signal?.aborted) {
+          begin("run", `${iterations} iterations`);
+          const loopStart = performance.now();
+          for (let i = 0; i < iterations && !signal?.aborted; i++) {
+            const feed = feeds[(warmup + i) % feeds.length];
+            const t = performance.now();
+            await session.run(feed);
+            const ms = performance.now() - t;
+            latenciesMs.push(ms);
+            sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
+            sampleRss();
+            progress("run", i + 1, iterations);
+          }
+          wallClockMs = performance.now() - loopStart;
+          end("run", !signal?.aborted);
+        }
+        if (signal?.aborted) {
+          status = "aborted";
+          sink.emit({ type: "log", level: "warning", message: `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations` });
+        }
+      } catch (e) {
+        end(step, false);
+        status = "failed";
+        error = errorInfo(e, `inference failed at ${step === "run" ? "measured" : "warm-up"} iteration ${step === "run" ? latenciesMs.length : warmupMs.length}`, where);
+        sink.emit({ type: "error", ...error });
+      }
+
+      if (capture) {
+        begin("profile");
+        const c = capture;
+        capture = undefined;
+        try {
+          profile = await collectProfile(session, c, plan.outDir, { skipRuns: warmupMs.length, maxKernelEvents, sink });
+          end("profile", true);
+        } catch (e) {
+          end("profile", false);
+          if (status !== "failed") {
+            status = "failed";
+            error = errorInfo(e, "could not collect the profile", where);
+            sink.emit({ type: "error", ...error });
+          }
+        }
+      }
+    }
+  } finally {
+    if (capture) await discardProfileCapture(capture);
+    if (session) await session.release();
+  }
+  sampleRss();
+
+  const stats = latencyStats(latenciesMs);
+  const endedAt = new Date();
+  return {
+    status,
+    error,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: performance.now() - t0,
+    device: { name: deviceName, kind: "local", host: hostInfo(ortVersion(ort)) },
+    model: {
+      path: plan.modelPath,
+      sizeBytes: modelFiles.sizeBytes,
+      files: modelFiles.files,
+      inputs: feedSet.inputs,
+      outputs: modelFiles.signature.outputs.map((o) => o.name),
+    },
+    session: { options: sessionOptions, ortOptions: { ...ortSessionOptions(sessionOptions) }, creationMs },
+    warmup: { requested: warmup, done: warmupMs.length, latenciesMs: warmupMs },
+    iterations: { requested: iterations, done: latenciesMs.length },
+    latenciesMs,
+    stats,
+    throughput: throughput(stats, latenciesMs.length, wallClockMs),
+    memory: { rssBeforeBytes, peakRssBytes, osMaxRssBytes: process.resourceUsage().maxRSS * 1024 },
+    profile: { enabled: plan.profile === true, ...profile },
+    datasetSamples: plan.samples?.length ?? 0,
+    seed: plan.seed ?? planDefaults.seed,
+  };
+}
