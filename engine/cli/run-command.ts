@@ -27,7 +27,11 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
   if (events !== undefined && events !== "jsonl") throw new EdgeError("cli/usage", `edge run: --events takes "jsonl", not "${events}"`);
 
   const human = humanEventWriter(io.stderr);
-  const write = (event: EngineEvent) => (events === "jsonl" ? io.stdout(`${JSON.stringify(event)}\n`) : human(event));
+  // Human text always goes to stderr; with --events jsonl the events themselves go to stdout as well.
+  const write = (event: EngineEvent) => {
+    if (events === "jsonl") io.stdout(`${JSON.stringify(event)}\n`);
+    human(event);
+  };
   const sink = createEventSink(write);
   const file = positionals[0];
   try {
