@@ -1,7 +1,36 @@
-// Placeholder while the command is being written; replaced by its real module.
+// `edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...`: what a model is, what it holds, and the memory
+// it needs. A table on stdout, or the JSON report with --json. Errors are thrown as EdgeError for the dispatcher.
+import { resolve } from "node:path";
 import { EdgeError } from "../errors";
+import { formatReport } from "../inspect/format-report";
+import { inspectModel } from "../inspect/inspect-model";
+import { parseArgs } from "./args";
 import type { CliIO } from "./io";
 
-export async function inspectCommand(_argv: string[], _io: CliIO): Promise<number> {
-  throw new EdgeError("internal/bug", "edge inspect is not built yet");
+/** Parses `NAME=D1,D2,...` (an empty list for a scalar: `NAME=`) into a map; a repeated name is an error. */
+export function parseInputShapes(specs: string[]): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf("=");
+    const name = spec.slice(0, eq);
+    const text = spec.slice(eq + 1).trim();
+    const dims = text === "" ? [] : text.split(/[,x×]/).map((d) => d.trim());
+    if (eq <= 0 || dims.some((d) => !/^\d+$/.test(d))) {
+      throw new EdgeError("cli/usage", `edge inspect: --input-shape "${spec}" is not NAME=D1,D2,...`, {}, "for example --input-shape input=1,3,224,224 or --input-shape batch=4");
+    }
+    if (name in shapes) throw new EdgeError("cli/usage", `edge inspect: --input-shape gives "${name}" twice`);
+    shapes[name] = dims.map(Number);
+  }
+  return shapes;
+}
+
+export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, { json: "boolean", "input-shape": "string[]" }, "inspect");
+  if (positionals.length !== 1) {
+    throw new EdgeError("cli/usage", `edge inspect: expected one MODEL, got ${positionals.length}`, {}, "usage: edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...");
+  }
+  const inputShapes = parseInputShapes((flags["input-shape"] as string[] | undefined) ?? []);
+  const report = await inspectModel(resolve(io.cwd, positionals[0]), { inputShapes });
+  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return 0;
 }

@@ -1,9 +1,8 @@
 // A model's signature (IR version, opsets, inputs and outputs with dtypes and dims) for callers that need
 // only that: the recipe checker, the runner. Symbolic dims keep their names; unknown dims are null.
-import { fromBinary } from "@bufbuild/protobuf";
-import { type ModelProto, ModelProtoSchema, type ValueInfoProto, TensorProto_DataType } from "onnx-buf";
-import { promises as fs } from "node:fs";
-import { EdgeError } from "../errors";
+import type { ModelProto, ValueInfoProto } from "onnx-buf";
+import { dtypeName } from "./dtypes";
+import { readModel } from "./read-model";
 
 export interface TensorSignature {
   name: string;
@@ -20,28 +19,8 @@ export interface ModelSignature {
   outputs: TensorSignature[];
 }
 
-const dtypeNames: Record<number, string> = {
-  [TensorProto_DataType.FLOAT]: "float32",
-  [TensorProto_DataType.UINT8]: "uint8",
-  [TensorProto_DataType.INT8]: "int8",
-  [TensorProto_DataType.UINT16]: "uint16",
-  [TensorProto_DataType.INT16]: "int16",
-  [TensorProto_DataType.INT32]: "int32",
-  [TensorProto_DataType.INT64]: "int64",
-  [TensorProto_DataType.STRING]: "string",
-  [TensorProto_DataType.BOOL]: "bool",
-  [TensorProto_DataType.FLOAT16]: "float16",
-  [TensorProto_DataType.DOUBLE]: "float64",
-  [TensorProto_DataType.UINT32]: "uint32",
-  [TensorProto_DataType.UINT64]: "uint64",
-  [TensorProto_DataType.COMPLEX64]: "complex64",
-  [TensorProto_DataType.COMPLEX128]: "complex128",
-  [TensorProto_DataType.BFLOAT16]: "bfloat16",
-};
-
-export function dtypeName(elemType: number): string {
-  return dtypeNames[elemType] ?? `dtype-${elemType}`;
-}
+/** The lower-case name of an ONNX element type; kept here for callers of this module (defined in ./dtypes). */
+export { dtypeName };
 
 export function tensorSignature(info: ValueInfoProto): TensorSignature {
   const type = info.type?.value;
@@ -63,20 +42,11 @@ export function modelSignature(model: ModelProto): ModelSignature {
   };
 }
 
-/** Reads only what the signature needs. Throws `model/not-found` or `model/invalid` (naming the file). */
+/**
+ * Reads a model file's signature. Throws `model/not-found`, or `model/invalid` naming the file and the byte
+ * offset where reading failed. External data is neither read nor checked.
+ */
 export async function readModelSignature(path: string): Promise<ModelSignature> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(path);
-  } catch (e) {
-    throw new EdgeError("model/not-found", `cannot read model ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
-  }
-  let model: ModelProto;
-  try {
-    model = fromBinary(ModelProtoSchema, bytes);
-  } catch (e) {
-    throw new EdgeError("model/invalid", `${path} is not a readable ONNX model: ${(e as Error).message}`, { file: path });
-  }
-  if (!model.graph) throw new EdgeError("model/invalid", `${path} is not an ONNX model: it has no graph`, { file: path });
-  return modelSignature(model);
+  const model = await readModel(path, { checkExternalData: false });
+  return modelSignature(model.proto);
 }

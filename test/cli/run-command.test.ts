@@ -44,7 +44,7 @@ function parseEvents(stdout: string): EngineEvent[] {
   return stdout.trim().split("\n").map((line) => JSON.parse(line) as EngineEvent);
 }
 
-test("edge run --events jsonl: typed events on stdout, artifacts in .edge/runs/<id>/, exit 0", () => {
+void test("edge run --events jsonl: typed events on stdout, artifacts in .edge/runs/<id>/, exit 0", () => {
   const cwd = workspace(recipe({ budgets: "budgets:\n  latency_p95_ms: 10000\n  size_mb: 5\n" }));
   const r = edge(cwd, "run", "cls.edge.yaml", "--events", "jsonl");
   assert.equal(r.status, 0, r.stderr);
@@ -75,7 +75,7 @@ test("edge run --events jsonl: typed events on stdout, artifacts in .edge/runs/<
   assert.deepEqual([end.ok, end.exitCode, end.reportPath], [true, 0, join(start.outDir, "report.json")]);
 });
 
-test("a failed budget exits 1 and the report says which", () => {
+void test("a failed budget exits 1 and the report says which", () => {
   const cwd = workspace(recipe({ profile: false, budgets: "budgets:\n  latency_p50_ms: 0.000001\n" }));
   const r = edge(cwd, "run", "cls.edge.yaml", "--out", "out");
   assert.equal(r.status, 1, r.stderr);
@@ -86,7 +86,7 @@ test("a failed budget exits 1 and the report says which", () => {
   assert.match(readFileSync(join(cwd, "out", "report.md"), "utf8"), /✗/);
 });
 
-test("an invalid recipe exits 3 with file:line:col, and nothing runs", () => {
+void test("an invalid recipe exits 3 with file:line:col, and nothing runs", () => {
   const cwd = workspace(recipe().replace("device: laptop", "device: laptp"));
   const r = edge(cwd, "run", "cls.edge.yaml");
   assert.equal(r.status, 3);
@@ -94,7 +94,7 @@ test("an invalid recipe exits 3 with file:line:col, and nothing runs", () => {
   assert.equal(existsSync(join(cwd, ".edge")), false);
 });
 
-test("a device this engine cannot reach yet is a clear error naming the device (exit 5)", () => {
+void test("a device this engine cannot reach yet is a clear error naming the device (exit 5)", () => {
   const cwd = workspace(recipe());
   const r = edge(cwd, "run", "cls.edge.yaml", "--device", "phone");
   assert.equal(r.status, 5);
@@ -102,7 +102,7 @@ test("a device this engine cannot reach yet is a clear error naming the device (
   assert.match(r.stderr, /\[device phone\]/);
 });
 
-test("SIGINT stops the run after the current iteration and keeps the partial report (exit 130)", async () => {
+void test("SIGINT stops the run after the current iteration and keeps the partial report (exit 130)", async () => {
   const cwd = workspace(recipe({ iterations: 100000, profile: false }));
   const child = spawn(process.execPath, [EDGE, "run", "cls.edge.yaml", "--out", "out", "--events", "jsonl"], { cwd });
   let stdout = "";

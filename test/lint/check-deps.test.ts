@@ -20,25 +20,25 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-test("the repository itself follows the layout rules", () => {
+void test("the repository itself follows the layout rules", () => {
   const r = check(".");
   assert.equal(r.status, 0, r.output);
 });
 
-test("engine importing vscode is flagged with file and line", () => {
+void test("engine importing vscode is flagged with file and line", () => {
   const r = check(tree({ "engine/a.ts": 'import { x } from "./b";\nimport * as vscode from "vscode";\n', "engine/b.ts": "export const x = 1;\n" }));
   assert.equal(r.status, 1);
   assert.match(r.output, /engine\/a\.ts:2: engine\/ must not import "vscode"/);
 });
 
-test("webviews importing a node module or the engine is flagged", () => {
+void test("webviews importing a node module or the engine is flagged", () => {
   const r = check(tree({ "webviews/graph/app.ts": 'import fs from "node:fs";\nimport { main } from "../../engine/cli/main";\n', "engine/cli/main.ts": "export const main = 1;\n" }));
   assert.equal(r.status, 1);
   assert.match(r.output, /webviews\/graph\/app\.ts:1: .*node module "node:fs"/);
   assert.match(r.output, /webviews\/graph\/app\.ts:2: webviews\/ may not import engine\/cli\/main/);
 });
 
-test("engine importing the extension is flagged; extension importing the engine is allowed", () => {
+void test("engine importing the extension is flagged; extension importing the engine is allowed", () => {
   const r = check(tree({ "engine/a.ts": 'import { b } from "../extension/b";\n', "extension/b.ts": 'import { a } from "../engine/a";\nexport const b = a;\n' }));
   assert.equal(r.status, 1);
   assert.match(r.output, /engine\/a\.ts:1: engine\/ may not import extension\/b/);
