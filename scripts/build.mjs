@@ -1,4 +1,4 @@
-// One build script for every entry: node bundles (engine CLI; later the extension and the language server)
+// One build script for every entry: node bundles (engine CLI, language server and its worker; later the extension)
 // and browser bundles (the webview apps). Prints each output's size from esbuild's metafile.
 import * as esbuild from "esbuild";
 import { existsSync, statSync } from "node:fs";
@@ -9,6 +9,10 @@ const watch = process.argv.includes("--watch");
 /** Node entries: [source, output]. Entries whose source does not exist yet are skipped with a note. */
 const nodeEntries = [
   ["engine/cli/main.ts", "dist/engine/cli.js"],
+  // The language server, and the worker thread it reads models in (loaded by path from beside the server bundle).
+  // `edge lsp` imports dist/language-server/server.js at run time, so the CLI bundle does not contain the server.
+  ["language-server/server.ts", "dist/language-server/server.js"],
+  ["language-server/world/model-summary-worker.ts", "dist/language-server/model-summary-worker.js"],
 ];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
 const browserEntries = [];

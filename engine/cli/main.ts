@@ -5,6 +5,7 @@ import { type CliIO, processIO } from "./io";
 import { inspectCommand } from "./inspect-command";
 import { validateCommand } from "./validate-command";
 import { runCommand } from "./run-command";
+import { LSP_USAGE, lspCommand } from "./lsp-command";
 import { ENGINE_VERSION } from "../version";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -13,6 +14,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
   validate: { run: validateCommand, usage: "edge validate RECIPE... [--json]" },
   run: { run: runCommand, usage: "edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]" },
+  lsp: { run: lspCommand, usage: LSP_USAGE },
 };
 
 function usage(): string {

@@ -1,7 +1,9 @@
 // Checks budgets and evaluation against each other: latency budgets in an impossible order (p50 above p95),
-// accuracy budgets that no metric measures, metrics that need a kind of dataset the recipe does not give.
+// a memory budget below the model's size, accuracy budgets that no metric measures, metrics that need a kind
+// of dataset the recipe does not give.
 import type { ProblemSink } from "./problem-sink";
-import type { Budgets, EdgeRecipe, Metric } from "./recipe-types.generated";
+import type { Budgets, Metric } from "./recipe-types.generated";
+import type { RecipeParts } from "./well-formed";
 
 /** Latency budgets from the lowest percentile to the maximum: each can never be measured above the next. */
 const latencyOrder = ["latency_p50_ms", "latency_p90_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms"] as const satisfies readonly (keyof Budgets)[];
@@ -15,7 +17,8 @@ const budgetMetric: Partial<Record<keyof Budgets, Metric>> = {
   top5_min_pct: "top5",
 };
 
-export function checkBudgets(recipe: EdgeRecipe, sink: ProblemSink): void {
+export function checkBudgets(parts: RecipeParts, sink: ProblemSink): void {
+  const { recipe, broken } = parts;
   const budgets = recipe.budgets ?? {};
   const defined = latencyOrder.filter((k) => budgets[k] !== undefined);
   for (let i = 0; i + 1 < defined.length; i++) {
@@ -32,7 +35,12 @@ export function checkBudgets(recipe: EdgeRecipe, sink: ProblemSink): void {
   if (budgets.latency_mean_ms !== undefined && budgets.latency_max_ms !== undefined && budgets.latency_mean_ms > budgets.latency_max_ms) {
     sink.warning("budget/contradiction", ["budgets", "latency_mean_ms"], `\`latency_mean_ms\` (${budgets.latency_mean_ms}) is above \`latency_max_ms\` (${budgets.latency_max_ms}): the mean is never above the maximum`);
   }
-  if (budgets.throughput_min_ips !== undefined && budgets.latency_mean_ms !== undefined && recipe.run?.execution_mode !== "parallel") {
+  if (budgets.peak_memory_mb !== undefined && budgets.size_mb !== undefined && budgets.peak_memory_mb < budgets.size_mb) {
+    sink.warning("budget/contradiction", ["budgets", "peak_memory_mb"], `\`peak_memory_mb\` (${budgets.peak_memory_mb}) is below \`size_mb\` (${budgets.size_mb}), but the runner holds the whole model in memory: a model that meets \`size_mb\` can still exceed \`peak_memory_mb\``, {
+      hint: `peak memory is at least the model's size plus the runtime (tens of MB)`,
+    });
+  }
+  if (budgets.throughput_min_ips !== undefined && budgets.latency_mean_ms !== undefined && recipe.run?.execution_mode !== "parallel" && !broken(["run", "execution_mode"])) {
     // One inference at a time: throughput is 1000 / mean latency, so a mean budget caps the throughput.
     const ceiling = 1000 / budgets.latency_mean_ms;
     if (budgets.throughput_min_ips * budgets.latency_mean_ms > 1000 * 1.000001) {
@@ -42,7 +50,7 @@ export function checkBudgets(recipe: EdgeRecipe, sink: ProblemSink): void {
 
   const metrics = new Set<Metric>(recipe.evaluate?.metrics ?? []);
   for (const [budget, metric] of Object.entries(budgetMetric) as [keyof Budgets, Metric][]) {
-    if (budgets[budget] === undefined || metrics.has(metric)) continue;
+    if (budgets[budget] === undefined || metrics.has(metric) || broken(["evaluate", "metrics"])) continue;
     sink.warning("budget/unmeasured", ["budgets", budget], `\`${budget}\` is never checked: \`evaluate.metrics\` does not include \`${metric}\``, {
       on: "key",
       hint: `add \`${metric}\` to \`evaluate.metrics\``,
@@ -54,7 +62,7 @@ export function checkBudgets(recipe: EdgeRecipe, sink: ProblemSink): void {
   if (perplexityAt >= 0) {
     const dataName = recipe.evaluate?.data;
     const dataset = dataName ? recipe.data?.[dataName] : undefined;
-    if (!dataName) {
+    if (!dataName && !broken(["evaluate", "data"])) {
       sink.error("option/conflict", ["evaluate", "metrics", perplexityAt], "`perplexity` needs a text dataset: set `evaluate.data`", {
         hint: "e.g. `data: { eval: { path: data/eval.txt, format: text, tokenizer: models/tokenizer.json } }` and `evaluate.data: eval`",
       });

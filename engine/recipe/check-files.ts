@@ -4,8 +4,9 @@
 import { isEdgeError } from "../errors";
 import type { ModelSignature } from "../onnx/signature";
 import type { ProblemSink } from "./problem-sink";
-import type { EdgeRecipe } from "./recipe-types.generated";
+import type { Model } from "./recipe-types.generated";
 import type { RecipePaths } from "./resolve-paths";
+import type { PartialRecipe, RecipeParts } from "./well-formed";
 
 export type PathKind = "file" | "directory";
 
@@ -17,8 +18,8 @@ export interface RecipeFileHost {
 }
 
 /** Reads the model's signature, or reports why it cannot be read on `model.path`'s value. */
-export async function checkModelFile(recipe: EdgeRecipe, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<ModelSignature | undefined> {
-  const written = recipe.model.path;
+export async function checkModelFile(model: Model, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<ModelSignature | undefined> {
+  const written = model.path;
   const kind = await host.pathKind(paths.model);
   if (kind === undefined) {
     sink.error("model/not-found", ["model", "path"], `model file \`${written}\` does not exist`, { hint: `paths are relative to the recipe file; looked for ${paths.model}` });
@@ -43,9 +44,9 @@ export async function checkModelFile(recipe: EdgeRecipe, paths: RecipePaths, hos
 /** Which kinds of path each dataset format accepts. */
 const formatKinds: Record<string, readonly PathKind[]> = { npy: ["file", "directory"], npz: ["file"], json: ["file"], text: ["file"] };
 
-export async function checkDatasetFiles(recipe: EdgeRecipe, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
+export async function checkDatasetFiles(parts: RecipeParts, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
   await Promise.all(
-    Object.entries(recipe.data ?? {}).map(async ([name, dataset]) => {
+    Object.entries(parts.recipe.data ?? {}).map(async ([name, dataset]) => {
       const resolved = paths.datasets[name];
       const kind = await host.pathKind(resolved.path);
       if (kind === undefined) {
@@ -53,7 +54,7 @@ export async function checkDatasetFiles(recipe: EdgeRecipe, paths: RecipePaths, 
       } else if (!formatKinds[dataset.format].includes(kind)) {
         sink.error("data/wrong-kind", ["data", name, "path"], `dataset \`${name}\`: \`${dataset.path}\` is a folder, but \`format: ${dataset.format}\` reads one file`);
       }
-      if (dataset.format === "text" && !dataset.tokenizer) {
+      if (dataset.format === "text" && !dataset.tokenizer && !parts.broken(["data", name, "tokenizer"])) {
         sink.error("data/tokenizer", ["data", name], `dataset \`${name}\` is \`format: text\` and needs a \`tokenizer\` (a Hugging Face tokenizer.json)`, { on: "key" });
       }
       if (dataset.format !== "text") {
@@ -76,7 +77,7 @@ export async function checkDatasetFiles(recipe: EdgeRecipe, paths: RecipePaths, 
   );
 }
 
-export async function checkIdentityFiles(recipe: EdgeRecipe, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
+export async function checkIdentityFiles(recipe: PartialRecipe, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
   await Promise.all(
     Object.entries(paths.identityFiles).map(async ([device, path]) => {
       if ((await host.pathKind(path)) === "file") return;

@@ -3,8 +3,8 @@
 // dataset input names; the opset the quantizer needs.
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
 import type { ProblemSink } from "./problem-sink";
-import type { EdgeRecipe } from "./recipe-types.generated";
 import { didYouMean } from "./suggest";
+import type { PartialRecipe, RecipeParts } from "./well-formed";
 
 /** "[?, 3, 48, width]": a model's dims as people read them (`?` for unknown). */
 export function formatDims(dims: TensorSignature["dims"]): string {
@@ -16,10 +16,11 @@ function describeInputs(signature: ModelSignature): string {
   return signature.inputs.map((i) => `${i.name} ${i.dtype} ${formatDims(i.dims)}`).join("; ");
 }
 
-export function checkAgainstModel(recipe: EdgeRecipe, signature: ModelSignature, sink: ProblemSink): void {
+export function checkAgainstModel(parts: RecipeParts, signature: ModelSignature, sink: ProblemSink): void {
+  const { recipe, broken } = parts;
   const fixed = recipe.compile?.fixed_shapes ?? {};
   const byName = new Map(signature.inputs.map((i) => [i.name, i]));
-  const given = recipe.model.inputs ?? {};
+  const given = recipe.model?.inputs ?? {};
 
   for (const [name, spec] of Object.entries(given)) {
     const input = byName.get(name);
@@ -47,7 +48,7 @@ export function checkAgainstModel(recipe: EdgeRecipe, signature: ModelSignature,
           });
         }
       });
-    } else if (!spec.shape && spec.value === undefined) {
+    } else if (!spec.shape && spec.value === undefined && !broken(at("shape")) && !broken(at("value"))) {
       const open = openDims(input, fixed);
       if (open.length) {
         sink.warning("model/unknown-dim", at(), `input \`${name}\` has no \`shape\` and the model's ${formatDims(input.dims)} is not fixed: \`edge run\` will use 1 for ${open.join(", ")}`, {
@@ -60,16 +61,16 @@ export function checkAgainstModel(recipe: EdgeRecipe, signature: ModelSignature,
 
   // Inputs the recipe does not describe: fine when their shape is known, a warning when it is a guess.
   for (const input of signature.inputs) {
-    if (input.name in given) continue;
+    if (input.name in given || broken(["model", "inputs", input.name])) continue;
     const open = openDims(input, fixed);
     if (!open.length) continue;
-    sink.warning("model/missing-input", recipe.model.inputs ? ["model", "inputs"] : ["model"], `model input \`${input.name}\` ${input.dtype} ${formatDims(input.dims)} is not in \`model.inputs\`, and ${open.join(", ")} ${open.length === 1 ? "is" : "are"} not fixed: \`edge run\` will use 1`, {
+    sink.warning("model/missing-input", recipe.model?.inputs ? ["model", "inputs"] : ["model"], `model input \`${input.name}\` ${input.dtype} ${formatDims(input.dims)} is not in \`model.inputs\`, and ${open.join(", ")} ${open.length === 1 ? "is" : "are"} not fixed: \`edge run\` will use 1`, {
       on: "key",
       hint: `add \`${input.name}: { shape: [...] }\` under \`model.inputs\``,
     });
   }
 
-  checkFixedShapes(recipe, signature, sink);
+  if (!broken(["model", "inputs"])) checkFixedShapes(recipe, signature, sink);
   checkOutputsAndDatasets(recipe, signature, sink);
   checkOpset(recipe, signature, sink);
 }
@@ -85,11 +86,11 @@ function openDims(input: TensorSignature, fixed: Record<string, number>): string
   return open;
 }
 
-function checkFixedShapes(recipe: EdgeRecipe, signature: ModelSignature, sink: ProblemSink): void {
+function checkFixedShapes(recipe: PartialRecipe, signature: ModelSignature, sink: ProblemSink): void {
   const symbolic = new Set<string>();
   for (const t of [...signature.inputs, ...signature.outputs]) for (const d of t.dims ?? []) if (typeof d === "string") symbolic.add(d);
   const usedByRecipe = new Set<string>();
-  for (const spec of Object.values(recipe.model.inputs ?? {})) for (const d of spec.shape ?? []) if (typeof d === "string") usedByRecipe.add(d);
+  for (const spec of Object.values(recipe.model?.inputs ?? {})) for (const d of spec.shape ?? []) if (typeof d === "string") usedByRecipe.add(d);
   for (const name of Object.keys(recipe.compile?.fixed_shapes ?? {})) {
     if (symbolic.has(name) || usedByRecipe.has(name)) continue;
     sink.warning("model/unknown-dim", ["compile", "fixed_shapes", name], `the model has no symbolic dim \`${name}\`${didYouMean(name, symbolic)}`, {
@@ -99,7 +100,7 @@ function checkFixedShapes(recipe: EdgeRecipe, signature: ModelSignature, sink: P
   }
 }
 
-function checkOutputsAndDatasets(recipe: EdgeRecipe, signature: ModelSignature, sink: ProblemSink): void {
+function checkOutputsAndDatasets(recipe: PartialRecipe, signature: ModelSignature, sink: ProblemSink): void {
   const outputs = signature.outputs.map((o) => o.name);
   (recipe.evaluate?.outputs ?? []).forEach((name, i) => {
     if (!outputs.includes(name)) {
@@ -117,7 +118,7 @@ function checkOutputsAndDatasets(recipe: EdgeRecipe, signature: ModelSignature, 
 }
 
 /** int8 quantization writes QuantizeLinear/DequantizeLinear, which need opset 10 or later. */
-function checkOpset(recipe: EdgeRecipe, signature: ModelSignature, sink: ProblemSink): void {
+function checkOpset(recipe: PartialRecipe, signature: ModelSignature, sink: ProblemSink): void {
   const method = recipe.quantize?.method;
   if (method !== "int8-dynamic" && method !== "int8-static") return;
   const opset = signature.opsetImports.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version;

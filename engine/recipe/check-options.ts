@@ -1,7 +1,8 @@
 // Checks that options fit together: quantize options that the chosen method ignores, execution providers
 // a device cannot have, thread settings the execution mode does not use.
 import type { ProblemSink } from "./problem-sink";
-import type { Device, EdgeRecipe, Quantize } from "./recipe-types.generated";
+import type { Device, Provider, Quantize } from "./recipe-types.generated";
+import type { RecipeParts } from "./well-formed";
 
 type QuantizeMethod = Quantize["method"];
 type QuantizeOption = Exclude<keyof Quantize, "method">;
@@ -20,26 +21,26 @@ const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> 
   keep_io_types: ["fp16"],
 };
 
-export function checkOptions(recipe: EdgeRecipe, sink: ProblemSink): void {
-  if (recipe.quantize) checkQuantize(recipe.quantize, sink);
-  checkProviders(recipe, sink);
-  checkRun(recipe, sink);
+export function checkOptions(parts: RecipeParts, sink: ProblemSink): void {
+  if (parts.recipe.quantize) checkQuantize(parts.recipe.quantize, parts.broken, sink);
+  checkProviders(parts, sink);
+  checkRun(parts, sink);
 }
 
-function checkQuantize(q: Quantize, sink: ProblemSink): void {
+function checkQuantize(q: Quantize, broken: RecipeParts["broken"], sink: ProblemSink): void {
   for (const [option, methods] of Object.entries(optionMethods) as [QuantizeOption, QuantizeMethod[]][]) {
     if (q[option] === undefined || methods.includes(q.method)) continue;
     sink.warning("option/not-applicable", ["quantize", option], `\`quantize.${option}\` is ignored by \`method: ${q.method}\`; it applies to ${methods.map((m) => `\`${m}\``).join(", ")}`, {
       on: "key",
     });
   }
-  if (q.method === "int8-static" && !q.calibration) {
+  if (q.method === "int8-static" && !q.calibration && !broken(["quantize", "calibration"])) {
     sink.warning("option/conflict", ["quantize", "method"], "`int8-static` without `calibration` calibrates on random inputs from `model.inputs`: the ranges will not fit real data", {
       hint: "add `calibration: { data: <dataset>, samples: 100 }` and the dataset under `data`",
     });
   }
   const calibration = q.calibration;
-  if (calibration?.percentile !== undefined && (calibration.method ?? "minmax") !== "percentile") {
+  if (calibration?.percentile !== undefined && (calibration.method ?? "minmax") !== "percentile" && !broken(["quantize", "calibration", "method"])) {
     sink.warning("option/not-applicable", ["quantize", "calibration", "percentile"], `\`percentile\` is ignored by calibration \`method: ${calibration.method ?? "minmax"}\``, {
       on: "key",
       hint: "set `method: percentile`, or remove `percentile`",
@@ -62,20 +63,42 @@ function transportOf(device: Device): "local" | "ssh" | "adb" {
   return device.adb ? "adb" : device.ssh ? "ssh" : "local";
 }
 
-/** Each device's provider (its own, else `compile.provider`) must exist on that kind of device. */
-function checkProviders(recipe: EdgeRecipe, sink: ProblemSink): void {
+export interface DeviceProvider {
+  device: string;
+  transport: "local" | "ssh" | "adb";
+  provider: Provider;
+  /** Where the provider is written: the device's `provider`, or `compile.provider` (the default `cpu` too). */
+  where: string[];
+}
+
+/**
+ * The provider each device runs with (its own, else `compile.provider`, else `cpu`); devices whose provider
+ * is unknown because it broke the schema are left out.
+ */
+export function deviceProviders(parts: RecipeParts): DeviceProvider[] {
+  const { recipe, broken } = parts;
+  const found: DeviceProvider[] = [];
   for (const [name, device] of Object.entries(recipe.devices ?? {})) {
+    if (broken(["devices", name, "provider"]) || (!device.provider && broken(["compile", "provider"]))) continue;
     const provider = device.provider ?? recipe.compile?.provider ?? "cpu";
-    const where = device.provider ? ["devices", name, "provider"] : ["compile", "provider"];
-    const transport = transportOf(device);
+    found.push({ device: name, transport: transportOf(device), provider, where: device.provider ? ["devices", name, "provider"] : ["compile", "provider"] });
+  }
+  return found;
+}
+
+/** Each device's provider (its own, else `compile.provider`) must exist on that kind of device. */
+function checkProviders(parts: RecipeParts, sink: ProblemSink): void {
+  for (const { device: name, transport, provider, where } of deviceProviders(parts)) {
+    const device = parts.recipe.devices?.[name] ?? {};
+    const hasOwn = where[0] === "devices";
     if (provider === "nnapi" && transport !== "adb") {
       sink.warning("device/unsupported", where, `NNAPI exists only on Android, but device \`${name}\` is reached over ${transport === "local" ? "`local`" : "`ssh`"}`, {
-        hint: device.provider ? undefined : `give device \`${name}\` its own \`provider\``,
+        hint: hasOwn ? undefined : `give device \`${name}\` its own \`provider\``,
       });
     }
     if (provider === "coreml" && transport === "adb") {
       sink.error("device/unsupported", where, `Core ML exists only on Apple devices, but device \`${name}\` is an Android device (adb)`, {
-        hint: device.provider ? "use `nnapi`, `qnn` or `xnnpack` on Android" : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
+        hint: hasOwn ? "use `nnapi`, `qnn` or `xnnpack` on Android" : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
       });
     }
     if (transport === "adb" && device.runner === "node") {
@@ -84,16 +107,17 @@ function checkProviders(recipe: EdgeRecipe, sink: ProblemSink): void {
   }
 }
 
-function checkRun(recipe: EdgeRecipe, sink: ProblemSink): void {
+function checkRun(parts: RecipeParts, sink: ProblemSink): void {
+  const { recipe, broken } = parts;
   const run = recipe.run;
   if (!run) return;
-  if ((run.threads?.inter_op ?? 0) > 0 && (run.execution_mode ?? "sequential") !== "parallel") {
+  if ((run.threads?.inter_op ?? 0) > 0 && (run.execution_mode ?? "sequential") !== "parallel" && !broken(["run", "execution_mode"])) {
     sink.warning("option/not-applicable", ["run", "threads", "inter_op"], "`inter_op` threads are used only with `execution_mode: parallel`", {
       on: "key",
       hint: "add `execution_mode: parallel` to `run`, or remove `inter_op`",
     });
   }
-  if (recipe.budgets?.latency_p99_ms !== undefined && (run.iterations ?? 50) < 100) {
+  if (recipe.budgets?.latency_p99_ms !== undefined && (run.iterations ?? 50) < 100 && !broken(["run", "iterations"])) {
     sink.information("option/conflict", ["run", "iterations"], `a p99 over ${run.iterations ?? 50} iterations is the slowest or second-slowest sample; use at least 100 for \`budgets.latency_p99_ms\``, {
       on: run.iterations === undefined ? "key" : "value",
     });

@@ -1,6 +1,7 @@
-// Step 2 of reading a recipe: the checks of meaning, on a recipe that matched the schema. References between
-// sections, option combinations, budgets, files, and the model's signature. I/O is injected (`RecipeCheckHost`)
-// so the language server can run the same checks with its own file cache.
+// Step 2 of reading a recipe: the checks of meaning, on the parts of the recipe that matched the schema (all of
+// it, or what is left when a part is wrong: an editor must show an unknown `run.device` while a key elsewhere is
+// misspelt). References between sections, option combinations, methods against providers, budgets, files, and
+// the model's signature. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { type ModelSignature, readModelSignature } from "../onnx/signature";
@@ -9,6 +10,7 @@ import { checkDatasetFiles, checkIdentityFiles, checkModelFile, type PathKind, t
 import { checkInputSpecs } from "./check-inputs";
 import { checkAgainstModel } from "./check-model";
 import { checkOptions } from "./check-options";
+import { checkProviderMethods } from "./check-provider-methods";
 import { checkReferences } from "./check-references";
 import type { ParsedRecipe } from "./parse-recipe";
 import { type Problem, sortProblems } from "./problem";
@@ -20,12 +22,14 @@ export interface RecipeCheckHost extends RecipeFileHost {
   baseDir: string;
   /** What `~/` means in paths; leave undefined to keep `~` literal. */
   homeDir?: string;
+  /** Skip the checks of files and of the model (an unsaved editor buffer, whose relative paths mean nothing yet). */
+  skipFiles?: boolean;
 }
 
 export interface RecipeCheck {
   /** Every problem: the parse's (YAML, schema) and the meaning checks', sorted by position. */
   problems: Problem[];
-  /** The recipe's paths made absolute (when the recipe matched the schema). */
+  /** The recipe's paths made absolute (when `model.path` is well-formed; the rest may not be). */
   paths?: RecipePaths;
   /** The model's signature (when the model could be read). */
   signature?: ModelSignature;
@@ -49,21 +53,24 @@ export function nodeCheckHost(baseDir: string): RecipeCheckHost {
 }
 
 export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): Promise<RecipeCheck> {
-  const recipe = parsed.recipe;
-  if (!recipe) return { problems: sortProblems(parsed.problems) };
+  // No parts: the YAML could not be read, or the recipe is not a map; its problems say so.
+  const parts = parsed.parts;
+  if (!parts) return { problems: sortProblems(parsed.problems) };
+  const { recipe } = parts;
+  const model = recipe.model;
   const sink = new ProblemSink(parsed.source, parsed.file);
-  const paths = resolveRecipePaths(recipe, host.baseDir, host.homeDir);
+  const paths = model ? resolveRecipePaths({ ...recipe, model }, host.baseDir, host.homeDir) : undefined;
 
-  checkReferences(recipe, sink);
-  checkOptions(recipe, sink);
-  checkBudgets(recipe, sink);
-  const [signature] = await Promise.all([
-    checkModelFile(recipe, paths, host, sink),
-    checkDatasetFiles(recipe, paths, host, sink),
-    checkIdentityFiles(recipe, paths, host, sink),
-  ]);
-  checkInputSpecs(recipe, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
-  if (signature) checkAgainstModel(recipe, signature, sink);
+  checkReferences(parts, sink);
+  checkOptions(parts, sink);
+  checkProviderMethods(parts, sink);
+  checkBudgets(parts, sink);
+  let signature: ModelSignature | undefined;
+  if (paths && model && !host.skipFiles) {
+    [signature] = await Promise.all([checkModelFile(model, paths, host, sink), checkDatasetFiles(parts, paths, host, sink), checkIdentityFiles(recipe, paths, host, sink)]);
+  }
+  checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
+  if (signature) checkAgainstModel(parts, signature, sink);
 
   return { problems: sortProblems([...parsed.problems, ...sink.problems]), paths, signature };
 }

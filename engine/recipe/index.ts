@@ -19,6 +19,9 @@ export {
   type Severity,
 } from "./problem";
 export { RecipeSource, type DataPath, type PathSegment } from "./recipe-source";
+export { type PartialRecipe, type RecipeParts, wellFormedParts, wholeRecipe } from "./well-formed";
+export { closestName, didYouMean, editDistance, listNames } from "./suggest";
+export { describePath, pointerToPath } from "./schema-problems";
 export { recipeSchema, schemaAt } from "./recipe-schema";
 export type * from "./recipe-types.generated";
 export type { EdgeRecipe as Recipe } from "./recipe-types.generated";

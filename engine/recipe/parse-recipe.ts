@@ -1,10 +1,12 @@
-// Step 1 of reading a recipe: YAML text → data with source positions → schema check.
+// Step 1 of reading a recipe: YAML text → data with source positions → schema check, and the parts that
+// matched the schema (for the checks of meaning, which run even while another part is wrong).
 // Pure (no I/O): the language server calls it on every edit; `checkRecipe` adds the checks of meaning.
 import type { Problem } from "./problem";
 import { RecipeSource } from "./recipe-source";
 import { validateAgainstSchema } from "./recipe-schema";
 import type { EdgeRecipe } from "./recipe-types.generated";
 import { schemaProblems } from "./schema-problems";
+import { type RecipeParts, wellFormedParts, wholeRecipe } from "./well-formed";
 
 export interface ParsedRecipe {
   /** The recipe file as the caller named it; problems carry it. */
@@ -17,6 +19,11 @@ export interface ParsedRecipe {
   recipe?: EdgeRecipe;
   /** YAML and schema problems. */
   problems: Problem[];
+  /**
+   * The parts that match the schema, for the checks of meaning: the whole recipe when it is valid; undefined
+   * when the YAML could not be read or the recipe is not a map.
+   */
+  parts?: RecipeParts;
 }
 
 export function parseRecipe(text: string, file: string): ParsedRecipe {
@@ -52,9 +59,10 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
   const { valid, errors } = validateAgainstSchema(data);
   if (!valid) {
     problems.push(...schemaProblems(errors, source, file));
-    return { file, source, data, problems };
+    return { file, source, data, problems, parts: wellFormedParts(data, errors) };
   }
-  return { file, source, data, recipe: data as EdgeRecipe, problems };
+  const recipe = data as EdgeRecipe;
+  return { file, source, data, recipe, problems, parts: wholeRecipe(recipe) };
 }
 
 function firstLine(message: string): string {

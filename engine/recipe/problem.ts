@@ -47,6 +47,7 @@ export type ProblemCode =
   | "option/conflict"
   | "device/unsupported"
   | "device/choice"
+  | "quantize/provider"
   | "budget/contradiction"
   | "budget/unmeasured";
 

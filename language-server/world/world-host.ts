@@ -73,8 +73,11 @@ export interface WorldHost {
   pathKind(absolutePath: string): Promise<"file" | "directory" | undefined>;
   /** Entries of a folder (for path completion); empty when it cannot be read. */
   listDirectory(absolutePath: string): Promise<{ name: string; kind: "file" | "directory" }[]>;
-  /** Per-node findings of the newest run of this recipe (`.edge/runs/*\/quant-error.json`), if any. */
-  quantFindings(recipeAbsolutePath: string): Promise<QuantNodeFinding[]>;
+  /**
+   * Per-node findings of the newest run of this recipe (`.edge/runs/*\/quant-error.json`, format in
+   * world/quant-findings.ts), if any. With `recipeName` (the recipe's `name`), only runs of that recipe count.
+   */
+  quantFindings(recipeAbsolutePath: string, recipeName?: string): Promise<QuantNodeFinding[]>;
   /** The home folder, for `~/` in paths. */
   homeDir?: string;
 }

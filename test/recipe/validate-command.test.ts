@@ -82,14 +82,17 @@ void suite("edge validate", () => {
     const io = capture(dir);
     assert.equal(await validateCommand(["--json", "j.edge.yaml"], io), 1);
     const problems = JSON.parse(io.out) as Problem[];
-    // Schema errors stop the checks of meaning, so the missing m.onnx is not reported yet.
+    // The checks of meaning still run on the parts that match the schema: the missing m.onnx is reported too.
     assert.deepEqual(
       problems.map((p) => [p.severity, p.code, p.range.start.line, p.range.start.column]),
-      [["error", "schema/unknown-key", 3, 1]],
+      [
+        ["error", "model/not-found", 2, 16],
+        ["error", "schema/unknown-key", 3, 1],
+      ],
     );
-    assert.equal(problems[0].file, "j.edge.yaml");
-    assert.deepEqual(problems[0].range.end, { line: 3, column: 9 });
-    assert.match(problems[0].hint ?? "", /quantize/);
+    assert.equal(problems[1].file, "j.edge.yaml");
+    assert.deepEqual(problems[1].range.end, { line: 3, column: 9 });
+    assert.match(problems[1].hint ?? "", /quantize/);
   });
 
   void test("several recipes: problems of each, in the order given", async () => {
