@@ -1,6 +1,7 @@
 // The recipe module's public surface: parse (pure), check (injectable I/O), load (files), and the types.
 // The engine's commands and the language server import from here, not from the files behind it.
-export { parseRecipe, type ParsedRecipe } from "./parse-recipe";
+export { parseRecipe, type ParsedRecipe, type ParseRecipeOptions } from "./parse-recipe";
+export { YamlBlockCache } from "./yaml-blocks";
 export { checkRecipe, nodeCheckHost, type RecipeCheck, type RecipeCheckHost } from "./check-recipe";
 export type { PathKind, RecipeFileHost } from "./check-files";
 export { loadRecipe, loadValidRecipe, requireValidRecipe, type LoadedRecipe, type LoadRecipeOptions } from "./load-recipe";

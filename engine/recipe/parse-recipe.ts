@@ -1,11 +1,13 @@
 // Step 1 of reading a recipe: YAML text → data with source positions → schema check, and the parts that
 // matched the schema (for the checks of meaning, which run even while another part is wrong).
 // Pure (no I/O): the language server calls it on every edit; `checkRecipe` adds the checks of meaning.
+import { visit } from "yaml";
 import type { Problem } from "./problem";
 import { RecipeSource } from "./recipe-source";
 import { validateAgainstSchema } from "./recipe-schema";
 import type { EdgeRecipe } from "./recipe-types.generated";
 import { schemaProblems } from "./schema-problems";
+import type { YamlBlockCache } from "./yaml-blocks";
 import { type RecipeParts, wellFormedParts, wholeRecipe } from "./well-formed";
 
 export interface ParsedRecipe {
@@ -26,8 +28,13 @@ export interface ParsedRecipe {
   parts?: RecipeParts;
 }
 
-export function parseRecipe(text: string, file: string): ParsedRecipe {
-  const source = new RecipeSource(text);
+export interface ParseRecipeOptions {
+  /** The document's block cache, so an edit re-parses only the top-level sections it touched (the editor). */
+  blocks?: YamlBlockCache;
+}
+
+export function parseRecipe(text: string, file: string, options: ParseRecipeOptions = {}): ParsedRecipe {
+  const source = new RecipeSource(text, options.blocks);
   const problems: Problem[] = [];
   for (const error of source.doc.errors) {
     problems.push({
@@ -44,7 +51,14 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
   // With syntax errors the data is a guess; schema errors about it would only add noise.
   if (problems.some((p) => p.severity === "error")) return { file, source, data: undefined, problems };
 
-  const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = source.blockData ?? source.doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias whose anchor is missing or comes later, or too many aliases: the YAML cannot become data.
+    problems.push({ severity: "error", code: "yaml/syntax", message: `YAML: ${firstLine((e as Error).message)}`, file, range: aliasRange(source) });
+    return { file, source, data: undefined, problems };
+  }
   if (data === null || data === undefined) {
     problems.push({
       severity: "error",
@@ -67,4 +81,17 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
 
 function firstLine(message: string): string {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Where the first alias that does not resolve is, or the document's start. */
+function aliasRange(source: RecipeSource): Problem["range"] {
+  let range: Problem["range"] = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  visit(source.doc, {
+    Alias(_, node) {
+      if (node.resolve(source.doc) !== undefined || !node.range) return undefined;
+      range = source.rangeOfOffsets(node.range[0], node.range[1]);
+      return visit.BREAK;
+    },
+  });
+  return range;
 }

@@ -2,6 +2,7 @@
 // (["devices", "pixel8", "adb"]) and turns their offsets into 1-based line/column ranges.
 import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { Range } from "./problem";
+import type { YamlBlockCache } from "./yaml-blocks";
 
 export type PathSegment = string | number;
 export type DataPath = readonly PathSegment[];
@@ -16,11 +17,25 @@ interface Located {
 }
 
 export class RecipeSource {
-  readonly lines = new LineCounter();
+  readonly lines: LineCounter;
   readonly doc: Document;
+  /** The data, when the block parse already made it (see yaml-blocks.ts); otherwise `doc.toJS()` makes it. */
+  readonly blockData?: Record<string, unknown>;
 
-  constructor(readonly text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, keepSourceTokens: false });
+  /** Parses `text`; with a block cache (one per open document), only the top-level sections that changed. */
+  constructor(
+    readonly text: string,
+    blocks?: YamlBlockCache,
+  ) {
+    const parsed = blocks?.parse(text);
+    if (parsed) {
+      this.doc = parsed.doc;
+      this.lines = parsed.lines;
+      this.blockData = parsed.data;
+    } else {
+      this.lines = new LineCounter();
+      this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, keepSourceTokens: false });
+    }
   }
 
   /** A 1-based range from 0-based offsets into the text. */

@@ -12,7 +12,8 @@ export function format(context: ServiceContext, textDocument: TextDocument, opti
   const document = context.documents.get(textDocument);
   if (document.parsed.source.doc.errors.length > 0) return [];
   const unit = Number.isInteger(options.tabSize) && options.tabSize > 0 ? Math.min(options.tabSize, 8) : 2;
-  const formatted = formatYaml(document.text, unit, document.parsed.source.doc);
+  // formatYaml parses the text itself: it compares comments too, which the editor's block parse does not keep whole.
+  const formatted = formatYaml(document.text, unit);
   if (formatted === undefined) return [];
   return lineEdits(document.text, formatted);
 }

@@ -1,9 +1,10 @@
 // Analysed recipe documents, cached by URI and version: the YAML with positions and the schema problems (from the
-// engine's parseRecipe), the recipe's folder and file path. Every feature asks here, so one edit parses once.
+// engine's parseRecipe), the recipe's folder and file path. Every feature asks here, so one edit parses once,
+// and only the top-level sections the edit touched (engine/recipe/yaml-blocks.ts).
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import { type ParsedRecipe, parseRecipe } from "../../engine/recipe";
+import { type ParsedRecipe, parseRecipe, YamlBlockCache } from "../../engine/recipe";
 
 export interface RecipeDocument {
   uri: string;
@@ -18,6 +19,8 @@ export interface RecipeDocument {
 
 export class RecipeDocuments {
   private readonly cache = new Map<string, RecipeDocument>();
+  /** Per document: the top-level sections of its last parse, so an edit re-parses only what it touched. */
+  private readonly blocks = new Map<string, YamlBlockCache>();
 
   get(document: TextDocument): RecipeDocument {
     const hit = this.cache.get(document.uri);
@@ -30,7 +33,7 @@ export class RecipeDocuments {
       file,
       baseDir: document.uri.startsWith("file:") ? dirname(file) : undefined,
       text,
-      parsed: parseRecipe(text, file),
+      parsed: parseRecipe(text, file, { blocks: this.blocksOf(document.uri) }),
     };
     this.cache.set(document.uri, analysed);
     return analysed;
@@ -38,5 +41,12 @@ export class RecipeDocuments {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.blocks.delete(uri);
+  }
+
+  private blocksOf(uri: string): YamlBlockCache {
+    let blocks = this.blocks.get(uri);
+    if (!blocks) this.blocks.set(uri, (blocks = new YamlBlockCache()));
+    return blocks;
   }
 }
