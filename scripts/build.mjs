@@ -1,4 +1,4 @@
-// One build script for every entry: node bundles (engine CLI, language server and its worker; later the extension)
+// One build script for every entry: node bundles (engine CLI, language server and its worker), the extension host's bundle
 // and browser bundles (the webview apps). Prints each output's size from esbuild's metafile.
 import * as esbuild from "esbuild";
 import { existsSync, statSync } from "node:fs";
@@ -14,6 +14,8 @@ const nodeEntries = [
   ["language-server/server.ts", "dist/language-server/server.js"],
   ["language-server/world/model-summary-worker.ts", "dist/language-server/model-summary-worker.js"],
 ];
+/** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
+const extensionEntries = [["extension/main.ts", "dist/extension/main.cjs"]];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
 const browserEntries = [];
 
@@ -27,6 +29,13 @@ for (const [src, out] of nodeEntries) {
     entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20",
     sourcemap: "linked", metafile: true, banner: { js: requireShim },
     external: ["onnxruntime-node"], // native addon: loaded from node_modules at run time
+  });
+}
+for (const [src, out] of extensionEntries) {
+  if (!existsSync(src)) continue;
+  jobs.push({
+    entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "cjs", target: "node20",
+    sourcemap: "linked", metafile: true, external: ["vscode"],
   });
 }
 for (const [src, out] of browserEntries) {

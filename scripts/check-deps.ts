@@ -11,7 +11,7 @@ type Folder = "engine" | "language-server" | "extension" | "webviews" | "schemas
 const mayImport: Record<Folder, readonly string[]> = {
   engine: ["schemas"],
   "language-server": ["engine", "schemas"],
-  extension: ["engine", "webviews/protocol", "schemas"],
+  extension: ["engine", "webviews/protocol", "schemas", "language-server/protocol"],
   webviews: [],
   schemas: [],
   test: ["*"],

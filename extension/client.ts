@@ -1,0 +1,36 @@
+// Builds the vscode-languageclient client for `edge-recipe` documents: the recipe language server from
+// dist/language-server/server.js over node IPC, run by the extension host's own Node. Only construction lives here;
+// starting, stopping and status belong to ctx.ts.
+import * as path from "node:path";
+import type * as vscode from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import type { InitializationOptions } from "../language-server/protocol";
+
+export const LANGUAGE_ID = "edge-recipe";
+export const CLIENT_ID = "edge.server";
+export const CLIENT_NAME = "Edge recipe language server";
+
+/** The server bundle inside the extension (built by scripts/build.mjs next to the extension's bundle). */
+export function serverModulePath(extensionPath: string): string {
+  return path.join(extensionPath, "dist", "language-server", "server.js");
+}
+
+export function createClient(extensionPath: string, outputChannel: vscode.LogOutputChannel): LanguageClient {
+  const module = serverModulePath(extensionPath);
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+  };
+  // The server reads only these today; adb/ssh paths reach it once its InitializationOptions grow them.
+  const initializationOptions: InitializationOptions = {};
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: LANGUAGE_ID, scheme: "file" },
+      { language: LANGUAGE_ID, scheme: "untitled" },
+      { language: LANGUAGE_ID, scheme: "vscode-remote" },
+    ],
+    initializationOptions,
+    outputChannel,
+  };
+  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+}

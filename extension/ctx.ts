@@ -1,0 +1,141 @@
+// The extension's state: the output channel, the language status item, the language client (created and started on
+// the first recipe document) and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate.
+import * as vscode from "vscode";
+import { Trace, type LanguageClient } from "vscode-languageclient/node";
+import type { ServerState, StatusParams } from "../language-server/protocol";
+import { createClient, LANGUAGE_ID } from "./client";
+import { affects, readConfig } from "./config";
+import { didChangeStatus, revalidate } from "./lsp-ext";
+
+export type ClientState = ServerState | "stopped";
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private readonly serverOutput: vscode.LogOutputChannel;
+  private readonly statusItem: vscode.LanguageStatusItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly statusEmitter = new vscode.EventEmitter<StatusParams>();
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+  private status: StatusParams = { state: "starting", message: "Edge recipes: not started" };
+  private stopped = true;
+
+  /** Fires whenever the server (or the client on its behalf) reports a new state. */
+  readonly onDidChangeStatus = this.statusEmitter.event;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel("Edge Studio", { log: true });
+    this.serverOutput = vscode.window.createOutputChannel("Edge Recipe Language Server", { log: true });
+    this.statusItem = vscode.languages.createLanguageStatusItem("edge.serverStatus", { language: LANGUAGE_ID });
+    this.statusItem.name = "Edge recipe language server";
+    this.statusItem.command = { title: "Show Log", command: "edge.showServerLog" };
+    this.disposables.push(this.log, this.serverOutput, this.statusItem, this.statusEmitter);
+    this.showStatus({ state: "starting", message: "Edge recipes: waiting for a recipe" });
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affects(event, "server.trace")) void this.applyTrace();
+      }),
+    );
+  }
+
+  get state(): ClientState {
+    return this.stopped ? "stopped" : this.status.state;
+  }
+
+  get lastStatus(): StatusParams {
+    return this.status;
+  }
+
+  /** Starts the client when a recipe is (or becomes) open; cheap to call from activate. */
+  startOnFirstRecipe(): void {
+    if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) {
+      // After activate returns: creating the client is not activation's cost to pay.
+      setImmediate(() => void this.ensureStarted().catch(() => undefined));
+      return;
+    }
+    const listener = vscode.workspace.onDidOpenTextDocument((document) => {
+      if (document.languageId !== LANGUAGE_ID) return;
+      listener.dispose();
+      void this.ensureStarted().catch(() => undefined); // logged and shown in the status item
+    });
+    this.disposables.push(listener);
+  }
+
+  /** The running client, starting it first if needed. Failures are logged, shown in the status item, and rethrown. */
+  ensureStarted(): Promise<LanguageClient> {
+    this.starting ??= this.start().catch((error: unknown) => {
+      this.starting = undefined;
+      this.log.error(`the recipe language server failed to start: ${describe(error)}`);
+      this.showStatus({ state: "error", message: "Edge recipes: server failed to start", detail: describe(error) });
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<LanguageClient> {
+    const started = performance.now();
+    if (!this.client) {
+      this.client = createClient(this.extension.extensionPath, this.serverOutput);
+      this.disposables.push(this.client.onNotification(didChangeStatus, (params) => this.showStatus(params)));
+    }
+    const client = this.client;
+    this.stopped = false;
+    this.showStatus({ state: "starting", message: "Edge recipes: starting" });
+    await client.start();
+    await this.applyTrace();
+    this.log.info(`recipe language server started in ${(performance.now() - started).toFixed(0)} ms`);
+    return client;
+  }
+
+  async restart(): Promise<void> {
+    if (!this.client) {
+      await this.ensureStarted();
+      return;
+    }
+    this.log.info("restarting the recipe language server");
+    this.showStatus({ state: "starting", message: "Edge recipes: restarting" });
+    await this.client.restart();
+    await this.applyTrace();
+  }
+
+  /** Asks the server to check open recipes again (all of them when `uris` is absent). */
+  async revalidate(uris?: readonly vscode.Uri[]): Promise<void> {
+    const client = await this.ensureStarted();
+    await client.sendNotification(revalidate, uris ? { uris: uris.map((u) => u.toString()) } : {});
+  }
+
+  showLog(): void {
+    this.log.show(true);
+  }
+
+  showServerLog(): void {
+    this.serverOutput.show(true);
+  }
+
+  private async applyTrace(): Promise<void> {
+    if (!this.client?.isRunning()) return;
+    await this.client.setTrace(Trace.fromString(readConfig().serverTrace));
+  }
+
+  private showStatus(params: StatusParams): void {
+    this.status = params;
+    this.statusItem.text = params.message.replace(/^Edge recipes: /, "");
+    this.statusItem.detail = params.detail;
+    this.statusItem.busy = params.state === "busy" || params.state === "starting";
+    this.statusItem.severity = params.state === "error" ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    if (params.state === "error") this.log.error(`${params.message}${params.detail ? `: ${params.detail}` : ""}`);
+    this.statusEmitter.fire(params);
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.stopped = true;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    if (client) await client.dispose(2000).catch(() => undefined);
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,70 @@
+// The UI suite: Playwright drives the code-server workbench with the repository loaded as the extension under
+// development. Each check is a function of the open page; screenshots go to test-artifacts/vscode/.
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { artifactsDir, openBrowser, openWorkbench, startCodeServer, type SuiteResult } from "./harness";
+
+/** Opens a workspace file through Quick Open (Ctrl+P), clicking its exact row, and waits for its editor tab. */
+async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } }); // focus the workbench
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(fileName);
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: fileName }).first().click();
+  await page.locator(`.tab.active[aria-label^="${fileName}"]`).waitFor();
+}
+
+/** Types at the end of the active editor and waits for the suggest widget to show `expected`. */
+async function completionShows(page: Page): Promise<void> {
+  const editor = page.locator(".editor-instance .monaco-editor").first();
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("comp");
+  await page.keyboard.press("Control+Space");
+  const row = page.locator(".suggest-widget .monaco-list-row", { hasText: "compile" });
+  await row.first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifactsDir, "ui-completion.png") });
+}
+
+const checks: [string, (page: Page) => Promise<void>][] = [
+  ["the workbench opens a recipe as edge-recipe", async (page) => {
+    await quickOpen(page, "ui.edge.yaml");
+    await page.locator(".statusbar-item", { hasText: "Edge Recipe" }).first().waitFor();
+  }],
+  ["typing in a recipe shows our completion in the suggest widget", completionShows],
+];
+
+/** Runs every UI check in one fresh code-server and Chromium; a failed check stops the ones after it. */
+export async function runUiSuite(workspace: string): Promise<SuiteResult[]> {
+  const server = await startCodeServer("ui");
+  const browser = await openBrowser();
+  const results: SuiteResult[] = [];
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(60_000);
+    await openWorkbench(page, server, workspace);
+    let failed = false;
+    for (const [name, check] of checks) {
+      const started = performance.now();
+      if (failed) {
+        results.push({ name, ok: false, durationMs: 0, error: "skipped after an earlier failure" });
+        continue;
+      }
+      try {
+        await check(page);
+        results.push({ name, ok: true, durationMs: performance.now() - started });
+      } catch (error) {
+        failed = true;
+        await page.screenshot({ path: join(artifactsDir, `ui-failure-${results.length}.png`) }).catch(() => undefined);
+        results.push({ name, ok: false, durationMs: performance.now() - started, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  const failures = results.filter((r) => !r.ok).length;
+  console.log(`ui suite: ${results.length - failures} passed, ${failures} failed`);
+  return results;
+}
