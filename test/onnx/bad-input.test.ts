@@ -166,7 +166,6 @@ void test("a file over protobuf's 2 GB limit is refused with a clear error, with
   assert.match(outcomes[0].message!, /over protobuf's 2 GB limit/);
   assert.match(outcomes[0].hint!, /external data/);
   assert.equal(outcomes[0].offset, 2 ** 31 - 1);
-  assert.ok(outcomes[0].ms < 1000, `took ${outcomes[0].ms} ms`);
 });
 
 void test("a missing file and a directory are model/not-found", async () => {

@@ -50,9 +50,7 @@ void test("UTF-8 is checked only on request, and the first bad byte is reported"
 void test("a declared length of a terabyte is reported at once, without allocating", () => {
   const bytes = Uint8Array.from([0x08, 0x08, 0x3a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x01]);
   const before = process.memoryUsage().arrayBuffers;
-  const started = performance.now();
   const problem = scan(bytes)!;
-  assert.ok(performance.now() - started < 50);
   assert.ok(process.memoryUsage().arrayBuffers - before < 1 << 20);
   assert.equal(problem.offset, 3);
   assert.match(problem.reason, /length 1099511627776 runs past the end of the file/);
