@@ -3,6 +3,9 @@
 // Architecture invariant: every command contributed in package.json has a handler in `commands` below.
 import * as vscode from "vscode";
 import { Ctx, describe } from "./ctx";
+import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
+import { registerRunFeatures, runCommands } from "./run-features";
+import { compareRunsCommand, openReportCommand, refreshRunsCommand, registerReports, revealRunCommand, type ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */
 export interface EdgeStudioApi {
@@ -14,6 +17,8 @@ export interface EdgeStudioApi {
   readonly onDidChangeServerState: vscode.Event<unknown>;
   /** Resolves when the language client is running (starting it if needed). */
   serverReady(): Promise<void>;
+  /** Run reports: open, compare, the Runs view's list, and the last report panel (for tests). */
+  readonly reports: ReportsApi;
 }
 
 type CommandHandler = (ctx: Ctx, ...args: unknown[]) => unknown;
@@ -24,6 +29,12 @@ export const commands: Record<string, CommandHandler> = {
   "edge.showServerLog": (ctx) => ctx.showServerLog(),
   "edge.restartServer": (ctx) => ctx.restart(),
   "edge.revalidateRecipes": (ctx) => ctx.revalidate(),
+  "edge.createDemoRecipe": (_ctx, args) => createDemoRecipe(args as CreateDemoRecipeArgs | undefined),
+  ...runCommands,
+  "edge.openReport": (_ctx, run) => openReportCommand(run),
+  "edge.compareRuns": (_ctx, a, b) => compareRunsCommand(a, b),
+  "edge.refreshRuns": () => refreshRunsCommand(),
+  "edge.revealRun": (_ctx, run) => revealRunCommand(run),
 };
 
 let ctx: Ctx | undefined;
@@ -37,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(current, id, handler, args)));
     }
     current.startOnFirstRecipe();
+    registerRunFeatures(current);
+    const reports = registerReports(context, current.log);
     const activationMs = performance.now() - started;
     current.log.info(`activated in ${activationMs.toFixed(1)} ms`);
     return {
@@ -44,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       serverState: () => current.state,
       onDidChangeServerState: current.onDidChangeStatus,
       serverReady: async () => void (await current.ensureStarted()),
+      reports: reports.api(),
     };
   } catch (error) {
     reportActivationFailure(error);

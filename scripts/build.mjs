@@ -1,7 +1,7 @@
 // One build script for every entry: node bundles (engine CLI, language server and its worker), the extension host's bundle
 // and browser bundles (the webview apps). Prints each output's size from esbuild's metafile.
 import * as esbuild from "esbuild";
-import { existsSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { relative } from "node:path";
 
 const watch = process.argv.includes("--watch");
@@ -17,7 +17,9 @@ const nodeEntries = [
 /** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
 const extensionEntries = [["extension/main.ts", "dist/extension/main.cjs"]];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
-const browserEntries = [];
+const browserEntries = [
+  ["webviews/report/main.ts", "dist/webviews/report/main.js"], // + main.css (imported by the app)
+];
 
 // CommonJS dependencies (ajv, yaml) call require() for node built-ins; give the ESM bundle a real require.
 const requireShim = "import { createRequire as __edgeCreateRequire } from 'node:module'; const require = __edgeCreateRequire(import.meta.url);";
@@ -36,6 +38,8 @@ for (const [src, out] of extensionEntries) {
   jobs.push({
     entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "cjs", target: "node20",
     sourcemap: "linked", metafile: true, external: ["vscode"],
+    // The host bundle's goal is ≤ 1 MB (issue 5): minified (names kept for logs and errors), the map gives stack traces.
+    minify: true, keepNames: true,
   });
 }
 for (const [src, out] of browserEntries) {
@@ -60,4 +64,7 @@ for (const options of jobs) {
     failed = true;
   }
 }
+// Codicons for the webviews, copied beside their bundles (a webview may load only from dist/webviews).
+mkdirSync("dist/webviews/codicons", { recursive: true });
+for (const file of ["codicon.css", "codicon.ttf"]) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webviews/codicons/${file}`);
 if (failed) process.exit(1);

@@ -3,7 +3,7 @@
 // suite through the workbench's `payload` (extensionDevelopmentPath + extensionTestsPath) and receives its exit code
 // through `codeAutomationExit`, and (ii) opens the workbench for UI tests. Everything waits for events or selectors.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,13 +55,15 @@ export interface CodeServer {
   /** `vscode-remote://127.0.0.1:PORT/ABS`: how the workbench names a path on the server. */
   remoteUri(absPath: string): string;
   stop(): Promise<void>;
+  /** The .vsix installed into its extensions dir before it started (then the workbench loads no development path). */
+  readonly vsix?: string;
 }
 
 /**
  * Starts code-server in its own session (setsid) with fresh user-data and extensions dirs, and resolves once it
  * listens and /healthz answers. `name` labels its log under test-artifacts/vscode/.
  */
-export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}): Promise<CodeServer> {
+export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string } = {}): Promise<CodeServer> {
   const port = await freePort();
   const dirs = mkdtempSync(join(tmpdir(), `edge-code-server-${name}-`));
   mkdirSync(artifactsDir, { recursive: true });
@@ -78,6 +80,7 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {})
     "--user-data-dir", join(dirs, "user-data"),
     "--extensions-dir", join(dirs, "extensions"),
   ];
+  if (options.installVsix) installVsix(options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
   // detached: the child calls setsid, so `kill -- -PGID` stops code-server, its extension host and language server.
   const child = spawn(nodeBin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   child.stdout.pipe(log, { end: false });
@@ -112,7 +115,16 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {})
     url: `http://127.0.0.1:${port}`,
     remoteUri: (absPath) => `vscode-remote://127.0.0.1:${port}${absPath}`,
     stop,
+    vsix: options.installVsix,
   };
+}
+
+/** `code-server --install-extension VSIX` into the given dirs (what a user does with a downloaded .vsix). */
+function installVsix(vsix: string, extensionsDir: string, userDataDir: string, name: string): void {
+  const result = spawnSync(nodeBin, [codeServerEntry, "--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], { encoding: "utf8", timeout: 120_000 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  writeFileSync(join(artifactsDir, `${name}-install-extension.log`), output);
+  if (result.status !== 0 || !/successfully installed/i.test(output)) throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${output}`);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -179,9 +191,13 @@ export function workbenchUrl(server: CodeServer, folder: string, payload?: [stri
   return url;
 }
 
-/** Loads the workbench with the repository as the extension under development, and waits for it to render. */
+/**
+ * Loads the workbench with the repository as the extension under development (or, on a server started with a .vsix
+ * installed, with that installed extension), and waits for it to render.
+ */
 export async function openWorkbench(page: Page, server: CodeServer, folder: string, extraPayload: [string, string][] = []): Promise<void> {
-  await page.goto(workbenchUrl(server, folder, [["extensionDevelopmentPath", server.remoteUri(repoRoot)], ...extraPayload]));
+  const development: [string, string][] = server.vsix ? [] : [["extensionDevelopmentPath", server.remoteUri(repoRoot)]];
+  await page.goto(workbenchUrl(server, folder, [...development, ...extraPayload]));
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
 }
 

@@ -1,8 +1,12 @@
-// The UI suite: Playwright drives the code-server workbench with the repository loaded as the extension under
-// development. Each check is a function of the open page; screenshots go to test-artifacts/vscode/.
+// The UI suite: Playwright drives the code-server workbench with the packaged linux-x64 .vsix installed (as a user
+// installs it; `EDGE_UI_FROM_SOURCE=1` loads the repository as the extension under development instead).
+// Each check is a function of the open page; screenshots go to test-artifacts/vscode/.
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { artifactsDir, openBrowser, openWorkbench, startCodeServer, type SuiteResult } from "./harness";
+import { reportShowsLatencyTable } from "./ui-report";
+import { walkthroughCreatesDemoRecipe } from "./ui-walkthrough";
+import { ensureVsix } from "../packaging/vsix";
 
 /** Opens a workspace file through Quick Open (Ctrl+P), clicking its exact row, and waits for its editor tab. */
 async function quickOpen(page: Page, fileName: string): Promise<void> {
@@ -33,11 +37,13 @@ const checks: [string, (page: Page) => Promise<void>][] = [
     await page.locator(".statusbar-item", { hasText: "Edge Recipe" }).first().waitFor();
   }],
   ["typing in a recipe shows our completion in the suggest widget", completionShows],
+  ["the run report webview shows its latency table", reportShowsLatencyTable],
+  ["the walkthrough's first step writes and opens a demo recipe for a picked model", walkthroughCreatesDemoRecipe],
 ];
 
 /** Runs every UI check in one fresh code-server and Chromium; a failed check stops the ones after it. */
 export async function runUiSuite(workspace: string): Promise<SuiteResult[]> {
-  const server = await startCodeServer("ui");
+  const server = await startCodeServer("ui", {}, process.env.EDGE_UI_FROM_SOURCE ? {} : { installVsix: ensureVsix("linux-x64") });
   const browser = await openBrowser();
   const results: SuiteResult[] = [];
   try {

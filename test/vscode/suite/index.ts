@@ -5,6 +5,9 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { EdgeStudioApi } from "../../../extension/main";
 import { runContract, test } from "./runner";
+import "./tasks";
+import "./walkthrough";
+import "./report";
 
 import { ACTIVATION_GOAL_MS, EXTENSION_ID, open, waitFor, workspaceFile } from "./helpers";
 

@@ -1,0 +1,24 @@
+// Reads a run directory's report.json into the webview's RunEntry, checking schemaVersion. Unreadable reports are
+// entries with an error (shown in the view), never exceptions.
+import * as vscode from "vscode";
+import { REPORT_SCHEMA_VERSION, type ReportData, type RunEntry } from "../../webviews/protocol/report";
+
+export function runIdOf(runDir: vscode.Uri): string {
+  return runDir.path.split("/").filter(Boolean).pop() ?? runDir.path;
+}
+
+export async function loadRun(runDir: vscode.Uri): Promise<RunEntry> {
+  const entry: RunEntry = { runDir: runDir.toString(), runId: runIdOf(runDir) };
+  const file = vscode.Uri.joinPath(runDir, "report.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+  } catch (error) {
+    return { ...entry, error: `cannot read ${file.fsPath}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION) {
+    return { ...entry, error: `${file.fsPath} has schemaVersion ${String(version)}; this version of Edge Studio reads ${REPORT_SCHEMA_VERSION}` };
+  }
+  return { ...entry, report: json as ReportData };
+}

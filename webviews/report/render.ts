@@ -1,0 +1,177 @@
+// Builds the report's DOM from the state (one run, or two compared). No inline styles: classes styled by report.css.
+import type { BudgetVerdictData, ReportData, ReportState, RunEntry } from "../protocol/report";
+import { codicon, h, ui } from "../ui/toolkit";
+import { renderChart } from "./chart";
+import { deltaClass, formatBytes, formatDelta, formatMs, formatNumber, formatRate } from "./format";
+
+export interface RenderActions {
+  openFile(runDir: string, path: string): void;
+  compareWith(runDir: string): void;
+}
+
+const stats = [
+  ["p50", "p50Ms"],
+  ["p90", "p90Ms"],
+  ["p95", "p95Ms"],
+  ["p99", "p99Ms"],
+  ["mean", "meanMs"],
+  ["stdev", "stdevMs"],
+  ["min", "minMs"],
+  ["max", "maxMs"],
+] as const;
+
+export function render(state: ReportState, actions: RenderActions): HTMLElement {
+  const root = h("main", { class: `report mode-${state.mode}`, attrs: { "data-mode": state.mode } });
+  if (state.mode === "single") {
+    const [run] = state.runs;
+    root.append(header(run, actions));
+    if (!run.report) root.append(h("p", { class: "load-error", text: run.error ?? "no report" }));
+    else root.append(...singleBody(run, run.report, actions));
+    return root;
+  }
+  const [a, b] = state.runs;
+  root.append(h("div", { class: "compare-headers" }, header(a, actions, "A"), header(b, actions, "B")));
+  if (!a.report || !b.report) {
+    for (const r of [a, b]) if (!r.report) root.append(h("p", { class: "load-error", text: `${r.runId}: ${r.error ?? "no report"}` }));
+    return root;
+  }
+  root.append(...compareBody(a.report, b.report));
+  return root;
+}
+
+function header(run: RunEntry, actions: RenderActions, tag?: string): HTMLElement {
+  const report = run.report;
+  const status = report?.status ?? "unreadable";
+  const failedBudgets = report?.budgets.filter((b) => b.pass === false).length ?? 0;
+  const verdict = !report ? "report unreadable" : status === "ok" ? "all budgets met" : failedBudgets > 0 ? `${failedBudgets} budget(s) exceeded` : status;
+  const icon = status === "ok" ? "pass" : status === "aborted" ? "circle-slash" : "error";
+  const el = h(
+    "header",
+    { class: `run-header status-${status}`, attrs: { "data-run": run.runId } },
+    h("h1", {}, codicon(icon), ` ${tag ? `${tag}: ` : ""}${report?.recipe.name ?? run.runId}`),
+    h("div", { class: "verdict", attrs: { "data-status": status } }, h("span", { class: "status-pill", text: status }), ` ${verdict}`),
+  );
+  if (report) {
+    el.append(
+      h("p", { class: "meta", text: `${report.device.name} (${report.device.kind}${report.device.host ? `, ${report.device.host.cpuModel}, ${report.device.host.cores} cores, onnxruntime ${report.device.host.onnxruntimeVersion}` : ""}) · ${new Date(report.startedAt).toLocaleString()} · ${run.runId}` }),
+    );
+  }
+  if (!tag) {
+    const button = h(ui.button, { attrs: { appearance: "secondary", id: "compare-with" } }, "Compare with…");
+    button.addEventListener("click", () => actions.compareWith(run.runDir));
+    el.append(button);
+  }
+  return el;
+}
+
+function section(title: string, id: string, ...children: Node[]): HTMLElement {
+  return h("section", { attrs: { id } }, h("h2", { text: title }), ...children);
+}
+
+function table(headers: string[], rows: (string | Node)[][], id?: string, rowKeys?: string[]): HTMLTableElement {
+  const t = h("table", id ? { attrs: { id } } : {});
+  t.append(h("thead", {}, h("tr", {}, ...headers.map((x) => h("th", { text: x })))));
+  const body = h("tbody");
+  rows.forEach((cells, i) => {
+    const tr = h("tr", rowKeys ? { attrs: { "data-key": rowKeys[i] } } : {});
+    for (const c of cells) tr.append(typeof c === "string" ? h("td", { text: c }) : h("td", {}, c));
+    body.append(tr);
+  });
+  t.append(body);
+  return t;
+}
+
+function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (r.errors.length) out.push(section("Errors", "errors", h("ul", {}, ...r.errors.map((e) => h("li", { class: "error" }, h("code", { text: e.code }), ` ${e.message}`, e.hint ? h("div", { class: "hint", text: e.hint }) : "")))));
+  const l = r.latency;
+  out.push(
+    section(
+      "Latency",
+      "latency",
+      l ? table(["statistic", "value"], stats.map(([name, key]) => [name, formatMs(l[key])]), "latency-table", stats.map(([name]) => name)) : h("p", { text: "No measured iterations." }),
+      h("p", { class: "note", text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.note ? ` ${r.profile.note}` : ""}` }),
+    ),
+  );
+  if (r.latenciesMs.length) out.push(section("Latency per iteration", "chart", renderChart([{ label: r.runId, valuesMs: r.latenciesMs }])));
+  out.push(section("Resources", "resources", table(["measure", "value"], resourceRows(r).map(([k, v]) => [k, v]), "resources-table")));
+  if (r.budgets.length) out.push(section("Budgets", "budgets", budgetTable(r.budgets)));
+  const summary = r.profile.summary;
+  if (summary?.opTypes.length) {
+    out.push(
+      section(
+        "Top ops (profile)",
+        "top-ops",
+        table(["op type", "nodes", "time / run", "share"], summary.opTypes.slice(0, 10).map((o) => [o.opType, String(o.nodes), `${formatNumber(o.meanUsPerRun / 1000)} ms`, `${(o.share * 100).toFixed(1)} %`]), "top-ops-table"),
+      ),
+    );
+  }
+  if (r.artifacts.length) {
+    const list = h("ul", { class: "files" });
+    for (const artifact of r.artifacts) {
+      const link = h(ui.link, { class: "file-link", attrs: { href: "#", "data-path": artifact.path } }, artifact.path);
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        actions.openFile(run.runDir, artifact.path);
+      });
+      list.append(h("li", {}, codicon("file"), " ", link, h("span", { class: "kind", text: ` ${artifact.kind}` })));
+    }
+    out.push(section("Files", "files", list));
+  }
+  return out;
+}
+
+function resourceRows(r: ReportData): [string, string, number | null, boolean][] {
+  return [
+    ["model size", formatBytes(r.model?.sizeBytes), r.model?.sizeBytes ?? null, true],
+    ["peak memory (RSS)", formatBytes(r.memory?.peakRssBytes), r.memory?.peakRssBytes ?? null, true],
+    ["throughput (1 / mean)", formatRate(r.throughput?.fromMeanIps), r.throughput?.fromMeanIps ?? null, false],
+    ["throughput (wall clock)", formatRate(r.throughput?.wallClockIps), r.throughput?.wallClockIps ?? null, false],
+    ["session creation", formatMs(r.session?.creationMs), r.session?.creationMs ?? null, true],
+    ["run duration", formatMs(r.durationMs), r.durationMs, true],
+  ];
+}
+
+function verdictCell(v: BudgetVerdictData): HTMLElement {
+  const [icon, text] = v.pass === true ? ["pass", "pass"] : v.pass === false ? ["error", "exceeded"] : ["circle-slash", "not checked"];
+  return h("span", { class: `verdict-${text.replace(" ", "-")}` }, codicon(icon), ` ${text}`);
+}
+
+function budgetTable(budgets: BudgetVerdictData[]): HTMLTableElement {
+  return table(
+    ["budget", "limit", "actual", "verdict"],
+    budgets.map((v) => [v.name, `${formatNumber(v.limit)} ${v.unit}`.trim(), v.actual === null ? (v.reason ?? "—") : `${formatNumber(v.actual)} ${v.unit}`, verdictCell(v)]),
+    "budgets-table",
+    budgets.map((v) => v.name),
+  );
+}
+
+function deltaCell(a: number | null | undefined, b: number | null | undefined, lowerIsBetter = true): HTMLElement {
+  return h("span", { class: `delta ${deltaClass(a, b, lowerIsBetter)}`, text: formatDelta(a, b) });
+}
+
+function compareBody(a: ReportData, b: ReportData): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const la = a.latency;
+  const lb = b.latency;
+  out.push(
+    section(
+      "Latency",
+      "latency",
+      table(["statistic", "A", "B", "Δ (B vs A)"], stats.map(([name, key]) => [name, formatMs(la?.[key]), formatMs(lb?.[key]), deltaCell(la?.[key], lb?.[key])]), "latency-table", stats.map(([name]) => name)),
+    ),
+  );
+  out.push(section("Latency per iteration", "chart", renderChart([{ label: `A ${a.runId}`, valuesMs: a.latenciesMs }, { label: `B ${b.runId}`, valuesMs: b.latenciesMs }])));
+  const ra = resourceRows(a);
+  const rb = resourceRows(b);
+  out.push(section("Resources", "resources", table(["measure", "A", "B", "Δ (B vs A)"], ra.map(([name, text, value, lower], i) => [name, text, rb[i][1], deltaCell(value, rb[i][2], lower)]), "resources-table")));
+  const names = [...new Set([...a.budgets, ...b.budgets].map((v) => v.name))];
+  if (names.length) {
+    const cell = (r: ReportData, name: string) => {
+      const v = r.budgets.find((x) => x.name === name);
+      return v ? h("span", {}, verdictCell(v), v.actual === null ? "" : ` ${formatNumber(v.actual)} ${v.unit}`) : "—";
+    };
+    out.push(section("Budgets", "budgets", table(["budget", "A", "B"], names.map((n) => [n, cell(a, n), cell(b, n)]), "budgets-table", names)));
+  }
+  return out;
+}
