@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import type { InitializationOptions } from "../language-server/protocol";
+import { readConfig } from "./config";
 
 export const LANGUAGE_ID = "edge-recipe";
 export const CLIENT_ID = "edge.server";
@@ -21,8 +22,8 @@ export function createClient(extensionPath: string, outputChannel: vscode.LogOut
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
   };
-  // The server reads only these today; adb/ssh paths reach it once its InitializationOptions grow them.
-  const initializationOptions: InitializationOptions = {};
+  // Read at each (re)start: `edge.adb.path` completes attached adb serials; ctx.ts restarts the server when it changes.
+  const initializationOptions = (): InitializationOptions => ({ adbPath: readConfig().adbPath });
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: LANGUAGE_ID, scheme: "file" },

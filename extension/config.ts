@@ -16,6 +16,8 @@ export interface EdgeConfig {
   adbPath: string;
   /** `edge.ssh.path`: the ssh executable (default `ssh` on PATH). */
   sshPath: string;
+  /** `edge.defaultDevice`: the device a recipe runs on when none was picked for it and the recipe defines this one. */
+  defaultDevice: string | undefined;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -31,6 +33,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): EdgeConfig {
     nodePath: nonEmpty(c.get("node.path")),
     adbPath: nonEmpty(c.get("adb.path")) ?? "adb",
     sshPath: nonEmpty(c.get("ssh.path")) ?? "ssh",
+    defaultDevice: nonEmpty(c.get("defaultDevice")),
   };
 }
 

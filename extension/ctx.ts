@@ -34,6 +34,7 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (affects(event, "server.trace")) void this.applyTrace();
+        if (affects(event, "adb.path") && this.client) void this.restart().catch((error: unknown) => this.log.error(`restart failed: ${describe(error)}`));
       }),
     );
   }

@@ -1,6 +1,7 @@
 // The device each recipe runs on when the user does not say: chosen in the status bar's QuickPick, remembered per
 // recipe in workspaceState, and read by the CodeLens order, the status bar and `edge.runRecipe`.
 import * as vscode from "vscode";
+import { readConfig } from "./config";
 import { defaultDevice, readRecipeDevices, runnableDevices, type RecipeDevices } from "./recipe-devices";
 
 const KEY_PREFIX = "edge.device:";
@@ -12,10 +13,16 @@ export class DeviceChoices implements vscode.Disposable {
 
   constructor(private readonly state: vscode.Memento) {}
 
-  /** The device for `recipe`: the remembered choice while the recipe still defines it, else the recipe's default. */
+  /**
+   * The device for `recipe`: the remembered choice while the recipe still defines it, else `edge.defaultDevice`
+   * when the recipe defines that device, else the recipe's own default.
+   */
   deviceFor(recipe: vscode.Uri, info: RecipeDevices): string {
+    const runnable = runnableDevices(info);
     const stored = this.state.get<string>(KEY_PREFIX + recipe.toString());
-    return stored && runnableDevices(info).includes(stored) ? stored : defaultDevice(info);
+    if (stored && runnable.includes(stored)) return stored;
+    const configured = readConfig(recipe).defaultDevice;
+    return configured && runnable.includes(configured) ? configured : defaultDevice(info);
   }
 
   async choose(recipe: vscode.Uri, device: string): Promise<void> {

@@ -38,4 +38,6 @@ export const RevalidateNotification = {
 export interface InitializationOptions {
   /** Wait this long after the last edit before checking a recipe (default 5 ms; 0 checks at the next tick). */
   diagnosticsDelayMs?: number;
+  /** The adb executable whose `adb devices -l` completes `adb.serial` (default "adb" on PATH). */
+  adbPath?: string;
 }

@@ -27,7 +27,7 @@ import { ENGINE_VERSION } from "../engine/version";
 import { parseRecipe } from "../engine/recipe";
 import { createLanguageService } from "./service/language-service";
 import type { WorldHost } from "./world/world-host";
-import { createNodeWorldHost, type NodeWorldHost } from "./world/node-world-host";
+import { createNodeWorldHost, type NodeWorldHost, type NodeWorldHostOptions } from "./world/node-world-host";
 import type { InitializationOptions } from "./protocol";
 import { describeError, type HandlerContext, logError, RequestTracker } from "./handlers/context";
 import { StatusReporter } from "./handlers/status";
@@ -205,9 +205,11 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
 
   const status = new StatusReporter(connection);
   status.set("starting", "Edge recipes: starting");
+  // Read by the world host at each use, so what `initialize` says (the client's adb path) applies.
+  const worldOptions: NodeWorldHostOptions = { workerPath: modelSummaryWorkerPath() };
   let world: WorldHost;
   try {
-    world = options.createWorld ? options.createWorld() : createNodeWorldHost({ workerPath: modelSummaryWorkerPath() });
+    world = options.createWorld ? options.createWorld() : createNodeWorldHost(worldOptions);
   } catch (error) {
     logError(connection, "the world host could not start; models, adb and ssh hosts are unavailable", error);
     status.set("error", "Edge recipes: models cannot be read (see the log)", describeError(error));
@@ -223,6 +225,7 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof init.diagnosticsDelayMs === "number" && init.diagnosticsDelayMs >= 0) diagnostics.delayMs = init.diagnosticsDelayMs;
+    if (typeof init.adbPath === "string" && init.adbPath.trim() !== "") worldOptions.adbPath = init.adbPath.trim();
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     warmUp(connection);
     return { capabilities: capabilitiesFor(params.capabilities), serverInfo: { name: SERVER_NAME, version: ENGINE_VERSION } };

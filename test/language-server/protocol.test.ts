@@ -4,9 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   CancellationTokenSource,
@@ -131,6 +132,28 @@ void test("edge lsp --stdio: initialize, diagnostics of an edit, completion, hov
 
 void test("dist/language-server/server.js --stdio speaks the same protocol", async () => {
   await exerciseAndKill(new LspProcess({ name: "server.js", command: [process.execPath, SERVER_BUNDLE, "--stdio"], cwd: root }));
+});
+
+void test("initializationOptions.adbPath: completion of adb.serial lists what that adb says is attached", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "edge-lsp-adb-"));
+  const adb = join(dir, "fake-adb");
+  writeFileSync(adb, "#!/bin/sh\necho 'List of devices attached'\necho '9XY8Z7            device usb:1-1 product:husky model:Pixel_8_Pro device:husky transport_id:1'\n");
+  chmodSync(adb, 0o755);
+  const server = new LspProcess({ name: "server.js", command: [process.execPath, SERVER_BUNDLE, "--stdio"], cwd: root });
+  try {
+    await server.initialize(null, { adbPath: adb });
+    const uri = "untitled:adb.edge.yaml";
+    const text = "name: adb\nmodel:\n  path: m.onnx\ndevices:\n  phone:\n    adb: { serial:  }\n";
+    await server.notify("textDocument/didOpen", { textDocument: { uri, languageId: "edge-recipe", version: 1, text } });
+    const list = await server.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: { line: 5, character: 19 } });
+    const serial = list.items.find((i) => i.label === "9XY8Z7");
+    assert.ok(serial, `items: ${list.items.map((i) => i.label).join(", ")}`);
+    assert.match(JSON.stringify(serial), /Pixel 8 Pro|Pixel_8_Pro/);
+    assert.equal(await server.stop(), 0);
+  } finally {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 void test("diagnostics are never published for a version older than one already published", async () => {
