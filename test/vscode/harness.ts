@@ -63,7 +63,7 @@ export interface CodeServer {
  * Starts code-server in its own session (setsid) with fresh user-data and extensions dirs, and resolves once it
  * listens and /healthz answers. `name` labels its log under test-artifacts/vscode/.
  */
-export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string } = {}): Promise<CodeServer> {
+export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string; untrusted?: boolean } = {}): Promise<CodeServer> {
   const port = await freePort();
   const dirs = mkdtempSync(join(tmpdir(), `edge-code-server-${name}-`));
   mkdirSync(artifactsDir, { recursive: true });
@@ -74,12 +74,17 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
     "--auth", "none",
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
+    // untrusted: workspace trust stays on and the (never trusted) folder opens in restricted mode, without the prompt.
+    ...(options.untrusted ? [] : ["--disable-workspace-trust"]),
     "--disable-getting-started-override",
     "--vscode-option", "enable-smoke-test-driver",
     "--user-data-dir", join(dirs, "user-data"),
     "--extensions-dir", join(dirs, "extensions"),
   ];
+  if (options.untrusted) {
+    mkdirSync(join(dirs, "user-data", "User"), { recursive: true });
+    writeFileSync(join(dirs, "user-data", "User", "settings.json"), JSON.stringify({ "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.emptyWindow": false }));
+  }
   if (options.installVsix) installVsix(options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
   // detached: the child calls setsid, so `kill -- -PGID` stops code-server, its extension host and language server.
   const child = spawn(nodeBin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
@@ -202,10 +207,10 @@ export async function openWorkbench(page: Page, server: CodeServer, folder: stri
 }
 
 /** Bundles the extension-host suite (TypeScript) into one CommonJS file the extension host can require. */
-export async function buildSuite(): Promise<string> {
-  const outfile = join(repoRoot, "out", "vscode-suite", "index.cjs");
+export async function buildSuite(suiteDir = "suite"): Promise<string> {
+  const outfile = join(repoRoot, "out", `vscode-${suiteDir}`, "index.cjs");
   await esbuild.build({
-    entryPoints: [join(repoRoot, "test", "vscode", "suite", "index.ts")],
+    entryPoints: [join(repoRoot, "test", "vscode", suiteDir, "index.ts")],
     outfile, bundle: true, platform: "node", format: "cjs", target: "node20", sourcemap: "inline", external: ["vscode"], logLevel: "warning",
   });
   return outfile;
@@ -222,13 +227,15 @@ export interface SuiteResult {
  * Runs the extension-host suite in code-server: loads the workbench with the payload, waits for the suite to call
  * codeAutomationExit, and returns each test's result (written by the suite to EDGE_VSCODE_RESULTS).
  */
-export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_000): Promise<{ exitCode: number; results: SuiteResult[] }> {
-  const suite = await buildSuite();
+export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_000, options: { untrusted?: boolean } = {}): Promise<{ exitCode: number; results: SuiteResult[] }> {
+  // untrusted: test/vscode/suite-untrusted/ in a server with workspace trust on and the folder untrusted.
+  const name = options.untrusted ? "exthost-untrusted" : "exthost";
+  const suite = await buildSuite(options.untrusted ? "suite-untrusted" : "suite");
   const resultsFile = join(mkdtempSync(join(tmpdir(), "edge-vscode-results-")), "results.json");
-  const server = await startCodeServer("exthost", { EDGE_VSCODE_RESULTS: resultsFile });
+  const server = await startCodeServer(name, { EDGE_VSCODE_RESULTS: resultsFile }, { untrusted: options.untrusted });
   const browser = await openBrowser();
   const context = browser.context;
-  const consoleLog = createWriteStream(join(artifactsDir, "exthost-console.log"));
+  const consoleLog = createWriteStream(join(artifactsDir, `${name}-console.log`));
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (message) => consoleLog.write(`[${message.type()}] ${message.text()}\n`));

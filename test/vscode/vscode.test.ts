@@ -42,6 +42,13 @@ void test("real VS Code (code-server + Chromium)", { timeout: 15 * 60_000 }, asy
     assert.equal(exitCode, 0, "codeAutomationExit code");
   });
 
+  await t.test("extension-host suite (untrusted workspace)", async (t) => {
+    const { exitCode, results } = await runExtensionHostSuite(workspace(), undefined, { untrusted: true });
+    assert.ok(results.length > 0, `the suite reported no results (exit code ${exitCode}); see test-artifacts/vscode/exthost-untrusted-console.log`);
+    await report(t, results);
+    assert.equal(exitCode, 0, "codeAutomationExit code");
+  });
+
   await t.test("UI suite", async (t) => {
     const started = performance.now();
     const results = await runUiSuite(workspace());
