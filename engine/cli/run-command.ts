@@ -32,14 +32,19 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
     if (events === "jsonl") io.stdout(`${JSON.stringify(event)}\n`);
     human(event);
   };
-  const sink = createEventSink(write);
+  const startMs = performance.now();
+  const sink = createEventSink(write, startMs);
   const file = positionals[0];
   try {
     return await runRecipe(file, flags, io, sink, signal);
   } catch (e) {
-    // Errors before a run directory exists: say so as an event too, so the extension can place them.
-    if (isEdgeError(e)) sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
-    sink.emit({ type: "run/end", ok: false, exitCode: exitCodeFor(e) });
+    // Errors before a run directory exists: the dispatcher prints them for humans; machines get them as events
+    // too, so the extension can place them on the recipe's line.
+    if (events === "jsonl") {
+      const machine = createEventSink((event) => io.stdout(`${JSON.stringify(event)}\n`), startMs);
+      if (isEdgeError(e)) machine.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
+      machine.emit({ type: "run/end", ok: false, exitCode: exitCodeFor(e) });
+    }
     throw e;
   }
 }
