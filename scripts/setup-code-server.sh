@@ -33,7 +33,11 @@ if [ ! -f "$cs_dir/.done" ]; then
   rm -rf "$cs_dir"
   mkdir -p "$cs_dir"
   # Node 24 first on PATH and its headers for node-gyp, for this install only (the user's npmrc may point elsewhere).
+  # Under `npm test` the environment carries the outer npm's settings (npm_config_user_agent names Node 20, and
+  # code-server's postinstall reads its Node version from there): drop them so the inner npm speaks for Node 24.
   (
+    while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_' || true)
+    unset NODE
     export PATH="$node_home/bin:$PATH"
     export npm_config_nodedir="$node_home"
     export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
