@@ -5,6 +5,7 @@ export type ErrorCode =
   | "model/invalid"
   | "model/not-found"
   | "model/unsupported"
+  | "model/unsupported-opset"
   | "model/external-data"
   | "recipe/invalid"
   | "recipe/not-found"
