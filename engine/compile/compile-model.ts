@@ -1,0 +1,130 @@
+// `compileModel(src, out, options)`: ONNX Runtime offline optimization at a level, saved as a model through the
+// `optimizedModelFilePath` session option, after fixing named symbolic dims in a copy. Everything is written in a
+// temporary folder beside `out` and renamed into place when complete; the source model is never modified.
+import { promises as fs } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { EdgeError } from "../errors";
+import { commitTempFile } from "../fs/atomic";
+import { decodeModel, readModel } from "../onnx/read-model";
+import { writeModel } from "../onnx/write-model";
+import { loadOrt } from "../run/ort";
+import { fixShapes, symbolicDims } from "./fix-shapes";
+
+export type OptimizationLevel = "disabled" | "basic" | "extended" | "all";
+
+export interface CompileOptions {
+  /** Graph optimization level (the recipe's `compile.optimization`); default "all". */
+  optimization?: OptimizationLevel;
+  /** The provider the model is compiled for (the recipe's `compile.provider`); default "cpu". Only warnings depend on it. */
+  provider?: string;
+  /** Sizes for named symbolic dims (the recipe's `compile.fixed_shapes`). */
+  fixedShapes?: Record<string, number>;
+}
+
+export interface CompileResult {
+  path: string;
+  sizeBytes: number;
+  /** The external data file, when the source had external data. */
+  dataPath?: string;
+  optimization: OptimizationLevel;
+  provider: string;
+  /** How many dims each fixed name replaced. */
+  fixed: Record<string, number>;
+  /** Input and output dims still symbolic in the written model. */
+  symbolicDims: string[];
+  nodesBefore: number;
+  nodesAfter: number;
+  warnings: string[];
+}
+
+/** Most external-data bytes a model may have to be compiled (it is inlined for onnxruntime, under protobuf's 2 GB). */
+const MAX_INLINED_BYTES = 1.5 * 2 ** 30;
+
+export const OPTIMIZATION_LEVELS: OptimizationLevel[] = ["disabled", "basic", "extended", "all"];
+
+/**
+ * Compiles `src` into `out`. Throws `recipe/invalid` for a bad level or a fixed dim the model lacks,
+ * `model/*` for an unreadable model, `run/failed` when onnxruntime refuses it, `io/write` when writing fails.
+ */
+export async function compileModel(src: string, out: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const optimization = options.optimization ?? "all";
+  const provider = options.provider ?? "cpu";
+  if (!OPTIMIZATION_LEVELS.includes(optimization)) {
+    throw new EdgeError("recipe/invalid", `unknown optimization level "${String(optimization)}"`, {}, `use one of ${OPTIMIZATION_LEVELS.join(", ")}`);
+  }
+  const target = resolve(out);
+  const source = await readModel(src);
+  if (source.path === target) {
+    await source.close();
+    throw new EdgeError("io/write", "refusing to overwrite the source model; write the compiled model to another path", { file: out });
+  }
+  const fixedShapes = options.fixedShapes ?? {};
+  const warnings: string[] = [];
+  if (provider !== "cpu" && (optimization === "extended" || optimization === "all")) {
+    warnings.push(
+      `optimization "${optimization}" writes fusions and layouts (com.microsoft contrib ops such as FusedConv, NCHWc) that only the CPU provider runs, but the target is ${provider}: ` +
+        "ONNX Runtime applies extended and layout optimizations after partitioning, to nodes assigned to the CPU (or CUDA) provider; save with \"basic\" offline for other providers and let the session apply the rest",
+    );
+  }
+
+  await fs.mkdir(dirname(target), { recursive: true });
+  const work = await fs.mkdtemp(join(dirname(target), `.${basename(target)}.compile-`));
+  try {
+    const fixed = fixShapes(source.proto, fixedShapes, src);
+    // The model onnxruntime loads: the source itself, or the fixed copy (with its own external data, if any).
+    // onnxruntime keeps initializers that were external in its input as references to that file, so a model with
+    // external data is handed over inlined; onnxruntime then writes OUT.data itself (tensors of 1 KiB and more).
+    let input = source.path;
+    if (source.external.tensors > 0 && source.external.totalBytes > MAX_INLINED_BYTES) {
+      throw new EdgeError("model/unsupported", `compiling a model with ${source.external.totalBytes} bytes of external data is not supported yet`, { file: src }, `the limit is ${MAX_INLINED_BYTES} bytes (onnxruntime needs the weights inline to rewrite them)`);
+    }
+    if (Object.keys(fixedShapes).length > 0 || source.external.tensors > 0) {
+      input = join(work, "fixed.onnx");
+      await writeModel({ ...source, proto: fixed.proto }, input, { externalData: "inline" });
+    }
+    const hasExternal = source.external.tensors > 0;
+    const dataName = `${basename(target)}.data`;
+    const staged = join(work, basename(target));
+    const ort = await loadOrt();
+    let session;
+    try {
+      session = await ort.InferenceSession.create(input, {
+        executionProviders: ["cpu"],
+        graphOptimizationLevel: optimization,
+        optimizedModelFilePath: staged,
+        logSeverityLevel: 3,
+        ...(Object.keys(fixedShapes).length > 0 ? { freeDimensionOverrides: fixedShapes } : {}),
+        ...(hasExternal
+          ? { extra: { session: { "session.optimized_model_external_initializers_file_name": dataName, "session.optimized_model_external_initializers_min_size_in_bytes": "1024" } } }
+          : {}),
+      });
+    } catch (e) {
+      throw new EdgeError("run/failed", `onnxruntime could not load the model to optimize it: ${(e as Error).message}`, { file: src }, undefined, { cause: e });
+    } finally {
+      await session?.release();
+    }
+    const bytes = await fs.readFile(staged).catch((e: NodeJS.ErrnoException) => {
+      throw new EdgeError("run/failed", `onnxruntime did not write the optimized model (${e.code ?? e.message})`, { file: out });
+    });
+    const written = decodeModel(bytes, out);
+    const stagedData = join(work, dataName);
+    const dataWritten = hasExternal && (await fs.stat(stagedData).then(() => true, () => false));
+    if (dataWritten) await commitTempFile(stagedData, join(dirname(target), dataName));
+    await commitTempFile(staged, target);
+    return {
+      path: target,
+      sizeBytes: bytes.length,
+      ...(dataWritten ? { dataPath: join(dirname(target), dataName) } : {}),
+      optimization,
+      provider,
+      fixed: fixed.replaced,
+      symbolicDims: symbolicDims(written),
+      nodesBefore: source.proto.graph?.node.length ?? 0,
+      nodesAfter: written.graph?.node.length ?? 0,
+      warnings,
+    };
+  } finally {
+    await source.close();
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
