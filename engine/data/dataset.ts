@@ -6,12 +6,14 @@
 //   (x.npy feeds input "x"). Other files are ignored.
 // - format "npy", a file: one sample with one tensor, named by the file (x.npy feeds input "x").
 // - format "json": see json-tensors.ts (one sample object or a list of them).
-// - format "npz" and "text": not supported yet (a clear run/input error).
+// - format "text": UTF-8 text tokenized with a tokenizer.json into windows of input_ids [1, L] (see text.ts).
+// - format "npz": not supported yet (a clear run/input error).
 import { promises as fs } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { EdgeError } from "../errors";
 import { readJsonTensors } from "./json-tensors";
 import { readNpy } from "./npy";
+import { readTextDataset } from "./text";
 import type { Sample } from "./tensor-data";
 
 export type DatasetFormat = "npy" | "json" | "npz" | "text";
@@ -21,6 +23,9 @@ export interface ReadDatasetOptions {
   format?: DatasetFormat;
   /** Read at most this many samples. */
   maxSamples?: number;
+  /** format "text": the tokenizer.json, and the window length in tokens (default 128). */
+  tokenizer?: string;
+  sequenceLength?: number;
 }
 
 const naturalOrder = new Intl.Collator("en", { numeric: true }).compare;
@@ -72,6 +77,7 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
     case "npz":
       throw new EdgeError("run/input", `${path}: .npz datasets are not supported yet`, { file: path }, "unpack it into DIR/<sample>/<input>.npy (numpy.load then numpy.save per array)");
     case "text":
-      throw new EdgeError("run/input", `${path}: text datasets (with a tokenizer) are not supported yet`, { file: path });
+      if (!options.tokenizer) throw new EdgeError("run/input", `${path}: a text dataset needs a tokenizer`, { file: path }, "give the tokenizer.json (tokenizer: under the dataset, or --tokenizer)");
+      return readTextDataset(path, { tokenizer: options.tokenizer, sequenceLength: options.sequenceLength, maxSamples: options.maxSamples });
   }
 }
