@@ -5,6 +5,9 @@ import { type CliIO, processIO } from "./io";
 import { inspectCommand } from "./inspect-command";
 import { validateCommand } from "./validate-command";
 import { runCommand } from "./run-command";
+import { QUANTIZE_USAGE, quantizeCommand } from "./quantize-command";
+import { COMPILE_USAGE, compileCommand } from "./compile-command";
+import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command";
 import { LSP_USAGE, lspCommand } from "./lsp-command";
 import { ENGINE_VERSION } from "../version";
 
@@ -14,6 +17,9 @@ const commands: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
   validate: { run: validateCommand, usage: "edge validate RECIPE... [--json]" },
   run: { run: runCommand, usage: "edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]" },
+  quantize: { run: quantizeCommand, usage: QUANTIZE_USAGE },
+  compile: { run: compileCommand, usage: COMPILE_USAGE },
+  evaluate: { run: evaluateCommand, usage: EVALUATE_USAGE },
   lsp: { run: lspCommand, usage: LSP_USAGE },
 };
 

@@ -117,14 +117,20 @@ function checkOutputsAndDatasets(recipe: PartialRecipe, signature: ModelSignatur
   }
 }
 
-/** int8 quantization writes QuantizeLinear/DequantizeLinear, which need opset 10 or later. */
+/**
+ * int8 methods write operators of newer opsets (int8-dynamic: DynamicQuantizeLinear, opset 11; int8-static:
+ * QuantizeLinear with a per-channel axis, opset 13, or 10 per tensor); the quantizer upgrades older models first
+ * when every node can be rewritten with the same meaning (engine/onnx/opset-upgrade.ts), else it stops naming the node.
+ */
 function checkOpset(recipe: PartialRecipe, signature: ModelSignature, sink: ProblemSink): void {
-  const method = recipe.quantize?.method;
+  const q = recipe.quantize;
+  const method = q?.method;
   if (method !== "int8-dynamic" && method !== "int8-static") return;
+  const need = method === "int8-dynamic" ? 11 : q?.per_channel === false && !String(q?.activation_type ?? "").endsWith("16") ? 10 : 13;
   const opset = signature.opsetImports.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version;
-  if (opset !== undefined && opset < 10) {
-    sink.warning("model/opset", ["quantize", "method"], `the model uses opset ${opset}, but int8 quantization needs opset 10 or later (QuantizeLinear); it will be converted to opset 11 first`, {
-      hint: "convert the model to opset ≥ 11 yourself to control the conversion",
+  if (opset !== undefined && opset < need) {
+    sink.warning("model/opset", ["quantize", "method"], `the model uses opset ${opset}, but ${method} writes operators of opset ${need}; it will be upgraded to opset ${need} first`, {
+      hint: `re-export the model at opset ≥ ${need} to control the conversion yourself`,
     });
   }
 }

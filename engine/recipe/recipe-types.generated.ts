@@ -323,9 +323,13 @@ export interface Quantize {
    */
   format?: "qdq" | "qoperator";
   /**
-   * Compute type of MatMulNBits for `int4-weight-only`: 0 unset (provider decides), 1 float32, 2 float16, 3 bfloat16, 4 int8 (fastest on CPU).
+   * Compute type of MatMulNBits for `int4-weight-only`: 0 unset (provider decides), 1 float32, 2 float16, 3 bfloat16, 4 int8 (fastest on CPU; its perplexity cost is measured by `npm run bench:quantize`).
    */
   accuracy_level?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * For `int4-weight-only`: also store the embedding table (a `Gather` from a constant [vocab, hidden] table) in 4-bit rows (`GatherBlockQuantized`). Shrinks language models with a large vocabulary.
+   */
+  quantize_embedding?: boolean;
   /**
    * For `fp16`: keep float32 model inputs and outputs, converting at the edges.
    */
