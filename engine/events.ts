@@ -2,7 +2,7 @@
 // imports these types. Every event carries `type` and `timeMs` (milliseconds since the engine command started).
 import type { Where } from "./errors";
 
-export type StepName = "load" | "validate" | "quantize" | "compile" | "deploy" | "session" | "warmup" | "run" | "profile" | "report";
+export type StepName = "load" | "validate" | "quantize" | "compile" | "deploy" | "session" | "warmup" | "run" | "profile" | "evaluate" | "report";
 
 export interface EventBase {
   timeMs: number;
@@ -48,9 +48,12 @@ export interface KernelEvent extends EventBase {
   startUs: number;
   durationUs: number;
 }
+/** What an artifact is: the graph viewer reads `partitions.json` and `quant-error.json` beside the model. */
+export type ArtifactKind = "report.json" | "report.md" | "profile.json" | "recipe" | "model" | "partitions.json" | "quant-error.json" | "evaluation.json";
+
 export interface ArtifactEvent extends EventBase {
   type: "artifact";
-  kind: "report.json" | "report.md" | "profile.json" | "recipe" | "model";
+  kind: ArtifactKind;
   path: string;
 }
 export interface BudgetEvent extends EventBase {

@@ -27,8 +27,9 @@ export function humanEventWriter(write: (text: string) => void): (event: EngineE
         break;
       case "budget": {
         const mark = event.pass === null ? "–" : event.pass ? "✓" : "✗";
-        const actual = event.actual === null ? "not measured" : `${round(event.actual)} ${event.unit}`;
-        write(`  budget ${mark} ${event.name}: ${actual} (limit ${round(event.limit)} ${event.unit})${event.reason ? ` — ${event.reason}` : ""}\n`);
+        const unit = event.unit ? ` ${event.unit}` : "";
+        const actual = event.actual === null ? "not measured" : `${round(event.actual)}${unit}`;
+        write(`  budget ${mark} ${event.name}: ${actual} (limit ${round(event.limit)}${unit})${event.reason ? ` — ${event.reason}` : ""}\n`);
         break;
       }
       case "error":

@@ -6,7 +6,12 @@ import { basename, join, resolve } from "node:path";
 import { EdgeError, exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { createEventSink, type EngineEvent, type EventSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
+import { evaluateForRecipe, type EvaluateOutcome } from "../pipeline/evaluate-step";
+import { optimizeForRecipe, type OptimizeOutcome } from "../pipeline/optimize";
 import { chooseDevice, planFromRecipe } from "../pipeline/plan-from-recipe";
+import { optimizationSection } from "../report/optimization-report";
+import type { RunErrorInfo } from "../run/result";
+import type { ReportArtifact } from "../report/report-types";
 import { formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
 import { readDataset } from "../data/dataset";
 import { buildFailedReport, buildRunReport } from "../report/build-report";
@@ -83,9 +88,13 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
   outerSignal?.addEventListener("abort", stop, { once: true });
   const timeoutS = recipe.run?.timeout_s;
   const timer = timeoutS ? setTimeout(stop, timeoutS * 1000) : undefined;
+  const optimized: OptimizeOutcome = { model: paths.model };
+  const provider = device.device.provider ?? recipe.compile?.provider ?? "cpu";
   try {
     let report;
     try {
+      await optimizeForRecipe(recipe, paths, provider, runDir.dir, sink, file, optimized, controller.signal);
+      plan.modelPath = optimized.model;
       if (recipe.run?.data) {
         const dataset = recipe.data?.[recipe.run.data];
         const datasetPath = paths.datasets[recipe.run.data]?.path;
@@ -93,11 +102,23 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
         plan.samples = await readDataset(datasetPath, { format: dataset.format });
       }
       const result = await runLocal(plan, sink, controller.signal);
-      report = buildRunReport(result, context);
+      // Evaluation follows a completed run; its failure is reported beside the run's measurements, which stand.
+      let evaluation: EvaluateOutcome | undefined;
+      const extraErrors: RunErrorInfo[] = [];
+      if (recipe.evaluate && result.status === "ok") {
+        try {
+          evaluation = await evaluateForRecipe(recipe, paths, optimized, plan.inputs ?? {}, runDir.dir, sink, file);
+        } catch (e) {
+          if (!isEdgeError(e)) throw e;
+          sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
+          extraErrors.push(e.toJSON());
+        }
+      }
+      report = buildRunReport(result, { ...context, artifacts: [...context.artifacts, ...stepArtifacts(optimized, evaluation)], optimization: optimizationSection(optimized.quantize, optimized.compile), evaluation, extraErrors });
     } catch (e) {
       if (!isEdgeError(e)) throw e;
       sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
-      report = buildFailedReport(e, { ...context, device: { name: device.name, kind: device.kind }, startedAt });
+      report = buildFailedReport(e, { ...context, artifacts: [...context.artifacts, ...stepArtifacts(optimized)], optimization: optimizationSection(optimized.quantize, optimized.compile), device: { name: device.name, kind: device.kind }, startedAt });
     }
     emitBudgetVerdicts(sink, report.budgets);
     const written = await writeReport(runDir.dir, report, sink);
@@ -109,6 +130,17 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+}
+
+/** The files the optimization and evaluation steps wrote, for the report's list. */
+function stepArtifacts(optimized: OptimizeOutcome, evaluation?: EvaluateOutcome): ReportArtifact[] {
+  const list: ReportArtifact[] = [];
+  if (optimized.quantize) list.push({ kind: "model", path: optimized.quantize.output });
+  if (optimized.compile) list.push({ kind: "model", path: optimized.compile.path });
+  if (optimized.compile?.support) list.push({ kind: "partitions.json", path: optimized.compile.support.partitionsPath });
+  if (evaluation) list.push({ kind: "evaluation.json", path: evaluation.path });
+  if (evaluation?.quantError) list.push({ kind: "quant-error.json", path: evaluation.quantError.path });
+  return list;
 }
 
 /** A failed run's exit code: the first error's area (a budget failure is 1, an onnxruntime failure 5, …). */

@@ -2,6 +2,7 @@
 // schema's. Megabytes are 10^6 bytes, as schemas/edge-recipe.schema.json documents for size_mb and peak_memory_mb.
 // A budget that cannot be checked (unknown name, a metric `edge run` does not measure yet, no iterations) gets
 // pass: null and a reason; it neither passes nor fails the run.
+import type { CompareResult } from "../evaluate/types";
 import type { RunResult } from "../run/result";
 
 /** The recipe's `budgets` object: budget name → limit. */
@@ -47,19 +48,44 @@ const rules: Record<string, BudgetRule> = {
   },
 };
 
-/** Budgets that need `evaluate` (comparison with the original model), which `edge run` does not do yet. */
-const needsEvaluate = new Set(["perplexity_increase_pct", "cosine_min", "max_abs_max", "top1_min_pct", "top5_min_pct"]);
+interface EvaluationRule {
+  unit: string;
+  kind: "max" | "min";
+  measure(c: CompareResult): number | null | undefined;
+  missing: string;
+}
 
-export function checkBudgets(budgets: Budgets | undefined, result: RunResult): BudgetVerdict[] {
+const compared = (c: CompareResult) => c.outputs.filter((o) => !o.problem);
+/** Budgets on the comparison with the original model (the recipe's `evaluate:` step). */
+const evaluationRules: Record<string, EvaluationRule> = {
+  perplexity_increase_pct: { unit: "%", kind: "max", measure: (c) => c.perplexity?.increasePct, missing: "perplexity needs a language model and a text or token dataset in `evaluate.data`" },
+  cosine_min: { unit: "", kind: "min", measure: (c) => (compared(c).length ? Math.min(...compared(c).map((o) => o.cosine)) : null), missing: "no output was compared" },
+  max_abs_max: { unit: "", kind: "max", measure: (c) => (compared(c).length ? Math.max(...compared(c).map((o) => o.maxAbsError)) : null), missing: "no output was compared" },
+  top1_min_pct: {
+    unit: "%",
+    kind: "min",
+    measure: (c) => {
+      const values = compared(c).flatMap((o) => (o.top1Agreement === null ? [] : [o.top1Agreement * 100]));
+      return values.length ? Math.min(...values) : null;
+    },
+    missing: "no output has a class axis to compare",
+  },
+  top5_min_pct: { unit: "%", kind: "min", measure: () => null, missing: "top-5 agreement is not measured yet" },
+};
+
+export function checkBudgets(budgets: Budgets | undefined, result: RunResult, evaluation?: CompareResult): BudgetVerdict[] {
   const verdicts: BudgetVerdict[] = [];
   for (const [name, limit] of Object.entries(budgets ?? {})) {
-    const rule = rules[name];
+    const rule = rules[name] ?? evaluationRules[name];
     if (!rule) {
-      const reason = needsEvaluate.has(name) ? "needs `evaluate`, which edge run does not do yet" : "unknown budget";
-      verdicts.push({ name, limit, actual: null, unit: "", pass: null, reason });
+      verdicts.push({ name, limit, actual: null, unit: "", pass: null, reason: "unknown budget" });
       continue;
     }
-    const actual = rule.measure(result) ?? null;
+    if (evaluationRules[name] && !evaluation) {
+      verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: "needs the recipe's `evaluate:` step (comparison with the original model)" });
+      continue;
+    }
+    const actual = (evaluationRules[name] ? evaluationRules[name].measure(evaluation!) : rules[name].measure(result)) ?? null;
     if (actual === null || !Number.isFinite(actual)) {
       verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: rule.missing });
       continue;
@@ -72,9 +98,10 @@ export function checkBudgets(budgets: Budgets | undefined, result: RunResult): B
 /** "latency_p95_ms: 23.1 ms > 20 ms" for a failed verdict. */
 export function describeVerdict(v: BudgetVerdict): string {
   if (v.pass === null) return `${v.name}: not checked (${v.reason ?? "no measurement"})`;
-  const rule = rules[v.name];
+  const rule = rules[v.name] ?? evaluationRules[v.name];
   const op = v.pass ? (rule?.kind === "min" ? "≥" : "≤") : rule?.kind === "min" ? "<" : ">";
-  return `${v.name}: ${formatNumber(v.actual!)} ${v.unit} ${op} ${formatNumber(v.limit)} ${v.unit}`;
+  const unit = v.unit ? ` ${v.unit}` : "";
+  return `${v.name}: ${formatNumber(v.actual!)}${unit} ${op} ${formatNumber(v.limit)}${unit}`;
 }
 
 /** Up to 4 significant digits, without exponent notation for everyday magnitudes. */

@@ -4,6 +4,7 @@ import { isEdgeError } from "../errors";
 import type { RunErrorInfo, RunResult } from "../run/result";
 import { ENGINE_VERSION } from "../version";
 import { type Budgets, type BudgetVerdict, checkBudgets, describeVerdict } from "./budgets";
+import type { ReportEvaluation, ReportOptimization } from "./optimization-report";
 import { REPORT_SCHEMA_VERSION, type ReportArtifact, type RunReport } from "./report-types";
 import { isAbsolute, relative } from "node:path";
 
@@ -15,6 +16,10 @@ export interface ReportContext {
   budgets?: Budgets;
   /** Further files of the run (a copy of the recipe, produced models), absolute or relative to outDir. */
   artifacts?: ReportArtifact[];
+  optimization?: ReportOptimization;
+  evaluation?: ReportEvaluation;
+  /** Errors of steps after the run (evaluation) that leave the run's measurements standing. */
+  extraErrors?: RunErrorInfo[];
 }
 
 const PROFILE_NOTE = "Profiling was on during the measured iterations: onnxruntime records every kernel, which adds overhead to the latencies. Run without profiling for the most faithful figures.";
@@ -41,11 +46,12 @@ function reportArtifacts(context: ReportContext, profilePath?: string): ReportAr
 
 /** The report of a run that returned a result (status ok, aborted or failed). */
 export function buildRunReport(result: RunResult, context: ReportContext): RunReport {
-  const budgets = checkBudgets(context.budgets, result);
+  const budgets = checkBudgets(context.budgets, result, context.evaluation?.comparison);
   const errors: RunErrorInfo[] = result.error ? [result.error] : [];
+  errors.push(...(context.extraErrors ?? []));
   const overBudget = budgetError(budgets);
   if (overBudget) errors.push(overBudget);
-  const status = result.status === "ok" && overBudget ? "failed" : result.status;
+  const status = result.status === "ok" && (overBudget || context.extraErrors?.length) ? "failed" : result.status;
   const profile = result.profile;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -78,6 +84,8 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
       : { enabled: false },
     budgets,
     artifacts: reportArtifacts(context, profile.path),
+    optimization: context.optimization,
+    evaluation: context.evaluation,
   };
 }
 
@@ -112,5 +120,6 @@ export function buildFailedReport(
     profile: { enabled: false },
     budgets: Object.entries(context.budgets ?? {}).map(([name, limit]) => ({ name, limit, actual: null, unit: "", pass: null, reason: "the run failed" })),
     artifacts: reportArtifacts(context),
+    optimization: context.optimization,
   };
 }

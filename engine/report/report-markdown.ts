@@ -1,6 +1,7 @@
 // report.md: the human summary of a run report (GitHub-flavoured Markdown: it reads well in VS Code's preview,
 // on GitHub and in a terminal).
 import { BYTES_PER_MB, formatNumber } from "./budgets";
+import { renderOptimizationMarkdown } from "./optimization-report";
 import type { RunReport } from "./report-types";
 
 const statusLine: Record<RunReport["status"], string> = { ok: "✓ ok", failed: "✗ failed", aborted: "⚠ aborted" };
@@ -63,6 +64,8 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push(...table(["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"], [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(ms)], Array(8).fill("r")), "");
     out.push("Each latency is the time around one `session.run`; percentiles interpolate linearly between closest ranks.", "");
   }
+
+  out.push(...renderOptimizationMarkdown(report.optimization, report.evaluation));
 
   if (report.budgets.length > 0) {
     out.push("## Budgets", "");

@@ -1,15 +1,17 @@
 // The run report: what `report.json` holds (and `report.md` renders). Versioned: readers check schemaVersion;
 // fields are only added within a version.
+import type { ArtifactKind } from "../events";
 import type { HostInfo } from "../run/host-info";
 import type { ProfileSummary } from "../run/profile";
 import type { RunErrorInfo, RunResult, RunStatus } from "../run/result";
 import type { LatencyStats, Throughput } from "../run/stats";
 import type { BudgetVerdict } from "./budgets";
+import type { ReportEvaluation, ReportOptimization } from "./optimization-report";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
 export interface ReportArtifact {
-  kind: "report.json" | "report.md" | "profile.json" | "recipe" | "model" | "other";
+  kind: ArtifactKind | "other";
   /** Relative to the run directory. */
   path: string;
 }
@@ -55,4 +57,8 @@ export interface RunReport {
   };
   budgets: BudgetVerdict[];
   artifacts: ReportArtifact[];
+  /** What the recipe's quantize and compile steps did (absent when it has neither). */
+  optimization?: ReportOptimization;
+  /** The produced model against the original (the recipe's `evaluate:` step). */
+  evaluation?: ReportEvaluation;
 }

@@ -1,6 +1,7 @@
 // Budget verdicts: pass and fail on each measured budget, min vs max limits, and budgets that cannot be checked.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { CompareResult } from "../../engine/evaluate/types";
 import { checkBudgets, describeVerdict } from "../../engine/report/budgets";
 import { fakeResult } from "./helpers";
 
@@ -28,11 +29,39 @@ void test("budgets that cannot be checked get pass null and a reason", () => {
   assert.deepEqual(
     verdicts.map((v) => [v.name, v.pass, v.actual, v.reason]),
     [
-      ["perplexity_increase_pct", null, null, "needs `evaluate`, which edge run does not do yet"],
-      ["cosine_min", null, null, "needs `evaluate`, which edge run does not do yet"],
+      ["perplexity_increase_pct", null, null, "needs the recipe's `evaluate:` step (comparison with the original model)"],
+      ["cosine_min", null, null, "needs the recipe's `evaluate:` step (comparison with the original model)"],
       ["frobnicate_ms", null, null, "unknown budget"],
       ["latency_p95_ms", null, null, "no measured iterations"],
     ],
   );
   assert.deepEqual(checkBudgets(undefined, fakeResult()), []);
+});
+
+void test("accuracy budgets are checked against the evaluation: lowest cosine and top-1 over outputs, largest error, perplexity increase", () => {
+  const output = (name: string, cosine: number, maxAbsError: number, top1Agreement: number | null) => ({ name, shape: [1], elements: 1, cosine, maxAbsError, meanAbsError: 0, top1Agreement, positions: 1, nonFinite: 0 });
+  const size = { path: "m.onnx", sizeBytes: 1, files: [] };
+  const evaluation: CompareResult = {
+    original: size,
+    optimized: size,
+    sizeRatio: 1,
+    samples: 1,
+    inputSource: "text",
+    outputs: [output("logits", 0.995, 0.2, 0.91), output("present.0.key", 0.97, 0.5, null)],
+    missingOutputs: [],
+    perplexity: { windows: 1, predictedTokens: 127, sequenceLength: 128, original: { meanNll: 1, perplexity: 2.7 }, optimized: { meanNll: 1.01, perplexity: 2.75 }, increasePct: 1.85 },
+    warnings: [],
+  };
+  const verdicts = checkBudgets({ perplexity_increase_pct: 2, cosine_min: 0.98, max_abs_max: 0.6, top1_min_pct: 95, top5_min_pct: 99 }, fakeResult(), evaluation);
+  assert.deepEqual(
+    verdicts.map((v) => [v.name, v.actual, v.pass]),
+    [
+      ["perplexity_increase_pct", 1.85, true],
+      ["cosine_min", 0.97, false],
+      ["max_abs_max", 0.5, true],
+      ["top1_min_pct", 91, false],
+      ["top5_min_pct", null, null],
+    ],
+  );
+  assert.equal(describeVerdict(verdicts[1]), "cosine_min: 0.970 < 0.980");
 });

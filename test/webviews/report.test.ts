@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { RunReport } from "../../engine/report/report-types";
 import { makeNonce, reportCsp, reportHtml } from "../../extension/report/report-html";
 import type { ReportData, ReportState } from "../../webviews/protocol/report";
-import { formatMs } from "../../webviews/report/format";
+import { formatMs, formatNumber } from "../../webviews/report/format";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
 const dist = join(repoRoot, "dist", "webviews");
@@ -32,7 +32,7 @@ let context: BrowserContext;
 const runs: { dir: string; report: ReportData }[] = [];
 const pages = new Map<string, string>();
 
-function runEngine(name: string, budgets: string): { dir: string; report: ReportData } {
+function runEngine(name: string, budgets: string, steps = ""): { dir: string; report: ReportData } {
   const recipe = join(work, `${name}.edge.yaml`);
   writeFileSync(
     recipe,
@@ -41,6 +41,7 @@ model:
   path: ${model}
   inputs:
     x: { shape: [1, 3, 48, 192], dtype: float32 }
+${steps}
 devices:
   laptop: { local: {} }
 run:
@@ -93,7 +94,11 @@ const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/
 
 before(async () => {
   if (!existsSync(join(dist, "report", "main.js"))) spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, stdio: "inherit" });
-  runs.push(runEngine("cls-a", "  latency_p95_ms: 1000\n  size_mb: 0.1\n  perplexity_increase_pct: 3"), runEngine("cls-b", "  latency_p95_ms: 1000\n  size_mb: 5"));
+  runs.push(
+    runEngine("cls-a", "  latency_p95_ms: 1000\n  size_mb: 0.1\n  perplexity_increase_pct: 3"),
+    runEngine("cls-b", "  latency_p95_ms: 1000\n  size_mb: 5"),
+    runEngine("cls-int8", "  cosine_min: 0.99", "quantize: { method: int8-dynamic }\nevaluate: { metrics: [cosine, top1, latency] }"),
+  );
   const nonces = new Map<string, string>();
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -121,6 +126,7 @@ before(async () => {
   for (const [path, state] of [
     ["/single", { mode: "single", runs: [entry(runs[0])] }],
     ["/compare", { mode: "compare", runs: [entry(runs[0]), entry(runs[1])] }],
+    ["/optimized", { mode: "single", runs: [entry(runs[2])] }],
   ] as [string, ReportState][]) {
     const nonce = makeNonce();
     nonces.set(path, nonce);
@@ -204,6 +210,25 @@ void test("compare mode: both runs side by side with deltas", async () => {
   assert.equal(await p.locator("svg.latency-chart g.series").count(), 2);
   assert.match(await p.locator('#budgets-table tr[data-key="size_mb"]').innerText(), /exceeded.*pass/s);
   await p.screenshot({ path: join(artifacts, "report-compare.png"), fullPage: true });
+  await noViolations(p, consoleCsp);
+  await p.close();
+});
+
+void test("an optimized run: what quantize did, original vs optimized side by side, and the worst quantized nodes", async () => {
+  const { page: p, consoleCsp } = await open("/optimized");
+  const report = runs[2].report;
+  const e = report.evaluation!.comparison;
+  await p.locator("#optimization-table").waitFor();
+  assert.match(await p.locator("#optimization-table").innerText(), new RegExp(`int8-dynamic: ${report.optimization!.quantize!.quantized.length} nodes`));
+  const size = p.locator('#evaluation-table tr[data-key="size"] td');
+  assert.equal(await size.nth(3).innerText(), `${formatNumber(e.sizeRatio)}×`);
+  const cosine = p.locator(`#evaluation-table tr[data-key="cosine:${e.outputs[0].name}"] td`);
+  assert.equal(await cosine.nth(2).innerText(), e.outputs[0].cosine.toFixed(5));
+  await p.locator('#evaluation-table tr[data-key="latency"]').waitFor();
+  const worst = report.evaluation!.quantError!.worst;
+  assert.equal(await p.locator("#worst-nodes-table tbody tr").count(), Math.min(10, worst.length));
+  assert.equal(await p.locator("#worst-nodes-table tbody tr").first().locator("td").first().innerText(), worst[0].node);
+  await p.screenshot({ path: join(artifacts, "report-optimized.png"), fullPage: true });
   await noViolations(p, consoleCsp);
   await p.close();
 });

@@ -61,6 +61,33 @@ export interface ReportArtifactData {
   path: string;
 }
 
+/** What the recipe's quantize and compile steps did (engine/report/optimization-report.ts). */
+export interface OptimizationData {
+  quantize?: { method: string; quantized: { node: string; opType: string }[]; weights: number; sourceBytes: number; outputBytes: number; skipped: number; warnings: string[] };
+  compile?: {
+    provider: string;
+    optimization: string;
+    nodesBefore: number;
+    nodesAfter: number;
+    support?: { provider: string; nodes: number; providerNodes: number; partitions: number; cpuFlopShare: number };
+  };
+}
+
+/** The produced model against the original (the recipe's `evaluate:` step). */
+export interface EvaluationData {
+  comparison: {
+    original: { sizeBytes: number };
+    optimized: { sizeBytes: number };
+    sizeRatio: number;
+    samples: number;
+    inputSource: string;
+    outputs: { name: string; cosine: number; maxAbsError: number; meanAbsError: number; top1Agreement: number | null; problem?: string }[];
+    perplexity?: { windows: number; sequenceLength: number; original: { perplexity: number }; optimized: { perplexity: number }; increasePct: number };
+    latency?: { iterations: number; original: { p50Ms: number }; optimized: { p50Ms: number }; speedup: number };
+  };
+  quantError?: { worst: { node: string; op_type: string; sqnr_db: number | null; note?: string }[]; measured: number; samples: number };
+}
+
 /** What the report webview reads of report.json (schemaVersion 1). */
 export interface ReportData {
   schemaVersion: number;
@@ -83,6 +110,8 @@ export interface ReportData {
   profile: { enabled: boolean; path?: string; note?: string; summary?: { kernelTimePerRunUs: number; opTypes: OpTypeRowData[]; topNodes: NodeRowData[] } };
   budgets: BudgetVerdictData[];
   artifacts: ReportArtifactData[];
+  optimization?: OptimizationData;
+  evaluation?: EvaluationData;
 }
 
 /** One run as the webview sees it: its report, or why it could not be read. */

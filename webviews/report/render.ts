@@ -95,6 +95,7 @@ function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLE
   );
   if (r.latenciesMs.length) out.push(section("Latency per iteration", "chart", renderChart([{ label: r.runId, valuesMs: r.latenciesMs }])));
   out.push(section("Resources", "resources", table(["measure", "value"], resourceRows(r).map(([k, v]) => [k, v]), "resources-table")));
+  out.push(...optimizationSections(r));
   if (r.budgets.length) out.push(section("Budgets", "budgets", budgetTable(r.budgets)));
   const summary = r.profile.summary;
   if (summary?.opTypes.length) {
@@ -117,6 +118,57 @@ function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLE
       list.append(h("li", {}, codicon("file"), " ", link, h("span", { class: "kind", text: ` ${artifact.kind}` })));
     }
     out.push(section("Files", "files", list));
+  }
+  return out;
+}
+
+/** What quantize and compile did, and the produced model next to the original, with the worst quantized nodes. */
+function optimizationSections(r: ReportData): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const q = r.optimization?.quantize;
+  const c = r.optimization?.compile;
+  if (q || c) {
+    const rows: string[][] = [];
+    if (q) {
+      rows.push(["quantize", `${q.method}: ${q.quantized.length} nodes, ${q.weights} weights${q.skipped ? `, ${q.skipped} left in float` : ""}; ${formatBytes(q.sourceBytes)} → ${formatBytes(q.outputBytes)}`]);
+      for (const w of q.warnings) rows.push(["", w]);
+    }
+    if (c) {
+      rows.push(["compile", `${c.provider} at ${c.optimization}: ${c.nodesBefore} → ${c.nodesAfter} nodes`]);
+      const s = c.support;
+      if (s) rows.push([s.provider, `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${(s.cpuFlopShare * 100).toFixed(1)} % of compute stays on the CPU`]);
+    }
+    out.push(section("Optimization", "optimization", table(["step", "result"], rows, "optimization-table")));
+  }
+  const e = r.evaluation?.comparison;
+  if (e) {
+    const rows: string[][] = [["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), `${formatNumber(e.sizeRatio)}×`]];
+    const keys = ["size"];
+    if (e.perplexity) {
+      const p = e.perplexity;
+      rows.push(["perplexity", formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), `${p.increasePct >= 0 ? "+" : ""}${formatNumber(p.increasePct)} %`]);
+      keys.push("perplexity");
+    }
+    if (e.latency) {
+      const l = e.latency;
+      rows.push(["latency p50", formatMs(l.original.p50Ms), formatMs(l.optimized.p50Ms), l.speedup >= 1 ? `${formatNumber(l.speedup)}× faster` : `${formatNumber(1 / l.speedup)}× slower`]);
+      keys.push("latency");
+    }
+    for (const o of e.outputs) {
+      rows.push([`${o.name}: cosine`, "1", o.problem ?? o.cosine.toFixed(5), `max error ${formatNumber(o.maxAbsError)}`]);
+      keys.push(`cosine:${o.name}`);
+      if (o.top1Agreement !== null) {
+        rows.push([`${o.name}: top-1 agreement`, "100 %", `${(o.top1Agreement * 100).toFixed(1)} %`, ""]);
+        keys.push(`top1:${o.name}`);
+      }
+    }
+    const children: Node[] = [table(["measure", "original", "optimized", "change"], rows, "evaluation-table", keys), h("p", { class: "note", text: `On ${e.samples} ${e.inputSource} sample(s).` })];
+    const worst = r.evaluation?.quantError;
+    if (worst?.worst.length) {
+      children.push(h("h3", { text: `Quantized nodes with the most error (SQNR, ${worst.measured} measured)` }));
+      children.push(table(["node", "op", "SQNR"], worst.worst.slice(0, 10).map((n) => [n.node, n.op_type, n.sqnr_db === null ? (n.note ?? "—") : `${n.sqnr_db.toFixed(1)} dB`]), "worst-nodes-table", worst.worst.slice(0, 10).map((n) => n.node)));
+    }
+    out.push(section("Original vs optimized", "evaluation", ...children));
   }
   return out;
 }

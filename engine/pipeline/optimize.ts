@@ -1,0 +1,128 @@
+// The recipe's optimization steps before a run: `quantize:` (into the run folder, never over the source) and
+// `compile:` (ONNX Runtime's offline optimization, fixed shapes, and for a provider other than the CPU the support
+// analysis written as partitions.json). Each step is announced as events and its outcome goes into the report.
+import { join } from "node:path";
+import { analyzeSupport } from "../compile/analyze-support";
+import { compileModel, type CompileResult, type OptimizationLevel } from "../compile/compile-model";
+import { isAnalysedProvider } from "../compile/provider-rules";
+import { PARTITIONS_FILE, writePartitions } from "../compile/write-partitions";
+import { readDataset } from "../data/dataset";
+import type { DatasetFormat } from "../data/dataset";
+import { EdgeError } from "../errors";
+import type { EventSink } from "../events";
+import { readModel } from "../onnx/read-model";
+import { quantizeModel } from "../quantize/quantize-model";
+import type { QuantizeOptions, QuantizeResult } from "../quantize/types";
+import type { EdgeRecipe, RecipePaths } from "../recipe";
+
+export interface CompileOutcome extends CompileResult {
+  /** The support analysis summary for the provider (absent for the CPU, which runs everything). */
+  support?: {
+    provider: string;
+    nodes: number;
+    providerNodes: number;
+    cpuNodeShare: number;
+    cpuFlopShare: number;
+    partitions: number;
+    transitions: number;
+    unsupportedOps: Record<string, number>;
+    partitionsPath: string;
+  };
+}
+
+export interface OptimizeOutcome {
+  /** The model the run uses: the compiled, else the quantized, else the source model. */
+  model: string;
+  quantize?: QuantizeResult;
+  compile?: CompileOutcome;
+}
+
+/** The recipe's `quantize:` block as quantizer options (calibration samples read from the named dataset). */
+export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, file: string): Promise<QuantizeOptions> {
+  const q = recipe.quantize!;
+  const options: QuantizeOptions = {
+    method: q.method,
+    blockSize: q.block_size,
+    symmetric: q.symmetric,
+    perChannel: q.per_channel,
+    reduceRange: q.reduce_range,
+    weightType: q.weight_type,
+    activationType: q.activation_type,
+    accuracyLevel: q.accuracy_level,
+    quantizeEmbedding: q.quantize_embedding,
+    keepIoTypes: q.keep_io_types,
+    exclude: q.exclude,
+    include: q.include,
+  };
+  if (q.calibration) {
+    const name = q.calibration.data;
+    const dataset = recipe.data?.[name];
+    const where = paths.datasets[name];
+    if (!dataset || !where) throw new EdgeError("recipe/invalid", `quantize.calibration.data names an unknown dataset "${name}"`, { file });
+    const samples = await readDataset(where.path, { format: dataset.format as DatasetFormat, maxSamples: q.calibration.samples ?? 100, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length });
+    options.calibration = { method: q.calibration.method ?? "minmax", samples, percentile: q.calibration.percentile };
+  } else if (q.method === "int8-static") {
+    throw new EdgeError("recipe/invalid", "int8-static needs calibration data", { file }, "add `calibration: { data: NAME }` under `quantize`, naming a dataset under `data`");
+  }
+  return options;
+}
+
+/**
+ * Runs the recipe's quantize and compile steps, filling `outcome` as each finishes (so a failure in a later step
+ * keeps what the earlier ones made for the report).
+ */
+export async function optimizeForRecipe(recipe: EdgeRecipe, paths: RecipePaths, provider: string, outDir: string, sink: EventSink, file: string, outcome: OptimizeOutcome, signal?: AbortSignal): Promise<OptimizeOutcome> {
+  if (recipe.quantize) {
+    const started = performance.now();
+    sink.emit({ type: "step/start", step: "quantize", detail: recipe.quantize.method });
+    let ok = false;
+    try {
+      const options = await quantizeOptionsFromRecipe(recipe, paths, file);
+      const out = join(outDir, `model.${recipe.quantize.method}.onnx`);
+      outcome.quantize = await quantizeModel(paths.model, out, options, {
+        signal,
+        onProgress: (p) => sink.emit({ type: "progress", step: "quantize", done: p.done, total: p.total }),
+      });
+      for (const w of outcome.quantize.warnings) sink.emit({ type: "log", level: "warning", message: `quantize: ${w}` });
+      sink.emit({ type: "artifact", kind: "model", path: out });
+      outcome.model = out;
+      ok = true;
+    } finally {
+      sink.emit({ type: "step/end", step: "quantize", ok, durationMs: performance.now() - started });
+    }
+  }
+  if (recipe.compile) {
+    const started = performance.now();
+    sink.emit({ type: "step/start", step: "compile", detail: `${provider}, ${recipe.compile.optimization ?? "all"}` });
+    let ok = false;
+    try {
+      const out = join(outDir, "model.compiled.onnx");
+      const result: CompileOutcome = await compileModel(outcome.model, out, {
+        optimization: recipe.compile.optimization as OptimizationLevel | undefined,
+        provider,
+        fixedShapes: recipe.compile.fixed_shapes,
+      });
+      for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });
+      sink.emit({ type: "artifact", kind: "model", path: out });
+      if (provider !== "cpu" && isAnalysedProvider(provider)) {
+        // The analysis looks at the model before ONNX Runtime's CPU-only fusions, as the provider would receive it.
+        const model = await readModel(outcome.model);
+        try {
+          const analysis = analyzeSupport(model, provider, { dims: recipe.compile.fixed_shapes });
+          const partitionsPath = await writePartitions(outDir, analysis, outcome.model);
+          sink.emit({ type: "artifact", kind: "partitions.json", path: partitionsPath });
+          const s = analysis.summary;
+          result.support = { provider, nodes: s.nodes, providerNodes: s.providerNodes, cpuNodeShare: s.cpuNodeShare, cpuFlopShare: s.cpuFlopShare, partitions: s.partitions, transitions: s.transitions, unsupportedOps: s.unsupportedOps, partitionsPath: join(outDir, PARTITIONS_FILE) };
+        } finally {
+          await model.close();
+        }
+      }
+      outcome.compile = result;
+      outcome.model = out;
+      ok = true;
+    } finally {
+      sink.emit({ type: "step/end", step: "compile", ok, durationMs: performance.now() - started });
+    }
+  }
+  return outcome;
+}
