@@ -144,3 +144,33 @@ export class RangeCollector {
     };
   }
 }
+
+/** The min and max of each channel (axis 1 of N, C, …) over all samples. */
+export class ChannelRanges {
+  lo?: Float64Array;
+  hi?: Float64Array;
+
+  /** Folds in one sample of shape `dims`; false when it has no channel axis or its channel count changed. */
+  add(values: ArrayLike<number>, dims: readonly number[]): boolean {
+    if (dims.length < 2 || values.length === 0) return false;
+    const channels = dims[1];
+    const inner = dims.slice(2).reduce((a, b) => a * b, 1);
+    this.lo ??= new Float64Array(channels).fill(Infinity);
+    this.hi ??= new Float64Array(channels).fill(-Infinity);
+    if (this.lo.length !== channels) return false;
+    for (let start = 0; start < values.length; start += inner) {
+      const c = Math.floor(start / inner) % channels;
+      for (let i = start; i < start + inner; i++) {
+        const v = values[i];
+        if (v < this.lo[c]) this.lo[c] = v;
+        if (v > this.hi[c]) this.hi[c] = v;
+      }
+    }
+    return true;
+  }
+
+  ranges(): TensorRange[] | undefined {
+    if (!this.lo || !this.hi) return undefined;
+    return [...this.lo].map((lo, c) => ({ lo, hi: this.hi![c] }));
+  }
+}

@@ -10,7 +10,7 @@ import type { OnnxModel } from "../onnx/read-model";
 import { type ModelSignature, modelSignature } from "../onnx/signature";
 import { loadOrt, type OrtSession } from "../run/ort";
 import { exposeTensors } from "./calibrate-expose";
-import { RangeCollector, type TensorRange } from "./calibrate-histogram";
+import { ChannelRanges, RangeCollector, type TensorRange } from "./calibrate-histogram";
 import type { CalibrationMethod } from "./types";
 
 export type { TensorRange };
@@ -24,12 +24,16 @@ export interface CalibrateOptions {
   quantizedBins?: number;
   /** Which tensors are known float32 (those inside If branches must be). */
   float32: (name: string) => boolean;
+  /** Tensors whose per-channel min/max (axis 1) are collected too. */
+  channels?: ReadonlySet<string>;
   signal?: AbortSignal;
   onSample?: (done: number, total: number) => void;
 }
 
 export interface Calibration {
   ranges: Map<string, TensorRange>;
+  /** Per-channel ranges of the tensors asked for in `channels` (those with a channel axis). */
+  channelRanges: Map<string, TensorRange[]>;
   /** Tensors asked for that calibration could not see (Loop/Scan bodies, non-float tensors, branches never taken). */
   missing: string[];
   warnings: string[];
@@ -109,6 +113,8 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
         quantizedBins: options.quantizedBins,
       }),
     );
+  const channels = new Map<string, ChannelRanges>();
+  for (const name of options.channels ?? []) channels.set(name, new ChannelRanges());
   const fetches = [...exposed.outputs.keys()];
   const signature = modelSignature(model.proto);
   const nonFloat = new Set<string>();
@@ -126,7 +132,11 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
         const name = exposed.outputs.get(output);
         if (name === undefined) continue;
         if (tensor.type !== "float32") nonFloat.add(name);
-        else collectors.get(name)!.add(tensor.data as Float32Array);
+        else {
+          collectors.get(name)!.add(tensor.data as Float32Array);
+          const perChannel = channels.get(name);
+          if (perChannel && !perChannel.add(tensor.data as Float32Array, tensor.dims)) channels.delete(name);
+        }
         tensor.dispose();
       }
       options.onSample?.(i + 1, options.samples.length);
@@ -143,5 +153,10 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
     else missing.push(name);
     if (collector.nonFinite > 0) warnings.push(`calibration: tensor "${name}" had ${collector.nonFinite} values that are not finite; its range ignores them`);
   }
-  return { ranges, missing, warnings };
+  const channelRanges = new Map<string, TensorRange[]>();
+  for (const [name, perChannel] of channels) {
+    const r = perChannel.ranges();
+    if (r && !nonFloat.has(name)) channelRanges.set(name, r);
+  }
+  return { ranges, channelRanges, missing, warnings };
 }

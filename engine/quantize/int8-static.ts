@@ -5,14 +5,13 @@
 // input_scale × weight_scale. A quantized tensor keeps its name: its producer now writes `<name>_prequant` and the
 // DequantizeLinear writes `<name>`, so the model's tensor `<name>` is the value after quantization, what readers
 // see, comparable with the float model's tensor of that name. 16-bit activations use com.microsoft's Q/DQ.
-// Before calibrating, two exact float rewrites: BatchNormalization folded into the Conv before it (fold.ts) and
-// cross-layer equalization of Conv → (Relu) → Conv pairs (equalize.ts), which balances channel ranges.
+// Before calibrating, exact float rewrites balance channel ranges (equalize-model.ts): BN folding, cross-layer
+// equalization, and equalization of the tensors depthwise Convs read.
 import { TensorProto_DataType as DT, type GraphProto, type NodeProto } from "onnx-buf";
 import { EdgeError } from "../errors";
 import { type Calibration, calibrate } from "./calibrate";
 import { elementTypes } from "./calibrate-types";
-import { equalizeConvPairs } from "./equalize";
-import { foldIntoConvs } from "./fold";
+import { equalizeModel } from "./equalize-model";
 import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "./context";
 import { attr, type ConstantRef, findConstant, intAttr, makeNode, requireOpset, type Scope, scopes } from "./graph-edit";
 import { int8Range, scaleAndZeroPoint } from "./kernels";
@@ -194,10 +193,7 @@ export async function quantizeInt8Static(ctx: QuantizeContext): Promise<void> {
   }
   const act = activationType(ctx);
   const proto = ctx.model.proto;
-  const folded = process.env.X_NOFOLD ? 0 : await foldIntoConvs(ctx);
-  if (folded > 0) ctx.warnings.push(`folded ${folded} BatchNormalization node${folded === 1 ? "" : "s"} into the Conv${folded === 1 ? "" : "s"} before ${folded === 1 ? "it" : "them"} (exact in float; one quantized tensor instead of two)`);
-  const equalized = process.env.X_NOCLE ? 0 : await equalizeConvPairs(ctx);
-  if (equalized > 0) ctx.warnings.push(`equalized ${equalized} Conv → Conv pair${equalized === 1 ? "" : "s"} across layers (exact in float; the tensors between them are renamed <name>_equalized)`);
+  await equalizeModel(ctx, options.samples);
   const types = elementTypes(proto);
   const planned = plan(ctx, types);
   if (planned.length === 0) return;
@@ -322,7 +318,8 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
   const type = ctx.options.weightType ?? "int8";
   const weightInput = async (p: Planned, ref: ConstantRef, axis: number | undefined): Promise<QuantizedWeight & { dq: string }> => {
     const source = ref.tensor.name;
-    const key = `int8-static:${source}:${axis ?? "tensor"}:${type}:${symmetric}:${ctx.options.reduceRange ?? false}`;
+    // Keyed by the defining graph too: If branches may each hold a Constant of the same name.
+    const key = `int8-static:${graphs.indexOf(ref.scope.graph)}:${source}:${axis ?? "tensor"}:${type}:${symmetric}:${ctx.options.reduceRange ?? false}`;
     let w = weights.get(key);
     if (!w) {
       const dims = ref.tensor.dims.map(Number);

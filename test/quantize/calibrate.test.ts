@@ -12,7 +12,7 @@ import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import { calibrate } from "../../engine/quantize/calibrate";
 import { entropyThreshold } from "../../engine/quantize/calibrate-entropy";
-import { AbsHistogram, RangeCollector } from "../../engine/quantize/calibrate-histogram";
+import { AbsHistogram, ChannelRanges, RangeCollector } from "../../engine/quantize/calibrate-histogram";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { randn } from "./helpers";
 
@@ -26,6 +26,20 @@ void test("minmax keeps the running min and max over samples and ignores values 
   assert.deepEqual(c.range(), { lo: -2, hi: 7 });
   assert.equal(c.nonFinite, 2);
   assert.equal(new RangeCollector({ method: "minmax" }).range(), undefined);
+});
+
+void test("per-channel ranges follow axis 1 over batches and samples; a sample with another channel count is refused", () => {
+  const c = new ChannelRanges();
+  // [N=2, C=3, 2]: channel 0 holds 1, 2 and 7, 8; channel 1: -1, 0 and 9, 10; channel 2: 5, 6 and -3, 4
+  assert.ok(c.add(Float32Array.of(1, 2, -1, 0, 5, 6, 7, 8, 9, 10, -3, 4), [2, 3, 2]));
+  assert.ok(c.add(Float32Array.of(0, -5, 1), [1, 3]));
+  assert.deepEqual(c.ranges(), [
+    { lo: 0, hi: 8 },
+    { lo: -5, hi: 10 },
+    { lo: -3, hi: 6 },
+  ]);
+  assert.equal(c.add(Float32Array.of(1, 2), [1, 2]), false);
+  assert.equal(new ChannelRanges().ranges(), undefined);
 });
 
 void test("the |x| histogram doubles its range by merging bins, keeping every count", () => {
@@ -156,9 +170,20 @@ void test("calibrate runs the float model with intermediate tensors exposed and 
   const result = await calibrate(onnx, ["h", "r", "t_mid", "e_mid"], {
     method: "minmax",
     samples,
+    channels: new Set(["h"]),
     float32: () => true,
   });
   assert.deepEqual(result.ranges.get("h"), { lo: -8, hi: 6 });
+  assert.deepEqual(
+    result.channelRanges.get("h"),
+    [
+      { lo: -8, hi: 2 },
+      { lo: -4, hi: 2 },
+      { lo: -2, hi: 6 },
+    ],
+    "per-channel ranges of h = 2x along axis 1",
+  );
+  assert.ok(!result.channelRanges.has("r"), "only the tensors asked for");
   assert.deepEqual(result.ranges.get("r"), { lo: 0, hi: 6 });
   assert.deepEqual(result.ranges.get("t_mid"), { lo: 0, hi: 18 }, "the taken branch's tensor is seen through the If");
   assert.ok(result.missing.includes("e_mid"), "the branch never taken has no range");

