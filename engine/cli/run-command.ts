@@ -99,7 +99,7 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
         const dataset = recipe.data?.[recipe.run.data];
         const datasetPath = paths.datasets[recipe.run.data]?.path;
         if (!dataset || !datasetPath) throw new EdgeError("recipe/invalid", `run.data names an unknown dataset "${recipe.run.data}"`, { file });
-        plan.samples = await readDataset(datasetPath, { format: dataset.format });
+        plan.samples = await readDataset(datasetPath, { format: dataset.format, inputs: dataset.inputs, tokenizer: paths.datasets[recipe.run.data]?.tokenizer, sequenceLength: dataset.sequence_length });
       }
       const result = await runLocal(plan, sink, controller.signal);
       // Evaluation follows a completed run; its failure is reported beside the run's measurements, which stand.

@@ -7,12 +7,13 @@
 // - format "npy", a file: one sample with one tensor, named by the file (x.npy feeds input "x").
 // - format "json": see json-tensors.ts (one sample object or a list of them).
 // - format "text": UTF-8 text tokenized with a tokenizer.json into windows of input_ids [1, L] (see text.ts).
-// - format "npz": not supported yet (a clear run/input error).
+// - format "npz": one array per model input, samples along the first axis (see npz.ts).
 import { promises as fs } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { EdgeError } from "../errors";
 import { readJsonTensors } from "./json-tensors";
 import { readNpy } from "./npy";
+import { readNpzDataset } from "./npz";
 import { readTextDataset } from "./text";
 import type { Sample } from "./tensor-data";
 
@@ -26,6 +27,8 @@ export interface ReadDatasetOptions {
   /** format "text": the tokenizer.json, and the window length in tokens (default 128). */
   tokenizer?: string;
   sequenceLength?: number;
+  /** format "npz": model input name → array name (default: arrays feed the inputs of their own names). */
+  inputs?: Record<string, string>;
 }
 
 const naturalOrder = new Intl.Collator("en", { numeric: true }).compare;
@@ -75,7 +78,7 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
     case "json":
       return (await readJsonTensors(path)).slice(0, maxSamples);
     case "npz":
-      throw new EdgeError("run/input", `${path}: .npz datasets are not supported yet`, { file: path }, "unpack it into DIR/<sample>/<input>.npy (numpy.load then numpy.save per array)");
+      return readNpzDataset(path, { inputs: options.inputs, maxSamples: options.maxSamples });
     case "text":
       if (!options.tokenizer) throw new EdgeError("run/input", `${path}: a text dataset needs a tokenizer`, { file: path }, "give the tokenizer.json (tokenizer: under the dataset, or --tokenizer)");
       return readTextDataset(path, { tokenizer: options.tokenizer, sequenceLength: options.sequenceLength, maxSamples: options.maxSamples });

@@ -23,6 +23,8 @@ export interface EvaluationData {
   tokenizer?: string;
   /** Window length in tokens for perplexity (default 128). */
   sequenceLength?: number;
+  /** npz: model input name → array name. */
+  inputs?: Record<string, string>;
 }
 
 export interface EvaluateOptions {
@@ -78,7 +80,7 @@ async function evaluate(options: EvaluateOptions): Promise<{ result: CompareResu
     return { result, latencySample: () => windowSample(lm, ids.slice(0, sequenceLength)) };
   }
 
-  const samples = await readDataset(data.path, { format, maxSamples: lm ? undefined : maxSamples });
+  const samples = await readDataset(data.path, { format, maxSamples: lm ? undefined : maxSamples, inputs: data.inputs });
   const tokensOnly = samples.length > 0 && samples.every(isTokenSample);
   if (lm && tokensOnly) {
     const result = await evaluateLanguageModel({ ...base, windows: tokenSampleWindows(samples, sequenceLength), sequenceLength, inputSource: "tokens" });

@@ -59,7 +59,7 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
     const dataset = recipe.data?.[name];
     const where = paths.datasets[name];
     if (!dataset || !where) throw new EdgeError("recipe/invalid", `quantize.calibration.data names an unknown dataset "${name}"`, { file });
-    const samples = await readDataset(where.path, { format: dataset.format as DatasetFormat, maxSamples: q.calibration.samples ?? 100, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length });
+    const samples = await readDataset(where.path, { format: dataset.format as DatasetFormat, maxSamples: q.calibration.samples ?? 100, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs });
     options.calibration = { method: q.calibration.method ?? "minmax", samples, percentile: q.calibration.percentile };
   } else if (q.method === "int8-static") {
     throw new EdgeError("recipe/invalid", "int8-static needs calibration data", { file }, "add `calibration: { data: NAME }` under `quantize`, naming a dataset under `data`");

@@ -2,6 +2,7 @@
 // sample-directory layout, and clear errors for bad input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeNpy, parseNpy, readNpy } from "../../engine/data/npy";
@@ -91,7 +92,7 @@ void test("JSON tensors: one sample or a list; nested data; int64 as strings; cl
   assert.throws(() => parseJsonTensors("{oops"), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not valid JSON/.test(e.message));
 });
 
-void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files, JSON; npz is not supported yet", async () => {
+void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files, JSON; a file that is not an npz", async () => {
   const dir = tempDir();
   const data = join(dir, "data");
   for (const n of [10, 2, 1]) {
@@ -111,8 +112,35 @@ void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files,
   assert.deepEqual(values((await readDataset(join(dir, "d.json")))[0].x), [7]);
 
   writeFileSync(join(dir, "d.npz"), "PK");
-  await assert.rejects(readDataset(join(dir, "d.npz")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /\.npz datasets are not supported yet/.test(e.message));
+  await assert.rejects(readDataset(join(dir, "d.npz")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not an \.npz file/.test(e.message));
   mkdirSync(join(dir, "empty"));
   await assert.rejects(readDataset(join(dir, "empty")), /has no sample directories/);
   await assert.rejects(readDataset(join(dir, "nope")), /cannot read dataset/);
+});
+
+void test("readDataset: .npz from numpy (savez and savez_compressed), samples along the first axis, input mapping, truncation", async (t) => {
+  const python = "/usr/bin/python3";
+  const dir = tempDir();
+  const script = [
+    "import numpy as np, sys",
+    "x = np.arange(3 * 2 * 4, dtype=np.float32).reshape(3, 2, 4)",
+    "ids = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int64)",
+    "np.savez(sys.argv[1] + '/plain.npz', x=x, ids=ids)",
+    "np.savez_compressed(sys.argv[1] + '/small.npz', pixels=x, ids=ids)",
+  ].join("\n");
+  const made = spawnSync(python, ["-c", script, dir], { encoding: "utf8" });
+  if (made.status !== 0) return t.skip(`numpy (Debian python3-numpy) is needed to write .npz files: ${made.stderr}`);
+  for (const [file, inputs] of [["plain.npz", undefined], ["small.npz", { x: "pixels", ids: "ids" }]] as const) {
+    const samples = await readDataset(join(dir, file), { inputs });
+    assert.equal(samples.length, 3, file);
+    assert.deepEqual(samples[1].x.shape, [1, 2, 4]);
+    assert.deepEqual(values(samples[1].x), [8, 9, 10, 11, 12, 13, 14, 15]);
+    assert.equal(samples[2].ids.dtype, "int64");
+    assert.deepEqual(values(samples[2].ids), [5n, 6n]);
+  }
+  assert.equal((await readDataset(join(dir, "plain.npz"), { maxSamples: 2 })).length, 2);
+  await assert.rejects(readDataset(join(dir, "small.npz"), { inputs: { x: "nope" } }), /has no array "nope" for input "x".*/);
+  const bytes = readFileSync(join(dir, "plain.npz"));
+  writeFileSync(join(dir, "cut.npz"), bytes.subarray(0, bytes.length - 40));
+  await assert.rejects(readDataset(join(dir, "cut.npz")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && e.where.file === join(dir, "cut.npz"));
 });
