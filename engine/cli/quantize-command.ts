@@ -10,8 +10,8 @@ import type { CliIO } from "./io";
 
 export const QUANTIZE_USAGE =
   "edge quantize MODEL --method int8-dynamic|int8-static|int4-weight-only|fp16 -o OUT [--block-size N] [--asymmetric] [--per-tensor] " +
-  "[--accuracy-level N] [--weight-type int8|uint8] [--activation-type uint8|int8|uint16|int16] [--calibration DATA [--calibration-method minmax|percentile|entropy] [--samples N]] " +
-  "[--exclude-op OP]... [--exclude-node NAME]... [--include-op OP]... [--include-node NAME]... [--float-io] [--json]";
+  "[--accuracy-level N] [--weight-type int8|uint8] [--activation-type uint8|int8|uint16|int16] [--symmetric-activations] [--calibration DATA [--calibration-method minmax|percentile|entropy] [--samples N]] " +
+  "[--exclude-op OP]... [--exclude-node NAME]... [--include-op OP]... [--include-node NAME]... [--fp16-io] [--block-op OP]... [--embedding] [--json]";
 
 const flagSpec = {
   method: "string",
@@ -23,6 +23,7 @@ const flagSpec = {
   "accuracy-level": "string",
   "weight-type": "string",
   "activation-type": "string",
+  "symmetric-activations": "boolean",
   calibration: "string",
   "calibration-method": "string",
   samples: "string",
@@ -32,6 +33,7 @@ const flagSpec = {
   "include-node": "string[]",
   "fp16-io": "boolean",
   "block-op": "string[]",
+  embedding: "boolean",
   json: "boolean",
 } as const;
 
@@ -67,7 +69,9 @@ export async function quantizeCommand(argv: string[], io: CliIO): Promise<number
     accuracyLevel: integer(flags, "accuracy-level"),
     weightType: oneOf(flags, "weight-type", ["int8", "uint8"] as const),
     activationType: oneOf(flags, "activation-type", ["uint8", "int8", "uint16", "int16"] as const),
+    symmetricActivations: flags["symmetric-activations"] ? true : undefined,
     keepIoTypes: flags["fp16-io"] ? false : undefined,
+    quantizeEmbedding: flags.embedding ? true : undefined,
     fp16BlockOps: flags["block-op"] as string[] | undefined,
     exclude: flags["exclude-op"] || flags["exclude-node"] ? { ops: flags["exclude-op"] as string[] | undefined, nodes: flags["exclude-node"] as string[] | undefined } : undefined,
     include: flags["include-op"] || flags["include-node"] ? { ops: flags["include-op"] as string[] | undefined, nodes: flags["include-node"] as string[] | undefined } : undefined,

@@ -93,7 +93,7 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
   try {
     let report;
     try {
-      await optimizeForRecipe(recipe, paths, provider, runDir.dir, sink, file, optimized, controller.signal);
+      await optimizeForRecipe(recipe, paths, provider, runDir.dir, sink, file, optimized, { signal: controller.signal, inputs: plan.inputs });
       plan.modelPath = optimized.model;
       if (recipe.run?.data) {
         const dataset = recipe.data?.[recipe.run.data];

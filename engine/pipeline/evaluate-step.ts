@@ -18,6 +18,7 @@ import type { OptimizeOutcome } from "./optimize";
 
 export interface EvaluateOutcome {
   comparison: CompareResult;
+  metrics: string[];
   /** Per-node error of the quantized model (worst first, at most 10 here; the file has them all). */
   quantError?: { path: string; worst: NodeError[]; measured: number; skipped: number; samples: number };
   path: string;
@@ -61,7 +62,7 @@ export async function evaluateForRecipe(
     const path = join(outDir, "evaluation.json");
     await writeFileAtomic(path, `${JSON.stringify(comparison, null, 2)}\n`);
     sink.emit({ type: "artifact", kind: "evaluation.json", path });
-    const outcome: EvaluateOutcome = { comparison, path };
+    const outcome: EvaluateOutcome = { comparison, metrics: [...metrics], path };
 
     const q = optimized.quantize;
     if (q && q.method !== "fp16" && q.quantized.length > 0) {

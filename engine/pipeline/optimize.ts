@@ -14,6 +14,9 @@ import { readModel } from "../onnx/read-model";
 import { quantizeModel } from "../quantize/quantize-model";
 import type { QuantizeOptions, QuantizeResult } from "../quantize/types";
 import type { EdgeRecipe, RecipePaths } from "../recipe";
+import { evaluationSamples } from "../evaluate/compare-models";
+import { readModelSignature } from "../onnx/signature";
+import type { InputSpec } from "../run/plan";
 
 export interface CompileOutcome extends CompileResult {
   /** The support analysis summary for the provider (absent for the CPU, which runs everything). */
@@ -38,7 +41,10 @@ export interface OptimizeOutcome {
 }
 
 /** The recipe's `quantize:` block as quantizer options (calibration samples read from the named dataset). */
-export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, file: string): Promise<QuantizeOptions> {
+/** Synthetic samples int8-static calibrates on when the recipe names no calibration data. */
+const SYNTHETIC_CALIBRATION_SAMPLES = 8;
+
+export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, file: string, inputs: Record<string, InputSpec> = {}): Promise<QuantizeOptions> {
   const q = recipe.quantize!;
   const options: QuantizeOptions = {
     method: q.method,
@@ -51,6 +57,8 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
     accuracyLevel: q.accuracy_level,
     quantizeEmbedding: q.quantize_embedding,
     keepIoTypes: q.keep_io_types,
+    fp16BlockOps: q.block_ops,
+    symmetricActivations: q.symmetric_activations,
     exclude: q.exclude,
     include: q.include,
   };
@@ -62,7 +70,11 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
     const samples = await readDataset(where.path, { format: dataset.format as DatasetFormat, maxSamples: q.calibration.samples ?? 100, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs });
     options.calibration = { method: q.calibration.method ?? "minmax", samples, percentile: q.calibration.percentile };
   } else if (q.method === "int8-static") {
-    throw new EdgeError("recipe/invalid", "int8-static needs calibration data", { file }, "add `calibration: { data: NAME }` under `quantize`, naming a dataset under `data`");
+    // As the recipe checker warns: without data, calibrate on synthetic inputs made from `model.inputs`.
+    const signature = await readModelSignature(paths.model);
+    const warnings: string[] = [];
+    const samples = Array.from({ length: SYNTHETIC_CALIBRATION_SAMPLES }, (_, seed) => evaluationSamples(signature, paths.model, { synthetic: { inputs, dims: recipe.compile?.fixed_shapes, seed } }, warnings)[0]);
+    options.calibration = { method: "minmax", samples };
   }
   return options;
 }
@@ -71,15 +83,28 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
  * Runs the recipe's quantize and compile steps, filling `outcome` as each finishes (so a failure in a later step
  * keeps what the earlier ones made for the report).
  */
-export async function optimizeForRecipe(recipe: EdgeRecipe, paths: RecipePaths, provider: string, outDir: string, sink: EventSink, file: string, outcome: OptimizeOutcome, signal?: AbortSignal): Promise<OptimizeOutcome> {
+export async function optimizeForRecipe(
+  recipe: EdgeRecipe,
+  paths: RecipePaths,
+  provider: string,
+  outDir: string,
+  sink: EventSink,
+  file: string,
+  outcome: OptimizeOutcome,
+  options: { signal?: AbortSignal; inputs?: Record<string, InputSpec> } = {},
+): Promise<OptimizeOutcome> {
+  const signal = options.signal;
   if (recipe.quantize) {
     const started = performance.now();
     sink.emit({ type: "step/start", step: "quantize", detail: recipe.quantize.method });
     let ok = false;
     try {
-      const options = await quantizeOptionsFromRecipe(recipe, paths, file);
+      const quantizeOptions = await quantizeOptionsFromRecipe(recipe, paths, file, options.inputs);
+      if (recipe.quantize.method === "int8-static" && !recipe.quantize.calibration) {
+        sink.emit({ type: "log", level: "warning", message: "quantize: int8-static without `calibration` calibrates on synthetic inputs from `model.inputs`; the ranges will not fit real data" });
+      }
       const out = join(outDir, `model.${recipe.quantize.method}.onnx`);
-      outcome.quantize = await quantizeModel(paths.model, out, options, {
+      outcome.quantize = await quantizeModel(paths.model, out, quantizeOptions, {
         signal,
         onProgress: (p) => sink.emit({ type: "progress", step: "quantize", done: p.done, total: p.total }),
       });

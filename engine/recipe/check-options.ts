@@ -19,6 +19,9 @@ const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> 
   format: ["int8-static"],
   calibration: ["int8-static"],
   keep_io_types: ["fp16"],
+  block_ops: ["fp16"],
+  symmetric_activations: ["int8-static"],
+  quantize_embedding: ["int4-weight-only"],
 };
 
 export function checkOptions(parts: RecipeParts, sink: ProblemSink): void {
@@ -48,6 +51,10 @@ function checkQuantize(q: Quantize, broken: RecipeParts["broken"], sink: Problem
   }
   if (q.method === "int8-static" && (q.format ?? "qdq") === "qoperator" && (q.activation_type === "uint16" || q.activation_type === "int16")) {
     sink.error("option/conflict", ["quantize", "activation_type"], `16-bit activations need \`format: qdq\`: QOperator has no 16-bit kernels`);
+  } else if (q.format === "qoperator" && !broken(["quantize", "format"])) {
+    sink.error("option/unsupported", ["quantize", "format"], "`format: qoperator` is not supported yet: edge writes the QDQ format", {
+      hint: "use `format: qdq`; onnxruntime's CPU provider turns QDQ groups into QLinearConv/QLinearMatMul when it loads the model",
+    });
   }
   const included = new Set(q.include?.ops ?? []);
   (q.exclude?.ops ?? []).forEach((op, i) => {

@@ -45,6 +45,7 @@ export type ProblemCode =
   | "data/tokenizer"
   | "option/not-applicable"
   | "option/conflict"
+  | "option/unsupported"
   | "device/unsupported"
   | "device/choice"
   | "quantize/provider"

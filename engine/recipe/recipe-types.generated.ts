@@ -335,6 +335,14 @@ export interface Quantize {
    */
   keep_io_types?: boolean;
   /**
+   * For `fp16`: operator types kept in float32 (with casts around them), added to the ones that overflow or have no float16 kernel (TopK, Range, CumSum, NonMaxSuppression, …).
+   */
+  block_ops?: string[];
+  /**
+   * For `int8-static`: symmetric activation ranges (zero point 0 for signed types, the middle for unsigned ones), which some NPUs require.
+   */
+  symmetric_activations?: boolean;
+  /**
    * Calibration data and method; `int8-static` only.
    */
   calibration?: Calibration;

@@ -49,6 +49,8 @@ const rules: Record<string, BudgetRule> = {
 };
 
 interface EvaluationRule {
+  /** The `evaluate.metrics` entry that asks for this measurement. */
+  metric: string;
   unit: string;
   kind: "max" | "min";
   measure(c: CompareResult): number | null | undefined;
@@ -58,10 +60,11 @@ interface EvaluationRule {
 const compared = (c: CompareResult) => c.outputs.filter((o) => !o.problem);
 /** Budgets on the comparison with the original model (the recipe's `evaluate:` step). */
 const evaluationRules: Record<string, EvaluationRule> = {
-  perplexity_increase_pct: { unit: "%", kind: "max", measure: (c) => c.perplexity?.increasePct, missing: "perplexity needs a language model and a text or token dataset in `evaluate.data`" },
-  cosine_min: { unit: "", kind: "min", measure: (c) => (compared(c).length ? Math.min(...compared(c).map((o) => o.cosine)) : null), missing: "no output was compared" },
-  max_abs_max: { unit: "", kind: "max", measure: (c) => (compared(c).length ? Math.max(...compared(c).map((o) => o.maxAbsError)) : null), missing: "no output was compared" },
+  perplexity_increase_pct: { metric: "perplexity", unit: "%", kind: "max", measure: (c) => c.perplexity?.increasePct, missing: "perplexity needs a language model and a text or token dataset in `evaluate.data`" },
+  cosine_min: { metric: "cosine", unit: "", kind: "min", measure: (c) => (compared(c).length ? Math.min(...compared(c).map((o) => o.cosine)) : null), missing: "no output was compared" },
+  max_abs_max: { metric: "max_abs", unit: "", kind: "max", measure: (c) => (compared(c).length ? Math.max(...compared(c).map((o) => o.maxAbsError)) : null), missing: "no output was compared" },
   top1_min_pct: {
+    metric: "top1",
     unit: "%",
     kind: "min",
     measure: (c) => {
@@ -70,10 +73,17 @@ const evaluationRules: Record<string, EvaluationRule> = {
     },
     missing: "no output has a class axis to compare",
   },
-  top5_min_pct: { unit: "%", kind: "min", measure: () => null, missing: "top-5 agreement is not measured yet" },
+  top5_min_pct: { metric: "top5", unit: "%", kind: "min", measure: () => null, missing: "top-5 agreement is not measured yet" },
 };
 
-export function checkBudgets(budgets: Budgets | undefined, result: RunResult, evaluation?: CompareResult): BudgetVerdict[] {
+/** The evaluation a run made, and the metrics the recipe asked of it (`evaluate.metrics`). */
+export interface EvaluationForBudgets {
+  comparison: CompareResult;
+  metrics: readonly string[];
+}
+
+export function checkBudgets(budgets: Budgets | undefined, result: RunResult, evaluationRun?: EvaluationForBudgets): BudgetVerdict[] {
+  const evaluation = evaluationRun?.comparison;
   const verdicts: BudgetVerdict[] = [];
   for (const [name, limit] of Object.entries(budgets ?? {})) {
     const rule = rules[name] ?? evaluationRules[name];
@@ -83,6 +93,11 @@ export function checkBudgets(budgets: Budgets | undefined, result: RunResult, ev
     }
     if (evaluationRules[name] && !evaluation) {
       verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: "needs the recipe's `evaluate:` step (comparison with the original model)" });
+      continue;
+    }
+    const asked = evaluationRules[name]?.metric;
+    if (asked && !evaluationRun!.metrics.includes(asked)) {
+      verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: `\`evaluate.metrics\` does not include \`${asked}\`` });
       continue;
     }
     const actual = (evaluationRules[name] ? evaluationRules[name].measure(evaluation!) : rules[name].measure(result)) ?? null;

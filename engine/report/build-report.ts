@@ -46,7 +46,7 @@ function reportArtifacts(context: ReportContext, profilePath?: string): ReportAr
 
 /** The report of a run that returned a result (status ok, aborted or failed). */
 export function buildRunReport(result: RunResult, context: ReportContext): RunReport {
-  const budgets = checkBudgets(context.budgets, result, context.evaluation?.comparison);
+  const budgets = checkBudgets(context.budgets, result, context.evaluation && { comparison: context.evaluation.comparison, metrics: context.evaluation.metrics });
   const errors: RunErrorInfo[] = result.error ? [result.error] : [];
   errors.push(...(context.extraErrors ?? []));
   const overBudget = budgetError(budgets);

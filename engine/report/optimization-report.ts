@@ -13,6 +13,8 @@ export interface ReportOptimization {
 
 export interface ReportEvaluation {
   comparison: CompareResult;
+  /** `evaluate.metrics`: what the recipe asked to measure (budgets on other metrics are not checked). */
+  metrics: string[];
   quantError?: { path: string; worst: NodeError[]; measured: number; skipped: number; samples: number };
 }
 

@@ -4,9 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { encodeNpy } from "../../engine/data/npy";
 import type { EngineEvent } from "../../engine/events";
 import type { RunReport } from "../../engine/report/report-types";
 import { sha256 } from "../quantize/helpers";
@@ -74,7 +75,7 @@ evaluate: { metrics: [cosine, max_abs, top1, latency] }`,
 });
 
 void test("an accuracy budget that fails fails the run (exit 1) and says by how much", () => {
-  const r = run(base("quantize: { method: int4-weight-only, block_size: 16 }\nevaluate: {}", "budgets:\n  cosine_min: 0.9999999\n"), );
+  const r = run(base("quantize: { method: int4-weight-only, block_size: 16 }\nevaluate: { metrics: [cosine] }", "budgets:\n  cosine_min: 0.9999999\n"), );
   // The classifier has one MatMul with a constant weight: int4 quantizes it, the output moves a little.
   assert.equal(r.status, 1, r.stderr);
   const v = r.report!.budgets.find((b) => b.name === "cosine_min")!;
@@ -89,4 +90,32 @@ void test("a quantize step that cannot work fails the run with the node named, a
   assert.ok(error && error.type === "error" && error.code === "model/unsupported", JSON.stringify(error));
   assert.equal(r.report!.status, "failed");
   assert.match(r.report!.errors[0].message, /found nothing to quantize/);
+});
+
+void test("int8-static calibrates on the recipe's dataset, or with a warning on synthetic inputs when it names none", () => {
+  const calibration = mkdtempSync(join(tmpdir(), "edge-calib-"));
+  for (let i = 0; i < 4; i++) {
+    mkdirSync(join(calibration, `sample-${i}`));
+    const data = new Float32Array(3 * 48 * 192).map((_, j) => Math.sin(j * 0.37 + i) * 0.8);
+    writeFileSync(join(calibration, `sample-${i}`, "x.npy"), encodeNpy({ dtype: "float32", shape: [1, 3, 48, 192], data }));
+  }
+  const withData = run(
+    base(`data:\n  calib: { path: ${calibration}, format: npy }\nquantize: { method: int8-static, calibration: { data: calib, method: minmax, samples: 4 } }\nevaluate: { metrics: [cosine] }`, "budgets:\n  cosine_min: 0.9\n"),
+  );
+  assert.equal(withData.status, 0, withData.stderr);
+  const q = withData.report!.optimization!.quantize!;
+  assert.equal(q.method, "int8-static");
+  assert.ok(q.quantized.length > 40);
+  assert.equal(withData.report!.budgets[0].pass, true);
+  assert.equal(withData.events.some((e) => e.type === "log" && /synthetic inputs/.test(e.message)), false);
+
+  const withoutData = run(base("quantize: { method: int8-static }"));
+  assert.equal(withoutData.status, 0, withoutData.stderr);
+  assert.ok(withoutData.events.some((e) => e.type === "log" && e.level === "warning" && /calibrates on synthetic inputs/.test(e.message)));
+});
+
+void test("format: qoperator is refused before anything runs, pointing at the recipe line", () => {
+  const r = run(base("quantize: { method: int8-static, format: qoperator }"));
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /r\.edge\.yaml:\d+:\d+: .*`format: qoperator` is not supported yet/);
 });

@@ -52,7 +52,7 @@ void test("accuracy budgets are checked against the evaluation: lowest cosine an
     perplexity: { windows: 1, predictedTokens: 127, sequenceLength: 128, original: { meanNll: 1, perplexity: 2.7 }, optimized: { meanNll: 1.01, perplexity: 2.75 }, increasePct: 1.85 },
     warnings: [],
   };
-  const verdicts = checkBudgets({ perplexity_increase_pct: 2, cosine_min: 0.98, max_abs_max: 0.6, top1_min_pct: 95, top5_min_pct: 99 }, fakeResult(), evaluation);
+  const verdicts = checkBudgets({ perplexity_increase_pct: 2, cosine_min: 0.98, max_abs_max: 0.6, top1_min_pct: 95, top5_min_pct: 99 }, fakeResult(), { comparison: evaluation, metrics: ["perplexity", "cosine", "max_abs", "top1", "top5"] });
   assert.deepEqual(
     verdicts.map((v) => [v.name, v.actual, v.pass]),
     [
@@ -64,4 +64,11 @@ void test("accuracy budgets are checked against the evaluation: lowest cosine an
     ],
   );
   assert.equal(describeVerdict(verdicts[1]), "cosine_min: 0.970 < 0.980");
+});
+
+void test("an accuracy budget whose metric the recipe did not ask for is not checked, and says so", () => {
+  const size = { path: "m.onnx", sizeBytes: 1, files: [] };
+  const comparison: CompareResult = { original: size, optimized: size, sizeRatio: 1, samples: 1, inputSource: "synthetic", outputs: [], missingOutputs: [], warnings: [] };
+  const [v] = checkBudgets({ top1_min_pct: 90 }, fakeResult(), { comparison, metrics: ["cosine"] });
+  assert.deepEqual([v.pass, v.actual, v.reason], [null, null, "`evaluate.metrics` does not include `top1`"]);
 });
