@@ -2,6 +2,7 @@
 // recipe leaves to defaults although their size is unknown; `compile.fixed_shapes`, `evaluate.outputs` and
 // dataset input names; the opset the quantizer needs.
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
+import { decoderLayout } from "../run/decoder-feeds";
 import type { ProblemSink } from "./problem-sink";
 import { didYouMean } from "./suggest";
 import type { PartialRecipe, RecipeParts } from "./well-formed";
@@ -59,9 +60,19 @@ export function checkAgainstModel(parts: RecipeParts, signature: ModelSignature,
     }
   }
 
-  // Inputs the recipe does not describe: fine when their shape is known, a warning when it is a guess.
+  // Inputs the recipe does not describe: fine when their shape is known, a warning when it is a guess. A language
+  // model's KV cache and attention mask get an empty cache and an all-ones mask (engine/run/decoder-feeds.ts).
+  const layout = decoderLayout(signature);
+  const cacheInputs = new Set(layout ? [...layout.past.map((p) => p.name), ...(layout.attentionMask ? [layout.attentionMask.name] : [])] : []);
+  const defaulted = [...cacheInputs].filter((name) => !(name in given));
+  if (layout && defaulted.length > 0 && !broken(["model", "inputs"])) {
+    sink.information("model/missing-input", recipe.model?.inputs ? ["model", "inputs"] : ["model"], `a language model with a KV cache: \`edge run\` feeds ${defaulted.length} input${defaulted.length === 1 ? "" : "s"} the recipe leaves out an empty cache${layout.pastDim ? ` (\`${layout.pastDim}\` = 0)` : ""} and an all-ones \`attention_mask\``, {
+      on: "key",
+      hint: "describe them under `model.inputs` to run with a filled cache, e.g. `past_key_values.0.key: { shape: [1, heads, 128, head_dim] }`",
+    });
+  }
   for (const input of signature.inputs) {
-    if (input.name in given || broken(["model", "inputs", input.name])) continue;
+    if (input.name in given || broken(["model", "inputs", input.name]) || cacheInputs.has(input.name)) continue;
     const open = openDims(input, fixed);
     if (!open.length) continue;
     sink.warning("model/missing-input", recipe.model?.inputs ? ["model", "inputs"] : ["model"], `model input \`${input.name}\` ${input.dtype} ${formatDims(input.dims)} is not in \`model.inputs\`, and ${open.join(", ")} ${open.length === 1 ? "is" : "are"} not fixed: \`edge run\` will use 1`, {

@@ -6,6 +6,7 @@ import type { EventSink } from "../events";
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
 import { type Dtype, type Sample, type TensorData, convertTensor, isDtype } from "../data/tensor-data";
 import type { InputSpec, RunPlan } from "./plan";
+import { decoderDefaults, decoderLayout } from "./decoder-feeds";
 import { syntheticTensor } from "./synthetic";
 
 export interface ResolvedInput {
@@ -105,6 +106,18 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
   const warn = (message: string) => sink.emit({ type: "log", level: "warning", message });
   const inputs: ResolvedInput[] = [];
   const synthetic: Sample = {};
+  let dims = plan.dims ?? {};
+  let maskOnes = false;
+  const layout = decoderLayout(signature);
+  if (layout) {
+    // A decoder with a KV cache: inputs the recipe leaves out get an empty cache and an all-ones mask.
+    const idsShape = datasetNames.has("input_ids") ? samples[0].input_ids.shape : resolveShape(layout.inputIds, specs.input_ids, dims, warn, where);
+    const described = new Set([...Object.keys(specs), ...datasetNames]);
+    const defaults = decoderDefaults(layout, idsShape, dims, described);
+    dims = defaults.dims;
+    maskOnes = defaults.maskOnes;
+    if (defaults.note) sink.emit({ type: "log", level: "info", message: defaults.note });
+  }
   for (const input of signature.inputs) {
     const dtype = modelDtype(input, where);
     const spec = specs[input.name];
@@ -118,8 +131,9 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
       inputs.push({ name: input.name, dtype, shape: [...first.shape], source: "dataset" });
       continue;
     }
-    const shape = resolveShape(input, spec, plan.dims ?? {}, warn, where);
-    synthetic[input.name] = syntheticTensor({ ...spec, name: input.name, dtype, shape }, plan.seed ?? 0);
+    const shape = resolveShape(input, spec, dims, warn, where);
+    const fill = maskOnes && input.name === layout?.attentionMask?.name ? { fill: "ones" as const } : {};
+    synthetic[input.name] = syntheticTensor({ ...spec, ...fill, name: input.name, dtype, shape }, plan.seed ?? 0);
     inputs.push({ name: input.name, dtype, shape, source: "synthetic" });
   }
 
