@@ -12,6 +12,7 @@ import { chooseDevice, planFromRecipe } from "../pipeline/plan-from-recipe";
 import { optimizationSection } from "../report/optimization-report";
 import type { RunErrorInfo } from "../run/result";
 import type { ReportArtifact } from "../report/report-types";
+import type { RunPlan } from "../run/plan";
 import { formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
 import { readDataset } from "../data/dataset";
 import { buildFailedReport, buildRunReport } from "../report/build-report";
@@ -64,7 +65,18 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
     ? { runId: basename(resolve(io.cwd, flags.out as string)), dir: resolve(io.cwd, flags.out as string) }
     : await createRunDir(resolve(io.cwd, (flags.runs as string | undefined) ?? join(".edge", "runs")), recipe.name, device.name);
   await fs.mkdir(runDir.dir, { recursive: true });
-  const plan = planFromRecipe(recipe, paths, device, runDir.dir, file);
+  // A device this engine cannot run on yet (ssh, adb, a provider this machine lacks) still gets the recipe's quantize
+  // and compile steps (with the provider's support analysis); the run then stops with that error.
+  let deviceError: EdgeError | undefined;
+  let plan: RunPlan;
+  try {
+    plan = planFromRecipe(recipe, paths, device, runDir.dir, file);
+  } catch (e) {
+    if (!isEdgeError(e) || e.code !== "device/unsupported" || (!recipe.quantize && !recipe.compile)) throw e;
+    deviceError = e;
+    const cpuRecipe = { ...recipe, compile: recipe.compile && { ...recipe.compile, provider: "cpu" as const } };
+    plan = planFromRecipe(cpuRecipe, paths, { name: device.name, device: { local: {} }, kind: "local" }, runDir.dir, file);
+  }
   sink.emit({ type: "run/start", runId: runDir.runId, recipe: file, device: device.name, outDir: runDir.dir });
 
   // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
@@ -95,6 +107,7 @@ async function runRecipe(file: string, flags: Record<string, unknown>, io: CliIO
     try {
       await optimizeForRecipe(recipe, paths, provider, runDir.dir, sink, file, optimized, { signal: controller.signal, inputs: plan.inputs });
       plan.modelPath = optimized.model;
+      if (deviceError) throw deviceError;
       if (recipe.run?.data) {
         const dataset = recipe.data?.[recipe.run.data];
         const datasetPath = paths.datasets[recipe.run.data]?.path;

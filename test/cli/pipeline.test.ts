@@ -119,3 +119,22 @@ void test("format: qoperator is refused before anything runs, pointing at the re
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /r\.edge\.yaml:\d+:\d+: .*`format: qoperator` is not supported yet/);
 });
+
+void test("a phone this engine cannot run on yet still gets quantize and compile, with NNAPI's partitions, then the run stops (exit 5)", () => {
+  const r = run(
+    base(`quantize: { method: int8-static }
+compile: { provider: nnapi, optimization: basic, fixed_shapes: { p2o.DynamicDimension.0: 1, p2o.DynamicDimension.1: 48, p2o.DynamicDimension.2: 192 } }
+devices:
+  pixel: { adb: { serial: ABC123 }, provider: nnapi }`),
+  );
+  assert.equal(r.status, 5, r.stderr);
+  assert.match(r.stderr, /device "pixel" is reached over adb/);
+  const support = r.report!.optimization!.compile!.support!;
+  assert.equal(support.provider, "nnapi");
+  assert.ok(support.providerNodes > 0 && support.providerNodes <= support.nodes);
+  const partitions = JSON.parse(readFileSync(join(r.dir!, "partitions.json"), "utf8")) as { provider: string; nodes: { placement: string }[] };
+  assert.equal(partitions.provider, "nnapi");
+  assert.equal(partitions.nodes.filter((n) => n.placement === "provider").length, support.providerNodes);
+  assert.ok(r.report!.artifacts.some((a) => a.kind === "partitions.json"));
+  assert.equal(r.report!.status, "failed");
+});
