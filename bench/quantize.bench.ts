@@ -40,7 +40,7 @@ async function quantized(src: string, tag: string, options: QuantizeOptions): Pr
 }
 
 // 1. Kernel throughput.
-console.log("1. quantization kernels on a 4096×4096 float32 weight (64 MB) vs Buffer.copy of the same bytes");
+console.log("1. quantization kernels on a 4096×4096 float32 weight (64 MB), staged in the kernels' memory as readFloatTensor leaves it, vs Buffer.copy of the same bytes");
 const k = await measureKernels();
 console.log(`  memcpy ${k.memcpyGBs.toFixed(2)} GB/s; int8 per-channel ${k.int8GBs.toFixed(2)} GB/s (${k.int8Ratio.toFixed(2)}×); int4 block 32 ${k.int4GBs.toFixed(2)} GB/s (${k.int4Ratio.toFixed(2)}×)`);
 goals.push([`quantize: int8 per-channel kernel at ${(k.int8Ratio * 100).toFixed(0)}% of memcpy (goal ≥ 40%)`, k.int8Ratio >= 0.4]);

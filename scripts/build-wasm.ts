@@ -24,7 +24,7 @@ export async function assembleKernels(text = readFileSync(watFile, "utf8"), shar
     text = text.replace(OWN_MEMORY, SHARED_MEMORY);
   }
   const toolkit = await wabt();
-  const features = { simd: true, sat_float_to_int: true, threads: true };
+  const features = { simd: true, sat_float_to_int: true, threads: true, bulk_memory: true };
   const module = toolkit.parseWat("kernels.wat", text, features);
   try {
     module.resolveNames();

@@ -25,6 +25,8 @@ export interface ExternalDataReader {
   resolve(tensor: TensorProto): Promise<ResolvedExternal>;
   /** Reads an external tensor's bytes. */
   read(tensor: TensorProto): Promise<Uint8Array>;
+  /** Reads an external tensor's bytes into `target`, which must be exactly as long (no buffer of its own). */
+  readInto(tensor: TensorProto, target: Uint8Array): Promise<void>;
   /** Reads an external tensor's bytes in chunks of at most `chunkBytes` (for copying big tensors). */
   chunks(tensor: TensorProto, chunkBytes?: number): AsyncGenerator<Uint8Array>;
   /** Resolves every external tensor among `tensors`; returns the files they use and their total bytes. */
@@ -121,13 +123,26 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
     return { ref, file, offset: ref.offset, length, open: opened };
   }
 
-  async function readRange(opened: OpenFile, offset: number, length: number): Promise<Uint8Array> {
-    const out = Buffer.allocUnsafe(length);
+  async function readRange(opened: OpenFile, offset: number, length: number, out: Uint8Array = Buffer.allocUnsafe(length)): Promise<Uint8Array> {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await opened.handle.read(out, done, length - done, offset + done);
       if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${offset + done}`);
       done += bytesRead;
+    }
+    return out;
+  }
+
+  /** Reads a resolved tensor's bytes into `out` (its length), verifying the checksum when asked. */
+  async function readChecked(tensor: TensorProto, r: ResolvedExternal & { open: OpenFile }, out: Uint8Array): Promise<Uint8Array> {
+    try {
+      await readRange(r.open, r.offset, r.length, out);
+    } catch (e) {
+      refuse(tensor, `reading "${r.ref.location}" failed: ${(e as Error).message}`, r.file);
+    }
+    if (options.verifyChecksums && r.ref.checksum) {
+      const digest = createHash("sha1").update(out).digest("hex");
+      if (digest !== r.ref.checksum.toLowerCase()) refuse(tensor, `external data checksum ${digest} does not match the recorded ${r.ref.checksum}`, r.file);
     }
     return out;
   }
@@ -140,17 +155,12 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
     },
     async read(tensor) {
       const r = await resolveTensor(tensor);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readRange(r.open, r.offset, r.length);
-      } catch (e) {
-        refuse(tensor, `reading "${r.ref.location}" failed: ${(e as Error).message}`, r.file);
-      }
-      if (options.verifyChecksums && r.ref.checksum) {
-        const digest = createHash("sha1").update(bytes).digest("hex");
-        if (digest !== r.ref.checksum.toLowerCase()) refuse(tensor, `external data checksum ${digest} does not match the recorded ${r.ref.checksum}`, r.file);
-      }
-      return bytes;
+      return readChecked(tensor, r, Buffer.allocUnsafe(r.length));
+    },
+    async readInto(tensor, target) {
+      const r = await resolveTensor(tensor);
+      if (target.length !== r.length) refuse(tensor, `external data has ${r.length} bytes, but ${target.length} were asked for`, r.file);
+      await readChecked(tensor, r, target);
     },
     async *chunks(tensor, chunkBytes = 16 << 20) {
       const r = await resolveTensor(tensor);

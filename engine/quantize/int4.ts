@@ -39,7 +39,7 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
     const key = `int4:${weight.ref.tensor.name}:${blockSize}:${symmetric}`;
     let names = ctx.weightCache.get(key);
     if (!names) {
-      const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index));
+      const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
       let q;
       try {
         q = quantizeInt4(values, k, n, { blockSize, symmetric });
@@ -100,7 +100,7 @@ async function quantizeEmbeddings(ctx: QuantizeContext, blockSize: number, symme
       const key = `int4-rows:${weight.ref.tensor.name}:${blockSize}`;
       let names = ctx.weightCache.get(key);
       if (!names) {
-        const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index));
+        const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
         const q = quantizeInt4Rows(values, rows, cols, blockSize);
         const base = weight.ref.tensor.name;
         const packedName = ctx.names.fresh(`${base}_Q4`);

@@ -8,7 +8,7 @@ import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { bytesOfView, readFloatTensor } from "./tensor-store";
 import { attr, makeNode, scopes, type Scope } from "./graph-edit";
 import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "./context";
-import { type Int8Type, quantizeInt8 } from "./kernels";
+import { type Int8Type, quantizeInt8, releaseWeight } from "./kernels";
 import { constantWeight, skip } from "./weights";
 
 const handled = new Set(["MatMul", "Gemm", "Conv", "Gather"]);
@@ -76,8 +76,13 @@ async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
   const key = `int8-matmul:${weight.ref.tensor.name}:${transB}:${JSON.stringify(opts)}`;
   let names = ctx.weightCache.get(key);
   if (!names) {
-    let values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index));
-    if (transB) values = transpose(values, n, k);
+    let values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
+    if (transB) {
+      // The transposed copy is an array of its own: let the next weight be staged.
+      const read = values;
+      values = transpose(read, n, k);
+      releaseWeight(read);
+    }
     let q;
     try {
       q = quantizeInt8(values, k, n, { channelAxis: opts.perChannel ? "cols" : "none", symmetric: opts.symmetric, type: opts.type, reduceRange: opts.reduceRange });
@@ -136,7 +141,7 @@ async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: 
   const key = `int8-conv:${weight.ref.tensor.name}:${perChannel}:${opts.symmetric}:${opts.reduceRange}`;
   let names = ctx.weightCache.get(key);
   if (!names) {
-    const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index));
+    const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
     let q;
     try {
       q = quantizeInt8(values, m, rest, { channelAxis: perChannel ? "rows" : "none", symmetric: opts.symmetric, type: "uint8", reduceRange: opts.reduceRange });
@@ -201,7 +206,7 @@ async function gather(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
   const key = `int8-rows:${weight.ref.tensor.name}`;
   let names = ctx.weightCache.get(key);
   if (!names) {
-    const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index));
+    const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
     let q;
     try {
       q = quantizeInt8(values, rows, cols, { channelAxis: "rows", symmetric: true, type: "int8" });

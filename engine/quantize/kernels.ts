@@ -4,11 +4,33 @@
 // nibble first; scales [N × k_blocks]; zero points two per byte, low nibble first, default 8 when absent).
 // Rounding everywhere: q = nearest-even(fround(w × inv)) with inv = fround(1 / scale). These JS loops are the reference
 // and the fallback; the WebAssembly SIMD kernels in ./wasm give the same bytes and run where they cover the case.
+// A weight read into stageWeight()'s array is already in the WebAssembly kernels' memory: they read it in place.
 import { wasmQuantizeInt4Rows, wasmQuantizeInt4Symmetric } from "./wasm/int4-wasm";
 import { wasmChannelRanges, wasmQuantizeRows } from "./wasm/int8-wasm";
-import { uninitialized } from "./wasm/load-kernels";
+import { releaseStaged, stagedOffset, stageFloats, uninitialized } from "./wasm/load-kernels";
 
 export { setWasmKernelsEnabled } from "./wasm/load-kernels";
+
+/**
+ * An array of `length` floats inside the WebAssembly kernels' memory, for the reader of a weight to fill: the
+ * quantizers here then read it in place instead of copying it in. Valid until the next stageWeight call, which
+ * reuses the same memory (so keep no staged array across one: copy it if it must live on). It is held until a
+ * quantizer here returns from a call on it, or releaseWeight: meanwhile stageWeight returns undefined. Undefined
+ * also when the kernels are off or it would not fit: read into an ordinary array then.
+ */
+export function stageWeight(length: number): Float32Array | undefined {
+  return stageFloats(length);
+}
+
+/** Lets another weight be staged when `w`, a staged array, will not be passed to a quantizer (a no-op for other arrays). */
+export function releaseWeight(w: Float32Array): void {
+  releaseStaged(w);
+}
+
+/** Whether `w` is (part of) the staged weight, i.e. lives in the kernels' memory until the next stageWeight call. */
+export function isStaged(w: Float32Array): boolean {
+  return stagedOffset(w) !== undefined;
+}
 
 /** 1.5 × 2^52: (x + ROUND) − ROUND rounds x to the nearest integer, ties to even, for |x| < 2^51. */
 const ROUND = 6755399441055744;
@@ -111,6 +133,14 @@ function quantizeRows(w: Float32Array, rows: number, cols: number, axis: Int8Opt
 
 /** Quantizes a row-major [rows, cols] float32 weight to 8 bits. */
 export function quantizeInt8(w: Float32Array, rows: number, cols: number, options: Int8Options): Int8Weights {
+  try {
+    return int8(w, rows, cols, options);
+  } finally {
+    releaseStaged(w);
+  }
+}
+
+function int8(w: Float32Array, rows: number, cols: number, options: Int8Options): Int8Weights {
   const [qmin, qmax] = int8Range(options.type, options.reduceRange);
   const wasmRanges = wasmChannelRanges(w, rows, cols, options.channelAxis);
   const ranges = wasmRanges ?? channelRanges(w, rows, cols, options.channelAxis);
@@ -161,6 +191,14 @@ export interface Int4Weights {
  * [min, max] onto 0…15.
  */
 export function quantizeInt4(w: Float32Array, k: number, n: number, options: Int4Options): Int4Weights {
+  try {
+    return int4(w, k, n, options);
+  } finally {
+    releaseStaged(w);
+  }
+}
+
+function int4(w: Float32Array, k: number, n: number, options: Int4Options): Int4Weights {
   const bs = options.blockSize;
   if (options.symmetric) {
     const fast = wasmQuantizeInt4Symmetric(w, k, n, bs);
@@ -256,6 +294,14 @@ export function dequantizeInt8(q: Int8Weights, rows: number, cols: number, chann
  * [rows, cols / blockSize]. `cols` must be a multiple of the block size.
  */
 export function quantizeInt4Rows(w: Float32Array, rows: number, cols: number, blockSize: number): { packed: Uint8Array; scales: Float32Array } {
+  try {
+    return int4Rows(w, rows, cols, blockSize);
+  } finally {
+    releaseStaged(w);
+  }
+}
+
+function int4Rows(w: Float32Array, rows: number, cols: number, blockSize: number): { packed: Uint8Array; scales: Float32Array } {
   const fast = wasmQuantizeInt4Rows(w, rows, cols, blockSize);
   if (fast) return fast;
   const blocks = cols / blockSize;

@@ -9,34 +9,52 @@ import { basename, dirname } from "node:path";
 import { EdgeError } from "../errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
 import { fromHalfBits } from "../data/tensor-data";
+import { releaseWeight, stageWeight } from "./kernels";
 import type { OnnxModel } from "../onnx/read-model";
 import { dtypeName } from "../onnx/dtypes";
 import { inlineRawBytes, isExternal, tensorElementCount } from "../onnx/tensor-data";
 import { walkTensors } from "../onnx/walk";
 import { writeModel } from "../onnx/write-model";
 
-/** The float32 values of a float constant (float32, float16, bfloat16 or float64), read from wherever they are. */
-export async function readFloatTensor(model: OnnxModel, tensor: TensorProto, node?: string): Promise<Float32Array> {
+/**
+ * The float32 values of a float constant (float32, float16, bfloat16 or float64), read from wherever they are.
+ * `staged`: for a quantizer about to call one of kernels.ts's quantizers on the values: they are read straight into
+ * the kernels' memory (stageWeight), which the kernels then read in place. Such an array stays valid only until the
+ * next staged read; the quantizer call on it (or releaseWeight) lets the next one stage, and any other use that must
+ * outlive it copies it. Without `staged` (or when staging is unavailable or taken), an array of its own.
+ */
+export async function readFloatTensor(model: OnnxModel, tensor: TensorProto, node?: string, options: { staged?: boolean } = {}): Promise<Float32Array> {
   const n = tensorElementCount(tensor);
-  const bytes = isExternal(tensor) ? await model.externalData.read(tensor) : inlineRawBytes(tensor);
   const where = { file: model.path, node };
-  if (!bytes) throw new EdgeError("model/invalid", `weight "${tensor.name}" has no readable data`, where);
   const width = tensor.dataType === DT.FLOAT ? 4 : tensor.dataType === DT.DOUBLE ? 8 : tensor.dataType === DT.FLOAT16 || tensor.dataType === DT.BFLOAT16 ? 2 : 0;
   if (width === 0) throw new EdgeError("model/unsupported", `weight "${tensor.name}" is ${dtypeName(tensor.dataType)}; only float weights can be quantized`, where);
-  if (bytes.length !== n * width) throw new EdgeError("model/invalid", `weight "${tensor.name}" has ${bytes.length} bytes of data, but its shape needs ${n * width}`, where);
-  if (tensor.dataType === DT.FLOAT) {
-    // External data arrives in a buffer of its own: view it in place when aligned, rather than copy a big weight.
-    if (isExternal(tensor) && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-    const out = new Float32Array(n);
-    new Uint8Array(out.buffer).set(bytes);
+  const staged = options.staged && Number.isSafeInteger(n) && n > 0 ? stageWeight(n) : undefined;
+  try {
+    if (staged && tensor.dataType === DT.FLOAT && isExternal(tensor)) {
+      // The one copy every reader makes (file → memory) lands where the kernels read it.
+      await model.externalData.readInto(tensor, bytesOfView(staged));
+      return staged;
+    }
+    const bytes = isExternal(tensor) ? await model.externalData.read(tensor) : inlineRawBytes(tensor);
+    if (!bytes) throw new EdgeError("model/invalid", `weight "${tensor.name}" has no readable data`, where);
+    if (bytes.length !== n * width) throw new EdgeError("model/invalid", `weight "${tensor.name}" has ${bytes.length} bytes of data, but its shape needs ${n * width}`, where);
+    if (tensor.dataType === DT.FLOAT) {
+      // External data arrives in a buffer of its own: view it in place when aligned, rather than copy a big weight.
+      if (!staged && isExternal(tensor) && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+      const out = staged ?? new Float32Array(n);
+      bytesOfView(out).set(bytes);
+      return out;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = staged ?? new Float32Array(n);
+    if (tensor.dataType === DT.DOUBLE) for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
+    else if (tensor.dataType === DT.FLOAT16) for (let i = 0; i < n; i++) out[i] = fromHalfBits(view.getUint16(i * 2, true));
+    else for (let i = 0; i < n; i++) out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
     return out;
+  } catch (e) {
+    if (staged) releaseWeight(staged);
+    throw e;
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(n);
-  if (tensor.dataType === DT.DOUBLE) for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
-  else if (tensor.dataType === DT.FLOAT16) for (let i = 0; i < n; i++) out[i] = fromHalfBits(view.getUint16(i * 2, true));
-  else for (let i = 0; i < n; i++) out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
-  return out;
 }
 
 export function bytesOfView(view: ArrayBufferView): Uint8Array {

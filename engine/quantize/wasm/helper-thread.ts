@@ -1,10 +1,11 @@
-// The helper thread of the 4-bit kernels: a worker_threads Worker with its own instance of the kernels on a shared
-// WebAssembly memory. Only the main thread can read the caller's Float32Array, so it copies bands into a ring of
-// slots in the shared memory while both threads run q4_band on staged bands (claimed through an atomic counter);
+// The helper thread of the 4-bit kernels: a worker_threads Worker with its own instance of the kernels on the main
+// thread's shared WebAssembly memory. Bands of a staged weight are in that memory already; otherwise only the main
+// thread can read the caller's Float32Array, so it copies bands into a ring of slots in the shared memory while both
+// threads run q4_band on ready bands (claimed through an atomic counter);
 // each band writes its own part of the output, so the bytes are those of the single-threaded path. The call stays
 // synchronous (Atomics.wait). The worker starts on first use and is used once it is up; it never keeps the process alive.
 import { Worker } from "node:worker_threads";
-import { type KernelExports, SCRATCH_BYTES, sharedKernelModule, wasmKernelsEnabled } from "./load-kernels";
+import { type KernelExports, SCRATCH_BYTES, sharedKernelModule, sharedMemoryKernels, wasmKernelsEnabled } from "./load-kernels";
 
 /** Weights smaller than this (in elements) are done on the main thread alone. */
 export const PARALLEL_MIN_ELEMENTS = 1 << 20;
@@ -12,6 +13,8 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 20;
 const SLOTS = 4;
 /** Int32 arguments a unit has in the unit table (the q4_band arguments). */
 export const UNIT_INTS = 9;
+/** Int32 arguments of a unit of a staged weight (q4_unit's). */
+export const STAGED_UNIT_INTS = 11;
 /** A call that makes no progress for this long gives up on the helper (and the caller falls back to JS). */
 const STALL_MS = 10_000;
 
@@ -25,6 +28,9 @@ const FINISHED = 5;
 const FAILED = 6;
 const UNITS = 7;
 const TABLE = 8;
+/** 1: a staged weight, each thread copying its own units into its slot (WORKER_SLOT: the helper's); 0: copied in by the main thread. */
+const KIND = 9;
+const WORKER_SLOT = 10;
 /** SLOT + s: the last unit finished in slot s (a slot takes unit u once unit u − SLOTS is finished). */
 const SLOT = 16;
 
@@ -44,7 +50,16 @@ for (;;) {
   seen = job;
   const units = Atomics.load(c, ${UNITS});
   const table = Atomics.load(c, ${TABLE});
-  for (;;) {
+  if (Atomics.load(c, ${KIND}) === 1) {
+    const slot = Atomics.load(c, ${WORKER_SLOT});
+    for (;;) {
+      const u = Atomics.add(c, ${CLAIM}, 1);
+      if (u >= units) break;
+      if (k.q4_unit(table + u * 4 * ${STAGED_UNIT_INTS}, slot) !== 1) Atomics.store(c, ${FAILED}, 1);
+      Atomics.add(c, ${FINISHED}, 1);
+      Atomics.notify(c, ${FINISHED});
+    }
+  } else for (;;) {
     const u = Atomics.add(c, ${CLAIM}, 1);
     if (u >= units) break;
     for (let s = Atomics.load(c, ${STAGED}); s <= u; s = Atomics.load(c, ${STAGED})) Atomics.wait(c, ${STAGED}, s, 50);
@@ -64,13 +79,17 @@ export interface HelperThread {
   /** The main thread's instance on the shared memory (scratch at 0; the worker's follows). */
   kernels: KernelExports;
   slots: number;
-  /** Bytes to keep free at the start of the shared memory (both threads' scratch). */
-  scratchBytes: number;
   /**
    * Runs the `units` q4_band calls whose arguments are at byte `table` of the shared memory, unit i in slot i % slots;
-   * `stage(i)` copies unit i's band into its slot. False when a band was not finite or the helper stalled.
+   * `stage(i)` makes unit i's band ready (copies it into its slot, or nothing when it is read in place). False when a
+   * band was not finite or the helper stalled.
    */
   run(table: number, units: number, stage: (i: number) => void): boolean;
+  /**
+   * Runs the `units` q4_unit calls (a staged weight) whose arguments are at byte `table`: both threads claim units
+   * and copy each into a slot of their own (`mainSlot`, `workerSlot`). False as for run.
+   */
+  runStaged(table: number, units: number, mainSlot: number, workerSlot: number): boolean;
 }
 
 interface State {
@@ -85,11 +104,10 @@ let state: State | null | undefined;
 
 function start(): State | null {
   const module = sharedKernelModule();
-  if (!module) return null;
+  const kernels = sharedMemoryKernels();
+  if (!module || !kernels) return null;
   try {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768, shared: true });
-    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    kernels.set_scratch(0);
+    const memory = kernels.memory;
     const ctrl = new Int32Array(new SharedArrayBuffer(64 * 4));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -99,7 +117,12 @@ function start(): State | null {
     const s: State = { worker, ctrl, ready: false, broken: false, helper: undefined as unknown as HelperThread };
     worker.on("error", () => (s.broken = true));
     worker.on("exit", () => (s.broken = true));
-    s.helper = { kernels, slots: SLOTS, scratchBytes: 2 * SCRATCH_BYTES, run: (table, units, stage) => run(s, table, units, stage) };
+    s.helper = {
+      kernels,
+      slots: SLOTS,
+      run: (table, units, stage) => run(s, table, units, stage),
+      runStaged: (table, units, mainSlot, workerSlot) => runStaged(s, table, units, mainSlot, workerSlot),
+    };
     return s;
   } catch {
     return null;
@@ -118,10 +141,14 @@ export function helperThread(): HelperThread | undefined {
 /**
  * Whether to split the next call with the helper thread: it pays on an idle machine and costs on a busy one (the
  * other core taken, every hand-over waits for a time slice), and both give the same bytes, so the choice follows
- * the measured time per element of each way (each tried first, the slower one tried again every 16th call).
+ * the measured time per element of each way (each tried first, the slower one tried again every 16th call). A staged
+ * weight (read in place) and a copied one differ in cost, so each kind of input has its own figures.
  */
-const perElementNs = { single: NaN, helper: NaN };
-let choices = 0;
+export type InputKind = "staged" | "copied";
+const perElementNs: Record<InputKind, { single: number; helper: number; choices: number }> = {
+  staged: { single: NaN, helper: NaN, choices: 0 },
+  copied: { single: NaN, helper: NaN, choices: 0 },
+};
 
 let mode: "auto" | "always" | "never" = "auto";
 
@@ -132,20 +159,22 @@ export function setHelperThreadMode(next: "auto" | "always" | "never"): "auto" |
   return before;
 }
 
-export function preferHelper(): boolean {
+export function preferHelper(kind: InputKind): boolean {
   if (mode !== "auto") return mode === "always";
-  choices++;
-  if (Number.isNaN(perElementNs.helper)) return true;
-  if (Number.isNaN(perElementNs.single)) return false;
-  const helperFaster = perElementNs.helper <= perElementNs.single;
-  return choices % 16 === 0 ? !helperFaster : helperFaster;
+  const f = perElementNs[kind];
+  f.choices++;
+  if (Number.isNaN(f.helper)) return true;
+  if (Number.isNaN(f.single)) return false;
+  const helperFaster = f.helper <= f.single;
+  return f.choices % 16 === 0 ? !helperFaster : helperFaster;
 }
 
-/** Records how long a call took (ms) for `elements` weights, with or without the helper. */
-export function recordSplit(withHelper: boolean, ms: number, elements: number): void {
+/** Records how long a call took (ms) for `elements` weights of a kind of input, with or without the helper. */
+export function recordSplit(kind: InputKind, withHelper: boolean, ms: number, elements: number): void {
+  const f = perElementNs[kind];
   const key = withHelper ? "helper" : "single";
   const ns = (ms * 1e6) / elements;
-  perElementNs[key] = Number.isNaN(perElementNs[key]) ? ns : 0.6 * perElementNs[key] + 0.4 * ns;
+  f[key] = Number.isNaN(f[key]) ? ns : 0.6 * f[key] + 0.4 * ns;
 }
 
 /** Starts the helper thread and waits (up to timeoutMs) until it is up: for benchmarks and tests. */
@@ -156,18 +185,59 @@ export function waitForHelperThread(timeoutMs = 5000): boolean {
   return helperThread() !== undefined;
 }
 
-function run(s: State, table: number, units: number, stage: (i: number) => void): boolean {
-  const c = s.ctrl;
-  const k = s.helper.kernels;
+/** Starts a job: resets the counters, then wakes the worker. Returns the job's number. */
+function startJob(c: Int32Array, table: number, units: number, kind: number, workerSlot: number): number {
   Atomics.store(c, STAGED, 0);
   Atomics.store(c, CLAIM, 0);
   Atomics.store(c, FINISHED, 0);
   Atomics.store(c, FAILED, 0);
   Atomics.store(c, UNITS, units);
   Atomics.store(c, TABLE, table);
+  Atomics.store(c, KIND, kind);
+  Atomics.store(c, WORKER_SLOT, workerSlot);
   for (let slot = 0; slot < SLOTS; slot++) Atomics.store(c, SLOT + slot, slot - SLOTS);
   const job = Atomics.add(c, JOB, 1) + 1;
   Atomics.notify(c, JOB);
+  return job;
+}
+
+/** Waits until every unit is finished and the worker is back waiting for a job; false when a unit failed or it stalled. */
+function finishJob(s: State, job: number, units: number, since: number): boolean {
+  const c = s.ctrl;
+  let lastProgress = since;
+  const stalled = (): boolean => {
+    if (performance.now() - lastProgress < STALL_MS) return false;
+    s.broken = true; // the worker may still write into the shared memory: never use it again
+    return true;
+  };
+  for (let done = Atomics.load(c, FINISHED); done < units; done = Atomics.load(c, FINISHED)) {
+    if (Atomics.wait(c, FINISHED, done, 50) !== "timed-out") lastProgress = performance.now();
+    if (stalled()) return false;
+  }
+  // The worker must be back waiting for a job before the next call resets the counters.
+  for (let d = Atomics.load(c, DONE); d !== job; d = Atomics.load(c, DONE)) {
+    Atomics.wait(c, DONE, d, 50);
+    if (stalled()) return false;
+  }
+  return Atomics.load(c, FAILED) === 0;
+}
+
+function runStaged(s: State, table: number, units: number, mainSlot: number, workerSlot: number): boolean {
+  const c = s.ctrl;
+  const job = startJob(c, table, units, 1, workerSlot);
+  for (;;) {
+    const u = Atomics.add(c, CLAIM, 1);
+    if (u >= units) break;
+    if (s.helper.kernels.q4_unit(table + u * 4 * STAGED_UNIT_INTS, mainSlot) !== 1) Atomics.store(c, FAILED, 1);
+    Atomics.add(c, FINISHED, 1);
+  }
+  return finishJob(s, job, units, performance.now());
+}
+
+function run(s: State, table: number, units: number, stage: (i: number) => void): boolean {
+  const c = s.ctrl;
+  const k = s.helper.kernels;
+  const job = startJob(c, table, units, 0, 0);
   let lastProgress = performance.now();
   const stalled = (): boolean => {
     if (performance.now() - lastProgress < STALL_MS) return false;
@@ -200,14 +270,5 @@ function run(s: State, table: number, units: number, stage: (i: number) => void)
     lastProgress = performance.now();
   }
   while (runOne());
-  for (let done = Atomics.load(c, FINISHED); done < units; done = Atomics.load(c, FINISHED)) {
-    if (Atomics.wait(c, FINISHED, done, 50) !== "timed-out") lastProgress = performance.now();
-    if (stalled()) return false;
-  }
-  // The worker must be back waiting for a job before the next call resets the counters.
-  for (let d = Atomics.load(c, DONE); d !== job; d = Atomics.load(c, DONE)) {
-    Atomics.wait(c, DONE, d, 50);
-    if (stalled()) return false;
-  }
-  return Atomics.load(c, FAILED) === 0;
+  return finishJob(s, job, units, lastProgress);
 }

@@ -2,8 +2,9 @@
 // along the rows of an embedding table. Each returns undefined when it does not cover the case (block size, NaN or
 // infinities), and the caller in kernels.ts then runs the JS reference, which gives the same bytes where both apply.
 // Large MatMul weights are split with the helper thread (helper-thread.ts) once it is up; the bytes are the same.
-import { helperThread, PARALLEL_MIN_ELEMENTS, preferHelper, recordSplit, UNIT_INTS } from "./helper-thread";
-import { type KernelExports, KernelLayout, uninitialized, wasmKernels } from "./load-kernels";
+// A staged weight (load-kernels.ts stageFloats) is already in the kernels' memory; any other is copied in a band at a time.
+import { helperThread, PARALLEL_MIN_ELEMENTS, preferHelper, recordSplit, STAGED_UNIT_INTS, UNIT_INTS } from "./helper-thread";
+import { type KernelExports, KernelLayout, stagedOffset, uninitialized, wasmKernels } from "./load-kernels";
 
 /** Floats of one band of block rows copied into linear memory at a time (1 MB, within the L2 cache). */
 const BAND = 262144;
@@ -58,50 +59,64 @@ function stage(w: Float32Array, n: number, bs: number, u: Unit, f32: Float32Arra
   if (u.rowsInBand < u.blocks * bs) f32.fill(0, at + u.rowsInBand * u.stride, at + u.blocks * bs * u.stride);
 }
 
-/** Symmetric 4-bit MatMulNBits blocks ([N, kBlocks, bs/2] bytes and [N × kBlocks] scales) of a row-major [K, N] weight. */
+/**
+ * Symmetric 4-bit MatMulNBits blocks ([N, kBlocks, bs/2] bytes and [N × kBlocks] scales) of a row-major [K, N] weight.
+ * Each band is copied into a slot at a padded stride, where the column walks of q4_band hit the cache (read in place,
+ * rows 16 KB apart alias in the caches and every walk waits on main memory). A staged weight is in the kernels'
+ * memory: each thread copies its own bands there (q4_unit, memory.copy); another is copied in by the main thread.
+ */
 export function wasmQuantizeInt4Symmetric(w: Float32Array, k: number, n: number, bs: number): { packed: Uint8Array; scales: Float32Array; kBlocks: number } | undefined {
   const single = wasmKernels();
   if (!single || bs % 32 !== 0 || k === 0 || n === 0) return undefined;
   const kBlocks = Math.ceil(k / bs);
   const blob = bs / 2;
+  const at = stagedOffset(w);
   const { units, bandRows, tile } = plan(k, n, bs);
+  const kind = at === undefined ? "copied" : "staged";
   const large = k * n >= PARALLEL_MIN_ELEMENTS;
-  const helper = large && helperThread() && preferHelper() ? helperThread() : undefined;
+  const helper = large && helperThread() && preferHelper(kind) ? helperThread() : undefined;
   const started = performance.now();
   const kernels: KernelExports = helper ? helper.kernels : single;
-  const slots = helper ? helper.slots : 1;
-  const layout = new KernelLayout(kernels, helper ? helper.scratchBytes : undefined);
+  // Copied in by the main thread: a ring of slots both threads work from; staged: one slot per thread.
+  const slots = at !== undefined ? (helper ? 2 : 1) : helper ? helper.slots : 1;
+  const layout = new KernelLayout(kernels);
   const slotBytes = bandRows * paddedStride(tile) * 4;
   const band = layout.take(slots * slotBytes);
   const packed = layout.take(n * kBlocks * blob);
   const scales = layout.take(n * kBlocks * 4);
-  const table = layout.take(units.length * UNIT_INTS * 4);
+  const ints = at !== undefined ? STAGED_UNIT_INTS : UNIT_INTS;
+  const table = layout.take(units.length * ints * 4);
   const buffer = layout.commit();
-  const args = new Int32Array(buffer, table, units.length * UNIT_INTS);
+  const args = new Int32Array(buffer, table, units.length * ints);
   units.forEach((u, i) => {
-    const slot = band + (i % slots) * slotBytes;
-    args.set([slot, u.stride, u.width, bs, kBlocks, u.kb0, u.blocks, packed + u.c0 * kBlocks * blob, scales + u.c0 * kBlocks * 4], i * UNIT_INTS);
+    const out = [bs, kBlocks, u.kb0, u.blocks, packed + u.c0 * kBlocks * blob, scales + u.c0 * kBlocks * 4];
+    if (at !== undefined) args.set([at + (u.kb0 * bs * n + u.c0) * 4, n, u.width, ...out, u.rowsInBand, u.stride], i * ints);
+    else args.set([band + (i % slots) * slotBytes, u.stride, u.width, ...out], i * ints);
   });
-  const f32 = new Float32Array(buffer);
-  const slotWidth: number[] = new Array<number>(slots).fill(-1);
-  const stageUnit = (i: number): void => {
-    const slot = i % slots;
-    stage(w, n, bs, units[i], f32, (band + slot * slotBytes) >> 2, slotWidth[slot] === units[i].width);
-    slotWidth[slot] = units[i].width;
-  };
-  let ok: boolean;
-  if (helper) {
-    ok = helper.run(table, units.length, stageUnit);
+  let ok = true;
+  if (at !== undefined) {
+    if (helper) ok = helper.runStaged(table, units.length, band, band + slotBytes);
+    else for (let i = 0; i < units.length && ok; i++) ok = kernels.q4_unit(table + i * ints * 4, band) === 1;
   } else {
-    ok = true;
-    for (let i = 0; i < units.length && ok; i++) {
-      stageUnit(i);
-      const a = args.subarray(i * UNIT_INTS, (i + 1) * UNIT_INTS);
-      ok = kernels.q4_band(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]) === 1;
+    const f32 = new Float32Array(buffer);
+    const slotWidth: number[] = new Array<number>(slots).fill(-1);
+    const stageUnit = (i: number): void => {
+      const slot = i % slots;
+      stage(w, n, bs, units[i], f32, (band + slot * slotBytes) >> 2, slotWidth[slot] === units[i].width);
+      slotWidth[slot] = units[i].width;
+    };
+    if (helper) {
+      ok = helper.run(table, units.length, stageUnit);
+    } else {
+      for (let i = 0; i < units.length && ok; i++) {
+        stageUnit(i);
+        const a = args.subarray(i * ints, (i + 1) * ints);
+        ok = kernels.q4_band(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]) === 1;
+      }
     }
   }
   if (!ok) return undefined;
-  if (large) recordSplit(helper !== undefined, performance.now() - started, k * n);
+  if (large) recordSplit(kind, helper !== undefined, performance.now() - started, k * n);
   const view = layout.commit(); // the same buffer unless another thread grew a shared memory meanwhile
   const result = { packed: uninitialized(Uint8Array, n * kBlocks * blob), scales: uninitialized(Float32Array, n * kBlocks), kBlocks };
   result.packed.set(new Uint8Array(view, packed, result.packed.length));
@@ -115,8 +130,9 @@ export function wasmQuantizeInt4Rows(w: Float32Array, rows: number, cols: number
   if (!kernels || bs % 16 !== 0 || cols % bs !== 0 || rows * cols === 0) return undefined;
   const blocks = (rows * cols) / bs;
   const perChunk = Math.max(1, Math.floor(CHUNK / bs));
+  const at = stagedOffset(w);
   const layout = new KernelLayout(kernels);
-  const chunk = layout.take(perChunk * bs * 4);
+  const chunk = at === undefined ? layout.take(perChunk * bs * 4) : 0;
   const dst = layout.take((perChunk * bs) / 2);
   const dstScales = layout.take(perChunk * 4);
   const buffer = layout.commit();
@@ -127,8 +143,8 @@ export function wasmQuantizeInt4Rows(w: Float32Array, rows: number, cols: number
   const scales = uninitialized(Float32Array, blocks);
   for (let b0 = 0; b0 < blocks; b0 += perChunk) {
     const count = Math.min(perChunk, blocks - b0);
-    f32.set(w.subarray(b0 * bs, (b0 + count) * bs), chunk >> 2);
-    if (!kernels.q4_rows(chunk, count, bs, dst, dstScales)) return undefined;
+    if (at === undefined) f32.set(w.subarray(b0 * bs, (b0 + count) * bs), chunk >> 2);
+    if (!kernels.q4_rows(at === undefined ? chunk : at + b0 * bs * 4, count, bs, dst, dstScales)) return undefined;
     packed.set(bytes.subarray(0, (count * bs) / 2), (b0 * bs) / 2);
     scales.set(blockScales.subarray(0, count), b0);
   }

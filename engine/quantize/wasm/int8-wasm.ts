@@ -1,7 +1,8 @@
 // The 8-bit weight kernels' WebAssembly path: per-channel ranges and quantization of a row-major [rows, cols] float32
-// weight, streamed through linear memory in cache-sized chunks. Each function returns undefined/false when it does
-// not cover the case (or the data holds NaN or infinities), and the caller in kernels.ts then runs the JS reference.
-import { KernelLayout, wasmKernels } from "./load-kernels";
+// weight: a staged weight (load-kernels.ts stageFloats) is read in place, any other is streamed through linear memory
+// in cache-sized chunks. Each function returns undefined/false when it does not cover the case (or the data holds NaN
+// or infinities), and the caller in kernels.ts then runs the JS reference.
+import { KernelLayout, stagedOffset, wasmKernels } from "./load-kernels";
 
 type Axis = "rows" | "cols" | "none";
 
@@ -25,38 +26,46 @@ function copyRows(w: Float32Array, cols: number, r0: number, count: number, to: 
   for (let r = 0; r < count; r++) to.set(w.subarray((r0 + r) * cols, (r0 + r + 1) * cols), at + r * stride);
 }
 
-/** Per-channel [min, max] exactly as the JS reference finds them, or undefined (not covered, or not finite). */
+/** Per-channel [min, max] equal to the JS reference's (up to the sign of a zero, which no result depends on), or undefined (not covered, or not finite). */
 export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, axis: Axis): { lo: Float32Array; hi: Float32Array } | undefined {
   const k = wasmKernels();
   if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return undefined;
+  const at = stagedOffset(w);
+  const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
   const layout = new KernelLayout(k);
   const channels = axis === "rows" ? rows : axis === "cols" ? cols : 1;
-  const stride = axis === "cols" ? paddedStride(cols) : 0;
+  const stride = axis === "cols" ? (inPlace ? cols : paddedStride(cols)) : 0;
   const perChunk = axis === "cols" ? Math.max(1, Math.floor(CHUNK / stride)) : 0;
   const slots = axis === "cols" ? stride : channels;
   const mn = layout.take(slots * 4);
   const mx = layout.take(slots * 4);
-  const chunk = layout.take((axis === "cols" ? perChunk * stride : CHUNK) * 4);
+  const chunk = inPlace ? 0 : layout.take((axis === "cols" ? perChunk * stride : CHUNK) * 4);
+  /** Byte offset of the floats from element `start` on: in place, or copied into the chunk by `copy`. */
+  const source = (start: number, copy: () => void): number => {
+    if (inPlace) return at + start * 4;
+    copy();
+    return chunk;
+  };
   const f32 = new Float32Array(layout.commit());
   f32.fill(Infinity, mn >> 2, (mn >> 2) + slots);
   f32.fill(-Infinity, mx >> 2, (mx >> 2) + slots);
   let bad = 0;
   if (axis === "cols") {
-    if (stride !== cols) f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
+    if (!inPlace && stride !== cols) f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
     for (let r0 = 0; r0 < rows; r0 += perChunk) {
       const count = Math.min(perChunk, rows - r0);
-      copyRows(w, cols, r0, count, f32, chunk >> 2, stride);
-      bad |= k.minmax_cols(chunk, count, stride, mn, mx);
+      const src = source(r0 * cols, () => copyRows(w, cols, r0, count, f32, chunk >> 2, stride));
+      bad |= k.minmax_cols(src, count, stride, mn, mx);
     }
   } else {
     const total = rows * cols;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      f32.set(w.subarray(start, end), chunk >> 2);
+      const src = source(start, () => f32.set(w.subarray(start, end), chunk >> 2));
       for (let pos = start; pos < end; ) {
         const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
         const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
-        bad |= k.minmax_span(chunk + (pos - start) * 4, segEnd - pos, mn + ch * 4, mx + ch * 4);
+        bad |= k.minmax_span(src + (pos - start) * 4, segEnd - pos, mn + ch * 4, mx + ch * 4);
         pos = segEnd;
       }
     }
@@ -84,13 +93,15 @@ export function wasmQuantizeRows(
   const flip = bias ? 0x80 : 0;
   const lo = qmin + bias;
   const hi = qmax + bias;
+  const at = stagedOffset(w);
+  const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
   const layout = new KernelLayout(k);
   if (axis === "cols") {
-    const stride = paddedStride(cols);
+    const stride = inPlace ? cols : paddedStride(cols);
     const perChunk = Math.max(1, Math.floor(CHUNK / stride));
     const inv = layout.take(stride * 4);
     const kk = layout.take(stride * 4);
-    const chunk = layout.take(perChunk * stride * 4);
+    const chunk = inPlace ? 0 : layout.take(perChunk * stride * 4);
     const cols16 = Math.ceil(cols / 16) * 16;
     const dst = layout.take(perChunk * cols16);
     const buffer = layout.commit();
@@ -100,19 +111,19 @@ export function wasmQuantizeRows(
     f32.set(inverse, inv >> 2);
     i32.fill(0x4b400000, kk >> 2, (kk >> 2) + stride);
     for (let c = 0; c < cols; c++) i32[(kk >> 2) + c] = 0x4b400000 - (zero[c] + bias);
-    f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
+    if (!inPlace) f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
     const bytes = bias ? new Int8Array(buffer, dst, perChunk * cols16) : new Uint8Array(buffer, dst, perChunk * cols16);
     // Last chunk first: the end of the range pass may still be in the last-level cache.
     for (let r0 = Math.floor((rows - 1) / perChunk) * perChunk; r0 >= 0; r0 -= perChunk) {
       const count = Math.min(perChunk, rows - r0);
-      copyRows(w, cols, r0, count, f32, chunk >> 2, stride);
-      k.quant_cols(chunk, count, stride, cols16, inv, kk, lo, hi, flip, dst, cols16);
+      if (!inPlace) copyRows(w, cols, r0, count, f32, chunk >> 2, stride);
+      k.quant_cols(inPlace ? at + r0 * cols * 4 : chunk, count, stride, cols16, inv, kk, lo, hi, flip, dst, cols16);
       if (cols16 === cols) out.set(bytes.subarray(0, count * cols), r0 * cols);
       else for (let r = 0; r < count; r++) out.set(bytes.subarray(r * cols16, r * cols16 + cols), (r0 + r) * cols);
     }
     return true;
   }
-  const chunk = layout.take(CHUNK * 4);
+  const chunk = inPlace ? 0 : layout.take(CHUNK * 4);
   const dst = layout.take(CHUNK);
   const buffer = layout.commit();
   const f32 = new Float32Array(buffer);
@@ -120,11 +131,12 @@ export function wasmQuantizeRows(
   const total = rows * cols;
   for (let start = Math.floor((total - 1) / CHUNK) * CHUNK; start >= 0; start -= CHUNK) {
     const end = Math.min(total, start + CHUNK);
-    f32.set(w.subarray(start, end), chunk >> 2);
+    if (!inPlace) f32.set(w.subarray(start, end), chunk >> 2);
+    const src = inPlace ? at + start * 4 : chunk;
     for (let pos = start; pos < end; ) {
       const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
       const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
-      k.quant_span(chunk + (pos - start) * 4, segEnd - pos, inverse[ch], 0x4b400000 - (zero[ch] + bias), lo, hi, flip, dst + (pos - start));
+      k.quant_span(src + (pos - start) * 4, segEnd - pos, inverse[ch], 0x4b400000 - (zero[ch] + bias), lo, hi, flip, dst + (pos - start));
       pos = segEnd;
     }
     out.set(bytes.subarray(0, end - start), start);

@@ -265,14 +265,16 @@
     (v128.store offset=224 (local.get $to) (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get $a) (local.get $b)))
     (v128.store offset=240 (local.get $to) (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get $a) (local.get $b))))
 
-  ;; Symmetric 4-bit blocks of a band of `blocks` blocks of `bs` rows × `stride` floats (stride a multiple of 16, bs a
-  ;; multiple of 32; rows past K are zeros, columns past `nvalid` are ignored), in MatMulNBits' layout: column j's
+  ;; Symmetric 4-bit blocks of a band of `blocks` blocks of `bs` rows of `nvalid` floats, `stride` floats apart (stride
+  ;; a multiple of 16, bs a multiple of 32; rows past K are zeros; the columns are read in groups of 16 up to nvalid
+  ;; rounded up, so a band copied into a slot has zeros there, and one read in place has nvalid a multiple of 16),
+  ;; in MatMulNBits' layout: column j's
   ;; block kb (= kb0 + the block's index in the band) goes to packed[j × kBlocks × bs/2 + kb × bs/2] (16 bytes a
   ;; 32-row group: rows 2i, 2i+1 in byte i, low nibble first) and its scale to scales[j × kBlocks + kb] ($packed and
   ;; $scales point at the band's first column). A column's blocks are done one after the other, so its output bytes
   ;; are written in order (whole cache lines when the band spans 128 rows), not scattered at a stride of kBlocks × bs/2.
   ;; Returns 1, or 0 when a block was not finite (the caller then uses JS, which reports it).
-  (func (export "q4_band") (param $src i32) (param $stride i32) (param $nvalid i32) (param $bs i32) (param $kBlocks i32)
+  (func $q4_band (export "q4_band") (param $src i32) (param $stride i32) (param $nvalid i32) (param $bs i32) (param $kBlocks i32)
     (param $kb0 i32) (param $blocks i32) (param $packed i32) (param $scales i32) (result i32)
     (local $c i32) (local $p i32) (local $r i32) (local $g i32) (local $i i32) (local $j i32) (local $n i32)
     (local $rowBytes i32) (local $colStride i32) (local $dst i32) (local $kb i32) (local $blk i32) (local $base i32)
@@ -292,7 +294,7 @@
     (global.set $ok (v128.const i32x4 -1 -1 -1 -1))
     (block $done
       (loop $cols
-        (br_if $done (i32.ge_u (local.get $c) (local.get $stride)))
+        (br_if $done (i32.ge_u (local.get $c) (local.get $nvalid)))
         (local.set $blk (i32.const 0))
         (loop $blocksOfColumns
         (local.set $kb (i32.add (local.get $kb0) (local.get $blk)))
@@ -389,6 +391,39 @@
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cols)))
     (i32.and (i32x4.all_true (global.get $ok)) (i32.eqz (call $not_finite (local.get $sum)))))
+
+;; One unit of a weight staged in this memory: its band copied (memory.copy, row by row) from the weight into the
+  ;; thread's slot at a padded stride, rows past K and columns past the band's width zeroed, then q4_band on the slot.
+  ;; The unit's 11 i32 arguments at $args: src, srcStride (floats), width, bs, kBlocks, kb0, blocks, packed, scales,
+  ;; rowsInBand, slotStride (floats, a multiple of 16 above width). Each thread has a slot of its own, so the helper
+  ;; thread stages its bands itself. Returns q4_band's result.
+  (func (export "q4_unit") (param $args i32) (param $slot i32) (result i32)
+    (local $src i32) (local $srcBytes i32) (local $width i32) (local $rows i32) (local $all i32) (local $slotBytes i32)
+    (local $wide i32) (local $r i32) (local $to i32)
+    (local.set $src (i32.load offset=0 (local.get $args)))
+    (local.set $srcBytes (i32.shl (i32.load offset=4 (local.get $args)) (i32.const 2)))
+    (local.set $width (i32.shl (i32.load offset=8 (local.get $args)) (i32.const 2)))
+    (local.set $all (i32.mul (i32.load offset=12 (local.get $args)) (i32.load offset=24 (local.get $args))))
+    (local.set $rows (i32.load offset=36 (local.get $args)))
+    (local.set $slotBytes (i32.shl (i32.load offset=40 (local.get $args)) (i32.const 2)))
+    ;; The kernel reads whole groups of 16 columns: the bytes up to the next multiple of 64 past the width.
+    (local.set $wide (i32.and (i32.add (local.get $width) (i32.const 63)) (i32.const -64)))
+    (local.set $to (local.get $slot))
+    (block $copied
+      (loop $copy
+        (br_if $copied (i32.ge_u (local.get $r) (local.get $all)))
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (memory.copy (local.get $to) (local.get $src) (local.get $width))
+            (memory.fill (i32.add (local.get $to) (local.get $width)) (i32.const 0) (i32.sub (local.get $wide) (local.get $width))))
+          (else (memory.fill (local.get $to) (i32.const 0) (local.get $wide))))
+        (local.set $src (i32.add (local.get $src) (local.get $srcBytes)))
+        (local.set $to (i32.add (local.get $to) (local.get $slotBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $copy)))
+    (call $q4_band (local.get $slot) (i32.load offset=40 (local.get $args)) (i32.load offset=8 (local.get $args))
+      (i32.load offset=12 (local.get $args)) (i32.load offset=16 (local.get $args)) (i32.load offset=20 (local.get $args))
+      (i32.load offset=24 (local.get $args)) (i32.load offset=28 (local.get $args)) (i32.load offset=32 (local.get $args))))
 
   ;; Symmetric 4-bit blocks along contiguous rows (an embedding table): `blocks` blocks of `bs` floats (bs a multiple
   ;; of 16) at $src → bs/2 bytes each at $packed (element 2i in the low nibble of byte i), scales at $scales.

@@ -1,5 +1,6 @@
 // Loads the WebAssembly SIMD quantization kernels (kernels.wat, bytes in kernels-wasm.generated.ts) synchronously,
-// once per thread, and lays out their linear memory for a call: the kernels' scratch first, then the call's buffers.
+// once per thread, and lays out their linear memory: the scratch of both threads first, then the staged weight (a
+// weight read straight into the kernels' memory, so they need not copy it in), then one call's buffers.
 import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "./kernels-wasm.generated";
 
 export interface KernelExports {
@@ -10,28 +11,110 @@ export interface KernelExports {
   quant_cols(src: number, rows: number, stride: number, cols16: number, inv: number, kk: number, lo: number, hi: number, flip: number, dst: number, dstStride: number): void;
   quant_span(src: number, len: number, inv: number, kk: number, lo: number, hi: number, flip: number, dst: number): void;
   q4_band(src: number, stride: number, nvalid: number, bs: number, kBlocks: number, kb0: number, blocks: number, packed: number, scales: number): number;
+  q4_unit(args: number, slot: number): number;
   q4_rows(src: number, blocks: number, bs: number, packed: number, scales: number): number;
 }
 
 /** Scratch bytes a thread's instance needs (from its set_scratch address). */
 export const SCRATCH_BYTES = 1024;
+/** Bytes at the start of the memory: the main thread's scratch (at 0), then the helper thread's. */
+export const RESERVED_BYTES = 2 * SCRATCH_BYTES;
 const PAGE = 65536;
+/** Pages of the shared memory: 2 GB, the maximum its import in kernels.wat declares (scripts/build-wasm.ts). */
+export const MAX_PAGES = 32768;
 
-let loaded: KernelExports | null | undefined;
+let loaded: { kernels: KernelExports; shared: boolean } | null | undefined;
 let enabled = process.env.EDGE_QUANTIZE_WASM !== "0";
 
-/** The kernels, or undefined where WebAssembly SIMD is unavailable (or turned off): callers then use the JS kernels. */
+/**
+ * The main thread's kernels, or undefined where WebAssembly SIMD is unavailable (or turned off): callers then use the
+ * JS kernels. They run on a shared memory when they can: the helper thread works in the same memory, and views of a
+ * shared memory stay valid when it grows (a staged weight needs that); else on a memory of their own.
+ */
 export function wasmKernels(): KernelExports | undefined {
   if (!enabled) return undefined;
-  if (loaded === undefined) {
+  if (loaded === undefined) loaded = load();
+  return loaded?.kernels;
+}
+
+function load(): { kernels: KernelExports; shared: boolean } | null {
+  const module = sharedKernelModule();
+  if (module) {
     try {
-      const module = new WebAssembly.Module(Buffer.from(kernelsWasmBase64, "base64"));
-      loaded = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+      kernels.set_scratch(0);
+      return { kernels, shared: true };
     } catch {
-      loaded = null;
+      // fall back to the kernels' own memory
     }
   }
-  return loaded ?? undefined;
+  try {
+    const own = new WebAssembly.Module(Buffer.from(kernelsWasmBase64, "base64"));
+    return { kernels: new WebAssembly.Instance(own, {}).exports as unknown as KernelExports, shared: false };
+  } catch {
+    return null;
+  }
+}
+
+/** The main thread's kernels when they run on the shared memory (the helper thread and staging need it), else undefined. */
+export function sharedMemoryKernels(): KernelExports | undefined {
+  const kernels = wasmKernels();
+  return kernels && loaded?.shared ? kernels : undefined;
+}
+
+/**
+ * The staged weight: `bytes` at byte `at` of the shared memory, the view handed out, and whether it is held (handed
+ * out and not yet released by a quantizer's call or releaseStaged): while held, no other weight can be staged.
+ */
+let staged: { at: number; bytes: number; view: Float32Array; held: boolean } | undefined;
+
+/**
+ * A Float32Array of `length` floats inside the kernels' memory, for a reader to fill with a weight that the kernels
+ * then read in place instead of copying it in. It stays valid (growth of the shared memory detaches nothing) and is
+ * left alone by the kernels' calls until the next stageFloats call, which reuses the same bytes: a caller that needs
+ * the values after that copies them. It is held from here until a quantizer's call on it returns (or releaseStaged):
+ * meanwhile stageFloats returns undefined, so two readers awaiting their files at once never share the bytes.
+ * Undefined also when the kernels are off, have no shared memory, or the weight and a call's buffers would not fit:
+ * the caller then reads into an array of its own.
+ */
+export function stageFloats(length: number): Float32Array | undefined {
+  if (staged?.held) return undefined;
+  staged = undefined;
+  const kernels = sharedMemoryKernels();
+  if (!kernels || !Number.isSafeInteger(length) || length <= 0) return undefined;
+  const bytes = length * 4;
+  // Room after the weight for a call's buffers: its output (≤ 1 byte a float) and bands of a few MB.
+  if (RESERVED_BYTES + bytes + bytes / 4 + (32 << 20) > MAX_PAGES * PAGE) return undefined;
+  const layout = new KernelLayout(kernels, RESERVED_BYTES);
+  layout.take(bytes);
+  let buffer: ArrayBuffer | SharedArrayBuffer;
+  try {
+    buffer = layout.commit();
+  } catch {
+    return undefined; // the memory could not grow
+  }
+  const view = new Float32Array(buffer, RESERVED_BYTES, length);
+  staged = { at: RESERVED_BYTES, bytes, view, held: true };
+  return view;
+}
+
+/** Ends the hold on the staged weight when `w` is (part of) it: another weight may be staged now. */
+export function releaseStaged(w: Float32Array): void {
+  if (staged && stagedOffset(w) !== undefined) staged.held = false;
+}
+
+/** The byte offset in the kernels' memory of `w` when it lies in the staged weight (all of it or a part), else undefined. */
+export function stagedOffset(w: Float32Array): number | undefined {
+  const s = staged;
+  if (!s || w.length === 0 || w.buffer !== s.view.buffer) return undefined;
+  if (w.byteOffset < s.at || w.byteOffset + w.byteLength > s.at + s.bytes) return undefined;
+  return w.byteOffset;
+}
+
+/** Where a call's buffers start: after both threads' scratch and the staged weight. */
+function firstFree(): number {
+  return staged ? Math.ceil((staged.at + staged.bytes) / 64) * 64 : RESERVED_BYTES;
 }
 
 let sharedModule: WebAssembly.Module | null | undefined;
@@ -78,8 +161,8 @@ export function uninitialized<T extends Int8Array | Uint8Array | Float32Array>(
 export class KernelLayout {
   private end: number;
 
-  /** `reserved`: the bytes before the first buffer (the scratch of every thread using the memory). */
-  constructor(private readonly kernels: KernelExports, reserved = SCRATCH_BYTES) {
+  /** `reserved`: the bytes before the first buffer (by default both threads' scratch and the staged weight). */
+  constructor(private readonly kernels: KernelExports, reserved = firstFree()) {
     this.end = reserved;
   }
 
@@ -93,7 +176,7 @@ export class KernelLayout {
   /** Grows the memory to hold everything taken; call before making views (growing detaches the old ones). */
   commit(): ArrayBuffer {
     const memory = this.kernels.memory;
-    if (this.end > 2 ** 32 - PAGE) throw new RangeError(`quantization buffers of ${this.end} bytes exceed WebAssembly's 4 GB`);
+    if (this.end > MAX_PAGES * PAGE) throw new RangeError(`quantization buffers of ${this.end} bytes exceed the kernels' ${MAX_PAGES * PAGE} bytes of memory`);
     const have = memory.buffer.byteLength;
     if (this.end > have) memory.grow(Math.ceil((this.end - have) / PAGE));
     return memory.buffer;
