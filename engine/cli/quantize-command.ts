@@ -10,7 +10,7 @@ import type { CliIO } from "./io";
 
 export const QUANTIZE_USAGE =
   "edge quantize MODEL --method int8-dynamic|int8-static|int4-weight-only|fp16 -o OUT [--block-size N] [--asymmetric] [--per-tensor] " +
-  "[--accuracy-level N] [--weight-type int8|uint8] [--activation-type uint8|int8|uint16|int16] [--symmetric-activations] [--calibration DATA [--calibration-method minmax|percentile|entropy] [--samples N]] " +
+  "[--accuracy-level N] [--weight-type int8|uint8] [--activation-type uint8|int8|uint16|int16] [--symmetric-activations] [--target-cosine C] [--calibration DATA [--calibration-method minmax|percentile|entropy] [--samples N]] " +
   "[--exclude-op OP]... [--exclude-node NAME]... [--include-op OP]... [--include-node NAME]... [--fp16-io] [--block-op OP]... [--embedding] [--json]";
 
 const flagSpec = {
@@ -24,6 +24,7 @@ const flagSpec = {
   "weight-type": "string",
   "activation-type": "string",
   "symmetric-activations": "boolean",
+  "target-cosine": "string",
   calibration: "string",
   "calibration-method": "string",
   samples: "string",
@@ -70,6 +71,7 @@ export async function quantizeCommand(argv: string[], io: CliIO): Promise<number
     weightType: oneOf(flags, "weight-type", ["int8", "uint8"] as const),
     activationType: oneOf(flags, "activation-type", ["uint8", "int8", "uint16", "int16"] as const),
     symmetricActivations: flags["symmetric-activations"] ? true : undefined,
+    targetCosine: flags["target-cosine"] === undefined ? undefined : Number(flags["target-cosine"]),
     keepIoTypes: flags["fp16-io"] ? false : undefined,
     quantizeEmbedding: flags.embedding ? true : undefined,
     fp16BlockOps: flags["block-op"] as string[] | undefined,
@@ -77,6 +79,7 @@ export async function quantizeCommand(argv: string[], io: CliIO): Promise<number
     include: flags["include-op"] || flags["include-node"] ? { ops: flags["include-op"] as string[] | undefined, nodes: flags["include-node"] as string[] | undefined } : undefined,
   };
   if (options.accuracyLevel !== undefined && options.accuracyLevel > 4) throw usageError("--accuracy-level is 0 to 4");
+  if (options.targetCosine !== undefined && !(options.targetCosine >= 0 && options.targetCosine < 1)) throw usageError(`--target-cosine takes a number from 0 (off) up to 1, not "${String(flags["target-cosine"])}"`);
   if (flags.calibration) {
     const samples = await readDataset(resolve(io.cwd, flags.calibration as string), { maxSamples: integer(flags, "samples") });
     options.calibration = { method: oneOf<CalibrationMethod>(flags, "calibration-method", ["minmax", "percentile", "entropy"]) ?? "minmax", samples };

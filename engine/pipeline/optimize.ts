@@ -59,6 +59,7 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
     keepIoTypes: q.keep_io_types,
     fp16BlockOps: q.block_ops,
     symmetricActivations: q.symmetric_activations,
+    targetCosine: q.target_cosine,
     exclude: q.exclude,
     include: q.include,
   };

@@ -32,6 +32,8 @@ export interface CalibrateOptions {
 
 export interface Calibration {
   ranges: Map<string, TensorRange>;
+  /** The min and max each tensor reached (equal to `ranges` for minmax; percentile and entropy clip inside them). */
+  extremes: Map<string, TensorRange>;
   /** Per-channel ranges of the tensors asked for in `channels` (those with a channel axis). */
   channelRanges: Map<string, TensorRange[]>;
   /** Tensors asked for that calibration could not see (Loop/Scan bodies, non-float tensors, branches never taken). */
@@ -43,7 +45,7 @@ function calibrationError(model: OnnxModel, message: string, hint?: string, caus
   return new EdgeError("run/failed", `calibration: ${message}`, { file: model.path }, hint, cause === undefined ? undefined : { cause });
 }
 
-async function openSession(model: OnnxModel, bytes: Uint8Array): Promise<OrtSession> {
+export async function openSession(model: OnnxModel, bytes: Uint8Array): Promise<OrtSession> {
   const ort = await loadOrt();
   const options: Parameters<typeof ort.InferenceSession.create>[1] = {
     executionProviders: ["cpu"],
@@ -63,7 +65,7 @@ async function openSession(model: OnnxModel, bytes: Uint8Array): Promise<OrtSess
 }
 
 /** The samples as onnxruntime feeds, converted to the model's input dtypes; names checked against its inputs. */
-async function feedsOf(model: OnnxModel, signature: ModelSignature, sample: Sample, index: number): Promise<Record<string, unknown>> {
+export async function feedsOf(model: OnnxModel, signature: ModelSignature, sample: Sample, index: number): Promise<Record<string, unknown>> {
   const ort = await loadOrt();
   const feeds: Record<string, unknown> = {};
   const inputs = signature.inputs.map((i) => i.name);
@@ -145,11 +147,13 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
     await session.release();
   }
   const ranges = new Map<string, TensorRange>();
+  const extremes = new Map<string, TensorRange>();
   const missing = [...exposed.unreachable, ...nonFloat];
   for (const [name, collector] of collectors) {
     if (nonFloat.has(name)) continue;
     const range = collector.range();
     if (range) ranges.set(name, range);
+    if (range) extremes.set(name, { lo: collector.min, hi: collector.max });
     else missing.push(name);
     if (collector.nonFinite > 0) warnings.push(`calibration: tensor "${name}" had ${collector.nonFinite} values that are not finite; its range ignores them`);
   }
@@ -158,5 +162,5 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
     const r = perChannel.ranges();
     if (r && !nonFloat.has(name)) channelRanges.set(name, r);
   }
-  return { ranges, channelRanges, missing, warnings };
+  return { ranges, extremes, channelRanges, missing, warnings };
 }

@@ -6,145 +6,26 @@
 // DequantizeLinear writes `<name>`, so the model's tensor `<name>` is the value after quantization, what readers
 // see, comparable with the float model's tensor of that name. 16-bit activations use com.microsoft's Q/DQ.
 // Before calibrating, exact float rewrites balance channel ranges (equalize-model.ts): BN folding, cross-layer
-// equalization, and equalization of the tensors depthwise Convs read.
-import { TensorProto_DataType as DT, type GraphProto, type NodeProto } from "onnx-buf";
+// equalization, and equalization of the tensors depthwise Convs read. After calibrating, automatic mixed precision
+// (int8-static-mixed.ts) moves the activations that cost the most accuracy to 16 bits or float.
+import { clone } from "@bufbuild/protobuf";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TensorProto_DataType as DT, type GraphProto, ModelProtoSchema, type NodeProto } from "onnx-buf";
 import { EdgeError } from "../errors";
 import { type Calibration, calibrate } from "./calibrate";
 import { elementTypes } from "./calibrate-types";
 import { equalizeModel } from "./equalize-model";
-import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "./context";
-import { attr, type ConstantRef, findConstant, intAttr, makeNode, requireOpset, type Scope, scopes } from "./graph-edit";
+import { addInitializer, checkAborted, newContext, nodeName, type QuantizeContext } from "./context";
+import { attr, type ConstantRef, intAttr, makeNode, requireOpset, scopes } from "./graph-edit";
+import { choosePrecision, type QParams, reportPrecision, tensorParams } from "./int8-static-mixed";
+import { type ActivationType, activationType, type Planned, plan, widerType } from "./int8-static-plan";
+import { LAYER_NORM, type PrecisionChoice, SENSITIVE } from "./int8-static-precision";
 import { int8Range, scaleAndZeroPoint } from "./kernels";
-import { bytesOfView, readFloatTensor } from "./tensor-store";
+import { bytesOfView, readFloatTensor, TensorStore } from "./tensor-store";
 import { skip } from "./weights";
 
-/** How an operator is quantized: which inputs are activations, where its weight and bias are, how its output is. */
-interface OpRule {
-  inputs: "all" | number[];
-  weight?: number;
-  bias?: number;
-  /** "calibrated": the output has its own range; "shared": it keeps its input's scale and zero point. */
-  output: "calibrated" | "shared";
-  /** Add and Mul: quantized only when both operands are activations. */
-  elementwise?: boolean;
-}
 
-const rules: Record<string, OpRule> = {
-  Conv: { inputs: [0], weight: 1, bias: 2, output: "calibrated" },
-  ConvTranspose: { inputs: [0], weight: 1, bias: 2, output: "calibrated" },
-  Gemm: { inputs: [0], weight: 1, bias: 2, output: "calibrated" },
-  MatMul: { inputs: [0], weight: 1, output: "calibrated" },
-  Add: { inputs: [0, 1], output: "calibrated", elementwise: true },
-  Mul: { inputs: [0, 1], output: "calibrated", elementwise: true },
-  Relu: { inputs: [0], output: "calibrated" },
-  Clip: { inputs: [0], output: "calibrated" },
-  Sigmoid: { inputs: [0], output: "calibrated" },
-  Softmax: { inputs: [0], output: "calibrated" },
-  AveragePool: { inputs: [0], output: "calibrated" },
-  GlobalAveragePool: { inputs: [0], output: "calibrated" },
-  Concat: { inputs: "all", output: "calibrated" },
-  MaxPool: { inputs: [0], output: "shared" },
-  GlobalMaxPool: { inputs: [0], output: "shared" },
-  Reshape: { inputs: [0], output: "shared" },
-  Transpose: { inputs: [0], output: "shared" },
-  Flatten: { inputs: [0], output: "shared" },
-  Squeeze: { inputs: [0], output: "shared" },
-  Unsqueeze: { inputs: [0], output: "shared" },
-};
-
-interface ActivationType {
-  name: string;
-  dataType: DT;
-  qmin: number;
-  qmax: number;
-  symmetric: boolean;
-  /** "" (ONNX) for 8 bits; com.microsoft for 16 bits (ONNX's own Q/DQ take 16 bits only from opset 21). */
-  domain: string;
-}
-
-function activationType(ctx: QuantizeContext): ActivationType {
-  const name = ctx.options.activationType ?? "uint8";
-  const table: Record<string, [DT, number, number]> = {
-    uint8: [DT.UINT8, 0, 255],
-    int8: [DT.INT8, -128, 127],
-    uint16: [DT.UINT16, 0, 65535],
-    int16: [DT.INT16, -32768, 32767],
-  };
-  const entry = table[name];
-  if (!entry) throw new EdgeError("recipe/invalid", `activation type "${name}" is not one int8-static supports`, { file: ctx.file }, "use uint8, int8, uint16 or int16");
-  return {
-    name,
-    dataType: entry[0],
-    qmin: entry[1],
-    qmax: entry[2],
-    symmetric: ctx.options.symmetricActivations ?? false,
-    domain: name.endsWith("16") ? "com.microsoft" : "",
-  };
-}
-
-/** A quantizable node found in the float model, with its inputs sorted by how they are quantized. */
-interface Planned {
-  scope: Scope;
-  node: NodeProto;
-  index: number;
-  rule: OpRule;
-  /** Activation inputs (computed or graph inputs) by slot. */
-  activations: Map<number, string>;
-  /** Constant inputs: the weight, the bias, and constant operands of Add/Mul/Concat. */
-  constants: Map<number, ConstantRef>;
-}
-
-const standard = (node: NodeProto) => node.domain === "" || node.domain === "ai.onnx";
-
-/** Finds the nodes to quantize and what each needs; records the ones that cannot be. */
-function plan(ctx: QuantizeContext, types: Map<string, number>): Planned[] {
-  const planned: Planned[] = [];
-  const isFloat = (name: string) => types.get(name) === DT.FLOAT;
-  for (const scope of scopes(ctx.model.proto)) {
-    scope.graph.node.forEach((node, index) => {
-      const rule = rules[node.opType];
-      if (!rule || !standard(node) || !selected(ctx, node, index)) return;
-      if (!isFloat(node.output[0])) return;
-      const slots = rule.inputs === "all" ? node.input.map((_, i) => i) : [...rule.inputs];
-      if (rule.weight !== undefined) slots.push(rule.weight);
-      if (rule.bias !== undefined && node.input[rule.bias]) slots.push(rule.bias);
-      const item: Planned = {
-        scope,
-        node,
-        index,
-        rule,
-        activations: new Map(),
-        constants: new Map(),
-      };
-      for (const slot of slots) {
-        const name = node.input[slot];
-        if (!name) continue;
-        const ref = findConstant(scope, name);
-        if (ref) {
-          if (ref.tensor.dataType !== DT.FLOAT) return skip(ctx, node, index, `its input "${name}" is not float32`);
-          item.constants.set(slot, ref);
-        } else if (slot === rule.bias) {
-          continue; // a computed bias stays float
-        } else if (isFloat(name)) {
-          item.activations.set(slot, name);
-        } else {
-          return skip(ctx, node, index, `its input "${name}" is not a float32 tensor`);
-        }
-      }
-      if (item.activations.size === 0) return skip(ctx, node, index, "all its inputs are constants; nothing to calibrate");
-      // Add and Mul are quantized only between two activations; with a constant operand (a scale, a shift) they
-      // stay float: one fewer rounding, and the constant keeps its precision.
-      if (rule.elementwise && item.constants.size > 0) return;
-      planned.push(item);
-    });
-  }
-  return planned;
-}
-
-interface QParams {
-  scale: number;
-  zeroPoint: number;
-}
 
 /** Which axis of a weight has one scale per channel, or undefined for one scale per tensor. */
 function weightAxis(ctx: QuantizeContext, node: NodeProto, dims: number[]): number | undefined {
@@ -213,35 +94,48 @@ export async function quantizeInt8Static(ctx: QuantizeContext): Promise<void> {
   });
   ctx.warnings.push(...calibration.warnings);
 
-  // Keep the nodes whose every activation input has a range; derive each quantized tensor's parameters.
-  const kept: Planned[] = [];
+  // Keep the nodes whose every activation input has a range; choose each tensor's precision; rewrite.
+  const kept: number[] = [];
   const sharedFrom = new Map<string, string>();
-  for (const p of planned) {
+  planned.forEach((p, i) => {
     const blind = [...p.activations.values()].find((name) => !calibration.ranges.has(name) && !sharedFrom.has(name));
-    if (blind) {
-      skip(ctx, p.node, p.index, `calibration did not see its input "${blind}" (no sample reached it, or it is inside a Loop/Scan body)`);
-      continue;
-    }
-    kept.push(p);
+    if (blind) return skip(ctx, p.node, p.index, `calibration did not see its input "${blind}" (no sample reached it, or it is inside a Loop/Scan body)`);
+    kept.push(i);
     if (p.rule.output === "shared") sharedFrom.set(p.node.output[0], p.activations.get(0)!);
-  }
-  const params = new Map<string, QParams>();
-  const paramsOf = (name: string): QParams | undefined => {
-    let found = params.get(name);
-    if (found) return found;
-    const source = sharedFrom.get(name);
-    if (source !== undefined) found = paramsOf(source);
-    else {
-      const range = calibration.ranges.get(name);
-      if (!range) return undefined;
-      const [scale, zeroPoint] = scaleAndZeroPoint(range.lo, range.hi, act.qmin, act.qmax, act.symmetric);
-      found = { scale, zeroPoint };
-    }
-    if (found) params.set(name, found);
-    return found;
+  });
+  const wide = widerType(ctx, act);
+  const paramsFor = (choice: PrecisionChoice) => tensorParams(calibration.ranges, calibration.extremes, sharedFrom, choice, act, wide);
+  const build = async (choice: PrecisionChoice) => {
+    const model = { ...ctx.model, proto: clone(ModelProtoSchema, proto) };
+    const trial = newContext(model, ctx.options, new TensorStore(join(tmpdir(), "edge-int8-static-trial.onnx"), false), ctx.file);
+    const again = plan(trial, types);
+    const paramsOf = paramsFor(choice);
+    const nodes = settle(trial, again, kept, choice, paramsOf);
+    const paired = await rewrite(trial, nodes, paramsOf);
+    if ([...paired.values()].some((t) => t.domain)) requireOpset(model.proto, "com.microsoft", 1);
+    return model.proto;
   };
-  await rewrite(ctx, kept, paramsOf, act);
-  if (act.domain) requireOpset(proto, act.domain, 1);
+  const outcome = await choosePrecision(ctx, { planned, kept, sharedFrom, ranges: calibration.ranges, act, wide, types, build });
+  const paramsOf = paramsFor(outcome.choice);
+  const nodes = settle(ctx, planned, kept, outcome.choice, paramsOf);
+  const paired = await rewrite(ctx, nodes, paramsOf);
+  if ([...paired.values()].some((t) => t.domain)) requireOpset(proto, "com.microsoft", 1);
+  reportPrecision(ctx, act, outcome, paired);
+}
+
+/** The kept nodes (indexes into `planned`) still quantized under `choice`; the others are recorded as skipped. */
+function settle(ctx: QuantizeContext, planned: Planned[], kept: number[], choice: PrecisionChoice, paramsOf: (name: string) => QParams | undefined): Planned[] {
+  const nodes: Planned[] = [];
+  for (const i of kept) {
+    const p = planned[i];
+    // A node whose activations all stay float stays float too, weight included: weight-only DQ → Conv/MatMul saves
+    // bytes but no time, and onnxruntime's DQ → MatMul fusion mishandles such weights inside If branches.
+    const inputs = [...p.activations.values()];
+    const reason = choice.floatNodes.get(i) ?? (inputs.some((a) => paramsOf(a)) ? undefined : inputs.some((a) => choice.normalized.has(a)) ? LAYER_NORM : SENSITIVE);
+    if (reason) skip(ctx, p.node, p.index, reason);
+    else nodes.push(p);
+  }
+  return nodes;
 }
 
 interface QuantizedWeight {
@@ -251,7 +145,7 @@ interface QuantizedWeight {
 }
 
 /** Rewrites the graphs: Q/DQ pairs on the kept nodes' activations, DQ on their constants, records the nodes. */
-async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: string) => QParams | undefined, act: ActivationType): Promise<void> {
+async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: string) => QParams | undefined): Promise<Map<string, ActivationType>> {
   const graphs = [...scopes(ctx.model.proto)].map((s) => s.graph);
   const producer = new Map<string, { graph: GraphProto; node: NodeProto }>();
   for (const graph of graphs) for (const node of graph.node) for (const o of node.output) if (o) producer.set(o, { graph, node });
@@ -259,7 +153,10 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
   const after = new Map<NodeProto, NodeProto[]>();
   const push = <K>(map: Map<K, NodeProto[]>, key: K, nodes: NodeProto[]) => map.set(key, [...(map.get(key) ?? []), ...nodes]);
 
+  const paired = new Map<string, ActivationType>();
   const pair = async (graph: GraphProto, input: string, output: string, base: string, q: QParams): Promise<NodeProto[]> => {
+    const act = q.act;
+    paired.set(base, act);
     const scale = ctx.names.fresh(`${base}_scale`);
     const zero = ctx.names.fresh(`${base}_zero_point`);
     const quantized = ctx.names.fresh(`${base}_quantized`);
@@ -286,7 +183,7 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
   const quantizedTensors = new Set<string>();
   const outputs = new Map(kept.map((p) => [p, p.node.output[0]]));
   for (const p of kept) {
-    for (const name of p.activations.values()) quantizedTensors.add(name);
+    for (const name of p.activations.values()) if (paramsOf(name)) quantizedTensors.add(name);
     if (paramsOf(p.node.output[0])) quantizedTensors.add(p.node.output[0]);
   }
   for (const name of quantizedTensors) {
@@ -361,7 +258,7 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
       tensor: p.node.output[0],
     });
     const graph = p.scope.graph;
-    for (const [slot, name] of p.activations) if (!renamed.has(name)) p.node.input[slot] = await sideInput(graph, name);
+    for (const [slot, name] of p.activations) if (!renamed.has(name) && paramsOf(name)) p.node.input[slot] = await sideInput(graph, name);
     let weight: (QuantizedWeight & { dq: string }) | undefined;
     for (const [slot, ref] of p.constants) {
       if (slot === p.rule.bias) continue;
@@ -387,6 +284,7 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
     for (const node of graph.node) nodes.push(node, ...(after.get(node) ?? []));
     graph.node = nodes;
   }
+  return paired;
 }
 
 /** The bias as int32 with scale input_scale × weight_scale (zero point 0); undefined to keep it float. */

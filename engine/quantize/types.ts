@@ -46,6 +46,11 @@ export interface QuantizeOptions {
   /** fp16: op types left in float32 because they overflow or lose too much in half precision. */
   fp16BlockOps?: string[];
   calibration?: CalibrationOptions;
+  /**
+   * int8-static: the cosine to the float outputs, on the calibration samples, that automatic mixed precision keeps
+   * by moving the most sensitive activations to 16 bits or float (default 0.99; 0 turns it off).
+   */
+  targetCosine?: number;
   exclude?: NodeFilter;
   include?: NodeFilter;
 }

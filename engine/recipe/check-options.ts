@@ -21,6 +21,7 @@ const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> 
   keep_io_types: ["fp16"],
   block_ops: ["fp16"],
   symmetric_activations: ["int8-static"],
+  target_cosine: ["int8-static"],
   quantize_embedding: ["int4-weight-only"],
 };
 

@@ -339,6 +339,10 @@ export interface Quantize {
    */
   block_ops?: string[];
   /**
+   * For `int8-static`: the output cosine similarity to the float model to keep on the calibration samples (with a margin). Activations whose 8-bit quantization costs the most move to 16 bits, then to float, until it is met; the report lists them. 0 keeps every supported activation at 8 bits.
+   */
+  target_cosine?: number;
+  /**
    * For `int8-static`: symmetric activation ranges (zero point 0 for signed types, the middle for unsigned ones), which some NPUs require.
    */
   symmetric_activations?: boolean;

@@ -187,6 +187,10 @@ void test("calibrate runs the float model with intermediate tensors exposed and 
   assert.deepEqual(result.ranges.get("r"), { lo: 0, hi: 6 });
   assert.deepEqual(result.ranges.get("t_mid"), { lo: 0, hi: 18 }, "the taken branch's tensor is seen through the If");
   assert.ok(result.missing.includes("e_mid"), "the branch never taken has no range");
+  assert.deepEqual(result.extremes.get("h"), result.ranges.get("h"), "minmax: the extremes are the range");
+  const clipped = await calibrate(onnx, ["h"], { method: "percentile", percentile: 50, samples, float32: () => true });
+  assert.ok(clipped.ranges.get("h")!.hi < 6, "percentile 50 clips h");
+  assert.deepEqual(clipped.extremes.get("h"), { lo: -8, hi: 6 }, "the extremes keep what percentile clips (what 16-bit tensors use)");
   assert.equal(onnx.proto.graph!.output.length, 2, "the model's own proto is not modified");
   await assert.rejects(
     calibrate(onnx, ["h"], {

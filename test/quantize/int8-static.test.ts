@@ -216,11 +216,12 @@ void test("int8-static without calibration data is a recipe error with a hint", 
 });
 
 /**
- * Real fixtures: file, input shape, normalization, and the runs with the cosine each must keep. Measured here on the
- * three held-out text images, uint8 minmax, before → after the equalizing rewrites (equalize-model.ts): cls
- * 0.974 → 0.999, det 0.927 → 0.929, rec 0.966 → 0.964; on ten held-out images cls 0.972 → 0.991, det 0.909 → 0.945,
- * rec 0.933 → 0.935. With uint8 activations det and rec stay below 0.99: a HardSwish sits between every pair of their
- * Convs, so equalization reaches only the depthwise inputs, not the pointwise outputs whose channels differ most.
+ * Real fixtures: file, input shape, normalization, and the runs with the cosine each must keep on three held-out
+ * text images. With every activation uint8 (automatic mixed precision off, `targetCosine: 0`) det and rec stay near
+ * 0.93–0.96: a HardSwish sits between every pair of their Convs, so equalization cannot balance the channels the
+ * pointwise Convs write. Mixed precision (the default, target 0.99) moves the most sensitive activations to 16 bits
+ * or float until the calibration samples keep the target with a margin; measured here: cls 0.999, det 0.996,
+ * rec 0.998 (uint8 minmax), at 0.52–0.76× the float size (the float nodes keep float weights).
  */
 const fixtures: [string, [number, number, number, number], "imagenet" | "half", [CalibrationMethod, QuantizeOptions["activationType"], number][]][] = [
   [
@@ -230,7 +231,7 @@ const fixtures: [string, [number, number, number, number], "imagenet" | "half", 
     [
       ["minmax", "uint8", 0.99],
       ["percentile", "uint8", 0.99],
-      ["entropy", "uint8", 0.9],
+      ["entropy", "uint8", 0.99],
       ["minmax", "uint16", 0.99],
     ],
   ],
@@ -239,8 +240,8 @@ const fixtures: [string, [number, number, number, number], "imagenet" | "half", 
     [1, 3, 128, 128],
     "imagenet",
     [
-      ["minmax", "uint8", 0.92],
-      ["minmax", "uint16", 0.98],
+      ["minmax", "uint8", 0.99],
+      ["minmax", "uint16", 0.99],
     ],
   ],
   [
@@ -248,14 +249,14 @@ const fixtures: [string, [number, number, number, number], "imagenet" | "half", 
     [1, 3, 48, 320],
     "half",
     [
-      ["minmax", "uint8", 0.94],
-      ["entropy", "uint8", 0.96],
+      ["minmax", "uint8", 0.99],
+      ["entropy", "uint8", 0.99],
       ["minmax", "uint16", 0.99],
     ],
   ],
 ];
 
-void test("PP-OCR cls, det and rec: upgraded, BN folded, pairs equalized, checked, run; cosine per calibration method and activation type", async () => {
+void test("PP-OCR cls, det and rec: upgraded, BN folded, pairs equalized, mixed precision, checked, run; cosine ≥ 0.99 per calibration method and activation type", async () => {
   const lines: string[] = [];
   const checks: [boolean, string][] = [];
   for (const [file, shape, norm, runs] of fixtures) {
@@ -276,7 +277,7 @@ void test("PP-OCR cls, det and rec: upgraded, BN folded, pairs equalized, checke
       );
       const cos = await compare(src, out, evaluation);
       lines.push(`${file} ${method} ${activationType}: cosine ${cos.toFixed(4)} (floor ${floor}), size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
-      checks.push([cos >= floor && result.outputBytes < result.sourceBytes * 0.6, lines.at(-1)!]);
+      checks.push([cos >= floor && result.outputBytes < result.sourceBytes * 0.8, lines.at(-1)!]);
     }
   }
   console.log(lines.join("\n"));
@@ -326,8 +327,9 @@ void test("Silero VAD (op18 and the Constant-weight model, If branches for 16 kH
       const prob = await compare(src, out, evaluation, "output");
       lines.push(`silero ${method} ${sr} Hz: stateN cosine ${state.toFixed(4)}, output cosine ${prob.toFixed(4)}, size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
       // The synthetic tones are not speech: the float model's output is ~0.001–0.01, so its cosine measures noise;
-      // the LSTM state is what carries the signal (16 kHz: 0.994 for minmax/percentile, 8 kHz: 0.967).
-      checks.push([state >= (method === "entropy" ? 0.5 : sr === 16000 ? 0.99 : 0.95), lines.at(-1)!]);
+      // the LSTM state is what carries the signal. Mixed precision keeps it at 0.998–0.9995 for every method (all
+      // uint8 it was 0.994 at 16 kHz, 0.967 at 8 kHz, and far lower with entropy).
+      checks.push([state >= 0.99, lines.at(-1)!]);
     }
   }
   // silero_vad.onnx: the same network with its weights in Constant nodes inside the If branches (each branch has
