@@ -1,9 +1,9 @@
 // int4-weight-only: every MatMul whose B is a constant [K, N] float matrix becomes onnxruntime's MatMulNBits
 // (com.microsoft): 4-bit weights in blocks of `block_size` along K, a float32 scale per block, zero points only for
 // asymmetric blocks. Activations stay float; accuracy_level picks the compute type (4: int8, fastest on CPU).
-import { TensorProto_DataType as DT } from "onnx-buf";
+import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { readFloatTensor, bytesOfView } from "./tensor-store";
-import { attr, makeNode, requireOpset, scopes } from "./graph-edit";
+import { attr, countUses, findConstant, makeNode, requireOpset, scopes } from "./graph-edit";
 import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "./context";
 import { quantizeInt4, quantizeInt4Rows } from "./kernels";
 import { constantWeight, skip } from "./weights";
@@ -18,6 +18,7 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
     scope.graph.node.map((node, index) => ({ scope, node, index })).filter(({ node }) => node.opType === "MatMul" && (node.domain === "" || node.domain === "ai.onnx")),
   );
   let done = 0;
+  const made = new Set<NodeProto>();
   for (const { scope, node, index } of work) {
     checkAborted(ctx);
     ctx.onProgress?.({ done: done++, total: work.length, tensor: node.input[1] });
@@ -71,10 +72,45 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
       MS_DOMAIN,
     );
     scope.graph.node[index] = replacement;
+    made.add(replacement);
     ctx.quantized.push({ node: nodeName(node, index), opType: "MatMul", output: node.output[0] });
   }
+  foldBiases(ctx, made);
   if (ctx.options.quantizeEmbedding) await quantizeEmbeddings(ctx, blockSize, symmetric);
   if (ctx.quantized.length > 0) requireOpset(ctx.model.proto, MS_DOMAIN, 1);
+}
+
+/**
+ * A MatMulNBits whose only reader is an Add of a constant [N] bias takes the bias as its own input (index 5), one
+ * node fewer per projection; the fused node then writes the Add's output tensor (comparable with the float model's).
+ */
+function foldBiases(ctx: QuantizeContext, made: Set<NodeProto>): void {
+  const uses = countUses(ctx.model.proto);
+  for (const scope of scopes(ctx.model.proto)) {
+    const readers = new Map<string, number[]>();
+    scope.graph.node.forEach((n, i) => {
+      for (const input of n.input) if (input) readers.set(input, [...(readers.get(input) ?? []), i]);
+    });
+    const dropped = new Set<number>();
+    for (const node of scope.graph.node) {
+      if (!made.has(node)) continue;
+      const out = node.output[0];
+      const reader = readers.get(out);
+      if (uses.get(out) !== 1 || reader?.length !== 1) continue;
+      const add = scope.graph.node[reader[0]];
+      if (add.opType !== "Add" || !(add.domain === "" || add.domain === "ai.onnx") || add.input.length !== 2) continue;
+      const biasName = add.input[0] === out ? add.input[1] : add.input[0];
+      const bias = findConstant(scope, biasName);
+      const n = Number(node.attribute.find((a) => a.name === "N")?.i ?? -1);
+      if (!bias || bias.tensor.dataType !== DT.FLOAT || bias.tensor.dims.length !== 1 || Number(bias.tensor.dims[0]) !== n) continue;
+      node.input = [node.input[0], node.input[1], node.input[2], node.input[3] ?? "", "", biasName];
+      node.output = [add.output[0]];
+      dropped.add(reader[0]);
+      const entry = ctx.quantized.find((q) => q.output === out);
+      if (entry) entry.output = add.output[0];
+    }
+    if (dropped.size) scope.graph.node = scope.graph.node.filter((_, i) => !dropped.has(i));
+  }
 }
 
 /** Gathers from a constant [vocab, hidden] table (embeddings) become GatherBlockQuantized with 4-bit rows. */

@@ -291,3 +291,25 @@ void test("int8-dynamic stores an embedding table as int8 rows with a scale per 
   for (const [p, id] of ids.entries()) assert.ok(maxAbsDiff(got.emb.subarray(p * hidden, (p + 1) * hidden), expected.subarray(id * hidden, (id + 1) * hidden)) < 1e-6);
   assert.ok(maxAbsDiff(got.emb.subarray(0, hidden), table.subarray(3 * hidden, 4 * hidden)) < 0.3 / 50, "and close to the float rows");
 });
+
+void test("int4: a constant bias Add after a MatMul becomes MatMulNBits' bias input, and the node reports the Add's tensor", async () => {
+  const m = model(
+    graph({
+      nodes: [node("MatMul", ["x", "W"], ["mm"], {}, { name: "/proj/MatMul" }), node("Add", ["B", "mm"], ["y"], {}, { name: "/proj/Add" })],
+      inputs: [valueInfo("x", DT.FLOAT, [2, 8, 64])],
+      outputs: [valueInfo("y", DT.FLOAT, [2, 8, 48])],
+      initializers: [tensor("W", [64, 48], [...randn(64 * 48, 61, 0.1)]), tensor("B", [48], [...randn(48, 62)])],
+    }),
+  );
+  const path = join(dir, "bias.onnx");
+  writeFileSync(path, bytesOf(m));
+  const out = join(dir, "bias-int4.onnx");
+  const result = await quantizeModel(path, out, { method: "int4-weight-only", accuracyLevel: 1 });
+  assert.deepEqual(result.quantized, [{ node: "/proj/MatMul", opType: "MatMul", output: "y" }]);
+  const nodes = (await readModel(out)).proto.graph!.node;
+  assert.deepEqual(nodes.map((n) => [n.opType, n.input.length, n.output[0]]), [["MatMulNBits", 6, "y"]]);
+  assert.equal(onnxCheckerError(out), "");
+  const float = await runModel(path, feeds());
+  const got = await runModel(out, feeds());
+  assert.ok(cosine(got.y, float.y) > 0.99);
+});
