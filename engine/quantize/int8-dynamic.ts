@@ -4,7 +4,7 @@
 // ConvInteger with uint8 weights (onnxruntime's CPU kernel takes only uint8 there) and a per-channel rescale.
 // Each activation is quantized once however many nodes read it (q, k and v projections share one). Embedding
 // tables (Gather from a constant 2-D table) are stored as int8 rows with a scale per row.
-import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
+import { type AttributeProto, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { bytesOfView, readFloatTensor } from "./tensor-store";
 import { attr, makeNode, scopes, type Scope } from "./graph-edit";
 import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "./context";
@@ -104,24 +104,12 @@ async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
   }
   ctx.replaced.add(weight.ref.tensor.name);
   const [qName, scaleName, zpName] = names;
-  const out = node.output[0];
-  const base = node.name || out;
-  const { act, node: dql } = quantizeActivation(ctx, scope, node.input[0], activations);
-  const integer = ctx.names.fresh(`${out}_int32`);
-  const asFloat = ctx.names.fresh(`${out}_float`);
-  const scale = ctx.names.fresh(`${out}_rescale`);
   const hasBias = gemm && Boolean(node.input[2]);
-  const product = hasBias ? ctx.names.fresh(`${out}_matmul`) : out;
-  const nodes: NodeProto[] = dql ? [dql] : [];
-  nodes.push(
-    // Symmetric int8 weights have zero points 0, the operator's default: leaving them out lets onnxruntime pick its
-    // kernels for a zero B offset.
-    makeNode("MatMulInteger", opts.symmetric && opts.type === "int8" ? [act.q, qName, act.zeroPoint] : [act.q, qName, act.zeroPoint, zpName], [integer], node.name || ctx.names.fresh(`${base}_MatMulInteger`)),
-    makeNode("Cast", [integer], [asFloat], ctx.names.fresh(`${base}_cast`), [attr("to", DT.FLOAT)]),
-    makeNode("Mul", [act.scale, scaleName], [scale], ctx.names.fresh(`${base}_scale_product`)),
-    makeNode("Mul", [asFloat, scale], [product], ctx.names.fresh(`${base}_rescale`)),
-  );
-  if (hasBias) nodes.push(makeNode("Add", [product, node.input[2]], [out], ctx.names.fresh(`${base}_bias`)));
+  // Symmetric int8 weights have zero points 0, the operator's default: leaving them out lets onnxruntime pick its
+  // kernels for a zero B offset.
+  const zeroPoint = opts.symmetric && opts.type === "int8" ? undefined : zpName;
+  const { nodes, product, base } = integerOp(ctx, scope, node, activations, "MatMulInteger", qName, scaleName, zeroPoint, hasBias, []);
+  if (hasBias) nodes.push(makeNode("Add", [product, node.input[2]], [node.output[0]], ctx.names.fresh(`${base}_bias`)));
   return nodes;
 }
 
@@ -165,21 +153,9 @@ async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: 
   ctx.replaced.add(weight.ref.tensor.name);
   const [qName, scaleName, zpName] = names;
   const out = node.output[0];
-  const base = node.name || out;
-  const { act, node: dql } = quantizeActivation(ctx, scope, node.input[0], activations);
-  const integer = ctx.names.fresh(`${out}_int32`);
-  const asFloat = ctx.names.fresh(`${out}_float`);
-  const scale = ctx.names.fresh(`${out}_rescale`);
   const hasBias = Boolean(node.input[2]);
-  const product = hasBias ? ctx.names.fresh(`${out}_conv`) : out;
-  const nodes: NodeProto[] = dql ? [dql] : [];
   const convAttrs = node.attribute.filter((a) => ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"].includes(a.name));
-  nodes.push(
-    makeNode("ConvInteger", [act.q, qName, act.zeroPoint, zpName], [integer], node.name || ctx.names.fresh(`${base}_ConvInteger`), convAttrs),
-    makeNode("Cast", [integer], [asFloat], ctx.names.fresh(`${base}_cast`), [attr("to", DT.FLOAT)]),
-    makeNode("Mul", [act.scale, scaleName], [scale], ctx.names.fresh(`${base}_scale_product`)),
-    makeNode("Mul", [asFloat, scale], [product], ctx.names.fresh(`${base}_rescale`)),
-  );
+  const { nodes, product, base } = integerOp(ctx, scope, node, activations, "ConvInteger", qName, scaleName, zpName, hasBias, convAttrs);
   if (hasBias) {
     // The bias [M] broadcast over [N, M, spatial…] needs shape [M, 1, …].
     const shapeName = ctx.names.fresh(`${base}_bias_shape`);
@@ -191,6 +167,40 @@ async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: 
     nodes.push(makeNode("Add", [product, shaped], [out], ctx.names.fresh(`${base}_bias`)));
   }
   return nodes;
+}
+
+/**
+ * The integer form of a node: its activation quantized at run time (once per tensor), the integer operator, then
+ * Cast and Mul by scale_A × scale_W. Writes the node's output, or `product` when a bias Add follows.
+ */
+function integerOp(
+  ctx: QuantizeContext,
+  scope: Scope,
+  node: NodeProto,
+  activations: Map<Scope, Map<string, Activation>>,
+  opType: "MatMulInteger" | "ConvInteger",
+  weight: string,
+  weightScale: string,
+  weightZeroPoint: string | undefined,
+  hasBias: boolean,
+  attrs: AttributeProto[],
+): { nodes: NodeProto[]; product: string; base: string } {
+  const out = node.output[0];
+  const base = node.name || out;
+  const { act, node: dql } = quantizeActivation(ctx, scope, node.input[0], activations);
+  const integer = ctx.names.fresh(`${out}_int32`);
+  const asFloat = ctx.names.fresh(`${out}_float`);
+  const scale = ctx.names.fresh(`${out}_rescale`);
+  const product = hasBias ? ctx.names.fresh(`${out}_${opType === "ConvInteger" ? "conv" : "matmul"}`) : out;
+  const nodes: NodeProto[] = dql ? [dql] : [];
+  const inputs = weightZeroPoint ? [act.q, weight, act.zeroPoint, weightZeroPoint] : [act.q, weight, act.zeroPoint];
+  nodes.push(
+    makeNode(opType, inputs, [integer], node.name || ctx.names.fresh(`${base}_${opType}`), attrs),
+    makeNode("Cast", [integer], [asFloat], ctx.names.fresh(`${base}_cast`), [attr("to", DT.FLOAT)]),
+    makeNode("Mul", [act.scale, weightScale], [scale], ctx.names.fresh(`${base}_scale_product`)),
+    makeNode("Mul", [asFloat, scale], [product], ctx.names.fresh(`${base}_rescale`)),
+  );
+  return { nodes, product, base };
 }
 
 /**
