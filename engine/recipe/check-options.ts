@@ -28,6 +28,7 @@ const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> 
 export function checkOptions(parts: RecipeParts, sink: ProblemSink): void {
   if (parts.recipe.quantize) checkQuantize(parts.recipe.quantize, parts.broken, sink);
   checkProviders(parts, sink);
+  checkSixteenBit(parts, sink);
   checkRun(parts, sink);
 }
 
@@ -92,6 +93,33 @@ export function deviceProviders(parts: RecipeParts): DeviceProvider[] {
     found.push({ device: name, transport: transportOf(device), provider, where: device.provider ? ["devices", name, "provider"] : ["compile", "provider"] });
   }
   return found;
+}
+
+/** Providers that run no 16-bit QDQ (com.microsoft QuantizeLinear/DequantizeLinear with uint16/int16). */
+const no16BitQdq = new Set(["nnapi", "coreml", "xnnpack"]);
+
+/**
+ * int8-static may write 16-bit activations: asked for (`activation_type`), or chosen by its mixed precision
+ * (`target_cosine`, on by default). A device whose provider cannot run them would leave those parts on the CPU.
+ */
+function checkSixteenBit(parts: RecipeParts, sink: ProblemSink): void {
+  const q = parts.recipe.quantize;
+  if (q?.method !== "int8-static" || parts.broken(["quantize"])) return;
+  const asked = q.activation_type === "uint16" || q.activation_type === "int16";
+  const mixed = (q.target_cosine ?? 0.99) > 0;
+  if (!asked && !mixed) return;
+  const devices = deviceProviders(parts).filter((d) => no16BitQdq.has(d.provider));
+  if (devices.length === 0) return;
+  const names = devices.map((d) => `\`${d.device}\` (${d.provider})`).join(", ");
+  if (asked) {
+    sink.warning("quantize/provider", ["quantize", "activation_type"], `16-bit activations run only on the CPU of ${names}: their providers take 8-bit QDQ only`, {
+      hint: "use `activation_type: uint8` for these devices",
+    });
+  } else {
+    sink.information("quantize/provider", ["quantize", "method"], `int8-static keeps \`target_cosine\` (${q.target_cosine ?? 0.99}) by moving its costliest activations to 16 bits or float, which ${names} run on the CPU`, {
+      hint: "set `target_cosine: 0` to keep every activation at 8 bits for this provider; the report lists what moved",
+    });
+  }
 }
 
 /** Each device's provider (its own, else `compile.provider`) must exist on that kind of device. */

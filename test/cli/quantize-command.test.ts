@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { QuantizeResult } from "../../engine/quantize/types";
@@ -56,4 +56,25 @@ void test("usage errors exit 2 with the usage; a missing model exits 4; a bad me
   assert.equal(missing.status, 4);
   assert.match(missing.stderr, /nope\.onnx.*no such file/);
   assert.equal(existsSync(join(dir, "x.onnx")), false);
+});
+
+void test("edge validate: int8-static for NNAPI notes that mixed precision runs 16-bit parts on the CPU, and warns for 16-bit activations", () => {
+  const recipe = (extra: string) => `name: cls
+model:
+  path: ${CLS_MODEL}
+quantize: { method: int8-static${extra} }
+devices:
+  pixel: { adb: { serial: ABC123 }, provider: nnapi }
+`;
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const mixed = edge("validate", write("mixed.edge.yaml", recipe("")));
+  assert.match(mixed.stdout + mixed.stderr, /info: int8-static keeps `target_cosine` \(0\.99\).*`pixel` \(nnapi\)/);
+  const off = edge("validate", write("off.edge.yaml", recipe(", target_cosine: 0")));
+  assert.doesNotMatch(off.stdout + off.stderr, /target_cosine|16-bit/);
+  const wide = edge("validate", write("wide.edge.yaml", recipe(", activation_type: uint16, target_cosine: 0")));
+  assert.match(wide.stdout + wide.stderr, /warning: 16-bit activations run only on the CPU of `pixel` \(nnapi\)/);
 });

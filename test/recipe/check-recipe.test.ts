@@ -319,6 +319,8 @@ void suite("checkRecipe: a full, valid recipe", () => {
         per_channel: true
         activation_type: uint8
         format: qdq
+        target_cosine: 0
+        symmetric_activations: false
         calibration: { data: calib, method: percentile, samples: 64, percentile: 99.99 }
         exclude: { ops: [If] }
       compile:
