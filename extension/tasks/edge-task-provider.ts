@@ -9,8 +9,11 @@ import { canRun } from "../trust";
 import { RunPseudoterminal, type RunServices } from "./run-pseudoterminal";
 
 export const TASK_TYPE = "edge";
-/** The steps a task may list; only `run` exists today (quantize, compile, deploy, profile come later). */
-export const AVAILABLE_STEPS: readonly string[] = ["run"];
+/**
+ * The steps a task may list that `edge run` does: quantize and compile (when the recipe has those sections), run, and
+ * profile (when the recipe asks); `deploy` comes with the device transports.
+ */
+export const AVAILABLE_STEPS: readonly string[] = ["quantize", "compile", "run", "profile"];
 
 export interface EdgeTaskDefinition extends vscode.TaskDefinition {
   type: typeof TASK_TYPE;
@@ -18,7 +21,7 @@ export interface EdgeTaskDefinition extends vscode.TaskDefinition {
   recipe: string;
   /** A device the recipe defines; absent: the recipe's `run.device`. */
   device?: string;
-  /** Accepted for the pipeline to come; today every task runs the recipe's run, and other steps are reported as skipped. */
+  /** Accepted for the pipeline to come; today every task runs the recipe's steps as it writes them, and `deploy` is reported as skipped. */
   steps?: string[];
 }
 

@@ -59,7 +59,7 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
       this.finish(EXIT_NOT_STARTED, false);
       return;
     }
-    for (const step of request.skippedSteps) this.write(`\x1b[33m⚠ step "${step}" is not available yet; only "run" runs today\x1b[0m\r\n`);
+    for (const step of request.skippedSteps) this.write(`\x1b[33m⚠ step "${step}" is not available yet; the recipe's quantize, compile, run and profile steps run today\x1b[0m\r\n`);
     let node;
     try {
       node = chooseEngineNode(services.nodePath());
