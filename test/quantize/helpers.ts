@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
+import { setWasmKernelsEnabled } from "../../engine/quantize/kernels";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -60,4 +61,14 @@ export function randn(n: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = (next() + next() + next() + next() - 2) * 1.7320508 * scale;
   return out;
+}
+
+/** Runs `f` with the WebAssembly kernels on or off, restoring the previous setting. */
+export function withWasm<T>(on: boolean, f: () => T): T {
+  const before = setWasmKernelsEnabled(on);
+  try {
+    return f();
+  } finally {
+    setWasmKernelsEnabled(before);
+  }
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
-  dequantizeInt4, dequantizeInt8, type Int8Options, quantizeInt4, quantizeInt4Rows, quantizeInt8, setWasmKernelsEnabled,
+  dequantizeInt4, dequantizeInt8, type Int8Options, quantizeInt4, quantizeInt4Rows, quantizeInt8,
 } from "../../engine/quantize/kernels";
 import { wasmQuantizeInt4Rows, wasmQuantizeInt4Symmetric } from "../../engine/quantize/wasm/int4-wasm";
 import { PARALLEL_MIN_ELEMENTS, setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/wasm/helper-thread";
@@ -13,6 +13,7 @@ import { wasmChannelRanges } from "../../engine/quantize/wasm/int8-wasm";
 import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "../../engine/quantize/wasm/kernels-wasm.generated";
 import { wasmKernels } from "../../engine/quantize/wasm/load-kernels";
 import { assembleKernels, generatedFile, generatedSource } from "../../scripts/build-wasm";
+import { withWasm } from "./helpers";
 
 /** Deterministic weights: uniform noise with a per-column spread, exact zeros, exact ties and a few negative peaks. */
 function weights(rows: number, cols: number, seed: number): Float32Array {
@@ -32,14 +33,6 @@ function weights(rows: number, cols: number, seed: number): Float32Array {
   return w;
 }
 
-function withWasm<T>(on: boolean, f: () => T): T {
-  const before = setWasmKernelsEnabled(on);
-  try {
-    return f();
-  } finally {
-    setWasmKernelsEnabled(before);
-  }
-}
 
 /** Runs f with the WebAssembly kernels and with the JS reference. */
 function both<T>(f: () => T): { wasm: T; js: T } {

@@ -17,18 +17,10 @@ import { quantizeModel } from "../../engine/quantize/quantize-model";
 import { readFloatTensor } from "../../engine/quantize/tensor-store";
 import { setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/wasm/helper-thread";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
-import { randn, runModel } from "./helpers";
+import { randn, runModel, withWasm } from "./helpers";
 
 const dir = mkdtempSync(join(tmpdir(), "edge-staged-"));
 
-function withWasm<T>(on: boolean, f: () => T): T {
-  const before = setWasmKernelsEnabled(on);
-  try {
-    return f();
-  } finally {
-    setWasmKernelsEnabled(before);
-  }
-}
 
 function assertSameBytes(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, what: string): void {
   assert.ok(a && b, `${what}: missing`);
