@@ -30,16 +30,30 @@ export interface Where {
   device?: string;
 }
 
+/** The options form of EdgeError's constructor: `new EdgeError(code, message, { where, hint, cause })`. */
+export interface EdgeErrorOptions {
+  where?: Where;
+  hint?: string;
+  cause?: unknown;
+}
+
 export class EdgeError extends Error {
   override readonly name = "EdgeError";
+  readonly where: Where;
+  readonly hint?: string;
+  constructor(code: ErrorCode, message: string, options?: EdgeErrorOptions);
+  constructor(code: ErrorCode, message: string, where?: Where, hint?: string, options?: { cause?: unknown });
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly where: Where = {},
-    readonly hint?: string,
+    whereOrOptions: Where | EdgeErrorOptions = {},
+    hint?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    const named = hint === undefined && options === undefined && isOptionsForm(whereOrOptions);
+    super(message, named ? ("cause" in whereOrOptions ? { cause: whereOrOptions.cause } : undefined) : options);
+    this.where = named ? (whereOrOptions.where ?? {}) : (whereOrOptions as Where);
+    this.hint = named ? whereOrOptions.hint : hint;
   }
 
   /** `file:line:col: message` (or `file@offset`), then the hint on its own line. */
@@ -61,6 +75,11 @@ export class EdgeError extends Error {
   }
 }
 
+/** The options form names `where`, `hint` or `cause`, which a Where never has. */
+function isOptionsForm(value: Where | EdgeErrorOptions): value is EdgeErrorOptions {
+  return "where" in value || "hint" in value || "cause" in value;
+}
+
 export function isEdgeError(e: unknown): e is EdgeError {
   return e instanceof EdgeError;
 }
@@ -76,6 +95,8 @@ export const exitCodes = {
   run: 5,
   io: 6,
   internal: 70,
+  /** The run was stopped (Ctrl-C, SIGTERM, an aborted signal or `run.timeout_s`): 128 + SIGINT, as shells report it. */
+  aborted: 130,
 } as const;
 
 export function exitCodeFor(e: unknown): number {

@@ -7,13 +7,12 @@ import type { DatasetFormat } from "../data/dataset";
 import { readDataset } from "../data/dataset";
 import type { Sample } from "../data/tensor-data";
 import { EdgeError } from "../errors";
-import type { EventSink } from "../events";
 import { evaluateModels, type EvaluationData } from "../evaluate/evaluate-models";
 import { perNodeError, writeQuantErrorJson } from "../evaluate/per-node-error";
 import type { CompareResult, NodeError } from "../evaluate/types";
 import { writeFileAtomic } from "../fs/atomic";
-import type { EdgeRecipe, RecipePaths } from "../recipe";
-import type { InputSpec } from "../run/plan";
+import { step } from "../step";
+import type { RecipeRunContext } from "./context";
 import type { OptimizeOutcome } from "./optimize";
 
 export interface EvaluateOutcome {
@@ -27,57 +26,50 @@ export interface EvaluateOutcome {
 /** Samples used for the per-node error: a few, since every quantized tensor is exposed and compared. */
 const PER_NODE_SAMPLES = 8;
 
-export async function evaluateForRecipe(
-  recipe: EdgeRecipe,
-  paths: RecipePaths,
-  optimized: OptimizeOutcome,
-  inputs: Record<string, InputSpec>,
-  outDir: string,
-  sink: EventSink,
-  file: string,
-): Promise<EvaluateOutcome> {
+/** Runs the recipe's `evaluate:` step on the model the optimization steps made (`optimized`). */
+export async function evaluateForRecipe(context: RecipeRunContext, optimized: OptimizeOutcome): Promise<EvaluateOutcome> {
+  const { recipe, paths, file, outDir, sink, inputs } = context;
   const spec = recipe.evaluate!;
-  const started = performance.now();
-  sink.emit({ type: "step/start", step: "evaluate", detail: spec.data ? `on ${spec.data}` : "on synthetic inputs" });
-  let ok = false;
-  try {
-    let data: EvaluationData | undefined;
-    if (spec.data) {
-      const dataset = recipe.data?.[spec.data];
-      const where = paths.datasets[spec.data];
-      if (!dataset || !where) throw new EdgeError("recipe/invalid", `evaluate.data names an unknown dataset "${spec.data}"`, { file });
-      data = { path: where.path, format: dataset.format as DatasetFormat, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs };
-    }
-    const synthetic = { inputs, dims: recipe.compile?.fixed_shapes, seed: recipe.run?.seed ?? 0 };
-    const metrics = spec.metrics ?? ["latency", "size", "memory"];
-    const comparison = await evaluateModels({
-      original: paths.model,
-      optimized: optimized.model,
-      data,
-      maxSamples: spec.samples,
-      synthetic,
-      outputs: spec.outputs,
-      latency: metrics.includes("latency") && optimized.model !== paths.model ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 } : undefined,
-    });
-    const path = join(outDir, "evaluation.json");
-    await writeFileAtomic(path, `${JSON.stringify(comparison, null, 2)}\n`);
-    sink.emit({ type: "artifact", kind: "evaluation.json", path });
-    const outcome: EvaluateOutcome = { comparison, metrics: [...metrics], path };
+  return step(
+    sink,
+    "evaluate",
+    async () => {
+      let data: EvaluationData | undefined;
+      if (spec.data) {
+        const dataset = recipe.data?.[spec.data];
+        const where = paths.datasets[spec.data];
+        if (!dataset || !where) throw new EdgeError("recipe/invalid", `evaluate.data names an unknown dataset "${spec.data}"`, { file });
+        data = { path: where.path, format: dataset.format as DatasetFormat, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs };
+      }
+      const synthetic = { inputs, dims: recipe.compile?.fixed_shapes, seed: recipe.run?.seed ?? 0 };
+      const metrics = spec.metrics ?? ["latency", "size", "memory"];
+      const comparison = await evaluateModels({
+        original: paths.model,
+        optimized: optimized.model,
+        data,
+        maxSamples: spec.samples,
+        synthetic,
+        outputs: spec.outputs,
+        latency: metrics.includes("latency") && optimized.model !== paths.model ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 } : undefined,
+      });
+      const path = join(outDir, "evaluation.json");
+      await writeFileAtomic(path, `${JSON.stringify(comparison, null, 2)}\n`);
+      sink.emit({ type: "artifact", kind: "evaluation.json", path });
+      const outcome: EvaluateOutcome = { comparison, metrics: [...metrics], path };
 
-    const q = optimized.quantize;
-    if (q && q.method !== "fp16" && q.quantized.length > 0) {
-      let samples: Sample[] | undefined;
-      if (data) samples = await readDataset(data.path, { format: data.format, maxSamples: PER_NODE_SAMPLES, tokenizer: data.tokenizer, sequenceLength: data.sequenceLength, inputs: data.inputs });
-      // The quantized model before compilation: ONNX Runtime's fusions rename the tensors being compared.
-      const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES });
-      const errorPath = join(outDir, "quant-error.json");
-      await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });
-      sink.emit({ type: "artifact", kind: "quant-error.json", path: errorPath });
-      outcome.quantError = { path: errorPath, worst: result.nodes.slice(0, 10), measured: result.nodes.length, skipped: result.skipped.length, samples: result.samples };
-    }
-    ok = true;
-    return outcome;
-  } finally {
-    sink.emit({ type: "step/end", step: "evaluate", ok, durationMs: performance.now() - started });
-  }
+      const q = optimized.quantize;
+      if (q && q.method !== "fp16" && q.quantized.length > 0) {
+        let samples: Sample[] | undefined;
+        if (data) samples = await readDataset(data.path, { format: data.format, maxSamples: PER_NODE_SAMPLES, tokenizer: data.tokenizer, sequenceLength: data.sequenceLength, inputs: data.inputs });
+        // The quantized model before compilation: ONNX Runtime's fusions rename the tensors being compared.
+        const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES });
+        const errorPath = join(outDir, "quant-error.json");
+        await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });
+        sink.emit({ type: "artifact", kind: "quant-error.json", path: errorPath });
+        outcome.quantError = { path: errorPath, worst: result.nodes.slice(0, 10), measured: result.nodes.length, skipped: result.skipped.length, samples: result.samples };
+      }
+      return outcome;
+    },
+    { detail: spec.data ? `on ${spec.data}` : "on synthetic inputs" },
+  );
 }

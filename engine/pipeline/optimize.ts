@@ -9,14 +9,13 @@ import { PARTITIONS_FILE, writePartitions } from "../compile/write-partitions";
 import { readDataset } from "../data/dataset";
 import type { DatasetFormat } from "../data/dataset";
 import { EdgeError } from "../errors";
-import type { EventSink } from "../events";
 import { readModel } from "../onnx/read-model";
 import { quantizeModel } from "../quantize/quantize-model";
 import type { QuantizeOptions, QuantizeResult } from "../quantize/types";
-import type { EdgeRecipe, RecipePaths } from "../recipe";
 import { evaluationSamples } from "../evaluate/compare-models";
 import { readModelSignature } from "../onnx/signature";
-import type { InputSpec } from "../run/plan";
+import { step } from "../step";
+import type { RecipeRunContext } from "./context";
 
 export interface CompileOutcome extends CompileResult {
   /** The support analysis summary for the provider (absent for the CPU, which runs everything). */
@@ -40,11 +39,12 @@ export interface OptimizeOutcome {
   compile?: CompileOutcome;
 }
 
-/** The recipe's `quantize:` block as quantizer options (calibration samples read from the named dataset). */
 /** Synthetic samples int8-static calibrates on when the recipe names no calibration data. */
 const SYNTHETIC_CALIBRATION_SAMPLES = 8;
 
-export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, file: string, inputs: Record<string, InputSpec> = {}): Promise<QuantizeOptions> {
+/** The recipe's `quantize:` block as quantizer options (calibration samples read from the named dataset). */
+export async function quantizeOptionsFromRecipe(context: Pick<RecipeRunContext, "recipe" | "paths" | "file" | "inputs">): Promise<QuantizeOptions> {
+  const { recipe, paths, file, inputs } = context;
   const q = recipe.quantize!;
   const options: QuantizeOptions = {
     method: q.method,
@@ -84,71 +84,67 @@ export async function quantizeOptionsFromRecipe(recipe: EdgeRecipe, paths: Recip
  * Runs the recipe's quantize and compile steps, filling `outcome` as each finishes (so a failure in a later step
  * keeps what the earlier ones made for the report).
  */
-export async function optimizeForRecipe(
-  recipe: EdgeRecipe,
-  paths: RecipePaths,
-  provider: string,
-  outDir: string,
-  sink: EventSink,
-  file: string,
-  outcome: OptimizeOutcome,
-  options: { signal?: AbortSignal; inputs?: Record<string, InputSpec> } = {},
-): Promise<OptimizeOutcome> {
-  const signal = options.signal;
-  if (recipe.quantize) {
-    const started = performance.now();
-    sink.emit({ type: "step/start", step: "quantize", detail: recipe.quantize.method });
-    let ok = false;
-    try {
-      const quantizeOptions = await quantizeOptionsFromRecipe(recipe, paths, file, options.inputs);
-      if (recipe.quantize.method === "int8-static" && !recipe.quantize.calibration) {
-        sink.emit({ type: "log", level: "warning", message: "quantize: int8-static without `calibration` calibrates on synthetic inputs from `model.inputs`; the ranges will not fit real data" });
-      }
-      const out = join(outDir, `model.${recipe.quantize.method}.onnx`);
-      outcome.quantize = await quantizeModel(paths.model, out, quantizeOptions, {
-        signal,
-        onProgress: (p) => sink.emit({ type: "progress", step: "quantize", done: p.done, total: p.total }),
-      });
-      for (const w of outcome.quantize.warnings) sink.emit({ type: "log", level: "warning", message: `quantize: ${w}` });
-      sink.emit({ type: "artifact", kind: "model", path: out });
-      outcome.model = out;
-      ok = true;
-    } finally {
-      sink.emit({ type: "step/end", step: "quantize", ok, durationMs: performance.now() - started });
-    }
-  }
-  if (recipe.compile) {
-    const started = performance.now();
-    sink.emit({ type: "step/start", step: "compile", detail: `${provider}, ${recipe.compile.optimization ?? "all"}` });
-    let ok = false;
-    try {
-      const out = join(outDir, "model.compiled.onnx");
-      const result: CompileOutcome = await compileModel(outcome.model, out, {
-        optimization: recipe.compile.optimization as OptimizationLevel | undefined,
-        provider,
-        fixedShapes: recipe.compile.fixed_shapes,
-      });
-      for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });
-      sink.emit({ type: "artifact", kind: "model", path: out });
-      if (provider !== "cpu" && isAnalysedProvider(provider)) {
-        // The analysis looks at the model before ONNX Runtime's CPU-only fusions, as the provider would receive it.
-        const model = await readModel(outcome.model);
-        try {
-          const analysis = analyzeSupport(model, provider, { dims: recipe.compile.fixed_shapes });
-          const partitionsPath = await writePartitions(outDir, analysis, outcome.model);
-          sink.emit({ type: "artifact", kind: "partitions.json", path: partitionsPath });
-          const s = analysis.summary;
-          result.support = { provider, nodes: s.nodes, providerNodes: s.providerNodes, cpuNodeShare: s.cpuNodeShare, cpuFlopShare: s.cpuFlopShare, partitions: s.partitions, transitions: s.transitions, unsupportedOps: s.unsupportedOps, partitionsPath: join(outDir, PARTITIONS_FILE) };
-        } finally {
-          await model.close();
+export async function optimizeForRecipe(context: RecipeRunContext, outcome: OptimizeOutcome): Promise<OptimizeOutcome> {
+  const { recipe, paths, outDir, sink, signal, provider } = context;
+  const quantize = recipe.quantize;
+  if (quantize) {
+    await step(
+      sink,
+      "quantize",
+      async () => {
+        const quantizeOptions = await quantizeOptionsFromRecipe(context);
+        if (quantize.method === "int8-static" && !quantize.calibration) {
+          sink.emit({ type: "log", level: "warning", message: "quantize: int8-static without `calibration` calibrates on synthetic inputs from `model.inputs`; the ranges will not fit real data" });
         }
-      }
-      outcome.compile = result;
-      outcome.model = out;
-      ok = true;
-    } finally {
-      sink.emit({ type: "step/end", step: "compile", ok, durationMs: performance.now() - started });
-    }
+        const out = join(outDir, `model.${quantize.method}.onnx`);
+        outcome.quantize = await quantizeModel(paths.model, out, quantizeOptions, {
+          signal,
+          onProgress: (p) => sink.emit({ type: "progress", step: "quantize", done: p.done, total: p.total }),
+        });
+        for (const w of outcome.quantize.warnings) sink.emit({ type: "log", level: "warning", message: `quantize: ${w}` });
+        sink.emit({ type: "artifact", kind: "model", path: out });
+        outcome.model = out;
+      },
+      { detail: quantize.method },
+    );
+  }
+  const compile = recipe.compile;
+  if (compile) {
+    await step(
+      sink,
+      "compile",
+      async () => {
+        const out = join(outDir, "model.compiled.onnx");
+        const result: CompileOutcome = await compileModel(outcome.model, out, {
+          optimization: compile.optimization as OptimizationLevel | undefined,
+          provider,
+          fixedShapes: compile.fixed_shapes,
+        });
+        for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });
+        sink.emit({ type: "artifact", kind: "model", path: out });
+        if (provider !== "cpu" && isAnalysedProvider(provider)) result.support = await analyzeForProvider(outcome.model, provider, compile.fixed_shapes, context);
+        outcome.compile = result;
+        outcome.model = out;
+      },
+      { detail: `${provider}, ${compile.optimization ?? "all"}` },
+    );
   }
   return outcome;
+}
+
+/**
+ * The provider's support analysis of `model`, written as partitions.json. It looks at the model before ONNX
+ * Runtime's CPU-only fusions, as the provider would receive it.
+ */
+async function analyzeForProvider(modelPath: string, provider: string, dims: Record<string, number> | undefined, context: RecipeRunContext): Promise<CompileOutcome["support"]> {
+  const model = await readModel(modelPath);
+  try {
+    const analysis = analyzeSupport(model, provider, { dims });
+    const partitionsPath = await writePartitions(context.outDir, analysis, modelPath);
+    context.sink.emit({ type: "artifact", kind: "partitions.json", path: partitionsPath });
+    const s = analysis.summary;
+    return { provider, nodes: s.nodes, providerNodes: s.providerNodes, cpuNodeShare: s.cpuNodeShare, cpuFlopShare: s.cpuFlopShare, partitions: s.partitions, transitions: s.transitions, unsupportedOps: s.unsupportedOps, partitionsPath: join(context.outDir, PARTITIONS_FILE) };
+  } finally {
+    await model.close();
+  }
 }

@@ -1,6 +1,6 @@
-// Turns a valid recipe into what a runner takes: which device, and a RunPlan for it. Pure apart from nothing:
-// dataset reading happens in the caller. Device transports other than `local` arrive with their own issue.
-import { EdgeError } from "../errors";
+// Turns a valid recipe into what a runner takes: which device, and a RunPlan for it. Pure: dataset reading happens
+// in the caller. Device transports other than `local` arrive with their own issue.
+import { EdgeError, isEdgeError } from "../errors";
 import type { EdgeRecipe, Device } from "../recipe";
 import { defaultDeviceName, implicitLocalDevice } from "../recipe";
 import type { RecipePaths } from "../recipe";
@@ -81,4 +81,20 @@ export function planFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, choice: D
     seed: run.seed ?? 0,
     deviceName: choice.name,
   };
+}
+
+/**
+ * The plan for `choice`. A device this engine cannot run on yet (ssh, adb, a provider this machine lacks) still gets
+ * the recipe's quantize and compile steps (with the provider's support analysis): when the recipe has them, the plan
+ * is one for this machine's CPU and `deviceError` is the error the run stops with after those steps.
+ */
+export function planWithFallback(recipe: EdgeRecipe, paths: RecipePaths, choice: DeviceChoice, outDir: string, file: string): { plan: RunPlan; deviceError?: EdgeError } {
+  try {
+    return { plan: planFromRecipe(recipe, paths, choice, outDir, file) };
+  } catch (e) {
+    if (!isEdgeError(e) || e.code !== "device/unsupported" || (!recipe.quantize && !recipe.compile)) throw e;
+    const cpuRecipe = { ...recipe, compile: recipe.compile && { ...recipe.compile, provider: "cpu" as const } };
+    const plan = planFromRecipe(cpuRecipe, paths, { name: choice.name, device: { local: {} }, kind: "local" }, outDir, file);
+    return { plan, deviceError: e };
+  }
 }

@@ -7,6 +7,7 @@
 // result (status "failed", with an `error` event emitted here) so the caller can still report what was measured.
 import { EdgeError, isEdgeError } from "../errors";
 import { type EventSink, type StepName, nullSink } from "../events";
+import { step } from "../step";
 import type { Sample } from "../data/tensor-data";
 import { resolveFeeds } from "./feeds";
 import { hostInfo } from "./host-info";
@@ -44,24 +45,17 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   const warmup = count(plan.warmup, planDefaults.warmup, "warmup");
   const iterations = count(plan.iterations, planDefaults.iterations, "iterations");
   const maxKernelEvents = count(plan.maxKernelEvents, planDefaults.maxKernelEvents, "maxKernelEvents");
-  const stepStart = new Map<StepName, number>();
-  const begin = (step: StepName, detail?: string) => {
-    stepStart.set(step, performance.now());
-    sink.emit({ type: "step/start", step, detail });
-  };
-  const end = (step: StepName, ok: boolean) => sink.emit({ type: "step/end", step, ok, durationMs: performance.now() - (stepStart.get(step) ?? t0) });
 
-  begin("load", plan.modelPath);
-  let modelFiles, feedSet;
-  try {
-    modelFiles = await readModelFiles(plan.modelPath, deviceName);
-    feedSet = resolveFeeds(modelFiles.signature, plan, sink);
-  } catch (e) {
-    end("load", false);
-    throw e;
-  }
-  const ort = await loadOrt();
-  end("load", true);
+  const { modelFiles, feedSet, ort } = await step(
+    sink,
+    "load",
+    async () => {
+      const modelFiles = await readModelFiles(plan.modelPath, deviceName);
+      const feedSet = resolveFeeds(modelFiles.signature, plan, sink);
+      return { modelFiles, feedSet, ort: await loadOrt() };
+    },
+    { detail: plan.modelPath },
+  );
 
   const sessionOptions = { ...plan.session, optimization: plan.session?.optimization ?? planDefaults.optimization, executionMode: plan.session?.executionMode ?? planDefaults.executionMode };
   const latenciesMs: number[] = [];
@@ -85,80 +79,96 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       status = "aborted";
     } else {
       capture = plan.profile ? await prepareProfileCapture(plan.outDir) : undefined;
-      begin("session", plan.modelPath);
-      const tSession = performance.now();
-      try {
-        session = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions, capture?.prefix));
-      } catch (e) {
-        end("session", false);
-        throw new EdgeError("run/failed", `onnxruntime could not create a session for ${plan.modelPath}: ${(e as Error).message}`, where, undefined, { cause: e });
-      }
-      creationMs = performance.now() - tSession;
-      end("session", true);
+      const prefix = capture?.prefix;
+      const created = await step(
+        sink,
+        "session",
+        async () => {
+          const tSession = performance.now();
+          try {
+            const s = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions, prefix));
+            creationMs = performance.now() - tSession;
+            return s;
+          } catch (e) {
+            throw new EdgeError("run/failed", `onnxruntime could not create a session for ${plan.modelPath}: ${(e as Error).message}`, { where, cause: e });
+          }
+        },
+        { detail: plan.modelPath },
+      );
+      session = created;
       sampleRss();
 
       const feeds = feedSet.samples.map((s) => toOrtFeeds(ort, s));
       let lastProgress = 0;
-      const progress = (step: StepName, done: number, total: number) => {
+      const progress = (name: StepName, done: number, total: number) => {
         const now = performance.now();
         if (done === total || now - lastProgress >= PROGRESS_INTERVAL_MS) {
           lastProgress = now;
-          sink.emit({ type: "progress", step, done, total });
+          sink.emit({ type: "progress", step: name, done, total });
         }
       };
-      let step: StepName = "warmup";
+      // A step stopped by the signal ends with ok: false without failing the run.
+      const notAborted = () => !signal?.aborted;
+      let phase: StepName = "warmup";
       try {
         if (warmup > 0) {
-          begin("warmup", `${warmup} iterations`);
-          for (let i = 0; i < warmup && !signal?.aborted; i++) {
-            const feed = feeds[i % feeds.length];
-            const t = performance.now();
-            await session.run(feed);
-            const ms = performance.now() - t;
-            warmupMs.push(ms);
-            sink.emit({ type: "iteration", index: i, warmup: true, latencyMs: ms });
-            sampleRss();
-            progress("warmup", i + 1, warmup);
-          }
-          end("warmup", !signal?.aborted);
+          await step(
+            sink,
+            "warmup",
+            async () => {
+              for (let i = 0; i < warmup && !signal?.aborted; i++) {
+                const feed = feeds[i % feeds.length];
+                const t = performance.now();
+                await created.run(feed);
+                const ms = performance.now() - t;
+                warmupMs.push(ms);
+                sink.emit({ type: "iteration", index: i, warmup: true, latencyMs: ms });
+                sampleRss();
+                progress("warmup", i + 1, warmup);
+              }
+            },
+            { detail: `${warmup} iterations`, succeeded: notAborted },
+          );
         }
-        step = "run";
+        phase = "run";
         if (!signal?.aborted) {
-          begin("run", `${iterations} iterations`);
-          const loopStart = performance.now();
-          for (let i = 0; i < iterations && !signal?.aborted; i++) {
-            const feed = feeds[(warmup + i) % feeds.length];
-            const t = performance.now();
-            await session.run(feed);
-            const ms = performance.now() - t;
-            latenciesMs.push(ms);
-            sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
-            sampleRss();
-            progress("run", i + 1, iterations);
-          }
-          wallClockMs = performance.now() - loopStart;
-          end("run", !signal?.aborted);
+          await step(
+            sink,
+            "run",
+            async () => {
+              const loopStart = performance.now();
+              for (let i = 0; i < iterations && !signal?.aborted; i++) {
+                const feed = feeds[(warmup + i) % feeds.length];
+                const t = performance.now();
+                await created.run(feed);
+                const ms = performance.now() - t;
+                latenciesMs.push(ms);
+                sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
+                sampleRss();
+                progress("run", i + 1, iterations);
+              }
+              wallClockMs = performance.now() - loopStart;
+            },
+            { detail: `${iterations} iterations`, succeeded: notAborted },
+          );
         }
         if (signal?.aborted) {
           status = "aborted";
           sink.emit({ type: "log", level: "warning", message: `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations` });
         }
       } catch (e) {
-        end(step, false);
+        // step() has ended the failed step (ok: false); the run reports what it measured.
         status = "failed";
-        error = errorInfo(e, `inference failed at ${step === "run" ? "measured" : "warm-up"} iteration ${step === "run" ? latenciesMs.length : warmupMs.length}`, where);
+        error = errorInfo(e, `inference failed at ${phase === "run" ? "measured" : "warm-up"} iteration ${phase === "run" ? latenciesMs.length : warmupMs.length}`, where);
         sink.emit({ type: "error", ...error });
       }
 
       if (capture) {
-        begin("profile");
         const c = capture;
         capture = undefined;
         try {
-          profile = await collectProfile(session, c, plan.outDir, { skipRuns: warmupMs.length, maxKernelEvents, sink });
-          end("profile", true);
+          profile = await step(sink, "profile", () => collectProfile(created, c, plan.outDir, { skipRuns: warmupMs.length, maxKernelEvents, sink }));
         } catch (e) {
-          end("profile", false);
           if (status !== "failed") {
             status = "failed";
             error = errorInfo(e, "could not collect the profile", where);
