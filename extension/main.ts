@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import { Ctx, describe } from "./ctx";
 import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
-import { registerRunFeatures, runCommands } from "./run-features";
+import { registerRunFeatures, runCommands } from "./run/run-features";
 import { compareRunsCommand, openReportCommand, refreshRunsCommand, registerReports, revealRunCommand, type ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */

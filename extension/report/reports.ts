@@ -3,7 +3,7 @@
 // Cheap at activation: no file is read until the view is shown or a command runs.
 import * as vscode from "vscode";
 import { REPORT_VIEW_TYPE } from "../../webviews/protocol/report";
-import { RUNS_VIEW_ID, RunsProvider, type RunInfo } from "../runs/runs-provider";
+import { RUNS_VIEW_ID, RunsProvider, type RunInfo } from "./runs-provider";
 import { onDidAnswerReady, ReportPanel, ReportPanelSerializer, type ReportHost, type ReportPanelSnapshot } from "./report-panel";
 
 /** What the extension's API exposes of reports (for tests and other features). */

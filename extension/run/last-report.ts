@@ -1,8 +1,8 @@
 // Finds a recipe's newest run report: `.edge/runs/<YYYYMMDD-HHMMSS>-<recipe name>-<device>/report.md` in the
 // recipe's workspace folder (run ids sort by time), and opens it in the report webview (extension/report/).
 import * as vscode from "vscode";
-import { openReport } from "./report/reports";
-import { sanitizeName } from "../engine/report/run-dir";
+import { openReport } from "../report/reports";
+import { sanitizeName } from "../../engine/report/run-dir";
 
 /** The newest run directory's report.md for the recipe named `recipeName`, or undefined. */
 export async function findLastReport(folder: vscode.Uri, recipeName: string): Promise<vscode.Uri | undefined> {

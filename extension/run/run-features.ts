@@ -3,14 +3,14 @@
 // (main.ts spreads `runCommands` into its table). Registration is cheap: nothing runs until a task does.
 import * as vscode from "vscode";
 import { RecipeCodeLensProvider } from "./codelens";
-import { readConfig } from "./config";
-import type { Ctx } from "./ctx";
+import { readConfig } from "../config";
+import type { Ctx } from "../ctx";
 import { DeviceChoices, devicesOf } from "./device-choice";
 import { findLastReport, openRunReport } from "./last-report";
 import { DeviceStatusItem } from "./status-bar";
-import { EdgeTaskProvider, TASK_TYPE } from "./tasks/edge-task-provider";
-import { RunDiagnostics } from "./tasks/run-diagnostics";
-import type { RunFinished } from "./tasks/run-pseudoterminal";
+import { EdgeTaskProvider, TASK_TYPE } from "./edge-task-provider";
+import { RunDiagnostics } from "./run-diagnostics";
+import type { RunFinished } from "./run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
 
 const LANGUAGE_ID = "edge-recipe";
