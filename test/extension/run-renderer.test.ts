@@ -1,9 +1,9 @@
-// The run terminal's text (extension/tasks/run-renderer.ts): steps, progress in place, warnings, budget verdicts,
+// The run terminal's text (extension/run/run-renderer.ts): steps, progress in place, warnings, budget verdicts,
 // the report path and the closing summary.
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EngineEvent } from "../../engine/events";
-import { RunRenderer, terminalText } from "../../extension/tasks/run-renderer";
+import { RunRenderer, terminalText } from "../../extension/run/run-renderer";
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 

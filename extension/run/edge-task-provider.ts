@@ -4,8 +4,8 @@
 // In an untrusted workspace it provides nothing and resolves nothing.
 import { dirname, isAbsolute } from "node:path";
 import * as vscode from "vscode";
-import { readRecipeDevices, runnableDevices } from "../recipe-devices";
-import { canRun } from "../trust";
+import { readRecipeDevices, runnableDevices } from "./recipe-devices";
+import { canRun } from "./trust";
 import { RunPseudoterminal, type RunServices } from "./run-pseudoterminal";
 
 export const TASK_TYPE = "edge";

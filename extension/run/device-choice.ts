@@ -1,7 +1,7 @@
 // The device each recipe runs on when the user does not say: chosen in the status bar's QuickPick, remembered per
 // recipe in workspaceState, and read by the CodeLens order, the status bar and `edge.runRecipe`.
 import * as vscode from "vscode";
-import { readConfig } from "./config";
+import { readConfig } from "../config";
 import { defaultDevice, readRecipeDevices, runnableDevices, type RecipeDevices } from "./recipe-devices";
 
 const KEY_PREFIX = "edge.device:";

@@ -2,7 +2,7 @@
 // with a status icon, the recipe, and device · p50 · p95 in the description. Watches report.json files to refresh.
 import * as vscode from "vscode";
 import type { ReportData } from "../../webviews/protocol/report";
-import { loadRun } from "../report/load-run";
+import { loadRun } from "./load-run";
 
 export const RUNS_VIEW_ID = "edge.runs";
 export const RUN_ITEM_CONTEXT = "edgeRun";

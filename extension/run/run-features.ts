@@ -1,41 +1,48 @@
-// Wires the run features into the extension: the `edge` task provider, the "edge-run" diagnostics, the recipe
-// CodeLens, the device status bar item, and the commands edge.runRecipe / edge.selectDevice / edge.openLastReport
-// (main.ts spreads `runCommands` into its table). Registration is cheap: nothing runs until a task does.
+// The run features: the `edge` task provider, the "edge-run" diagnostics, the recipe CodeLens, the device status bar
+// item, and what the commands edge.runRecipe / edge.selectDevice / edge.openLastReport do (main.ts's table calls
+// them). Ctx creates the one RunFeatures and disposes it. Registration is cheap: nothing runs until a task does.
 import * as vscode from "vscode";
 import { RecipeCodeLensProvider } from "./codelens";
-import { readConfig } from "./config";
-import type { Ctx } from "./ctx";
+import { readConfig } from "../config";
 import { DeviceChoices, devicesOf } from "./device-choice";
-import { findLastReport, openRunReport } from "./last-report";
+import { findLastReport, runDirOf } from "./last-report";
 import { DeviceStatusItem } from "./status-bar";
-import { EdgeTaskProvider, TASK_TYPE } from "./tasks/edge-task-provider";
-import { RunDiagnostics } from "./tasks/run-diagnostics";
-import type { RunFinished } from "./tasks/run-pseudoterminal";
+import { EdgeTaskProvider, TASK_TYPE } from "./edge-task-provider";
+import { RunDiagnostics } from "./run-diagnostics";
+import type { RunFinished } from "./run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
 
 const LANGUAGE_ID = "edge-recipe";
 
-export class RunFeatures {
+/** What the run features need from the rest of the extension. */
+export interface RunHost {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  /** Shows a run's report (the report feature). */
+  openReport(runDir: vscode.Uri): Promise<void>;
+}
+
+export class RunFeatures implements vscode.Disposable {
   readonly choices: DeviceChoices;
   readonly tasks: EdgeTaskProvider;
   readonly codeLens: RecipeCodeLensProvider;
   private readonly finished = new vscode.EventEmitter<RunFinished>();
   /** Fires when a run's terminal closes (with the report's paths when one was written). */
   readonly onDidFinishRun = this.finished.event;
+  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(ctx: Ctx) {
-    const subscriptions = ctx.extension.subscriptions;
-    this.choices = new DeviceChoices(ctx.extension.workspaceState);
+  constructor(private readonly host: RunHost) {
+    this.choices = new DeviceChoices(host.extension.workspaceState);
     const diagnostics = new RunDiagnostics();
     this.tasks = new EdgeTaskProvider({
-      extensionPath: ctx.extension.extensionPath,
-      log: ctx.log,
+      extensionPath: host.extension.extensionPath,
+      log: host.log,
       diagnostics,
       nodePath: () => readConfig().nodePath,
       didFinish: (result) => this.finished.fire(result),
     });
     this.codeLens = new RecipeCodeLensProvider(this.choices);
-    subscriptions.push(
+    this.disposables.push(
       this.choices,
       diagnostics,
       this.codeLens,
@@ -48,7 +55,7 @@ export class RunFeatures {
         this.codeLens.refresh();
         // A finished (not cancelled) run's report opens by itself.
         if (run.reportJsonPath && !run.cancelled) {
-          openRunReport(vscode.Uri.file(run.reportJsonPath)).catch((error: unknown) => ctx.log.warn(`could not open the report ${run.reportJsonPath}: ${String(error)}`));
+          host.openReport(runDirOf(vscode.Uri.file(run.reportJsonPath))).catch((error: unknown) => host.log.warn(`could not open the report ${run.reportJsonPath}: ${String(error)}`));
         }
       }),
       onDidGrantTrust(() => this.codeLens.refresh()),
@@ -92,8 +99,12 @@ export class RunFeatures {
       void vscode.window.showInformationMessage("Edge: this recipe has no report yet; run it first.");
       return undefined;
     }
-    await openRunReport(report);
+    await this.host.openReport(runDirOf(report));
     return report;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
 
@@ -104,23 +115,3 @@ function recipeUri(arg: unknown): vscode.Uri | undefined {
   const document = vscode.window.activeTextEditor?.document;
   return document?.languageId === LANGUAGE_ID ? document.uri : undefined;
 }
-
-const features = new WeakMap<Ctx, RunFeatures>();
-
-/** Called once from activate. */
-export function registerRunFeatures(ctx: Ctx): RunFeatures {
-  const created = new RunFeatures(ctx);
-  features.set(ctx, created);
-  return created;
-}
-
-function of(ctx: Ctx): RunFeatures {
-  return features.get(ctx) ?? registerRunFeatures(ctx);
-}
-
-/** The run commands, for main.ts's command table. */
-export const runCommands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
-  "edge.runRecipe": (ctx, uri, device) => of(ctx).runRecipe(uri, device),
-  "edge.selectDevice": (ctx, uri) => of(ctx).selectDevice(uri),
-  "edge.openLastReport": (ctx, uri) => of(ctx).openLastReport(uri),
-};

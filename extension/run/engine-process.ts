@@ -4,8 +4,8 @@
 // after a grace period. No VS Code here: callers pass the settings they read.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { EngineEvent } from "../engine/events";
-import { createJsonLinesReader } from "./tasks/jsonl-reader";
+import type { EngineEvent } from "../../engine/events";
+import { createJsonLinesReader } from "./jsonl-reader";
 
 export const MIN_NODE_MAJOR = 20;
 /** How long the engine gets to write its partial report after SIGTERM before it is killed. */

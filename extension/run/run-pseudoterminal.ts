@@ -3,10 +3,10 @@
 // exit code. Closing the terminal or terminating the task cancels the engine (SIGTERM, then SIGKILL).
 import * as vscode from "vscode";
 import type { EngineEvent } from "../../engine/events";
-import { chooseEngineNode, startEngine, type EngineProcess } from "../engine-process";
+import { chooseEngineNode, startEngine, type EngineProcess } from "./engine-process";
 import { RunRenderer, terminalText } from "./run-renderer";
 import type { RunDiagnostics } from "./run-diagnostics";
-import { canRun } from "../trust";
+import { canRun } from "./trust";
 
 export interface RunRequest {
   recipe: vscode.Uri;

@@ -1,8 +1,7 @@
 // Finds a recipe's newest run report: `.edge/runs/<YYYYMMDD-HHMMSS>-<recipe name>-<device>/report.md` in the
-// recipe's workspace folder (run ids sort by time), and opens it in the report webview (extension/report/).
+// recipe's workspace folder (run ids sort by time). Opening it is the report feature's (extension/report/).
 import * as vscode from "vscode";
-import { openReport } from "./report/reports";
-import { sanitizeName } from "../engine/report/run-dir";
+import { sanitizeName } from "../../engine/report/run-dir";
 
 /** The newest run directory's report.md for the recipe named `recipeName`, or undefined. */
 export async function findLastReport(folder: vscode.Uri, recipeName: string): Promise<vscode.Uri | undefined> {
@@ -31,9 +30,9 @@ export async function findLastReport(folder: vscode.Uri, recipeName: string): Pr
   return undefined;
 }
 
-/** Opens a run's report (given its report.md or report.json) in the report webview. */
-export async function openRunReport(report: vscode.Uri): Promise<void> {
-  await openReport(vscode.Uri.joinPath(report, ".."));
+/** The run directory of a report file (its report.md or report.json). */
+export function runDirOf(report: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(report, "..");
 }
 
 function escape(text: string): string {
