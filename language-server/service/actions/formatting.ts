@@ -1,12 +1,12 @@
-// Whole-document formatting that keeps comments, key order, quoting and flow style (yaml-format.ts): indentation
+// Whole-document formatting that keeps comments, key order, quoting and flow style (yaml/format.ts): indentation
 // in steps of the editor's tab size, always with spaces (YAML forbids tabs there), `key: value` spacing, no
 // trailing white space, one final newline. Answers one edit per changed line, so the rest of the document (and
 // the cursor) stays put. Nothing is changed in a document with YAML syntax errors, or when the result would not
 // read as the same data (formatYaml checks both); line endings (LF or CRLF) are kept.
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { FormattingOptions, TextEdit } from "vscode-languageserver-types";
-import type { ServiceContext } from "./language-service";
-import { formatYaml } from "./yaml-format";
+import type { ServiceContext } from "../service-context";
+import { formatYaml } from "../yaml/format";
 
 export function format(context: ServiceContext, textDocument: TextDocument, options: FormattingOptions): TextEdit[] {
   const document = context.documents.get(textDocument);

@@ -4,9 +4,9 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Location, Position } from "vscode-languageserver-types";
 import { pathToFileURL } from "node:url";
-import type { ServiceContext } from "./language-service";
-import { nodeAt, offsetRange } from "./recipe-nodes";
-import { definitionKey, isPathValue, nameAt, resolveWritten } from "./recipe-references";
+import type { ServiceContext } from "../service-context";
+import { nodeAt, offsetRange } from "../recipe/nodes";
+import { definitionKey, isPathValue, nameAt, resolveWritten } from "../recipe/references";
 import { isScalar } from "yaml";
 
 export async function findDefinition(context: ServiceContext, textDocument: TextDocument, position: Position): Promise<Location[]> {

@@ -2,9 +2,9 @@
 // names already around it. Works on the text, line by line from the cursor (no parse), so it is fast and holds up
 // on YAML that is half typed: `run:\n  dev|`, `  device: |`, an empty line inside a map, `{ shape: [1, 3], | }`,
 // `ops: [Conv, |]`, `- |`. Only the lines of the cursor's enclosing blocks are read.
-import type { PathSegment } from "../../engine/recipe";
-import type { CursorContext } from "./cursor-types";
-import { flowContext } from "./flow-context";
+import type { PathSegment } from "../../../engine/recipe";
+import type { CursorContext } from "./types";
+import { flowContext } from "./flow-collection";
 import {
   closingQuote,
   indentAt,
@@ -16,9 +16,9 @@ import {
   parseLine,
   previousLineStart,
   unclosedFlowOpen,
-} from "./yaml-lines";
+} from "../yaml/lines";
 
-export type { CursorContext } from "./cursor-types";
+export type { CursorContext } from "./types";
 
 /** How many lines above the cursor a multi-line flow collection may have opened. */
 const FLOW_LOOKBACK_LINES = 30;

@@ -4,7 +4,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import { type ParsedRecipe, parseRecipe, YamlBlockCache } from "../../engine/recipe";
+import { type ParsedRecipe, parseRecipe, YamlBlockCache } from "../../../engine/recipe";
 
 export interface RecipeDocument {
   uri: string;

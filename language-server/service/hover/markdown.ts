@@ -1,8 +1,9 @@
 // The markdown of hovers about the world: a model's summary, an op type's count, a node with its inputs and
 // outputs and their shapes, a device and a dataset as the recipe defines them.
-import { formatBytes } from "../../engine/inspect/format-report";
-import type { ModelSummaryResult } from "../world/world-host";
-import { type ModelIndex, modelIndex, shapeText } from "./model-index";
+import { formatBytes } from "../../../engine/inspect/format-report";
+import type { ModelSummaryResult } from "../../world/world-host";
+import { type ModelIndex, modelIndex } from "../../world/model-index";
+import { shapeText } from "../recipe/model";
 
 const count = (n: number): string => n.toLocaleString("en-US");
 

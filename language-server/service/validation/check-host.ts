@@ -1,10 +1,10 @@
 // The engine's RecipeCheckHost on top of the world: files through `world.pathKind`, the model's signature from
 // `world.modelSummary` (read off the request path and cached), so the editor's checks are `edge validate`'s.
-import { EdgeError, type ErrorCode } from "../../engine/errors";
-import type { ModelSignature } from "../../engine/onnx/signature";
-import type { RecipeCheckHost } from "../../engine/recipe";
-import type { WorldHost } from "../world/world-host";
-import type { RecipeDocument } from "./recipe-document";
+import { EdgeError, type ErrorCode } from "../../../engine/errors";
+import type { ModelSignature } from "../../../engine/onnx/signature";
+import type { RecipeCheckHost } from "../../../engine/recipe";
+import type { WorldHost } from "../../world/world-host";
+import type { RecipeDocument } from "../recipe/document";
 
 export function worldCheckHost(world: WorldHost, document: Pick<RecipeDocument, "baseDir">): RecipeCheckHost {
   return {

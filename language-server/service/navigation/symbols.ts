@@ -4,8 +4,8 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type DocumentSymbol, SymbolKind } from "vscode-languageserver-types";
 import { type Document, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
-import type { ServiceContext } from "./language-service";
-import { contentEnd, isNode, keyName, offsetRange } from "./recipe-nodes";
+import type { ServiceContext } from "../service-context";
+import { contentEnd, isNode, keyName, offsetRange } from "../recipe/nodes";
 
 /** Sections whose entries are named things (the names the recipe defines), and how to describe each. */
 const namedSections: Record<string, { kind: SymbolKind; detail: (value: unknown) => string | undefined }> = {

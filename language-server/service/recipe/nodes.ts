@@ -4,7 +4,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Range } from "vscode-languageserver-types";
 import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import type { DataPath, PathSegment, Range as ProblemRange } from "../../engine/recipe";
+import type { DataPath, PathSegment, Range as ProblemRange } from "../../../engine/recipe";
 
 /** What is at an offset: the data path of the value, and whether the offset is on the key or on the value. */
 export interface NodeHit {

@@ -3,12 +3,12 @@
 // findings of the recipe's last run, as information on the node's name or on `quantize`.
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type Diagnostic, type DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag } from "vscode-languageserver-types";
-import { checkRecipe, type Problem, type Severity } from "../../engine/recipe";
-import type { QuantNodeFinding } from "../world/world-host";
+import { checkRecipe, type Problem, type Severity } from "../../../engine/recipe";
+import type { QuantNodeFinding } from "../../world/world-host";
 import { worldCheckHost } from "./check-host";
-import type { ServiceContext } from "./language-service";
-import type { RecipeDocument } from "./recipe-document";
-import { keyName, nodeAtPath, offsetRange, pairAtPath, seqAtPath, toLspRange } from "./recipe-nodes";
+import type { ServiceContext } from "../service-context";
+import type { RecipeDocument } from "../recipe/document";
+import { keyName, nodeAtPath, offsetRange, pairAtPath, seqAtPath, toLspRange } from "../recipe/nodes";
 import { isScalar } from "yaml";
 
 /** Every diagnostic says it comes from us. */

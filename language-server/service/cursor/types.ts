@@ -1,6 +1,6 @@
-// What is at the cursor in a recipe, as cursor-context finds it: the data path, key or value, the word typed so
+// What is at the cursor in a recipe, as cursor/context.ts finds it: the data path, key or value, the word typed so
 // far and its range, and the names already present around it. Shared by completion and hover.
-import type { PathSegment } from "../../engine/recipe";
+import type { PathSegment } from "../../../engine/recipe";
 
 export interface CursorContext {
   /**

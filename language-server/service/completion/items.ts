@@ -9,8 +9,8 @@ import {
   MarkupKind,
   type Range,
 } from "vscode-languageserver-types";
-import type { WorldHost } from "../world/world-host";
-import type { CursorContext } from "./cursor-types";
+import type { WorldHost } from "../../world/world-host";
+import type { CursorContext } from "../cursor/types";
 
 export interface CompletionRequest {
   text: string;

@@ -1,13 +1,11 @@
 // The recipe's model for completion and hover: its path from the recipe text, its summary now (from the cache,
 // starting a read otherwise) or later (waiting for the worker), and shapes as hovers write them. The lookups over a
 // summary are in world/model-index.
-import type { TensorSignature } from "../../engine/onnx/signature";
-import { resolveRecipePath } from "../../engine/recipe";
-import { type ModelIndex, modelIndex } from "../world/model-index";
-import type { ModelSummaryResult, WorldHost } from "../world/world-host";
-import { stringAt } from "./recipe-outline";
-
-export { type ModelIndex, modelIndex };
+import type { TensorSignature } from "../../../engine/onnx/signature";
+import { resolveRecipePath } from "../../../engine/recipe";
+import { type ModelIndex, modelIndex } from "../../world/model-index";
+import type { ModelSummaryResult, WorldHost } from "../../world/world-host";
+import { stringAt } from "./outline";
 
 /** The absolute path of the recipe's `model.path`, if it names one and the recipe has a folder. */
 export function recipeModelPath(text: string, baseDir: string | undefined, world: WorldHost): string | undefined {

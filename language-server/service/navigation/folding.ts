@@ -4,8 +4,8 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type FoldingRange, FoldingRangeKind } from "vscode-languageserver-types";
 import { isCollection, isMap, isScalar, isSeq } from "yaml";
-import type { ServiceContext } from "./language-service";
-import { contentEnd, isNode } from "./recipe-nodes";
+import type { ServiceContext } from "../service-context";
+import { contentEnd, isNode } from "../recipe/nodes";
 
 export function getFoldingRanges(context: ServiceContext, textDocument: TextDocument): FoldingRange[] {
   const document = context.documents.get(textDocument);

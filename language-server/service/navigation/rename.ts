@@ -7,10 +7,10 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Position, Range, TextEdit, WorkspaceEdit } from "vscode-languageserver-types";
 import { LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import { parse } from "yaml";
-import { recipeSchema } from "../../engine/recipe";
-import type { ServiceContext } from "./language-service";
-import { nodeAt, offsetRange, scalarContent } from "./recipe-nodes";
-import { definedNames, definitionKey, type NameOccurrence, nameAt, nameSections, occurrences } from "./recipe-references";
+import { recipeSchema } from "../../../engine/recipe";
+import type { ServiceContext } from "../service-context";
+import { nodeAt, offsetRange, scalarContent } from "../recipe/nodes";
+import { definedNames, definitionKey, type NameOccurrence, nameAt, nameSections, occurrences } from "../recipe/references";
 
 const namePattern = new RegExp(String(recipeSchema.$defs.Name.pattern));
 const nameMaxLength = Number(recipeSchema.$defs.Name.maxLength);

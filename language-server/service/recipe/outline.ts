@@ -5,8 +5,8 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
-import { implicitLocalDevice } from "../../engine/recipe";
-import { indentAt, lineAt, nextLineStart, parseLine, type LineShape, restScalar } from "./yaml-lines";
+import { implicitLocalDevice } from "../../../engine/recipe";
+import { indentAt, lineAt, nextLineStart, parseLine, type LineShape, restScalar } from "../yaml/lines";
 
 interface Entry {
   name: string;

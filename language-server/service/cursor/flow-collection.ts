@@ -1,8 +1,8 @@
 // The cursor inside a flow collection (`{ shape: [1, 3], | }`, `ops: [Conv, |]`), possibly unclosed and spread
 // over lines: a small scanner from the opening bracket that tracks maps, sequences, keys and item indexes up to the
 // cursor, then reads on to the end of the cursor's collection for the names already there.
-import type { PathSegment } from "../../engine/recipe";
-import type { CursorContext } from "./cursor-types";
+import type { PathSegment } from "../../../engine/recipe";
+import type { CursorContext } from "./types";
 
 interface Frame {
   kind: "map" | "seq";

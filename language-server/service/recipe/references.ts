@@ -2,8 +2,8 @@
 // by `quantize.calibration.data`, `evaluate.data` and `run.data`) and the file paths it names, as YAML nodes.
 // Shared by document links, go-to-definition and rename.
 import { type Document, isMap, isScalar, type Node, type Scalar } from "yaml";
-import { type DataPath, type PathSegment, resolveRecipePath } from "../../engine/recipe";
-import { keyName, mapAtPath, nodeAtPath } from "./recipe-nodes";
+import { type DataPath, type PathSegment, resolveRecipePath } from "../../../engine/recipe";
+import { keyName, mapAtPath, nodeAtPath } from "./nodes";
 
 export type NameKind = "device" | "dataset";
 

@@ -1,18 +1,18 @@
 // Quick fixes for our diagnostics, matched by code (and by "did you mean" in the message): replace a misspelt key,
 // value or name with the close match; add a missing required key (or one of the transports a device needs);
 // add a device or dataset that `run.device` or a dataset reference names; exclude a node from quantization from
-// its per-node finding. Every edit keeps the YAML valid and in its style (yaml-edits.ts).
+// its per-node finding. Every edit keeps the YAML valid and in its style (yaml/edits.ts).
 import { basename } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type CodeAction, CodeActionKind, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver-types";
 import { isMap, isScalar } from "yaml";
-import { type DataPath, type PathSegment, schemaAt } from "../../engine/recipe";
-import { resolveRef, type SchemaNode } from "../../engine/recipe/recipe-schema";
-import type { ServiceContext } from "./language-service";
-import { keyName, mapAtPath, nodeAt, nodeAtPath, seqAtPath } from "./recipe-nodes";
-import { definedNames } from "./recipe-references";
-import { diagnosticSource, type QuantFindingData, quantFindingCode } from "./validation";
-import { appendToSeq, blockEntryText, type EditTarget, insertIntoMap, insertLine, scalarText, type YamlValue } from "./yaml-edits";
+import { type DataPath, type PathSegment, schemaAt } from "../../../engine/recipe";
+import { resolveRef, type SchemaNode } from "../../../engine/recipe/recipe-schema";
+import type { ServiceContext } from "../service-context";
+import { keyName, mapAtPath, nodeAt, nodeAtPath, seqAtPath } from "../recipe/nodes";
+import { definedNames } from "../recipe/references";
+import { diagnosticSource, type QuantFindingData, quantFindingCode } from "../validation/validation";
+import { appendToSeq, blockEntryText, type EditTarget, insertIntoMap, insertLine, scalarText, type YamlValue } from "../yaml/edits";
 
 export function getCodeActions(context: ServiceContext, textDocument: TextDocument, _range: Range, diagnostics: Diagnostic[]): CodeAction[] {
   const document = context.documents.get(textDocument);

@@ -2,14 +2,15 @@
 // and type), op types (with counts), node names (fuzzy, best first), output names and symbolic dims; dataset and
 // device names the recipe defines; adb serials; ssh hosts; files; and skeletons of new datasets and devices.
 import type { CompletionItem } from "vscode-languageserver-types";
-import type { PathSegment } from "../../engine/recipe";
-import type { TensorSignature } from "../../engine/onnx/signature";
-import { completionItem, CompletionItemKind, type CompletionRequest, rank, scalarText, snippetChoice, snippetText } from "./completion-items";
+import type { PathSegment } from "../../../engine/recipe";
+import type { TensorSignature } from "../../../engine/onnx/signature";
+import { completionItem, CompletionItemKind, type CompletionRequest, rank, scalarText, snippetChoice, snippetText } from "./items";
 import { fuzzyTop } from "./fuzzy";
-import { type ModelIndex, shapeText } from "./model-index";
-import { pathItems } from "./path-completions";
-import type { RecipeNames } from "./recipe-outline";
-import { pathPattern } from "./schema-completions";
+import type { ModelIndex } from "../../world/model-index";
+import { shapeText } from "../recipe/model";
+import { pathItems } from "./paths";
+import type { RecipeNames } from "../recipe/outline";
+import { pathPattern } from "./schema";
 
 /** Most node names returned at once; the client asks again as the user types (`isIncomplete`). */
 export const MAX_NODE_ITEMS = 100;

@@ -6,9 +6,9 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { DocumentLink } from "vscode-languageserver-types";
 import { pathToFileURL } from "node:url";
-import type { ServiceContext } from "./language-service";
-import { offsetRange, scalarContent } from "./recipe-nodes";
-import { pathValues, resolveWritten } from "./recipe-references";
+import type { ServiceContext } from "../service-context";
+import { offsetRange, scalarContent } from "../recipe/nodes";
+import { pathValues, resolveWritten } from "../recipe/references";
 
 export function findDocumentLinks(context: ServiceContext, textDocument: TextDocument): DocumentLink[] {
   const document = context.documents.get(textDocument);

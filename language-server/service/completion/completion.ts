@@ -1,18 +1,18 @@
 // Completion: what may be written at the cursor. The cursor context comes from the text around the cursor (no
 // parse of the document, which costs ~20 ms at 2,000 lines), names the recipe defines from a scan of their
 // sections, the model from the world's cache (a read is started, never awaited: the list is then marked
-// incomplete and the client asks again). Keys and values come from the schema (schema-completions) and from the
-// world (world-completions). Never throws: an unknown position gives an empty list.
+// incomplete and the client asks again). Keys and values come from the schema (schema.ts) and from the
+// world (world.ts). Never throws: an unknown position gives an empty list.
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { CompletionItem, CompletionList, Position } from "vscode-languageserver-types";
-import { type PathSegment, schemaAt } from "../../engine/recipe";
-import type { CompletionRequest } from "./completion-items";
-import { cursorContext } from "./cursor-context";
-import type { ServiceContext } from "./language-service";
-import { modelNow } from "./model-index";
-import { recipeFolder, type RecipeNames, recipeNames } from "./recipe-outline";
-import { isMapAt, schemaKeyItems, schemaValueItems } from "./schema-completions";
-import { type ModelNow, worldKeyItems, worldValueItems } from "./world-completions";
+import { type PathSegment, schemaAt } from "../../../engine/recipe";
+import type { CompletionRequest } from "./items";
+import { cursorContext } from "../cursor/context";
+import type { ServiceContext } from "../service-context";
+import { modelNow } from "../recipe/model";
+import { recipeFolder, type RecipeNames, recipeNames } from "../recipe/outline";
+import { isMapAt, schemaKeyItems, schemaValueItems } from "./schema";
+import { type ModelNow, worldKeyItems, worldValueItems } from "./world";
 
 const EMPTY: CompletionList = { isIncomplete: false, items: [] };
 

@@ -4,8 +4,8 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { TextEdit } from "vscode-languageserver-types";
 import { type Document, isCollection, isMap, isScalar, isSeq, parse, type YAMLMap } from "yaml";
-import type { DataPath } from "../../engine/recipe";
-import { contentEnd, isNode, nodeAtPath, offsetRange, pairAtPath } from "./recipe-nodes";
+import type { DataPath } from "../../../engine/recipe";
+import { contentEnd, isNode, nodeAtPath, offsetRange, pairAtPath } from "../recipe/nodes";
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 

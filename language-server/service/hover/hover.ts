@@ -4,14 +4,15 @@
 // cached summary it answers at once, whatever the model's size (lookups are indexed once per summary).
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type Hover, MarkupKind, type Position } from "vscode-languageserver-types";
-import { implicitLocalDevice, type PathSegment, resolveRecipePath, schemaAt } from "../../engine/recipe";
-import { cursorContext } from "./cursor-context";
-import type { CursorContext } from "./cursor-types";
-import { datasetMarkdown, deviceMarkdown, modelMarkdown, nodeMarkdown, opTypeMarkdown } from "./hover-markdown";
-import type { ServiceContext } from "./language-service";
-import { modelIndex, modelLater, shapeText } from "./model-index";
-import { mapKeysAt, recipeFolder, valueAt } from "./recipe-outline";
-import { isMapAt, pathPattern } from "./schema-completions";
+import { implicitLocalDevice, type PathSegment, resolveRecipePath, schemaAt } from "../../../engine/recipe";
+import { cursorContext } from "../cursor/context";
+import type { CursorContext } from "../cursor/types";
+import { datasetMarkdown, deviceMarkdown, modelMarkdown, nodeMarkdown, opTypeMarkdown } from "./markdown";
+import type { ServiceContext } from "../service-context";
+import { modelIndex } from "../../world/model-index";
+import { modelLater, shapeText } from "../recipe/model";
+import { mapKeysAt, recipeFolder, valueAt } from "../recipe/outline";
+import { isMapAt, pathPattern } from "../completion/schema";
 import { enumEntries, inlineYaml, markdownAt } from "./schema-docs";
 
 export async function doHover(context: ServiceContext, document: TextDocument, position: Position): Promise<Hover | null> {

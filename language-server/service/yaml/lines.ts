@@ -1,6 +1,6 @@
 // Reading one line of block YAML without a parser, so half-typed recipes still make sense: its indentation, the
 // structure tokens at its start (`- ` dashes and a `key:`), where its value starts and where a comment starts.
-// Used by cursor-context (what is at the cursor) and recipe-outline (names defined in the recipe).
+// Used by cursor/context.ts (what is at the cursor) and recipe/outline.ts (names defined in the recipe).
 
 /** A `- ` sequence dash, or a `key:` (plain or quoted), at a 0-based column of its line. */
 export type LineToken = { kind: "dash"; col: number } | KeyToken;

@@ -2,11 +2,11 @@
 // whole sections: `model:\n  path: $1`, a quantize method choice, device and dataset skeletons), and the values a
 // key takes (enum values with their descriptions, booleans, the default preselected, numeric examples).
 import type { CompletionItem } from "vscode-languageserver-types";
-import { type PathSegment, schemaAt } from "../../engine/recipe";
-import type { SchemaNode } from "../../engine/recipe/recipe-schema";
-import { completionItem, CompletionItemKind, type CompletionRequest, rank, snippetChoice, snippetText } from "./completion-items";
-import type { RecipeNames } from "./recipe-outline";
-import { enumEntries, inlineYaml, markdownAt, typeLabel } from "./schema-docs";
+import { type PathSegment, schemaAt } from "../../../engine/recipe";
+import type { SchemaNode } from "../../../engine/recipe/recipe-schema";
+import { completionItem, CompletionItemKind, type CompletionRequest, rank, snippetChoice, snippetText } from "./items";
+import type { RecipeNames } from "../recipe/outline";
+import { enumEntries, inlineYaml, markdownAt, typeLabel } from "../hover/schema-docs";
 
 const TRANSPORTS = ["local", "ssh", "adb"];
 

@@ -2,8 +2,8 @@
 // recipe's folder (or absolute, or from `~/`): the entries of the folder typed so far, replacing only the last
 // segment; folders re-open the list, and the preferred extension (`.onnx` for model.path) comes first.
 import type { CompletionItem } from "vscode-languageserver-types";
-import { resolveRecipePath } from "../../engine/recipe";
-import { completionItem, CompletionItemKind, type CompletionRequest, rank, retriggerSuggest } from "./completion-items";
+import { resolveRecipePath } from "../../../engine/recipe";
+import { completionItem, CompletionItemKind, type CompletionRequest, rank, retriggerSuggest } from "./items";
 
 /** Most entries listed from one folder. */
 const MAX_ENTRIES = 500;
