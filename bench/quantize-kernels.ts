@@ -7,8 +7,8 @@
 // Usage: node --import tsx bench/quantize-kernels.ts [--reps N] [--js] [--helper always|never]
 // (--js: the JS fallback; --helper: force the int4 helper thread on or off instead of the measured choice)
 import { pathToFileURL } from "node:url";
-import { quantizeInt4, quantizeInt8, setWasmKernelsEnabled, stageWeight } from "../engine/quantize/kernels";
-import { setHelperThreadMode, waitForHelperThread } from "../engine/quantize/wasm/helper-thread";
+import { quantizeInt4, quantizeInt8, setWasmKernelsEnabled, stageWeight } from "../engine/quantize/kernels/arithmetic";
+import { setHelperThreadMode, waitForHelperThread } from "../engine/quantize/kernels/wasm/helper-thread";
 
 const K = 4096;
 const N = 4096;

@@ -13,7 +13,7 @@ import { fromHalfBits, toHalfBits } from "../../engine/data/tensor-data";
 import { readModel } from "../../engine/onnx/read-model";
 import { walkGraphs, walkTensors } from "../../engine/onnx/walk";
 import { writeModel } from "../../engine/onnx/write-model";
-import { floatsToHalf } from "../../engine/quantize/fp16-tensors";
+import { floatsToHalf } from "../../engine/quantize/fp16/tensors";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
 import type { QuantizeResult } from "../../engine/quantize/types";
 import { corpusModel, fixtureModels } from "../onnx/corpus";

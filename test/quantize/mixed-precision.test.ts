@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
 import type { Sample } from "../../engine/data/tensor-data";
 import { readModel } from "../../engine/onnx/read-model";
-import { LAYER_NORM, layerNormInputs, type PrecisionChoice, rung, searchLadder, SENSITIVE, type Unit } from "../../engine/quantize/int8-static-precision";
+import { LAYER_NORM, layerNormInputs, type PrecisionChoice, rung, searchLadder, SENSITIVE, type Unit } from "../../engine/quantize/int8-static/precision";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { imageSamples } from "./calibration-inputs";
