@@ -2,6 +2,7 @@
 // CodeLens, the device status bar item, and the commands edge.runRecipe / edge.selectDevice / edge.openLastReport
 // (main.ts spreads `runCommands` into its table). Registration is cheap: nothing runs until a task does.
 import * as vscode from "vscode";
+import { LANGUAGE_ID } from "../common/recipe-language";
 import { RecipeCodeLensProvider } from "./codelens";
 import { readConfig } from "./config";
 import type { Ctx } from "./ctx";
@@ -12,8 +13,6 @@ import { EdgeTaskProvider, TASK_TYPE } from "./tasks/edge-task-provider";
 import { RunDiagnostics } from "./tasks/run-diagnostics";
 import type { RunFinished } from "./tasks/run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
-
-const LANGUAGE_ID = "edge-recipe";
 
 export class RunFeatures {
   readonly choices: DeviceChoices;
