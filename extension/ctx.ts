@@ -5,7 +5,8 @@
 import * as vscode from "vscode";
 import { Trace, type LanguageClient } from "vscode-languageclient/node";
 import type { ServerState, StatusParams } from "../language-server/protocol";
-import { createClient, LANGUAGE_ID } from "./client";
+import { LANGUAGE_ID } from "../common/recipe-language";
+import { createClient } from "./client";
 import { affects, readConfig } from "./config";
 import { didChangeStatus, revalidate } from "./lsp-ext";
 import { Reports } from "./report/reports";

@@ -5,19 +5,20 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-type Folder = "engine" | "language-server" | "extension" | "webviews" | "schemas" | "test" | "bench" | "scripts" | "samples";
+type Folder = "common" | "engine" | "language-server" | "extension" | "webviews" | "schemas" | "test" | "bench" | "scripts" | "samples";
 
 /** Which other top-level folders each folder may import from (its own is always allowed). */
 const mayImport: Record<Folder, readonly string[]> = {
-  engine: ["schemas"],
-  "language-server": ["engine", "schemas"],
-  extension: ["engine", "webviews/protocol", "schemas", "language-server/protocol"],
-  webviews: [],
-  schemas: [],
+  common: [],
+  engine: ["common", "schemas"],
+  "language-server": ["common", "engine", "schemas"],
+  extension: ["common", "engine", "webviews/protocol", "schemas", "language-server/protocol"],
+  webviews: ["common"],
+  schemas: ["common"],
   test: ["*"],
   bench: ["*"],
   scripts: ["*"],
-  samples: [],
+  samples: ["common"],
 };
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** npm packages that only run under node; webviews may not import them. */
@@ -57,6 +58,10 @@ for (const folder of Object.keys(mayImport) as Folder[]) {
       }
       if (folder === "webviews" && (nodeBuiltins.has(spec) || nodeOnlyPackages.has(spec))) {
         problems.push(`${where}: webviews/ run in a browser and must not import the node module "${spec}"`);
+        continue;
+      }
+      if (folder === "common" && !spec.startsWith(".")) {
+        problems.push(`${where}: common/ runs everywhere and imports nothing outside itself, not "${spec}"`);
         continue;
       }
       if (!spec.startsWith(".")) continue;

@@ -1,7 +1,7 @@
 // The Runs view (`edge.runs`, in the Explorer): every `.edge/runs/*` directory of the workspace folders, newest first,
 // with a status icon, the recipe, and device · p50 · p95 in the description. Watches report.json files to refresh.
 import * as vscode from "vscode";
-import type { ReportData } from "../../webviews/protocol/report";
+import type { RunReport } from "../../common/report";
 import { loadRun } from "./load-run";
 
 export const RUNS_VIEW_ID = "edge.runs";
@@ -10,7 +10,7 @@ export const RUN_ITEM_CONTEXT = "edgeRun";
 export interface RunInfo {
   uri: vscode.Uri;
   runId: string;
-  report?: ReportData;
+  report?: RunReport;
   error?: string;
   /** For sorting: report.startedAt, else the directory's mtime (ISO). */
   sortKey: string;

@@ -2,6 +2,7 @@
 // item, and what the commands edge.runRecipe / edge.selectDevice / edge.openLastReport do (main.ts's table calls
 // them). Ctx creates the one RunFeatures and disposes it. Registration is cheap: nothing runs until a task does.
 import * as vscode from "vscode";
+import { LANGUAGE_ID } from "../../common/recipe-language";
 import { RecipeCodeLensProvider } from "./codelens";
 import { readConfig } from "../config";
 import { DeviceChoices, devicesOf } from "./device-choice";
@@ -11,8 +12,6 @@ import { EdgeTaskProvider, TASK_TYPE } from "./edge-task-provider";
 import { RunDiagnostics } from "./run-diagnostics";
 import type { RunFinished } from "./run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
-
-const LANGUAGE_ID = "edge-recipe";
 
 /** What the run features need from the rest of the extension. */
 export interface RunHost {

@@ -1,11 +1,11 @@
 // The status bar item showing the device the active recipe runs on; clicking it picks another (edge.selectDevice).
 // Shown only while a recipe is the active editor.
 import * as vscode from "vscode";
+import { LANGUAGE_ID } from "../../common/recipe-language";
 import type { DeviceChoices } from "./device-choice";
 import { readRecipeDevices } from "./recipe-devices";
 
 export const SELECT_DEVICE_COMMAND = "edge.selectDevice";
-const LANGUAGE_ID = "edge-recipe";
 
 export class DeviceStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("edge.device", vscode.StatusBarAlignment.Left, 50);

@@ -38,6 +38,21 @@ void test("webviews importing a node module or the engine is flagged", () => {
   assert.match(r.output, /webviews\/graph\/app\.ts:2: webviews\/ may not import engine\/cli\/main/);
 });
 
+void test("common importing a node module, a package or another folder is flagged; every folder may import common", () => {
+  const r = check(
+    tree({
+      "common/units.ts": 'import { readFileSync } from "node:fs";\nimport YAML from "yaml";\nimport { x } from "../engine/x";\nexport const u = 1;\n',
+      "engine/x.ts": 'import { u } from "../common/units";\nexport const x = u;\n',
+      "webviews/report/app.ts": 'import { u } from "../../common/units";\n',
+    }),
+  );
+  assert.equal(r.status, 1);
+  assert.match(r.output, /common\/units\.ts:1: common\/ .*"node:fs"/);
+  assert.match(r.output, /common\/units\.ts:2: common\/ .*"yaml"/);
+  assert.match(r.output, /common\/units\.ts:3: common\/ may not import engine\/x/);
+  assert.doesNotMatch(r.output, /engine\/x\.ts|webviews\/report/);
+});
+
 void test("engine importing the extension is flagged; extension importing the engine is allowed", () => {
   const r = check(tree({ "engine/a.ts": 'import { b } from "../extension/b";\n', "extension/b.ts": 'import { a } from "../engine/a";\nexport const b = a;\n' }));
   assert.equal(r.status, 1);

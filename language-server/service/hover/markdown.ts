@@ -1,11 +1,9 @@
 // The markdown of hovers about the world: a model's summary, an op type's count, a node with its inputs and
 // outputs and their shapes, a device and a dataset as the recipe defines them.
-import { formatBytes } from "../../../engine/inspect/format-report";
+import { formatBytes, formatCount as count, formatPercent } from "../../../common/units";
 import type { ModelSummaryResult } from "../../world/world-host";
 import { type ModelIndex, modelIndex } from "../../world/model-index";
 import { shapeText } from "../recipe/model";
-
-const count = (n: number): string => n.toLocaleString("en-US");
 
 /** 2,690,312 → "2.69 M". */
 function parameters(n: number): string {
@@ -51,9 +49,9 @@ export function modelMarkdown(result: ModelSummaryResult, shownPath: string): st
 export function opTypeMarkdown(op: string, index: ModelIndex): string {
   const n = index.summary.opCounts[op];
   if (!n) return `${code(op)} does not occur in ${code(index.fileName)}.`;
-  const share = ((100 * n) / Math.max(1, index.summary.nodeCount)).toFixed(1);
+  const share = formatPercent(n / Math.max(1, index.summary.nodeCount));
   const rankOf = index.opsByCount.findIndex(([o]) => o === op) + 1;
-  return `**${op}**: ${count(n)} ${n === 1 ? "node" : "nodes"} in ${code(index.fileName)} (${share}% of ${count(index.summary.nodeCount)}; #${rankOf} of ${index.opsByCount.length} op types)`;
+  return `**${op}**: ${count(n)} ${n === 1 ? "node" : "nodes"} in ${code(index.fileName)} (${share} of ${count(index.summary.nodeCount)}; #${rankOf} of ${index.opsByCount.length} op types)`;
 }
 
 /** Most nodes of the same name described (names repeat across subgraphs). */
