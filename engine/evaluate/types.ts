@@ -1,7 +1,7 @@
 // The results of evaluation: an optimized model compared with its original on the same inputs (output metrics,
 // perplexity for language models, size), and the per-node error (SQNR) of quantized nodes. Plain data, JSON-ready.
 import type { InputSpec } from "../run/plan";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import type { LatencyStats } from "../run/stats";
 
 /** How one output of the optimized model differs from the original's, over every element of every sample. */

@@ -3,7 +3,7 @@
 // Built from the pipeline's outcomes; rendered into report.md beside the run's own sections.
 import type { CompareResult, NodeError } from "../evaluate/types";
 import type { QuantizeResult } from "../quantize/types";
-import type { CompileOutcome } from "../pipeline/optimize";
+import type { CompileOutcome } from "../compile/compile-outcome";
 import { BYTES_PER_MB, formatNumber } from "./budgets";
 
 export interface ReportOptimization {

@@ -7,7 +7,7 @@
 // result (status "failed", with an `error` event emitted here) so the caller can still report what was measured.
 import { EdgeError, isEdgeError } from "../errors";
 import { type EventSink, type StepName, nullSink } from "../events";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { resolveFeeds } from "./feeds";
 import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";

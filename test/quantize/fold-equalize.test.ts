@@ -12,7 +12,7 @@ import * as ort from "onnxruntime-node";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import { newContext } from "../../engine/quantize/context";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { calibrate } from "../../engine/quantize/calibrate";
 import { equalizeConvPairs } from "../../engine/quantize/equalize";
 import { activationSites, equalizeActivations } from "../../engine/quantize/equalize-activations";
