@@ -2,7 +2,7 @@
 // recipe's workspace folder (run ids sort by time), and opens it in the report webview (extension/report/).
 import * as vscode from "vscode";
 import { openReport } from "./report/reports";
-import { sanitizeName } from "../engine/report/run-dir";
+import { sanitizeName } from "../engine/report";
 
 /** The newest run directory's report.md for the recipe named `recipeName`, or undefined. */
 export async function findLastReport(folder: vscode.Uri, recipeName: string): Promise<vscode.Uri | undefined> {

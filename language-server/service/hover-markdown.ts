@@ -1,6 +1,6 @@
 // The markdown of hovers about the world: a model's summary, an op type's count, a node with its inputs and
 // outputs and their shapes, a device and a dataset as the recipe defines them.
-import { formatBytes } from "../../engine/inspect/format-report";
+import { formatBytes } from "../../engine/inspect";
 import type { ModelSummaryResult } from "../world/world-host";
 import { type ModelIndex, modelIndex, shapeText } from "./model-index";
 
