@@ -4,7 +4,7 @@ import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EdgeError } from "../errors";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { runLocal } from "../run/run-local";
 import type { LatencyStats } from "../run/stats";
 

@@ -4,7 +4,7 @@
 // the engine's own.
 import type { NodeError, SkippedNodeError } from "../../common/evaluation";
 import type { InputSpec } from "../run/plan";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 
 export type {
   CompareResult,

@@ -6,7 +6,7 @@ import type { ReportEvaluation } from "../../common/evaluation";
 import type { ReportOptimization } from "../../common/optimization";
 import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio, formatSeconds } from "../../common/units";
 import type { QuantizeResult } from "../quantize/types";
-import type { CompileOutcome } from "../pipeline/optimize";
+import type { CompileOutcome } from "../compile/compile-outcome";
 
 export type { ReportEvaluation } from "../../common/evaluation";
 export type { ReportOptimization } from "../../common/optimization";

@@ -1,7 +1,7 @@
 // Finds a recipe's newest run report: `.edge/runs/<YYYYMMDD-HHMMSS>-<recipe name>-<device>/report.md` in the
 // recipe's workspace folder (run ids sort by time). Opening it is the report feature's (extension/report/).
 import * as vscode from "vscode";
-import { sanitizeName } from "../../engine/report/run-dir";
+import { sanitizeName } from "../../engine/report";
 
 /** The newest run directory's report.md for the recipe named `recipeName`, or undefined. */
 export async function findLastReport(folder: vscode.Uri, recipeName: string): Promise<vscode.Uri | undefined> {

@@ -13,7 +13,7 @@ import * as ort from "onnxruntime-node";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import { newContext } from "../../engine/quantize/graph/context";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { calibrate } from "../../engine/quantize/calibrate/run";
 import { equalizeConvPairs } from "../../engine/quantize/equalize/conv-pairs";
 import { activationSites, equalizeActivations } from "../../engine/quantize/equalize/activations";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { ModelProto, NodeProto, ValueInfoProto } from "onnx-buf";
 import * as ort from "onnxruntime-node";
-import { fromHalfBits, toHalfBits } from "../../engine/data/tensor-data";
+import { fromHalfBits, toHalfBits } from "../../engine/data/typed-tensor";
 import { readModel } from "../../engine/onnx/read-model";
 import { walkGraphs, walkTensors } from "../../engine/onnx/walk";
 import { writeModel } from "../../engine/onnx/write-model";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { readModel } from "../../engine/onnx/read-model";
 import { LAYER_NORM, layerNormInputs, type PrecisionChoice, rung, searchLadder, SENSITIVE, type Unit } from "../../engine/quantize/int8-static/precision";
 import { quantizeModel } from "../../engine/quantize/quantize-model";

@@ -5,7 +5,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { ModelProtoSchema } from "onnx-buf";
 import { EdgeError } from "../../errors";
-import { convertTensor, isDtype, type Sample } from "../../data/tensor-data";
+import { convertTensor, isDtype, type Sample } from "../../data/typed-tensor";
 import type { OnnxModel } from "../../onnx/read-model";
 import { type ModelSignature, modelSignature } from "../../onnx/signature";
 import { loadOrt, type OrtSession } from "../../run/ort";

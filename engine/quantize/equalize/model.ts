@@ -2,7 +2,7 @@
 // before it (fold.ts); cross-layer equalization of Conv → (Relu) → Conv pairs (conv-pairs.ts); and equalization of the
 // channels of the tensors depthwise Convs read, measured on the calibration samples (activations.ts). Each
 // leaves the float model's outputs as they were (up to float rounding) and says what it did in the warnings.
-import type { Sample } from "../../data/tensor-data";
+import type { Sample } from "../../data/typed-tensor";
 import { calibrate } from "../calibrate/run";
 import { elementTypes } from "../calibrate/element-types";
 import type { QuantizeContext } from "../graph/context";

@@ -3,7 +3,7 @@
 // and whole tensors converted one at a time through the output's tensor store (external data streams).
 import { create } from "@bufbuild/protobuf";
 import { type TensorProto, TensorProto_DataType as DT, TensorProtoSchema } from "onnx-buf";
-import { toHalfBits } from "../../data/tensor-data";
+import { toHalfBits } from "../../data/typed-tensor";
 import type { QuantizeContext } from "../graph/context";
 import { bytesOfView, readFloatTensor } from "../graph/tensor-store";
 

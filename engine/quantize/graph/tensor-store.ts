@@ -8,11 +8,11 @@ import { promises as fs } from "node:fs";
 import { basename, dirname } from "node:path";
 import { EdgeError } from "../../errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../../fs/atomic";
-import { fromHalfBits } from "../../data/tensor-data";
+import { fromHalfBits } from "../../data/typed-tensor";
 import { releaseWeight, stageWeight } from "../kernels/arithmetic";
 import type { OnnxModel } from "../../onnx/read-model";
 import { dtypeName } from "../../onnx/dtypes";
-import { inlineRawBytes, isExternal, tensorElementCount } from "../../onnx/tensor-data";
+import { inlineRawBytes, isExternal, tensorElementCount } from "../../onnx/tensor-proto";
 import { walkTensors } from "../../onnx/walk";
 import { writeModel } from "../../onnx/write-model";
 

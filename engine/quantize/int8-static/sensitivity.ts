@@ -4,7 +4,7 @@
 // their outputs to the float ones (all float outputs concatenated).
 import { toBinary } from "@bufbuild/protobuf";
 import { type ModelProto, ModelProtoSchema } from "onnx-buf";
-import type { Sample } from "../../data/tensor-data";
+import type { Sample } from "../../data/typed-tensor";
 import type { OnnxModel } from "../../onnx/read-model";
 import { modelSignature } from "../../onnx/signature";
 import type { OrtSession } from "../../run/ort";

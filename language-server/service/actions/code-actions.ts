@@ -7,7 +7,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { type CodeAction, CodeActionKind, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver-types";
 import { isMap, isScalar } from "yaml";
 import { type DataPath, type PathSegment, schemaAt } from "../../../engine/recipe";
-import { resolveRef, type SchemaNode } from "../../../engine/recipe/recipe-schema";
+import { resolveRef, type SchemaNode } from "../../../engine/recipe";
 import type { ServiceContext } from "../service-context";
 import { keyName, mapAtPath, nodeAt, nodeAtPath, seqAtPath } from "../recipe/nodes";
 import { definedNames } from "../recipe/references";

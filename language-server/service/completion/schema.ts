@@ -3,7 +3,7 @@
 // key takes (enum values with their descriptions, booleans, the default preselected, numeric examples).
 import type { CompletionItem } from "vscode-languageserver-types";
 import { type PathSegment, schemaAt } from "../../../engine/recipe";
-import type { SchemaNode } from "../../../engine/recipe/recipe-schema";
+import type { SchemaNode } from "../../../engine/recipe";
 import { completionItem, CompletionItemKind, type CompletionRequest, rank, snippetChoice, snippetText } from "./items";
 import type { RecipeNames } from "../recipe/outline";
 import { enumEntries, inlineYaml, markdownAt, typeLabel } from "../hover/schema-docs";

@@ -3,7 +3,7 @@
 // device names the recipe defines; adb serials; ssh hosts; files; and skeletons of new datasets and devices.
 import type { CompletionItem } from "vscode-languageserver-types";
 import type { PathSegment } from "../../../engine/recipe";
-import type { TensorSignature } from "../../../engine/onnx/signature";
+import type { TensorSignature } from "../../../engine/onnx";
 import { completionItem, CompletionItemKind, type CompletionRequest, rank, scalarText, snippetChoice, snippetText } from "./items";
 import { fuzzyTop } from "./fuzzy";
 import type { ModelIndex } from "../../world/model-index";

@@ -3,7 +3,7 @@
 // since the schema does not change while the server runs.
 import { Document, isScalar, isSeq, stringify, visit } from "yaml";
 import { type PathSegment, schemaAt } from "../../../engine/recipe";
-import type { SchemaNode } from "../../../engine/recipe/recipe-schema";
+import type { SchemaNode } from "../../../engine/recipe";
 
 /** A short type label: `string`, `integer ≥ 1`, `boolean`, `object`, `array of string`, `one of 4 values`. */
 export function typeLabel(node: SchemaNode): string {

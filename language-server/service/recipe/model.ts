@@ -1,7 +1,7 @@
 // The recipe's model for completion and hover: its path from the recipe text, its summary now (from the cache,
 // starting a read otherwise) or later (waiting for the worker), and shapes as hovers write them. The lookups over a
 // summary are in world/model-index.
-import type { TensorSignature } from "../../../engine/onnx/signature";
+import type { TensorSignature } from "../../../engine/onnx";
 import { resolveRecipePath } from "../../../engine/recipe";
 import { type ModelIndex, modelIndex } from "../../world/model-index";
 import type { ModelSummaryResult, WorldHost } from "../../world/world-host";

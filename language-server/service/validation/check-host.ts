@@ -1,7 +1,7 @@
 // The engine's RecipeCheckHost on top of the world: files through `world.pathKind`, the model's signature from
 // `world.modelSummary` (read off the request path and cached), so the editor's checks are `edge validate`'s.
 import { EdgeError, type ErrorCode } from "../../../engine/errors";
-import type { ModelSignature } from "../../../engine/onnx/signature";
+import type { ModelSignature } from "../../../engine/onnx";
 import type { RecipeCheckHost } from "../../../engine/recipe";
 import type { WorldHost } from "../../world/world-host";
 import type { RecipeDocument } from "../recipe/document";

@@ -1,6 +1,6 @@
 // What shape propagation knows about one value: its element type, its concrete shape (symbolic dims already
 // bound to numbers), and, for small numeric tensors (shapes, axes, scales), its values.
-import { bytesForElements, dtypeBits, elementCount } from "../onnx/dtypes";
+import { bytesForElements, dtypeBits, elementCount } from "./dtypes";
 
 export interface TensorInfo {
   /** ONNX element type; 0 when unknown. */

@@ -4,12 +4,12 @@
 // the shape of the node's first input (or of its largest known input when the first is unknown). If, Loop and Scan bodies and calls to model
 // functions are analysed recursively, with the outer scope visible, so their outputs and inner peaks are known.
 import { type FunctionProto, type GraphProto, type NodeProto, type TensorProto, TensorProto_DataType as DT, type ValueInfoProto } from "onnx-buf";
-import { smallTensorValues } from "../onnx/tensor-data";
-import { isConstantNode, nodeLabel, nodeSubgraphs, opKey } from "../onnx/walk";
+import { smallTensorValues } from "./tensor-proto";
+import { isConstantNode, nodeLabel, nodeSubgraphs, opKey } from "./walk";
 import { attrInt, attrInts } from "./node-attrs";
 import { shapeRules } from "./shape-rules";
 import "./shape-rules-spatial"; // registers the spatial rules into shapeRules
-import { declaredInfo, type SymbolTable } from "./symbols";
+import { declaredInfo, type SymbolTable } from "./dim-bindings";
 import { infoBytes, type TensorInfo, withValues } from "./tensor-info";
 
 /** Anything with nodes: a graph or a function body, with its formal inputs already given infos. */

@@ -4,7 +4,7 @@
 // Resize, RNNs) are in shape-rules-spatial.ts. A rule returns undefined (or undefined outputs) when it cannot tell;
 // shape propagation then falls back to its documented assumption.
 import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
-import { smallTensorValues } from "../onnx/tensor-data";
+import { smallTensorValues } from "./tensor-proto";
 import { attrInt, attrInts, attrTensor } from "./node-attrs";
 import { type TensorInfo, withValues } from "./tensor-info";
 
