@@ -21,10 +21,6 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-/**
- * The one problem the real tree is allowed until the language-server service reorganisation is merged: the
- * ServiceContext type cycle (language-service.ts ⇄ the feature files). Delete this exception after that merge.
- */
 void test("the repository itself follows the layout rules", () => {
   const r = check(".");
   const problems = r.output.split("\n").filter((l) => l !== "" && !l.startsWith("dependency check:"));
