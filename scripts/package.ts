@@ -5,8 +5,9 @@
 // The bundles in dist/ are self-contained except `onnxruntime-node` (a native addon the engine CLI imports at run
 // time), so the only node_modules shipped are onnxruntime-node's JS, its one platform folder of binaries, and
 // onnxruntime-common. vsce collects files through `npm list --production`; a per-target ignore file (the repo's
-// whitelist `.vscodeignore` plus that target's runtime files) picks what goes in.
-import { execFileSync } from "node:child_process";
+// whitelist `.vscodeignore` plus that target's runtime files) picks what goes in. The repository's LICENSE goes in as
+// the package's license (vsce stores it as extension/LICENSE.txt); packaging fails when vsce finds none.
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -64,10 +65,14 @@ function packageTarget(target: Target): string {
   const partial = join(workDir, `${target}-${process.pid}.vsix`);
   const vsce = join(root, "node_modules", "@vscode", "vsce", "vsce");
   try {
-    execFileSync(process.execPath, [
+    const result = spawnSync(process.execPath, [
       vsce, "package", "--target", target, "--ignoreFile", ignoreFile, "--out", partial,
-      "--no-rewrite-relative-links", "--allow-missing-repository", "--skip-license", "--no-yarn",
-    ], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      "--no-rewrite-relative-links", "--allow-missing-repository", "--no-yarn",
+    ], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    process.stderr.write(result.stderr ?? "");
+    if (result.status !== 0) throw new Error(`vsce package --target ${target} failed (exit ${result.status ?? result.signal})`);
+    // Without a terminal vsce answers its "LICENSE not found; continue?" question itself with yes: refuse instead.
+    if (/LICENSE.* not found/.test(`${result.stdout}${result.stderr}`)) throw new Error("vsce found no LICENSE to package: keep LICENSE in the repository root and `!LICENSE` in .vscodeignore");
     renameSync(partial, out);
   } finally {
     rmSync(ignoreFile, { force: true });

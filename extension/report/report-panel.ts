@@ -116,7 +116,10 @@ export class ReportPanel {
     const webviewRoot = vscode.Uri.joinPath(host.extensionUri, "dist", "webviews");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     panel.title = this.snapshot.title;
-    panel.iconPath = new vscode.ThemeIcon("graph");
+    // A codicon as the tab's icon is VS Code 1.108's API (iconPath was Uri | { light, dark } before). Older versions
+    // leave the tab without it and the panel works (the extension-host suite opens reports on the oldest VS Code
+    // engines.vscode admits); the cast keeps this line compiling against that version's @types/vscode.
+    (panel as { iconPath?: unknown }).iconPath = new vscode.ThemeIcon("graph");
     const nonce = makeNonce();
     const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, ...parts)).toString();
     panel.webview.html = reportHtml({
