@@ -24,7 +24,8 @@ export type Target = keyof typeof targets;
 const root = resolve(import.meta.dirname, "..");
 export const vsixDir = join(root, "dist", "vsix");
 export const hostBundle = join(root, "dist", "extension", "main.cjs");
-export const HOST_BUNDLE_GOAL_BYTES = 1024 * 1024;
+/** 1 MB (the product's decimal units: 10^6 bytes). */
+export const HOST_BUNDLE_GOAL_BYTES = 1_000_000;
 
 function packageJson(): { name: string; version: string } {
   return JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
@@ -81,8 +82,8 @@ function packageTarget(target: Target): string {
   return out;
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 function main(argv: string[]): void {
@@ -97,11 +98,11 @@ function main(argv: string[]): void {
   if (!argv.includes("--no-build")) execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
   for (const target of chosen.length ? chosen : (Object.keys(targets) as Target[])) {
     const out = packageTarget(target);
-    console.log(`vsix ${target}: ${mib(statSync(out).size)} (${out.slice(root.length + 1)})`);
+    console.log(`vsix ${target}: ${megabytes(statSync(out).size)} (${out.slice(root.length + 1)})`);
   }
   const host = statSync(hostBundle).size;
   const verdict = host <= HOST_BUNDLE_GOAL_BYTES ? "within" : "OVER";
-  console.log(`host bundle dist/extension/main.cjs: ${(host / 1024).toFixed(1)} KiB (goal ≤ 1024 KiB without native binaries: ${verdict})`);
+  console.log(`host bundle dist/extension/main.cjs: ${(host / 1000).toFixed(1)} kB (goal ≤ 1000 kB without native binaries: ${verdict})`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) main(process.argv.slice(2));
