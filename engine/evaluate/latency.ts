@@ -18,10 +18,18 @@ export interface LatencyOptions {
 export async function measureLatency(path: string, sample: Sample, options: LatencyOptions): Promise<LatencyStats> {
   const outDir = await fs.mkdtemp(join(tmpdir(), "edge-evaluate-"));
   try {
-    const result = await runLocal({ modelPath: path, outDir, samples: [sample], warmup: options.warmup ?? 2, iterations: options.iterations });
+    const result = await runLocal({
+      modelPath: path,
+      outDir,
+      samples: [sample],
+      warmup: options.warmup ?? 2,
+      iterations: options.iterations,
+    });
     if (result.status !== "ok" || result.error || !result.stats) {
       const error = result.error;
-      throw new EdgeError("run/failed", `measuring the latency of ${path} failed: ${error?.message ?? result.status}`, { file: path });
+      throw new EdgeError("run/failed", `measuring the latency of ${path} failed: ${error?.message ?? result.status}`, {
+        file: path,
+      });
     }
     return result.stats;
   } finally {

@@ -24,7 +24,9 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, { cause: e });
+    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, {
+      cause: e,
+    });
   }
 }
 
@@ -34,6 +36,8 @@ export async function commitTempFile(tmp: string, target: string): Promise<void>
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, { cause: e });
+    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, {
+      cause: e,
+    });
   }
 }

@@ -45,13 +45,17 @@ export interface RunRecipeResult {
 }
 
 /** Runs a recipe: a file (loaded and checked here) or one already loaded with `loadRecipe`. */
-export async function runRecipe(source: string | LoadedRecipe, options: RunRecipeOptions = {}): Promise<RunRecipeResult> {
+export async function runRecipe(
+  source: string | LoadedRecipe,
+  options: RunRecipeOptions = {},
+): Promise<RunRecipeResult> {
   const cwd = options.cwd ?? process.cwd();
   const sink = options.sink ?? nullSink;
   const loaded = typeof source === "string" ? await loadRecipe(source, { cwd }) : source;
   const file = loaded.file;
   const { recipe, paths, problems } = requireValidRecipe(loaded);
-  for (const p of problems) if (p.severity === "warning") sink.emit({ type: "log", level: "warning", message: formatProblem(p) });
+  for (const p of problems)
+    if (p.severity === "warning") sink.emit({ type: "log", level: "warning", message: formatProblem(p) });
   const device = chooseDevice(recipe, options.device, file);
 
   const runDir = await makeRunDir(cwd, options, recipe.name, device.name);
@@ -60,7 +64,10 @@ export async function runRecipe(source: string | LoadedRecipe, options: RunRecip
 
   // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
   const recipeCopy = join(runDir.dir, "recipe.resolved.json");
-  await writeFileAtomic(recipeCopy, `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`);
+  await writeFileAtomic(
+    recipeCopy,
+    `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`,
+  );
   sink.emit({ type: "artifact", kind: "recipe", path: recipeCopy });
 
   const stop = stopSignal(options.signal, recipe.run?.timeout_s);
@@ -97,7 +104,12 @@ export async function runRecipe(source: string | LoadedRecipe, options: RunRecip
 }
 
 /** `outDir` as given (its last part is the run id), else a new timestamped folder under `runsDir`. */
-async function makeRunDir(cwd: string, options: RunRecipeOptions, recipeName: string, deviceName: string): Promise<RunDir> {
+async function makeRunDir(
+  cwd: string,
+  options: RunRecipeOptions,
+  recipeName: string,
+  deviceName: string,
+): Promise<RunDir> {
   let runDir: RunDir;
   if (options.outDir) {
     const dir = resolve(cwd, options.outDir);
@@ -110,7 +122,10 @@ async function makeRunDir(cwd: string, options: RunRecipeOptions, recipeName: st
 }
 
 /** The caller's signal combined with the recipe's `run.timeout_s`; `dispose` clears the timer. */
-function stopSignal(outer: AbortSignal | undefined, timeoutS: number | undefined): { signal: AbortSignal; dispose(): void } {
+function stopSignal(
+  outer: AbortSignal | undefined,
+  timeoutS: number | undefined,
+): { signal: AbortSignal; dispose(): void } {
   const timeout = new AbortController();
   const timer = timeoutS ? setTimeout(() => timeout.abort(), timeoutS * 1000) : undefined;
   return {
