@@ -68,7 +68,7 @@ void test("edge compile -o under a file: exit 6, io/write naming the path", () =
   writeFileSync(join(dir, "file"), "x\n");
   const r = edge(dir, "compile", "mlp.onnx", "-o", "file/mlp.compiled.onnx");
   assert.equal(r.status, 6, r.stderr);
-  assert.match(r.stderr, /file.*is a file, not a folder/);
+  assert.match(r.stderr, /cannot create the folder \S*\/file: it exists and is not a folder/);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
 
