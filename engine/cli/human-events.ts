@@ -39,7 +39,7 @@ export function humanEventWriter(write: (text: string) => void): (event: EngineE
         if (event.kind === "report.md") write(`  report: ${event.path}\n`);
         break;
       case "run/end":
-        write(`edge run: ${event.ok ? "ok" : "failed"} (exit ${event.exitCode})\n`);
+        write(`edge run: ${event.ok ? "ok" : event.exitCode === 130 ? "stopped" : "failed"} (exit ${event.exitCode})\n`);
         break;
       default:
         break; // iteration and kernel events are for machines and live views

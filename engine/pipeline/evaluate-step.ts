@@ -28,7 +28,7 @@ const PER_NODE_SAMPLES = 8;
 
 /** Runs the recipe's `evaluate:` step on the model the optimization steps made (`optimized`). */
 export async function evaluateForRecipe(context: RecipeRunContext, optimized: OptimizeOutcome): Promise<EvaluateOutcome> {
-  const { recipe, paths, file, outDir, sink, inputs } = context;
+  const { recipe, paths, file, outDir, sink, inputs, signal } = context;
   const spec = recipe.evaluate!;
   return step(
     sink,
@@ -51,7 +51,9 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
         synthetic,
         outputs: spec.outputs,
         latency: metrics.includes("latency") && optimized.model !== paths.model ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 } : undefined,
+        signal,
       });
+      signal?.throwIfAborted();
       const path = join(outDir, "evaluation.json");
       await writeFileAtomic(path, `${JSON.stringify(comparison, null, 2)}\n`);
       sink.emit({ type: "artifact", kind: "evaluation.json", path });
@@ -62,7 +64,7 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
         let samples: Sample[] | undefined;
         if (data) samples = await readDataset(data.path, { format: data.format, maxSamples: PER_NODE_SAMPLES, tokenizer: data.tokenizer, sequenceLength: data.sequenceLength, inputs: data.inputs });
         // The quantized model before compilation: ONNX Runtime's fusions rename the tensors being compared.
-        const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES });
+        const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES, signal });
         const errorPath = join(outDir, "quant-error.json");
         await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });
         sink.emit({ type: "artifact", kind: "quant-error.json", path: errorPath });
