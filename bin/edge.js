@@ -21,7 +21,11 @@ if (!existsSync(cli)) {
   process.exit(70);
 }
 const { main } = await import(pathToFileURL(cli).href);
-// The command installs its own handlers before it first waits for anything, so no signal falls between.
+// A signal that came while the bundle was evaluated waits in the event loop: let it reach onEarlySignal first.
+await new Promise((turn) => setImmediate(turn));
+// `edge run` installs its own handlers before main() first waits, so these are removed only once those are in place
+// (a process with no handler at all would be killed by a signal in between).
+const exitCode = main(process.argv.slice(2), undefined, early.signal);
 process.off("SIGINT", onEarlySignal);
 process.off("SIGTERM", onEarlySignal);
-process.exitCode = await main(process.argv.slice(2), undefined, early.signal);
+process.exitCode = await exitCode;

@@ -51,9 +51,8 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
     removeTempPathsSync();
     process.exit(exitCodes.aborted);
   };
-  // An abort from the caller (the process's early signal handler in bin/edge.js, or a test) counts as the first.
+  // A stop before the command started (Ctrl-C while bin/edge.js loaded the engine) counts as the first signal.
   if (signal?.aborted) onSignal("stop");
-  else signal?.addEventListener("abort", () => onSignal("stop"), { once: true });
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
@@ -62,7 +61,7 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
       device: flags.device as string | undefined,
       outDir: flags.out as string | undefined,
       runsDir: flags.runs as string | undefined,
-      signal: interrupted.signal,
+      signal: signal ? AbortSignal.any([signal, interrupted.signal]) : interrupted.signal,
       stopNow: stopNow.signal,
       sink,
     });

@@ -18,6 +18,7 @@ const REASONS: Record<string, string> = {
   EEXIST: "it exists and is not a folder",
   ENOTDIR: "a part of the path is a file, not a folder",
   EMFILE: "too many open files",
+  ENOENT: "no such file or folder, and it cannot be made there",
 };
 
 /** The reason of a filesystem error in words (its code when there is no better one). */

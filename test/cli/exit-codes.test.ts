@@ -62,6 +62,13 @@ void test("edge run --out on a filesystem that refuses writes (under /sys): exit
   await assertRunCannotWrite(cwd, out, /edge-test-\d+: (permission denied|read-only)/);
 });
 
+void test("edge run --out under /proc (mkdir says ENOENT under a folder that exists): exit 6, not a hang", { timeout: 120_000 }, async (t) => {
+  if (process.platform !== "linux") return t.skip("/proc is Linux's");
+  const cwd = recipeDir(RUN_RECIPE);
+  const out = join("/proc", `edge-test-${process.pid}`, "run");
+  await assertRunCannotWrite(cwd, out, /cannot create the folder \/proc\/edge-test-\d+\/run: /);
+});
+
 void test("edge compile -o under a file: exit 6, io/write naming the path", () => {
   const dir = mkdtempSync(join(tmpdir(), "edge-exit-"));
   writeFileSync(join(dir, "mlp.onnx"), bytesOf(mlp()));
