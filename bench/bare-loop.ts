@@ -2,7 +2,7 @@
 // runner used. Times each session.run with performance.now() exactly as the runner does and prints one JSON line.
 // Usage: node --import tsx bench/bare-loop.ts '<json: {modelPath, ortOptions, inputs: [{name, dtype, shape}], warmup, iterations, range}>'
 import ort from "onnxruntime-node";
-import type { Dtype } from "../engine/data/tensor-data";
+import type { Dtype } from "../engine/data/typed-tensor";
 import { syntheticTensor } from "../engine/run/synthetic";
 import { latencyStats } from "../engine/run/stats";
 

@@ -2,7 +2,7 @@
 // extension host's, in the extension) while the engine streams 1,000 events/s, ending with the burst of kernel events
 // the real engine writes after profiling. Goal: never more than 50 ms.
 //
-// Extension side: the real `startEngine` (extension/engine-process.ts) spawns a stand-in engine
+// Extension side: the real `startEngine` (extension/run/engine-process.ts) spawns a stand-in engine
 // (`bench/engine-event-stream.mjs`, installed as `bin/edge.js` of a scratch extension folder) and feeds its stdout to the
 // real JSON-lines reader; each event goes through the real `RunRenderer` and `terminalText`, then to a stand-in for the
 // pseudoterminal's write emitter (which serializes the text for the RPC to the renderer). Baseline, in the same run:
@@ -14,8 +14,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { startEngine } from "../extension/engine-process";
-import { RunRenderer, terminalText } from "../extension/tasks/run-renderer";
+import { startEngine } from "../extension/run/engine-process";
+import { RunRenderer, terminalText } from "../extension/run/run-renderer";
 
 const GOAL_MS = 50;
 const TICK_MS = 1;

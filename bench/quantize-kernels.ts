@@ -7,8 +7,8 @@
 // Usage: node --import tsx bench/quantize-kernels.ts [--reps N] [--js] [--helper always|never]
 // (--js: the JS fallback; --helper: force the int4 helper thread on or off instead of the measured choice)
 import { pathToFileURL } from "node:url";
-import { quantizeInt4, quantizeInt8, setWasmKernelsEnabled, stageWeight } from "../engine/quantize/kernels";
-import { setHelperThreadMode, waitForHelperThread } from "../engine/quantize/wasm/helper-thread";
+import { quantizeInt4, quantizeInt8, setWasmKernelsEnabled, stageWeight } from "../engine/quantize/kernels/arithmetic";
+import { setHelperThreadMode, waitForHelperThread } from "../engine/quantize/kernels/wasm/helper-thread";
 
 const K = 4096;
 const N = 4096;
@@ -102,7 +102,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (h >= 0) setHelperThreadMode(process.argv[h + 1] === "never" ? "never" : "always");
   const js = process.argv.includes("--js");
   const helper = h >= 0 ? `int4 helper thread ${process.argv[h + 1] === "never" ? "off" : "always"}` : "int4 helper thread by measured choice";
-  console.log(`4096 × 4096 float32 (${(K * N * 4 / 2 ** 20).toFixed(0)} MiB), ${reps} repetitions, ${js ? "JS kernels" : helper}`);
+  console.log(`4096 × 4096 float32 (${(K * N * 4 / 1e6).toFixed(0)} MB), ${reps} repetitions, ${js ? "JS kernels" : helper}`);
   const report = (t: KernelTimes, what: string): void => {
     const gbs = (ms: number): number => t.bytes / (ms / 1e3) / 1e9;
     const line = (name: string, ms: number[]): string =>

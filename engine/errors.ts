@@ -1,34 +1,9 @@
 // The one error type of the engine: a code (`area/reason`), a message a user understands, a hint, and where.
 // The CLI maps codes to exit codes; the extension shows one notification; the language server makes diagnostics.
 
-export type ErrorCode =
-  | "model/invalid"
-  | "model/not-found"
-  | "model/unsupported"
-  | "model/unsupported-opset"
-  | "model/external-data"
-  | "recipe/invalid"
-  | "recipe/not-found"
-  | "run/failed"
-  | "run/input"
-  | "budget/failed"
-  | "device/unknown"
-  | "device/unsupported"
-  | "data/invalid"
-  | "cli/usage"
-  | "io/write"
-  | "internal/bug";
+import type { ErrorCode, Where } from "../common/error-codes";
 
-/** Where a problem happened. Lines and columns are 1-based, as editors and `file:line:col` show them. */
-export interface Where {
-  file?: string;
-  line?: number;
-  column?: number;
-  /** Byte offset in a binary file (a model) where reading failed. */
-  offset?: number;
-  node?: string;
-  device?: string;
-}
+export type { ErrorCode, Where } from "../common/error-codes";
 
 /** The options form of EdgeError's constructor: `new EdgeError(code, message, { where, hint, cause })`. */
 export interface EdgeErrorOptions {

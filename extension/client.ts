@@ -4,10 +4,10 @@
 import * as path from "node:path";
 import type * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { LANGUAGE_ID } from "../common/recipe-language";
 import type { InitializationOptions } from "../language-server/protocol";
 import { readConfig } from "./config";
 
-export const LANGUAGE_ID = "edge-recipe";
 export const CLIENT_ID = "edge.server";
 export const CLIENT_NAME = "Edge recipe language server";
 

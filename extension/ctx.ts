@@ -1,16 +1,25 @@
-// The extension's state: the output channel, the language status item, the language client (created and started on
-// the first recipe document) and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate.
+// The extension's state, in one owner: the output channels, the language status item, the language client (created
+// and started on the first recipe document), the run features (`runs`), the reports with their open panels
+// (`reports`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
+// module keeps state of its own.
 import * as vscode from "vscode";
 import { Trace, type LanguageClient } from "vscode-languageclient/node";
 import type { ServerState, StatusParams } from "../language-server/protocol";
-import { createClient, LANGUAGE_ID } from "./client";
+import { LANGUAGE_ID } from "../common/recipe-language";
+import { createClient } from "./client";
 import { affects, readConfig } from "./config";
 import { didChangeStatus, revalidate } from "./lsp-ext";
+import { Reports } from "./report/reports";
+import { RunFeatures } from "./run/run-features";
 
 export type ClientState = ServerState | "stopped";
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
+  /** The Runs view, the report panels and the report commands. */
+  readonly reports: Reports;
+  /** Tasks, CodeLens, the device status bar item and the run commands. */
+  readonly runs: RunFeatures;
   private readonly serverOutput: vscode.LogOutputChannel;
   private readonly statusItem: vscode.LanguageStatusItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -30,6 +39,9 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.name = "Edge recipe language server";
     this.statusItem.command = { title: "Show Log", command: "edge.showServerLog" };
     this.disposables.push(this.log, this.serverOutput, this.statusItem, this.statusEmitter);
+    this.reports = new Reports(extension.extensionUri, this.log);
+    this.runs = new RunFeatures({ extension, log: this.log, openReport: (runDir) => this.reports.openReport(runDir) });
+    this.disposables.push(this.runs, this.reports);
     this.showStatus({ state: "starting", message: "Edge recipes: waiting for a recipe" });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {

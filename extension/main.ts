@@ -4,8 +4,7 @@
 import * as vscode from "vscode";
 import { Ctx, describe } from "./ctx";
 import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
-import { registerRunFeatures, runCommands } from "./run-features";
-import { compareRunsCommand, openReportCommand, refreshRunsCommand, registerReports, revealRunCommand, type ReportsApi } from "./report/reports";
+import type { ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */
 export interface EdgeStudioApi {
@@ -30,13 +29,16 @@ export const commands: Record<string, CommandHandler> = {
   "edge.restartServer": (ctx) => ctx.restart(),
   "edge.revalidateRecipes": (ctx) => ctx.revalidate(),
   "edge.createDemoRecipe": (_ctx, args) => createDemoRecipe(args as CreateDemoRecipeArgs | undefined),
-  ...runCommands,
-  "edge.openReport": (_ctx, run) => openReportCommand(run),
-  "edge.compareRuns": (_ctx, a, b) => compareRunsCommand(a, b),
-  "edge.refreshRuns": () => refreshRunsCommand(),
-  "edge.revealRun": (_ctx, run) => revealRunCommand(run),
+  "edge.runRecipe": (ctx, uri, device) => ctx.runs.runRecipe(uri, device),
+  "edge.selectDevice": (ctx, uri) => ctx.runs.selectDevice(uri),
+  "edge.openLastReport": (ctx, uri) => ctx.runs.openLastReport(uri),
+  "edge.openReport": (ctx, run) => ctx.reports.openReportCommand(run),
+  "edge.compareRuns": (ctx, a, b) => ctx.reports.compareRunsCommand(a, b),
+  "edge.refreshRuns": (ctx) => ctx.reports.refreshRuns(),
+  "edge.revealRun": (ctx, run) => ctx.reports.revealRun(run),
 };
 
+/** The activation's Ctx (the one module-level variable: deactivate has no other way to reach it). */
 let ctx: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
@@ -48,8 +50,6 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(current, id, handler, args)));
     }
     current.startOnFirstRecipe();
-    registerRunFeatures(current);
-    const reports = registerReports(context, current.log);
     const activationMs = performance.now() - started;
     current.log.info(`activated in ${activationMs.toFixed(1)} ms`);
     return {
@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       serverState: () => current.state,
       onDidChangeServerState: current.onDidChangeStatus,
       serverReady: async () => void (await current.ensureStarted()),
-      reports: reports.api(),
+      reports: current.reports.api(),
     };
   } catch (error) {
     reportActivationFailure(error);

@@ -57,7 +57,7 @@ for (const options of jobs) {
       const result = await esbuild.build({ ...options, logLevel: "warning" });
       for (const file of Object.keys(result.metafile.outputs)) {
         if (file.endsWith(".map")) continue;
-        console.log(`built ${relative(".", file)} ${(statSync(file).size / 1024).toFixed(1)} KiB`);
+        console.log(`built ${relative(".", file)} ${(statSync(file).size / 1000).toFixed(1)} kB`);
       }
     }
   } catch {

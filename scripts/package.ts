@@ -5,8 +5,9 @@
 // The bundles in dist/ are self-contained except `onnxruntime-node` (a native addon the engine CLI imports at run
 // time), so the only node_modules shipped are onnxruntime-node's JS, its one platform folder of binaries, and
 // onnxruntime-common. vsce collects files through `npm list --production`; a per-target ignore file (the repo's
-// whitelist `.vscodeignore` plus that target's runtime files) picks what goes in.
-import { execFileSync } from "node:child_process";
+// whitelist `.vscodeignore` plus that target's runtime files) picks what goes in. The repository's LICENSE goes in as
+// the package's license (vsce stores it as extension/LICENSE.txt); packaging fails when vsce finds none.
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -23,7 +24,8 @@ export type Target = keyof typeof targets;
 const root = resolve(import.meta.dirname, "..");
 export const vsixDir = join(root, "dist", "vsix");
 export const hostBundle = join(root, "dist", "extension", "main.cjs");
-export const HOST_BUNDLE_GOAL_BYTES = 1024 * 1024;
+/** 1 MB (the product's decimal units: 10^6 bytes). */
+export const HOST_BUNDLE_GOAL_BYTES = 1_000_000;
 
 function packageJson(): { name: string; version: string } {
   return JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
@@ -64,10 +66,14 @@ function packageTarget(target: Target): string {
   const partial = join(workDir, `${target}-${process.pid}.vsix`);
   const vsce = join(root, "node_modules", "@vscode", "vsce", "vsce");
   try {
-    execFileSync(process.execPath, [
+    const result = spawnSync(process.execPath, [
       vsce, "package", "--target", target, "--ignoreFile", ignoreFile, "--out", partial,
-      "--no-rewrite-relative-links", "--allow-missing-repository", "--skip-license", "--no-yarn",
-    ], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      "--no-rewrite-relative-links", "--allow-missing-repository", "--no-yarn",
+    ], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    process.stderr.write(result.stderr ?? "");
+    if (result.status !== 0) throw new Error(`vsce package --target ${target} failed (exit ${result.status ?? result.signal})`);
+    // Without a terminal vsce answers its "LICENSE not found; continue?" question itself with yes: refuse instead.
+    if (/LICENSE.* not found/.test(`${result.stdout}${result.stderr}`)) throw new Error("vsce found no LICENSE to package: keep LICENSE in the repository root and `!LICENSE` in .vscodeignore");
     renameSync(partial, out);
   } finally {
     rmSync(ignoreFile, { force: true });
@@ -76,8 +82,8 @@ function packageTarget(target: Target): string {
   return out;
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 function main(argv: string[]): void {
@@ -92,11 +98,11 @@ function main(argv: string[]): void {
   if (!argv.includes("--no-build")) execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
   for (const target of chosen.length ? chosen : (Object.keys(targets) as Target[])) {
     const out = packageTarget(target);
-    console.log(`vsix ${target}: ${mib(statSync(out).size)} (${out.slice(root.length + 1)})`);
+    console.log(`vsix ${target}: ${megabytes(statSync(out).size)} (${out.slice(root.length + 1)})`);
   }
   const host = statSync(hostBundle).size;
   const verdict = host <= HOST_BUNDLE_GOAL_BYTES ? "within" : "OVER";
-  console.log(`host bundle dist/extension/main.cjs: ${(host / 1024).toFixed(1)} KiB (goal ≤ 1024 KiB without native binaries: ${verdict})`);
+  console.log(`host bundle dist/extension/main.cjs: ${(host / 1000).toFixed(1)} kB (goal ≤ 1000 kB without native binaries: ${verdict})`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) main(process.argv.slice(2));

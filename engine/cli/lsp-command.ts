@@ -1,6 +1,9 @@
 // `edge lsp [--stdio | --node-ipc | --socket=PORT | --pipe=NAME]`: runs the recipe language server for any editor.
-// The engine must not depend on language-server/ (ARCHITECTURE.md), so this loads the server's own bundle at run
-// time, from beside the CLI bundle (dist/engine/cli.js → dist/language-server/server.js), and hands it the argv.
+// The language server is built on the engine, never the other way round (scripts/check-deps.ts), yet the one `edge`
+// executable also starts it. So this command is a launcher: it loads the server's own bundle at run time, from beside
+// the CLI bundle (dist/engine/cli.js → dist/language-server/server.js), and hands it the argv. That is a dependency
+// on a built artifact, not on language-server/ sources: the engine compiles and bundles without them (it declares
+// the one function it calls, `startServer`), and the computed import below names it for the dependency check.
 // From then on the server owns the process: it speaks LSP on the transport and exits on the protocol's `exit`.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -30,7 +33,8 @@ export async function lspCommand(argv: string[], io: CliIO): Promise<number> {
   if (!existsSync(bundle)) {
     throw new EdgeError("internal/bug", `the language server is not built (${bundle} is missing)`, {}, "run `npm run build`");
   }
-  // A computed specifier: bundlers leave it alone, and the dependency check sees no import of language-server/.
+  // A computed specifier, so esbuild leaves the server out of the CLI bundle and tsc does not compile it in.
+  // check-deps: computed import of language-server (the built bundle dist/language-server/server.js, at run time)
   const server = (await import(pathToFileURL(bundle).href)) as Partial<ServerModule>;
   if (typeof server.startServer !== "function") {
     throw new EdgeError("internal/bug", `${bundle} does not export startServer`, {}, "rebuild with `npm run build`");

@@ -1,6 +1,7 @@
 // `edge quantize MODEL --method M -o OUT [options]`: one quantization method on one model, the same code the
 // recipe's `quantize:` step runs. Prints what changed (nodes, weights, size) or, with --json, the QuantizeResult.
 import { resolve } from "node:path";
+import { formatBytes, formatRatio, formatSeconds } from "../../common/units";
 import { EdgeError } from "../errors";
 import { readDataset } from "../data/dataset";
 import { quantizeModel } from "../quantize/quantize-model";
@@ -102,14 +103,10 @@ export async function quantizeCommand(argv: string[], io: CliIO): Promise<number
   return 0;
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
-}
-
 export function formatResult(r: QuantizeResult): string {
   const lines = [
-    `${r.method}: ${r.quantized.length} node${r.quantized.length === 1 ? "" : "s"} quantized (${r.weights} weight${r.weights === 1 ? "" : "s"}) in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `size: ${megabytes(r.sourceBytes)} → ${megabytes(r.outputBytes)} (${(r.outputBytes / r.sourceBytes).toFixed(2)}×)`,
+    `${r.method}: ${r.quantized.length} node${r.quantized.length === 1 ? "" : "s"} quantized (${r.weights} weight${r.weights === 1 ? "" : "s"}) in ${formatSeconds(r.durationMs)}`,
+    `size: ${formatBytes(r.sourceBytes)} → ${formatBytes(r.outputBytes)} (${formatRatio(r.outputBytes / r.sourceBytes)})`,
     `wrote ${r.output}${r.dataPath ? ` and ${r.dataPath}` : ""}`,
   ];
   if (r.opset.to !== r.opset.from) lines.push(`opset: ${r.opset.from} → ${r.opset.to}`);

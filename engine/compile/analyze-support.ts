@@ -3,9 +3,9 @@
 // node, the partitions ONNX Runtime would form, and the share of nodes and compute that stays on the CPU.
 import type { FunctionProto, GraphProto, ModelProto, NodeProto } from "onnx-buf";
 import { TensorProto_DataLocation } from "onnx-buf";
-import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "../inspect/shape-propagation";
-import { SymbolTable } from "../inspect/symbols";
-import type { TensorInfo } from "../inspect/tensor-info";
+import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "../onnx/shape-propagation";
+import { SymbolTable } from "../onnx/dim-bindings";
+import type { TensorInfo } from "../onnx/tensor-info";
 import type { OnnxModel } from "../onnx/read-model";
 import { isConstantNode, nodeLabel, nodeSubgraphs, ruleKeyOf } from "./graph-keys";
 import { nodeFlops } from "./compute-estimate";

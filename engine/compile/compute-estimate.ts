@@ -2,8 +2,8 @@
 // exact formulas for the ops that dominate (Conv, ConvTranspose, MatMul, Gemm and their quantized and fused
 // forms, RNNs, pooling); one FLOP per output element for elementwise math; 0 for ops that only move data.
 import type { NodeProto } from "onnx-buf";
-import { attrInt, attrInts } from "../inspect/node-attrs";
-import type { TensorInfo } from "../inspect/tensor-info";
+import { attrInt, attrInts } from "../onnx/node-attrs";
+import type { TensorInfo } from "../onnx/tensor-info";
 
 const product = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
 const elements = (info: TensorInfo | undefined) => (info?.shape ? product(info.shape) : 0);

@@ -1,10 +1,8 @@
 // The human summary of a compile: what was written, then the provider analysis (placement shares, partitions,
 // transitions, why nodes stay on the CPU, and the caveats of the source table).
+import { formatBytes, formatPercent as pct } from "../../common/units";
 import type { SupportAnalysis } from "./analyze-support";
 import type { CompileResult } from "./compile-model";
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 
 function flopsText(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GFLOPs`;
@@ -14,7 +12,7 @@ function flopsText(n: number): string {
 
 export function formatCompile(result: CompileResult): string {
   const lines = [
-    `wrote ${result.path} (${mb(result.sizeBytes)}${result.dataPath ? ` + ${result.dataPath}` : ""}): optimization ${result.optimization}, ${result.nodesBefore} → ${result.nodesAfter} nodes`,
+    `wrote ${result.path} (${formatBytes(result.sizeBytes)}${result.dataPath ? ` + ${result.dataPath}` : ""}): optimization ${result.optimization}, ${result.nodesBefore} → ${result.nodesAfter} nodes`,
   ];
   const fixed = Object.entries(result.fixed);
   if (fixed.length) lines.push(`fixed dims: ${fixed.map(([k, n]) => `${k} (${n} dims)`).join(", ")}`);

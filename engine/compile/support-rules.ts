@@ -2,7 +2,7 @@
 // (dtype, static shape, rank, dim size, constant inputs, attribute values, external data) and says why not.
 import type { NodeProto } from "onnx-buf";
 import { dtypeName } from "../onnx/dtypes";
-import { attrInt, attrString } from "../inspect/node-attrs";
+import { attrInt, attrString } from "../onnx/node-attrs";
 import type { AttributeRule, GeneralRules, OpRule, ProviderTable } from "./provider-rules";
 import { ruleKey } from "./provider-rules";
 

@@ -1,6 +1,5 @@
-// partitions.json: the provider support analysis in the file the graph viewer reads, written atomically.
-//
-// Format (version 1), snake_case as the other run artifacts:
+// partitions.json: the provider support analysis in the file the graph viewer reads, written atomically. The format
+// is declared in common/partitions.ts (version 1, snake_case as the other run artifacts), in short:
 // {
 //   "format": "edge-partitions", "version": 1,
 //   "provider": "nnapi", "variant"?: "mlprogram", "title": "...",
@@ -17,17 +16,18 @@
 //   "caveats": { "Gemm": "If input B is not constant, transB should be 1." }
 // }
 import { join } from "node:path";
+import { PARTITIONS_FILE, PARTITIONS_FORMAT, PARTITIONS_VERSION, type PartitionsFile } from "../../common/partitions";
 import { writeFileAtomic } from "../fs/atomic";
 import type { SupportAnalysis } from "./analyze-support";
 
-export const PARTITIONS_FILE = "partitions.json";
+export { PARTITIONS_FILE } from "../../common/partitions";
 
 /** The JSON document of an analysis (see the format above). */
-export function partitionsDocument(analysis: SupportAnalysis, modelPath?: string): object {
+export function partitionsDocument(analysis: SupportAnalysis, modelPath?: string): PartitionsFile {
   const s = analysis.summary;
   return {
-    format: "edge-partitions",
-    version: 1,
+    format: PARTITIONS_FORMAT,
+    version: PARTITIONS_VERSION,
     provider: analysis.provider,
     ...(analysis.variant ? { variant: analysis.variant } : {}),
     title: analysis.title,

@@ -15,7 +15,7 @@ import { readJsonTensors } from "./json-tensors";
 import { readNpy } from "./npy";
 import { readNpzDataset } from "./npz";
 import { readTextDataset } from "./text";
-import type { Sample } from "./tensor-data";
+import type { Sample } from "./typed-tensor";
 
 export type DatasetFormat = "npy" | "json" | "npz" | "text";
 

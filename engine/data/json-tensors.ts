@@ -3,7 +3,7 @@
 // (for values beyond 2^53); bool values may be true/false or 0/1.
 import { promises as fs } from "node:fs";
 import { EdgeError } from "../errors";
-import { type Sample, type TensorData, allocate, elementCount, isBigIntDtype, isDtype, writeNumber } from "./tensor-data";
+import { type Sample, type TensorData, allocate, elementCount, isBigIntDtype, isDtype, writeNumber } from "./typed-tensor";
 
 function bad(file: string, message: string, hint?: string): EdgeError {
   return new EdgeError("run/input", `${file}: ${message}`, { file }, hint);

@@ -4,7 +4,7 @@
 // Supported: C order; float16/32/64, int8/16/32/64, uint8/16/32/64, bool; little-endian (big-endian is byte-swapped).
 import { promises as fs } from "node:fs";
 import { EdgeError } from "../errors";
-import { type Dtype, type TensorData, bytesPerElement, elementCount, fromBytes } from "./tensor-data";
+import { type Dtype, type TensorData, bytesPerElement, elementCount, fromBytes } from "./typed-tensor";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 

@@ -5,7 +5,7 @@ import { promises as fs } from "node:fs";
 import { inflateRawSync } from "node:zlib";
 import { EdgeError } from "../errors";
 import { parseNpy } from "./npy";
-import { bytesPerElement, type Sample, type TensorData } from "./tensor-data";
+import { bytesPerElement, type Sample, type TensorData } from "./typed-tensor";
 
 function bad(file: string, message: string, hint?: string): EdgeError {
   return new EdgeError("run/input", `${file}: ${message}`, { file }, hint);

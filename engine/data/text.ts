@@ -6,7 +6,7 @@ import type { Tokenizer } from "@huggingface/tokenizers";
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import { EdgeError } from "../errors";
-import type { Sample } from "./tensor-data";
+import type { Sample } from "./typed-tensor";
 
 export const DEFAULT_SEQUENCE_LENGTH = 128;
 

@@ -2,7 +2,7 @@
 // absolute error and top-1 agreement over all samples, plus both models' sizes. Language models are evaluated on
 // token windows instead, adding perplexity (see evaluateLanguageModel). Both stream sample by sample.
 import { EdgeError } from "../errors";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import type { ModelSignature } from "../onnx/signature";
 import { DEFAULT_SEQUENCE_LENGTH } from "../data/text";
 import { createRng, inputSeed } from "../run/synthetic";

@@ -8,7 +8,7 @@ import { extname } from "node:path";
 import { EdgeError } from "../errors";
 import { type DatasetFormat, readDataset } from "../data/dataset";
 import { DEFAULT_SEQUENCE_LENGTH, loadTokenizer, readTextTokens, tokenWindows } from "../data/text";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { readModelSignature } from "../onnx/signature";
 import { compareModels, evaluateLanguageModel, evaluationSamples } from "./compare-models";
 import { detectLanguageModel, idsRows, isTokenSample, windowSample } from "./language-model";

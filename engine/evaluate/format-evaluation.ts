@@ -1,29 +1,8 @@
 // The evaluation as text for a terminal: original and optimized side by side (size, perplexity, latency), then how each
 // output differs, then the worst quantized nodes when a per-node error was measured.
+// Numbers, bytes, durations, percentages and ratios in the product's formats (common/units.ts).
+import { formatBytes, formatMs, formatNumber as number, formatPercent, formatRatio } from "../../common/units";
 import type { CompareResult, NodeErrorResult } from "./types";
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${units[unit]}`;
-}
-
-function number(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  const abs = Math.abs(v);
-  return abs >= 1e4 || abs < 1e-3 ? v.toExponential(2) : v.toPrecision(4).replace(/\.?0+$/, (m) => (m.startsWith(".") ? "" : m));
-}
-
-function signedPct(v: number): string {
-  return `${v >= 0 ? "+" : ""}${v.toFixed(2)} %`;
-}
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -34,14 +13,14 @@ export function formatEvaluation(result: CompareResult, nodeErrors?: NodeErrorRe
   const lines: string[] = [];
   const rows: string[][] = [
     ["", "original", "optimized", "change"],
-    ["size", formatBytes(result.original.sizeBytes), formatBytes(result.optimized.sizeBytes), `${result.sizeRatio.toFixed(3)}×`],
+    ["size", formatBytes(result.original.sizeBytes), formatBytes(result.optimized.sizeBytes), formatRatio(result.sizeRatio)],
   ];
   const ppl = result.perplexity;
-  if (ppl) rows.push(["perplexity", number(ppl.original.perplexity), number(ppl.optimized.perplexity), signedPct(ppl.increasePct)]);
+  if (ppl) rows.push(["perplexity", number(ppl.original.perplexity), number(ppl.optimized.perplexity), formatPercent(ppl.increasePct / 100, { digits: 2, signed: true })]);
   const lat = result.latency;
   if (lat) {
-    rows.push(["latency p50", `${lat.original.p50Ms.toFixed(3)} ms`, `${lat.optimized.p50Ms.toFixed(3)} ms`, lat.speedup >= 1 ? `${lat.speedup.toFixed(2)}× faster` : `${(1 / lat.speedup).toFixed(2)}× slower`]);
-    rows.push(["latency p95", `${lat.original.p95Ms.toFixed(3)} ms`, `${lat.optimized.p95Ms.toFixed(3)} ms`, ""]);
+    rows.push(["latency p50", formatMs(lat.original.p50Ms), formatMs(lat.optimized.p50Ms), lat.speedup >= 1 ? `${formatRatio(lat.speedup)} faster` : `${formatRatio(1 / lat.speedup)} slower`]);
+    rows.push(["latency p95", formatMs(lat.original.p95Ms), formatMs(lat.optimized.p95Ms), ""]);
   }
   lines.push(...table(rows));
   lines.push(`  original:  ${result.original.path}`, `  optimized: ${result.optimized.path}`);
@@ -53,7 +32,7 @@ export function formatEvaluation(result: CompareResult, nodeErrors?: NodeErrorRe
     const outRows = [["output", "cosine", "max abs err", "mean abs err", "top-1 agree"]];
     for (const o of result.outputs) {
       if (o.problem) outRows.push([o.name, "-", "-", "-", o.problem]);
-      else outRows.push([o.name, o.cosine.toFixed(6), number(o.maxAbsError), number(o.meanAbsError), o.top1Agreement === null ? "-" : `${(o.top1Agreement * 100).toFixed(2)} %`]);
+      else outRows.push([o.name, o.cosine.toFixed(6), number(o.maxAbsError), number(o.meanAbsError), o.top1Agreement === null ? "-" : formatPercent(o.top1Agreement, { digits: 2 })]);
     }
     lines.push(...table(outRows));
     const nonFinite = result.outputs.filter((o) => o.nonFinite > 0);

@@ -2,7 +2,7 @@
 // `position_ids` and `past_key_values.N.key/value`; output `logits` [batch, sequence, vocab]. Detection, and the
 // feeds of one token window: batch 1, an empty past (its sequence axis of size 0) and an all-ones attention mask.
 import { EdgeError } from "../errors";
-import { type Dtype, type Sample, type TensorData, allocate, isDtype, writeNumber } from "../data/tensor-data";
+import { type Dtype, type Sample, type TensorData, allocate, isDtype, writeNumber } from "../data/typed-tensor";
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
 
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EdgeError } from "../errors";
 import { makeTempDir, removeTempPath } from "../fs/temp-paths";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { runLocal } from "../run/run-local";
 import type { LatencyStats } from "../run/stats";
 

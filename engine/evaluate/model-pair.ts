@@ -3,7 +3,7 @@
 // each model's input dtypes (an fp16 model may take float16 where the original takes float32).
 import { EdgeError } from "../errors";
 import type { EventSink } from "../events";
-import { type Sample, type TensorData, convertTensor, isDtype } from "../data/tensor-data";
+import { type Sample, type TensorData, convertTensor, isDtype } from "../data/typed-tensor";
 import type { ModelSignature } from "../onnx/signature";
 import { readModelFiles } from "../run/model-files";
 import { resolveFeeds } from "../run/feeds";

@@ -1,6 +1,6 @@
 // Streaming comparison of one output across two models: cosine similarity, max and mean absolute error, and top-1
 // agreement (argmax over the last axis), accumulated in float64 sample by sample so no output is kept.
-import { fromHalfBits } from "../data/tensor-data";
+import { fromHalfBits } from "../data/typed-tensor";
 import type { OutputMetrics } from "./types";
 
 /** A tensor as onnxruntime returns it (or as TensorData holds it). */

@@ -4,7 +4,7 @@ import { promises as fs } from "node:fs";
 import { EdgeError } from "../errors";
 import type { ModelFormat, OpenedModel, OpenOptions } from "./model-format";
 import { onnxFormat } from "./onnx-format";
-import { sniff, SNIFF_BYTES } from "./sniff";
+import { sniff, SNIFF_BYTES } from "../fs/sniff";
 
 /** The registered formats, the default first. */
 export const modelFormats: readonly ModelFormat[] = [onnxFormat];

@@ -1,22 +1,10 @@
-// The human-readable form of an inspect report: a two-column table for a terminal.
+// The human-readable form of an inspect report: a two-column table for a terminal. Bytes in the product's units
+// (common/units.ts: kB = 10^3, MB = 10^6 bytes).
 import { basename } from "node:path";
+import { formatBytes, formatCount as count } from "../../common/units";
 import type { TensorSignature } from "../onnx/signature";
 import type { Totals } from "./graph-stats";
 import type { InspectReport } from "./report";
-
-/** Bytes with a binary unit: 512 B, 1.5 KiB, 12.3 MiB, 2.00 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
-
-const count = (n: number) => n.toLocaleString("en-US");
 
 function dims(sig: TensorSignature): string {
   return sig.dims ? `[${sig.dims.map((d) => d ?? "?").join(", ")}]` : "[rank unknown]";

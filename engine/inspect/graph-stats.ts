@@ -3,7 +3,7 @@
 // length, without being read.
 import { type ModelProto, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { bytesForElements, dtypeName, elementCount } from "../onnx/dtypes";
-import { isExternal, tensorByteSize } from "../onnx/tensor-data";
+import { isExternal, tensorByteSize } from "../onnx/tensor-proto";
 import { isConstantNode, opKey, type TensorEntry, walkGraphs, walkTensors } from "../onnx/walk";
 
 export interface Totals {

@@ -8,9 +8,9 @@ import { deviceFit } from "./device-fit";
 import { nodeStats, parameterStats } from "./graph-stats";
 import { activationPeak, MEMORY_METHOD } from "./memory-estimate";
 import type { InspectReport, MemoryReport } from "./report";
-import { analyseBody, graphBody, newShapeStats } from "./shape-propagation";
-import { bindSymbols, declaredInfo } from "./symbols";
-import type { TensorInfo } from "./tensor-info";
+import { analyseBody, graphBody, newShapeStats } from "../onnx/shape-propagation";
+import { bindSymbols, declaredInfo } from "../onnx/dim-bindings";
+import type { TensorInfo } from "../onnx/tensor-info";
 
 export interface InspectOptions {
   /** Shapes for the estimate, by input name (full shape) or by symbolic dim name (one number). */

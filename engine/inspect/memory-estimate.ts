@@ -3,8 +3,8 @@
 // the start). View ops share their input's buffer. A node holding subgraphs (If, Loop, Scan) or calling a model
 // function adds its body's own peak while it runs. The peak is the largest sum of live bytes at any node.
 import { nodeLabel } from "../onnx/walk";
-import type { BodyShapes } from "./shape-propagation";
-import { infoBytes } from "./tensor-info";
+import type { BodyShapes } from "../onnx/shape-propagation";
+import { infoBytes } from "../onnx/tensor-info";
 
 /** Ops whose output is a view of their first input in common runtimes (no copy). */
 const viewOps = new Set(["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"]);

@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { TensorProto } from "onnx-buf";
 import { EdgeError } from "../errors";
 import { bytesForElements, dtypeBits } from "./dtypes";
-import { type ExternalRef, externalRef, isExternal, tensorElementCount } from "./tensor-data";
+import { type ExternalRef, externalRef, isExternal, tensorElementCount } from "./tensor-proto";
 
 /** A checked external reference: the absolute file, and the byte range the tensor occupies in it. */
 export interface ResolvedExternal {

@@ -3,7 +3,7 @@
 // or the reason, read from the ONNX changelog, why the node is accepted as it is. A step with no rule refuses.
 import { create } from "@bufbuild/protobuf";
 import { AttributeProto_AttributeType as AT, AttributeProtoSchema, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
-import { attrFloats, attrInt, attrInts, attrString } from "../inspect/node-attrs";
+import { attrFloats, attrInt, attrInts, attrString } from "./node-attrs";
 
 export interface AdaptContext {
   node: NodeProto;

@@ -4,11 +4,11 @@
 import { create } from "@bufbuild/protobuf";
 import { type FunctionProto, type ModelProto, type NodeProto, NodeProtoSchema, OperatorSetIdProtoSchema, type TensorProto, TensorProto_DataType as DT, TensorProtoSchema } from "onnx-buf";
 import { EdgeError } from "../errors";
-import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "../inspect/shape-propagation";
-import { SymbolTable } from "../inspect/symbols";
+import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "./shape-propagation";
+import { SymbolTable } from "./dim-bindings";
 import { type AdaptContext, ruleFor } from "./opset-adapters";
 import opVersionData from "./op-versions.json" with { type: "json" };
-import { smallTensorValues } from "./tensor-data";
+import { smallTensorValues } from "./tensor-proto";
 import { type GraphScope, isConstantNode, nodeLabel, walkGraphs } from "./walk";
 
 export interface OpsetUpgrade {

@@ -6,9 +6,9 @@ import { type ModelProto, ModelProtoSchema } from "onnx-buf";
 import { promises as fs } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EdgeError } from "../errors";
-import { sniff, SNIFF_BYTES } from "../formats/sniff";
+import { sniff, SNIFF_BYTES } from "../fs/sniff";
 import { createExternalDataReader, type ExternalDataReader } from "./external-data";
-import { isExternal, tensorByteSize } from "./tensor-data";
+import { isExternal, tensorByteSize } from "./tensor-proto";
 import { walkTensors } from "./walk";
 import { scanWireFormat } from "./wire-scanner";
 

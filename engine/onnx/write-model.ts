@@ -11,7 +11,7 @@ import { EdgeError } from "../errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
 import { createExternalDataReader, type ExternalDataReader, resolveLocation, defaultDataLocation } from "./external-data";
 import { MAX_PROTOBUF_BYTES, type OnnxModel } from "./read-model";
-import { inlineRawBytes, isExternal, tensorByteSize } from "./tensor-data";
+import { inlineRawBytes, isExternal, tensorByteSize } from "./tensor-proto";
 import { walkTensors } from "./walk";
 
 export interface ExternalDataWrite {

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { DatasetFormat } from "../data/dataset";
 import { readDataset } from "../data/dataset";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { EdgeError } from "../errors";
 import { evaluateModels, type EvaluationData } from "../evaluate/evaluate-models";
 import { perNodeError, writeQuantErrorJson } from "../evaluate/per-node-error";

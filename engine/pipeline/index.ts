@@ -4,5 +4,6 @@ export { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-re
 export { exitCodeForReport } from "./run-steps";
 export type { RecipeRunContext } from "./context";
 export { chooseDevice, planFromRecipe, type DeviceChoice } from "./plan-from-recipe";
-export { optimizeForRecipe, quantizeOptionsFromRecipe, type CompileOutcome, type OptimizeOutcome } from "./optimize";
+export { optimizeForRecipe, quantizeOptionsFromRecipe, type OptimizeOutcome } from "./optimize";
+export type { CompileOutcome } from "../compile/compile-outcome";
 export { evaluateForRecipe, type EvaluateOutcome } from "./evaluate-step";

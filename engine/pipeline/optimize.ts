@@ -3,7 +3,8 @@
 // analysis written as partitions.json). Each step is announced as events and its outcome goes into the report.
 import { join } from "node:path";
 import { analyzeSupport } from "../compile/analyze-support";
-import { compileModel, type CompileResult, type OptimizationLevel } from "../compile/compile-model";
+import { compileModel, type OptimizationLevel } from "../compile/compile-model";
+import type { CompileOutcome } from "../compile/compile-outcome";
 import { isAnalysedProvider } from "../compile/provider-rules";
 import { PARTITIONS_FILE, writePartitions } from "../compile/write-partitions";
 import { readDataset } from "../data/dataset";
@@ -16,21 +17,6 @@ import { evaluationSamples } from "../evaluate/compare-models";
 import { readModelSignature } from "../onnx/signature";
 import { step } from "../step";
 import type { RecipeRunContext } from "./context";
-
-export interface CompileOutcome extends CompileResult {
-  /** The support analysis summary for the provider (absent for the CPU, which runs everything). */
-  support?: {
-    provider: string;
-    nodes: number;
-    providerNodes: number;
-    cpuNodeShare: number;
-    cpuFlopShare: number;
-    partitions: number;
-    transitions: number;
-    unsupportedOps: Record<string, number>;
-    partitionsPath: string;
-  };
-}
 
 export interface OptimizeOutcome {
   /** The model the run uses: the compiled, else the quantized, else the source model. */

@@ -5,7 +5,7 @@ import type { EdgeRecipe, Device } from "../recipe";
 import { defaultDeviceName, implicitLocalDevice } from "../recipe";
 import type { RecipePaths } from "../recipe";
 import type { InputSpec, RunPlan } from "../run/plan";
-import type { Dtype } from "../data/tensor-data";
+import type { Dtype } from "../data/typed-tensor";
 
 export interface DeviceChoice {
   name: string;

@@ -12,7 +12,7 @@ import type { ReportArtifact, RunReport } from "../report/report-types";
 import type { RunPlan } from "../run/plan";
 import type { RunErrorInfo } from "../run/result";
 import { runLocal } from "../run/run-local";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { abortedReport } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import { evaluateForRecipe, type EvaluateOutcome } from "./evaluate-step";

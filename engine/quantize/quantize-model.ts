@@ -7,13 +7,13 @@ import { resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { readModel } from "../onnx/read-model";
 import { upgradeOpset } from "../onnx/opset-upgrade";
-import { newContext, type QuantizeContext } from "./context";
-import { defaultOpset, pruneUnused, scopes, topoSort } from "./graph-edit";
-import { quantizeFp16 } from "./fp16";
-import { quantizeInt4WeightOnly } from "./int4";
-import { quantizeInt8Dynamic } from "./int8-dynamic";
-import { quantizeInt8Static } from "./int8-static";
-import { TensorStore } from "./tensor-store";
+import { newContext, type QuantizeContext } from "./graph/context";
+import { defaultOpset, pruneUnused, scopes, topoSort } from "./graph/edit";
+import { quantizeFp16 } from "./methods/fp16";
+import { quantizeInt4WeightOnly } from "./methods/int4";
+import { quantizeInt8Dynamic } from "./methods/int8-dynamic";
+import { quantizeInt8Static } from "./methods/int8-static";
+import { TensorStore } from "./graph/tensor-store";
 import { type QuantMethod, quantMethods, type QuantizeOptions, type QuantizeProgress, type QuantizeResult } from "./types";
 
 interface Method {

@@ -1,7 +1,7 @@
 // What a quantization method takes and what it reports. The recipe's `quantize:` step and `edge quantize` both
 // build a QuantizeOptions; every method returns a QuantizeResult naming the nodes it changed, so evaluation can
 // compare each quantized node's output with the float model's tensor of the same name (quant-error.json).
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 
 export type QuantMethod = "int8-dynamic" | "int8-static" | "int4-weight-only" | "fp16";
 export const quantMethods: readonly QuantMethod[] = ["int8-dynamic", "int8-static", "int4-weight-only", "fp16"];

@@ -2,7 +2,7 @@
 // recipe leaves to defaults although their size is unknown; `compile.fixed_shapes`, `evaluate.outputs` and
 // dataset input names; the opset the quantizer needs.
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
-import { decoderLayout } from "../run/decoder-feeds";
+import { decoderLayout } from "../onnx/decoder-layout";
 import type { ProblemSink } from "./problem-sink";
 import { didYouMean } from "./suggest";
 import type { PartialRecipe, RecipeParts } from "./well-formed";

@@ -23,6 +23,6 @@ export { RecipeSource, type DataPath, type PathSegment } from "./recipe-source";
 export { type PartialRecipe, type RecipeParts, wellFormedParts, wholeRecipe } from "./well-formed";
 export { closestName, didYouMean, editDistance, listNames } from "./suggest";
 export { describePath, pointerToPath } from "./schema-problems";
-export { recipeSchema, schemaAt } from "./recipe-schema";
+export { recipeSchema, resolveRef, schemaAt, type SchemaNode } from "./recipe-schema";
 export type * from "./recipe-types.generated";
 export type { EdgeRecipe as Recipe } from "./recipe-types.generated";

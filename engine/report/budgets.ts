@@ -1,25 +1,17 @@
 // Budgets: the recipe's limits (`budgets:`) checked against what a run measured. Names and units are the recipe
-// schema's. Megabytes are 10^6 bytes, as schemas/edge-recipe.schema.json documents for size_mb and peak_memory_mb.
+// schema's. Megabytes are 10^6 bytes (the product's unit convention, common/units.ts), as
+// schemas/edge-recipe.schema.json documents for size_mb and peak_memory_mb.
 // A budget that cannot be checked (unknown name, a metric `edge run` does not measure yet, no iterations) gets
 // pass: null and a reason; it neither passes nor fails the run.
-import type { CompareResult } from "../evaluate/types";
+import type { CompareResult } from "../../common/evaluation";
+import type { BudgetVerdict } from "../../common/report";
+import { BYTES_PER_MB, formatNumber } from "../../common/units";
 import type { RunResult } from "../run/result";
+
+export type { BudgetVerdict } from "../../common/report";
 
 /** The recipe's `budgets` object: budget name → limit. */
 export type Budgets = Record<string, number>;
-
-export interface BudgetVerdict {
-  name: string;
-  limit: number;
-  actual: number | null;
-  unit: string;
-  /** true: within the limit; false: exceeded; null: not checked (see `reason`). */
-  pass: boolean | null;
-  reason?: string;
-}
-
-/** Bytes in the "MB" of size_mb and peak_memory_mb. */
-export const BYTES_PER_MB = 1_000_000;
 
 interface BudgetRule {
   unit: string;
@@ -117,14 +109,4 @@ export function describeVerdict(v: BudgetVerdict): string {
   const op = v.pass ? (rule?.kind === "min" ? "≥" : "≤") : rule?.kind === "min" ? "<" : ">";
   const unit = v.unit ? ` ${v.unit}` : "";
   return `${v.name}: ${formatNumber(v.actual!)}${unit} ${op} ${formatNumber(v.limit)}${unit}`;
-}
-
-/** Up to 4 significant digits, without exponent notation for everyday magnitudes. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const abs = Math.abs(x);
-  if (abs >= 1000) return x.toFixed(0);
-  if (abs >= 100) return x.toFixed(1);
-  if (abs >= 10) return x.toFixed(2);
-  return x.toFixed(3);
 }

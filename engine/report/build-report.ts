@@ -1,12 +1,14 @@
 // Builds a RunReport from a runner's result (or from the error that stopped a run before it measured anything),
 // checking the budgets on the way. Pure: writing is write-report.ts's job.
-import { isEdgeError } from "../errors";
-import type { RunErrorInfo, RunResult } from "../run/result";
-import { ENGINE_VERSION } from "../version";
-import { type Budgets, type BudgetVerdict, checkBudgets, describeVerdict } from "./budgets";
-import type { ReportEvaluation, ReportOptimization } from "./optimization-report";
-import { REPORT_SCHEMA_VERSION, type ReportArtifact, type RunReport } from "./report-types";
 import { isAbsolute, relative } from "node:path";
+import type { ReportEvaluation } from "../../common/evaluation";
+import type { ReportOptimization } from "../../common/optimization";
+import { PROFILE_FILE } from "../../common/profile-summary";
+import { type BudgetVerdict, REPORT_JSON_FILE, REPORT_MD_FILE, REPORT_SCHEMA_VERSION, type ReportArtifact, type RunErrorInfo, type RunReport } from "../../common/report";
+import { isEdgeError } from "../errors";
+import type { RunResult } from "../run/result";
+import { ENGINE_VERSION } from "../version";
+import { type Budgets, checkBudgets, describeVerdict } from "./budgets";
 
 export interface ReportContext {
   runId: string;
@@ -36,10 +38,10 @@ function budgetError(verdicts: BudgetVerdict[]): RunErrorInfo | undefined {
 
 function reportArtifacts(context: ReportContext, profilePath?: string): ReportArtifact[] {
   const list: ReportArtifact[] = [
-    { kind: "report.json", path: "report.json" },
-    { kind: "report.md", path: "report.md" },
+    { kind: REPORT_JSON_FILE, path: REPORT_JSON_FILE },
+    { kind: REPORT_MD_FILE, path: REPORT_MD_FILE },
   ];
-  if (profilePath) list.push({ kind: "profile.json", path: rel(context.outDir, profilePath) });
+  if (profilePath) list.push({ kind: PROFILE_FILE, path: rel(context.outDir, profilePath) });
   for (const a of context.artifacts ?? []) list.push({ kind: a.kind, path: rel(context.outDir, a.path) });
   return list;
 }

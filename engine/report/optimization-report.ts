@@ -1,22 +1,15 @@
 // The report's optimization and evaluation sections: what quantize and compile did, and the produced model next
 // to the original (size, perplexity, output agreement, latency), with the quantized nodes that lost the most.
-// Built from the pipeline's outcomes; rendered into report.md beside the run's own sections.
-import type { CompareResult, NodeError } from "../evaluate/types";
+// Built from the pipeline's outcomes (the sections' types are report.json's, common/optimization.ts and
+// common/evaluation.ts); rendered into report.md beside the run's own sections.
+import type { ReportEvaluation } from "../../common/evaluation";
+import type { ReportOptimization } from "../../common/optimization";
+import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio, formatSeconds } from "../../common/units";
 import type { QuantizeResult } from "../quantize/types";
-import type { CompileOutcome } from "../pipeline/optimize";
-import { BYTES_PER_MB, formatNumber } from "./budgets";
+import type { CompileOutcome } from "../compile/compile-outcome";
 
-export interface ReportOptimization {
-  quantize?: Omit<QuantizeResult, "skipped"> & { skipped: number; skippedExamples: QuantizeResult["skipped"] };
-  compile?: CompileOutcome;
-}
-
-export interface ReportEvaluation {
-  comparison: CompareResult;
-  /** `evaluate.metrics`: what the recipe asked to measure (budgets on other metrics are not checked). */
-  metrics: string[];
-  quantError?: { path: string; worst: NodeError[]; measured: number; skipped: number; samples: number };
-}
+export type { ReportEvaluation } from "../../common/evaluation";
+export type { ReportOptimization } from "../../common/optimization";
 
 export function optimizationSection(quantize?: QuantizeResult, compile?: CompileOutcome): ReportOptimization | undefined {
   if (!quantize && !compile) return undefined;
@@ -25,8 +18,6 @@ export function optimizationSection(quantize?: QuantizeResult, compile?: Compile
     compile,
   };
 }
-
-const mb = (bytes: number) => `${formatNumber(bytes / BYTES_PER_MB)} MB`;
 
 /** "input x dim 0 (batch)" entries → the distinct dim names ("batch, sequence_length"). */
 function symbolicNames(dims: string[]): string {
@@ -47,17 +38,17 @@ export function renderOptimizationMarkdown(optimization: ReportOptimization | un
     if (q) {
       const byOp = new Map<string, number>();
       for (const n of q.quantized) byOp.set(n.opType, (byOp.get(n.opType) ?? 0) + 1);
-      out.push(`- **quantize** \`${q.method}\`: ${q.quantized.length} nodes (${[...byOp].map(([op, n]) => `${op} ${n}`).join(", ")}), ${q.weights} weights; ${mb(q.sourceBytes)} → ${mb(q.outputBytes)} (${formatNumber(q.outputBytes / q.sourceBytes)}×) in ${formatNumber(q.durationMs / 1000)} s`);
+      out.push(`- **quantize** \`${q.method}\`: ${q.quantized.length} nodes (${[...byOp].map(([op, n]) => `${op} ${n}`).join(", ")}), ${q.weights} weights; ${formatBytes(q.sourceBytes)} → ${formatBytes(q.outputBytes)} (${formatRatio(q.outputBytes / q.sourceBytes)}) in ${formatSeconds(q.durationMs)}`);
       if (q.skipped > 0) out.push(`  - left in float: ${q.skipped} nodes${q.skippedExamples.length ? `, e.g. \`${esc(q.skippedExamples[0].node)}\`: ${esc(q.skippedExamples[0].reason)}` : ""}`);
       if (q.opset.to !== q.opset.from) out.push(`  - opset ${q.opset.from} → ${q.opset.to}`);
       for (const w of q.warnings) out.push(`  - ⚠ ${esc(w)}`);
     }
     if (c) {
-      out.push(`- **compile** for \`${c.provider}\` at \`${c.optimization}\`: ${c.nodesBefore} → ${c.nodesAfter} nodes, ${mb(c.sizeBytes)}${Object.keys(c.fixed).length ? `; fixed ${Object.entries(c.fixed).map(([d, n]) => `${d} (${n}×)`).join(", ")}` : ""}${c.symbolicDims.length ? `; still symbolic: ${symbolicNames(c.symbolicDims)}` : ""}`);
+      out.push(`- **compile** for \`${c.provider}\` at \`${c.optimization}\`: ${c.nodesBefore} → ${c.nodesAfter} nodes, ${formatBytes(c.sizeBytes)}${Object.keys(c.fixed).length ? `; fixed ${Object.entries(c.fixed).map(([d, n]) => `${d} (${n}×)`).join(", ")}` : ""}${c.symbolicDims.length ? `; still symbolic: ${symbolicNames(c.symbolicDims)}` : ""}`);
       const s = c.support;
       if (s) {
         const unsupported = Object.entries(s.unsupportedOps).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([op, n]) => `${op} ×${n}`).join(", ");
-        out.push(`  - on \`${s.provider}\`: ${s.providerNodes}/${s.nodes} nodes in ${s.partitions} partitions, ${s.transitions} CPU↔provider transitions; ${(s.cpuFlopShare * 100).toFixed(1)}% of compute and ${(s.cpuNodeShare * 100).toFixed(1)}% of nodes stay on the CPU${unsupported ? ` (${unsupported})` : ""}; see partitions.json`);
+        out.push(`  - on \`${s.provider}\`: ${s.providerNodes}/${s.nodes} nodes in ${s.partitions} partitions, ${s.transitions} CPU↔provider transitions; ${formatPercent(s.cpuFlopShare)} of compute and ${formatPercent(s.cpuNodeShare)} of nodes stay on the CPU${unsupported ? ` (${unsupported})` : ""}; see partitions.json`);
       }
       for (const w of c.warnings) out.push(`  - ⚠ ${esc(w)}`);
     }
@@ -66,18 +57,18 @@ export function renderOptimizationMarkdown(optimization: ReportOptimization | un
   if (evaluation) {
     const e = evaluation.comparison;
     out.push("## Evaluation: original vs optimized", "");
-    const rows: string[][] = [["size", mb(e.original.sizeBytes), mb(e.optimized.sizeBytes), `${formatNumber(e.sizeRatio)}×`]];
+    const rows: string[][] = [["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), formatRatio(e.sizeRatio)]];
     if (e.perplexity) {
       const p = e.perplexity;
-      rows.push([`perplexity (${p.windows} windows of ${p.sequenceLength})`, formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), `${p.increasePct >= 0 ? "+" : ""}${formatNumber(p.increasePct)}%`]);
+      rows.push([`perplexity (${p.windows} windows of ${p.sequenceLength})`, formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), formatPercent(p.increasePct / 100, { digits: 2, signed: true })]);
     }
-    if (e.latency) rows.push([`latency p50 (${e.latency.iterations} iterations)`, `${formatNumber(e.latency.original.p50Ms)} ms`, `${formatNumber(e.latency.optimized.p50Ms)} ms`, e.latency.speedup >= 1 ? `${formatNumber(e.latency.speedup)}× faster` : `${formatNumber(1 / e.latency.speedup)}× slower`]);
+    if (e.latency) rows.push([`latency p50 (${e.latency.iterations} iterations)`, formatMs(e.latency.original.p50Ms), formatMs(e.latency.optimized.p50Ms), e.latency.speedup >= 1 ? `${formatRatio(e.latency.speedup)} faster` : `${formatRatio(1 / e.latency.speedup)} slower`]);
     out.push("| | original | optimized | change |", "| --- | ---: | ---: | ---: |", ...rows.map((r) => `| ${r.join(" | ")} |`), "");
     if (e.outputs.length) {
       out.push(`Outputs on ${e.samples} ${e.inputSource} sample${e.samples === 1 ? "" : "s"}:`, "");
       out.push("| output | cosine | max abs error | mean abs error | top-1 agreement |", "| --- | ---: | ---: | ---: | ---: |");
       for (const o of e.outputs) {
-        out.push(`| \`${esc(o.name)}\` | ${o.problem ? esc(o.problem) : o.cosine.toFixed(5)} | ${formatNumber(o.maxAbsError)} | ${formatNumber(o.meanAbsError)} | ${o.top1Agreement === null ? "–" : `${(o.top1Agreement * 100).toFixed(1)}%`} |`);
+        out.push(`| \`${esc(o.name)}\` | ${o.problem ? esc(o.problem) : o.cosine.toFixed(5)} | ${formatNumber(o.maxAbsError)} | ${formatNumber(o.meanAbsError)} | ${o.top1Agreement === null ? "–" : formatPercent(o.top1Agreement)} |`);
       }
       out.push("");
     }

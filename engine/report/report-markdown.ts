@@ -1,8 +1,8 @@
 // report.md: the human summary of a run report (GitHub-flavoured Markdown: it reads well in VS Code's preview,
 // on GitHub and in a terminal).
-import { BYTES_PER_MB, formatNumber } from "./budgets";
+import type { RunReport } from "../../common/report";
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, formatSeconds } from "../../common/units";
 import { renderOptimizationMarkdown } from "./optimization-report";
-import type { RunReport } from "./report-types";
 
 const statusLine: Record<RunReport["status"], string> = { ok: "✓ ok", failed: "✗ failed", aborted: "⚠ aborted" };
 
@@ -15,22 +15,10 @@ function table(head: string[], rows: string[][], align?: ("l" | "r")[]): string[
   return [`| ${head.join(" | ")} |`, `| ${sep.join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 
-function mb(bytes: number): string {
-  return `${formatNumber(bytes / BYTES_PER_MB)} MB`;
-}
-
-function ms(x: number): string {
-  return `${formatNumber(x)} ms`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
 export function renderReportMarkdown(report: RunReport): string {
   const out: string[] = [];
   out.push(`# ${esc(report.recipe.name)} on ${esc(report.device.name)}`, "");
-  out.push(`**${statusLine[report.status]}** · run \`${report.runId}\` · ${report.startedAt} · ${formatNumber(report.durationMs / 1000)} s · edge ${report.engineVersion}`, "");
+  out.push(`**${statusLine[report.status]}** · run \`${report.runId}\` · ${report.startedAt} · ${formatSeconds(report.durationMs)} · edge ${report.engineVersion}`, "");
   if (report.errors.length > 0) {
     for (const e of report.errors) out.push(`- **${e.code}**: ${esc(e.message)}${e.hint ? ` (hint: ${esc(e.hint)})` : ""}`);
     out.push("");
@@ -40,7 +28,7 @@ export function renderReportMarkdown(report: RunReport): string {
   const rows: string[][] = [];
   if (report.model) {
     rows.push(["model", `\`${esc(report.model.path)}\``]);
-    rows.push(["size on disk", `${mb(report.model.sizeBytes)} (${report.model.sizeBytes.toLocaleString("en")} bytes, ${report.model.files.length} file${report.model.files.length > 1 ? "s" : ""})`]);
+    rows.push(["size on disk", `${formatBytes(report.model.sizeBytes)} (${formatCount(report.model.sizeBytes)} bytes, ${report.model.files.length} file${report.model.files.length > 1 ? "s" : ""})`]);
     rows.push(["inputs", report.model.inputs.map((i) => `\`${esc(i.name)}\` ${i.dtype} [${i.shape.join(", ")}] ${i.source}`).join("<br>") || "none"]);
   }
   const host = report.device.host;
@@ -49,19 +37,19 @@ export function renderReportMarkdown(report: RunReport): string {
   if (report.session) {
     const o = report.session.options;
     const threads = `intra-op ${o.intraOpThreads || "default"}, inter-op ${o.interOpThreads || "default"}`;
-    rows.push(["session", `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${ms(report.session.creationMs)}`]);
+    rows.push(["session", `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${formatMs(report.session.creationMs)}`]);
   }
   rows.push(["iterations", `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`]);
   if (report.throughput?.fromMeanIps != null) {
     rows.push(["throughput", `${formatNumber(report.throughput.fromMeanIps)} inferences/s (1000 / mean), ${formatNumber(report.throughput.wallClockIps ?? 0)} inferences/s (wall clock)`]);
   }
-  if (report.memory) rows.push(["peak memory", `${mb(report.memory.peakRssBytes)} RSS (sampled; ${mb(report.memory.rssBeforeBytes)} before the session; OS high-water mark ${mb(report.memory.osMaxRssBytes)})`]);
+  if (report.memory) rows.push(["peak memory", `${formatBytes(report.memory.peakRssBytes)} RSS (sampled; ${formatBytes(report.memory.rssBeforeBytes)} before the session; OS high-water mark ${formatBytes(report.memory.osMaxRssBytes)})`]);
   out.push(...table(["", ""], rows), "");
 
   if (report.latency) {
     const l = report.latency;
     out.push(`## Latency (${l.count} iterations)`, "");
-    out.push(...table(["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"], [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(ms)], Array(8).fill("r")), "");
+    out.push(...table(["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"], [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(formatMs)], Array(8).fill("r")), "");
     out.push("Each latency is the time around one `session.run`; percentiles interpolate linearly between closest ranks.", "");
   }
 
@@ -76,7 +64,7 @@ export function renderReportMarkdown(report: RunReport): string {
       b.actual === null ? `not checked: ${esc(b.reason ?? "")}` : `${formatNumber(b.actual)} ${b.unit}`,
     ]);
     out.push(...table(["", "budget", "limit", "actual"], rows, ["l", "l", "r", "r"]), "");
-    out.push(`MB are 10^6 bytes.`, "");
+    out.push(`MB are 10^6 bytes (kB 10^3, GB 10^9), as everywhere in Edge Studio.`, "");
   }
 
   const summary = report.profile.summary;
@@ -84,12 +72,12 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push("## Profile", "");
     if (report.profile.note) out.push(`> ${report.profile.note}`, "");
     if (summary && summary.opTypes.length > 0) {
-      out.push(`Kernel time ${ms(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`, "");
+      out.push(`Kernel time ${formatMs(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`, "");
       out.push("### Op types by time", "");
-      const opRows = summary.opTypes.slice(0, 15).map((o) => [`\`${esc(o.opType)}\``, String(o.nodes), ms(o.meanUsPerRun / 1000), pct(o.share)]);
+      const opRows = summary.opTypes.slice(0, 15).map((o) => [`\`${esc(o.opType)}\``, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]);
       out.push(...table(["op type", "nodes", "time per run", "share"], opRows, ["l", "r", "r", "r"]), "");
       out.push("### Top nodes by time", "");
-      const nodeRows = summary.topNodes.slice(0, 10).map((n) => [`\`${esc(n.node)}\``, esc(n.opType), ms(n.meanUs / 1000), pct(n.share)]);
+      const nodeRows = summary.topNodes.slice(0, 10).map((n) => [`\`${esc(n.node)}\``, esc(n.opType), formatMs(n.meanUs / 1000), formatPercent(n.share)]);
       out.push(...table(["node", "op type", "mean", "share"], nodeRows, ["l", "l", "r", "r"]), "");
     } else {
       out.push("No kernel events were recorded.", "");

@@ -1,11 +1,10 @@
 // Writes a run's report.json and report.md (each atomically) and announces them as artifacts; also announces the
 // budget verdicts as `budget` events.
 import { join } from "node:path";
+import { type BudgetVerdict, REPORT_JSON_FILE, REPORT_MD_FILE, type RunReport } from "../../common/report";
 import type { EventSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
-import type { BudgetVerdict } from "./budgets";
 import { renderReportMarkdown } from "./report-markdown";
-import type { RunReport } from "./report-types";
 
 export interface WrittenReport {
   jsonPath: string;
@@ -13,8 +12,8 @@ export interface WrittenReport {
 }
 
 export async function writeReport(outDir: string, report: RunReport, sink?: EventSink): Promise<WrittenReport> {
-  const jsonPath = join(outDir, "report.json");
-  const markdownPath = join(outDir, "report.md");
+  const jsonPath = join(outDir, REPORT_JSON_FILE);
+  const markdownPath = join(outDir, REPORT_MD_FILE);
   await writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   sink?.emit({ type: "artifact", kind: "report.json", path: jsonPath });
   await writeFileAtomic(markdownPath, renderReportMarkdown(report));

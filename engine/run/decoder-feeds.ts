@@ -1,32 +1,9 @@
 // Language models exported with a KV cache (Hugging Face's decoder-with-past layout: input_ids, attention_mask,
 // past_key_values.N.key/value → logits, present.N.*): what a run feeds the inputs a recipe does not describe. The
 // cache is empty (its past-length dim bound to 0), the attention mask all ones over past + new tokens, and the batch
-// and sequence dims follow input_ids, instead of a guessed size of 1 and random masks.
-import type { ModelSignature, TensorSignature } from "../onnx/signature";
-
-export interface DecoderLayout {
-  inputIds: TensorSignature;
-  attentionMask?: TensorSignature;
-  past: TensorSignature[];
-  /** The symbolic dim of the cache's length (axis 2 of the past tensors), when the model names one. */
-  pastDim?: string;
-}
-
-const PAST = /^past_key_values\.\d+\.(key|value)$|^past\.\d+\.(key|value)$|^past_key_values\.\d+$/;
-
-/** The decoder-with-past layout of a model's inputs, or undefined when it is not one. */
-export function decoderLayout(signature: ModelSignature): DecoderLayout | undefined {
-  const inputIds = signature.inputs.find((i) => i.name === "input_ids");
-  const past = signature.inputs.filter((i) => PAST.test(i.name));
-  if (!inputIds || past.length === 0) return undefined;
-  const pastDims = new Set(past.map((p) => p.dims?.[2]).filter((d): d is string => typeof d === "string"));
-  return {
-    inputIds,
-    attentionMask: signature.inputs.find((i) => i.name === "attention_mask"),
-    past,
-    pastDim: pastDims.size === 1 ? [...pastDims][0] : undefined,
-  };
-}
+// and sequence dims follow input_ids, instead of a guessed size of 1 and random masks. The layout itself is
+// recognized in engine/onnx/decoder-layout.ts.
+import type { DecoderLayout } from "../onnx/decoder-layout";
 
 /** The size of a dim written as a sum of names ("past_sequence_length + sequence_length"), when every name is bound. */
 export function dimExpression(dim: string, dims: Record<string, number>): number | undefined {

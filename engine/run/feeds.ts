@@ -4,9 +4,10 @@
 import { EdgeError, type Where } from "../errors";
 import type { EventSink } from "../events";
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
-import { type Dtype, type Sample, type TensorData, convertTensor, isDtype } from "../data/tensor-data";
+import { type Dtype, type Sample, type TensorData, convertTensor, isDtype } from "../data/typed-tensor";
 import type { InputSpec, RunPlan } from "./plan";
-import { decoderDefaults, decoderLayout } from "./decoder-feeds";
+import { decoderLayout } from "../onnx/decoder-layout";
+import { decoderDefaults } from "./decoder-feeds";
 import { syntheticTensor } from "./synthetic";
 
 export interface ResolvedInput {

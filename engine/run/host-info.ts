@@ -1,18 +1,9 @@
 // What the local machine is, for reports: results only compare between runs on like machines.
+// The type is the reports' (common/measurements.ts).
 import { arch, availableParallelism, cpus, release, totalmem, type } from "node:os";
+import type { HostInfo } from "../../common/measurements";
 
-export interface HostInfo {
-  /** e.g. "Linux 6.1.0-18-amd64 (x64)". */
-  os: string;
-  platform: NodeJS.Platform;
-  arch: string;
-  cpuModel: string;
-  /** Logical CPUs this process may use. */
-  cores: number;
-  totalMemoryBytes: number;
-  nodeVersion: string;
-  onnxruntimeVersion: string;
-}
+export type { HostInfo } from "../../common/measurements";
 
 export function hostInfo(onnxruntimeVersion: string): HostInfo {
   const cpu = cpus()[0];

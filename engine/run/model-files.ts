@@ -5,12 +5,9 @@ import { promises as fs } from "node:fs";
 import { EdgeError, isEdgeError } from "../errors";
 import { readModel } from "../onnx/read-model";
 import { type ModelSignature, modelSignature } from "../onnx/signature";
+import type { ModelFile } from "../../common/measurements";
 
-export interface ModelFile {
-  path: string;
-  role: "model" | "external-data";
-  sizeBytes: number;
-}
+export type { ModelFile } from "../../common/measurements";
 
 export interface ModelFiles {
   signature: ModelSignature;

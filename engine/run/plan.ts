@@ -1,6 +1,6 @@
 // What to run and how: the plain input of a runner. The CLI builds a RunPlan from a loaded recipe; tests and
 // benchmarks build one directly. No recipe types here on purpose (the runner does not know about YAML).
-import type { Dtype, Sample } from "../data/tensor-data";
+import type { Dtype, Sample } from "../data/typed-tensor";
 
 /** How to make one model input when no dataset gives it. */
 export interface InputSpec {

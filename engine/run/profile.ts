@@ -2,7 +2,11 @@
 // `Session` event named "model_run"; each kernel is a complete event (`ph: "X"`) with `cat: "Node"`, a name like
 // "/conv1/Conv_kernel_time", `args.op_name` and `args.provider`; times are in µs since the profile started.
 // This module turns a trace into per-op-type and per-node totals and picks the kernels to stream as events.
+// The summary's types are report.json's (common/profile-summary.ts).
+import type { NodeRow, OpTypeRow, ProfileSummary } from "../../common/profile-summary";
 import { EdgeError } from "../errors";
+
+export type { NodeRow, OpTypeRow, ProfileSummary } from "../../common/profile-summary";
 
 export interface TraceEvent {
   cat?: string;
@@ -22,43 +26,6 @@ export interface KernelRecord {
   durationUs: number;
   /** Index of the model_run this kernel belongs to, or -1 when the trace has no run events around it. */
   run: number;
-}
-
-export interface OpTypeRow {
-  opType: string;
-  /** Distinct nodes of this type that ran. */
-  nodes: number;
-  /** Kernel executions over the summarized runs. */
-  calls: number;
-  totalUs: number;
-  meanUsPerRun: number;
-  /** Fraction (0..1) of all kernel time in the summarized runs. */
-  share: number;
-}
-
-export interface NodeRow {
-  node: string;
-  opType: string;
-  provider?: string;
-  calls: number;
-  totalUs: number;
-  meanUs: number;
-  share: number;
-}
-
-export interface ProfileSummary {
-  /** model_run events in the trace (warm-up included, since profiling starts with the session). */
-  runsInTrace: number;
-  /** Runs the totals cover (the measured iterations). */
-  runsSummarized: number;
-  /** Sum of kernel durations over the summarized runs. */
-  kernelTimeUs: number;
-  kernelTimePerRunUs: number;
-  /** Every op type, by total time descending. */
-  opTypes: OpTypeRow[];
-  /** The nodes with the most time, descending (at most `topNodes`). */
-  topNodes: NodeRow[];
-  nodeCount: number;
 }
 
 const KERNEL_SUFFIX = "_kernel_time";

@@ -1,21 +1,15 @@
 // What a run measured. Produced by a runner (runLocal today; ssh/adb runners later), turned into a report by
-// engine/report. An aborted or failed run still carries everything measured before it stopped.
-import type { Where } from "../errors";
-import type { HostInfo } from "./host-info";
+// engine/report. An aborted or failed run still carries everything measured before it stopped. Its parts are the
+// report's (common/report.ts): a RunResult's model, session and memory are report.json's as they are.
+import type { HostInfo } from "../../common/measurements";
+import type { ReportMemory, RunErrorInfo, RunStatus } from "../../common/report";
 import type { ResolvedInput } from "./feeds";
 import type { ModelFile } from "./model-files";
 import type { ExecutionMode, Optimization, SessionPlan } from "./plan";
 import type { RunProfile } from "./profile-capture";
 import type { LatencyStats, Throughput } from "./stats";
 
-export type RunStatus = "ok" | "aborted" | "failed";
-
-export interface RunErrorInfo {
-  code: string;
-  message: string;
-  where: Where;
-  hint?: string;
-}
+export type { RunErrorInfo, RunStatus } from "../../common/report";
 
 export interface RunResult {
   status: RunStatus;
@@ -47,14 +41,7 @@ export interface RunResult {
   latenciesMs: number[];
   stats: LatencyStats | null;
   throughput: Throughput;
-  memory: {
-    /** Resident set size before the session was created. */
-    rssBeforeBytes: number;
-    /** Largest RSS sampled after session creation and after every iteration. */
-    peakRssBytes: number;
-    /** The OS's high-water mark of RSS for this whole process (getrusage maxrss), which includes anything the process did before the run. */
-    osMaxRssBytes: number;
-  };
+  memory: ReportMemory;
   profile: { enabled: boolean } & Partial<RunProfile>;
   /** Dataset samples fed in rotation; 0 when all inputs were synthetic. */
   datasetSamples: number;

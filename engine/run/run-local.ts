@@ -11,7 +11,7 @@
 import { EdgeError, isEdgeError } from "../errors";
 import { type EventSink, type StepName, nullSink } from "../events";
 import { step } from "../step";
-import type { Sample } from "../data/tensor-data";
+import type { Sample } from "../data/typed-tensor";
 import { resolveFeeds } from "./feeds";
 import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";

@@ -4,27 +4,10 @@
 // PERCENTILE.INC default): sort the n values x[0..n-1]; for p in [0, 1] let h = (n - 1) * p; the percentile is
 // x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]). So p50 of [1, 2, 3, 4] is 2.5, and p0/p100 are
 // the min and max. The standard deviation is the sample one (divides by n - 1; 0 for a single value).
+// The result types are the reports' (common/measurements.ts).
+import type { LatencyStats, Throughput } from "../../common/measurements";
 
-export interface LatencyStats {
-  count: number;
-  meanMs: number;
-  stdevMs: number;
-  minMs: number;
-  maxMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
-
-export interface Throughput {
-  /** 1000 / mean latency: inferences per second one after another, with no gaps. */
-  fromMeanIps: number | null;
-  /** Measured iterations / wall-clock time of the measured loop (includes the runner's work between inferences). */
-  wallClockIps: number | null;
-  /** Wall-clock time of the measured loop. */
-  wallClockMs: number;
-}
+export type { LatencyStats, Throughput } from "../../common/measurements";
 
 /** Percentile `p` (0..1) of values already sorted ascending; linear interpolation between closest ranks. */
 export function percentileSorted(sorted: readonly number[], p: number): number {

@@ -1,7 +1,7 @@
 // Deterministic synthetic input data: a seeded PRNG per input (seed and input name), so the same plan gives
 // the same bytes on every machine, and adding an input does not change the data of the others.
 import { EdgeError } from "../errors";
-import { type Dtype, type TensorData, allocate, elementCount, isFloatDtype, writeNumber } from "../data/tensor-data";
+import { type Dtype, type TensorData, allocate, elementCount, isFloatDtype, writeNumber } from "../data/typed-tensor";
 import type { Fill, TensorValue } from "./plan";
 
 /** mulberry32: a small, fast 32-bit PRNG with good statistical quality for test data. Returns [0, 1). */

@@ -1,7 +1,8 @@
 // Reads a run directory's report.json into the webview's RunEntry, checking schemaVersion. Unreadable reports are
 // entries with an error (shown in the view), never exceptions.
 import * as vscode from "vscode";
-import { REPORT_SCHEMA_VERSION, type ReportData, type RunEntry } from "../../webviews/protocol/report";
+import { REPORT_JSON_FILE, REPORT_SCHEMA_VERSION, type RunReport } from "../../common/report";
+import type { RunEntry } from "../../webviews/protocol/report";
 
 export function runIdOf(runDir: vscode.Uri): string {
   return runDir.path.split("/").filter(Boolean).pop() ?? runDir.path;
@@ -9,7 +10,7 @@ export function runIdOf(runDir: vscode.Uri): string {
 
 export async function loadRun(runDir: vscode.Uri): Promise<RunEntry> {
   const entry: RunEntry = { runDir: runDir.toString(), runId: runIdOf(runDir) };
-  const file = vscode.Uri.joinPath(runDir, "report.json");
+  const file = vscode.Uri.joinPath(runDir, REPORT_JSON_FILE);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
@@ -20,5 +21,5 @@ export async function loadRun(runDir: vscode.Uri): Promise<RunEntry> {
   if (version !== REPORT_SCHEMA_VERSION) {
     return { ...entry, error: `${file.fsPath} has schemaVersion ${String(version)}; this version of Edge Studio reads ${REPORT_SCHEMA_VERSION}` };
   }
-  return { ...entry, report: json as ReportData };
+  return { ...entry, report: json as RunReport };
 }

@@ -1,8 +1,9 @@
 // The run report panel (a WebviewPanel of viewType `edge.report`): one per run (or per compared pair), a strict CSP,
-// resources only from dist/webviews, the typed protocol of webviews/protocol/report.ts, and a serializer so an open
-// report survives a window reload. The webview speaks first (ReadyRequest); the reply is the runs to show.
+// resources only from dist/webviews, the typed protocol of webviews/protocol/report.ts over a WebviewChannel, and a
+// serializer so an open report survives a window reload. The webview speaks first (ReadyRequest); the reply is the
+// runs to show. ReportPanels is the registry of open panels (owned by Reports, so by Ctx, and disposed with it).
 import * as vscode from "vscode";
-import { isWebviewToHostMessage, type HostToWebviewMessage, type ParamsOf } from "../../webviews/protocol/ipc";
+import type { ParamsOf } from "../../webviews/protocol/ipc";
 import {
   CompareWithCommand,
   DidChangeStateNotification,
@@ -12,6 +13,7 @@ import {
   type ReportPersistedState,
   type ReportState,
 } from "../../webviews/protocol/report";
+import { WebviewChannel } from "../webview/webview-channel";
 import { loadRun, runIdOf } from "./load-run";
 import { makeNonce, reportHtml } from "./report-html";
 
@@ -33,27 +35,91 @@ export interface ReportHost {
   pickRunToCompare(runDir: vscode.Uri): Promise<vscode.Uri | undefined>;
 }
 
-const panels = new Map<string, ReportPanel>();
-let lastPanel: ReportPanel | undefined;
-const readyEmitter = new vscode.EventEmitter<ReportPanel>();
-/** Fires when a panel has answered its webview's ready request. */
-export const onDidAnswerReady = readyEmitter.event;
+/** The open report panels, by the runs they show, and the one shown last. */
+export class ReportPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ReportPanel>();
+  private lastShown: ReportPanel | undefined;
+  private readonly answered = new vscode.EventEmitter<ReportPanel>();
+  /** Fires when a panel has answered its webview's ready request. */
+  readonly onDidAnswerReady = this.answered.event;
+
+  constructor(readonly host: ReportHost) {}
+
+  /** Shows `runDirs` (one run, or two to compare), revealing the panel that already shows them. */
+  show(runDirs: vscode.Uri[]): ReportPanel {
+    const existing = this.panels.get(keyOf(runDirs));
+    if (existing) {
+      existing.panel.reveal();
+      return (this.lastShown = existing);
+    }
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(runDirs), vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false });
+    return this.adopt(panel, runDirs);
+  }
+
+  /** Takes over a panel VS Code restored after a reload (the serializer). */
+  revive(panel: vscode.WebviewPanel, runDirs: vscode.Uri[]): ReportPanel {
+    return this.adopt(panel, runDirs);
+  }
+
+  /** Sends fresh state to every panel showing `runDir` (its report.json was written again). */
+  async refreshShowing(runDir: vscode.Uri): Promise<void> {
+    const key = runDir.toString();
+    await Promise.all([...this.panels.values()].filter((p) => p.runDirs.some((u) => u.toString() === key)).map((p) => p.refresh()));
+  }
+
+  get last(): ReportPanel | undefined {
+    return this.lastShown;
+  }
+
+  private adopt(panel: vscode.WebviewPanel, runDirs: vscode.Uri[]): ReportPanel {
+    const key = keyOf(runDirs);
+    const created = new ReportPanel(panel, runDirs, this.host, {
+      show: (dirs) => this.show(dirs),
+      didAnswerReady: (p) => this.answered.fire(p),
+      didDispose: (p) => {
+        if (this.panels.get(key) === p) this.panels.delete(key);
+        if (this.lastShown === p) this.lastShown = undefined;
+      },
+    });
+    this.panels.set(key, created);
+    return (this.lastShown = created);
+  }
+
+  /** Stops listening to the open panels' webviews (it does not close the panels: VS Code restores them). */
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.detach();
+    this.panels.clear();
+    this.lastShown = undefined;
+    this.answered.dispose();
+  }
+}
+
+/** What a panel tells its registry. */
+interface PanelEvents {
+  show(runDirs: vscode.Uri[]): ReportPanel;
+  didAnswerReady(panel: ReportPanel): void;
+  didDispose(panel: ReportPanel): void;
+}
 
 export class ReportPanel {
   readonly snapshot: ReportPanelSnapshot;
+  private readonly channel: WebviewChannel;
+  private readonly disposables: vscode.Disposable[];
 
-  private constructor(
+  constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly runDirs: vscode.Uri[],
+    readonly runDirs: vscode.Uri[],
     private readonly host: ReportHost,
+    private readonly events: PanelEvents,
   ) {
-    const key = keyOf(runDirs);
-    panels.set(key, this);
     this.snapshot = { viewType: panel.viewType, title: titleOf(runDirs), runDirs: runDirs.map((u) => u.toString()), readyRequests: 0, openFileCommands: [] };
     const webviewRoot = vscode.Uri.joinPath(host.extensionUri, "dist", "webviews");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     panel.title = this.snapshot.title;
-    panel.iconPath = new vscode.ThemeIcon("graph");
+    // A codicon as the tab's icon is VS Code 1.108's API (iconPath was Uri | { light, dark } before). Older versions
+    // leave the tab without it and the panel works (the extension-host suite opens reports on the oldest VS Code
+    // engines.vscode admits); the cast keeps this line compiling against that version's @types/vscode.
+    (panel as { iconPath?: unknown }).iconPath = new vscode.ThemeIcon("graph");
     const nonce = makeNonce();
     const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, ...parts)).toString();
     panel.webview.html = reportHtml({
@@ -63,38 +129,20 @@ export class ReportPanel {
       styleUris: [asUri("codicons", "codicon.css"), asUri("report", "main.css")],
       title: this.snapshot.title,
     });
-    panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message));
-    panel.onDidDispose(() => {
-      if (panels.get(keyOf(this.runDirs)) === this) panels.delete(keyOf(this.runDirs));
-      if (lastPanel === this) lastPanel = undefined;
-    });
-  }
-
-  /** Shows `runDirs` (one run, or two to compare), revealing the panel that already shows them. */
-  static show(host: ReportHost, runDirs: vscode.Uri[]): ReportPanel {
-    const existing = panels.get(keyOf(runDirs));
-    if (existing) {
-      existing.panel.reveal();
-      lastPanel = existing;
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(runDirs), vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false });
-    return (lastPanel = new ReportPanel(panel, runDirs, host));
-  }
-
-  /** Takes over a panel VS Code restored after a reload (the serializer). */
-  static revive(host: ReportHost, panel: vscode.WebviewPanel, runDirs: vscode.Uri[]): ReportPanel {
-    return (lastPanel = new ReportPanel(panel, runDirs, host));
-  }
-
-  /** Sends fresh state to every panel showing `runDir` (its report.json was written again). */
-  static async refreshShowing(runDir: vscode.Uri): Promise<void> {
-    const key = runDir.toString();
-    await Promise.all([...panels.values()].filter((p) => p.runDirs.some((u) => u.toString() === key)).map((p) => p.refresh()));
-  }
-
-  static get last(): ReportPanel | undefined {
-    return lastPanel;
+    this.channel = new WebviewChannel(panel.webview, "report", (message) => host.log(message));
+    this.disposables = [
+      this.channel,
+      this.channel.onRequest(ReadyRequest, () => this.answerReady()),
+      this.channel.onCommand(OpenFileCommand, (params) => this.openFile(params)),
+      this.channel.onCommand(CompareWithCommand, (params) => this.compareWith(params)),
+      this.channel.onDidHandle((handled) => {
+        if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined) this.events.didAnswerReady(this);
+      }),
+      panel.onDidDispose(() => {
+        this.detach();
+        this.events.didDispose(this);
+      }),
+    ];
   }
 
   async state(): Promise<ReportState> {
@@ -104,46 +152,31 @@ export class ReportPanel {
 
   /** Reloads the reports and sends them to the webview (a report rewritten). */
   async refresh(): Promise<void> {
-    this.post({ method: DidChangeStateNotification.method, params: await this.state() });
+    await this.channel.notify(DidChangeStateNotification, await this.state());
   }
 
-  private post(message: HostToWebviewMessage): void {
-    void this.panel.webview.postMessage(message);
+  /** Stops listening to the webview (the panel closed, or the extension is deactivating). */
+  detach(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
-  private async receive(message: unknown): Promise<void> {
-    if (!isWebviewToHostMessage(message)) return;
-    try {
-      switch (message.method) {
-        case ReadyRequest.method: {
-          this.snapshot.readyRequests++;
-          const state = await this.state();
-          this.snapshot.answeredState = state;
-          this.post({ method: message.method, responseTo: message.id, params: state });
-          readyEmitter.fire(this);
-          return;
-        }
-        case OpenFileCommand.method: {
-          const params = message.params as ParamsOf<typeof OpenFileCommand>;
-          this.snapshot.openFileCommands.push(params);
-          if (!this.runDirs.some((u) => u.toString() === params.runDir)) throw new Error(`not a run this panel shows: ${params.runDir}`);
-          await openRunFile(params.runDir, params.path);
-          return;
-        }
-        case CompareWithCommand.method: {
-          const { runDir } = message.params as ParamsOf<typeof CompareWithCommand>;
-          const base = vscode.Uri.parse(runDir);
-          const other = await this.host.pickRunToCompare(base);
-          if (other) ReportPanel.show(this.host, [base, other]);
-          return;
-        }
-        default:
-          this.host.log(`report webview: unknown message ${message.method}`);
-      }
-    } catch (error) {
-      this.host.log(`report webview: ${message.method} failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (message.id !== undefined) this.post({ method: message.method, responseTo: message.id, error: error instanceof Error ? error.message : String(error) });
-    }
+  private async answerReady(): Promise<ReportState> {
+    this.snapshot.readyRequests++;
+    const state = await this.state();
+    this.snapshot.answeredState = state;
+    return state;
+  }
+
+  private async openFile(params: ParamsOf<typeof OpenFileCommand>): Promise<void> {
+    this.snapshot.openFileCommands.push(params);
+    if (!this.runDirs.some((u) => u.toString() === params.runDir)) throw new Error(`not a run this panel shows: ${params.runDir}`);
+    await openRunFile(params.runDir, params.path);
+  }
+
+  private async compareWith({ runDir }: ParamsOf<typeof CompareWithCommand>): Promise<void> {
+    const base = vscode.Uri.parse(runDir);
+    const other = await this.host.pickRunToCompare(base);
+    if (other) this.events.show([base, other]);
   }
 }
 
@@ -166,7 +199,7 @@ function titleOf(runDirs: vscode.Uri[]): string {
 
 /** Restores report panels after a reload from what the webview kept with setState. */
 export class ReportPanelSerializer implements vscode.WebviewPanelSerializer<ReportPersistedState> {
-  constructor(private readonly host: ReportHost) {}
+  constructor(private readonly panels: ReportPanels) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ReportPersistedState | undefined): Promise<void> {
     const runDirs = (state?.runDirs ?? []).map((s) => vscode.Uri.parse(s));
@@ -174,6 +207,6 @@ export class ReportPanelSerializer implements vscode.WebviewPanelSerializer<Repo
       panel.dispose();
       return;
     }
-    ReportPanel.revive(this.host, panel, runDirs);
+    this.panels.revive(panel, runDirs);
   }
 }

@@ -18,23 +18,18 @@ import type {
   WorkspaceEdit,
 } from "vscode-languageserver-types";
 import type { WorldHost } from "../world/world-host";
-import { RecipeDocuments } from "./recipe-document";
-import { doValidation } from "./validation";
-import { doComplete } from "./completion";
-import { doHover } from "./hover";
-import { findDocumentSymbols } from "./symbols";
-import { getFoldingRanges } from "./folding";
-import { findDocumentLinks } from "./links";
-import { findDefinition } from "./definition";
-import { doRename, prepareRename } from "./rename";
-import { getCodeActions } from "./code-actions";
-import { format } from "./formatting";
-
-/** What every feature receives: the world, and the cache of analysed documents. */
-export interface ServiceContext {
-  world: WorldHost;
-  documents: RecipeDocuments;
-}
+import { RecipeDocuments } from "./recipe/document";
+import { doValidation } from "./validation/validation";
+import { doComplete } from "./completion/completion";
+import { doHover } from "./hover/hover";
+import { findDocumentSymbols } from "./navigation/symbols";
+import { getFoldingRanges } from "./navigation/folding";
+import { findDocumentLinks } from "./navigation/links";
+import { findDefinition } from "./navigation/definition";
+import { doRename, prepareRename } from "./navigation/rename";
+import { getCodeActions } from "./actions/code-actions";
+import { format } from "./actions/formatting";
+import type { ServiceContext } from "./service-context";
 
 export interface LanguageService {
   doValidation(document: TextDocument): Promise<Diagnostic[]>;

@@ -3,7 +3,7 @@
 // the index as soon as a summary is read. Node names (and their lower-case forms for the fuzzy matcher), nodes by
 // name, op types by count, inputs and outputs by name, the inputs' symbolic dims.
 import { basename } from "node:path";
-import type { TensorSignature } from "../../engine/onnx/signature";
+import type { TensorSignature } from "../../engine/onnx";
 import type { ModelNodeSummary, ModelSummary } from "./world-host";
 
 export interface ModelIndex {

@@ -5,11 +5,8 @@ import { promises as fs } from "node:fs";
 import { resolve } from "node:path";
 import type { ModelProto } from "onnx-buf";
 import { EdgeError } from "../../engine/errors";
-import { parameterStats } from "../../engine/inspect/graph-stats";
-import { dtypeName } from "../../engine/onnx/dtypes";
-import { readModel } from "../../engine/onnx/read-model";
-import { modelSignature, type TensorSignature, tensorSignature } from "../../engine/onnx/signature";
-import { isConstantNode, opKey, walkGraphs } from "../../engine/onnx/walk";
+import { parameterStats } from "../../engine/inspect";
+import { dtypeName, isConstantNode, modelSignature, opKey, readModel, type TensorSignature, tensorSignature, walkGraphs } from "../../engine/onnx";
 import type { ModelNodeSummary, ModelSummary, ModelSummaryError, ModelSummaryResult } from "./world-host";
 
 /** The file facts a summary is keyed by. */

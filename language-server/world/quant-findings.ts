@@ -14,7 +14,7 @@
 // writes it when run from the workspace root).
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { sanitizeName } from "../../engine/report/run-dir";
+import { sanitizeName } from "../../engine/report";
 import type { QuantNodeFinding } from "./world-host";
 
 /** How many folders up from the recipe to look for `.edge/runs`. */

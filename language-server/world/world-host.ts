@@ -1,7 +1,7 @@
 // What the language service knows of the world beyond the document: models (summarized off the request path and
 // cached by path, size and modification time), attached adb devices, ssh hosts, files, and a previous run's
 // per-node quantization findings. Injected, so unit tests pass a fake world and the server passes the real one.
-import type { TensorSignature } from "../../engine/onnx/signature";
+import type { TensorSignature } from "../../engine/onnx";
 
 export interface ModelNodeSummary {
   name: string;

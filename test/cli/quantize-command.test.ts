@@ -21,7 +21,7 @@ void test("edge quantize prints what changed; --json gives the result; the outpu
   const r = edge("quantize", CLS_MODEL, "--method", "int8-dynamic", "-o", "cls-int8.onnx", "--exclude-op", "MatMul");
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^int8-dynamic: 53 nodes quantized \(53 weights\)/m);
-  assert.match(r.stdout, /size: 0\.58 MB → 0\.2\d MB/);
+  assert.match(r.stdout, /size: 579\.0 kB → 2\d\d\.\d kB \(0\.\d{3}×\)/);
   assert.match(r.stdout, /opset: 9 → 11/);
   const j = edge("quantize", CLS_MODEL, "--method", "int4-weight-only", "--block-size", "16", "-o", "cls-int4.onnx", "--json");
   assert.equal(j.status, 0, j.stderr);

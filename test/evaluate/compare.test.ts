@@ -8,7 +8,7 @@ import { compareModels } from "../../engine/evaluate/compare-models";
 import { isEdgeError } from "../../engine/errors";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { DT, graph, mlp, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { mlpForward, mlpWeights, tempDir, writeProto } from "./helpers";
 

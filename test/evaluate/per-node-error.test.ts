@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { perNodeError, writeQuantErrorJson } from "../../engine/evaluate/per-node-error";
 import { writeModel } from "../../engine/onnx/write-model";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { parseQuantErrorJson } from "../../language-server/world/quant-findings";
 import { DT, mlp, node, tensor } from "../onnx/model-builder";
 import { mlpForward, mlpWeights, tempDir, writeProto } from "./helpers";

@@ -110,9 +110,9 @@ void test("edge evaluate prints both models side by side, or the JSON result", a
   assert.equal(code, 0);
   const text = io.out.join("");
   assert.match(text, /^\s+original\s+optimized\s+change/m);
-  assert.match(text, new RegExp(`^perplexity\\s+${expectedPpl(0.5).toPrecision(4)}\\s+${expectedPpl(0.4).toPrecision(4)}\\s+\\+\\d+\\.\\d\\d %`, "m"));
+  assert.match(text, new RegExp(`^perplexity\\s+${expectedPpl(0.5).toPrecision(4)}\\s+${expectedPpl(0.4).toPrecision(4)}\\s+\\+\\d+\\.\\d\\d%`, "m"));
   assert.match(text, /^size\s+\S+ \S+\s+\S+ \S+\s+1\.000×/m);
-  assert.match(text, /^logits\s+0\.\d+\s+\S+\s+\S+\s+100\.00 %/m);
+  assert.match(text, /^logits\s+0\.\d+\s+\S+\s+\S+\s+100\.00%/m);
 
   const json = captureIO(s.dir);
   await evaluateCommand(["lm.onnx", "lm-q.onnx", "--data", "heldout.txt", "--tokenizer", "tokenizer.json", "--sequence-length=4", "--samples", "2", "--json"], json);

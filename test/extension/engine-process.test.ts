@@ -1,8 +1,8 @@
-// Choosing the engine's Node, and starting the engine CLI as a process (extension/engine-process.ts).
+// Choosing the engine's Node, and starting the engine CLI as a process (extension/run/engine-process.ts).
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { resolve } from "node:path";
-import { EngineNodeError, chooseEngineNode, startEngine } from "../../extension/engine-process";
+import { EngineNodeError, chooseEngineNode, startEngine } from "../../extension/run/engine-process";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
 

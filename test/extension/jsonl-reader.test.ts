@@ -1,9 +1,9 @@
-// The engine's JSON-lines reader (extension/tasks/jsonl-reader.ts): chunks split anywhere, partial lines kept until
+// The engine's JSON-lines reader (extension/run/jsonl-reader.ts): chunks split anywhere, partial lines kept until
 // their newline, lines that are not events handed to the log.
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EngineEvent } from "../../engine/events";
-import { createJsonLinesReader } from "../../extension/tasks/jsonl-reader";
+import { createJsonLinesReader } from "../../extension/run/jsonl-reader";
 
 function collect() {
   const events: EngineEvent[] = [];

@@ -1,7 +1,7 @@
-// Reading a recipe's devices cheaply (extension/recipe-devices.ts), for tasks, CodeLens and the status bar.
+// Reading a recipe's devices cheaply (extension/run/recipe-devices.ts), for tasks, CodeLens and the status bar.
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { defaultDevice, readRecipeDevices, runnableDevices } from "../../extension/recipe-devices";
+import { defaultDevice, readRecipeDevices, runnableDevices } from "../../extension/run/recipe-devices";
 
 void test("devices in order, run.device as the default", async () => {
   const info = await readRecipeDevices("name: r\ndevices:\n  laptop: { local: {} }\n  pi:\n    ssh: { host: pi }\nrun:\n  device: pi\n");

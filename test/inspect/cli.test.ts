@@ -27,14 +27,14 @@ void test("edge inspect prints a table for a real model", async () => {
   assert.equal(code, 0, stderr);
   assert.equal(stderr, "");
   const lines = stdout.split("\n");
-  assert.match(lines[0], /^model\s+ch_ppocr_mobile_v2\.0_cls_infer\.onnx \(565\.4 KiB\)$/);
+  assert.match(lines[0], /^model\s+ch_ppocr_mobile_v2\.0_cls_infer\.onnx \(579\.0 kB\)$/);
   assert.match(stdout, /ONNX IR \d+; opsets ai\.onnx 9/);
   assert.match(stdout, /^inputs\s+x\s+float32\s+\[p2o\.DynamicDimension\.0, 3, p2o\.DynamicDimension\.1, p2o\.DynamicDimension\.2\]$/m);
   assert.match(stdout, /^nodes\s+471 top level \(no subgraphs or functions\)$/m);
   assert.match(stdout, /^ops \(all\)\s+Constant 250, Conv 53, BatchNormalization 35, Mul 27$/m);
-  assert.match(stdout, /^\s+initializers none; Constant nodes 133,665 in 250 tensors \(522\.1 KiB\)$/m);
+  assert.match(stdout, /^\s+initializers none; Constant nodes 133,665 in 250 tensors \(534\.7 kB\)$/m);
   assert.match(stdout, /^parameters\s+[\d,]+ \(/m);
-  assert.match(stdout, /^memory\s+~[\d.]+ [KM]iB estimated peak = [\d.]+ KiB weights \+ [\d.]+ [KM]iB activations/m);
+  assert.match(stdout, /^memory\s+~[\d.]+ [kM]B estimated peak = 534\.7 kB weights \+ [\d.]+ [kM]B activations/m);
   assert.match(stdout, /for input shapes x=1,3,48,192/);
   assert.match(stdout, /^fits\s+1 MB MCU and up$|^fits\s+2 GB phone\/board and up; too big for a 1 MB MCU$/m);
 });

@@ -156,7 +156,7 @@ void test("device classes: the smallest that fits and up, or none", () => {
   assert.equal(deviceFit(900 * 1024).summary, "fits: 1 MB MCU and up");
   assert.equal(deviceFit(100 * 2 ** 20).summary, "fits: 2 GB phone/board and up; too big for a 1 MB MCU");
   assert.equal(deviceFit(3 * 2 ** 30).summary, "fits: 8 GB phone/laptop and up; too big for a 2 GB phone/board");
-  assert.equal(deviceFit(7 * 2 ** 30).summary, "fits none: too big for a 12 GB phone/Jetson (usable 6 GB)");
+  assert.equal(deviceFit(7 * 2 ** 30).summary, "fits none: too big for a 12 GB phone/Jetson (usable 6.44 GB)");
   assert.deepEqual(deviceFit(5 * 2 ** 30).devices.map((d) => d.fits), [false, false, false, true]);
 });
 

@@ -14,8 +14,8 @@ import { dtypeName } from "../../engine/onnx/dtypes";
 import { readModel } from "../../engine/onnx/read-model";
 import { inspectOnnx } from "../../engine/inspect/inspect-model";
 import type { TotalsByDtype } from "../../engine/inspect/graph-stats";
-import { analyseBody, graphBody, newShapeStats } from "../../engine/inspect/shape-propagation";
-import { bindSymbols } from "../../engine/inspect/symbols";
+import { analyseBody, graphBody, newShapeStats } from "../../engine/onnx/shape-propagation";
+import { bindSymbols } from "../../engine/onnx/dim-bindings";
 import { corpusModel, corpusModels, fixtureModels } from "../onnx/corpus";
 import { bytesOf, constant, DT, fn, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 

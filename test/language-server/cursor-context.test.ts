@@ -2,7 +2,7 @@
 // over lines), sequence items, empty lines at some indentation, quotes, comments and block scalars.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cursorContext } from "../../language-server/service/cursor-context";
+import { cursorContext } from "../../language-server/service/cursor/context";
 import { docWithCursor } from "./helpers";
 
 function at(textWithCursor: string) {

@@ -63,7 +63,7 @@ void test("nothing on blank space and comments", async () => {
 
 void test("on model.path: the model's summary (real model, read in the worker)", async () => {
   const text = markdown(await hover(`model:\n  path: ${sileroModel.slice(0, -5)}|.onnx`, world, recipeUri));
-  assert.match(text, /^\*\*silero_vad\.onnx\*\*: [\d.]+ (KiB|MiB), [\d.]+ [KM] parameters/);
+  assert.match(text, /^\*\*silero_vad\.onnx\*\*: [\d.]+ (kB|MB), [\d.]+ [KM] parameters/);
   assert.match(text, /IR \d+ · opset ai\.onnx \d+/);
   assert.match(text, /\d+ nodes, \d+ op types: /);
   assert.match(text, /\*\*Inputs\*\*\n- `input`: float32 \[/);

@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { type EdgeError } from "../../engine/errors";
 import { readModel } from "../../engine/onnx/read-model";
-import { isExternal, externalRef } from "../../engine/onnx/tensor-data";
+import { isExternal, externalRef } from "../../engine/onnx/tensor-proto";
 import { walkTensors } from "../../engine/onnx/walk";
 import { writeModel } from "../../engine/onnx/write-model";
 import { bytesOf, mlp } from "./model-builder";

@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import type { EdgeError } from "../../engine/errors";
 import { detectFormat, openModel } from "../../engine/formats/open-model";
 import { onnxFormat } from "../../engine/formats/onnx-format";
-import { sniff } from "../../engine/formats/sniff";
+import { sniff } from "../../engine/fs/sniff";
 import { readModelSignature } from "../../engine/onnx/signature";
 import { fixtureModels } from "./corpus";
 

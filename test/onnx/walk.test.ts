@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesForElements, dtypeBits, dtypeFromName, dtypeName, elementCount } from "../../engine/onnx/dtypes";
 import { readModel } from "../../engine/onnx/read-model";
-import { externalRef, inlineRawBytes, smallTensorValues, tensorByteSize } from "../../engine/onnx/tensor-data";
+import { externalRef, inlineRawBytes, smallTensorValues, tensorByteSize } from "../../engine/onnx/tensor-proto";
 import { nodeLabel, walkGraphs, walkNodes, walkTensors } from "../../engine/onnx/walk";
 import { corpusModel } from "./corpus";
 import { constant, DT, fn, graph, model, node, tensor, valueInfo } from "./model-builder";

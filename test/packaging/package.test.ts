@@ -42,6 +42,16 @@ void test("the vsix holds the manifest, the bundles, the schema and the linux/x6
   assert.match(readFileSync(join(dir, "extension.vsixmanifest"), "utf8"), /TargetPlatform="linux-x64"/);
 });
 
+void test("the vsix carries the repository's LICENSE as the package's license", () => {
+  // vsce gives an extensionless LICENSE the .txt extension and names it in the manifest.
+  assert.ok(names.includes("extension/LICENSE.txt"), "extension/LICENSE.txt is packaged");
+  assert.equal(readFileSync(join(ext, "LICENSE.txt"), "utf8"), readFileSync(join(root, "LICENSE"), "utf8"));
+  assert.match(readFileSync(join(dir, "extension.vsixmanifest"), "utf8"), /<License>extension\/LICENSE\.txt<\/License>/);
+  const manifest = JSON.parse(readFileSync(join(ext, "package.json"), "utf8")) as { license?: string };
+  assert.equal(manifest.license, "MIT");
+  assert.match(readFileSync(join(root, "LICENSE"), "utf8"), /^MIT License\n/);
+});
+
 void test("every built file in dist/ (but source maps and dist/vsix) is packaged", () => {
   const built = (readdirSync(join(root, "dist"), { recursive: true, withFileTypes: true }) as Dirent[])
     .filter((e) => e.isFile())

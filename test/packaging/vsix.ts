@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { vsixPath, type Target } from "../../scripts/package";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const inputs = ["package.json", ".vscodeignore", "scripts/package.ts", "bin/edge.js", "dist/extension/main.cjs", "dist/engine/cli.js", "dist/language-server/server.js", "dist/language-server/model-summary-worker.js"];
+const inputs = ["package.json", ".vscodeignore", "LICENSE", "scripts/package.ts", "bin/edge.js", "dist/extension/main.cjs", "dist/engine/cli.js", "dist/language-server/server.js", "dist/language-server/model-summary-worker.js"];
 
 export function ensureVsix(target: Target = "linux-x64"): string {
   const out = vsixPath(target);

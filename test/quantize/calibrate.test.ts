@@ -10,9 +10,9 @@ import { after, test } from "node:test";
 import { decodeModel } from "../../engine/onnx/read-model";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
-import { calibrate } from "../../engine/quantize/calibrate";
-import { entropyThreshold } from "../../engine/quantize/calibrate-entropy";
-import { AbsHistogram, ChannelRanges, RangeCollector } from "../../engine/quantize/calibrate-histogram";
+import { calibrate } from "../../engine/quantize/calibrate/run";
+import { entropyThreshold } from "../../engine/quantize/calibrate/entropy";
+import { AbsHistogram, ChannelRanges, RangeCollector } from "../../engine/quantize/calibrate/histogram";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { randn } from "./helpers";
 

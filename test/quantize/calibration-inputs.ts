@@ -1,6 +1,6 @@
 // Realistic-looking synthetic inputs for the int8-static tests: text-like images (paper, ink strokes in lines),
 // normalized the way PaddleOCR feeds its models. Deterministic per seed.
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 
 export function rng(seed: number) {
   let s = seed >>> 0;

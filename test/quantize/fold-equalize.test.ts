@@ -1,8 +1,9 @@
 // The exact float rewrites int8-static makes before calibrating: BatchNormalization folded into the Conv before it
-// (fold.ts), cross-layer equalization of Conv → Relu → Conv pairs (equalize.ts) and of the tensors depthwise Convs
-// read (equalize-activations.ts). Checked on a built model whose channels differ by 10⁴ in range (rewritten float
-// model equal to the original in onnxruntime-node, BN gone, the pair's channel ranges balanced, int8-static close
-// to float: 0.673 without equalization) and on the real PP-OCR fixtures (same outputs after the rewrites, counts).
+// (equalize/fold.ts), cross-layer equalization of Conv → Relu → Conv pairs (equalize/conv-pairs.ts) and of the
+// tensors depthwise Convs read (equalize/activations.ts). Checked on a built model whose channels differ by 10⁴ in
+// range (rewritten float model equal to the original in onnxruntime-node, BN gone, the pair's channel ranges
+// balanced, int8-static close to float: 0.673 without equalization) and on the real PP-OCR fixtures (same outputs
+// after the rewrites, counts).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,15 +12,15 @@ import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
-import { newContext } from "../../engine/quantize/context";
-import type { Sample } from "../../engine/data/tensor-data";
-import { calibrate } from "../../engine/quantize/calibrate";
-import { equalizeConvPairs } from "../../engine/quantize/equalize";
-import { activationSites, equalizeActivations } from "../../engine/quantize/equalize-activations";
-import { foldIntoConvs } from "../../engine/quantize/fold";
-import { findConstant, pruneUnused, scopes } from "../../engine/quantize/graph-edit";
+import { newContext } from "../../engine/quantize/graph/context";
+import type { Sample } from "../../engine/data/typed-tensor";
+import { calibrate } from "../../engine/quantize/calibrate/run";
+import { equalizeConvPairs } from "../../engine/quantize/equalize/conv-pairs";
+import { activationSites, equalizeActivations } from "../../engine/quantize/equalize/activations";
+import { foldIntoConvs } from "../../engine/quantize/equalize/fold";
+import { findConstant, pruneUnused, scopes } from "../../engine/quantize/graph/edit";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
-import { readFloatTensor, TensorStore } from "../../engine/quantize/tensor-store";
+import { readFloatTensor, TensorStore } from "../../engine/quantize/graph/tensor-store";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { imageSamples } from "./calibration-inputs";
 import { cosine, maxAbsDiff, randn } from "./helpers";

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
-import { setWasmKernelsEnabled } from "../../engine/quantize/kernels";
+import { setWasmKernelsEnabled } from "../../engine/quantize/kernels/arithmetic";
 
 const PYTHON = "/usr/bin/python3";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
-import type { Sample } from "../../engine/data/tensor-data";
+import type { Sample } from "../../engine/data/typed-tensor";
 import { isEdgeError } from "../../engine/errors";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";

@@ -6,12 +6,12 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   dequantizeInt4, dequantizeInt8, type Int8Options, quantizeInt4, quantizeInt4Rows, quantizeInt8,
-} from "../../engine/quantize/kernels";
-import { wasmQuantizeInt4Rows, wasmQuantizeInt4Symmetric } from "../../engine/quantize/wasm/int4-wasm";
-import { PARALLEL_MIN_ELEMENTS, setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/wasm/helper-thread";
-import { wasmChannelRanges } from "../../engine/quantize/wasm/int8-wasm";
-import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "../../engine/quantize/wasm/kernels-wasm.generated";
-import { wasmKernels } from "../../engine/quantize/wasm/load-kernels";
+} from "../../engine/quantize/kernels/arithmetic";
+import { wasmQuantizeInt4Rows, wasmQuantizeInt4Symmetric } from "../../engine/quantize/kernels/wasm/int4-wasm";
+import { PARALLEL_MIN_ELEMENTS, setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/kernels/wasm/helper-thread";
+import { wasmChannelRanges } from "../../engine/quantize/kernels/wasm/int8-wasm";
+import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "../../engine/quantize/kernels/wasm/kernels-wasm.generated";
+import { wasmKernels } from "../../engine/quantize/kernels/wasm/load-kernels";
 import { assembleKernels, generatedFile, generatedSource } from "../../scripts/build-wasm";
 import { withWasm } from "./helpers";
 

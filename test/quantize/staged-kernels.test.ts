@@ -12,10 +12,10 @@ import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import {
   isStaged, quantizeInt4, quantizeInt4Rows, quantizeInt8, releaseWeight, setWasmKernelsEnabled, stageWeight,
-} from "../../engine/quantize/kernels";
+} from "../../engine/quantize/kernels/arithmetic";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
-import { readFloatTensor } from "../../engine/quantize/tensor-store";
-import { setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/wasm/helper-thread";
+import { readFloatTensor } from "../../engine/quantize/graph/tensor-store";
+import { setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/kernels/wasm/helper-thread";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { randn, runModel, withWasm } from "./helpers";
 

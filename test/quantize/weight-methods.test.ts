@@ -10,7 +10,7 @@ import * as ort from "onnxruntime-node";
 import { isEdgeError } from "../../engine/errors";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
-import { dequantizeInt4, dequantizeInt8, quantizeInt4, quantizeInt8 } from "../../engine/quantize/kernels";
+import { dequantizeInt4, dequantizeInt8, quantizeInt4, quantizeInt8 } from "../../engine/quantize/kernels/arithmetic";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
 import { bytesOf, constant, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { cosine, maxAbsDiff, onnxCheckerError, randn, runModel, sha256 } from "./helpers";

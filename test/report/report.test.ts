@@ -8,7 +8,7 @@ import { buildFailedReport, buildRunReport } from "../../engine/report/build-rep
 import { renderReportMarkdown } from "../../engine/report/report-markdown";
 import { emitBudgetVerdicts, writeReport } from "../../engine/report/write-report";
 import { createRunDir, runIdFor, sanitizeName } from "../../engine/report/run-dir";
-import type { RunReport } from "../../engine/report/report-types";
+import type { RunReport } from "../../common/report";
 import { runLocal } from "../../engine/run/run-local";
 import { EdgeError } from "../../engine/errors";
 import { ENGINE_VERSION } from "../../engine/version";
@@ -37,6 +37,8 @@ void test("a report from a result: budgets checked, an exceeded budget fails the
   assert.match(md, /\| ✓ \| `size_mb` \| 6\.000 MB \| 5\.500 MB \|/);
   assert.match(md, /session \| optimization all, sequential, intra-op default, inter-op default; created in 42\.00 ms/);
   assert.match(md, /peak memory \| 150\.0 MB RSS/);
+  assert.match(md, /size on disk \| 5\.50 MB \(5,500,000 bytes, 1 file\)/, "bytes in decimal SI units, as the budgets count them");
+  assert.match(md, /MB are 10\^6 bytes/);
   assert.match(md, /- \[recipe\.edge\.yaml\]\(recipe\.edge\.yaml\)/);
 });
 

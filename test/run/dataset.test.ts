@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeNpy, parseNpy, readNpy } from "../../engine/data/npy";
 import { parseJsonTensors } from "../../engine/data/json-tensors";
 import { readDataset } from "../../engine/data/dataset";
-import { DTYPES, type TensorData, allocate, fromHalfBits, writeNumber } from "../../engine/data/tensor-data";
+import { DTYPES, type TensorData, allocate, fromHalfBits, writeNumber } from "../../engine/data/typed-tensor";
 import { EdgeError, isEdgeError } from "../../engine/errors";
 import { tempDir } from "./helpers";
 

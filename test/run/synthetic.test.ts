@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { syntheticTensor, createRng } from "../../engine/run/synthetic";
 import { resolveFeeds, resolveShape } from "../../engine/run/feeds";
-import { fromHalfBits, type TensorData } from "../../engine/data/tensor-data";
+import { fromHalfBits, type TensorData } from "../../engine/data/typed-tensor";
 import type { ModelSignature } from "../../engine/onnx/signature";
 import { isEdgeError } from "../../engine/errors";
 import { recorder } from "./helpers";

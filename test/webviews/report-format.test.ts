@@ -1,21 +1,26 @@
-// The report app's pure parts: number formatting, deltas, and the chart's layout (no browser needed).
+// The report app's pure parts: formatting (common/units.ts with a dash for missing values), deltas, and the chart's
+// layout (no browser needed).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { layoutChart, niceCeil } from "../../webviews/report/chart";
-import { deltaClass, formatBytes, formatDelta, formatMs } from "../../webviews/report/format";
+import { bytesOrDash, deltaClass, formatDelta, msOrDash, rateOrDash } from "../../webviews/report/format";
 
 void test("formatting: 4 significant digits, kB/MB of 10^3/10^6 bytes, missing values as a dash", () => {
-  assert.equal(formatMs(4.2006), "4.201 ms");
-  assert.equal(formatMs(123.45), "123.5 ms");
-  assert.equal(formatMs(null), "—");
-  assert.equal(formatBytes(578966), "579.0 kB");
-  assert.equal(formatBytes(124_448_768), "124.4 MB");
+  assert.equal(msOrDash(4.2006), "4.201 ms");
+  assert.equal(msOrDash(123.45), "123.5 ms");
+  assert.equal(msOrDash(null), "—");
+  assert.equal(bytesOrDash(578966), "579.0 kB");
+  assert.equal(bytesOrDash(124_448_768), "124.4 MB");
+  assert.equal(bytesOrDash(2_000_000_000), "2.00 GB");
+  assert.equal(bytesOrDash(undefined), "—");
+  assert.equal(rateOrDash(123.45), "123.5 /s");
+  assert.equal(rateOrDash(null), "—");
 });
 
 void test("deltas: signed percentages of B against A, lower latency is better", () => {
-  assert.equal(formatDelta(4, 3), "−25.0 %");
-  assert.equal(formatDelta(4, 5), "+25.0 %");
-  assert.equal(formatDelta(4, 4), "±0.0 %");
+  assert.equal(formatDelta(4, 3), "−25.0%");
+  assert.equal(formatDelta(4, 5), "+25.0%");
+  assert.equal(formatDelta(4, 4), "±0.0%");
   assert.equal(formatDelta(0, 4), "—");
   assert.equal(deltaClass(4, 3), "better");
   assert.equal(deltaClass(4, 5), "worse");

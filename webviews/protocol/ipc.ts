@@ -47,8 +47,11 @@ export interface HostToWebviewMessage {
   error?: string;
 }
 
+/** A command or a request: a string `method`, and an `id` that is absent or a whole number. */
 export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
-  return typeof value === "object" && value !== null && typeof (value as { method?: unknown }).method === "string";
+  if (typeof value !== "object" || value === null || typeof (value as { method?: unknown }).method !== "string") return false;
+  const id = (value as { id?: unknown }).id;
+  return id === undefined || Number.isSafeInteger(id);
 }
 
 export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMessage {

@@ -1,5 +1,6 @@
 // The per-iteration latency chart: a small SVG line chart, coloured by VS Code theme variables through CSS classes
 // (report.css). Layout is pure (`layoutChart`); `renderChart` turns it into SVG elements.
+import { formatMs } from "../../common/units";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -72,7 +73,7 @@ export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
     for (const p of s.points) {
       const dot = svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3, class: "point" });
       const title = svg("title", {});
-      title.textContent = `${s.label} #${p.iteration}: ${p.ms.toFixed(3)} ms`;
+      title.textContent = `${s.label} #${p.iteration}: ${formatMs(p.ms)}`;
       dot.append(title);
       group.append(dot);
     }

@@ -1,8 +1,10 @@
 // Builds the report's DOM from the state (one run, or two compared). No inline styles: classes styled by report.css.
-import type { BudgetVerdictData, ReportData, ReportState, RunEntry } from "../protocol/report";
+import type { BudgetVerdict, RunReport } from "../../common/report";
+import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio } from "../../common/units";
+import type { ReportState, RunEntry } from "../protocol/report";
 import { codicon, h, ui } from "../ui/toolkit";
 import { renderChart } from "./chart";
-import { deltaClass, formatBytes, formatDelta, formatMs, formatNumber, formatRate } from "./format";
+import { bytesOrDash, deltaClass, formatDelta, msOrDash, rateOrDash } from "./format";
 
 export interface RenderActions {
   openFile(runDir: string, path: string): void;
@@ -81,7 +83,7 @@ function table(headers: string[], rows: (string | Node)[][], id?: string, rowKey
   return t;
 }
 
-function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLElement[] {
+function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLElement[] {
   const out: HTMLElement[] = [];
   if (r.errors.length) out.push(section("Errors", "errors", h("ul", {}, ...r.errors.map((e) => h("li", { class: "error" }, h("code", { text: e.code }), ` ${e.message}`, e.hint ? h("div", { class: "hint", text: e.hint }) : "")))));
   const l = r.latency;
@@ -89,7 +91,7 @@ function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLE
     section(
       "Latency",
       "latency",
-      l ? table(["statistic", "value"], stats.map(([name, key]) => [name, formatMs(l[key])]), "latency-table", stats.map(([name]) => name)) : h("p", { text: "No measured iterations." }),
+      l ? table(["statistic", "value"], stats.map(([name, key]) => [name, msOrDash(l[key])]), "latency-table", stats.map(([name]) => name)) : h("p", { text: "No measured iterations." }),
       h("p", { class: "note", text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.note ? ` ${r.profile.note}` : ""}` }),
     ),
   );
@@ -103,7 +105,7 @@ function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLE
       section(
         "Top ops (profile)",
         "top-ops",
-        table(["op type", "nodes", "time / run", "share"], summary.opTypes.slice(0, 10).map((o) => [o.opType, String(o.nodes), `${formatNumber(o.meanUsPerRun / 1000)} ms`, `${(o.share * 100).toFixed(1)} %`]), "top-ops-table"),
+        table(["op type", "nodes", "time / run", "share"], summary.opTypes.slice(0, 10).map((o) => [o.opType, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]), "top-ops-table"),
       ),
     );
   }
@@ -123,7 +125,7 @@ function singleBody(run: RunEntry, r: ReportData, actions: RenderActions): HTMLE
 }
 
 /** What quantize and compile did, and the produced model next to the original, with the worst quantized nodes. */
-function optimizationSections(r: ReportData): HTMLElement[] {
+function optimizationSections(r: RunReport): HTMLElement[] {
   const out: HTMLElement[] = [];
   const q = r.optimization?.quantize;
   const c = r.optimization?.compile;
@@ -136,29 +138,29 @@ function optimizationSections(r: ReportData): HTMLElement[] {
     if (c) {
       rows.push(["compile", `${c.provider} at ${c.optimization}: ${c.nodesBefore} → ${c.nodesAfter} nodes`]);
       const s = c.support;
-      if (s) rows.push([s.provider, `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${(s.cpuFlopShare * 100).toFixed(1)} % of compute stays on the CPU`]);
+      if (s) rows.push([s.provider, `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${formatPercent(s.cpuFlopShare)} of compute stays on the CPU`]);
     }
     out.push(section("Optimization", "optimization", table(["step", "result"], rows, "optimization-table")));
   }
   const e = r.evaluation?.comparison;
   if (e) {
-    const rows: string[][] = [["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), `${formatNumber(e.sizeRatio)}×`]];
+    const rows: string[][] = [["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), formatRatio(e.sizeRatio)]];
     const keys = ["size"];
     if (e.perplexity) {
       const p = e.perplexity;
-      rows.push(["perplexity", formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), `${p.increasePct >= 0 ? "+" : ""}${formatNumber(p.increasePct)} %`]);
+      rows.push(["perplexity", formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), formatPercent(p.increasePct / 100, { digits: 2, signed: true })]);
       keys.push("perplexity");
     }
     if (e.latency) {
       const l = e.latency;
-      rows.push(["latency p50", formatMs(l.original.p50Ms), formatMs(l.optimized.p50Ms), l.speedup >= 1 ? `${formatNumber(l.speedup)}× faster` : `${formatNumber(1 / l.speedup)}× slower`]);
+      rows.push(["latency p50", formatMs(l.original.p50Ms), formatMs(l.optimized.p50Ms), l.speedup >= 1 ? `${formatRatio(l.speedup)} faster` : `${formatRatio(1 / l.speedup)} slower`]);
       keys.push("latency");
     }
     for (const o of e.outputs) {
       rows.push([`${o.name}: cosine`, "1", o.problem ?? o.cosine.toFixed(5), `max error ${formatNumber(o.maxAbsError)}`]);
       keys.push(`cosine:${o.name}`);
       if (o.top1Agreement !== null) {
-        rows.push([`${o.name}: top-1 agreement`, "100 %", `${(o.top1Agreement * 100).toFixed(1)} %`, ""]);
+        rows.push([`${o.name}: top-1 agreement`, formatPercent(1), formatPercent(o.top1Agreement), ""]);
         keys.push(`top1:${o.name}`);
       }
     }
@@ -173,23 +175,23 @@ function optimizationSections(r: ReportData): HTMLElement[] {
   return out;
 }
 
-function resourceRows(r: ReportData): [string, string, number | null, boolean][] {
+function resourceRows(r: RunReport): [string, string, number | null, boolean][] {
   return [
-    ["model size", formatBytes(r.model?.sizeBytes), r.model?.sizeBytes ?? null, true],
-    ["peak memory (RSS)", formatBytes(r.memory?.peakRssBytes), r.memory?.peakRssBytes ?? null, true],
-    ["throughput (1 / mean)", formatRate(r.throughput?.fromMeanIps), r.throughput?.fromMeanIps ?? null, false],
-    ["throughput (wall clock)", formatRate(r.throughput?.wallClockIps), r.throughput?.wallClockIps ?? null, false],
-    ["session creation", formatMs(r.session?.creationMs), r.session?.creationMs ?? null, true],
-    ["run duration", formatMs(r.durationMs), r.durationMs, true],
+    ["model size", bytesOrDash(r.model?.sizeBytes), r.model?.sizeBytes ?? null, true],
+    ["peak memory (RSS)", bytesOrDash(r.memory?.peakRssBytes), r.memory?.peakRssBytes ?? null, true],
+    ["throughput (1 / mean)", rateOrDash(r.throughput?.fromMeanIps), r.throughput?.fromMeanIps ?? null, false],
+    ["throughput (wall clock)", rateOrDash(r.throughput?.wallClockIps), r.throughput?.wallClockIps ?? null, false],
+    ["session creation", msOrDash(r.session?.creationMs), r.session?.creationMs ?? null, true],
+    ["run duration", msOrDash(r.durationMs), r.durationMs, true],
   ];
 }
 
-function verdictCell(v: BudgetVerdictData): HTMLElement {
+function verdictCell(v: BudgetVerdict): HTMLElement {
   const [icon, text] = v.pass === true ? ["pass", "pass"] : v.pass === false ? ["error", "exceeded"] : ["circle-slash", "not checked"];
   return h("span", { class: `verdict-${text.replace(" ", "-")}` }, codicon(icon), ` ${text}`);
 }
 
-function budgetTable(budgets: BudgetVerdictData[]): HTMLTableElement {
+function budgetTable(budgets: BudgetVerdict[]): HTMLTableElement {
   return table(
     ["budget", "limit", "actual", "verdict"],
     budgets.map((v) => [v.name, `${formatNumber(v.limit)} ${v.unit}`.trim(), v.actual === null ? (v.reason ?? "—") : `${formatNumber(v.actual)} ${v.unit}`, verdictCell(v)]),
@@ -202,7 +204,7 @@ function deltaCell(a: number | null | undefined, b: number | null | undefined, l
   return h("span", { class: `delta ${deltaClass(a, b, lowerIsBetter)}`, text: formatDelta(a, b) });
 }
 
-function compareBody(a: ReportData, b: ReportData): HTMLElement[] {
+function compareBody(a: RunReport, b: RunReport): HTMLElement[] {
   const out: HTMLElement[] = [];
   const la = a.latency;
   const lb = b.latency;
@@ -210,7 +212,7 @@ function compareBody(a: ReportData, b: ReportData): HTMLElement[] {
     section(
       "Latency",
       "latency",
-      table(["statistic", "A", "B", "Δ (B vs A)"], stats.map(([name, key]) => [name, formatMs(la?.[key]), formatMs(lb?.[key]), deltaCell(la?.[key], lb?.[key])]), "latency-table", stats.map(([name]) => name)),
+      table(["statistic", "A", "B", "Δ (B vs A)"], stats.map(([name, key]) => [name, msOrDash(la?.[key]), msOrDash(lb?.[key]), deltaCell(la?.[key], lb?.[key])]), "latency-table", stats.map(([name]) => name)),
     ),
   );
   out.push(section("Latency per iteration", "chart", renderChart([{ label: `A ${a.runId}`, valuesMs: a.latenciesMs }, { label: `B ${b.runId}`, valuesMs: b.latenciesMs }])));
@@ -219,7 +221,7 @@ function compareBody(a: ReportData, b: ReportData): HTMLElement[] {
   out.push(section("Resources", "resources", table(["measure", "A", "B", "Δ (B vs A)"], ra.map(([name, text, value, lower], i) => [name, text, rb[i][1], deltaCell(value, rb[i][2], lower)]), "resources-table")));
   const names = [...new Set([...a.budgets, ...b.budgets].map((v) => v.name))];
   if (names.length) {
-    const cell = (r: ReportData, name: string) => {
+    const cell = (r: RunReport, name: string) => {
       const v = r.budgets.find((x) => x.name === name);
       return v ? h("span", {}, verdictCell(v), v.actual === null ? "" : ` ${formatNumber(v.actual)} ${v.unit}`) : "—";
     };

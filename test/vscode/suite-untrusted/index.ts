@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { EdgeStudioApi } from "../../../extension/main";
-import { EdgeTaskProvider } from "../../../extension/tasks/edge-task-provider";
-import type { RunServices } from "../../../extension/tasks/run-pseudoterminal";
+import { EdgeTaskProvider } from "../../../extension/run/edge-task-provider";
+import type { RunServices } from "../../../extension/run/run-pseudoterminal";
 import { EXTENSION_ID, open, waitFor, workspaceFile } from "../suite/helpers";
 import { runContract, test } from "../suite/runner";
 

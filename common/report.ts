@@ -1,0 +1,141 @@
+// report.json: what a run of a recipe measured and decided, written by `edge run` into its run directory
+// (`.edge/runs/<id>/`) beside report.md, and read by the extension's report view. Versioned: readers check
+// `schemaVersion`; fields are only added within a version. engine/report builds it.
+import type { ErrorCode, Where } from "./error-codes";
+import type { ArtifactKind } from "./events";
+import type { ReportEvaluation } from "./evaluation";
+import type { HostInfo, LatencyStats, ModelFile, Throughput } from "./measurements";
+import type { GraphOptimization, ReportOptimization } from "./optimization";
+import type { ProfileSummary } from "./profile-summary";
+
+export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_JSON_FILE = "report.json";
+export const REPORT_MD_FILE = "report.md";
+
+export type RunStatus = "ok" | "aborted" | "failed";
+
+/** An error as report.json and the `error` event carry it (the engine's EdgeError.toJSON()). */
+export interface RunErrorInfo {
+  code: ErrorCode;
+  message: string;
+  where: Where;
+  hint?: string;
+}
+
+export type DeviceKind = "local" | "ssh" | "adb";
+
+export interface ReportArtifact {
+  kind: ArtifactKind | "other";
+  /** Relative to the run directory. */
+  path: string;
+}
+
+/** One model input as it was fed. */
+export interface ReportInput {
+  name: string;
+  /** The element type fed ("float32", "int64", …). */
+  dtype: string;
+  /** The shape fed (for dataset inputs: the first sample's). */
+  shape: number[];
+  source: "synthetic" | "dataset";
+}
+
+export interface ReportModel {
+  path: string;
+  /** The .onnx file plus its external data files. */
+  sizeBytes: number;
+  files: ModelFile[];
+  inputs: ReportInput[];
+  outputs: string[];
+}
+
+export type ExecutionMode = "sequential" | "parallel";
+
+/** The session's options with the defaults filled in. */
+export interface SessionOptions {
+  /** Threads inside one operator; absent or 0 = onnxruntime's default (one per physical core). */
+  intraOpThreads?: number;
+  /** Threads across operators (only used with executionMode "parallel"); absent or 0 = onnxruntime's default. */
+  interOpThreads?: number;
+  optimization: GraphOptimization;
+  executionMode: ExecutionMode;
+  /** onnxruntime's memory pattern optimization (enableMemPattern); absent = onnxruntime's default (on). */
+  memoryPattern?: boolean;
+  /** onnxruntime's CPU memory arena (enableCpuMemArena); absent = onnxruntime's default (on). */
+  cpuArena?: boolean;
+}
+
+export interface ReportSession {
+  options: SessionOptions;
+  /** Exactly what was given to onnxruntime, profiling options aside. */
+  ortOptions: Record<string, unknown>;
+  /** Time to create the session (load, optimize, allocate); 0 when the run stopped before. */
+  creationMs: number;
+}
+
+export interface ReportMemory {
+  /** Resident set size before the session was created. */
+  rssBeforeBytes: number;
+  /** Largest RSS sampled after session creation and after every iteration. */
+  peakRssBytes: number;
+  /** The OS's high-water mark of RSS for this whole process (getrusage maxrss), which includes anything the process did before the run. */
+  osMaxRssBytes: number;
+}
+
+/** A recipe budget checked against the run. Limits and actual values are in the budget's unit (MB = 10^6 bytes). */
+export interface BudgetVerdict {
+  name: string;
+  limit: number;
+  actual: number | null;
+  unit: string;
+  /** true: within the limit; false: exceeded; null: not checked (see `reason`). */
+  pass: boolean | null;
+  reason?: string;
+}
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  engineVersion: string;
+  runId: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** "failed" also when the run went well but a budget was exceeded (an error `budget/failed` says which). */
+  status: RunStatus;
+  errors: RunErrorInfo[];
+  recipe: { name: string; path?: string };
+  device: { name: string; kind: DeviceKind; host?: HostInfo };
+  /** null when the run failed before the model was read. */
+  model: ReportModel | null;
+  /** null when the run failed before a session was made. */
+  session: ReportSession | null;
+  run: {
+    warmupRequested: number;
+    warmupDone: number;
+    iterationsRequested: number;
+    iterationsDone: number;
+    seed: number;
+    /** Dataset samples fed in rotation; 0 when the inputs were synthetic. */
+    datasetSamples: number;
+  };
+  /** Over the measured iterations; null when there were none. */
+  latency: LatencyStats | null;
+  latenciesMs: number[];
+  warmupLatenciesMs: number[];
+  throughput: Throughput | null;
+  memory: ReportMemory | null;
+  profile: {
+    enabled: boolean;
+    /** Relative to the run directory. */
+    path?: string;
+    /** Said when profiling was on: it adds overhead to the measured latencies. */
+    note?: string;
+    summary?: ProfileSummary;
+  };
+  budgets: BudgetVerdict[];
+  artifacts: ReportArtifact[];
+  /** What the recipe's quantize and compile steps did (absent when it has neither). */
+  optimization?: ReportOptimization;
+  /** The produced model against the original (the recipe's `evaluate:` step). */
+  evaluation?: ReportEvaluation;
+}

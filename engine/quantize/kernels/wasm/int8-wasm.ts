@@ -1,0 +1,145 @@
+// The 8-bit weight kernels' WebAssembly path: per-channel ranges and quantization of a row-major [rows, cols] float32
+// weight: a staged weight (load-kernels.ts stageFloats) is read in place, any other is streamed through linear memory
+// in cache-sized chunks. Each function returns undefined/false when it does not cover the case (or the data holds NaN
+// or infinities), and the caller in ../arithmetic.ts then runs the JS reference.
+import { KernelLayout, stagedOffset, wasmKernels } from "./load-kernels";
+
+type Axis = "rows" | "cols" | "none";
+
+/** Floats per chunk copied into linear memory (256 KB: stays in the L2 cache while a kernel reads it). */
+const CHUNK = 65536;
+/** The rounding trick in the kernels is exact for |w × inv| < 2^22; ask for far less. */
+const MAX_SCALED = 2 ** 20;
+
+/**
+ * Row stride in linear memory for `cols` floats: a multiple of 16, plus 16 so that successive rows fall in different
+ * L1 cache sets (a stride of a large power of two makes the column kernels' walk down a chunk thrash one set).
+ */
+const paddedStride = (cols: number): number => Math.ceil(cols / 16) * 16 + 16;
+
+/** Rows r0…r0+count of a [rows, cols] matrix into `to` at `at` with a row stride of `stride` floats. */
+function copyRows(w: Float32Array, cols: number, r0: number, count: number, to: Float32Array, at: number, stride: number): void {
+  if (stride === cols) {
+    to.set(w.subarray(r0 * cols, (r0 + count) * cols), at);
+    return;
+  }
+  for (let r = 0; r < count; r++) to.set(w.subarray((r0 + r) * cols, (r0 + r + 1) * cols), at + r * stride);
+}
+
+/** Per-channel [min, max] equal to the JS reference's (up to the sign of a zero, which no result depends on), or undefined (not covered, or not finite). */
+export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, axis: Axis): { lo: Float32Array; hi: Float32Array } | undefined {
+  const k = wasmKernels();
+  if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return undefined;
+  const at = stagedOffset(w);
+  const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
+  const layout = new KernelLayout(k);
+  const channels = axis === "rows" ? rows : axis === "cols" ? cols : 1;
+  const stride = axis === "cols" ? (inPlace ? cols : paddedStride(cols)) : 0;
+  const perChunk = axis === "cols" ? Math.max(1, Math.floor(CHUNK / stride)) : 0;
+  const slots = axis === "cols" ? stride : channels;
+  const mn = layout.take(slots * 4);
+  const mx = layout.take(slots * 4);
+  const chunk = inPlace ? 0 : layout.take((axis === "cols" ? perChunk * stride : CHUNK) * 4);
+  /** Byte offset of the floats from element `start` on: in place, or copied into the chunk by `copy`. */
+  const source = (start: number, copy: () => void): number => {
+    if (inPlace) return at + start * 4;
+    copy();
+    return chunk;
+  };
+  const f32 = new Float32Array(layout.commit());
+  f32.fill(Infinity, mn >> 2, (mn >> 2) + slots);
+  f32.fill(-Infinity, mx >> 2, (mx >> 2) + slots);
+  let bad = 0;
+  if (axis === "cols") {
+    if (!inPlace && stride !== cols) f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
+    for (let r0 = 0; r0 < rows; r0 += perChunk) {
+      const count = Math.min(perChunk, rows - r0);
+      const src = source(r0 * cols, () => copyRows(w, cols, r0, count, f32, chunk >> 2, stride));
+      bad |= k.minmax_cols(src, count, stride, mn, mx);
+    }
+  } else {
+    const total = rows * cols;
+    for (let start = 0; start < total; start += CHUNK) {
+      const end = Math.min(total, start + CHUNK);
+      const src = source(start, () => f32.set(w.subarray(start, end), chunk >> 2));
+      for (let pos = start; pos < end; ) {
+        const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
+        const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
+        bad |= k.minmax_span(src + (pos - start) * 4, segEnd - pos, mn + ch * 4, mx + ch * 4);
+        pos = segEnd;
+      }
+    }
+  }
+  if (bad) return undefined;
+  return { lo: f32.slice(mn >> 2, (mn >> 2) + channels), hi: f32.slice(mx >> 2, (mx >> 2) + channels) };
+}
+
+/**
+ * Writes clamp(nearest-even(fround(w × inverse[ch])) + zero[ch], qmin, qmax) into `out`, like the JS reference;
+ * false when not covered (a channel whose range × inverse is not small and finite).
+ */
+export function wasmQuantizeRows(
+  w: Float32Array, rows: number, cols: number, axis: Axis, ranges: { lo: Float32Array; hi: Float32Array },
+  inverse: Float32Array, zero: Int32Array, qmin: number, qmax: number, out: Int8Array | Uint8Array,
+): boolean {
+  const k = wasmKernels();
+  if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return false;
+  const channels = inverse.length;
+  for (let ch = 0; ch < channels; ch++) {
+    const bound = Math.max(Math.abs(ranges.lo[ch]), Math.abs(ranges.hi[ch])) * Math.abs(inverse[ch]);
+    if (!(bound < MAX_SCALED)) return false;
+  }
+  const bias = out instanceof Int8Array ? 128 : 0;
+  const flip = bias ? 0x80 : 0;
+  const lo = qmin + bias;
+  const hi = qmax + bias;
+  const at = stagedOffset(w);
+  const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
+  const layout = new KernelLayout(k);
+  if (axis === "cols") {
+    const stride = inPlace ? cols : paddedStride(cols);
+    const perChunk = Math.max(1, Math.floor(CHUNK / stride));
+    const inv = layout.take(stride * 4);
+    const kk = layout.take(stride * 4);
+    const chunk = inPlace ? 0 : layout.take(perChunk * stride * 4);
+    const cols16 = Math.ceil(cols / 16) * 16;
+    const dst = layout.take(perChunk * cols16);
+    const buffer = layout.commit();
+    const f32 = new Float32Array(buffer);
+    const i32 = new Int32Array(buffer);
+    f32.fill(0, inv >> 2, (inv >> 2) + stride);
+    f32.set(inverse, inv >> 2);
+    i32.fill(0x4b400000, kk >> 2, (kk >> 2) + stride);
+    for (let c = 0; c < cols; c++) i32[(kk >> 2) + c] = 0x4b400000 - (zero[c] + bias);
+    if (!inPlace) f32.fill(0, chunk >> 2, (chunk >> 2) + perChunk * stride); // padding columns stay 0
+    const bytes = bias ? new Int8Array(buffer, dst, perChunk * cols16) : new Uint8Array(buffer, dst, perChunk * cols16);
+    // Last chunk first: the end of the range pass may still be in the last-level cache.
+    for (let r0 = Math.floor((rows - 1) / perChunk) * perChunk; r0 >= 0; r0 -= perChunk) {
+      const count = Math.min(perChunk, rows - r0);
+      if (!inPlace) copyRows(w, cols, r0, count, f32, chunk >> 2, stride);
+      k.quant_cols(inPlace ? at + r0 * cols * 4 : chunk, count, stride, cols16, inv, kk, lo, hi, flip, dst, cols16);
+      if (cols16 === cols) out.set(bytes.subarray(0, count * cols), r0 * cols);
+      else for (let r = 0; r < count; r++) out.set(bytes.subarray(r * cols16, r * cols16 + cols), (r0 + r) * cols);
+    }
+    return true;
+  }
+  const chunk = inPlace ? 0 : layout.take(CHUNK * 4);
+  const dst = layout.take(CHUNK);
+  const buffer = layout.commit();
+  const f32 = new Float32Array(buffer);
+  const bytes = bias ? new Int8Array(buffer, dst, CHUNK) : new Uint8Array(buffer, dst, CHUNK);
+  const total = rows * cols;
+  for (let start = Math.floor((total - 1) / CHUNK) * CHUNK; start >= 0; start -= CHUNK) {
+    const end = Math.min(total, start + CHUNK);
+    if (!inPlace) f32.set(w.subarray(start, end), chunk >> 2);
+    const src = inPlace ? at + start * 4 : chunk;
+    for (let pos = start; pos < end; ) {
+      const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
+      const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
+      k.quant_span(src + (pos - start) * 4, segEnd - pos, inverse[ch], 0x4b400000 - (zero[ch] + bias), lo, hi, flip, dst + (pos - start));
+      pos = segEnd;
+    }
+    out.set(bytes.subarray(0, end - start), start);
+  }
+  return true;
+}
