@@ -19,7 +19,10 @@ const args = JSON.parse(process.argv[2]) as BareLoopArgs;
 const session = await ort.InferenceSession.create(args.modelPath, args.ortOptions);
 const feeds: Record<string, ort.Tensor> = {};
 for (const input of args.inputs) {
-  const t = syntheticTensor({ name: input.name, dtype: input.dtype, shape: input.shape, range: input.range }, args.seed ?? 0);
+  const t = syntheticTensor(
+    { name: input.name, dtype: input.dtype, shape: input.shape, range: input.range },
+    args.seed ?? 0,
+  );
   feeds[input.name] = new ort.Tensor(t.dtype, t.data, t.shape);
 }
 for (let i = 0; i < args.warmup; i++) await session.run(feeds);

@@ -17,12 +17,21 @@ let kernelIndex = 0;
 const kernel = () => {
   const i = kernelIndex++;
   const op = ops[i % ops.length];
-  return line({ type: "kernel", node: `p2o.${op}.${i % 500}`, opType: op, provider: "CPUExecutionProvider", startUs: i * 37, durationUs: 20 + (i % 90) });
+  return line({
+    type: "kernel",
+    node: `p2o.${op}.${i % 500}`,
+    opType: op,
+    provider: "CPUExecutionProvider",
+    startUs: i * 37,
+    durationUs: 20 + (i % 90),
+  });
 };
 
 const total = Math.round(rate * seconds);
 const iterations = Math.max(1, Math.round(total / 10));
-process.stdout.write(line({ type: "run/start", runId: "bench", recipe: "bench.edge.yaml", device: "laptop", outDir: ".edge/runs/bench" }));
+process.stdout.write(
+  line({ type: "run/start", runId: "bench", recipe: "bench.edge.yaml", device: "laptop", outDir: ".edge/runs/bench" }),
+);
 process.stdout.write(line({ type: "step/start", step: "run", detail: `${iterations} iterations` }));
 let sent = 0;
 let iteration = 0;
@@ -32,7 +41,8 @@ const timer = setInterval(() => {
   while (sent < due) {
     const k = sent % 10;
     if (k === 0) chunk += line({ type: "iteration", index: iteration++, warmup: false, latencyMs: 4 + Math.random() });
-    else if (k === 1) chunk += line({ type: "progress", step: "run", done: Math.min(iteration, iterations), total: iterations });
+    else if (k === 1)
+      chunk += line({ type: "progress", step: "run", done: Math.min(iteration, iterations), total: iterations });
     else chunk += kernel();
     sent++;
   }

@@ -105,14 +105,19 @@ function bareSide(): Promise<number> {
   });
   return new Promise((resolvePromise, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolvePromise(lines) : reject(new Error(`the stream exited with ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolvePromise(lines) : reject(new Error(`the stream exited with ${code}`)),
+    );
   });
 }
 
-const fmt = (m: Measured) => `max ${m.maxMs.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, longest tick gap ${m.maxGapMs.toFixed(2)} ms (${m.events} events)`;
+const fmt = (m: Measured) =>
+  `max ${m.maxMs.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, longest tick gap ${m.maxGapMs.toFixed(2)} ms (${m.events} events)`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`host: ${rate} events/s for ${seconds} s, then a burst of ${burst} kernel events; ${rounds} rounds, extension and bare loop alternating`);
+console.log(
+  `host: ${rate} events/s for ${seconds} s, then a burst of ${burst} kernel events; ${rounds} rounds, extension and bare loop alternating`,
+);
 const ext: Measured[] = [];
 const bare: Measured[] = [];
 for (let round = 1; round <= rounds; round++) {
@@ -126,6 +131,10 @@ const extWorst = worst(ext);
 const bareWorst = worst(bare);
 const extP99 = median(ext.map((m) => m.p99Ms));
 const bareP99 = median(bare.map((m) => m.p99Ms));
-console.log(`max blocking: extension ${extWorst.toFixed(2)} ms, bare loop ${bareWorst.toFixed(2)} ms (ratio ${(extWorst / bareWorst).toFixed(2)})`);
-console.log(`p99 delay (median of rounds): extension ${extP99.toFixed(2)} ms, bare loop ${bareP99.toFixed(2)} ms (ratio ${(extP99 / bareP99).toFixed(2)})`);
+console.log(
+  `max blocking: extension ${extWorst.toFixed(2)} ms, bare loop ${bareWorst.toFixed(2)} ms (ratio ${(extWorst / bareWorst).toFixed(2)})`,
+);
+console.log(
+  `p99 delay (median of rounds): extension ${extP99.toFixed(2)} ms, bare loop ${bareP99.toFixed(2)} ms (ratio ${(extP99 / bareP99).toFixed(2)})`,
+);
 console.log(`host: ${extWorst.toFixed(2)} ms (goal ≤ ${GOAL_MS} ms)`);

@@ -7,7 +7,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { CompletionItem, CompletionList, Position, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol";
+import type {
+  CompletionItem,
+  CompletionList,
+  Position,
+  TextDocumentContentChangeEvent,
+} from "vscode-languageserver-protocol";
 import { writeBigModel } from "./lsp/big-model";
 import { ensureBuilt, SERVER_BUNDLE } from "./lsp/ensure-built";
 import { LspProcess } from "./lsp/lsp-process";
@@ -33,7 +38,12 @@ ensureBuilt(root);
 const work = join(root, "bench/.work/lsp");
 mkdirSync(join(work, "data"), { recursive: true });
 const model = writeBigModel(join(work, "big-model.onnx"));
-const recipe = generateRecipe({ lines: 2000, modelPath: "big-model.onnx", modelInputs: model.inputNames, nodeNames: model.nodeNames });
+const recipe = generateRecipe({
+  lines: 2000,
+  modelPath: "big-model.onnx",
+  modelInputs: model.inputNames,
+  nodeNames: model.nodeNames,
+});
 const recipePath = join(work, "big.edge.yaml");
 writeFileSync(recipePath, recipe.text);
 for (const file of recipe.dataFiles) {
@@ -41,7 +51,9 @@ for (const file of recipe.dataFiles) {
   writeFileSync(join(work, file), "[]\n");
 }
 const uri = pathToFileURL(recipePath).href;
-console.log(`recipe: ${recipe.lineCount} lines (${recipe.marks.threadLines.length} devices, ${recipe.dataFiles.length} datasets, ${recipe.marks.nodeNames.length} excluded nodes); model: ${model.nodeCount.toLocaleString("en")} nodes`);
+console.log(
+  `recipe: ${recipe.lineCount} lines (${recipe.marks.threadLines.length} devices, ${recipe.dataFiles.length} datasets, ${recipe.marks.nodeNames.length} excluded nodes); model: ${model.nodeCount.toLocaleString("en")} nodes`,
+);
 
 /** The same positions for both servers: keys, blank key lines in devices, enum values, the run.device reference. */
 const completionPositions: Position[] = [
@@ -70,16 +82,29 @@ function threadsEdit(doc: { text: string }, i: number, value: number): TextDocum
   const end = line.length;
   lines[mark.line] = `${line.slice(0, mark.valueStart)}${value}`;
   doc.text = lines.join("\n");
-  return { range: { start: { line: mark.line, character: mark.valueStart }, end: { line: mark.line, character: end } }, text: String(value) };
+  return {
+    range: { start: { line: mark.line, character: mark.valueStart }, end: { line: mark.line, character: end } },
+    text: String(value),
+  };
 }
 
-async function measure(server: LspProcess, withVersions: boolean, edits: number, state: { version: number; text: string }): Promise<Figures> {
+async function measure(
+  server: LspProcess,
+  withVersions: boolean,
+  edits: number,
+  state: { version: number; text: string },
+): Promise<Figures> {
   // Completion on the unchanged document.
   const completion: number[] = [];
   let nonEmpty = 0;
   for (let round = 0; round < rounds; round++) {
     for (const position of completionPositions) {
-      const { result, ms } = await timed(() => server.request<CompletionList | CompletionItem[] | null>("textDocument/completion", { textDocument: { uri }, position }));
+      const { result, ms } = await timed(() =>
+        server.request<CompletionList | CompletionItem[] | null>("textDocument/completion", {
+          textDocument: { uri },
+          position,
+        }),
+      );
       completion.push(ms);
       if (round === 0 && itemsOf(result).length > 0) nonEmpty++;
     }
@@ -95,7 +120,10 @@ async function measure(server: LspProcess, withVersions: boolean, edits: number,
     state.version++;
     const published = server.nextDiagnostics(uri, withVersions ? state.version : undefined, 15_000);
     const started = performance.now();
-    await server.notify("textDocument/didChange", { textDocument: { uri, version: state.version }, contentChanges: [change] });
+    await server.notify("textDocument/didChange", {
+      textDocument: { uri, version: state.version },
+      contentChanges: [change],
+    });
     const params = await published;
     diagnostics.push(performance.now() - started);
     if (breaks) {
@@ -109,8 +137,13 @@ async function measure(server: LspProcess, withVersions: boolean, edits: number,
     const change = threadsEdit(state, i + 3, 1 + (i % 5));
     state.version++;
     const settled = server.nextDiagnostics(uri, withVersions ? state.version : undefined, 15_000);
-    await server.notify("textDocument/didChange", { textDocument: { uri, version: state.version }, contentChanges: [change] });
-    const { ms } = await timed(() => server.request("textDocument/completion", { textDocument: { uri }, position: completionPositions[i] }));
+    await server.notify("textDocument/didChange", {
+      textDocument: { uri, version: state.version },
+      contentChanges: [change],
+    });
+    const { ms } = await timed(() =>
+      server.request("textDocument/completion", { textDocument: { uri }, position: completionPositions[i] }),
+    );
     completionAfterEdit.push(ms);
     await settled;
   }
@@ -143,18 +176,26 @@ async function measureModel(server: LspProcess, state: { version: number; text: 
   const nodePositions = spread(recipe.marks.nodeNames, 30);
   const busy = () => server.statuses.at(-1)?.state === "busy";
   const opened = performance.now();
-  await server.notify("textDocument/didOpen", { textDocument: { uri, languageId: "edge-recipe", version: 1, text: recipe.text } });
-  let hoverMs = Number.NaN;
-  const firstHover = server.request("textDocument/hover", { textDocument: { uri }, position: nodePositions[0] }, 60_000).then(() => {
-    hoverMs = performance.now() - opened;
+  await server.notify("textDocument/didOpen", {
+    textDocument: { uri, languageId: "edge-recipe", version: 1, text: recipe.text },
   });
+  let hoverMs = Number.NaN;
+  const firstHover = server
+    .request("textDocument/hover", { textDocument: { uri }, position: nodePositions[0] }, 60_000)
+    .then(() => {
+      hoverMs = performance.now() - opened;
+    });
   const during: number[] = [];
   let hoverDone = false;
   void firstHover.finally(() => (hoverDone = true));
   for (let i = 0; (!hoverDone || busy()) && performance.now() - opened < 60_000; i++) {
     const request =
       i % 2 === 0
-        ? () => server.request("textDocument/completion", { textDocument: { uri }, position: recipe.marks.keyStarts[i % recipe.marks.keyStarts.length] })
+        ? () =>
+            server.request("textDocument/completion", {
+              textDocument: { uri },
+              position: recipe.marks.keyStarts[i % recipe.marks.keyStarts.length],
+            })
         : () => server.request("textDocument/documentSymbol", { textDocument: { uri } });
     const { ms } = await timed(request);
     during.push(ms);
@@ -171,12 +212,19 @@ async function measureModel(server: LspProcess, state: { version: number; text: 
   let nodeCompletionNonEmpty = 0;
   for (let round = 0; round < rounds; round++) {
     for (const position of nodePositions) {
-      const h = await timed(() => server.request<{ contents: unknown } | null>("textDocument/hover", { textDocument: { uri }, position }));
+      const h = await timed(() =>
+        server.request<{ contents: unknown } | null>("textDocument/hover", { textDocument: { uri }, position }),
+      );
       hover.push(h.ms);
       if (round === 0 && h.result) hoverNonEmpty++;
     }
     for (const position of spread(recipe.marks.nodeNameEnds, 30)) {
-      const c = await timed(() => server.request<CompletionList | CompletionItem[] | null>("textDocument/completion", { textDocument: { uri }, position }));
+      const c = await timed(() =>
+        server.request<CompletionList | CompletionItem[] | null>("textDocument/completion", {
+          textDocument: { uri },
+          position,
+        }),
+      );
       nodeCompletion.push(c.ms);
       if (round === 0 && itemsOf(c.result).length > 0) nodeCompletionNonEmpty++;
     }
@@ -188,14 +236,25 @@ async function measureModel(server: LspProcess, state: { version: number; text: 
   const itemStart = { line: lastNode.line + 1, character: 0 };
   for (const name of ["/block.4/Relu", "/block.1666/Add", "b16M"]) {
     state.version++;
-    await server.notify("textDocument/didChange", { textDocument: { uri, version: state.version }, contentChanges: [{ range: { start: itemStart, end: itemStart }, text: "      - \n" }] });
+    await server.notify("textDocument/didChange", {
+      textDocument: { uri, version: state.version },
+      contentChanges: [{ range: { start: itemStart, end: itemStart }, text: "      - \n" }],
+    });
     let column = "      - ".length;
     for (const ch of name) {
       state.version++;
       const at = { line: itemStart.line, character: column };
-      await server.notify("textDocument/didChange", { textDocument: { uri, version: state.version }, contentChanges: [{ range: { start: at, end: at }, text: ch }] });
+      await server.notify("textDocument/didChange", {
+        textDocument: { uri, version: state.version },
+        contentChanges: [{ range: { start: at, end: at }, text: ch }],
+      });
       column++;
-      const { ms } = await timed(() => server.request("textDocument/completion", { textDocument: { uri }, position: { line: itemStart.line, character: column } }));
+      const { ms } = await timed(() =>
+        server.request("textDocument/completion", {
+          textDocument: { uri },
+          position: { line: itemStart.line, character: column },
+        }),
+      );
       typed.push(ms);
       await new Promise((r) => setTimeout(r, TYPING_GAP_MS));
     }
@@ -212,7 +271,11 @@ async function measureModel(server: LspProcess, state: { version: number; text: 
 }
 
 async function runOurs(): Promise<{ figures: Figures; model: ModelFigures }> {
-  const server = new LspProcess({ name: "edge", command: [process.execPath, join(root, SERVER_BUNDLE), "--stdio"], cwd: root });
+  const server = new LspProcess({
+    name: "edge",
+    command: [process.execPath, join(root, SERVER_BUNDLE), "--stdio"],
+    cwd: root,
+  });
   try {
     await server.initialize(pathToFileURL(work).href);
     const state = { version: 1, text: recipe.text };
@@ -220,7 +283,10 @@ async function runOurs(): Promise<{ figures: Figures; model: ModelFigures }> {
     // The model phase typed a list item: put the document back to the generated text before the comparison.
     state.version++;
     const end = { line: recipe.lineCount + 5, character: 0 };
-    await server.notify("textDocument/didChange", { textDocument: { uri, version: state.version }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end }, text: recipe.text }] });
+    await server.notify("textDocument/didChange", {
+      textDocument: { uri, version: state.version },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end }, text: recipe.text }],
+    });
     state.text = recipe.text;
     await server.nextDiagnostics(uri, state.version, 30_000);
     const figures = await measure(server, true, 40, state);
@@ -235,7 +301,14 @@ async function runOurs(): Promise<{ figures: Figures; model: ModelFigures }> {
 async function runYamlLanguageServer(): Promise<Figures> {
   // The recipe lives under bench/.work/, and yaml-language-server's globs (picomatch) skip dot folders unless named.
   const fileMatch = ["*.edge.yaml", ".work/**/*.edge.yaml"];
-  const yamlSettings = { schemas: { [pathToFileURL(SCHEMA).href]: fileMatch }, validate: true, completion: true, hover: true, format: { enable: true }, schemaStore: { enable: false } };
+  const yamlSettings = {
+    schemas: { [pathToFileURL(SCHEMA).href]: fileMatch },
+    validate: true,
+    completion: true,
+    hover: true,
+    format: { enable: true },
+    schemaStore: { enable: false },
+  };
   const server = new LspProcess({
     name: "yaml-language-server",
     command: [process.execPath, YAML_LS, "--stdio"],
@@ -246,7 +319,9 @@ async function runYamlLanguageServer(): Promise<Figures> {
     await server.initialize(pathToFileURL(work).href);
     await server.notify("workspace/didChangeConfiguration", { settings: { yaml: yamlSettings } });
     const first = server.nextDiagnostics(uri, undefined, 30_000);
-    await server.notify("textDocument/didOpen", { textDocument: { uri, languageId: "yaml", version: 1, text: recipe.text } });
+    await server.notify("textDocument/didOpen", {
+      textDocument: { uri, languageId: "yaml", version: 1, text: recipe.text },
+    });
     await first; // the schema is loaded and the document checked once
     const figures = await measure(server, false, 20, { version: 1, text: recipe.text });
     check(server);
@@ -258,16 +333,22 @@ async function runYamlLanguageServer(): Promise<Figures> {
 }
 
 function check(server: LspProcess): void {
-  if (server.exitCode !== undefined) throw new Error(`${server.options.name} exited (code ${server.exitCode}):\n${server.stderr}`);
+  if (server.exitCode !== undefined)
+    throw new Error(`${server.options.name} exited (code ${server.exitCode}):\n${server.stderr}`);
   const stray = server.logs.filter((l) => /unhandled rejection|uncaught exception/i.test(l.message));
-  if (stray.length > 0) console.log(`  ${server.options.name} logged: ${stray.map((l) => l.message.split("\n")[0]).join("; ")}`);
+  if (stray.length > 0)
+    console.log(`  ${server.options.name} logged: ${stray.map((l) => l.message.split("\n")[0]).join("; ")}`);
 }
 
 function report(name: string, f: Figures): void {
   console.log(`${name}`);
-  console.log(`  completion (unchanged document)  ${formatSummary(f.completion)}; ${f.completionNonEmpty}/${completionPositions.length} positions with items`);
+  console.log(
+    `  completion (unchanged document)  ${formatSummary(f.completion)}; ${f.completionNonEmpty}/${completionPositions.length} positions with items`,
+  );
   console.log(`  completion right after an edit   ${formatSummary(f.completionAfterEdit)}`);
-  console.log(`  diagnostics after an edit        ${formatSummary(f.diagnostics)}; schema errors flagged ${f.invalidFlagged}`);
+  console.log(
+    `  diagnostics after an edit        ${formatSummary(f.diagnostics)}; schema errors flagged ${f.invalidFlagged}`,
+  );
 }
 
 const ours = await runOurs();
@@ -278,28 +359,59 @@ const m = ours.model;
 console.log("");
 report("edge (dist/language-server/server.js)", ours.figures);
 report("yaml-language-server 2.0.0 (same JSON Schema)", theirs);
-console.log(`  (yaml-language-server waits ${YAML_DEBOUNCE_MS} ms after an edit before checking; its p95 less that wait: ${ms(theirs.diagnostics.p95 - YAML_DEBOUNCE_MS)})`);
+console.log(
+  `  (yaml-language-server waits ${YAML_DEBOUNCE_MS} ms after an edit before checking; its p95 less that wait: ${ms(theirs.diagnostics.p95 - YAML_DEBOUNCE_MS)})`,
+);
 console.log(`50,000-node model`);
-console.log(`  first read (didOpen until the status leaves "busy") ${ms(m.firstReadMs)}; meanwhile completion/documentSymbol ${formatSummary(m.duringRead)}`);
+console.log(
+  `  first read (didOpen until the status leaves "busy") ${ms(m.firstReadMs)}; meanwhile completion/documentSymbol ${formatSummary(m.duringRead)}`,
+);
 console.log(`  hover on node names, cached      ${formatSummary(m.hover)}; ${m.hoverNonEmpty}/30 with content`);
-console.log(`  node-name completion, cached     ${formatSummary(m.nodeCompletion)}; ${m.nodeCompletionNonEmpty}/30 with items`);
-console.log(`  node-name completion while typing ${formatSummary(m.typedNodeCompletion)} (a keystroke every ${TYPING_GAP_MS} ms)`);
+console.log(
+  `  node-name completion, cached     ${formatSummary(m.nodeCompletion)}; ${m.nodeCompletionNonEmpty}/30 with items`,
+);
+console.log(
+  `  node-name completion while typing ${formatSummary(m.typedNodeCompletion)} (a keystroke every ${TYPING_GAP_MS} ms)`,
+);
 
 const completionRatio = theirs.completion.p95 / ours.figures.completion.p95;
 const diagnosticsRatio = theirs.diagnostics.p95 / ours.figures.diagnostics.p95;
 const modelWorst = Math.max(m.hover.p95, m.nodeCompletion.p95);
 const goals: [string, boolean][] = [
-  [`lsp: completion p95 ${ms(ours.figures.completion.p95)} on a ${recipe.lineCount}-line recipe (goal ≤ ${GOAL.completionMs} ms)`, ours.figures.completion.p95 <= GOAL.completionMs],
-  [`lsp: diagnostics published ${ms(ours.figures.diagnostics.p95)} after an edit, p95 (goal ≤ ${GOAL.diagnosticsMs} ms)`, ours.figures.diagnostics.p95 <= GOAL.diagnosticsMs],
-  [`lsp: completion ${completionRatio.toFixed(1)}× faster than yaml-language-server at p95 (goal ≥ ${GOAL.ratio}×)`, completionRatio >= GOAL.ratio],
-  [`lsp: diagnostics ${diagnosticsRatio.toFixed(1)}× faster than yaml-language-server at p95 (goal ≥ ${GOAL.ratio}×)`, diagnosticsRatio >= GOAL.ratio],
-  [`lsp: 50,000-node model, cached hover/completion p95 ${ms(modelWorst)} (goal ≤ ${GOAL.modelMs} ms)`, modelWorst <= GOAL.modelMs],
-  [`lsp: 50,000-node model, node-name completion while typing p95 ${ms(m.typedNodeCompletion.p95)} (goal ≤ ${GOAL.modelMs} ms)`, m.typedNodeCompletion.p95 <= GOAL.modelMs],
-  [`lsp: requests during the first model read p95 ${ms(m.duringRead.p95)} (goal ≤ ${GOAL.modelMs} ms, not blocked)`, m.duringRead.p95 <= GOAL.modelMs],
+  [
+    `lsp: completion p95 ${ms(ours.figures.completion.p95)} on a ${recipe.lineCount}-line recipe (goal ≤ ${GOAL.completionMs} ms)`,
+    ours.figures.completion.p95 <= GOAL.completionMs,
+  ],
+  [
+    `lsp: diagnostics published ${ms(ours.figures.diagnostics.p95)} after an edit, p95 (goal ≤ ${GOAL.diagnosticsMs} ms)`,
+    ours.figures.diagnostics.p95 <= GOAL.diagnosticsMs,
+  ],
+  [
+    `lsp: completion ${completionRatio.toFixed(1)}× faster than yaml-language-server at p95 (goal ≥ ${GOAL.ratio}×)`,
+    completionRatio >= GOAL.ratio,
+  ],
+  [
+    `lsp: diagnostics ${diagnosticsRatio.toFixed(1)}× faster than yaml-language-server at p95 (goal ≥ ${GOAL.ratio}×)`,
+    diagnosticsRatio >= GOAL.ratio,
+  ],
+  [
+    `lsp: 50,000-node model, cached hover/completion p95 ${ms(modelWorst)} (goal ≤ ${GOAL.modelMs} ms)`,
+    modelWorst <= GOAL.modelMs,
+  ],
+  [
+    `lsp: 50,000-node model, node-name completion while typing p95 ${ms(m.typedNodeCompletion.p95)} (goal ≤ ${GOAL.modelMs} ms)`,
+    m.typedNodeCompletion.p95 <= GOAL.modelMs,
+  ],
+  [
+    `lsp: requests during the first model read p95 ${ms(m.duringRead.p95)} (goal ≤ ${GOAL.modelMs} ms, not blocked)`,
+    m.duringRead.p95 <= GOAL.modelMs,
+  ],
 ];
 console.log("");
 for (const [line, met] of goals) console.log(`${line}${met ? "" : "  ← missed"}`);
 const met = goals.filter(([, ok]) => ok).length;
-console.log(`lsp: ${met}/${goals.length} goals met (completion p95 ${ms(ours.figures.completion.p95)}, diagnostics p95 ${ms(ours.figures.diagnostics.p95)}, ${completionRatio.toFixed(1)}×/${diagnosticsRatio.toFixed(1)}× vs yaml-language-server)`);
+console.log(
+  `lsp: ${met}/${goals.length} goals met (completion p95 ${ms(ours.figures.completion.p95)}, diagnostics p95 ${ms(ours.figures.diagnostics.p95)}, ${completionRatio.toFixed(1)}×/${diagnosticsRatio.toFixed(1)}× vs yaml-language-server)`,
+);
 clearTimeout(deadline);
 process.exitCode = met === goals.length ? 0 : 1;

@@ -11,4 +11,12 @@ const result = await quantizeModel(src, out, JSON.parse(optionsJson) as Quantize
 clearInterval(sampler);
 // ru_maxrss is in kilobytes on Linux.
 const maxRssBytes = Math.max(process.resourceUsage().maxRSS * 1024, peakSampled);
-console.log(JSON.stringify({ maxRssBytes, durationMs: performance.now() - started, outputBytes: result.outputBytes, sourceBytes: result.sourceBytes, nodes: result.quantized.length }));
+console.log(
+  JSON.stringify({
+    maxRssBytes,
+    durationMs: performance.now() - started,
+    outputBytes: result.outputBytes,
+    sourceBytes: result.sourceBytes,
+    nodes: result.quantized.length,
+  }),
+);

@@ -91,7 +91,14 @@ export async function measureKernels(reps = 9): Promise<KernelFigures> {
   const memcpyGBs = gbs(median(t.copyMs));
   const int8GBs = gbs(median(t.int8Ms));
   const int4GBs = gbs(median(t.int4Ms));
-  return { memcpyGBs, int8GBs, int4GBs, int8Ratio: int8GBs / memcpyGBs, int4Ratio: int4GBs / memcpyGBs, staged: t.staged };
+  return {
+    memcpyGBs,
+    int8GBs,
+    int4GBs,
+    int8Ratio: int8GBs / memcpyGBs,
+    int4Ratio: int4GBs / memcpyGBs,
+    staged: t.staged,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
@@ -101,8 +108,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const h = process.argv.indexOf("--helper");
   if (h >= 0) setHelperThreadMode(process.argv[h + 1] === "never" ? "never" : "always");
   const js = process.argv.includes("--js");
-  const helper = h >= 0 ? `int4 helper thread ${process.argv[h + 1] === "never" ? "off" : "always"}` : "int4 helper thread by measured choice";
-  console.log(`4096 × 4096 float32 (${(K * N * 4 / 1e6).toFixed(0)} MB), ${reps} repetitions, ${js ? "JS kernels" : helper}`);
+  const helper =
+    h >= 0
+      ? `int4 helper thread ${process.argv[h + 1] === "never" ? "off" : "always"}`
+      : "int4 helper thread by measured choice";
+  console.log(
+    `4096 × 4096 float32 (${((K * N * 4) / 1e6).toFixed(0)} MB), ${reps} repetitions, ${js ? "JS kernels" : helper}`,
+  );
   const report = (t: KernelTimes, what: string): void => {
     const gbs = (ms: number): number => t.bytes / (ms / 1e3) / 1e9;
     const line = (name: string, ms: number[]): string =>
@@ -113,13 +125,22 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.log(line("int8", t.int8Ms));
     console.log(line("int4", t.int4Ms));
     const ratios = t.copyMs.map((c, r) => [c / t.int8Ms[r], c / t.int4Ms[r]]);
-    console.log(`  per repetition (int8, int4 ratio): ${ratios.map(([a, b]) => `${a.toFixed(2)}/${b.toFixed(2)}`).join(" ")}`);
+    console.log(
+      `  per repetition (int8, int4 ratio): ${ratios.map(([a, b]) => `${a.toFixed(2)}/${b.toFixed(2)}`).join(" ")}`,
+    );
   };
   const copied = timeKernels(reps, 2, false);
   report(copied, "weight in an ordinary Float32Array (the kernels copy it into their memory as they go):");
   const t = timeKernels(reps);
-  report(t, t.staged ? "weight staged in the kernels' memory, where readFloatTensor reads it (the figures the goal counts):" : "weight in an ordinary Float32Array (staging unavailable):");
+  report(
+    t,
+    t.staged
+      ? "weight staged in the kernels' memory, where readFloatTensor reads it (the figures the goal counts):"
+      : "weight in an ordinary Float32Array (staging unavailable):",
+  );
   const int8Ratio = median(t.copyMs) / median(t.int8Ms);
   const int4Ratio = median(t.copyMs) / median(t.int4Ms);
-  console.log(`quantize-kernels: int8 ${int8Ratio.toFixed(2)}× and int4 ${int4Ratio.toFixed(2)}× of memcpy bandwidth (goal ≥ ${GOAL.toFixed(2)})`);
+  console.log(
+    `quantize-kernels: int8 ${int8Ratio.toFixed(2)}× and int4 ${int4Ratio.toFixed(2)}× of memcpy bandwidth (goal ≥ ${GOAL.toFixed(2)})`,
+  );
 }

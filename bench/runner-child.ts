@@ -8,4 +8,7 @@ import { writeReport } from "../engine/report/write-report";
 
 const plan = JSON.parse(process.argv[2]) as RunPlan;
 const result = await runLocal(plan);
-await writeReport(plan.outDir, buildRunReport(result, { runId: "bench", outDir: plan.outDir, recipe: { name: "bench" } }));
+await writeReport(
+  plan.outDir,
+  buildRunReport(result, { runId: "bench", outDir: plan.outDir, recipe: { name: "bench" } }),
+);

@@ -49,14 +49,30 @@ const recipeText = readFileSync(RECIPE, "utf8");
 const recipe = parse(recipeText) as {
   model: { path: string; inputs?: Record<string, InputSpec> };
   compile?: { optimization?: Optimization };
-  run?: { warmup?: number; iterations?: number; threads?: { intra_op?: number; inter_op?: number }; execution_mode?: ExecutionMode; optimization?: Optimization; seed?: number; profile?: boolean };
+  run?: {
+    warmup?: number;
+    iterations?: number;
+    threads?: { intra_op?: number; inter_op?: number };
+    execution_mode?: ExecutionMode;
+    optimization?: Optimization;
+    seed?: number;
+    profile?: boolean;
+  };
   budgets?: unknown;
 };
 const modelPath = resolve(dirname(RECIPE), recipe.model.path);
 const work = resolve("bench/.work");
 mkdirSync(work, { recursive: true });
 const benchRecipe = join(work, "demo-bench.edge.yaml");
-writeFileSync(benchRecipe, stringify({ ...recipe, model: { ...recipe.model, path: modelPath }, run: { ...recipe.run, profile: false }, budgets: undefined }));
+writeFileSync(
+  benchRecipe,
+  stringify({
+    ...recipe,
+    model: { ...recipe.model, path: modelPath },
+    run: { ...recipe.run, profile: false },
+    budgets: undefined,
+  }),
+);
 const tmp = mkdtempSync(join(work, "runner-"));
 
 /** The plan `edge run` makes of the demo recipe (for the stand-in while the CLI command is not built). */
@@ -65,7 +81,12 @@ function demoPlan(outDir: string): RunPlan {
   return {
     modelPath,
     inputs: recipe.model.inputs,
-    session: { intraOpThreads: r.threads?.intra_op, interOpThreads: r.threads?.inter_op, executionMode: r.execution_mode, optimization: r.optimization ?? recipe.compile?.optimization },
+    session: {
+      intraOpThreads: r.threads?.intra_op,
+      interOpThreads: r.threads?.inter_op,
+      executionMode: r.execution_mode,
+      optimization: r.optimization ?? recipe.compile?.optimization,
+    },
     warmup: r.warmup ?? 5,
     iterations: r.iterations ?? 50,
     seed: r.seed ?? 0,
@@ -79,7 +100,9 @@ async function runEdge(round: number): Promise<RunReport> {
   if (via !== "runner") {
     const child = await run(["bin/edge.js", "run", benchRecipe, "--out", outDir, "--events", "jsonl"]);
     if (child.code !== 0 && via === "auto" && /not built yet/.test(child.stderr)) {
-      console.log("note: `edge run` is not built yet; timing runLocal in a child process instead (bench/runner-child.ts)");
+      console.log(
+        "note: `edge run` is not built yet; timing runLocal in a child process instead (bench/runner-child.ts)",
+      );
       via = "runner";
     } else {
       if (child.code !== 0) throw new Error(`edge run exited with ${child.code}:\n${child.stderr}`);
@@ -95,8 +118,20 @@ async function runEdge(round: number): Promise<RunReport> {
 }
 
 async function runBare(report: RunReport): Promise<number> {
-  const inputs = report.model!.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape, range: recipe.model.inputs?.[i.name]?.range }));
-  const args = { modelPath, ortOptions: report.session!.ortOptions, inputs, warmup: report.run.warmupRequested, iterations: report.run.iterationsRequested, seed: report.run.seed };
+  const inputs = report.model!.inputs.map((i) => ({
+    name: i.name,
+    dtype: i.dtype,
+    shape: i.shape,
+    range: recipe.model.inputs?.[i.name]?.range,
+  }));
+  const args = {
+    modelPath,
+    ortOptions: report.session!.ortOptions,
+    inputs,
+    warmup: report.run.warmupRequested,
+    iterations: report.run.iterationsRequested,
+    seed: report.run.seed,
+  };
   const child = await run(["--import", "tsx", "bench/bare-loop.ts", JSON.stringify(args)]);
   if (child.code !== 0) throw new Error(`bare loop exited with ${child.code}:\n${child.stderr}`);
   return (JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { stats: { p50Ms: number } }).stats.p50Ms;
@@ -118,17 +153,27 @@ try {
         bareP50.push(await runBare(first!));
       }
     }
-    console.log(`round ${round}: edge run p50 ${edgeP50.at(-1)!.toFixed(3)} ms, bare loop p50 ${bareP50.at(-1)!.toFixed(3)} ms`);
+    console.log(
+      `round ${round}: edge run p50 ${edgeP50.at(-1)!.toFixed(3)} ms, bare loop p50 ${bareP50.at(-1)!.toFixed(3)} ms`,
+    );
   }
   const ratio = median(edgeP50) / median(bareP50);
   console.log(`model ${modelPath}`);
-  console.log(`inputs ${first!.model!.inputs.map((i) => `${i.name} ${i.dtype} [${i.shape.join(",")}]`).join(", ")}; warm-up ${first!.run.warmupRequested}, iterations ${first!.run.iterationsRequested}`);
+  console.log(
+    `inputs ${first!.model!.inputs.map((i) => `${i.name} ${i.dtype} [${i.shape.join(",")}]`).join(", ")}; warm-up ${first!.run.warmupRequested}, iterations ${first!.run.iterationsRequested}`,
+  );
   console.log(`session options (both sides) ${JSON.stringify(first!.session!.ortOptions)}`);
-  console.log(`runner side: ${via === "cli" ? "node bin/edge.js run" : "runLocal in a child process (edge run not built yet)"}`);
-  console.log(`median p50: edge run ${median(edgeP50).toFixed(3)} ms, bare loop ${median(bareP50).toFixed(3)} ms over ${rounds} rounds`);
+  console.log(
+    `runner side: ${via === "cli" ? "node bin/edge.js run" : "runLocal in a child process (edge run not built yet)"}`,
+  );
+  console.log(
+    `median p50: edge run ${median(edgeP50).toFixed(3)} ms, bare loop ${median(bareP50).toFixed(3)} ms over ${rounds} rounds`,
+  );
   // other processes on a shared machine inflate whole rounds; paired and best rounds show the runner's own cost
   console.log(`median of per-round ratios ${median(edgeP50.map((e, i) => e / bareP50[i])).toFixed(3)}`);
-  console.log(`best p50: edge run ${Math.min(...edgeP50).toFixed(3)} ms, bare loop ${Math.min(...bareP50).toFixed(3)} ms (ratio ${(Math.min(...edgeP50) / Math.min(...bareP50)).toFixed(3)})`);
+  console.log(
+    `best p50: edge run ${Math.min(...edgeP50).toFixed(3)} ms, bare loop ${Math.min(...bareP50).toFixed(3)} ms (ratio ${(Math.min(...edgeP50) / Math.min(...bareP50)).toFixed(3)})`,
+  );
   console.log(`runner: ${ratio.toFixed(3)} (goal ≤ ${GOAL})`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

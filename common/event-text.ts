@@ -33,7 +33,14 @@ export interface RunSummary {
 }
 
 const ESC = "\x1b[";
-const ANSI = { red: `${ESC}31m`, green: `${ESC}32m`, yellow: `${ESC}33m`, dim: `${ESC}2m`, bold: `${ESC}1m`, reset: `${ESC}0m` };
+const ANSI = {
+  red: `${ESC}31m`,
+  green: `${ESC}32m`,
+  yellow: `${ESC}33m`,
+  dim: `${ESC}2m`,
+  bold: `${ESC}1m`,
+  reset: `${ESC}0m`,
+};
 const NO_COLOR: typeof ANSI = { red: "", green: "", yellow: "", dim: "", bold: "", reset: "" };
 const CLEAR_LINE = `\r${ESC}2K`;
 
@@ -60,11 +67,15 @@ export class EventTextRenderer {
       case "run/start":
         this.summary.runId = event.runId;
         this.summary.outDir = event.outDir;
-        return this.line(`${c.bold}edge run${c.reset} ${event.recipe} on ${c.bold}${event.device}${c.reset} ${c.dim}→ ${event.outDir}${c.reset}`);
+        return this.line(
+          `${c.bold}edge run${c.reset} ${event.recipe} on ${c.bold}${event.device}${c.reset} ${c.dim}→ ${event.outDir}${c.reset}`,
+        );
       case "step/start":
         return this.line(`▸ ${event.step}${event.detail ? ` ${c.dim}${event.detail}${c.reset}` : ""}`);
       case "step/end":
-        return this.line(`${event.ok ? `${c.green}✓` : `${c.red}✗`} ${event.step}${c.reset} ${c.dim}${formatDuration(event.durationMs)}${c.reset}`);
+        return this.line(
+          `${event.ok ? `${c.green}✓` : `${c.red}✗`} ${event.step}${c.reset} ${c.dim}${formatDuration(event.durationMs)}${c.reset}`,
+        );
       case "progress": {
         const last = event.done === event.total;
         if (!last && event.timeMs - this.lastProgressMs < this.progressEveryMs) return "";
@@ -82,7 +93,9 @@ export class EventTextRenderer {
         return this.line(`  budget ${this.verdict(event)}`);
       case "error":
         this.summary.errors++;
-        return this.line(`${c.red}✗ [${event.code}] ${event.message}${c.reset}${event.hint ? `${this.eol}    ${c.dim}hint: ${event.hint}${c.reset}` : ""}`);
+        return this.line(
+          `${c.red}✗ [${event.code}] ${event.message}${c.reset}${event.hint ? `${this.eol}    ${c.dim}hint: ${event.hint}${c.reset}` : ""}`,
+        );
       case "artifact":
         if (event.kind === "report.json") this.summary.reportJsonPath = event.path;
         if (event.kind === "report.md") {
@@ -107,9 +120,20 @@ export class EventTextRenderer {
     const passed = s.budgets.filter((b) => b.pass === true).length;
     const failed = s.budgets.filter((b) => b.pass === false).length;
     const status = cancelled ? `${c.yellow}cancelled` : exitCode === 0 ? `${c.green}ok` : `${c.red}failed`;
-    const budgets = s.budgets.length > 0 ? `, budgets ${passed}/${s.budgets.length} passed${failed ? ` (${failed} failed)` : ""}` : "";
-    const counts = [s.warnings ? `${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "", s.errors ? `${s.errors} error${s.errors > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
-    const lines = ["", `${c.bold}Run ${status}${c.reset}${budgets}${counts ? `, ${counts}` : ""} ${c.dim}(exit ${exitCode ?? "signal"})${c.reset}`];
+    const budgets =
+      s.budgets.length > 0
+        ? `, budgets ${passed}/${s.budgets.length} passed${failed ? ` (${failed} failed)` : ""}`
+        : "";
+    const counts = [
+      s.warnings ? `${s.warnings} warning${s.warnings > 1 ? "s" : ""}` : "",
+      s.errors ? `${s.errors} error${s.errors > 1 ? "s" : ""}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    const lines = [
+      "",
+      `${c.bold}Run ${status}${c.reset}${budgets}${counts ? `, ${counts}` : ""} ${c.dim}(exit ${exitCode ?? "signal"})${c.reset}`,
+    ];
     for (const b of s.budgets) lines.push(`  ${this.verdict(b)}`);
     if (s.reportMdPath ?? s.reportJsonPath) lines.push(`  report: ${s.reportMdPath ?? s.reportJsonPath}`);
     return this.line(lines.join(this.eol));

@@ -3,7 +3,18 @@
 // carries `type` and `timeMs` (milliseconds since the engine command started).
 import type { ErrorCode, Where } from "./error-codes";
 
-export type StepName = "load" | "validate" | "quantize" | "compile" | "deploy" | "session" | "warmup" | "run" | "profile" | "evaluate" | "report";
+export type StepName =
+  | "load"
+  | "validate"
+  | "quantize"
+  | "compile"
+  | "deploy"
+  | "session"
+  | "warmup"
+  | "run"
+  | "profile"
+  | "evaluate"
+  | "report";
 
 export interface EventBase {
   timeMs: number;
@@ -50,7 +61,15 @@ export interface KernelEvent extends EventBase {
   durationUs: number;
 }
 /** What an artifact is: the graph viewer reads `partitions.json` and `quant-error.json` beside the model. */
-export type ArtifactKind = "report.json" | "report.md" | "profile.json" | "recipe" | "model" | "partitions.json" | "quant-error.json" | "evaluation.json";
+export type ArtifactKind =
+  | "report.json"
+  | "report.md"
+  | "profile.json"
+  | "recipe"
+  | "model"
+  | "partitions.json"
+  | "quant-error.json"
+  | "evaluation.json";
 
 export interface ArtifactEvent extends EventBase {
   type: "artifact";

@@ -7,7 +7,17 @@ export const PARTITIONS_FORMAT = "edge-partitions";
 export const PARTITIONS_VERSION = 1;
 
 /** Why a node stays on the CPU. */
-export type PlacementReasonKind = "op" | "external-data" | "dynamic-shape" | "rank" | "dim" | "dtype" | "constant" | "attribute" | "fusion" | "partition";
+export type PlacementReasonKind =
+  | "op"
+  | "external-data"
+  | "dynamic-shape"
+  | "rank"
+  | "dim"
+  | "dtype"
+  | "constant"
+  | "attribute"
+  | "fusion"
+  | "partition";
 
 /** A document the provider's support table was taken from. */
 export interface SourceDocument {

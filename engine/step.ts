@@ -14,7 +14,12 @@ export interface StepOptions<T> {
 }
 
 /** Runs `body` as the step `name`: `step/end` follows even when it throws (with `ok: false`), and the error goes on. */
-export async function step<T>(sink: EventSink, name: StepName, body: () => Promise<T> | T, options: StepOptions<T> = {}): Promise<T> {
+export async function step<T>(
+  sink: EventSink,
+  name: StepName,
+  body: () => Promise<T> | T,
+  options: StepOptions<T> = {},
+): Promise<T> {
   const startMs = performance.now();
   sink.emit({ type: "step/start", step: name, detail: options.detail });
   let ok = false;

@@ -3,7 +3,12 @@
 // starting, stopping and status belong to ctx.ts.
 import * as path from "node:path";
 import type * as vscode from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
 import { LANGUAGE_ID } from "../common/recipe-language";
 import type { InitializationOptions } from "../language-server/protocol";
 import { readConfig } from "./config";

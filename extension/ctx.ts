@@ -46,7 +46,8 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (affects(event, "server.trace")) void this.applyTrace();
-        if (affects(event, "adb.path") && this.client) void this.restart().catch((error: unknown) => this.log.error(`restart failed: ${describe(error)}`));
+        if (affects(event, "adb.path") && this.client)
+          void this.restart().catch((error: unknown) => this.log.error(`restart failed: ${describe(error)}`));
       }),
     );
   }
@@ -135,7 +136,8 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.text = params.message.replace(/^Edge recipes: /, "");
     this.statusItem.detail = params.detail;
     this.statusItem.busy = params.state === "busy" || params.state === "starting";
-    this.statusItem.severity = params.state === "error" ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    this.statusItem.severity =
+      params.state === "error" ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
     if (params.state === "error") this.log.error(`${params.message}${params.detail ? `: ${params.detail}` : ""}`);
     this.statusEmitter.fire(params);
   }

@@ -16,7 +16,11 @@ export interface CreateDemoRecipeArgs {
 
 /** A recipe name (letters, digits, `.`, `_`, `-`; starts with a letter or digit) from a model's file name. */
 export function recipeNameFor(modelPath: string): string {
-  const base = path.basename(modelPath).replace(/\.onnx$/i, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+  const base = path
+    .basename(modelPath)
+    .replace(/\.onnx$/i, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "");
   return `${base || "demo"}-local`.slice(0, 64);
 }
 
@@ -42,7 +46,8 @@ budgets:
 
 /** The model's path as written in a recipe at `recipeDir`: relative (with `/`) when it is under `folderDir`. */
 export function modelRefFrom(recipeDir: string, folderDir: string, modelPath: string): string {
-  const inFolder = !path.relative(folderDir, modelPath).startsWith("..") && !path.isAbsolute(path.relative(folderDir, modelPath));
+  const inFolder =
+    !path.relative(folderDir, modelPath).startsWith("..") && !path.isAbsolute(path.relative(folderDir, modelPath));
   return inFolder ? path.relative(recipeDir, modelPath).split(path.sep).join("/") : modelPath;
 }
 
@@ -79,7 +84,10 @@ export async function createDemoRecipe(args: CreateDemoRecipeArgs = {}): Promise
     modelPath = picked[0].fsPath;
   }
   const uri = args.fileName ? vscode.Uri.joinPath(folder.uri, args.fileName) : await freeRecipeUri(folder.uri);
-  const text = demoRecipeText(modelRefFrom(path.dirname(uri.fsPath), folder.uri.fsPath, modelPath), recipeNameFor(modelPath));
+  const text = demoRecipeText(
+    modelRefFrom(path.dirname(uri.fsPath), folder.uri.fsPath, modelPath),
+    recipeNameFor(modelPath),
+  );
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
   if (args.show !== false) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   return uri;

@@ -1,7 +1,12 @@
 // The client side of the recipe server's own messages (language-server/protocol.ts): typed notification objects
 // for vscode-languageclient, each with the direction it travels.
 import { NotificationType } from "vscode-languageclient/node";
-import { DidChangeStatusNotification, RevalidateNotification, type RevalidateParams, type StatusParams } from "../language-server/protocol";
+import {
+  DidChangeStatusNotification,
+  RevalidateNotification,
+  type RevalidateParams,
+  type StatusParams,
+} from "../language-server/protocol";
 
 /** server → client: the server's state changed (feeds the language status item). */
 export const didChangeStatus = new NotificationType<StatusParams>(DidChangeStatusNotification.method);

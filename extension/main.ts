@@ -47,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
     ctx = new Ctx(context);
     const current = ctx;
     for (const [id, handler] of Object.entries(commands)) {
-      context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(current, id, handler, args)));
+      context.subscriptions.push(
+        vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(current, id, handler, args)),
+      );
     }
     current.startOnFirstRecipe();
     const activationMs = performance.now() - started;
@@ -76,7 +78,9 @@ async function runCommand(current: Ctx, id: string, handler: CommandHandler, arg
     return await handler(current, ...args);
   } catch (error) {
     current.log.error(`command ${id} failed: ${describe(error)}`);
-    void showErrorWithLog(`Edge: ${id} failed: ${error instanceof Error ? error.message : String(error)}`, () => current.showLog());
+    void showErrorWithLog(`Edge: ${id} failed: ${error instanceof Error ? error.message : String(error)}`, () =>
+      current.showLog(),
+    );
     return undefined;
   }
 }
@@ -84,7 +88,10 @@ async function runCommand(current: Ctx, id: string, handler: CommandHandler, arg
 function reportActivationFailure(error: unknown): void {
   const channel = ctx?.log ?? vscode.window.createOutputChannel("Edge Studio", { log: true });
   channel.error(`activation failed: ${describe(error)}`);
-  void showErrorWithLog(`Edge Studio failed to activate: ${error instanceof Error ? error.message : String(error)}`, () => channel.show(true));
+  void showErrorWithLog(
+    `Edge Studio failed to activate: ${error instanceof Error ? error.message : String(error)}`,
+    () => channel.show(true),
+  );
 }
 
 async function showErrorWithLog(message: string, showLog: () => void): Promise<void> {

@@ -40,7 +40,8 @@ import { codeActionOptions, registerActionHandlers } from "./handlers/actions";
 export const SERVER_NAME = "edge-recipe-language-server";
 const DEFAULT_DIAGNOSTICS_DELAY_MS = 5;
 
-export type Transport = { kind: "stdio" } | { kind: "node-ipc" } | { kind: "socket"; port: number } | { kind: "pipe"; name: string };
+export type Transport =
+  { kind: "stdio" } | { kind: "node-ipc" } | { kind: "socket"; port: number } | { kind: "pipe"; name: string };
 
 /** The transport named in argv (the flags vscode-languageserver and its clients use); stdio when none is named. */
 export function parseTransport(argv: readonly string[]): Transport {
@@ -51,7 +52,8 @@ export function parseTransport(argv: readonly string[]): Transport {
     if (flag === "--node-ipc") return { kind: "node-ipc" };
     if (flag === "--socket" || flag === "--port") {
       const port = Number(value);
-      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${flag} needs a port number, got ${JSON.stringify(value)}`);
+      if (!Number.isInteger(port) || port <= 0 || port > 65535)
+        throw new Error(`${flag} needs a port number, got ${JSON.stringify(value)}`);
       return { kind: "socket", port };
     }
     if (flag === "--pipe") {
@@ -74,7 +76,9 @@ function connect(transport: Transport): Connection {
     case "socket":
     case "pipe": {
       const [reader, writer]: [MessageReader, MessageWriter] =
-        transport.kind === "socket" ? createServerSocketTransport(transport.port) : createServerPipeTransport(transport.name);
+        transport.kind === "socket"
+          ? createServerSocketTransport(transport.port)
+          : createServerPipeTransport(transport.name);
       reader.onClose(() => process.exit(1));
       return createConnection(reader, writer);
     }
@@ -84,7 +88,9 @@ function connect(transport: Transport): Connection {
 /** Where the model-summary worker is: beside this bundle in dist/, or the TypeScript source when run through tsx. */
 export function modelSummaryWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith(".ts") ? join(dirname(here), "world", "model-summary-worker.ts") : join(dirname(here), "model-summary-worker.js");
+  return here.endsWith(".ts")
+    ? join(dirname(here), "world", "model-summary-worker.ts")
+    : join(dirname(here), "model-summary-worker.js");
 }
 
 function capabilitiesFor(client: ClientCapabilities): ServerCapabilities {
@@ -141,7 +147,14 @@ function catchStrayErrors(connection: Connection): void {
 /** The world when the real host cannot start: the document-only features keep working, models read as errors. */
 function offlineWorld(reason: string): WorldHost {
   return {
-    modelSummary: () => Promise.resolve({ ok: false, error: { code: "language-server/world-unavailable", message: `models cannot be read: ${reason.split("\n")[0]}` } }),
+    modelSummary: () =>
+      Promise.resolve({
+        ok: false,
+        error: {
+          code: "language-server/world-unavailable",
+          message: `models cannot be read: ${reason.split("\n")[0]}`,
+        },
+      }),
     cachedModelSummary: () => undefined,
     adbDevices: () => Promise.resolve([]),
     sshHosts: () => Promise.resolve([]),
@@ -224,21 +237,28 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
 
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
-    if (typeof init.diagnosticsDelayMs === "number" && init.diagnosticsDelayMs >= 0) diagnostics.delayMs = init.diagnosticsDelayMs;
+    if (typeof init.diagnosticsDelayMs === "number" && init.diagnosticsDelayMs >= 0)
+      diagnostics.delayMs = init.diagnosticsDelayMs;
     if (typeof init.adbPath === "string" && init.adbPath.trim() !== "") worldOptions.adbPath = init.adbPath.trim();
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     warmUp(connection);
-    return { capabilities: capabilitiesFor(params.capabilities), serverInfo: { name: SERVER_NAME, version: ENGINE_VERSION } };
+    return {
+      capabilities: capabilitiesFor(params.capabilities),
+      serverInfo: { name: SERVER_NAME, version: ENGINE_VERSION },
+    };
   });
   connection.onInitialized(() => {
     status.start();
     if (status.current?.state === "starting") status.set("ready", "Edge recipes: ready");
-    if (canWatchFiles) watchFiles(connection).catch((error: unknown) => logError(connection, "registering file watchers failed", error));
+    if (canWatchFiles)
+      watchFiles(connection).catch((error: unknown) => logError(connection, "registering file watchers failed", error));
   });
   connection.onShutdown(async () => {
     status.set("ready", "Edge recipes: shutting down");
     // The node host's summary worker; a world without one has nothing to stop.
-    await (world as Partial<NodeWorldHost>).dispose?.().catch((error: unknown) => logError(connection, "stopping the model reader failed", error));
+    await (world as Partial<NodeWorldHost>)
+      .dispose?.()
+      .catch((error: unknown) => logError(connection, "stopping the model reader failed", error));
   });
 
   registerDocumentHandlers(context, diagnostics);
@@ -266,7 +286,9 @@ if (isMainModule()) {
   try {
     startServer(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${SERVER_NAME}: ${error instanceof Error ? error.message : String(error)}\nusage: server.js [--stdio | --node-ipc | --socket=PORT | --pipe=NAME]\n`);
+    process.stderr.write(
+      `${SERVER_NAME}: ${error instanceof Error ? error.message : String(error)}\nusage: server.js [--stdio | --node-ipc | --socket=PORT | --pipe=NAME]\n`,
+    );
     process.exit(2);
   }
 }

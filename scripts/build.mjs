@@ -22,29 +22,55 @@ const browserEntries = [
 ];
 
 // CommonJS dependencies (ajv, yaml) call require() for node built-ins; give the ESM bundle a real require.
-const requireShim = "import { createRequire as __edgeCreateRequire } from 'node:module'; const require = __edgeCreateRequire(import.meta.url);";
+const requireShim =
+  "import { createRequire as __edgeCreateRequire } from 'node:module'; const require = __edgeCreateRequire(import.meta.url);";
 
 const jobs = [];
 for (const [src, out] of nodeEntries) {
   if (!existsSync(src)) continue;
   jobs.push({
-    entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20",
-    sourcemap: "linked", metafile: true, banner: { js: requireShim },
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    metafile: true,
+    banner: { js: requireShim },
     external: ["onnxruntime-node"], // native addon: loaded from node_modules at run time
   });
 }
 for (const [src, out] of extensionEntries) {
   if (!existsSync(src)) continue;
   jobs.push({
-    entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "cjs", target: "node20",
-    sourcemap: "linked", metafile: true, external: ["vscode"],
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: "linked",
+    metafile: true,
+    external: ["vscode"],
     // The host bundle's goal is ≤ 1 MB (issue 5): minified (names kept for logs and errors), the map gives stack traces.
-    minify: true, keepNames: true,
+    minify: true,
+    keepNames: true,
   });
 }
 for (const [src, out] of browserEntries) {
   if (!existsSync(src)) continue;
-  jobs.push({ entryPoints: [src], outfile: out, bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: "linked", metafile: true, minify: true });
+  jobs.push({
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    sourcemap: "linked",
+    metafile: true,
+    minify: true,
+  });
 }
 
 let failed = false;
@@ -66,5 +92,6 @@ for (const options of jobs) {
 }
 // Codicons for the webviews, copied beside their bundles (a webview may load only from dist/webviews).
 mkdirSync("dist/webviews/codicons", { recursive: true });
-for (const file of ["codicon.css", "codicon.ttf"]) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webviews/codicons/${file}`);
+for (const file of ["codicon.css", "codicon.ttf"])
+  copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webviews/codicons/${file}`);
 if (failed) process.exit(1);

@@ -13,7 +13,17 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
-type Folder = "common" | "engine" | "language-server" | "extension" | "webviews" | "schemas" | "test" | "bench" | "scripts" | "samples";
+type Folder =
+  | "common"
+  | "engine"
+  | "language-server"
+  | "extension"
+  | "webviews"
+  | "schemas"
+  | "test"
+  | "bench"
+  | "scripts"
+  | "samples";
 
 /** Which other top-level folders each folder may import from (its own is always allowed). */
 const mayImport: Record<Folder, readonly string[]> = {
@@ -120,7 +130,11 @@ function importsOf(file: string, text: string): Import[] {
       out.push({ spec: stringArgument(node.moduleReference.expression), line: lineOf(node) });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       out.push({ spec: stringArgument(node.argument.literal), line: lineOf(node) });
-    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) {
+    } else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require"))
+    ) {
       const spec = stringArgument(node.arguments[0]);
       const line = lineOf(node);
       out.push(spec === undefined ? { spec, line, allowed: allowComment(line) } : { spec, line });
@@ -155,11 +169,17 @@ function checkEngineLayers(where: string, fromModule: string, toModule: string):
   const from = layerOf.get(fromModule);
   const to = layerOf.get(toModule);
   if (from === undefined || to === undefined) {
-    problems.push(`${where}: engine module "${from === undefined ? fromModule : toModule}" has no layer in the table of scripts/check-deps.ts`);
+    problems.push(
+      `${where}: engine module "${from === undefined ? fromModule : toModule}" has no layer in the table of scripts/check-deps.ts`,
+    );
   } else if (to > from) {
-    problems.push(`${where}: engine/${fromModule} (layer ${from}) may not import engine/${toModule} (higher layer ${to}); move the shared piece down`);
+    problems.push(
+      `${where}: engine/${fromModule} (layer ${from}) may not import engine/${toModule} (higher layer ${to}); move the shared piece down`,
+    );
   } else if (to === from && !(siblingImports[fromModule] ?? []).includes(toModule)) {
-    problems.push(`${where}: engine/${fromModule} may not import engine/${toModule} (same layer; allowed: ${(siblingImports[fromModule] ?? []).join(", ") || "none"})`);
+    problems.push(
+      `${where}: engine/${fromModule} may not import engine/${toModule} (same layer; allowed: ${(siblingImports[fromModule] ?? []).join(", ") || "none"})`,
+    );
   }
 }
 
@@ -188,7 +208,9 @@ for (const folder of Object.keys(mayImport) as Folder[]) {
       if (spec === undefined) {
         if (allowedBy) declared.push(`${where} loads ${allowedBy}`);
         else if (!unrestricted.has(folder)) {
-          problems.push(`${where}: computed import: the dependency check cannot see what it loads; use a literal specifier, or name the dependency in a comment: "check-deps: computed import of <what>"`);
+          problems.push(
+            `${where}: computed import: the dependency check cannot see what it loads; use a literal specifier, or name the dependency in a comment: "check-deps: computed import of <what>"`,
+          );
         }
         continue;
       }
@@ -220,10 +242,14 @@ for (const folder of Object.keys(mayImport) as Folder[]) {
       const stem = target.replace(/\.[cm]?tsx?$/, "");
       const ok = allowed.includes("*") || allowed.some((a) => stem === a || target.startsWith(`${a}/`));
       if (!ok) {
-        problems.push(`${where}: ${folder}/ may not import ${target} (allowed: ${allowed.join(", ") || "nothing outside itself"})`);
+        problems.push(
+          `${where}: ${folder}/ may not import ${target} (allowed: ${allowed.join(", ") || "nothing outside itself"})`,
+        );
       } else if (targetTop === "engine" && !unrestricted.has(folder) && !isPublicEntry(target)) {
         const module = engineModule(target);
-        problems.push(`${where}: ${folder}/ must import engine/${module} through its index (engine/${module}/index.ts), not ${target}`);
+        problems.push(
+          `${where}: ${folder}/ must import engine/${module} through its index (engine/${module}/index.ts), not ${target}`,
+        );
       }
     }
   }
@@ -296,7 +322,9 @@ for (const component of tangles()) problems.push(`import cycle: ${chain(componen
 
 if (problems.length > 0) {
   console.error(problems.join("\n"));
-  console.error(`dependency check: ${problems.length} problem(s); the rules are in scripts/check-deps.ts (mirrored in ARCHITECTURE.md)`);
+  console.error(
+    `dependency check: ${problems.length} problem(s); the rules are in scripts/check-deps.ts (mirrored in ARCHITECTURE.md)`,
+  );
   process.exit(1);
 }
 console.log(`dependency check: ok${declared.length > 0 ? ` (computed imports declared: ${declared.join("; ")})` : ""}`);

@@ -33,7 +33,14 @@ interface Schema {
 }
 
 /** Placeholder names for map keys in the reference (`devices.<device>`). */
-const mapKeyNames: Record<string, string> = { data: "dataset", devices: "device", inputs: "input", fixed_shapes: "dim", provider_options: "option", env: "variable" };
+const mapKeyNames: Record<string, string> = {
+  data: "dataset",
+  devices: "device",
+  inputs: "input",
+  fixed_shapes: "dim",
+  provider_options: "option",
+  env: "variable",
+};
 
 interface Row {
   key: string;
@@ -79,14 +86,17 @@ function typeOf(schema: Schema, defs: Record<string, Schema>, keyName?: string):
     const items = schema.items ? resolve(schema.items, defs) : {};
     return `list of ${typeOf(items, defs)}`;
   }
-  const names = types.map((t) => ({ object: "map", string: "text", integer: "integer", number: "number", boolean: "boolean" })[t] ?? t);
+  const names = types.map(
+    (t) => ({ object: "map", string: "text", integer: "integer", number: "number", boolean: "boolean" })[t] ?? t,
+  );
   let text = names.join(" or ") || "any";
   const bounds = [
     schema.minimum !== undefined ? `≥ ${schema.minimum}` : "",
     schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : "",
     schema.maximum !== undefined ? `≤ ${schema.maximum}` : "",
   ].filter(Boolean);
-  if (bounds.length && (types.includes("number") || types.includes("integer")) && types.length === 1) text += ` ${bounds.join(", ")}`;
+  if (bounds.length && (types.includes("number") || types.includes("integer")) && types.length === 1)
+    text += ` ${bounds.join(", ")}`;
   return text;
 }
 
@@ -95,13 +105,17 @@ function toYaml(value: unknown, allFlow: boolean): string {
   const doc = new Document(value);
   visit(doc, {
     Seq: (_, node) => void (node.flow = true),
-    Map: (_, node) => void (node.flow = allFlow || node.items.every((pair) => isScalar(pair.value) || (!isMap(pair.value) && allScalars(pair.value)))),
+    Map: (_, node) =>
+      void (node.flow =
+        allFlow || node.items.every((pair) => isScalar(pair.value) || (!isMap(pair.value) && allScalars(pair.value)))),
   });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
 }
 
 function allScalars(node: unknown): boolean {
-  return !!node && typeof node === "object" && "items" in node && (node.items as unknown[]).every((item) => isScalar(item));
+  return (
+    !!node && typeof node === "object" && "items" in node && (node.items as unknown[]).every((item) => isScalar(item))
+  );
 }
 
 function inline(value: unknown): string {
@@ -144,12 +158,17 @@ export function generateRecipeReference(schemaText: string = readFileSync(schema
     collectRows({ properties: { [section]: node } }, "", defs, rows);
     const keyRows = rows.slice(1);
     if (keyRows.length === 0) {
-      out.push(`Type: ${typeOf(resolved, defs)}${resolved.default !== undefined ? `; default ${inline(resolved.default)}` : ""}.`, "");
+      out.push(
+        `Type: ${typeOf(resolved, defs)}${resolved.default !== undefined ? `; default ${inline(resolved.default)}` : ""}.`,
+        "",
+      );
       continue;
     }
     out.push("| key | type | default | description | example |", "|---|---|---|---|---|");
     for (const row of keyRows) {
-      out.push(`| \`${row.key}\` | ${cell(typeOf(row.schema, defs, mapKeyNames[row.key.split(".").pop() ?? ""]))} | ${cell(inline(row.schema.default))} | ${describe(row.schema, row.required)} | ${cell(inline(row.schema.examples?.[0]))} |`);
+      out.push(
+        `| \`${row.key}\` | ${cell(typeOf(row.schema, defs, mapKeyNames[row.key.split(".").pop() ?? ""]))} | ${cell(inline(row.schema.default))} | ${describe(row.schema, row.required)} | ${cell(inline(row.schema.examples?.[0]))} |`,
+      );
     }
     out.push("");
   }
@@ -160,7 +179,8 @@ export function generateRecipeReference(schemaText: string = readFileSync(schema
 export function updateReadme(readme: string, reference: string): string {
   const start = readme.indexOf(startMarker);
   const end = readme.indexOf(endMarker);
-  if (start === -1 || end === -1 || end < start) throw new Error(`README.md needs the markers ${startMarker} and ${endMarker}`);
+  if (start === -1 || end === -1 || end < start)
+    throw new Error(`README.md needs the markers ${startMarker} and ${endMarker}`);
   return `${readme.slice(0, start + startMarker.length)}\n${reference}\n${readme.slice(end)}`;
 }
 
@@ -168,5 +188,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const readme = readFileSync(readmeFile, "utf8");
   const updated = updateReadme(readme, generateRecipeReference());
   if (updated !== readme) writeFileSync(readmeFile, updated);
-  console.log(updated === readme ? "README.md recipe reference is up to date" : "wrote the recipe reference into README.md");
+  console.log(
+    updated === readme ? "README.md recipe reference is up to date" : "wrote the recipe reference into README.md",
+  );
 }

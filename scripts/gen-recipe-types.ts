@@ -48,7 +48,13 @@ export function prepareSchemaForTypes(schema: Json): Json {
 }
 
 function isBareRequired(node: Json): boolean {
-  return node !== null && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 1 && Array.isArray(node.required);
+  return (
+    node !== null &&
+    typeof node === "object" &&
+    !Array.isArray(node) &&
+    Object.keys(node).length === 1 &&
+    Array.isArray(node.required)
+  );
 }
 
 /** The generated TypeScript for the given schema text. */

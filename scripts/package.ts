@@ -61,19 +61,39 @@ function packageTarget(target: Target): string {
   // Per-process scratch names and an atomic rename: two test files may package the same target at the same time.
   const ignoreFile = join(workDir, `${target}-${process.pid}.vscodeignore`);
   const base = readFileSync(join(root, ".vscodeignore"), "utf8");
-  writeFileSync(ignoreFile, `${base.trimEnd()}\n# ${target} runtime (scripts/package.ts)\n${runtimeWhitelist(target).join("\n")}\n`);
+  writeFileSync(
+    ignoreFile,
+    `${base.trimEnd()}\n# ${target} runtime (scripts/package.ts)\n${runtimeWhitelist(target).join("\n")}\n`,
+  );
   const out = vsixPath(target);
   const partial = join(workDir, `${target}-${process.pid}.vsix`);
   const vsce = join(root, "node_modules", "@vscode", "vsce", "vsce");
   try {
-    const result = spawnSync(process.execPath, [
-      vsce, "package", "--target", target, "--ignoreFile", ignoreFile, "--out", partial,
-      "--no-rewrite-relative-links", "--allow-missing-repository", "--no-yarn",
-    ], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    const result = spawnSync(
+      process.execPath,
+      [
+        vsce,
+        "package",
+        "--target",
+        target,
+        "--ignoreFile",
+        ignoreFile,
+        "--out",
+        partial,
+        "--no-rewrite-relative-links",
+        "--allow-missing-repository",
+        "--no-yarn",
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+    );
     process.stderr.write(result.stderr ?? "");
-    if (result.status !== 0) throw new Error(`vsce package --target ${target} failed (exit ${result.status ?? result.signal})`);
+    if (result.status !== 0)
+      throw new Error(`vsce package --target ${target} failed (exit ${result.status ?? result.signal})`);
     // Without a terminal vsce answers its "LICENSE not found; continue?" question itself with yes: refuse instead.
-    if (/LICENSE.* not found/.test(`${result.stdout}${result.stderr}`)) throw new Error("vsce found no LICENSE to package: keep LICENSE in the repository root and `!LICENSE` in .vscodeignore");
+    if (/LICENSE.* not found/.test(`${result.stdout}${result.stderr}`))
+      throw new Error(
+        "vsce found no LICENSE to package: keep LICENSE in the repository root and `!LICENSE` in .vscodeignore",
+      );
     renameSync(partial, out);
   } finally {
     rmSync(ignoreFile, { force: true });
@@ -95,14 +115,17 @@ function main(argv: string[]): void {
       chosen.push(t as Target);
     }
   }
-  if (!argv.includes("--no-build")) execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+  if (!argv.includes("--no-build"))
+    execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
   for (const target of chosen.length ? chosen : (Object.keys(targets) as Target[])) {
     const out = packageTarget(target);
     console.log(`vsix ${target}: ${megabytes(statSync(out).size)} (${out.slice(root.length + 1)})`);
   }
   const host = statSync(hostBundle).size;
   const verdict = host <= HOST_BUNDLE_GOAL_BYTES ? "within" : "OVER";
-  console.log(`host bundle dist/extension/main.cjs: ${(host / 1000).toFixed(1)} kB (goal ≤ 1000 kB without native binaries: ${verdict})`);
+  console.log(
+    `host bundle dist/extension/main.cjs: ${(host / 1000).toFixed(1)} kB (goal ≤ 1000 kB without native binaries: ${verdict})`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) main(process.argv.slice(2));

@@ -16,5 +16,7 @@ function findTests(dir: string, out: string[]): string[] {
 
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : findTests("test", []);
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

@@ -30,7 +30,15 @@ function floatInput(name: string): ValueInfoProto {
     type: {
       value: {
         case: "tensorType",
-        value: { elemType: DT.FLOAT, shape: { dim: [{ value: { case: "dimValue", value: 1n } }, { value: { case: "dimValue", value: BigInt(BIG_MODEL_WIDTH) } }] } },
+        value: {
+          elemType: DT.FLOAT,
+          shape: {
+            dim: [
+              { value: { case: "dimValue", value: 1n } },
+              { value: { case: "dimValue", value: BigInt(BIG_MODEL_WIDTH) } },
+            ],
+          },
+        },
       },
     },
   });
@@ -53,15 +61,25 @@ export function writeBigModel(path: string, nodeCount = 50_000, inputCount = 8):
     name: "W",
     dims: [BigInt(BIG_MODEL_WIDTH), BigInt(BIG_MODEL_WIDTH)],
     dataType: DT.FLOAT,
-    rawData: new Uint8Array(Float32Array.from({ length: BIG_MODEL_WIDTH * BIG_MODEL_WIDTH }, (_, i) => (i % 5) / 10).buffer),
+    rawData: new Uint8Array(
+      Float32Array.from({ length: BIG_MODEL_WIDTH * BIG_MODEL_WIDTH }, (_, i) => (i % 5) / 10).buffer,
+    ),
   });
   const nodes: NodeProto[] = [];
   let previous = inputNames[0];
   for (let i = 0; i < nodeCount; i++) {
     const output = `t${i}`;
     const kind = i % 3;
-    const inputs = kind === 0 ? [previous, "W"] : kind === 1 ? [previous, inputNames[Math.floor(i / 3) % inputCount]] : [previous];
-    nodes.push(create(NodeProtoSchema, { name: nodeNames[i], opType: ["MatMul", "Add", "Relu"][kind], input: inputs, output: [output] }));
+    const inputs =
+      kind === 0 ? [previous, "W"] : kind === 1 ? [previous, inputNames[Math.floor(i / 3) % inputCount]] : [previous];
+    nodes.push(
+      create(NodeProtoSchema, {
+        name: nodeNames[i],
+        opType: ["MatMul", "Add", "Relu"][kind],
+        input: inputs,
+        output: [output],
+      }),
+    );
     previous = output;
   }
   const model = create(ModelProtoSchema, {

@@ -21,7 +21,9 @@ function newestMtimeMs(dir: string): number {
 
 function isFresh(root: string): boolean {
   const bundles = [SERVER_BUNDLE, CLI_BUNDLE].map((b) => join(root, b));
-  const sources = Math.max(...SOURCE_FOLDERS.map((f) => (existsSync(join(root, f)) ? newestMtimeMs(join(root, f)) : 0)));
+  const sources = Math.max(
+    ...SOURCE_FOLDERS.map((f) => (existsSync(join(root, f)) ? newestMtimeMs(join(root, f)) : 0)),
+  );
   return bundles.every((b) => existsSync(b) && statSync(b).mtimeMs >= sources);
 }
 
@@ -41,7 +43,11 @@ export function ensureBuilt(root = process.cwd()): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline || Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (
+        Date.now() > deadline ||
+        Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000
+      )
+        rmSync(lock, { recursive: true, force: true });
       sleep(200);
     }
   }

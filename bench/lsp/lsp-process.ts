@@ -59,18 +59,29 @@ export class LspProcess {
       });
     });
     this.child.stdin!.on("error", () => undefined); // EPIPE after the server exits is reported by `exited`
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.child.stdout!),
+      new StreamMessageWriter(this.child.stdin!),
+    );
     this.connection.onNotification("window/logMessage", (params: LogMessageParams) => void this.logs.push(params));
-    this.connection.onNotification("edge/status", (params: { state: string; message: string }) => void this.statuses.push({ at: performance.now(), ...params }));
-    this.connection.onNotification("textDocument/publishDiagnostics", (params: PublishDiagnosticsParams) => this.onDiagnostics(params));
+    this.connection.onNotification(
+      "edge/status",
+      (params: { state: string; message: string }) => void this.statuses.push({ at: performance.now(), ...params }),
+    );
+    this.connection.onNotification("textDocument/publishDiagnostics", (params: PublishDiagnosticsParams) =>
+      this.onDiagnostics(params),
+    );
     this.connection.onNotification("telemetry/event", () => undefined);
     this.connection.onRequest("workspace/configuration", (params: { items: { section?: string }[] }) =>
       params.items.map((item) => options.configuration?.(item.section) ?? null),
     );
-    this.connection.onRequest("client/registerCapability", (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
-      this.registrations.push(...params.registrations);
-      return null;
-    });
+    this.connection.onRequest(
+      "client/registerCapability",
+      (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+        this.registrations.push(...params.registrations);
+        return null;
+      },
+    );
     this.connection.onRequest("client/unregisterCapability", () => null);
     this.connection.onRequest("window/workDoneProgress/create", () => null);
     this.connection.onRequest("workspace/workspaceFolders", () => null);
@@ -81,7 +92,10 @@ export class LspProcess {
   request<R>(method: string, params: unknown, timeoutMs = 10_000): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.options.name}: ${method} got no answer in ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.options.name}: ${method} got no answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     return Promise.race([this.connection.sendRequest<R>(method, params), timeout]).finally(() => clearTimeout(timer));
   }
@@ -108,7 +122,11 @@ export class LspProcess {
       const waiter: DiagnosticsWaiter = { uri, version, resolve: (p) => (clearTimeout(timer), resolve(p)) };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`${this.options.name}: no diagnostics for ${uri}${version === undefined ? "" : ` version ${version}`} in ${timeoutMs} ms`));
+        reject(
+          new Error(
+            `${this.options.name}: no diagnostics for ${uri}${version === undefined ? "" : ` version ${version}`} in ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -136,7 +154,11 @@ export class LspProcess {
 
   private onDiagnostics(params: PublishDiagnosticsParams): void {
     this.diagnostics.push(params);
-    const ready = this.waiters.filter((w) => w.uri === params.uri && (w.version === undefined || params.version === undefined || params.version >= w.version));
+    const ready = this.waiters.filter(
+      (w) =>
+        w.uri === params.uri &&
+        (w.version === undefined || params.version === undefined || params.version >= w.version),
+    );
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve(params);
   }
@@ -153,7 +175,11 @@ export const CLIENT_CAPABILITIES = {
   textDocument: {
     synchronization: { didSave: true, dynamicRegistration: false },
     completion: {
-      completionItem: { snippetSupport: true, documentationFormat: ["markdown", "plaintext"], resolveSupport: { properties: ["documentation", "detail"] } },
+      completionItem: {
+        snippetSupport: true,
+        documentationFormat: ["markdown", "plaintext"],
+        resolveSupport: { properties: ["documentation", "detail"] },
+      },
       contextSupport: true,
     },
     hover: { contentFormat: ["markdown", "plaintext"] },

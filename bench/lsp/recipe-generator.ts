@@ -51,7 +51,16 @@ export function generateRecipe(options: RecipeOptions): GeneratedRecipe {
 
 function write(options: RecipeOptions, target: number, nodeTarget: number): GeneratedRecipe {
   const out: string[] = [];
-  const marks: RecipeMarks = { keyStarts: [], blankKeyLines: [], valueEnds: [], deviceReference: { line: 0, character: 0 }, nodeNames: [], nodeNameEnds: [], threadLines: [], sections: {} };
+  const marks: RecipeMarks = {
+    keyStarts: [],
+    blankKeyLines: [],
+    valueEnds: [],
+    deviceReference: { line: 0, character: 0 },
+    nodeNames: [],
+    nodeNameEnds: [],
+    threadLines: [],
+    sections: {},
+  };
   const dataFiles: string[] = [];
   const push = (line: string) => out.push(line);
   const here = () => out.length; // the line the next push writes
@@ -117,7 +126,7 @@ function write(options: RecipeOptions, target: number, nodeTarget: number): Gene
       push("    workdir: /data/local/tmp/edge");
     } else {
       push("    local: {}");
-      push("    env: { OMP_NUM_THREADS: \"2\" }");
+      push('    env: { OMP_NUM_THREADS: "2" }');
       push("    runner: node");
     }
     marks.valueEnds.push({ line: here() - 1, character: out[here() - 1].length });

@@ -15,7 +15,12 @@ export interface Summary {
 }
 
 export function summarize(samples: readonly number[]): Summary {
-  return { count: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.length ? Math.max(...samples) : Number.NaN };
+  return {
+    count: samples.length,
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    max: samples.length ? Math.max(...samples) : Number.NaN,
+  };
 }
 
 export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)} ms` : "n/a");

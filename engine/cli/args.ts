@@ -26,7 +26,8 @@ export function parseArgs(argv: string[], spec: FlagSpec, command: string): Pars
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const kind = spec[name];
-    if (!kind) throw new EdgeError("cli/usage", `edge ${command}: unknown option --${name}`, {}, `run \`edge help ${command}\``);
+    if (!kind)
+      throw new EdgeError("cli/usage", `edge ${command}: unknown option --${name}`, {}, `run \`edge help ${command}\``);
     if (kind === "boolean") {
       if (eq !== -1) throw new EdgeError("cli/usage", `edge ${command}: --${name} takes no value`);
       flags[name] = true;

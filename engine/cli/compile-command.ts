@@ -12,7 +12,8 @@ import { readModel } from "../onnx/read-model";
 import { parseArgs } from "./args";
 import type { CliIO } from "./io";
 
-export const COMPILE_USAGE = "edge compile MODEL --provider P [--optimization disabled|basic|extended|all] [--fix DIM=N]... [--variant V] -o OUT [--json]";
+export const COMPILE_USAGE =
+  "edge compile MODEL --provider P [--optimization disabled|basic|extended|all] [--fix DIM=N]... [--variant V] -o OUT [--json]";
 
 const PROVIDERS = ["cpu", "xnnpack", "nnapi", "qnn", "coreml", "cuda", "tensorrt"];
 
@@ -23,7 +24,13 @@ export function parseFixedDims(specs: string[]): Record<string, number> {
     const eq = spec.lastIndexOf("=");
     const name = spec.slice(0, eq);
     const value = spec.slice(eq + 1).trim();
-    if (eq <= 0 || !/^[1-9]\d*$/.test(value)) throw new EdgeError("cli/usage", `edge compile: --fix "${spec}" is not DIM=N`, {}, "for example --fix batch=1 --fix sequence=64");
+    if (eq <= 0 || !/^[1-9]\d*$/.test(value))
+      throw new EdgeError(
+        "cli/usage",
+        `edge compile: --fix "${spec}" is not DIM=N`,
+        {},
+        "for example --fix batch=1 --fix sequence=64",
+      );
     if (name in dims) throw new EdgeError("cli/usage", `edge compile: --fix gives "${name}" twice`);
     dims[name] = Number(value);
   }
@@ -32,34 +39,68 @@ export function parseFixedDims(specs: string[]): Record<string, number> {
 
 export async function compileCommand(argv: string[], io: CliIO): Promise<number> {
   const args = argv.map((a) => (a === "-o" ? "--out" : a));
-  const { positionals, flags } = parseArgs(args, { provider: "string", optimization: "string", fix: "string[]", variant: "string", out: "string", json: "boolean" }, "compile");
-  if (positionals.length !== 1) throw new EdgeError("cli/usage", `edge compile: expected one MODEL, got ${positionals.length}`, {}, `usage: ${COMPILE_USAGE}`);
+  const { positionals, flags } = parseArgs(
+    args,
+    { provider: "string", optimization: "string", fix: "string[]", variant: "string", out: "string", json: "boolean" },
+    "compile",
+  );
+  if (positionals.length !== 1)
+    throw new EdgeError(
+      "cli/usage",
+      `edge compile: expected one MODEL, got ${positionals.length}`,
+      {},
+      `usage: ${COMPILE_USAGE}`,
+    );
   const out = flags.out as string | undefined;
   if (!out) throw new EdgeError("cli/usage", "edge compile: -o OUT is required", {}, `usage: ${COMPILE_USAGE}`);
   const provider = (flags.provider as string | undefined) ?? "cpu";
-  if (!PROVIDERS.includes(provider)) throw new EdgeError("cli/usage", `edge compile: unknown provider "${provider}"`, {}, `providers: ${PROVIDERS.join(", ")}`);
+  if (!PROVIDERS.includes(provider))
+    throw new EdgeError(
+      "cli/usage",
+      `edge compile: unknown provider "${provider}"`,
+      {},
+      `providers: ${PROVIDERS.join(", ")}`,
+    );
   const optimization = ((flags.optimization as string | undefined) ?? "all") as OptimizationLevel;
-  if (!OPTIMIZATION_LEVELS.includes(optimization)) throw new EdgeError("cli/usage", `edge compile: unknown optimization level "${optimization}"`, {}, `levels: ${OPTIMIZATION_LEVELS.join(", ")}`);
+  if (!OPTIMIZATION_LEVELS.includes(optimization))
+    throw new EdgeError(
+      "cli/usage",
+      `edge compile: unknown optimization level "${optimization}"`,
+      {},
+      `levels: ${OPTIMIZATION_LEVELS.join(", ")}`,
+    );
   const fixedShapes = parseFixedDims((flags.fix as string[] | undefined) ?? []);
 
-  const result = await compileModel(resolve(io.cwd, positionals[0]), resolve(io.cwd, out), { optimization, provider, fixedShapes });
+  const result = await compileModel(resolve(io.cwd, positionals[0]), resolve(io.cwd, out), {
+    optimization,
+    provider,
+    fixedShapes,
+  });
   let analysis;
   let partitionsPath: string | undefined;
   if (isAnalysedProvider(provider)) {
     const compiled = await readModel(result.path);
     try {
-      analysis = analyzeSupport(compiled, provider, { variant: flags.variant as string | undefined, dims: fixedShapes });
+      analysis = analyzeSupport(compiled, provider, {
+        variant: flags.variant as string | undefined,
+        dims: fixedShapes,
+      });
     } finally {
       await compiled.close();
     }
     partitionsPath = await writePartitions(dirname(result.path), analysis, result.path);
   }
   if (flags.json) {
-    io.stdout(`${JSON.stringify({ compile: result, ...(analysis ? { partitionsPath, analysis: partitionsDocument(analysis, result.path) } : {}) }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ compile: result, ...(analysis ? { partitionsPath, analysis: partitionsDocument(analysis, result.path) } : {}) }, null, 2)}\n`,
+    );
   } else {
     io.stdout(formatCompile(result));
     if (analysis) io.stdout(`${formatAnalysis(analysis)}wrote ${partitionsPath}\n`);
-    else io.stdout(`no support table for ${provider}: partitions.json not written (tables exist for cpu, xnnpack, nnapi, qnn, coreml)\n`);
+    else
+      io.stdout(
+        `no support table for ${provider}: partitions.json not written (tables exist for cpu, xnnpack, nnapi, qnn, coreml)\n`,
+      );
   }
   return 0;
 }

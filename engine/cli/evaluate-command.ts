@@ -19,7 +19,8 @@ const FORMATS: readonly DatasetFormat[] = ["npy", "json", "text"];
 function positiveInt(value: unknown, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(String(value)) || n < min) throw new EdgeError("cli/usage", `edge evaluate: --${flag} takes an integer ≥ ${min}, not "${String(value)}"`);
+  if (!/^\d+$/.test(String(value)) || n < min)
+    throw new EdgeError("cli/usage", `edge evaluate: --${flag} takes an integer ≥ ${min}, not "${String(value)}"`);
   return n;
 }
 
@@ -28,7 +29,13 @@ function inputShapes(specs: string[]): Record<string, InputSpec> {
   const inputs: Record<string, InputSpec> = {};
   for (const spec of specs) {
     const m = /^(.+)=(\d+(?:,\d+)*)?$/.exec(spec);
-    if (!m) throw new EdgeError("cli/usage", `edge evaluate: --input-shape "${spec}" is not NAME=D1,D2,...`, {}, "for example --input-shape x=1,3,224,224");
+    if (!m)
+      throw new EdgeError(
+        "cli/usage",
+        `edge evaluate: --input-shape "${spec}" is not NAME=D1,D2,...`,
+        {},
+        "for example --input-shape x=1,3,224,224",
+      );
     inputs[m[1]] = { shape: m[2] ? m[2].split(",").map(Number) : [] };
   }
   return inputs;
@@ -51,7 +58,12 @@ export async function evaluateCommand(argv: string[], io: CliIO): Promise<number
     "evaluate",
   );
   if (positionals.length !== 2) {
-    throw new EdgeError("cli/usage", `edge evaluate: expected ORIGINAL and OPTIMIZED models, got ${positionals.length} argument(s)`, {}, `usage: ${EVALUATE_USAGE}`);
+    throw new EdgeError(
+      "cli/usage",
+      `edge evaluate: expected ORIGINAL and OPTIMIZED models, got ${positionals.length} argument(s)`,
+      {},
+      `usage: ${EVALUATE_USAGE}`,
+    );
   }
   const format = flags.format as string | undefined;
   if (format !== undefined && !FORMATS.includes(format as DatasetFormat)) {
@@ -59,7 +71,8 @@ export async function evaluateCommand(argv: string[], io: CliIO): Promise<number
   }
   const dataPath = flags.data as string | undefined;
   for (const flag of ["format", "tokenizer", "sequence-length"]) {
-    if (flags[flag] !== undefined && dataPath === undefined) throw new EdgeError("cli/usage", `edge evaluate: --${flag} goes with --data`);
+    if (flags[flag] !== undefined && dataPath === undefined)
+      throw new EdgeError("cli/usage", `edge evaluate: --${flag} goes with --data`);
   }
   const at = (p: string) => resolve(io.cwd, p);
   const result = await evaluateModels({
@@ -76,7 +89,8 @@ export async function evaluateCommand(argv: string[], io: CliIO): Promise<number
     maxSamples: positiveInt(flags.samples, "samples", 1),
     outputs: flags.output as string[] | undefined,
     synthetic: flags["input-shape"] ? { inputs: inputShapes(flags["input-shape"] as string[]) } : undefined,
-    latency: flags.iterations !== undefined ? { iterations: positiveInt(flags.iterations, "iterations", 1)! } : undefined,
+    latency:
+      flags.iterations !== undefined ? { iterations: positiveInt(flags.iterations, "iterations", 1)! } : undefined,
   });
   io.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatEvaluation(result));
   return 0;

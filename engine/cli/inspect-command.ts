@@ -16,7 +16,12 @@ export function parseInputShapes(specs: string[]): Record<string, number[]> {
     const text = spec.slice(eq + 1).trim();
     const dims = text === "" ? [] : text.split(/[,x×]/).map((d) => d.trim());
     if (eq <= 0 || dims.some((d) => !/^\d+$/.test(d))) {
-      throw new EdgeError("cli/usage", `edge inspect: --input-shape "${spec}" is not NAME=D1,D2,...`, {}, "for example --input-shape input=1,3,224,224 or --input-shape batch=4");
+      throw new EdgeError(
+        "cli/usage",
+        `edge inspect: --input-shape "${spec}" is not NAME=D1,D2,...`,
+        {},
+        "for example --input-shape input=1,3,224,224 or --input-shape batch=4",
+      );
     }
     if (name in shapes) throw new EdgeError("cli/usage", `edge inspect: --input-shape gives "${name}" twice`);
     shapes[name] = dims.map(Number);
@@ -27,7 +32,12 @@ export function parseInputShapes(specs: string[]): Record<string, number[]> {
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "boolean", "input-shape": "string[]" }, "inspect");
   if (positionals.length !== 1) {
-    throw new EdgeError("cli/usage", `edge inspect: expected one MODEL, got ${positionals.length}`, {}, "usage: edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...");
+    throw new EdgeError(
+      "cli/usage",
+      `edge inspect: expected one MODEL, got ${positionals.length}`,
+      {},
+      "usage: edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...",
+    );
   }
   const inputShapes = parseInputShapes((flags["input-shape"] as string[] | undefined) ?? []);
   const report = await inspectModel(resolve(io.cwd, positionals[0]), { inputShapes }).catch((e: unknown) => {

@@ -31,7 +31,12 @@ export async function lspCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const bundle = languageServerBundlePath();
   if (!existsSync(bundle)) {
-    throw new EdgeError("internal/bug", `the language server is not built (${bundle} is missing)`, {}, "run `npm run build`");
+    throw new EdgeError(
+      "internal/bug",
+      `the language server is not built (${bundle} is missing)`,
+      {},
+      "run `npm run build`",
+    );
   }
   // A computed specifier, so esbuild leaves the server out of the CLI bundle and tsc does not compile it in.
   // check-deps: computed import of language-server (the built bundle dist/language-server/server.js, at run time)

@@ -5,7 +5,13 @@ import { formatBytes, formatRatio, formatSeconds } from "../../common/units";
 import { EdgeError } from "../errors";
 import { readDataset } from "../data/dataset";
 import { quantizeModel } from "../quantize/quantize-model";
-import { type CalibrationMethod, type QuantMethod, quantMethods, type QuantizeOptions, type QuantizeResult } from "../quantize/types";
+import {
+  type CalibrationMethod,
+  type QuantMethod,
+  quantMethods,
+  type QuantizeOptions,
+  type QuantizeResult,
+} from "../quantize/types";
 import { parseArgs } from "./args";
 import type { CliIO } from "./io";
 
@@ -52,12 +58,17 @@ function integer(flags: Record<string, unknown>, name: string): number | undefin
 
 function oneOf<T extends string>(flags: Record<string, unknown>, name: string, allowed: readonly T[]): T | undefined {
   const value = flags[name] as string | undefined;
-  if (value !== undefined && !allowed.includes(value as T)) throw usageError(`--${name} takes one of ${allowed.join(", ")}, not "${value}"`);
+  if (value !== undefined && !allowed.includes(value as T))
+    throw usageError(`--${name} takes one of ${allowed.join(", ")}, not "${value}"`);
   return value as T | undefined;
 }
 
 export async function quantizeCommand(argv: string[], io: CliIO): Promise<number> {
-  const { positionals, flags } = parseArgs(argv.map((a) => (a === "-o" ? "--out" : a)), flagSpec, "quantize");
+  const { positionals, flags } = parseArgs(
+    argv.map((a) => (a === "-o" ? "--out" : a)),
+    flagSpec,
+    "quantize",
+  );
   if (positionals.length !== 1) throw usageError(`expected one MODEL, got ${positionals.length}`);
   const method = oneOf<QuantMethod>(flags, "method", quantMethods);
   if (!method) throw usageError("--method is required");
@@ -76,14 +87,26 @@ export async function quantizeCommand(argv: string[], io: CliIO): Promise<number
     keepIoTypes: flags["fp16-io"] ? false : undefined,
     quantizeEmbedding: flags.embedding ? true : undefined,
     fp16BlockOps: flags["block-op"] as string[] | undefined,
-    exclude: flags["exclude-op"] || flags["exclude-node"] ? { ops: flags["exclude-op"] as string[] | undefined, nodes: flags["exclude-node"] as string[] | undefined } : undefined,
-    include: flags["include-op"] || flags["include-node"] ? { ops: flags["include-op"] as string[] | undefined, nodes: flags["include-node"] as string[] | undefined } : undefined,
+    exclude:
+      flags["exclude-op"] || flags["exclude-node"]
+        ? { ops: flags["exclude-op"] as string[] | undefined, nodes: flags["exclude-node"] as string[] | undefined }
+        : undefined,
+    include:
+      flags["include-op"] || flags["include-node"]
+        ? { ops: flags["include-op"] as string[] | undefined, nodes: flags["include-node"] as string[] | undefined }
+        : undefined,
   };
   if (options.accuracyLevel !== undefined && options.accuracyLevel > 4) throw usageError("--accuracy-level is 0 to 4");
-  if (options.targetCosine !== undefined && !(options.targetCosine >= 0 && options.targetCosine < 1)) throw usageError(`--target-cosine takes a number from 0 (off) up to 1, not "${String(flags["target-cosine"])}"`);
+  if (options.targetCosine !== undefined && !(options.targetCosine >= 0 && options.targetCosine < 1))
+    throw usageError(`--target-cosine takes a number from 0 (off) up to 1, not "${String(flags["target-cosine"])}"`);
   if (flags.calibration) {
-    const samples = await readDataset(resolve(io.cwd, flags.calibration as string), { maxSamples: integer(flags, "samples") });
-    options.calibration = { method: oneOf<CalibrationMethod>(flags, "calibration-method", ["minmax", "percentile", "entropy"]) ?? "minmax", samples };
+    const samples = await readDataset(resolve(io.cwd, flags.calibration as string), {
+      maxSamples: integer(flags, "samples"),
+    });
+    options.calibration = {
+      method: oneOf<CalibrationMethod>(flags, "calibration-method", ["minmax", "percentile", "entropy"]) ?? "minmax",
+      samples,
+    };
   } else if (method === "int8-static") {
     throw usageError("int8-static needs calibration data: --calibration DATA (npy file or folder, or json)");
   }

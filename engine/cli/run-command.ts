@@ -14,10 +14,21 @@ import { humanEventWriter } from "./human-events";
 import type { CliIO } from "./io";
 
 export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { device: "string", out: "string", events: "string", runs: "string" }, "run");
-  if (positionals.length !== 1) throw new EdgeError("cli/usage", "edge run takes exactly one recipe", {}, "usage: edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]");
+  const { positionals, flags } = parseArgs(
+    argv,
+    { device: "string", out: "string", events: "string", runs: "string" },
+    "run",
+  );
+  if (positionals.length !== 1)
+    throw new EdgeError(
+      "cli/usage",
+      "edge run takes exactly one recipe",
+      {},
+      "usage: edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]",
+    );
   const events = flags.events as string | undefined;
-  if (events !== undefined && events !== "jsonl") throw new EdgeError("cli/usage", `edge run: --events takes "jsonl", not "${events}"`);
+  if (events !== undefined && events !== "jsonl")
+    throw new EdgeError("cli/usage", `edge run: --events takes "jsonl", not "${events}"`);
 
   const human = humanEventWriter(io.stderr);
   let ended = false;
@@ -71,7 +82,8 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
     // extension can place them on the recipe's line.
     if (events === "jsonl") {
       const machine = createEventSink((event) => io.stdout(`${JSON.stringify(event)}\n`), startMs);
-      if (isEdgeError(e)) machine.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
+      if (isEdgeError(e))
+        machine.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
       machine.emit({ type: "run/end", ok: false, exitCode: exitCodeFor(e) });
     }
     throw e;

@@ -10,7 +10,12 @@ import type { CliIO } from "./io";
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "boolean" }, "validate");
   if (positionals.length === 0) {
-    throw new EdgeError("cli/usage", "edge validate: give at least one recipe file", {}, "edge validate RECIPE... [--json]");
+    throw new EdgeError(
+      "cli/usage",
+      "edge validate: give at least one recipe file",
+      {},
+      "edge validate RECIPE... [--json]",
+    );
   }
   const problems: Problem[] = [];
   for (const file of new Set(positionals)) {

@@ -88,12 +88,24 @@ function probeShapes(model: ModelProto, bindings: Map<string, number>, unnamed: 
       if (vi.type?.value.case !== "tensorType") return undefined;
       const t = vi.type.value.value;
       if (!t.shape) return { dtype: t.elemType };
-      const shape = t.shape.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.case === "dimParam" && d.value.value ? (bindings.get(d.value.value) ?? unnamed) : unnamed));
+      const shape = t.shape.dim.map((d) =>
+        d.value.case === "dimValue"
+          ? Number(d.value.value)
+          : d.value.case === "dimParam" && d.value.value
+            ? (bindings.get(d.value.value) ?? unnamed)
+            : unnamed,
+      );
       return { dtype: t.elemType, shape };
     });
   const functions = new Map<string, FunctionProto>(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
   const opset = Number(model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
-  return analyseBody(graphBody(graph, "main", symbols, infos), { symbols, opset, functions, stats: newShapeStats(), depth: 0 });
+  return analyseBody(graphBody(graph, "main", symbols, infos), {
+    symbols,
+    opset,
+    functions,
+    stats: newShapeStats(),
+    depth: 0,
+  });
 }
 
 function bodyFlops(shapes: BodyShapes, index: number): number {
@@ -101,7 +113,12 @@ function bodyFlops(shapes: BodyShapes, index: number): number {
   for (const inner of shapes.inner.get(index) ?? []) {
     for (const i of inner.order) {
       const n = inner.body.nodes[i];
-      total += nodeFlops(n, n.input.map((x) => (x ? inner.info.get(x) : undefined)), n.output.map((x) => (x ? inner.info.get(x) : undefined))) + bodyFlops(inner, i);
+      total +=
+        nodeFlops(
+          n,
+          n.input.map((x) => (x ? inner.info.get(x) : undefined)),
+          n.output.map((x) => (x ? inner.info.get(x) : undefined)),
+        ) + bodyFlops(inner, i);
     }
   }
   return total;
@@ -114,12 +131,19 @@ function constantNames(graph: GraphProto, order: number[]): Set<string> {
   for (const i of order) {
     const n = graph.node[i];
     const fromConstants = n.input.every((x) => !x || (constant.has(x) && !graphInputs.has(x)));
-    if (isConstantNode(n) || (fromConstants && [...nodeSubgraphs(n)].length === 0 && n.input.some(Boolean))) for (const o of n.output) if (o) constant.add(o);
+    if (isConstantNode(n) || (fromConstants && [...nodeSubgraphs(n)].length === 0 && n.input.some(Boolean)))
+      for (const o of n.output) if (o) constant.add(o);
   }
   return constant;
 }
 
-function facts(name: string, a: BodyShapes, b: BodyShapes, constant: Set<string>, external: Set<string>): ValueFacts | undefined {
+function facts(
+  name: string,
+  a: BodyShapes,
+  b: BodyShapes,
+  constant: Set<string>,
+  external: Set<string>,
+): ValueFacts | undefined {
   if (!name) return undefined;
   const ia = a.info.get(name);
   const ib = b.info.get(name);
@@ -130,7 +154,11 @@ function facts(name: string, a: BodyShapes, b: BodyShapes, constant: Set<string>
 }
 
 /** Which nodes `provider` takes; see the module comment. `model` may be an OnnxModel or a bare ModelProto. */
-export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, options: AnalyzeOptions = {}): SupportAnalysis {
+export function analyzeSupport(
+  model: OnnxModel | ModelProto,
+  provider: string,
+  options: AnalyzeOptions = {},
+): SupportAnalysis {
   const proto = "proto" in model ? model.proto : model;
   const table: ProviderTable & { variant?: string } = providerTable(provider, options.variant);
   const dims = options.dims ?? {};
@@ -140,21 +168,30 @@ export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, 
   const a = probeShapes(proto, bind(PROBE_A), PROBE_A);
   const b = probeShapes(proto, bind(PROBE_B), PROBE_B);
   const constant = constantNames(graph, a.order);
-  const external = new Set(graph.initializer.filter((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL).map((t) => t.name));
+  const external = new Set(
+    graph.initializer.filter((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL).map((t) => t.name),
+  );
 
   // The nodes ONNX Runtime partitions: every main-graph node but Constant (it becomes an initializer on load).
   const order = a.order.filter((i) => !isConstantNode(graph.node[i]));
   const position = new Map(order.map((nodeIndex, k) => [nodeIndex, k]));
   const producer = new Map<string, number>();
   order.forEach((nodeIndex, k) => graph.node[nodeIndex].output.forEach((o) => o && producer.set(o, k)));
-  const producers = order.map((nodeIndex) => [...new Set(a.reads[nodeIndex].map((n) => producer.get(n)).filter((p): p is number => p !== undefined))]);
+  const producers = order.map((nodeIndex) => [
+    ...new Set(a.reads[nodeIndex].map((n) => producer.get(n)).filter((p): p is number => p !== undefined)),
+  ]);
   const consumers: number[][] = order.map(() => []);
   producers.forEach((ps, c) => ps.forEach((p) => consumers[p].push(c)));
 
   const nodes: NodeProto[] = order.map((i) => graph.node[i]);
   const verdicts: Verdict[] = nodes.map((n, k) => {
     const names = [...n.input, ...[...new Set(a.reads[order[k]])].filter((x) => !n.input.includes(x))];
-    return checkNode(n, names.map((x) => facts(x, a, b, constant, external)), table, names);
+    return checkNode(
+      n,
+      names.map((x) => facts(x, a, b, constant, external)),
+      table,
+      names,
+    );
   });
   // Fusions and QDQ groups: a node taken only next to a taken node of the listed ops.
   const base = verdicts.map((v) => v.ok);
@@ -163,8 +200,16 @@ export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, 
     if (!attach || !verdicts[k].ok) return;
     const firstProducer = n.input[0] ? producer.get(n.input[0]) : undefined;
     const neighbours = attach.via === "producer" ? (firstProducer === undefined ? [] : [firstProducer]) : consumers[k];
-    if (!neighbours.some((p) => base[p] && !table.ops[ruleKeyOf(nodes[p])]?.attachTo && attach.ops.includes(nodes[p].opType))) {
-      verdicts[k] = { ok: false, kind: "fusion", reason: `${n.opType} is taken only ${attach.via === "producer" ? "after" : "before"} a supported ${attach.ops.join(", ")}` };
+    if (
+      !neighbours.some(
+        (p) => base[p] && !table.ops[ruleKeyOf(nodes[p])]?.attachTo && attach.ops.includes(nodes[p].opType),
+      )
+    ) {
+      verdicts[k] = {
+        ok: false,
+        kind: "fusion",
+        reason: `${n.opType} is taken only ${attach.via === "producer" ? "after" : "before"} a supported ${attach.ops.join(", ")}`,
+      };
     }
   });
 
@@ -172,7 +217,11 @@ export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, 
   const dropOps = new Set(table.partition.dropSingleNodeOps ?? []);
   const kept = groups.filter((g) => {
     if (g.length !== 1 || !dropOps.has(nodes[g[0]].opType)) return true;
-    verdicts[g[0]] = { ok: false, kind: "partition", reason: `a partition of a single ${nodes[g[0]].opType} is left to the CPU by ${table.provider}` };
+    verdicts[g[0]] = {
+      ok: false,
+      kind: "partition",
+      reason: `a partition of a single ${nodes[g[0]].opType} is left to the CPU by ${table.provider}`,
+    };
     return false;
   });
   const partitionOf = new Array<number | undefined>(nodes.length).fill(undefined);
@@ -180,9 +229,21 @@ export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, 
 
   const result: NodeSupport[] = nodes.map((n, k) => {
     const nodeIndex = order[k];
-    const flops = nodeFlops(n, n.input.map((x) => (x ? a.info.get(x) : undefined)), n.output.map((x) => (x ? a.info.get(x) : undefined))) + bodyFlops(a, nodeIndex);
+    const flops =
+      nodeFlops(
+        n,
+        n.input.map((x) => (x ? a.info.get(x) : undefined)),
+        n.output.map((x) => (x ? a.info.get(x) : undefined)),
+      ) + bodyFlops(a, nodeIndex);
     const v = verdicts[k];
-    const entry: NodeSupport = { index: nodeIndex, node: nodeLabel(n, nodeIndex), opType: n.opType, domain: n.domain, placement: v.ok ? "provider" : "cpu", flops };
+    const entry: NodeSupport = {
+      index: nodeIndex,
+      node: nodeLabel(n, nodeIndex),
+      opType: n.opType,
+      domain: n.domain,
+      placement: v.ok ? "provider" : "cpu",
+      flops,
+    };
     if (!v.ok) Object.assign(entry, { reason: v.reason, reasonKind: v.kind });
     if (partitionOf[k] !== undefined) entry.partition = partitionOf[k];
     return entry;
@@ -206,14 +267,33 @@ export function analyzeSupport(model: OnnxModel | ModelProto, provider: string, 
   }));
   const summary = summarize(result, partitions.length, crossings.size, proto, table, graph, position);
   const caveats: Record<string, string> = {};
-  if (!table.allOps) for (const n of result) if (n.placement === "provider") {
-    const note = table.ops[ruleKey(n.domain, n.opType)]?.note;
-    if (note) caveats[n.opType] = note;
-  }
-  return { provider: table.provider, ...(table.variant ? { variant: table.variant } : {}), title: table.title, source: table.source, nodes: result, partitions, summary, caveats };
+  if (!table.allOps)
+    for (const n of result)
+      if (n.placement === "provider") {
+        const note = table.ops[ruleKey(n.domain, n.opType)]?.note;
+        if (note) caveats[n.opType] = note;
+      }
+  return {
+    provider: table.provider,
+    ...(table.variant ? { variant: table.variant } : {}),
+    title: table.title,
+    source: table.source,
+    nodes: result,
+    partitions,
+    summary,
+    caveats,
+  };
 }
 
-function summarize(nodes: NodeSupport[], partitionCount: number, transitions: number, proto: ModelProto, table: ProviderTable, graph: GraphProto, position: Map<number, number>): SupportSummary {
+function summarize(
+  nodes: NodeSupport[],
+  partitionCount: number,
+  transitions: number,
+  proto: ModelProto,
+  table: ProviderTable,
+  graph: GraphProto,
+  position: Map<number, number>,
+): SupportSummary {
   const cpu = nodes.filter((n) => n.placement === "cpu");
   const flops = nodes.reduce((s, n) => s + n.flops, 0);
   const cpuFlops = cpu.reduce((s, n) => s + n.flops, 0);
@@ -226,7 +306,10 @@ function summarize(nodes: NodeSupport[], partitionCount: number, transitions: nu
   }
   const notes = [...(table.notes ?? []), ...(table.partition.note ? [table.partition.note] : [])];
   const inner = graph.node.filter((n, i) => position.has(i) && [...nodeSubgraphs(n)].length > 0).length;
-  if (inner > 0) notes.push(`${inner} node(s) hold subgraphs (If/Loop/Scan): their bodies are counted with them (FLOPs) and not analysed node by node`);
+  if (inner > 0)
+    notes.push(
+      `${inner} node(s) hold subgraphs (If/Loop/Scan): their bodies are counted with them (FLOPs) and not analysed node by node`,
+    );
   return {
     nodes: nodes.length,
     providerNodes: nodes.length - cpu.length,

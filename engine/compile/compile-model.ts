@@ -52,20 +52,29 @@ export async function compileModel(src: string, out: string, options: CompileOpt
   const optimization = options.optimization ?? "all";
   const provider = options.provider ?? "cpu";
   if (!OPTIMIZATION_LEVELS.includes(optimization)) {
-    throw new EdgeError("recipe/invalid", `unknown optimization level "${String(optimization)}"`, {}, `use one of ${OPTIMIZATION_LEVELS.join(", ")}`);
+    throw new EdgeError(
+      "recipe/invalid",
+      `unknown optimization level "${String(optimization)}"`,
+      {},
+      `use one of ${OPTIMIZATION_LEVELS.join(", ")}`,
+    );
   }
   const target = resolve(out);
   const source = await readModel(src);
   if (source.path === target) {
     await source.close();
-    throw new EdgeError("io/write", "refusing to overwrite the source model; write the compiled model to another path", { file: out });
+    throw new EdgeError(
+      "io/write",
+      "refusing to overwrite the source model; write the compiled model to another path",
+      { file: out },
+    );
   }
   const fixedShapes = options.fixedShapes ?? {};
   const warnings: string[] = [];
   if (provider !== "cpu" && (optimization === "extended" || optimization === "all")) {
     warnings.push(
       `optimization "${optimization}" writes fusions and layouts (com.microsoft contrib ops such as FusedConv, NCHWc) that only the CPU provider runs, but the target is ${provider}: ` +
-        "ONNX Runtime applies extended and layout optimizations after partitioning, to nodes assigned to the CPU (or CUDA) provider; save with \"basic\" offline for other providers and let the session apply the rest",
+        'ONNX Runtime applies extended and layout optimizations after partitioning, to nodes assigned to the CPU (or CUDA) provider; save with "basic" offline for other providers and let the session apply the rest',
     );
   }
 
@@ -84,7 +93,12 @@ export async function compileModel(src: string, out: string, options: CompileOpt
     // external data is handed over inlined; onnxruntime then writes OUT.data itself (tensors of 1 KiB and more).
     let input = source.path;
     if (source.external.tensors > 0 && source.external.totalBytes > MAX_INLINED_BYTES) {
-      throw new EdgeError("model/unsupported", `compiling a model with ${source.external.totalBytes} bytes of external data is not supported yet`, { file: src }, `the limit is ${MAX_INLINED_BYTES} bytes (onnxruntime needs the weights inline to rewrite them)`);
+      throw new EdgeError(
+        "model/unsupported",
+        `compiling a model with ${source.external.totalBytes} bytes of external data is not supported yet`,
+        { file: src },
+        `the limit is ${MAX_INLINED_BYTES} bytes (onnxruntime needs the weights inline to rewrite them)`,
+      );
     }
     if (Object.keys(fixedShapes).length > 0 || source.external.tensors > 0) {
       input = join(work, "fixed.onnx");
@@ -103,7 +117,14 @@ export async function compileModel(src: string, out: string, options: CompileOpt
         logSeverityLevel: 3,
         ...(Object.keys(fixedShapes).length > 0 ? { freeDimensionOverrides: fixedShapes } : {}),
         ...(hasExternal
-          ? { extra: { session: { "session.optimized_model_external_initializers_file_name": dataName, "session.optimized_model_external_initializers_min_size_in_bytes": "1024" } } }
+          ? {
+              extra: {
+                session: {
+                  "session.optimized_model_external_initializers_file_name": dataName,
+                  "session.optimized_model_external_initializers_min_size_in_bytes": "1024",
+                },
+              },
+            }
           : {}),
       });
     } catch (e) {
@@ -113,11 +134,18 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       await session?.release();
     }
     const bytes = await fs.readFile(staged).catch((e: NodeJS.ErrnoException) => {
-      throw new EdgeError("run/failed", `onnxruntime did not write the optimized model (${e.code ?? e.message})`, { file: out });
+      throw new EdgeError("run/failed", `onnxruntime did not write the optimized model (${e.code ?? e.message})`, {
+        file: out,
+      });
     });
     const written = decodeModel(bytes, out);
     const stagedData = join(work, dataName);
-    const dataWritten = hasExternal && (await fs.stat(stagedData).then(() => true, () => false));
+    const dataWritten =
+      hasExternal &&
+      (await fs.stat(stagedData).then(
+        () => true,
+        () => false,
+      ));
     if (dataWritten) await commitTempFile(stagedData, join(dirname(target), dataName));
     await commitTempFile(staged, target);
     return {

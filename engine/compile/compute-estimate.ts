@@ -10,15 +10,68 @@ const elements = (info: TensorInfo | undefined) => (info?.shape ? product(info.s
 
 /** Ops that only move, reshape or look up data: no arithmetic worth counting. */
 const dataMovement = new Set([
-  "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Concat", "Split", "Slice", "Gather", "GatherND",
-  "GatherElements", "Shape", "Size", "Expand", "Tile", "Pad", "Cast", "CastLike", "ConstantOfShape", "Range", "DepthToSpace",
-  "SpaceToDepth", "ScatterND", "ScatterElements", "NonZero", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear", "If", "Loop", "Scan",
+  "Reshape",
+  "Flatten",
+  "Squeeze",
+  "Unsqueeze",
+  "Identity",
+  "Transpose",
+  "Concat",
+  "Split",
+  "Slice",
+  "Gather",
+  "GatherND",
+  "GatherElements",
+  "Shape",
+  "Size",
+  "Expand",
+  "Tile",
+  "Pad",
+  "Cast",
+  "CastLike",
+  "ConstantOfShape",
+  "Range",
+  "DepthToSpace",
+  "SpaceToDepth",
+  "ScatterND",
+  "ScatterElements",
+  "NonZero",
+  "Dropout",
+  "Constant",
+  "QuantizeLinear",
+  "DequantizeLinear",
+  "If",
+  "Loop",
+  "Scan",
 ]);
 
 /** Elementwise ops that cost a few FLOPs per element. */
-const perElement: Record<string, number> = { Softmax: 5, LogSoftmax: 5, LayerNormalization: 8, InstanceNormalization: 8, GroupNormalization: 8, BatchNormalization: 2, Gelu: 8, Erf: 4, Sigmoid: 4, Tanh: 4, HardSigmoid: 2, HardSwish: 3, Exp: 2, Log: 2, Sqrt: 2, Pow: 2 };
+const perElement: Record<string, number> = {
+  Softmax: 5,
+  LogSoftmax: 5,
+  LayerNormalization: 8,
+  InstanceNormalization: 8,
+  GroupNormalization: 8,
+  BatchNormalization: 2,
+  Gelu: 8,
+  Erf: 4,
+  Sigmoid: 4,
+  Tanh: 4,
+  HardSigmoid: 2,
+  HardSwish: 3,
+  Exp: 2,
+  Log: 2,
+  Sqrt: 2,
+  Pow: 2,
+};
 
-function convFlops(node: NodeProto, weight: TensorInfo | undefined, output: TensorInfo | undefined, transpose: boolean, input?: TensorInfo): number {
+function convFlops(
+  node: NodeProto,
+  weight: TensorInfo | undefined,
+  output: TensorInfo | undefined,
+  transpose: boolean,
+  input?: TensorInfo,
+): number {
   if (!weight?.shape || weight.shape.length < 3) return 0;
   const kernel = product(weight.shape.slice(2));
   if (transpose) {
@@ -42,7 +95,11 @@ function rnnFlops(node: NodeProto, x: TensorInfo | undefined): number {
   if (!x?.shape || x.shape.length !== 3) return 0;
   const hidden = attrInt(node, "hidden_size", 0);
   const gates = node.opType === "LSTM" ? 4 : node.opType === "GRU" ? 3 : 1;
-  const directions = new TextDecoder().decode(node.attribute.find((a) => a.name === "direction")?.s ?? new Uint8Array()) === "bidirectional" ? 2 : 1;
+  const directions =
+    new TextDecoder().decode(node.attribute.find((a) => a.name === "direction")?.s ?? new Uint8Array()) ===
+    "bidirectional"
+      ? 2
+      : 1;
   const [seq, batch, inputSize] = attrInt(node, "layout", 0) === 1 ? [x.shape[1], x.shape[0], x.shape[2]] : x.shape;
   return 2 * directions * seq * batch * gates * hidden * (inputSize + hidden);
 }
@@ -51,7 +108,11 @@ function rnnFlops(node: NodeProto, x: TensorInfo | undefined): number {
  * FLOPs of one node for the given input and output infos (undefined entries where unknown). Returns 0 when the
  * shapes needed are unknown; the estimate is for comparing nodes and providers, not a cycle count.
  */
-export function nodeFlops(node: NodeProto, inputs: (TensorInfo | undefined)[], outputs: (TensorInfo | undefined)[]): number {
+export function nodeFlops(
+  node: NodeProto,
+  inputs: (TensorInfo | undefined)[],
+  outputs: (TensorInfo | undefined)[],
+): number {
   const op = node.opType;
   const out = outputs[0];
   switch (op) {

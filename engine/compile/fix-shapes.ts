@@ -32,7 +32,8 @@ function dimsOf(vi: ValueInfoProto): TensorShapeProto_Dimension[] {
 /** Every dim_param name in the model's inputs, outputs and value_info (all scopes). */
 export function dimParams(model: ModelProto): Set<string> {
   const names = new Set<string>();
-  for (const { vi } of valueInfos(model)) for (const d of dimsOf(vi)) if (d.value.case === "dimParam" && d.value.value) names.add(d.value.value);
+  for (const { vi } of valueInfos(model))
+    for (const d of dimsOf(vi)) if (d.value.case === "dimParam" && d.value.value) names.add(d.value.value);
   return names;
 }
 
@@ -43,7 +44,10 @@ export function symbolicDims(model: ModelProto): string[] {
   for (const { vi, main } of valueInfos(model)) {
     if (!main || initializers.has(vi.name)) continue;
     dimsOf(vi).forEach((d, i) => {
-      if (d.value.case !== "dimValue") out.push(`${main} ${vi.name} dim ${i} (${d.value.case === "dimParam" && d.value.value ? d.value.value : "unnamed"})`);
+      if (d.value.case !== "dimValue")
+        out.push(
+          `${main} ${vi.name} dim ${i} (${d.value.case === "dimParam" && d.value.value ? d.value.value : "unnamed"})`,
+        );
     });
   }
   return out;
@@ -62,7 +66,9 @@ export function checkFixedShapes(model: ModelProto, fixed: Record<string, number
         "recipe/invalid",
         `fixed_shapes names dim "${name}", which the model does not have`,
         { file },
-        list.length ? `the model's symbolic dims: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", …" : ""}` : "the model has no named symbolic dims (its dims are numbers or unnamed)",
+        list.length
+          ? `the model's symbolic dims: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", …" : ""}`
+          : "the model has no named symbolic dims (its dims are numbers or unnamed)",
       );
     }
   }

@@ -35,7 +35,10 @@ export function formatAnalysis(a: SupportAnalysis, maxReasons = 12): string {
   if (s.symbolicDims.length) lines.push(`symbolic dims: ${s.symbolicDims.join("; ")}`);
   for (const note of s.notes) lines.push(`note: ${note}`);
   const caveats = Object.entries(a.caveats);
-  if (caveats.length) lines.push(`table notes (partly checked) for ${a.provider}: ${caveats.map(([op, c]) => `${op}: ${c}`).join(" | ")}`);
+  if (caveats.length)
+    lines.push(
+      `table notes (partly checked) for ${a.provider}: ${caveats.map(([op, c]) => `${op}: ${c}`).join(" | ")}`,
+    );
   const doc = a.source.documents[0];
   if (doc) lines.push(`rules: ${doc.url ?? `${doc.repository}/${doc.path}`} (retrieved ${a.source.retrieved})`);
   return `${lines.join("\n")}\n`;

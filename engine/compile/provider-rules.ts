@@ -90,7 +90,12 @@ export function isAnalysedProvider(name: string): name is AnalysedProvider {
 /** A provider's table with the variant applied; `recipe/invalid` for an unknown provider or variant. */
 export function providerTable(provider: string, variant?: string): ProviderTable & { variant?: string } {
   if (!isAnalysedProvider(provider)) {
-    throw new EdgeError("recipe/invalid", `no support table for provider "${provider}"`, {}, `the analysis knows ${ANALYSED_PROVIDERS.join(", ")}`);
+    throw new EdgeError(
+      "recipe/invalid",
+      `no support table for provider "${provider}"`,
+      {},
+      `the analysis knows ${ANALYSED_PROVIDERS.join(", ")}`,
+    );
   }
   const table = tables[provider];
   const chosen = variant ?? table.defaultVariant;
@@ -98,9 +103,20 @@ export function providerTable(provider: string, variant?: string): ProviderTable
   const v = table.variants?.[chosen];
   if (!v) {
     const known = [table.defaultVariant, ...Object.keys(table.variants ?? {})].filter(Boolean);
-    throw new EdgeError("recipe/invalid", `provider "${provider}" has no variant "${chosen}"`, {}, known.length ? `variants: ${known.join(", ")}` : `${provider} has no variants`);
+    throw new EdgeError(
+      "recipe/invalid",
+      `provider "${provider}" has no variant "${chosen}"`,
+      {},
+      known.length ? `variants: ${known.join(", ")}` : `${provider} has no variants`,
+    );
   }
-  return { ...table, defaults: { ...table.defaults, ...v.defaults }, ops: v.ops, variant: chosen, title: `${table.title}, ${v.title}` };
+  return {
+    ...table,
+    defaults: { ...table.defaults, ...v.defaults },
+    ops: v.ops,
+    variant: chosen,
+    title: `${table.title}, ${v.title}`,
+  };
 }
 
 /** The rule key of a node: `OpType` in the default domain, `domain:OpType` elsewhere. */

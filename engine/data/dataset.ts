@@ -40,20 +40,39 @@ function inferFormat(path: string, isDirectory: boolean): DatasetFormat {
   if (ext === ".json") return "json";
   if (ext === ".npz") return "npz";
   if (ext === ".txt") return "text";
-  throw new EdgeError("run/input", `cannot tell the dataset format of ${path}`, { file: path }, "name the format: npy (a file or a directory of samples) or json");
+  throw new EdgeError(
+    "run/input",
+    `cannot tell the dataset format of ${path}`,
+    { file: path },
+    "name the format: npy (a file or a directory of samples) or json",
+  );
 }
 
 async function readSampleDirectory(dir: string, maxSamples: number): Promise<Sample[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const sampleDirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort(naturalOrder);
+  const sampleDirs = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort(naturalOrder);
   if (sampleDirs.length === 0) {
-    throw new EdgeError("run/input", `${dir} has no sample directories`, { file: dir }, "lay samples out as DIR/<sample>/<input>.npy, e.g. data/sample-0/x.npy");
+    throw new EdgeError(
+      "run/input",
+      `${dir} has no sample directories`,
+      { file: dir },
+      "lay samples out as DIR/<sample>/<input>.npy, e.g. data/sample-0/x.npy",
+    );
   }
   const samples: Sample[] = [];
   for (const name of sampleDirs.slice(0, maxSamples)) {
     const sampleDir = join(dir, name);
     const files = (await fs.readdir(sampleDir)).filter((f) => f.endsWith(".npy")).sort(naturalOrder);
-    if (files.length === 0) throw new EdgeError("run/input", `sample directory ${sampleDir} has no .npy files`, { file: sampleDir }, "each sample needs one <input>.npy per model input");
+    if (files.length === 0)
+      throw new EdgeError(
+        "run/input",
+        `sample directory ${sampleDir} has no .npy files`,
+        { file: sampleDir },
+        "each sample needs one <input>.npy per model input",
+      );
     const sample: Sample = {};
     for (const file of files) sample[basename(file, ".npy")] = await readNpy(join(sampleDir, file));
     samples.push(sample);
@@ -67,7 +86,11 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
   try {
     stat = await fs.stat(path);
   } catch (e) {
-    throw new EdgeError("run/input", `cannot read dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "run/input",
+      `cannot read dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   const format = options.format ?? inferFormat(path, stat.isDirectory());
   const maxSamples = options.maxSamples ?? Infinity;
@@ -80,7 +103,17 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
     case "npz":
       return readNpzDataset(path, { inputs: options.inputs, maxSamples: options.maxSamples });
     case "text":
-      if (!options.tokenizer) throw new EdgeError("run/input", `${path}: a text dataset needs a tokenizer`, { file: path }, "give the tokenizer.json (tokenizer: under the dataset, or --tokenizer)");
-      return readTextDataset(path, { tokenizer: options.tokenizer, sequenceLength: options.sequenceLength, maxSamples: options.maxSamples });
+      if (!options.tokenizer)
+        throw new EdgeError(
+          "run/input",
+          `${path}: a text dataset needs a tokenizer`,
+          { file: path },
+          "give the tokenizer.json (tokenizer: under the dataset, or --tokenizer)",
+        );
+      return readTextDataset(path, {
+        tokenizer: options.tokenizer,
+        sequenceLength: options.sequenceLength,
+        maxSamples: options.maxSamples,
+      });
   }
 }

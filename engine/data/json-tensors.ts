@@ -3,7 +3,15 @@
 // (for values beyond 2^53); bool values may be true/false or 0/1.
 import { promises as fs } from "node:fs";
 import { EdgeError } from "../errors";
-import { type Sample, type TensorData, allocate, elementCount, isBigIntDtype, isDtype, writeNumber } from "./typed-tensor";
+import {
+  type Sample,
+  type TensorData,
+  allocate,
+  elementCount,
+  isBigIntDtype,
+  isDtype,
+  writeNumber,
+} from "./typed-tensor";
 
 function bad(file: string, message: string, hint?: string): EdgeError {
   return new EdgeError("run/input", `${file}: ${message}`, { file }, hint);
@@ -16,14 +24,21 @@ function flatten(value: unknown, out: unknown[]): unknown[] {
 }
 
 function parseTensor(value: unknown, where: string, file: string): TensorData {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw bad(file, `${where} must be an object {dtype, shape, data}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw bad(file, `${where} must be an object {dtype, shape, data}`);
   const { dtype, shape, data } = value as Record<string, unknown>;
-  if (typeof dtype !== "string" || !isDtype(dtype)) throw bad(file, `${where}.dtype must be one of float32, float64, float16, int8…int64, uint8…uint64, bool; got ${JSON.stringify(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(file, `${where}.shape must be a list of non-negative integers`);
+  if (typeof dtype !== "string" || !isDtype(dtype))
+    throw bad(
+      file,
+      `${where}.dtype must be one of float32, float64, float16, int8…int64, uint8…uint64, bool; got ${JSON.stringify(dtype)}`,
+    );
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw bad(file, `${where}.shape must be a list of non-negative integers`);
   if (data === undefined) throw bad(file, `${where}.data is missing`);
   const values = flatten(data, []);
   const count = elementCount(shape as number[]);
-  if (values.length !== count) throw bad(file, `${where}.data has ${values.length} values but shape [${shape.join(", ")}] needs ${count}`);
+  if (values.length !== count)
+    throw bad(file, `${where}.data has ${values.length} values but shape [${shape.join(", ")}] needs ${count}`);
   const array = allocate(dtype, count);
   for (let i = 0; i < count; i++) {
     const v = values[i];
@@ -45,7 +60,8 @@ function parseTensor(value: unknown, where: string, file: string): TensorData {
 }
 
 function parseSample(value: unknown, where: string, file: string): Sample {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw bad(file, `${where} must be an object mapping input names to tensors`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw bad(file, `${where} must be an object mapping input names to tensors`);
   const sample: Sample = {};
   for (const [name, tensor] of Object.entries(value)) sample[name] = parseTensor(tensor, `${where}.${name}`, file);
   return sample;
@@ -68,7 +84,11 @@ export async function readJsonTensors(path: string): Promise<Sample[]> {
   try {
     text = await fs.readFile(path, "utf8");
   } catch (e) {
-    throw new EdgeError("run/input", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "run/input",
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   return parseJsonTensors(text, path);
 }

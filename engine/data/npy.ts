@@ -40,7 +40,11 @@ function parseHeaderText(text: string, file: string, offset: number): NpyHeader 
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!text.trimStart().startsWith("{") || !descr || !fortran || !shape) {
-    throw bad(file, offset, `not a valid .npy header (need 'descr', 'fortran_order' and 'shape'): ${JSON.stringify(text.slice(0, 120))}`);
+    throw bad(
+      file,
+      offset,
+      `not a valid .npy header (need 'descr', 'fortran_order' and 'shape'): ${JSON.stringify(text.slice(0, 120))}`,
+    );
   }
   const dims = shape[1]
     .split(",")
@@ -57,30 +61,46 @@ export function parseNpy(bytes: Uint8Array, file = "<npy>"): TensorData {
   }
   if (bytes.length < 10) throw bad(file, bytes.length, "truncated .npy header");
   const major = bytes[6];
-  if (major !== 1 && major !== 2 && major !== 3) throw bad(file, 6, `unsupported .npy format version ${major}.${bytes[7]}`);
+  if (major !== 1 && major !== 2 && major !== 3)
+    throw bad(file, 6, `unsupported .npy format version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthSize) throw bad(file, 8, "truncated .npy header");
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = 8 + lengthSize;
   const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) throw bad(file, 8, `the .npy header says it is ${headerLength} bytes but the file ends at byte ${bytes.length}`);
+  if (dataStart > bytes.length)
+    throw bad(file, 8, `the .npy header says it is ${headerLength} bytes but the file ends at byte ${bytes.length}`);
   const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(headerStart, dataStart));
   const header = parseHeaderText(text, file, headerStart);
 
   const m = /^([<>|=])?([a-z])(\d+)$/.exec(header.descr);
   const dtype = m ? kinds[`${m[2]}${m[3]}`] : undefined;
   if (!m || !dtype) {
-    throw bad(file, headerStart, `unsupported .npy dtype '${header.descr}'`, "supported: float16/32/64, int8/16/32/64, uint8/16/32/64, bool");
+    throw bad(
+      file,
+      headerStart,
+      `unsupported .npy dtype '${header.descr}'`,
+      "supported: float16/32/64, int8/16/32/64, uint8/16/32/64, bool",
+    );
   }
   if (header.fortranOrder) {
-    throw bad(file, headerStart, "Fortran-ordered .npy arrays are not supported yet", "save it with numpy.ascontiguousarray(a) first");
+    throw bad(
+      file,
+      headerStart,
+      "Fortran-ordered .npy arrays are not supported yet",
+      "save it with numpy.ascontiguousarray(a) first",
+    );
   }
   const count = elementCount(header.shape);
   const size = bytesPerElement(dtype);
   const need = count * size;
   if (bytes.length - dataStart < need) {
-    throw bad(file, bytes.length, `.npy data is truncated: shape (${header.shape.join(", ")}) of ${dtype} needs ${need} bytes after byte ${dataStart}, found ${bytes.length - dataStart}`);
+    throw bad(
+      file,
+      bytes.length,
+      `.npy data is truncated: shape (${header.shape.join(", ")}) of ${dtype} needs ${need} bytes after byte ${dataStart}, found ${bytes.length - dataStart}`,
+    );
   }
   let data = bytes.subarray(dataStart, dataStart + need);
   if (m[1] === ">" && size > 1) {
@@ -95,7 +115,11 @@ export async function readNpy(path: string): Promise<TensorData> {
   try {
     bytes = await fs.readFile(path);
   } catch (e) {
-    throw new EdgeError("run/input", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "run/input",
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   return parseNpy(bytes, path);
 }

@@ -22,13 +22,20 @@ export function unzipNpz(bytes: Uint8Array, file: string): Map<string, TensorDat
       break;
     }
   }
-  if (end < 0) throw bad(file, "not an .npz file (no zip directory found)", "write it with numpy.savez or numpy.savez_compressed");
+  if (end < 0)
+    throw bad(file, "not an .npz file (no zip directory found)", "write it with numpy.savez or numpy.savez_compressed");
   const count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
-  if (count === 0xffff || at === 0xffffffff) throw bad(file, "zip64 archives (over 4 GB) are not supported", "split the dataset into smaller .npz files or a folder of .npy files");
+  if (count === 0xffff || at === 0xffffffff)
+    throw bad(
+      file,
+      "zip64 archives (over 4 GB) are not supported",
+      "split the dataset into smaller .npz files or a folder of .npy files",
+    );
   const arrays = new Map<string, TensorData>();
   for (let i = 0; i < count; i++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) throw bad(file, `the zip directory is damaged at byte ${at}`);
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50)
+      throw bad(file, `the zip directory is damaged at byte ${at}`);
     const method = view.getUint16(at + 10, true);
     const compressed = view.getUint32(at + 20, true);
     const nameLength = view.getUint16(at + 28, true);
@@ -38,9 +45,11 @@ export function unzipNpz(bytes: Uint8Array, file: string): Map<string, TensorDat
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
     at += 46 + nameLength + extraLength + commentLength;
     if (!name.endsWith(".npy")) continue;
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) throw bad(file, `entry "${name}" is damaged (byte ${local})`);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50)
+      throw bad(file, `entry "${name}" is damaged (byte ${local})`);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + compressed > bytes.length) throw bad(file, `entry "${name}" runs past the end of the file; it looks truncated`);
+    if (start + compressed > bytes.length)
+      throw bad(file, `entry "${name}" runs past the end of the file; it looks truncated`);
     const data = bytes.subarray(start, start + compressed);
     let npy: Uint8Array;
     if (method === 0) npy = data;
@@ -50,7 +59,11 @@ export function unzipNpz(bytes: Uint8Array, file: string): Map<string, TensorDat
       } catch (e) {
         throw bad(file, `entry "${name}" cannot be decompressed: ${(e as Error).message}`);
       }
-    } else throw bad(file, `entry "${name}" uses zip compression method ${method}; numpy writes stored (0) or deflated (8) entries`);
+    } else
+      throw bad(
+        file,
+        `entry "${name}" uses zip compression method ${method}; numpy writes stored (0) or deflated (8) entries`,
+      );
     arrays.set(name.slice(0, -4), parseNpy(npy, `${file}:${name}`));
   }
   return arrays;
@@ -60,7 +73,10 @@ export function unzipNpz(bytes: Uint8Array, file: string): Map<string, TensorDat
  * Samples from an `.npz`: `inputs` maps model input names to array names (default: every array feeds the input of
  * its own name). All arrays must have the same first dimension, the number of samples.
  */
-export async function readNpzDataset(path: string, options: { inputs?: Record<string, string>; maxSamples?: number } = {}): Promise<Sample[]> {
+export async function readNpzDataset(
+  path: string,
+  options: { inputs?: Record<string, string>; maxSamples?: number } = {},
+): Promise<Sample[]> {
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path);
@@ -73,9 +89,15 @@ export async function readNpzDataset(path: string, options: { inputs?: Record<st
   let samples: number | undefined;
   for (const [input, arrayName] of Object.entries(feeds)) {
     const array = arrays.get(arrayName);
-    if (!array) throw bad(path, `has no array "${arrayName}" for input "${input}"`, `its arrays: ${[...arrays.keys()].join(", ")}`);
+    if (!array)
+      throw bad(
+        path,
+        `has no array "${arrayName}" for input "${input}"`,
+        `its arrays: ${[...arrays.keys()].join(", ")}`,
+      );
     if (array.shape.length === 0) throw bad(path, `array "${arrayName}" is a scalar; samples go along the first axis`);
-    if (samples !== undefined && array.shape[0] !== samples) throw bad(path, `array "${arrayName}" has ${array.shape[0]} samples along its first axis, the others ${samples}`);
+    if (samples !== undefined && array.shape[0] !== samples)
+      throw bad(path, `array "${arrayName}" has ${array.shape[0]} samples along its first axis, the others ${samples}`);
     samples = array.shape[0];
   }
   const out: Sample[] = [];

@@ -34,7 +34,11 @@ async function readJson(path: string, what: string): Promise<unknown> {
   try {
     text = await fs.readFile(path, "utf8");
   } catch (e) {
-    throw new EdgeError("data/invalid", `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "data/invalid",
+      `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   try {
     return JSON.parse(text);
@@ -47,10 +51,17 @@ async function readJson(path: string, what: string): Promise<unknown> {
 export async function loadTokenizer(path: string): Promise<TextTokenizer> {
   const json = await readJson(path, "tokenizer");
   if (typeof json !== "object" || json === null || typeof (json as { model?: unknown }).model !== "object") {
-    throw new EdgeError("data/invalid", `${path} is not a Hugging Face tokenizer.json (it has no "model")`, { file: path }, "give the tokenizer.json saved with the model (tokenizer.save_pretrained writes it)");
+    throw new EdgeError(
+      "data/invalid",
+      `${path} is not a Hugging Face tokenizer.json (it has no "model")`,
+      { file: path },
+      "give the tokenizer.json saved with the model (tokenizer.save_pretrained writes it)",
+    );
   }
   const configPath = join(dirname(path), "tokenizer_config.json");
-  const config = (await fs.stat(configPath).catch(() => undefined)) ? await readJson(configPath, "tokenizer config") : {};
+  const config = (await fs.stat(configPath).catch(() => undefined))
+    ? await readJson(configPath, "tokenizer config")
+    : {};
   const TokenizerImpl = await tokenizerClass();
   let tokenizer: Tokenizer;
   try {
@@ -66,7 +77,12 @@ export async function loadTokenizer(path: string): Promise<TextTokenizer> {
       const ids = tokenizer.encode(text, { add_special_tokens: false }).ids;
       const bad = ids.findIndex((id) => typeof id !== "number" || !Number.isInteger(id));
       if (bad !== -1) {
-        throw new EdgeError("data/invalid", `tokenizer ${path} has no id for a piece of the text (token ${bad}) and no unknown token to use`, { file: path }, "use a tokenizer that covers the text (byte-level BPE covers any text)");
+        throw new EdgeError(
+          "data/invalid",
+          `tokenizer ${path} has no id for a piece of the text (token ${bad}) and no unknown token to use`,
+          { file: path },
+          "use a tokenizer that covers the text (byte-level BPE covers any text)",
+        );
       }
       return ids;
     },
@@ -89,12 +105,20 @@ function* chunks(text: string, size: number): Generator<string> {
 }
 
 /** Reads a UTF-8 text file and tokenizes it; stops once `maxTokens` tokens are there (when given). */
-export async function readTextTokens(path: string, tokenizer: TextTokenizer, options: { maxTokens?: number } = {}): Promise<number[]> {
+export async function readTextTokens(
+  path: string,
+  tokenizer: TextTokenizer,
+  options: { maxTokens?: number } = {},
+): Promise<number[]> {
   let text: string;
   try {
     text = await fs.readFile(path, "utf8");
   } catch (e) {
-    throw new EdgeError("run/input", `cannot read text dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "run/input",
+      `cannot read text dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   const maxTokens = options.maxTokens ?? Infinity;
   const ids: number[] = [];
@@ -102,18 +126,30 @@ export async function readTextTokens(path: string, tokenizer: TextTokenizer, opt
     for (const id of tokenizer.encode(piece)) ids.push(id);
     if (ids.length >= maxTokens) break;
   }
-  if (ids.length < 2) throw new EdgeError("run/input", `text dataset ${path} has ${ids.length} token(s); perplexity needs at least 2`, { file: path });
+  if (ids.length < 2)
+    throw new EdgeError("run/input", `text dataset ${path} has ${ids.length} token(s); perplexity needs at least 2`, {
+      file: path,
+    });
   return ids.length > maxTokens ? ids.slice(0, maxTokens) : ids;
 }
 
 function checkLength(sequenceLength: number): void {
   if (!Number.isInteger(sequenceLength) || sequenceLength < 2) {
-    throw new EdgeError("run/input", `sequence length must be an integer ≥ 2, got ${sequenceLength}`, {}, "for example --sequence-length 128");
+    throw new EdgeError(
+      "run/input",
+      `sequence length must be an integer ≥ 2, got ${sequenceLength}`,
+      {},
+      "for example --sequence-length 128",
+    );
   }
 }
 
 /** Non-overlapping windows of `sequenceLength` tokens; a last, shorter window of ≥ 2 tokens is kept. */
-export function* tokenWindows(ids: readonly number[], sequenceLength = DEFAULT_SEQUENCE_LENGTH, maxWindows = Infinity): Generator<number[]> {
+export function* tokenWindows(
+  ids: readonly number[],
+  sequenceLength = DEFAULT_SEQUENCE_LENGTH,
+  maxWindows = Infinity,
+): Generator<number[]> {
   checkLength(sequenceLength);
   let count = 0;
   for (let start = 0; start + 1 < ids.length && count < maxWindows; start += sequenceLength, count++) {
@@ -138,7 +174,9 @@ export async function readTextDataset(path: string, options: TextDatasetOptions)
   const ids = await readTextTokens(path, tokenizer, { maxTokens });
   const samples: Sample[] = [];
   for (const window of tokenWindows(ids, sequenceLength, options.maxSamples)) {
-    samples.push({ input_ids: { dtype: "int64", shape: [1, window.length], data: BigInt64Array.from(window, (v) => BigInt(v)) } });
+    samples.push({
+      input_ids: { dtype: "int64", shape: [1, window.length], data: BigInt64Array.from(window, (v) => BigInt(v)) },
+    });
   }
   return samples;
 }

@@ -168,7 +168,8 @@ export function convertTensor(t: TensorData, dtype: Dtype): TensorData {
   const n = t.data.length;
   const out = allocate(dtype, n);
   if (isBigIntDtype(t.dtype) && isBigIntDtype(dtype)) {
-    for (let i = 0; i < n; i++) out[i] = dtype === "int64" ? BigInt.asIntN(64, t.data[i] as bigint) : BigInt.asUintN(64, t.data[i] as bigint);
+    for (let i = 0; i < n; i++)
+      out[i] = dtype === "int64" ? BigInt.asIntN(64, t.data[i] as bigint) : BigInt.asUintN(64, t.data[i] as bigint);
   } else {
     for (let i = 0; i < n; i++) writeNumber(out, dtype, i, readNumber(t, i));
   }

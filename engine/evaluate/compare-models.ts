@@ -7,7 +7,15 @@ import type { ModelSignature } from "../onnx/signature";
 import { DEFAULT_SEQUENCE_LENGTH } from "../data/text";
 import { createRng, inputSeed } from "../run/synthetic";
 import { type LanguageModel, detectLanguageModel, idsRows, isTokenSample, windowSample } from "./language-model";
-import { type EvalModel, type Ort, checkSameInputs, loadOrt, openEvalModel, resolveSamples, runSession } from "./model-pair";
+import {
+  type EvalModel,
+  type Ort,
+  checkSameInputs,
+  loadOrt,
+  openEvalModel,
+  resolveSamples,
+  runSession,
+} from "./model-pair";
 import { OutputAccumulator } from "./output-metrics";
 import { NllAccumulator, windowNll } from "./perplexity";
 import type { CompareOptions, CompareResult, InputSource } from "./types";
@@ -45,13 +53,25 @@ function comparedOutputs(pair: Pair, asked: string[] | undefined): { names: stri
   if (!asked) return { names: a.filter((n) => b.has(n)), missing };
   for (const name of asked) {
     if (!a.includes(name) || !b.has(name)) {
-      throw new EdgeError("run/input", `output "${name}" is not an output of ${!a.includes(name) ? "the original" : "the optimized"} model`, { file: !a.includes(name) ? pair.original.path : pair.optimized.path }, `outputs of the original: ${a.join(", ")}`);
+      throw new EdgeError(
+        "run/input",
+        `output "${name}" is not an output of ${!a.includes(name) ? "the original" : "the optimized"} model`,
+        { file: !a.includes(name) ? pair.original.path : pair.optimized.path },
+        `outputs of the original: ${a.join(", ")}`,
+      );
     }
   }
   return { names: asked, missing: missing.filter((n) => !asked.includes(n)) };
 }
 
-function baseResult(pair: Pair, samples: number, inputSource: InputSource, accumulators: OutputAccumulator[], missing: string[], warnings: string[]): CompareResult {
+function baseResult(
+  pair: Pair,
+  samples: number,
+  inputSource: InputSource,
+  accumulators: OutputAccumulator[],
+  missing: string[],
+  warnings: string[],
+): CompareResult {
   return {
     original: pair.original.size,
     optimized: pair.optimized.size,
@@ -84,14 +104,23 @@ function syntheticWindows(lm: LanguageModel, count: number, length: number, seed
  * sample from the signature and `synthetic` specs. For a language model: samples of input_ids only (a text dataset)
  * become one window per row with an empty past; no samples and no specs give one window of 128 random token ids.
  */
-export function evaluationSamples(signature: ModelSignature, path: string, options: Pick<CompareOptions, "samples" | "synthetic" | "maxSamples">, warnings: string[]): Sample[] {
+export function evaluationSamples(
+  signature: ModelSignature,
+  path: string,
+  options: Pick<CompareOptions, "samples" | "synthetic" | "maxSamples">,
+  warnings: string[],
+): Sample[] {
   const lm = detectLanguageModel(signature, { file: path });
   if (lm && !options.samples?.length && !options.synthetic?.inputs) {
-    return syntheticWindows(lm, 1, DEFAULT_SEQUENCE_LENGTH, options.synthetic?.seed ?? 0).map((w) => windowSample(lm, w));
+    return syntheticWindows(lm, 1, DEFAULT_SEQUENCE_LENGTH, options.synthetic?.seed ?? 0).map((w) =>
+      windowSample(lm, w),
+    );
   }
   if (lm && options.samples?.length && options.samples.every(isTokenSample)) {
     // token windows (a text dataset): complete them with an empty past, rather than synthetic past and mask
-    return options.samples.flatMap((s) => idsRows(s.input_ids).map((row) => windowSample(lm, row))).slice(0, options.maxSamples ?? Infinity);
+    return options.samples
+      .flatMap((s) => idsRows(s.input_ids).map((row) => windowSample(lm, row)))
+      .slice(0, options.maxSamples ?? Infinity);
   }
   return resolveSamples(signature, path, options, warnings);
 }
@@ -117,7 +146,8 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
       }
     } catch (e) {
       if (source === "synthetic" && e instanceof EdgeError && e.code === "run/failed" && !e.hint) {
-        const hint = "the inputs were made from the model's signature (unbound dims = 1); give data (--data) or input shapes (--input-shape NAME=D1,D2,...)";
+        const hint =
+          "the inputs were made from the model's signature (unbound dims = 1); give data (--data) or input shapes (--input-shape NAME=D1,D2,...)";
         throw new EdgeError(e.code, e.message, e.where, hint, { cause: e });
       }
       throw e;
@@ -153,7 +183,12 @@ export async function evaluateLanguageModel(options: LanguageModelOptions): Prom
     const where = { file: options.original };
     const lm = detectLanguageModel(pair.original.signature, where);
     if (!lm) {
-      throw new EdgeError("run/input", "perplexity needs a language model (inputs input_ids, optional attention_mask and past_key_values.N.key/value; output logits)", where, "compare the outputs instead (a tensor dataset, or synthetic inputs)");
+      throw new EdgeError(
+        "run/input",
+        "perplexity needs a language model (inputs input_ids, optional attention_mask and past_key_values.N.key/value; output logits)",
+        where,
+        "compare the outputs instead (a tensor dataset, or synthetic inputs)",
+      );
     }
     const { names, missing } = comparedOutputs(pair, options.outputs ?? ["logits"]);
     const fetches = names.includes("logits") ? names : [...names, "logits"];

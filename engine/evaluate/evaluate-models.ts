@@ -63,8 +63,10 @@ async function evaluate(options: EvaluateOptions): Promise<{ result: CompareResu
   const { original, optimized, data, maxSamples } = options;
   const base = { original, optimized, outputs: options.outputs, maxSamples, signal: options.signal };
   const signature = await readModelSignature(original);
-  const firstOf = (samples?: Sample[]) => () => evaluationSamples(signature, original, { samples: samples?.slice(0, 1), synthetic: options.synthetic }, [])[0];
-  if (!data) return { result: await compareModels({ ...base, synthetic: options.synthetic }), latencySample: firstOf() };
+  const firstOf = (samples?: Sample[]) => () =>
+    evaluationSamples(signature, original, { samples: samples?.slice(0, 1), synthetic: options.synthetic }, [])[0];
+  if (!data)
+    return { result: await compareModels({ ...base, synthetic: options.synthetic }), latencySample: firstOf() };
 
   const lm = detectLanguageModel(signature, { file: original });
   const sequenceLength = data.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
@@ -72,21 +74,52 @@ async function evaluate(options: EvaluateOptions): Promise<{ result: CompareResu
 
   if (format === "text") {
     if (!lm) {
-      throw new EdgeError("run/input", `${data.path} is text, but ${original} is not a language model (inputs input_ids, …; output logits)`, { file: original }, "give a tensor dataset (npy or json) for this model");
+      throw new EdgeError(
+        "run/input",
+        `${data.path} is text, but ${original} is not a language model (inputs input_ids, …; output logits)`,
+        { file: original },
+        "give a tensor dataset (npy or json) for this model",
+      );
     }
-    if (!data.tokenizer) throw new EdgeError("run/input", `${data.path}: a text dataset needs a tokenizer`, { file: data.path }, "give the tokenizer.json (--tokenizer, or tokenizer: under the dataset)");
+    if (!data.tokenizer)
+      throw new EdgeError(
+        "run/input",
+        `${data.path}: a text dataset needs a tokenizer`,
+        { file: data.path },
+        "give the tokenizer.json (--tokenizer, or tokenizer: under the dataset)",
+      );
     const tokenizer = await loadTokenizer(data.tokenizer);
     const maxTokens = maxSamples !== undefined ? maxSamples * sequenceLength : undefined;
     const ids = await readTextTokens(data.path, tokenizer, { maxTokens });
-    const result = await evaluateLanguageModel({ ...base, windows: tokenWindows(ids, sequenceLength, maxSamples), sequenceLength, inputSource: "text" });
+    const result = await evaluateLanguageModel({
+      ...base,
+      windows: tokenWindows(ids, sequenceLength, maxSamples),
+      sequenceLength,
+      inputSource: "text",
+    });
     return { result, latencySample: () => windowSample(lm, ids.slice(0, sequenceLength)) };
   }
 
-  const samples = await readDataset(data.path, { format, maxSamples: lm ? undefined : maxSamples, inputs: data.inputs });
+  const samples = await readDataset(data.path, {
+    format,
+    maxSamples: lm ? undefined : maxSamples,
+    inputs: data.inputs,
+  });
   const tokensOnly = samples.length > 0 && samples.every(isTokenSample);
   if (lm && tokensOnly) {
-    const result = await evaluateLanguageModel({ ...base, windows: tokenSampleWindows(samples, sequenceLength), sequenceLength, inputSource: "tokens" });
-    return { result, latencySample: () => windowSample(lm, tokenSampleWindows(samples, sequenceLength).next().value as number[]) };
+    const result = await evaluateLanguageModel({
+      ...base,
+      windows: tokenSampleWindows(samples, sequenceLength),
+      sequenceLength,
+      inputSource: "tokens",
+    });
+    return {
+      result,
+      latencySample: () => windowSample(lm, tokenSampleWindows(samples, sequenceLength).next().value as number[]),
+    };
   }
-  return { result: await compareModels({ ...base, samples, synthetic: options.synthetic }), latencySample: firstOf(samples) };
+  return {
+    result: await compareModels({ ...base, samples, synthetic: options.synthetic }),
+    latencySample: firstOf(samples),
+  };
 }

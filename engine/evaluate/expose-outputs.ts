@@ -31,14 +31,19 @@ export async function readExposable(path: string): Promise<ExposableModel> {
  * A session for `exposable` that returns `names` as outputs too (those already outputs stay as they are). Each name
  * must be in `exposable.tensors`. Types come from the graph's value_info when it has them; onnxruntime infers the rest.
  */
-export async function sessionWithOutputs(ort: Ort, exposable: ExposableModel, names: readonly string[]): Promise<OrtSession> {
+export async function sessionWithOutputs(
+  ort: Ort,
+  exposable: ExposableModel,
+  names: readonly string[],
+): Promise<OrtSession> {
   const { model } = exposable;
   const graph = model.proto.graph!;
   const existing = new Set(graph.output.map((o) => o.name));
   const infos = new Map<string, ValueInfoProto>(graph.valueInfo.map((v) => [v.name, v]));
   const added: ValueInfoProto[] = [];
   for (const name of names) {
-    if (!exposable.tensors.has(name)) throw new EdgeError("internal/bug", `tensor "${name}" is not produced in the main graph of ${model.path}`);
+    if (!exposable.tensors.has(name))
+      throw new EdgeError("internal/bug", `tensor "${name}" is not produced in the main graph of ${model.path}`);
     if (existing.has(name)) continue;
     existing.add(name);
     added.push(infos.get(name) ?? create(ValueInfoProtoSchema, { name }));
@@ -49,7 +54,13 @@ export async function sessionWithOutputs(ort: Ort, exposable: ExposableModel, na
     graph.output.push(...added);
     bytes = toBinary(ModelProtoSchema, model.proto);
   } catch (e) {
-    throw new EdgeError("run/failed", `cannot serialize ${model.path} with ${added.length} extra outputs: ${(e as Error).message}`, { file: model.path }, undefined, { cause: e });
+    throw new EdgeError(
+      "run/failed",
+      `cannot serialize ${model.path} with ${added.length} extra outputs: ${(e as Error).message}`,
+      { file: model.path },
+      undefined,
+      { cause: e },
+    );
   } finally {
     graph.output.splice(outputCount);
   }

@@ -42,7 +42,10 @@ function emptyPastShape(input: TensorSignature): number[] | undefined {
  * The model as a language model, or undefined when its signature is not that layout. A model with past inputs whose
  * head count or head size is not fixed is reported as a `run/input` error (no empty past can be made for it).
  */
-export function detectLanguageModel(signature: ModelSignature, where: { file?: string } = {}): LanguageModel | undefined {
+export function detectLanguageModel(
+  signature: ModelSignature,
+  where: { file?: string } = {},
+): LanguageModel | undefined {
   const ids = signature.inputs.find((i) => i.name === "input_ids");
   const logits = signature.outputs.find((o) => o.name === "logits");
   if (!ids || !logits) return undefined;
@@ -95,7 +98,9 @@ export function windowSample(lm: LanguageModel, ids: ArrayLike<number>): Sample 
 
 /** A sample of token ids only (input_ids, optionally attention_mask): a window to complete with windowSample. */
 export function isTokenSample(sample: Sample): boolean {
-  return sample.input_ids !== undefined && Object.keys(sample).every((k) => k === "input_ids" || k === "attention_mask");
+  return (
+    sample.input_ids !== undefined && Object.keys(sample).every((k) => k === "input_ids" || k === "attention_mask")
+  );
 }
 
 /** The token ids of a sample's `input_ids`, one array per row (the last axis is the sequence). */

@@ -24,7 +24,9 @@ export async function measureLatency(path: string, sample: Sample, options: Late
     if (result.status === "aborted") options.signal?.throwIfAborted();
     if (result.status !== "ok" || result.error || !result.stats) {
       const error = result.error;
-      throw new EdgeError("run/failed", `measuring the latency of ${path} failed: ${error?.message ?? result.status}`, { file: path });
+      throw new EdgeError("run/failed", `measuring the latency of ${path} failed: ${error?.message ?? result.status}`, {
+        file: path,
+      });
     }
     return result.stats;
   } finally {

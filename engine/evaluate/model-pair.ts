@@ -27,14 +27,28 @@ export async function modelSize(path: string): Promise<{ size: ModelSize; signat
 }
 
 /** A session for a model file, with the runner's CPU options; onnxruntime's refusal is a `run/failed` error. */
-export async function createSession(ort: Ort, source: string | Uint8Array, label: string, externalDir?: string): Promise<OrtSession> {
+export async function createSession(
+  ort: Ort,
+  source: string | Uint8Array,
+  label: string,
+  externalDir?: string,
+): Promise<OrtSession> {
   const options = ortSessionOptions();
   // A model given as bytes resolves external data against this folder (onnxruntime ≥ 1.18 session option).
-  if (externalDir !== undefined) options.extra = { session: { model_external_initializers_file_folder_path: externalDir } };
+  if (externalDir !== undefined)
+    options.extra = { session: { model_external_initializers_file_folder_path: externalDir } };
   try {
-    return typeof source === "string" ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
+    return typeof source === "string"
+      ? await ort.InferenceSession.create(source, options)
+      : await ort.InferenceSession.create(source, options);
   } catch (e) {
-    throw new EdgeError("run/failed", `onnxruntime could not create a session for ${label}: ${(e as Error).message}`, { file: label }, undefined, { cause: e });
+    throw new EdgeError(
+      "run/failed",
+      `onnxruntime could not create a session for ${label}: ${(e as Error).message}`,
+      { file: label },
+      undefined,
+      { cause: e },
+    );
   }
 }
 
@@ -47,7 +61,8 @@ export async function openEvalModel(ort: Ort, path: string): Promise<EvalModel> 
 export function warningSink(warnings: string[]): EventSink {
   return {
     emit(event) {
-      if (event.type === "log" && event.level === "warning" && !warnings.includes(event.message)) warnings.push(event.message);
+      if (event.type === "log" && event.level === "warning" && !warnings.includes(event.message))
+        warnings.push(event.message);
     },
   };
 }
@@ -56,11 +71,23 @@ export function warningSink(warnings: string[]): EventSink {
  * The complete samples to feed: every input of `signature` in each, from `samples` where they have it, else
  * synthetic (deterministic, from the seed). One synthetic sample when no samples are given.
  */
-export function resolveSamples(signature: ModelSignature, path: string, options: Pick<CompareOptions, "samples" | "synthetic" | "maxSamples">, warnings: string[]): Sample[] {
+export function resolveSamples(
+  signature: ModelSignature,
+  path: string,
+  options: Pick<CompareOptions, "samples" | "synthetic" | "maxSamples">,
+  warnings: string[],
+): Sample[] {
   const samples = options.samples?.slice(0, options.maxSamples ?? Infinity);
   const feedSet = resolveFeeds(
     signature,
-    { modelPath: path, outDir: "", inputs: options.synthetic?.inputs, dims: options.synthetic?.dims, seed: options.synthetic?.seed, samples },
+    {
+      modelPath: path,
+      outDir: "",
+      inputs: options.synthetic?.inputs,
+      dims: options.synthetic?.dims,
+      seed: options.synthetic?.seed,
+      samples,
+    },
     warningSink(warnings),
   );
   return feedSet.samples;
@@ -73,8 +100,16 @@ export function checkSameInputs(original: ModelSignature, optimized: ModelSignat
   const missing = [...a].filter((n) => !b.has(n));
   const extra = [...b].filter((n) => !a.has(n));
   if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length ? `lacks ${missing.map((n) => `"${n}"`).join(", ")}` : "", extra.length ? `adds ${extra.map((n) => `"${n}"`).join(", ")}` : ""].filter(Boolean);
-    throw new EdgeError("run/input", `the optimized model's inputs differ from the original's: it ${parts.join(" and ")}`, { file: optimizedPath }, "compare models that take the same inputs");
+    const parts = [
+      missing.length ? `lacks ${missing.map((n) => `"${n}"`).join(", ")}` : "",
+      extra.length ? `adds ${extra.map((n) => `"${n}"`).join(", ")}` : "",
+    ].filter(Boolean);
+    throw new EdgeError(
+      "run/input",
+      `the optimized model's inputs differ from the original's: it ${parts.join(" and ")}`,
+      { file: optimizedPath },
+      "compare models that take the same inputs",
+    );
   }
 }
 
@@ -91,13 +126,25 @@ export function toOrtFeeds(ort: Ort, sample: Sample, signature: ModelSignature):
 }
 
 /** Runs a session, making an onnxruntime failure a `run/failed` error naming the model and the sample. */
-export async function runSession(ort: Ort, model: { session: OrtSession; path: string; signature: ModelSignature }, sample: Sample, index: number, fetches?: string[]): Promise<OrtOutputs> {
+export async function runSession(
+  ort: Ort,
+  model: { session: OrtSession; path: string; signature: ModelSignature },
+  sample: Sample,
+  index: number,
+  fetches?: string[],
+): Promise<OrtOutputs> {
   try {
     const feeds = toOrtFeeds(ort, sample, model.signature);
     return (fetches ? await model.session.run(feeds, fetches) : await model.session.run(feeds)) as OrtOutputs;
   } catch (e) {
     if (e instanceof EdgeError) throw e;
-    throw new EdgeError("run/failed", `inference failed on sample ${index}: ${(e as Error).message}`, { file: model.path }, undefined, { cause: e });
+    throw new EdgeError(
+      "run/failed",
+      `inference failed on sample ${index}: ${(e as Error).message}`,
+      { file: model.path },
+      undefined,
+      { cause: e },
+    );
   }
 }
 

@@ -102,7 +102,11 @@ export class OutputAccumulator {
 
   result(): OutputMetrics {
     const bothZero = this.normA === 0 && this.normB === 0;
-    const cosine = bothZero ? 1 : this.normA === 0 || this.normB === 0 ? 0 : this.dot / Math.sqrt(this.normA * this.normB);
+    const cosine = bothZero
+      ? 1
+      : this.normA === 0 || this.normB === 0
+        ? 0
+        : this.dot / Math.sqrt(this.normA * this.normB);
     const base: OutputMetrics = {
       name: this.name,
       shape: this.shape ?? [],
@@ -115,7 +119,8 @@ export class OutputAccumulator {
       positions: this.positions,
       nonFinite: this.nonFinite,
     };
-    if (this.problem) return { ...base, cosine: 0, maxAbsError: 0, meanAbsError: 0, top1Agreement: null, problem: this.problem };
+    if (this.problem)
+      return { ...base, cosine: 0, maxAbsError: 0, meanAbsError: 0, top1Agreement: null, problem: this.problem };
     return base;
   }
 }

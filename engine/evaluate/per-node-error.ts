@@ -21,16 +21,28 @@ function severity(e: NodeError): number {
 
 function nodeError(q: QuantizedNode, acc: SqnrAccumulator): NodeError {
   const { sqnrDb, maxAbs, meanAbs } = acc.result();
-  const base = { node: q.node, op_type: q.op_type ?? q.opType ?? "", output: q.output, max_abs: maxAbs, mean_abs: meanAbs, elements: acc.elements };
+  const base = {
+    node: q.node,
+    op_type: q.op_type ?? q.opType ?? "",
+    output: q.output,
+    max_abs: maxAbs,
+    mean_abs: meanAbs,
+    elements: acc.elements,
+  };
   if (Number.isFinite(sqnrDb)) return { ...base, sqnr_db: sqnrDb };
   // 0/0 (all zeros in both) and x/0 are no error at all; 0/x is all error; NaN data is reported as non-finite.
-  if (sqnrDb === Infinity || (Number.isNaN(sqnrDb) && maxAbs === 0)) return { ...base, sqnr_db: null, note: "identical" };
+  if (sqnrDb === Infinity || (Number.isNaN(sqnrDb) && maxAbs === 0))
+    return { ...base, sqnr_db: null, note: "identical" };
   if (sqnrDb === -Infinity) return { ...base, sqnr_db: null, note: "zero-signal" };
   return { ...base, sqnr_db: null, note: "not-finite" };
 }
 
 /** Which quantized nodes can be measured, and why the others cannot. */
-function measurable(nodes: QuantizedNode[], a: ExposableModel, b: ExposableModel): { measured: QuantizedNode[]; skipped: NodeErrorResult["skipped"] } {
+function measurable(
+  nodes: QuantizedNode[],
+  a: ExposableModel,
+  b: ExposableModel,
+): { measured: QuantizedNode[]; skipped: NodeErrorResult["skipped"] } {
   const measured: QuantizedNode[] = [];
   const skipped: NodeErrorResult["skipped"] = [];
   const seen = new Set<string>();
@@ -56,7 +68,10 @@ export async function perNodeError(options: PerNodeErrorOptions): Promise<NodeEr
   const b = await readExposable(options.optimized);
   checkSameInputs(a.signature, b.signature, options.optimized);
   const { measured, skipped } = measurable(options.quantizedNodes, a, b);
-  const samples = evaluationSamples(a.signature, options.original, options, []).slice(0, options.maxSamples ?? Infinity);
+  const samples = evaluationSamples(a.signature, options.original, options, []).slice(
+    0,
+    options.maxSamples ?? Infinity,
+  );
   const accumulators = new Map(measured.map((q) => [q.output, new SqnrAccumulator()]));
   const perPass = options.maxOutputsPerPass ?? DEFAULT_OUTPUTS_PER_PASS;
   if (!(perPass >= 1)) throw new EdgeError("run/input", `maxOutputsPerPass must be at least 1, got ${perPass}`);
@@ -91,7 +106,11 @@ export async function perNodeError(options: PerNodeErrorOptions): Promise<NodeEr
 }
 
 /** The content of quant-error.json for a result. */
-export function quantErrorFile(result: NodeErrorResult, models: { original: string; optimized: string }, created = new Date()): QuantErrorFile {
+export function quantErrorFile(
+  result: NodeErrorResult,
+  models: { original: string; optimized: string },
+  created = new Date(),
+): QuantErrorFile {
   return {
     method: "sqnr",
     original: resolve(models.original),
@@ -104,7 +123,11 @@ export function quantErrorFile(result: NodeErrorResult, models: { original: stri
 }
 
 /** Writes quant-error.json atomically (a temporary file beside it, then a rename). */
-export async function writeQuantErrorJson(path: string, result: NodeErrorResult, models: { original: string; optimized: string }): Promise<QuantErrorFile> {
+export async function writeQuantErrorJson(
+  path: string,
+  result: NodeErrorResult,
+  models: { original: string; optimized: string },
+): Promise<QuantErrorFile> {
   const file = quantErrorFile(result, models);
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
   return file;

@@ -15,10 +15,20 @@ async function readHead(path: string): Promise<Uint8Array> {
     handle = await fs.open(path, "r");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EdgeError("model/not-found", `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`, { file: path });
+    throw new EdgeError(
+      "model/not-found",
+      `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
+      { file: path },
+    );
   }
   try {
-    if ((await handle.stat()).isDirectory()) throw new EdgeError("model/not-found", "cannot read model: it is a directory", { file: path }, "give the path of the model file inside it");
+    if ((await handle.stat()).isDirectory())
+      throw new EdgeError(
+        "model/not-found",
+        "cannot read model: it is a directory",
+        { file: path },
+        "give the path of the model file inside it",
+      );
     const head = new Uint8Array(SNIFF_BYTES);
     const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
     return head.subarray(0, bytesRead);
@@ -45,7 +55,12 @@ export async function openModel(path: string, options?: OpenOptions): Promise<Op
   const format = detectFormat(head, path);
   const seen = sniff(head);
   if (seen?.otherModelFormat && format.match(head, path) !== "yes") {
-    throw new EdgeError("model/unsupported", `this looks like ${seen.description}, which edge does not read`, { file: path, offset: 0 }, seen.advice);
+    throw new EdgeError(
+      "model/unsupported",
+      `this looks like ${seen.description}, which edge does not read`,
+      { file: path, offset: 0 },
+      seen.advice,
+    );
   }
   return format.open(path, options);
 }

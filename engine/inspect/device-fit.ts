@@ -25,7 +25,8 @@ export const deviceClasses: readonly DeviceClass[] = [
   { id: "ram-12gb", label: "12 GB phone/Jetson", memoryBytes: 12 * GIB, usableBytes: 6 * GIB },
 ];
 
-export const FIT_RULE = "fits when the estimated peak is at most the device's usable memory: all of a 1 MB MCU's SRAM (2^20 bytes, weights in RAM too), half the RAM of 2, 8 and 12 GB devices (2^30 bytes to a GB, as memory parts are sized)";
+export const FIT_RULE =
+  "fits when the estimated peak is at most the device's usable memory: all of a 1 MB MCU's SRAM (2^20 bytes, weights in RAM too), half the RAM of 2, 8 and 12 GB devices (2^30 bytes to a GB, as memory parts are sized)";
 
 export interface FitReport {
   devices: (DeviceClass & { fits: boolean })[];
@@ -39,7 +40,8 @@ export function deviceFit(estimatedPeakBytes: number): FitReport {
   const smallestFit = devices.find((d) => d.fits);
   const largestMiss = [...devices].reverse().find((d) => !d.fits);
   let summary: string;
-  if (!smallestFit) summary = `fits none: too big for a ${largestMiss!.label} (usable ${formatBytes(largestMiss!.usableBytes)})`;
+  if (!smallestFit)
+    summary = `fits none: too big for a ${largestMiss!.label} (usable ${formatBytes(largestMiss!.usableBytes)})`;
   else if (!largestMiss) summary = `fits: ${smallestFit.label} and up`;
   else summary = `fits: ${smallestFit.label} and up; too big for a ${largestMiss.label}`;
   return { devices, summary, rule: FIT_RULE };

@@ -20,13 +20,21 @@ function signatureRows(list: TensorSignature[]): string[] {
 function histogram(ops: Record<string, number>, limit: number): string[] {
   const sorted = Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const rows: string[] = [];
-  for (let i = 0; i < Math.min(sorted.length, limit); i += 4) rows.push(sorted.slice(i, Math.min(i + 4, limit)).map(([op, n]) => `${op} ${count(n)}`).join(", "));
+  for (let i = 0; i < Math.min(sorted.length, limit); i += 4)
+    rows.push(
+      sorted
+        .slice(i, Math.min(i + 4, limit))
+        .map(([op, n]) => `${op} ${count(n)}`)
+        .join(", "),
+    );
   if (sorted.length > limit) rows.push(`… and ${sorted.length - limit} more op types`);
   return rows.length ? rows : ["(none)"];
 }
 
 function totalsLine(totals: Totals): string {
-  return totals.tensors === 0 ? "none" : `${count(totals.elements)} in ${count(totals.tensors)} tensors (${formatBytes(totals.bytes)})`;
+  return totals.tensors === 0
+    ? "none"
+    : `${count(totals.elements)} in ${count(totals.tensors)} tensors (${formatBytes(totals.bytes)})`;
 }
 
 /** Renders the report as aligned `label  value` lines, ending with a newline. */
@@ -37,23 +45,44 @@ export function formatReport(report: InspectReport): string {
   const n = report.nodes;
   const mem = report.memory;
   const file = `${basename(report.file.path)} (${formatBytes(report.file.sizeBytes)}${report.file.externalDataFiles.length ? ` + ${formatBytes(report.file.externalDataBytes)} external data in ${report.file.externalDataFiles.map((f) => basename(f)).join(", ")}` : ""})`;
-  rows.push(["model", [file, `ONNX IR ${m.irVersion}; opsets ${m.opsetImports.map((o) => `${o.domain || "ai.onnx"} ${o.version}`).join(", ")}`]]);
-  if (m.producer.name || m.producer.version) rows.push(["producer", [`${m.producer.name} ${m.producer.version}`.trim()]]);
+  rows.push([
+    "model",
+    [
+      file,
+      `ONNX IR ${m.irVersion}; opsets ${m.opsetImports.map((o) => `${o.domain || "ai.onnx"} ${o.version}`).join(", ")}`,
+    ],
+  ]);
+  if (m.producer.name || m.producer.version)
+    rows.push(["producer", [`${m.producer.name} ${m.producer.version}`.trim()]]);
   rows.push(["inputs", signatureRows(report.inputs)]);
   rows.push(["outputs", signatureRows(report.outputs)]);
-  const nested = [n.subgraphs ? `${count(n.inSubgraphs)} in ${count(n.subgraphs)} subgraphs` : "", n.functions ? `${count(n.inFunctions)} in ${count(n.functions)} functions` : ""].filter(Boolean);
-  rows.push(["nodes", [`${count(n.topLevel)} top level${nested.length ? `; ${count(n.total)} in all, with ${nested.join(" and ")}` : " (no subgraphs or functions)"}`]]);
+  const nested = [
+    n.subgraphs ? `${count(n.inSubgraphs)} in ${count(n.subgraphs)} subgraphs` : "",
+    n.functions ? `${count(n.inFunctions)} in ${count(n.functions)} functions` : "",
+  ].filter(Boolean);
+  rows.push([
+    "nodes",
+    [
+      `${count(n.topLevel)} top level${nested.length ? `; ${count(n.total)} in all, with ${nested.join(" and ")}` : " (no subgraphs or functions)"}`,
+    ],
+  ]);
   rows.push(["ops (all)", histogram(n.opsAll, 16)]);
-  const byDtype = Object.entries(p.all.byDtype).sort((a, b) => b[1].bytes - a[1].bytes).map(([dtype, t]) => `${dtype} ${count(t.elements)} (${formatBytes(t.bytes)})`);
+  const byDtype = Object.entries(p.all.byDtype)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([dtype, t]) => `${dtype} ${count(t.elements)} (${formatBytes(t.bytes)})`);
   rows.push([
     "parameters",
     [
       `${count(p.all.total.elements)} (${formatBytes(p.all.total.bytes)}): ${byDtype.join(", ") || "none"}`,
       `initializers ${totalsLine(p.initializers.total)}; Constant nodes ${totalsLine(p.constants.total)}`,
-      ...(p.external.tensors ? [`${count(p.external.tensors)} tensors (${formatBytes(p.external.bytes)}) in external data`] : []),
+      ...(p.external.tensors
+        ? [`${count(p.external.tensors)} tensors (${formatBytes(p.external.bytes)}) in external data`]
+        : []),
     ],
   ]);
-  const shapes = Object.entries(mem.inputShapes).map(([name, s]) => `${name}=${s.join(",")}`).join(" ");
+  const shapes = Object.entries(mem.inputShapes)
+    .map(([name, s]) => `${name}=${s.join(",")}`)
+    .join(" ");
   const at = mem.peakAt ? `, peak at ${mem.peakAt.scope}/${mem.peakAt.node} (${mem.peakAt.opType})` : "";
   rows.push([
     "memory",
@@ -64,8 +93,15 @@ export function formatReport(report: InspectReport): string {
     ],
   ]);
   rows.push(["fits", [report.fits.summary.replace(/^fits: /, "")]]);
-  rows.push(["method", ["estimate = weights + peak live activations (liveness walk in topological order); see --json memory.method"]]);
+  rows.push([
+    "method",
+    ["estimate = weights + peak live activations (liveness walk in topological order); see --json memory.method"],
+  ]);
 
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return rows.flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${line}`)).join("\n") + "\n";
+  return (
+    rows
+      .flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${line}`))
+      .join("\n") + "\n"
+  );
 }

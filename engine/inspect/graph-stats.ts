@@ -59,7 +59,16 @@ function add(target: TotalsByDtype, dtype: number, elements: number, bytes: numb
 }
 
 export function nodeStats(model: ModelProto): NodeStats {
-  const stats: NodeStats = { topLevel: 0, inSubgraphs: 0, inFunctions: 0, total: 0, subgraphs: 0, functions: model.functions.length, opsTopLevel: {}, opsAll: {} };
+  const stats: NodeStats = {
+    topLevel: 0,
+    inSubgraphs: 0,
+    inFunctions: 0,
+    total: 0,
+    subgraphs: 0,
+    functions: model.functions.length,
+    opsTopLevel: {},
+    opsAll: {},
+  };
   for (const scope of walkGraphs(model)) {
     if (scope.kind === "subgraph") stats.subgraphs++;
     for (const node of scope.nodes) {
@@ -96,14 +105,24 @@ function addConstantAttributes(node: NodeProto, target: TotalsByDtype): void {
         add(target, DT.STRING, 1, a.s.length);
         break;
       case "value_strings":
-        add(target, DT.STRING, a.strings.length, a.strings.reduce((sum, s) => sum + s.length, 0));
+        add(
+          target,
+          DT.STRING,
+          a.strings.length,
+          a.strings.reduce((sum, s) => sum + s.length, 0),
+        );
         break;
     }
   }
 }
 
 export function parameterStats(model: ModelProto): ParameterStats {
-  const stats: ParameterStats = { all: emptyByDtype(), initializers: emptyByDtype(), constants: emptyByDtype(), external: { tensors: 0, bytes: 0 } };
+  const stats: ParameterStats = {
+    all: emptyByDtype(),
+    initializers: emptyByDtype(),
+    constants: emptyByDtype(),
+    external: { tensors: 0, bytes: 0 },
+  };
   for (const entry of walkTensors(model)) {
     if (entry.kind === "attribute") continue;
     const t = entry.tensor;
@@ -133,6 +152,11 @@ export function parameterStats(model: ModelProto): ParameterStats {
 
 function isSparseIndexTensor(entry: TensorEntry): boolean {
   if (entry.kind === "initializer") return false;
-  if (entry.kind === "sparse-initializer") return entry.scope.graph?.sparseInitializer.some((s) => s.indices === entry.tensor) ?? false;
-  return entry.node?.attribute.some((a) => a.sparseTensor?.indices === entry.tensor || a.sparseTensors.some((s) => s.indices === entry.tensor)) ?? false;
+  if (entry.kind === "sparse-initializer")
+    return entry.scope.graph?.sparseInitializer.some((s) => s.indices === entry.tensor) ?? false;
+  return (
+    entry.node?.attribute.some(
+      (a) => a.sparseTensor?.indices === entry.tensor || a.sparseTensors.some((s) => s.indices === entry.tensor),
+    ) ?? false
+  );
 }

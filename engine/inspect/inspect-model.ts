@@ -21,7 +21,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function dimsOf(input: ValueInfoProto): (number | string | null)[] | undefined {
   if (input.type?.value.case !== "tensorType" || !input.type.value.value.shape) return undefined;
-  return input.type.value.value.shape.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.case === "dimParam" && d.value.value ? d.value.value : null));
+  return input.type.value.value.shape.dim.map((d) =>
+    d.value.case === "dimValue"
+      ? Number(d.value.value)
+      : d.value.case === "dimParam" && d.value.value
+        ? d.value.value
+        : null,
+  );
 }
 
 function estimateMemory(model: OnnxModel, weightsBytes: number, options: InspectOptions): MemoryReport {
@@ -38,9 +44,12 @@ function estimateMemory(model: OnnxModel, weightsBytes: number, options: Inspect
     const declared = declaredInfo(input.type, symbols, { mode: "bind-default", unknownAs: 1 });
     if (shape) return { dtype: declared?.dtype ?? 0, shape };
     const dims = dimsOf(input);
-    if (dims?.includes(null)) notes.push(`input "${input.name}" has unnamed unknown dims, taken as 1; give --input-shape ${input.name}=…`);
-    if (input.type?.value.case !== "tensorType") notes.push(`input "${input.name}" is not a tensor; it counts as 0 bytes`);
-    else if (!dims) notes.push(`input "${input.name}" has no declared shape; it counts as 0 bytes unless --input-shape gives one`);
+    if (dims?.includes(null))
+      notes.push(`input "${input.name}" has unnamed unknown dims, taken as 1; give --input-shape ${input.name}=…`);
+    if (input.type?.value.case !== "tensorType")
+      notes.push(`input "${input.name}" is not a tensor; it counts as 0 bytes`);
+    else if (!dims)
+      notes.push(`input "${input.name}" has no declared shape; it counts as 0 bytes unless --input-shape gives one`);
     return declared;
   });
   const inputSymbols = new Set(symbols.defaulted);
@@ -48,21 +57,41 @@ function estimateMemory(model: OnnxModel, weightsBytes: number, options: Inspect
   const functions = new Map<string, FunctionProto>(model.proto.functions.map((f) => [`${f.domain}:${f.name}`, f]));
   const stats = newShapeStats();
   const opset = Number(model.proto.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
-  const shapes = analyseBody(graphBody(graph, "main", symbols, inputInfos), { symbols, opset, functions, stats, depth: 0 });
+  const shapes = analyseBody(graphBody(graph, "main", symbols, inputInfos), {
+    symbols,
+    opset,
+    functions,
+    stats,
+    depth: 0,
+  });
   const peak = activationPeak(shapes);
 
-  if (inputSymbols.size > 0) notes.push(`input dims not given, taken as 1: ${[...inputSymbols].join(", ")} (set them with --input-shape NAME=D1,D2,… or SYMBOL=N)`);
+  if (inputSymbols.size > 0)
+    notes.push(
+      `input dims not given, taken as 1: ${[...inputSymbols].join(", ")} (set them with --input-shape NAME=D1,D2,… or SYMBOL=N)`,
+    );
   const innerDefaults = [...symbols.defaulted].filter((s) => !inputSymbols.has(s));
-  if (innerDefaults.length > 0) notes.push(`symbolic dims inside the graph with no other source, taken as 1: ${innerDefaults.slice(0, 10).join(", ")}${innerDefaults.length > 10 ? `, … (${innerDefaults.length} in all)` : ""}`);
+  if (innerDefaults.length > 0)
+    notes.push(
+      `symbolic dims inside the graph with no other source, taken as 1: ${innerDefaults.slice(0, 10).join(", ")}${innerDefaults.length > 10 ? `, … (${innerDefaults.length} in all)` : ""}`,
+    );
   if (stats.assumed + stats.unknown > 0) {
     const ops = [...stats.assumedOps].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`);
-    const what = [stats.assumed ? `${plural(stats.assumed, "value")} ASSUMED shaped like their node's first input` : "", stats.unknown ? `${plural(stats.unknown, "value")} of unknown size (counted as 0)` : ""].filter(Boolean).join(" and ");
-    notes.push(`${what}, for lack of a shape rule or value_info: ${ops.slice(0, 12).join(", ")}${ops.length > 12 ? ", …" : ""}`);
+    const what = [
+      stats.assumed ? `${plural(stats.assumed, "value")} ASSUMED shaped like their node's first input` : "",
+      stats.unknown ? `${plural(stats.unknown, "value")} of unknown size (counted as 0)` : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
+    notes.push(
+      `${what}, for lack of a shape rule or value_info: ${ops.slice(0, 12).join(", ")}${ops.length > 12 ? ", …" : ""}`,
+    );
   }
   notes.push(...stats.notes);
 
   const symbolReport: MemoryReport["symbols"] = {};
-  for (const [name, value] of symbols.bound) symbolReport[name] = { value, source: userBound.has(name) ? "given" : "default" };
+  for (const [name, value] of symbols.bound)
+    symbolReport[name] = { value, source: userBound.has(name) ? "given" : "default" };
   for (const name of symbols.defaulted) symbolReport[name] ??= { value: 1, source: "default" };
   const inputShapes: Record<string, number[]> = {};
   inputs.forEach((input, k) => {
@@ -78,7 +107,12 @@ function estimateMemory(model: OnnxModel, weightsBytes: number, options: Inspect
     peakActivationBytes: peak.peakBytes,
     estimatedPeakBytes: weightsBytes + peak.peakBytes,
     ...(peak.at ? { peakAt: peak.at } : {}),
-    shapeSources: { valueInfo: stats.fromValueInfo, rule: stats.fromRule, assumed: stats.assumed, unknown: stats.unknown },
+    shapeSources: {
+      valueInfo: stats.fromValueInfo,
+      rule: stats.fromRule,
+      assumed: stats.assumed,
+      unknown: stats.unknown,
+    },
     assumedOps: Object.fromEntries(stats.assumedOps),
     method: MEMORY_METHOD,
     notes,
@@ -92,7 +126,13 @@ export function inspectOnnx(model: OnnxModel, options: InspectOptions = {}): Ins
   const parameters = parameterStats(proto);
   const memory = estimateMemory(model, parameters.all.total.bytes, options);
   return {
-    file: { path: model.path, format: "onnx", sizeBytes: model.sizeBytes, externalDataFiles: model.external.files, externalDataBytes: model.external.totalBytes },
+    file: {
+      path: model.path,
+      format: "onnx",
+      sizeBytes: model.sizeBytes,
+      externalDataFiles: model.external.files,
+      externalDataBytes: model.external.totalBytes,
+    },
     model: {
       irVersion: signature.irVersion,
       opsetImports: signature.opsetImports,

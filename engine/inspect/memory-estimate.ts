@@ -78,7 +78,11 @@ export function activationPeak(shapes: BodyShapes): ActivationPeak {
       if (innerPeak.peakBytes > transient) [transient, innerAt] = [innerPeak.peakBytes, innerPeak.at];
     }
     if (live + transient > peak.peakBytes) {
-      peak = { peakBytes: live + transient, inputBytes, at: innerAt ?? { scope: body.path, node: nodeLabel(node, nodeIndex), opType: node.opType } };
+      peak = {
+        peakBytes: live + transient,
+        inputBytes,
+        at: innerAt ?? { scope: body.path, node: nodeLabel(node, nodeIndex), opType: node.opType },
+      };
     }
     for (const name of reads[nodeIndex]) release(name, p);
     for (const name of node.output) if (name) release(name, p);

@@ -34,7 +34,11 @@ export class SymbolTable {
  * A declared type's element type and shape with symbols resolved as `mode` says (see SymbolTable.resolve); an
  * unnamed unknown dim becomes `unknownAs`, or leaves the shape undefined when that is not given.
  */
-export function declaredInfo(type: TypeProto | undefined, symbols: SymbolTable, options: { mode?: SymbolMode; unknownAs?: number } = {}): TensorInfo | undefined {
+export function declaredInfo(
+  type: TypeProto | undefined,
+  symbols: SymbolTable,
+  options: { mode?: SymbolMode; unknownAs?: number } = {},
+): TensorInfo | undefined {
   if (type?.value.case !== "tensorType") return undefined;
   const tensor = type.value.value;
   if (!tensor.shape) return { dtype: tensor.elemType };
@@ -53,7 +57,13 @@ export function declaredInfo(type: TypeProto | undefined, symbols: SymbolTable, 
 /** Declared dims of a value: numbers, symbol names, or null when unknown. Undefined when the rank is unknown. */
 function declaredDims(info: ValueInfoProto): (number | string | null)[] | undefined {
   if (info.type?.value.case !== "tensorType" || !info.type.value.value.shape) return undefined;
-  return info.type.value.value.shape.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.case === "dimParam" && d.value.value ? d.value.value : null));
+  return info.type.value.value.shape.dim.map((d) =>
+    d.value.case === "dimValue"
+      ? Number(d.value.value)
+      : d.value.case === "dimParam" && d.value.value
+        ? d.value.value
+        : null,
+  );
 }
 
 /**
@@ -61,18 +71,28 @@ function declaredDims(info: ValueInfoProto): (number | string | null)[] | undefi
  * to a one-element list. Throws `run/input` for an unknown name, a rank mismatch or a conflicting size.
  * Returns also the explicit shapes for inputs whose unnamed dims the user filled in.
  */
-export function bindSymbols(inputs: ValueInfoProto[], given: Record<string, number[]>): { symbols: SymbolTable; explicit: Map<string, number[]> } {
+export function bindSymbols(
+  inputs: ValueInfoProto[],
+  given: Record<string, number[]>,
+): { symbols: SymbolTable; explicit: Map<string, number[]> } {
   const bound = new Map<string, number>();
   const explicit = new Map<string, number[]>();
   const byName = new Map(inputs.map((i) => [i.name, i]));
-  const allSymbols = new Set(inputs.flatMap((i) => (declaredDims(i) ?? []).filter((d): d is string => typeof d === "string")));
+  const allSymbols = new Set(
+    inputs.flatMap((i) => (declaredDims(i) ?? []).filter((d): d is string => typeof d === "string")),
+  );
   const bind = (symbol: string, value: number, what: string) => {
     const previous = bound.get(symbol);
-    if (previous !== undefined && previous !== value) throw new EdgeError("run/input", `${what} sets dim "${symbol}" to ${value}, but it is already ${previous}`);
+    if (previous !== undefined && previous !== value)
+      throw new EdgeError("run/input", `${what} sets dim "${symbol}" to ${value}, but it is already ${previous}`);
     bound.set(symbol, value);
   };
   for (const [name, shape] of Object.entries(given)) {
-    if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new EdgeError("run/input", `input shape for "${name}" must be non-negative integers, got ${shape.join(",")}`);
+    if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new EdgeError(
+        "run/input",
+        `input shape for "${name}" must be non-negative integers, got ${shape.join(",")}`,
+      );
     const input = byName.get(name);
     if (!input) {
       if (allSymbols.has(name) && shape.length === 1) {
@@ -80,14 +100,26 @@ export function bindSymbols(inputs: ValueInfoProto[], given: Record<string, numb
         continue;
       }
       const names = [...byName.keys()].join(", ") || "(none)";
-      throw new EdgeError("run/input", `the model has no input or symbolic dim named "${name}"`, {}, `inputs: ${names}${allSymbols.size ? `; symbolic dims: ${[...allSymbols].join(", ")}` : ""}`);
+      throw new EdgeError(
+        "run/input",
+        `the model has no input or symbolic dim named "${name}"`,
+        {},
+        `inputs: ${names}${allSymbols.size ? `; symbolic dims: ${[...allSymbols].join(", ")}` : ""}`,
+      );
     }
     const dims = declaredDims(input);
     if (dims && dims.length !== shape.length) {
-      throw new EdgeError("run/input", `input "${name}" has rank ${dims.length} (${dims.map((d) => d ?? "?").join(",")}), but the given shape has ${shape.length} dims`);
+      throw new EdgeError(
+        "run/input",
+        `input "${name}" has rank ${dims.length} (${dims.map((d) => d ?? "?").join(",")}), but the given shape has ${shape.length} dims`,
+      );
     }
     dims?.forEach((d, i) => {
-      if (typeof d === "number" && d !== shape[i]) throw new EdgeError("run/input", `input "${name}" has dim ${i} fixed to ${d}, but the given shape says ${shape[i]}`);
+      if (typeof d === "number" && d !== shape[i])
+        throw new EdgeError(
+          "run/input",
+          `input "${name}" has dim ${i} fixed to ${d}, but the given shape says ${shape[i]}`,
+        );
       if (typeof d === "string") bind(d, shape[i], `--input-shape ${name}`);
     });
     explicit.set(name, shape);

@@ -53,13 +53,20 @@ function refuse(tensor: TensorProto, message: string, file?: string, hint?: stri
 export function resolveLocation(baseDir: string, location: string, owner: string, modelFile?: string): string {
   const hint = "external data must live in the model's directory or below it, named by a relative path";
   const refuseLocation = (why: string): never => {
-    throw new EdgeError("model/external-data", `${owner}: external location "${location}" ${why}`, { file: modelFile }, hint);
+    throw new EdgeError(
+      "model/external-data",
+      `${owner}: external location "${location}" ${why}`,
+      { file: modelFile },
+      hint,
+    );
   };
   if (location === "" || location.includes("\0")) refuseLocation("is empty or contains a NUL byte");
-  if (isAbsolute(location) || /^[A-Za-z]:/.test(location) || location.startsWith("\\") || location.startsWith("/")) refuseLocation("is an absolute path");
+  if (isAbsolute(location) || /^[A-Za-z]:/.test(location) || location.startsWith("\\") || location.startsWith("/"))
+    refuseLocation("is an absolute path");
   const path = resolve(baseDir, ...location.split(/[\\/]+/));
   const rel = relative(resolve(baseDir), path);
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) refuseLocation("is outside the model's directory");
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    refuseLocation("is outside the model's directory");
   return path;
 }
 
@@ -82,11 +89,20 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
           real = await fs.realpath(path);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          refuse(tensor, `external data file "${location}" cannot be opened (${code ?? (e as Error).message})`, path, "keep the data file next to the model, under the name its location entry gives");
+          refuse(
+            tensor,
+            `external data file "${location}" cannot be opened (${code ?? (e as Error).message})`,
+            path,
+            "keep the data file next to the model, under the name its location entry gives",
+          );
         }
         const base = await realBase;
         if (real !== base && !real.startsWith(base.endsWith(sep) ? base : base + sep)) {
-          refuse(tensor, `external location "${location}" leads outside the model's directory (through a symbolic link)`, path);
+          refuse(
+            tensor,
+            `external location "${location}" leads outside the model's directory (through a symbolic link)`,
+            path,
+          );
         }
         const handle = await fs.open(real, "r");
         const stat = await handle.stat();
@@ -108,22 +124,38 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
     const file = resolveLocation(baseDir, ref.location, `tensor "${tensor.name}"`, options.modelFile);
     const opened = await openFile(tensor, file, ref.location);
     if (ref.offset > opened.size) {
-      refuse(tensor, `external offset ${ref.offset} is past the end of "${ref.location}" (${opened.size} bytes)`, file, "the data file looks truncated or belongs to another model");
+      refuse(
+        tensor,
+        `external offset ${ref.offset} is past the end of "${ref.location}" (${opened.size} bytes)`,
+        file,
+        "the data file looks truncated or belongs to another model",
+      );
     }
     const length = ref.length ?? opened.size - ref.offset;
     if (ref.offset + length > opened.size) {
-      refuse(tensor, `external data needs bytes ${ref.offset}..${ref.offset + length} of "${ref.location}", which has only ${opened.size} bytes`, file, "the data file looks truncated or belongs to another model");
+      refuse(
+        tensor,
+        `external data needs bytes ${ref.offset}..${ref.offset + length} of "${ref.location}", which has only ${opened.size} bytes`,
+        file,
+        "the data file looks truncated or belongs to another model",
+      );
     }
     const bits = dtypeBits(tensor.dataType);
     const elements = tensorElementCount(tensor);
     if (bits > 0 && Number.isFinite(elements)) {
       const expected = bytesForElements(tensor.dataType, elements);
-      if (expected !== length) refuse(tensor, `external data has ${length} bytes but its dims and type need ${expected}`, file);
+      if (expected !== length)
+        refuse(tensor, `external data has ${length} bytes but its dims and type need ${expected}`, file);
     }
     return { ref, file, offset: ref.offset, length, open: opened };
   }
 
-  async function readRange(opened: OpenFile, offset: number, length: number, out: Uint8Array = Buffer.allocUnsafe(length)): Promise<Uint8Array> {
+  async function readRange(
+    opened: OpenFile,
+    offset: number,
+    length: number,
+    out: Uint8Array = Buffer.allocUnsafe(length),
+  ): Promise<Uint8Array> {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await opened.handle.read(out, done, length - done, offset + done);
@@ -134,7 +166,11 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
   }
 
   /** Reads a resolved tensor's bytes into `out` (its length), verifying the checksum when asked. */
-  async function readChecked(tensor: TensorProto, r: ResolvedExternal & { open: OpenFile }, out: Uint8Array): Promise<Uint8Array> {
+  async function readChecked(
+    tensor: TensorProto,
+    r: ResolvedExternal & { open: OpenFile },
+    out: Uint8Array,
+  ): Promise<Uint8Array> {
     try {
       await readRange(r.open, r.offset, r.length, out);
     } catch (e) {
@@ -142,7 +178,8 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
     }
     if (options.verifyChecksums && r.ref.checksum) {
       const digest = createHash("sha1").update(out).digest("hex");
-      if (digest !== r.ref.checksum.toLowerCase()) refuse(tensor, `external data checksum ${digest} does not match the recorded ${r.ref.checksum}`, r.file);
+      if (digest !== r.ref.checksum.toLowerCase())
+        refuse(tensor, `external data checksum ${digest} does not match the recorded ${r.ref.checksum}`, r.file);
     }
     return out;
   }
@@ -159,12 +196,14 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
     },
     async readInto(tensor, target) {
       const r = await resolveTensor(tensor);
-      if (target.length !== r.length) refuse(tensor, `external data has ${r.length} bytes, but ${target.length} were asked for`, r.file);
+      if (target.length !== r.length)
+        refuse(tensor, `external data has ${r.length} bytes, but ${target.length} were asked for`, r.file);
       await readChecked(tensor, r, target);
     },
     async *chunks(tensor, chunkBytes = 16 << 20) {
       const r = await resolveTensor(tensor);
-      for (let at = 0; at < r.length; at += chunkBytes) yield await readRange(r.open, r.offset + at, Math.min(chunkBytes, r.length - at));
+      for (let at = 0; at < r.length; at += chunkBytes)
+        yield await readRange(r.open, r.offset + at, Math.min(chunkBytes, r.length - at));
     },
     async check(tensors) {
       const files = new Set<string>();

@@ -2,7 +2,12 @@
 // either an adapter that rewrites the node into that version's form with the same meaning (or refuses, saying why),
 // or the reason, read from the ONNX changelog, why the node is accepted as it is. A step with no rule refuses.
 import { create } from "@bufbuild/protobuf";
-import { AttributeProto_AttributeType as AT, AttributeProtoSchema, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
+import {
+  AttributeProto_AttributeType as AT,
+  AttributeProtoSchema,
+  type NodeProto,
+  TensorProto_DataType as DT,
+} from "onnx-buf";
 import { attrFloats, attrInt, attrInts, attrString } from "./node-attrs";
 
 export interface AdaptContext {
@@ -56,9 +61,15 @@ function intsToInput(names: string[], position: (name: string) => number, why: s
       if (values) moved.push(name);
     }
     const first = Math.min(...names.map(position));
-    setInputs(ctx.node, first, Array.from({ length: inputs.length - first }, (_, k) => inputs[first + k] ?? ""));
+    setInputs(
+      ctx.node,
+      first,
+      Array.from({ length: inputs.length - first }, (_, k) => inputs[first + k] ?? ""),
+    );
     dropAttrs(ctx.node, ...names);
-    return moved.length > 0 ? `${moved.join(", ")} attribute${moved.length > 1 ? "s" : ""} moved to input${moved.length > 1 ? "s" : ""} (${why})` : `unchanged: no ${names.join("/")} attribute to move (${why})`;
+    return moved.length > 0
+      ? `${moved.join(", ")} attribute${moved.length > 1 ? "s" : ""} moved to input${moved.length > 1 ? "s" : ""} (${why})`
+      : `unchanged: no ${names.join("/")} attribute to move (${why})`;
   };
 }
 
@@ -68,9 +79,17 @@ const softmax13: Adapter = (ctx) => {
   const axis = attrInt(ctx.node, "axis", 1);
   const rank = ctx.rank(ctx.node.input[0]);
   const hint = "re-export the model at opset ≥ 13, or keep the model's opset for this step";
-  if (rank === undefined) return ctx.refuse(`${op} before opset 13 flattens the input to 2-D at axis ${axis}, opset 13 works along that one axis only; the two agree only when the axis is the last, and the rank of input "${ctx.node.input[0]}" is not known`, `${hint}; or declare the input's shape (value_info)`);
+  if (rank === undefined)
+    return ctx.refuse(
+      `${op} before opset 13 flattens the input to 2-D at axis ${axis}, opset 13 works along that one axis only; the two agree only when the axis is the last, and the rank of input "${ctx.node.input[0]}" is not known`,
+      `${hint}; or declare the input's shape (value_info)`,
+    );
   const normal = axis < 0 ? axis + rank : axis;
-  if (normal !== rank - 1) return ctx.refuse(`${op} on axis ${axis} of a rank-${rank} input: before opset 13 it normalises over all axes from ${normal} on (flattened to 2-D), opset 13 over axis ${normal} alone, which differ unless the axis is the last`, hint);
+  if (normal !== rank - 1)
+    return ctx.refuse(
+      `${op} on axis ${axis} of a rank-${rank} input: before opset 13 it normalises over all axes from ${normal} on (flattened to 2-D), opset 13 over axis ${normal} alone, which differ unless the axis is the last`,
+      hint,
+    );
   setIntAttr(ctx.node, "axis", normal);
   return `axis ${axis} is the last of rank ${rank}: written explicitly as ${normal}`;
 };
@@ -80,11 +99,18 @@ const clip11: Adapter = (ctx) => {
   const min = findFloat(ctx.node, "min");
   const max = findFloat(ctx.node, "max");
   const dtype = ctx.dtype(ctx.node.input[0]);
-  if (dtype === undefined || !FLOAT_TYPES.has(dtype)) return ctx.refuse(`Clip 6 → 11 moves min/max to inputs that must have the input's element type, and the element type of "${ctx.node.input[0]}" is ${dtype === undefined ? "not known" : `${dtype}, not a float type`}`, "declare the input's type (value_info), or re-export the model at opset ≥ 11");
+  if (dtype === undefined || !FLOAT_TYPES.has(dtype))
+    return ctx.refuse(
+      `Clip 6 → 11 moves min/max to inputs that must have the input's element type, and the element type of "${ctx.node.input[0]}" is ${dtype === undefined ? "not known" : `${dtype}, not a float type`}`,
+      "declare the input's type (value_info), or re-export the model at opset ≥ 11",
+    );
   // Opset 6 defaults are ±FLT_MAX, which clamp ±inf in float and double; in float16 they are ±inf, i.e. no bound.
   const lo = min ?? (dtype === DT.FLOAT16 ? undefined : -3.4028234663852886e38);
   const hi = max ?? (dtype === DT.FLOAT16 ? undefined : 3.4028234663852886e38);
-  setInputs(ctx.node, 1, [lo === undefined ? "" : ctx.constInput("min", dtype, [], [lo]), hi === undefined ? "" : ctx.constInput("max", dtype, [], [hi])]);
+  setInputs(ctx.node, 1, [
+    lo === undefined ? "" : ctx.constInput("min", dtype, [], [lo]),
+    hi === undefined ? "" : ctx.constInput("max", dtype, [], [hi]),
+  ]);
   dropAttrs(ctx.node, "min", "max");
   return `min ${lo ?? "none"} and max ${hi ?? "none"} moved from attributes to inputs`;
 };
@@ -102,7 +128,11 @@ const pad11: Adapter = (ctx) => {
   let constant = "";
   if (mode === "constant" && value !== 0) {
     const dtype = ctx.dtype(ctx.node.input[0]);
-    if (dtype === undefined || !FLOAT_TYPES.has(dtype)) return ctx.refuse(`Pad 2 → 11 moves the pad value ${value} to an input of the data's element type, which is not known here`, "declare the input's type (value_info), or re-export the model at opset ≥ 11");
+    if (dtype === undefined || !FLOAT_TYPES.has(dtype))
+      return ctx.refuse(
+        `Pad 2 → 11 moves the pad value ${value} to an input of the data's element type, which is not known here`,
+        "declare the input's type (value_info), or re-export the model at opset ≥ 11",
+      );
     constant = ctx.constInput("pad_value", dtype, [], [value]);
   }
   setInputs(ctx.node, 1, [ctx.constInput("pads", DT.INT64, [pads.length], pads), constant]);
@@ -131,12 +161,21 @@ const upsample10: Adapter = (ctx) => {
  */
 const resize11: Adapter = (ctx) => {
   const mode = attrString(ctx.node, "mode", "nearest");
-  if (mode !== "nearest" && mode !== "linear") return ctx.refuse(`Resize 10 mode "${mode}" is not one of nearest, linear`);
+  if (mode !== "nearest" && mode !== "linear")
+    return ctx.refuse(`Resize 10 mode "${mode}" is not one of nearest, linear`);
   const scalesName = ctx.node.input[1];
   if (mode === "nearest") {
     const scales = scalesName ? ctx.constValues(scalesName) : undefined;
-    if (!scales) return ctx.refuse(`Resize 10 nearest picks a pixel by a rule opset 11 names only for upsampling (floor); the scales "${scalesName}" are not constant, so it cannot be told whether this node downsamples`, "re-export the model at opset ≥ 11");
-    if (scales.some((s) => s < 1)) return ctx.refuse(`Resize 10 nearest with scales [${scales.join(", ")}] downsamples, and opset 10 leaves the rounding of a downsampling nearest pick unspecified`, "re-export the model at opset ≥ 11");
+    if (!scales)
+      return ctx.refuse(
+        `Resize 10 nearest picks a pixel by a rule opset 11 names only for upsampling (floor); the scales "${scalesName}" are not constant, so it cannot be told whether this node downsamples`,
+        "re-export the model at opset ≥ 11",
+      );
+    if (scales.some((s) => s < 1))
+      return ctx.refuse(
+        `Resize 10 nearest with scales [${scales.join(", ")}] downsamples, and opset 10 leaves the rounding of a downsampling nearest pick unspecified`,
+        "re-export the model at opset ≥ 11",
+      );
     setStringAttr(ctx.node, "nearest_mode", "floor");
   }
   setInputs(ctx.node, 1, [ctx.constInput("roi", DT.FLOAT, [0], []), scalesName]);
@@ -147,11 +186,19 @@ const resize11: Adapter = (ctx) => {
 /** Resize 11 → 13: roi and scales became optional; tf_half_pixel_for_nn was dropped; scales and sizes may not both be given. */
 const resize13: Adapter = (ctx) => {
   const ctm = attrString(ctx.node, "coordinate_transformation_mode", "half_pixel");
-  if (ctm === "tf_half_pixel_for_nn") return ctx.refuse(`Resize 13 no longer has coordinate_transformation_mode "tf_half_pixel_for_nn"`, "re-export the model at opset ≥ 13");
+  if (ctm === "tf_half_pixel_for_nn")
+    return ctx.refuse(
+      `Resize 13 no longer has coordinate_transformation_mode "tf_half_pixel_for_nn"`,
+      "re-export the model at opset ≥ 13",
+    );
   const [, , scales, sizes] = ctx.node.input;
   if (sizes && scales) {
     const values = ctx.constValues(scales);
-    if (!values || values.length > 0) return ctx.refuse(`Resize 13 forbids giving both scales and sizes, and scales "${scales}" is not a known empty tensor`, "re-export the model at opset ≥ 13");
+    if (!values || values.length > 0)
+      return ctx.refuse(
+        `Resize 13 forbids giving both scales and sizes, and scales "${scales}" is not a known empty tensor`,
+        "re-export the model at opset ≥ 13",
+      );
     ctx.node.input[2] = "";
     return "empty scales input replaced by no input (sizes given)";
   }
@@ -163,32 +210,50 @@ const dropout12: Adapter = (ctx) => {
   const ratio = findFloat(ctx.node, "ratio");
   if (ratio !== undefined) setInputs(ctx.node, 1, [ctx.constInput("ratio", DT.FLOAT, [], [ratio])]);
   dropAttrs(ctx.node, "ratio");
-  return ratio === undefined ? "unchanged: no ratio attribute; inference behaviour (identity) unchanged" : "ratio moved from attribute to input; inference behaviour (identity) unchanged";
+  return ratio === undefined
+    ? "unchanged: no ratio attribute; inference behaviour (identity) unchanged"
+    : "ratio moved from attribute to input; inference behaviour (identity) unchanged";
 };
 
 /** Dropout 7 → 10: the mask output became bool (it had the data's type). */
 const dropout10: Adapter = (ctx) => {
-  if (ctx.node.output[1]) return ctx.refuse("Dropout 10 makes the mask output bool where opset 7 gave it the data's type, and this node's mask is used", "re-export the model at opset ≥ 10");
+  if (ctx.node.output[1])
+    return ctx.refuse(
+      "Dropout 10 makes the mask output bool where opset 7 gave it the data's type, and this node's mask is used",
+      "re-export the model at opset ≥ 10",
+    );
   return "unchanged: only the unused mask output changed type";
 };
 
 /** BatchNormalization 7 → 9: `spatial` removed; 9 behaves as spatial=1. */
 const batchNorm9: Adapter = (ctx) => {
   const spatial = attrInt(ctx.node, "spatial", 1);
-  if (spatial !== 1) return ctx.refuse(`BatchNormalization with spatial=${spatial}: opset 9 removed the attribute and always normalises per channel (spatial=1)`, "re-export the model at opset ≥ 9");
+  if (spatial !== 1)
+    return ctx.refuse(
+      `BatchNormalization with spatial=${spatial}: opset 9 removed the attribute and always normalises per channel (spatial=1)`,
+      "re-export the model at opset ≥ 9",
+    );
   dropAttrs(ctx.node, "spatial");
   return "spatial=1 (the only behaviour of opset 9) attribute removed";
 };
 
 /** BatchNormalization 9 → 14: training_mode (default 0 = inference, as before); the training outputs changed. */
 const batchNorm14: Adapter = (ctx) => {
-  if (ctx.node.output.slice(1).some(Boolean)) return ctx.refuse("BatchNormalization 14 replaced the optional training outputs (mean, var, saved_mean, saved_var) by running_mean/running_var, and this node uses them", "re-export the model at opset ≥ 14");
+  if (ctx.node.output.slice(1).some(Boolean))
+    return ctx.refuse(
+      "BatchNormalization 14 replaced the optional training outputs (mean, var, saved_mean, saved_var) by running_mean/running_var, and this node uses them",
+      "re-export the model at opset ≥ 14",
+    );
   return "unchanged: training_mode defaults to 0, the inference behaviour of opset 9";
 };
 
 /** Add/Sub/Mul/Div/Pow/And/Or/Xor/Equal/Greater/Less 6 → 7: legacy `broadcast`/`axis` replaced by numpy broadcasting. */
 const broadcast7: Adapter = (ctx) => {
-  if (attrInt(ctx.node, "broadcast", 0) !== 0 || attrInt(ctx.node, "axis") !== undefined) return ctx.refuse(`${ctx.node.opType} uses the legacy broadcast/axis attributes, whose alignment differs from the numpy-style broadcasting of opset 7`, "re-export the model at opset ≥ 7");
+  if (attrInt(ctx.node, "broadcast", 0) !== 0 || attrInt(ctx.node, "axis") !== undefined)
+    return ctx.refuse(
+      `${ctx.node.opType} uses the legacy broadcast/axis attributes, whose alignment differs from the numpy-style broadcasting of opset 7`,
+      "re-export the model at opset ≥ 7",
+    );
   dropAttrs(ctx.node, "broadcast", "axis");
   return "unchanged: without legacy broadcast the shapes were equal, which numpy-style broadcasting keeps";
 };
@@ -199,8 +264,12 @@ function autoPad11(convTranspose: boolean): Adapter {
     const autoPad = attrString(ctx.node, "auto_pad", "NOTSET");
     const strides = attrInts(ctx.node, "strides") ?? [];
     if (autoPad === "NOTSET" || autoPad === "VALID") return "unchanged: explicit pads, whose meaning did not change";
-    if (!convTranspose && strides.every((s) => s === 1)) return `unchanged: ${autoPad} with unit strides keeps output = input size in both versions`;
-    return ctx.refuse(`${ctx.node.opType} ${autoPad} padding was redefined in opset 11 (${convTranspose ? "SAME_UPPER and SAME_LOWER swapped which side gets the extra pad" : "output size ceil(input / stride) for strided windows"})`, "re-export the model at opset ≥ 11, or with explicit pads");
+    if (!convTranspose && strides.every((s) => s === 1))
+      return `unchanged: ${autoPad} with unit strides keeps output = input size in both versions`;
+    return ctx.refuse(
+      `${ctx.node.opType} ${autoPad} padding was redefined in opset 11 (${convTranspose ? "SAME_UPPER and SAME_LOWER swapped which side gets the extra pad" : "output size ceil(input / stride) for strided windows"})`,
+      "re-export the model at opset ≥ 11, or with explicit pads",
+    );
   };
 }
 
@@ -218,14 +287,26 @@ const accepted: Record<string, string> = {};
 function accept(version: number, reason: string, ops: string): void {
   for (const op of ops.split(/\s+/).filter(Boolean)) accepted[`${op}-${version}`] = reason;
 }
-accept(6, reasons.consumed, "Abs Ceil Floor Exp Log Neg Reciprocal Relu Sigmoid Sqrt Tanh Elu HardSigmoid LeakyRelu Selu PRelu InstanceNormalization Max Min Mean Sum Dropout Add Sub Mul Div Clip");
-accept(7, "the legacy broadcast attribute was removed; without it C had the output's shape, which is still valid", "PRelu");
+accept(
+  6,
+  reasons.consumed,
+  "Abs Ceil Floor Exp Log Neg Reciprocal Relu Sigmoid Sqrt Tanh Elu HardSigmoid LeakyRelu Selu PRelu InstanceNormalization Max Min Mean Sum Dropout Add Sub Mul Div Clip",
+);
+accept(
+  7,
+  "the legacy broadcast attribute was removed; without it C had the output's shape, which is still valid",
+  "PRelu",
+);
 accept(8, reasons.broadcast8, "Max Min Mean Sum");
 accept(8, "storage_order (default 0, row major) and an optional Indices output were added", "MaxPool");
 accept(9, reasons.types, "Cast Constant Flatten Gemm Greater Less MatMul PRelu Erf Sign");
 accept(10, "ceil_mode was added with default 0 (floor), the old output size", "AveragePool");
 accept(10, "ceil_mode (default 0) and dilations (default 1) were added, the old behaviour", "MaxPool");
-accept(11, reasons.negAxes, "Concat Flatten Gather Squeeze Unsqueeze ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare ArgMax ArgMin Softmax LogSoftmax Hardmax Slice Split OneHot Compress");
+accept(
+  11,
+  reasons.negAxes,
+  "Concat Flatten Gather Squeeze Unsqueeze ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare ArgMax ArgMin Softmax LogSoftmax Hardmax Slice Split OneHot Compress",
+);
 accept(11, reasons.types, "Equal");
 accept(11, "C became optional; nodes that give C mean the same", "Gemm");
 accept(11, reasons.docs, "MaxPool");
@@ -240,7 +321,11 @@ accept(12, "value_* attributes were added; value still works", "Constant");
 accept(12, reasons.types, "Clip Max Min MaxPool ReduceMax ReduceMin Pow");
 accept(12, "select_last_index was added with default 0, the old first-index behaviour", "ArgMax ArgMin");
 accept(12, "batch_dims was added with default 0, the old behaviour", "GatherND");
-accept(13, reasons.types, "Abs Add Sub Mul Div Ceil Floor Exp Log Neg Reciprocal Relu Sigmoid Sqrt Tanh Cast Clip Concat Constant Equal Greater Less Erf Expand Flatten Gather GatherElements GatherND Gemm Identity LRN MatMul Max Min Mean Sum Mod NonZero Pow Reshape Shape Sign Size Slice SpaceToDepth DepthToSpace Tile Transpose ArgMax ArgMin ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare Pad Dropout ScatterND ScatterElements");
+accept(
+  13,
+  reasons.types,
+  "Abs Add Sub Mul Div Ceil Floor Exp Log Neg Reciprocal Relu Sigmoid Sqrt Tanh Cast Clip Concat Constant Equal Greater Less Erf Expand Flatten Gather GatherElements GatherND Gemm Identity LRN MatMul Max Min Mean Sum Mod NonZero Pow Reshape Shape Sign Size Slice SpaceToDepth DepthToSpace Tile Transpose ArgMax ArgMin ReduceMean ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare Pad Dropout ScatterND ScatterElements",
+);
 accept(14, reasons.types, "Add Sub Mul Div Relu Identity CumSum");
 accept(14, "allowzero was added with default 0, the old meaning of a 0 in the shape", "Reshape");
 accept(15, reasons.types, "Pow BatchNormalization");
@@ -265,7 +350,11 @@ const adapters: Record<string, Adapter> = {
   "BatchNormalization-14": batchNorm14,
   "Squeeze-13": intsToInput(["axes"], () => 1, "Squeeze 13"),
   "Unsqueeze-13": intsToInput(["axes"], () => 1, "Unsqueeze 13"),
-  "ReduceSum-13": intsToInput(["axes"], () => 1, "ReduceSum 13; noop_with_empty_axes defaults to 0, reduce all, as before"),
+  "ReduceSum-13": intsToInput(
+    ["axes"],
+    () => 1,
+    "ReduceSum 13; noop_with_empty_axes defaults to 0, reduce all, as before",
+  ),
   "Split-13": intsToInput(["split"], () => 1, "Split 13"),
   "TopK-10": (ctx) => {
     const k = attrInt(ctx.node, "k") ?? ctx.refuse("TopK 1 has no k attribute");
@@ -277,7 +366,8 @@ const adapters: Record<string, Adapter> = {
   "AveragePool-11": autoPad11(false),
   "ConvTranspose-11": autoPad11(true),
 };
-for (const op of ["Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less"]) adapters[`${op}-7`] = broadcast7;
+for (const op of ["Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less"])
+  adapters[`${op}-7`] = broadcast7;
 
 /** The rule for moving a node of `op` to version `version`: an adapter, an accepted reason, or undefined (refuse). */
 export function ruleFor(op: string, version: number): Adapter | string | undefined {

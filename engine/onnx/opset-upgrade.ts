@@ -2,7 +2,16 @@
 // changed between the model's opset and the target goes through the rules of opset-adapters (rewrite, accept, or
 // refuse with `model/unsupported-opset` naming the node). The versions come from op-versions.json (ONNX 1.12 defs).
 import { create } from "@bufbuild/protobuf";
-import { type FunctionProto, type ModelProto, type NodeProto, NodeProtoSchema, OperatorSetIdProtoSchema, type TensorProto, TensorProto_DataType as DT, TensorProtoSchema } from "onnx-buf";
+import {
+  type FunctionProto,
+  type ModelProto,
+  type NodeProto,
+  NodeProtoSchema,
+  OperatorSetIdProtoSchema,
+  type TensorProto,
+  TensorProto_DataType as DT,
+  TensorProtoSchema,
+} from "onnx-buf";
 import { EdgeError } from "../errors";
 import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "./shape-propagation";
 import { SymbolTable } from "./dim-bindings";
@@ -22,7 +31,14 @@ const opVersions: Record<string, number[]> = opVersionData.ops;
 export const MAX_KNOWN_OPSET: number = opVersionData.maxOpset;
 
 /** The IR version each opset first needs (the ONNX release that introduced the opset). */
-const IR_FOR_OPSET: [number, number][] = [[15, 8], [12, 7], [11, 6], [10, 5], [9, 4], [8, 3]];
+const IR_FOR_OPSET: [number, number][] = [
+  [15, 8],
+  [12, 7],
+  [11, 6],
+  [10, 5],
+  [9, 4],
+  [8, 3],
+];
 
 function isDefaultDomain(domain: string): boolean {
   return domain === "" || domain === "ai.onnx";
@@ -95,7 +111,13 @@ class ValueFacts {
     if (!model.graph) return;
     const symbols = new SymbolTable(new Map());
     const functions = new Map(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
-    const shapes = analyseBody(graphBody(model.graph, "main", symbols), { symbols, opset: fromOpset, functions, stats: newShapeStats(), depth: 0 });
+    const shapes = analyseBody(graphBody(model.graph, "main", symbols), {
+      symbols,
+      opset: fromOpset,
+      functions,
+      stats: newShapeStats(),
+      depth: 0,
+    });
     this.addShapes(shapes);
   }
 
@@ -123,7 +145,14 @@ class ValueFacts {
 function allNames(model: ModelProto): Set<string> {
   const names = new Set<string>();
   for (const scope of walkGraphs(model)) {
-    if (scope.graph) for (const x of [...scope.graph.input, ...scope.graph.output, ...scope.graph.valueInfo, ...scope.graph.initializer]) names.add(x.name);
+    if (scope.graph)
+      for (const x of [
+        ...scope.graph.input,
+        ...scope.graph.output,
+        ...scope.graph.valueInfo,
+        ...scope.graph.initializer,
+      ])
+        names.add(x.name);
     if (scope.fn) for (const x of [...scope.fn.input, ...scope.fn.output]) names.add(x);
     for (const node of scope.nodes) {
       for (const x of [...node.input, ...node.output]) names.add(x);
@@ -141,8 +170,20 @@ function allNames(model: ModelProto): Set<string> {
 export function upgradeOpset(model: ModelProto, target: number, options: { file?: string } = {}): OpsetUpgrade {
   const from = defaultOpset(model);
   if (from >= target) return { from, to: from, changes: [] };
-  if (target > MAX_KNOWN_OPSET) throw new EdgeError("model/unsupported-opset", `cannot upgrade to opset ${target}: the operator tables know opsets up to ${MAX_KNOWN_OPSET} (${opVersionData.source})`, { file: options.file }, `choose a target opset ≤ ${MAX_KNOWN_OPSET}`);
-  if (from < 1) throw new EdgeError("model/unsupported-opset", "the model imports no opset of the default ONNX domain", { file: options.file }, "re-export the model with an opset_import for the default domain");
+  if (target > MAX_KNOWN_OPSET)
+    throw new EdgeError(
+      "model/unsupported-opset",
+      `cannot upgrade to opset ${target}: the operator tables know opsets up to ${MAX_KNOWN_OPSET} (${opVersionData.source})`,
+      { file: options.file },
+      `choose a target opset ≤ ${MAX_KNOWN_OPSET}`,
+    );
+  if (from < 1)
+    throw new EdgeError(
+      "model/unsupported-opset",
+      "the model imports no opset of the default ONNX domain",
+      { file: options.file },
+      "re-export the model with an opset_import for the default domain",
+    );
 
   const names = allNames(model);
   const unique = (base: string): string => {
@@ -154,7 +195,11 @@ export function upgradeOpset(model: ModelProto, target: number, options: { file?
   const constants = new Map<string, TensorProto>();
   for (const scope of walkGraphs(model)) {
     if (scope.graph) for (const t of scope.graph.initializer) constants.set(t.name, t);
-    for (const n of scope.nodes) if (isConstantNode(n) && n.output[0]) { const t = n.attribute.find((a) => a.name === "value")?.t; if (t) constants.set(n.output[0], t); }
+    for (const n of scope.nodes)
+      if (isConstantNode(n) && n.output[0]) {
+        const t = n.attribute.find((a) => a.name === "value")?.t;
+        if (t) constants.set(n.output[0], t);
+      }
   }
   let facts: ValueFacts | undefined;
   const lazyFacts = () => (facts ??= new ValueFacts(model, from));
@@ -184,10 +229,18 @@ export function upgradeOpset(model: ModelProto, target: number, options: { file?
       const where = { file: options.file, node: label };
       const inScope = scope.path === "main" ? "" : ` in ${scope.path}`;
       const refuse = (reason: string, hint?: string): never => {
-        throw new EdgeError("model/unsupported-opset", `cannot upgrade node ${label}${inScope} (${node.opType}) from opset ${scopeFrom} to ${target}: ${reason}`, where, hint ?? `re-export the model at opset ≥ ${target}, or keep it at opset ${scopeFrom}`);
+        throw new EdgeError(
+          "model/unsupported-opset",
+          `cannot upgrade node ${label}${inScope} (${node.opType}) from opset ${scopeFrom} to ${target}: ${reason}`,
+          where,
+          hint ?? `re-export the model at opset ≥ ${target}, or keep it at opset ${scopeFrom}`,
+        );
       };
       let version = opVersionAt(node.opType, scopeFrom);
-      if (version === undefined) refuse(`${node.opType} is not an operator of the default domain at opset ${scopeFrom} in ${opVersionData.source}`);
+      if (version === undefined)
+        refuse(
+          `${node.opType} is not an operator of the default domain at opset ${scopeFrom} in ${opVersionData.source}`,
+        );
       const startOp = node.opType;
       const startVersion = version!;
       const notes: string[] = [];
@@ -197,12 +250,12 @@ export function upgradeOpset(model: ModelProto, target: number, options: { file?
         const next = opVersions[node.opType]?.find((v) => v > version! && v <= target);
         if (next === undefined) break;
         const rule = ruleFor(node.opType, next);
-        if (rule === undefined) return refuse(`${node.opType} changed in version ${next} and no rule says how to keep its meaning`);
+        if (rule === undefined)
+          return refuse(`${node.opType} changed in version ${next} and no rule says how to keep its meaning`);
         if (typeof rule === "string") {
           notes.push(`${node.opType}-${next}: ${rule}`);
           acceptedNotes.push(`${node.opType}-${next}: ${rule}`);
         } else {
-
           const before = node.opType;
           const ctx: AdaptContext = {
             node,
@@ -214,12 +267,26 @@ export function upgradeOpset(model: ModelProto, target: number, options: { file?
               const name = unique(`${node.name || node.opType}_${base}`);
               const t = makeTensor(name, dtype, dims, values);
               if (scope.graph && irNeeded >= 4) scope.graph.initializer.push(t);
-              else inserts.push({ before: node, nodes: [create(NodeProtoSchema, { opType: "Constant", name: unique(`${name}_const`), output: [name], attribute: [{ name: "value", type: 4, t }] })] });
+              else
+                inserts.push({
+                  before: node,
+                  nodes: [
+                    create(NodeProtoSchema, {
+                      opType: "Constant",
+                      name: unique(`${name}_const`),
+                      output: [name],
+                      attribute: [{ name: "value", type: 4, t }],
+                    }),
+                  ],
+                });
               constants.set(name, t);
               shared.set(key, name);
               return name;
             },
-            constValues: (name) => { const t = constants.get(name); return t ? smallTensorValues(t, 1024) : undefined; },
+            constValues: (name) => {
+              const t = constants.get(name);
+              return t ? smallTensorValues(t, 1024) : undefined;
+            },
             rank: (name) => lazyFacts().rank(name),
             dtype: (name) => lazyFacts().dtype(name),
             refuse,

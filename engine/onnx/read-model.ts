@@ -42,7 +42,9 @@ export interface OnnxModel {
 
 function invalid(file: string, offset: number, message: string, head: Uint8Array, fallbackHint?: string): EdgeError {
   const seen = sniff(head);
-  const hint = seen ? `this looks like ${seen.description}, not an ONNX model${seen.advice ? `; ${seen.advice}` : ""}` : fallbackHint;
+  const hint = seen
+    ? `this looks like ${seen.description}, not an ONNX model${seen.advice ? `; ${seen.advice}` : ""}`
+    : fallbackHint;
   return new EdgeError("model/invalid", message, { file, offset }, hint);
 }
 
@@ -50,16 +52,29 @@ function invalid(file: string, offset: number, message: string, head: Uint8Array
  * Decodes a model from its bytes. Throws `model/invalid` naming `file` and the byte offset where reading failed
  * (wire-format problems), or the end of the file (a readable message that is not a model: no graph, no ir_version).
  */
-export function decodeModel(bytes: Uint8Array, file: string, options: Pick<ReadModelOptions, "checkUtf8"> = {}): ModelProto {
+export function decodeModel(
+  bytes: Uint8Array,
+  file: string,
+  options: Pick<ReadModelOptions, "checkUtf8"> = {},
+): ModelProto {
   const head = bytes.subarray(0, SNIFF_BYTES);
   if (bytes.length === 0) throw invalid(file, 0, "not an ONNX model: the file is empty", head);
   const problem = scanWireFormat(bytes, ModelProtoSchema, { checkUtf8: options.checkUtf8 });
   if (problem) {
     let hint: string;
-    if (problem.path.startsWith("ModelProto.#")) hint = "the file does not start like an ONNX model (its first fields are not ModelProto fields); is it an ONNX file?";
-    else if (problem.reason.includes("past the end of the file")) hint = `the file looks truncated (${bytes.length} bytes); copy or export it again`;
+    if (problem.path.startsWith("ModelProto.#"))
+      hint =
+        "the file does not start like an ONNX model (its first fields are not ModelProto fields); is it an ONNX file?";
+    else if (problem.reason.includes("past the end of the file"))
+      hint = `the file looks truncated (${bytes.length} bytes); copy or export it again`;
     else hint = "the file looks corrupted; copy or export it again";
-    throw invalid(file, problem.offset, `not a readable ONNX model: at byte ${problem.offset} (${problem.path}): ${problem.reason}`, head, hint);
+    throw invalid(
+      file,
+      problem.offset,
+      `not a readable ONNX model: at byte ${problem.offset} (${problem.path}): ${problem.reason}`,
+      head,
+      hint,
+    );
   }
   let model: ModelProto;
   try {
@@ -69,10 +84,22 @@ export function decodeModel(bytes: Uint8Array, file: string, options: Pick<ReadM
     throw invalid(file, 0, `not a readable ONNX model: ${(e as Error).message}`, head);
   }
   if (!model.graph) {
-    throw invalid(file, bytes.length, `not an ONNX model: read to the end (byte ${bytes.length}) without finding a graph`, head, "a model file holds a ModelProto with a graph; this may be another protobuf message");
+    throw invalid(
+      file,
+      bytes.length,
+      `not an ONNX model: read to the end (byte ${bytes.length}) without finding a graph`,
+      head,
+      "a model file holds a ModelProto with a graph; this may be another protobuf message",
+    );
   }
   if (model.irVersion <= 0n) {
-    throw invalid(file, bytes.length, `not an ONNX model: read to the end (byte ${bytes.length}) without finding an ir_version`, head, "every ONNX model records its IR version; re-export the model");
+    throw invalid(
+      file,
+      bytes.length,
+      `not an ONNX model: read to the end (byte ${bytes.length}) without finding an ir_version`,
+      head,
+      "every ONNX model records its IR version; re-export the model",
+    );
   }
   return model;
 }
@@ -83,9 +110,20 @@ async function statModel(absolute: string, path: string): Promise<number> {
     stat = await fs.stat(absolute);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EdgeError("model/not-found", `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`, { file: path }, code === "ENOENT" ? "check the path (relative paths start at the working directory)" : undefined);
+    throw new EdgeError(
+      "model/not-found",
+      `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
+      { file: path },
+      code === "ENOENT" ? "check the path (relative paths start at the working directory)" : undefined,
+    );
   }
-  if (stat.isDirectory()) throw new EdgeError("model/not-found", "cannot read model: it is a directory", { file: path }, "give the path of the .onnx file inside it");
+  if (stat.isDirectory())
+    throw new EdgeError(
+      "model/not-found",
+      "cannot read model: it is a directory",
+      { file: path },
+      "give the path of the .onnx file inside it",
+    );
   return stat.size;
 }
 
@@ -105,7 +143,11 @@ export async function readModel(path: string, options: ReadModelOptions = {}): P
   try {
     bytes = await fs.readFile(absolute);
   } catch (e) {
-    throw new EdgeError("model/not-found", `cannot read model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: path });
+    throw new EdgeError(
+      "model/not-found",
+      `cannot read model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { file: path },
+    );
   }
   const proto = decodeModel(bytes, path, options);
   const dir = dirname(absolute);
@@ -119,7 +161,11 @@ export async function readModel(path: string, options: ReadModelOptions = {}): P
       await externalData.close();
     }
   } else {
-    external = { files: [], totalBytes: externalTensors.reduce((sum, t) => sum + (tensorByteSize(t) ?? 0), 0), tensors: externalTensors.length };
+    external = {
+      files: [],
+      totalBytes: externalTensors.reduce((sum, t) => sum + (tensorByteSize(t) ?? 0), 0),
+      tensors: externalTensors.length,
+    };
   }
   return { proto, path: absolute, dir, sizeBytes: size, external, externalData, close: () => externalData.close() };
 }

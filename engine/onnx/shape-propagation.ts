@@ -3,7 +3,14 @@
 // the op's shape rule; else the value_info with unbound symbols taken as 1; else the ASSUMPTION that the output has
 // the shape of the node's first input (or of its largest known input when the first is unknown). If, Loop and Scan bodies and calls to model
 // functions are analysed recursively, with the outer scope visible, so their outputs and inner peaks are known.
-import { type FunctionProto, type GraphProto, type NodeProto, type TensorProto, TensorProto_DataType as DT, type ValueInfoProto } from "onnx-buf";
+import {
+  type FunctionProto,
+  type GraphProto,
+  type NodeProto,
+  type TensorProto,
+  TensorProto_DataType as DT,
+  type ValueInfoProto,
+} from "onnx-buf";
 import { smallTensorValues } from "./tensor-proto";
 import { isConstantNode, nodeLabel, nodeSubgraphs, opKey } from "./walk";
 import { attrInt, attrInts } from "./node-attrs";
@@ -71,10 +78,15 @@ export function freeNames(graph: GraphProto): Set<string> {
   let free = freeNamesCache.get(graph);
   if (free) return free;
   free = new Set();
-  const defined = new Set([...graph.input.map((i) => i.name), ...graph.initializer.map((t) => t.name), ...graph.sparseInitializer.map((s) => s.values?.name ?? "")]);
+  const defined = new Set([
+    ...graph.input.map((i) => i.name),
+    ...graph.initializer.map((t) => t.name),
+    ...graph.sparseInitializer.map((s) => s.values?.name ?? ""),
+  ]);
   for (const node of graph.node) {
     for (const name of node.input) if (name && !defined.has(name)) free.add(name);
-    for (const sub of nodeSubgraphs(node)) for (const name of freeNames(sub.graph)) if (!defined.has(name)) free.add(name);
+    for (const sub of nodeSubgraphs(node))
+      for (const name of freeNames(sub.graph)) if (!defined.has(name)) free.add(name);
     for (const name of node.output) if (name) defined.add(name);
   }
   freeNamesCache.set(graph, free);
@@ -96,7 +108,9 @@ export function topologicalOrder(nodes: NodeProto[], reads: string[][]): number[
   const indegree = new Array<number>(nodes.length).fill(0);
   const dependents: number[][] = nodes.map(() => []);
   reads.forEach((names, i) => {
-    for (const p of new Set(names.map((name) => producer.get(name)).filter((p): p is number => p !== undefined && p !== i))) {
+    for (const p of new Set(
+      names.map((name) => producer.get(name)).filter((p): p is number => p !== undefined && p !== i),
+    )) {
       indegree[i]++;
       dependents[p].push(i);
     }
@@ -125,7 +139,9 @@ function constantInfo(node: NodeProto): TensorInfo | undefined {
       case "value":
         return a.t ? tensorInfo(a.t) : undefined;
       case "sparse_value":
-        return a.sparseTensor ? { dtype: a.sparseTensor.values?.dataType ?? 0, shape: a.sparseTensor.dims.map(Number) } : undefined;
+        return a.sparseTensor
+          ? { dtype: a.sparseTensor.values?.dataType ?? 0, shape: a.sparseTensor.dims.map(Number) }
+          : undefined;
       case "value_float":
         return { dtype: DT.FLOAT, shape: [], values: [a.f] };
       case "value_floats":
@@ -144,14 +160,22 @@ function constantInfo(node: NodeProto): TensorInfo | undefined {
 }
 
 /** A body for a graph, its formal inputs given `inputInfos` where known and their declared types otherwise. */
-export function graphBody(graph: GraphProto, path: string, symbols: SymbolTable, inputInfos: (TensorInfo | undefined)[] = []): Body {
+export function graphBody(
+  graph: GraphProto,
+  path: string,
+  symbols: SymbolTable,
+  inputInfos: (TensorInfo | undefined)[] = [],
+): Body {
   const initializers = new Set(graph.initializer.map((t) => t.name));
   return {
     path,
     nodes: graph.node,
     inputs: graph.input
       .filter((i) => !initializers.has(i.name))
-      .map((vi, k) => ({ name: vi.name, info: inputInfos[k] ?? declaredInfo(vi.type, symbols, { mode: "default", unknownAs: 1 }) })),
+      .map((vi, k) => ({
+        name: vi.name,
+        info: inputInfos[k] ?? declaredInfo(vi.type, symbols, { mode: "default", unknownAs: 1 }),
+      })),
     outputs: graph.output.map((o) => o.name),
     initializers: graph.initializer,
     declared: [...graph.valueInfo, ...graph.output],
@@ -159,22 +183,41 @@ export function graphBody(graph: GraphProto, path: string, symbols: SymbolTable,
 }
 
 /** Output infos of an If, Loop or Scan node, from the analyses of its bodies. */
-function controlFlowOutputs(node: NodeProto, inputs: (TensorInfo | undefined)[], lookup: (n: string) => TensorInfo | undefined, path: string, ctx: ShapeContext): { outputs: (TensorInfo | undefined)[]; inner: BodyShapes[] } {
+function controlFlowOutputs(
+  node: NodeProto,
+  inputs: (TensorInfo | undefined)[],
+  lookup: (n: string) => TensorInfo | undefined,
+  path: string,
+  ctx: ShapeContext,
+): { outputs: (TensorInfo | undefined)[]; inner: BodyShapes[] } {
   const subs = [...nodeSubgraphs(node)];
-  const analyse = (graph: GraphProto, label: string, infos: (TensorInfo | undefined)[] = []) => analyseBody(graphBody(graph, `${path}:${label}`, ctx.symbols, infos), ctx, lookup);
+  const analyse = (graph: GraphProto, label: string, infos: (TensorInfo | undefined)[] = []) =>
+    analyseBody(graphBody(graph, `${path}:${label}`, ctx.symbols, infos), ctx, lookup);
   const outOf = (shapes: BodyShapes, k: number) => shapes.info.get(shapes.body.outputs[k]);
   if (node.opType === "If") {
     // A condition known from constants (shape arithmetic often decides it) selects the branch that runs.
     const cond = inputs[0]?.values?.length === 1 ? inputs[0].values[0] : undefined;
-    const taken = cond === undefined ? subs : subs.filter((s) => s.attribute.name === (cond ? "then_branch" : "else_branch"));
+    const taken =
+      cond === undefined ? subs : subs.filter((s) => s.attribute.name === (cond ? "then_branch" : "else_branch"));
     const inner = taken.map((s) => analyse(s.graph, s.label));
-    const outputs = node.output.map((_, k) => inner.map((b) => outOf(b, k)).reduce((best, o) => ((infoBytes(o) ?? -1) > (infoBytes(best) ?? -1) ? o : best), undefined as TensorInfo | undefined));
+    const outputs = node.output.map((_, k) =>
+      inner
+        .map((b) => outOf(b, k))
+        .reduce(
+          (best, o) => ((infoBytes(o) ?? -1) > (infoBytes(best) ?? -1) ? o : best),
+          undefined as TensorInfo | undefined,
+        ),
+    );
     return { outputs, inner };
   }
   const body = subs.find((s) => s.attribute.name === "body");
   if (node.opType === "Loop" && body) {
     const carried = inputs.slice(2);
-    const shapes = analyse(body.graph, body.label, [{ dtype: DT.INT64, shape: [] }, { dtype: DT.BOOL, shape: [] }, ...carried]);
+    const shapes = analyse(body.graph, body.label, [
+      { dtype: DT.INT64, shape: [] },
+      { dtype: DT.BOOL, shape: [] },
+      ...carried,
+    ]);
     let trips = node.input[0] ? inputs[0]?.values?.[0] : undefined;
     if (trips === undefined) {
       trips = 1;
@@ -198,7 +241,10 @@ function controlFlowOutputs(node: NodeProto, inputs: (TensorInfo | undefined)[],
     const bodyInputs = inputs.map((info, k) => {
       if (k < stateCount || !info?.shape) return info;
       const axis = inAxes[k - stateCount] ?? 0;
-      return { dtype: info.dtype, shape: info.shape.filter((_, i) => i !== (axis < 0 ? axis + info.shape!.length : axis)) };
+      return {
+        dtype: info.dtype,
+        shape: info.shape.filter((_, i) => i !== (axis < 0 ? axis + info.shape!.length : axis)),
+      };
     });
     const shapes = analyse(body.graph, body.label, bodyInputs);
     const outputs = node.output.map((_, k) => {
@@ -214,7 +260,12 @@ function controlFlowOutputs(node: NodeProto, inputs: (TensorInfo | undefined)[],
   return { outputs: [], inner: subs.map((s) => analyse(s.graph, s.label)) };
 }
 
-function functionOutputs(fn: FunctionProto, inputs: (TensorInfo | undefined)[], path: string, ctx: ShapeContext): { outputs: (TensorInfo | undefined)[]; inner: BodyShapes[] } {
+function functionOutputs(
+  fn: FunctionProto,
+  inputs: (TensorInfo | undefined)[],
+  path: string,
+  ctx: ShapeContext,
+): { outputs: (TensorInfo | undefined)[]; inner: BodyShapes[] } {
   const body: Body = {
     path,
     nodes: fn.node,
@@ -229,7 +280,11 @@ function functionOutputs(fn: FunctionProto, inputs: (TensorInfo | undefined)[], 
 }
 
 /** Propagates shapes through one body; `outer` looks up names of enclosing scopes. */
-export function analyseBody(body: Body, ctx: ShapeContext, outer: (name: string) => TensorInfo | undefined = () => undefined): BodyShapes {
+export function analyseBody(
+  body: Body,
+  ctx: ShapeContext,
+  outer: (name: string) => TensorInfo | undefined = () => undefined,
+): BodyShapes {
   const info = new Map<string, TensorInfo>();
   const source = new Map<string, InfoSource>();
   const weights = new Set<string>();
@@ -279,18 +334,25 @@ export function analyseBody(body: Body, ctx: ShapeContext, outer: (name: string)
       const [result, from] = resolveOutput(declared.get(name), outputs?.[k], inputs, ctx);
       if (result) info.set(name, result);
       source.set(name, from);
-      if (from === "assumed" || from === "unknown") ctx.stats.assumedOps.set(opKey(node), (ctx.stats.assumedOps.get(opKey(node)) ?? 0) + 1);
+      if (from === "assumed" || from === "unknown")
+        ctx.stats.assumedOps.set(opKey(node), (ctx.stats.assumedOps.get(opKey(node)) ?? 0) + 1);
     });
   }
   return { body, order, info, source, weights, inner, reads };
 }
 
-function resolveOutput(declared: ValueInfoProto | undefined, ruled: TensorInfo | undefined, inputs: (TensorInfo | undefined)[], ctx: ShapeContext): [TensorInfo | undefined, InfoSource] {
+function resolveOutput(
+  declared: ValueInfoProto | undefined,
+  ruled: TensorInfo | undefined,
+  inputs: (TensorInfo | undefined)[],
+  ctx: ShapeContext,
+): [TensorInfo | undefined, InfoSource] {
   const stats = ctx.stats;
   const strict = declared && declaredInfo(declared.type, ctx.symbols, { mode: "bound-only" });
   if (strict?.shape) {
     stats.fromValueInfo++;
-    const sameShape = ruled?.shape && ruled.shape.length === strict.shape.length && ruled.shape.every((d, i) => d === strict.shape![i]);
+    const sameShape =
+      ruled?.shape && ruled.shape.length === strict.shape.length && ruled.shape.every((d, i) => d === strict.shape![i]);
     return [sameShape && ruled.values ? { ...strict, values: ruled.values } : strict, "value_info"];
   }
   if (ruled?.shape) {

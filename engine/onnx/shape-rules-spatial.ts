@@ -69,12 +69,16 @@ define(["MaxPool", "AveragePool", "LpPool"], (node, [x]) => {
   const spatial = windowed(node, x.shape.slice(2), kernel, attrInt(node, "ceil_mode", 0) === 1);
   if (!spatial) return undefined;
   const shape = [x.shape[0], x.shape[1], ...spatial];
-  return [{ dtype: x.dtype, shape }, { dtype: DT.INT64, shape: [...shape] }];
+  return [
+    { dtype: x.dtype, shape },
+    { dtype: DT.INT64, shape: [...shape] },
+  ];
 });
 
 define(["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"], (_node, [x]) =>
-  x?.shape && x.shape.length >= 2 ? [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }] : undefined,
-);
+  x?.shape && x.shape.length >= 2
+    ? [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }]
+    : undefined);
 
 define(["Resize", "Upsample"], (node, inputs) => {
   const x = inputs[0];
@@ -87,7 +91,8 @@ define(["Resize", "Upsample"], (node, inputs) => {
   const axes = attrInts(node, "axes") ?? x.shape.map((_, i) => i);
   const shape = [...x.shape];
   if (sizes && sizes.length === axes.length) axes.forEach((a, k) => (shape[a < 0 ? a + rank : a] = sizes[k]));
-  else if (scales && scales.length === axes.length) axes.forEach((a, k) => (shape[a < 0 ? a + rank : a] = Math.floor(x.shape![a < 0 ? a + rank : a] * scales[k])));
+  else if (scales && scales.length === axes.length)
+    axes.forEach((a, k) => (shape[a < 0 ? a + rank : a] = Math.floor(x.shape![a < 0 ? a + rank : a] * scales[k])));
   else return undefined;
   return [{ dtype: x.dtype, shape }];
 });
@@ -117,11 +122,18 @@ define(["LSTM", "GRU", "RNN"], (node, [x]) => {
   return node.opType === "LSTM" ? [y, state, { ...state, shape: [...state.shape!] }] : [y, state];
 });
 
-define(["QuantizeLinear"], (_node, [x, _scale, zeroPoint]) => (x?.shape ? [{ dtype: zeroPoint?.dtype ?? DT.UINT8, shape: [...x.shape] }] : undefined));
-define(["DequantizeLinear"], (_node, [x, scale]) => (x?.shape ? [{ dtype: scale?.dtype ?? DT.FLOAT, shape: [...x.shape] }] : undefined));
+define(["QuantizeLinear"], (_node, [x, _scale, zeroPoint]) =>
+  x?.shape ? [{ dtype: zeroPoint?.dtype ?? DT.UINT8, shape: [...x.shape] }] : undefined);
+define(["DequantizeLinear"], (_node, [x, scale]) =>
+  x?.shape ? [{ dtype: scale?.dtype ?? DT.FLOAT, shape: [...x.shape] }] : undefined);
 define(["DynamicQuantizeLinear"], (_node, [x]) =>
-  x?.shape ? [{ dtype: DT.UINT8, shape: [...x.shape] }, { dtype: DT.FLOAT, shape: [] }, { dtype: DT.UINT8, shape: [] }] : undefined,
-);
+  x?.shape
+    ? [
+        { dtype: DT.UINT8, shape: [...x.shape] },
+        { dtype: DT.FLOAT, shape: [] },
+        { dtype: DT.UINT8, shape: [] },
+      ]
+    : undefined);
 define(["QLinearMatMul"], (_node, inputs) => {
   const [a, b] = [inputs[0]?.shape, inputs[3]?.shape];
   if (!a || !b || a.length < 2 || b.length < 2) return undefined;

@@ -67,12 +67,62 @@ function gatherValues(values: number[], shape: number[], picks: number[][], axes
 // ---- elementwise -------------------------------------------------------------------------------------------------
 
 const unary = [
-  "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Celu", "Clip", "Cos", "Cosh", "CumSum", "Elu",
-  "Erf", "Exp", "Floor", "Gelu", "HardSigmoid", "HardSwish", "Hardmax", "LeakyRelu", "Log", "LogSoftmax", "LpNormalization",
-  "MeanVarianceNormalization", "Mish", "Neg", "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin",
-  "Sinh", "Softmax", "Softplus", "Softsign", "Sqrt", "Tan", "Tanh", "ThresholdedRelu", "Trilu", "BatchNormalization",
-  "InstanceNormalization", "GroupNormalization", "LRN", "ReverseSequence", "ScatterND",
-  "ScatterElements", "Scatter", "EyeLike", "BitwiseNot", "Swish",
+  "Abs",
+  "Acos",
+  "Acosh",
+  "Asin",
+  "Asinh",
+  "Atan",
+  "Atanh",
+  "Ceil",
+  "Celu",
+  "Clip",
+  "Cos",
+  "Cosh",
+  "CumSum",
+  "Elu",
+  "Erf",
+  "Exp",
+  "Floor",
+  "Gelu",
+  "HardSigmoid",
+  "HardSwish",
+  "Hardmax",
+  "LeakyRelu",
+  "Log",
+  "LogSoftmax",
+  "LpNormalization",
+  "MeanVarianceNormalization",
+  "Mish",
+  "Neg",
+  "Reciprocal",
+  "Relu",
+  "Round",
+  "Selu",
+  "Shrink",
+  "Sigmoid",
+  "Sign",
+  "Sin",
+  "Sinh",
+  "Softmax",
+  "Softplus",
+  "Softsign",
+  "Sqrt",
+  "Tan",
+  "Tanh",
+  "ThresholdedRelu",
+  "Trilu",
+  "BatchNormalization",
+  "InstanceNormalization",
+  "GroupNormalization",
+  "LRN",
+  "ReverseSequence",
+  "ScatterND",
+  "ScatterElements",
+  "Scatter",
+  "EyeLike",
+  "BitwiseNot",
+  "Swish",
 ];
 define(unary, (node, [x]) => (x?.shape ? [{ dtype: x.dtype, shape: [...x.shape] }] : undefined));
 define(["LayerNormalization"], (node, [x]) => {
@@ -82,18 +132,35 @@ define(["LayerNormalization"], (node, [x]) => {
   return [{ dtype: x.dtype, shape: [...x.shape] }, stats, { ...stats, shape: [...stats.shape] }];
 });
 define(["Identity"], (_node, [x]) => (x ? [{ ...x }] : undefined));
-define(["RandomUniformLike", "RandomNormalLike", "Bernoulli"], (node, [x]) => (x?.shape ? [{ dtype: attrInt(node, "dtype", x.dtype), shape: [...x.shape] }] : undefined));
-define(["Dropout"], (_node, [x]) => (x?.shape ? [{ dtype: x.dtype, shape: [...x.shape] }, { dtype: DT.BOOL, shape: [...x.shape] }] : undefined));
+define(["RandomUniformLike", "RandomNormalLike", "Bernoulli"], (node, [x]) =>
+  x?.shape ? [{ dtype: attrInt(node, "dtype", x.dtype), shape: [...x.shape] }] : undefined);
+define(["Dropout"], (_node, [x]) =>
+  x?.shape
+    ? [
+        { dtype: x.dtype, shape: [...x.shape] },
+        { dtype: DT.BOOL, shape: [...x.shape] },
+      ]
+    : undefined);
 define(["IsNaN", "IsInf"], (_node, [x]) => (x?.shape ? [{ dtype: DT.BOOL, shape: [...x.shape] }] : undefined));
 define(["Cast"], (node, [x]) => {
   if (!x?.shape) return undefined;
   const to = attrInt(node, "to", DT.FLOAT);
   const floating = to === DT.FLOAT || to === DT.DOUBLE || to === DT.FLOAT16 || to === DT.BFLOAT16;
-  return [withValues({ dtype: to, shape: [...x.shape] }, x.values?.map((v) => (to === DT.BOOL ? Number(v !== 0) : floating ? v : Math.trunc(v))))];
+  return [
+    withValues(
+      { dtype: to, shape: [...x.shape] },
+      x.values?.map((v) => (to === DT.BOOL ? Number(v !== 0) : floating ? v : Math.trunc(v))),
+    ),
+  ];
 });
-define(["CastLike"], (_node, [x, like]) => (x?.shape ? [{ dtype: like?.dtype ?? x.dtype, shape: [...x.shape] }] : undefined));
+define(["CastLike"], (_node, [x, like]) =>
+  x?.shape ? [{ dtype: like?.dtype ?? x.dtype, shape: [...x.shape] }] : undefined);
 
-function elementwiseValues(a: number[] | undefined, b: number[] | undefined, op: (x: number, y: number) => number): number[] | undefined {
+function elementwiseValues(
+  a: number[] | undefined,
+  b: number[] | undefined,
+  op: (x: number, y: number) => number,
+): number[] | undefined {
   if (!a || !b) return undefined;
   if (a.length !== b.length && a.length !== 1 && b.length !== 1) return undefined;
   const n = Math.max(a.length, b.length);
@@ -108,7 +175,23 @@ const arithmetic: Partial<Record<string, (x: number, y: number) => number>> = {
   Max: Math.max,
   Min: Math.min,
 };
-define(["Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"], (node, inputs) => {
+define([
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Pow",
+  "Mod",
+  "Max",
+  "Min",
+  "Sum",
+  "Mean",
+  "PRelu",
+  "BitShift",
+  "BitwiseAnd",
+  "BitwiseOr",
+  "BitwiseXor",
+], (node, inputs) => {
   const shape = broadcast(inputs.filter((_, i) => node.input[i]).map((i) => i?.shape));
   if (!shape || !inputs[0]) return undefined;
   const dtype = inputs[0].dtype;
@@ -130,9 +213,24 @@ const comparison: Record<string, (x: number, y: number) => boolean> = {
 define(Object.keys(comparison), (node, [a, b]) => {
   const shape = broadcast([a?.shape, b?.shape]);
   const compare = comparison[node.opType];
-  return shape ? [withValues({ dtype: DT.BOOL, shape }, elementwiseValues(a?.values, b?.values, (x, y) => Number(compare(x, y))))] : undefined;
+  return shape
+    ? [
+        withValues(
+          { dtype: DT.BOOL, shape },
+          elementwiseValues(a?.values, b?.values, (x, y) => Number(compare(x, y))),
+        ),
+      ]
+    : undefined;
 });
-define(["Not"], (_node, [x]) => (x?.shape ? [withValues({ dtype: DT.BOOL, shape: [...x.shape] }, x.values?.map((v) => Number(!v)))] : undefined));
+define(["Not"], (_node, [x]) =>
+  x?.shape
+    ? [
+        withValues(
+          { dtype: DT.BOOL, shape: [...x.shape] },
+          x.values?.map((v) => Number(!v)),
+        ),
+      ]
+    : undefined);
 define(["Where"], (_node, [c, x, y]) => {
   const shape = broadcast([c?.shape, x?.shape, y?.shape]);
   return shape ? [{ dtype: x?.dtype ?? y?.dtype ?? 0, shape }] : undefined;
@@ -175,10 +273,16 @@ define(["Shape"], (node, [x]) => {
   const dims = x.shape.slice(clamp(attrInt(node, "start", 0)), clamp(attrInt(node, "end", rank)));
   return [withValues({ dtype: DT.INT64, shape: [dims.length] }, dims)];
 });
-define(["Size"], (_node, [x]) => (x?.shape ? [withValues({ dtype: DT.INT64, shape: [] }, [product(x.shape)])] : undefined));
+define(["Size"], (_node, [x]) =>
+  x?.shape ? [withValues({ dtype: DT.INT64, shape: [] }, [product(x.shape)])] : undefined);
 
 /** The values of input `index`, or of the attribute that held them in older opsets. */
-function valuesFrom(node: NodeProto, inputs: (TensorInfo | undefined)[], index: number, attribute: string): number[] | undefined {
+function valuesFrom(
+  node: NodeProto,
+  inputs: (TensorInfo | undefined)[],
+  index: number,
+  attribute: string,
+): number[] | undefined {
   if (node.input[index]) return inputs[index]?.values;
   return attrInts(node, attribute);
 }
@@ -205,7 +309,14 @@ define(["Transpose"], (node, [x]) => {
   const perm = attrInts(node, "perm") ?? x.shape.map((_, i) => x.shape!.length - 1 - i);
   const shape = perm.map((p) => x.shape![p]);
   if (shape.some((d) => d === undefined)) return undefined;
-  const values = x.values && gatherValues(x.values, x.shape, perm.map((p) => Array.from({ length: x.shape![p] }, (_, i) => i)), perm);
+  const values =
+    x.values &&
+    gatherValues(
+      x.values,
+      x.shape,
+      perm.map((p) => Array.from({ length: x.shape![p] }, (_, i) => i)),
+      perm,
+    );
   return [withValues({ dtype: x.dtype, shape }, values)];
 });
 define(["Concat"], (node, inputs) => {
@@ -215,7 +326,9 @@ define(["Concat"], (node, inputs) => {
   const axis = axisOf(attrInt(node, "axis", 0), first.length);
   const shape = [...first];
   shape[axis] = present.reduce((sum, i) => sum + (i!.shape![axis] ?? 0), 0);
-  const values = present.every((i) => i!.values && i!.shape!.length <= 1) ? present.flatMap((i) => i!.values!) : undefined;
+  const values = present.every((i) => i!.values && i!.shape!.length <= 1)
+    ? present.flatMap((i) => i!.values!)
+    : undefined;
   return [withValues({ dtype: present[0]!.dtype, shape }, values)];
 });
 define(["Gather"], (node, [data, indices]) => {
@@ -229,14 +342,17 @@ define(["Gather"], (node, [data, indices]) => {
   }
   return [withValues({ dtype: data.dtype, shape }, values)];
 });
-define(["GatherElements"], (_node, [data, indices]) => (data && indices?.shape ? [{ dtype: data.dtype, shape: [...indices.shape] }] : undefined));
+define(["GatherElements"], (_node, [data, indices]) =>
+  data && indices?.shape ? [{ dtype: data.dtype, shape: [...indices.shape] }] : undefined);
 define(["Squeeze"], (node, inputs) => {
   const x = inputs[0];
   if (!x?.shape) return undefined;
   const axesGiven = node.input[1] ? true : attrInts(node, "axes") !== undefined;
   const axes = valuesFrom(node, inputs, 1, "axes");
   if (axesGiven && !axes) return undefined;
-  const drop = new Set((axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisOf(a, x.shape!.length)));
+  const drop = new Set(
+    (axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisOf(a, x.shape!.length)),
+  );
   return [withValues({ dtype: x.dtype, shape: x.shape.filter((_, i) => !drop.has(i)) }, x.values)];
 });
 define(["Unsqueeze"], (node, inputs) => {
@@ -286,7 +402,14 @@ define(["Slice"], (node, inputs) => {
     for (let i = start; step > 0 ? i < end : i > end; i += step) indices.push(i);
     return indices;
   });
-  const values = x.values && gatherValues(x.values, x.shape, picks, x.shape.map((_, i) => i));
+  const values =
+    x.values &&
+    gatherValues(
+      x.values,
+      x.shape,
+      picks,
+      x.shape.map((_, i) => i),
+    );
   return [withValues({ dtype: x.dtype, shape }, values)];
 });
 /** Slice took its ranges from attributes before opset 10: detectable from the node itself. */
@@ -318,16 +441,34 @@ function reduced(shape: number[], axes: number[] | undefined, keepDims: boolean,
   const set = new Set(axes.map((a) => axisOf(a, shape.length)));
   return keepDims ? shape.map((d, i) => (set.has(i) ? 1 : d)) : shape.filter((_, i) => !set.has(i));
 }
-define(["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"], (node, inputs) => {
+define([
+  "ReduceMean",
+  "ReduceSum",
+  "ReduceMax",
+  "ReduceMin",
+  "ReduceProd",
+  "ReduceL1",
+  "ReduceL2",
+  "ReduceLogSum",
+  "ReduceLogSumExp",
+  "ReduceSumSquare",
+], (node, inputs) => {
   const x = inputs[0];
   if (!x?.shape) return undefined;
   const axes = node.input[1] ? inputs[1]?.values : attrInts(node, "axes");
   if (node.input[1] && !axes) return undefined;
-  return [{ dtype: x.dtype, shape: reduced(x.shape, axes, attrInt(node, "keepdims", 1) === 1, attrInt(node, "noop_with_empty_axes", 0) === 1) }];
+  return [
+    {
+      dtype: x.dtype,
+      shape: reduced(x.shape, axes, attrInt(node, "keepdims", 1) === 1, attrInt(node, "noop_with_empty_axes", 0) === 1),
+    },
+  ];
 });
 define(["ArgMax", "ArgMin"], (node, [x]) => {
   if (!x?.shape) return undefined;
-  return [{ dtype: DT.INT64, shape: reduced(x.shape, [attrInt(node, "axis", 0)], attrInt(node, "keepdims", 1) === 1, false) }];
+  return [
+    { dtype: DT.INT64, shape: reduced(x.shape, [attrInt(node, "axis", 0)], attrInt(node, "keepdims", 1) === 1, false) },
+  ];
 });
 
 // ---- generators and broadcasting copies ----------------------------------------------------------------------------
@@ -353,7 +494,12 @@ define(["Range"], (_node, [start, limit, delta]) => {
   const [s, l, d] = [start?.values?.[0], limit?.values?.[0], delta?.values?.[0]];
   if (s === undefined || l === undefined || d === undefined || d === 0) return undefined;
   const n = Math.max(Math.ceil((l - s) / d), 0);
-  return [withValues({ dtype: start!.dtype, shape: [n] }, n <= 64 ? Array.from({ length: n }, (_, i) => s + i * d) : undefined)];
+  return [
+    withValues(
+      { dtype: start!.dtype, shape: [n] },
+      n <= 64 ? Array.from({ length: n }, (_, i) => s + i * d) : undefined,
+    ),
+  ];
 });
 define(["TopK"], (node, [x, k]) => {
   if (!x?.shape) return undefined;
@@ -361,9 +507,13 @@ define(["TopK"], (node, [x, k]) => {
   if (kValue === undefined) return undefined;
   const axis = axisOf(attrInt(node, "axis", -1), x.shape.length);
   const shape = x.shape.map((d, i) => (i === axis ? kValue : d));
-  return [{ dtype: x.dtype, shape }, { dtype: DT.INT64, shape: [...shape] }];
+  return [
+    { dtype: x.dtype, shape },
+    { dtype: DT.INT64, shape: [...shape] },
+  ];
 });
-define(["NonZero"], (_node, [x]) => (x?.shape ? [{ dtype: DT.INT64, shape: [x.shape.length, product(x.shape)] }] : undefined));
+define(["NonZero"], (_node, [x]) =>
+  x?.shape ? [{ dtype: DT.INT64, shape: [x.shape.length, product(x.shape)] }] : undefined);
 define(["Pad"], (node, inputs) => {
   const x = inputs[0];
   if (!x?.shape) return undefined;

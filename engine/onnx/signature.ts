@@ -26,7 +26,11 @@ export function tensorSignature(info: ValueInfoProto): TensorSignature {
   const type = info.type?.value;
   if (info.type?.value.case !== "tensorType" || !type) return { name: info.name, dtype: "unknown", dims: null };
   const tensor = info.type.value.value;
-  const dims = tensor.shape ? tensor.shape.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.case === "dimParam" ? d.value.value : null)) : null;
+  const dims = tensor.shape
+    ? tensor.shape.dim.map((d) =>
+        d.value.case === "dimValue" ? Number(d.value.value) : d.value.case === "dimParam" ? d.value.value : null,
+      )
+    : null;
   return { name: info.name, dtype: dtypeName(tensor.elemType), dims };
 }
 

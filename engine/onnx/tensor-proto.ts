@@ -21,17 +21,31 @@ export function externalRef(tensor: TensorProto, file?: string): ExternalRef {
   const entries = new Map(tensor.externalData.map((e) => [e.key, e.value]));
   const location = entries.get("location");
   const where = { file, node: tensor.name || undefined };
-  if (!location) throw new EdgeError("model/external-data", `tensor "${tensor.name}" is stored externally but has no location`, where);
+  if (!location)
+    throw new EdgeError(
+      "model/external-data",
+      `tensor "${tensor.name}" is stored externally but has no location`,
+      where,
+    );
   const number = (key: string): number | undefined => {
     const text = entries.get(key);
     if (text === undefined || text === "") return undefined;
     const value = Number(text);
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
-      throw new EdgeError("model/external-data", `tensor "${tensor.name}" has an invalid external ${key} "${text}"`, where);
+      throw new EdgeError(
+        "model/external-data",
+        `tensor "${tensor.name}" has an invalid external ${key} "${text}"`,
+        where,
+      );
     }
     return value;
   };
-  return { location, offset: number("offset") ?? 0, length: number("length"), checksum: entries.get("checksum") || undefined };
+  return {
+    location,
+    offset: number("offset") ?? 0,
+    length: number("length"),
+    checksum: entries.get("checksum") || undefined,
+  };
 }
 
 /** Number of elements the tensor's dims describe (1 for a scalar). NaN for invalid dims. */
@@ -67,9 +81,13 @@ export function inlineRawBytes(tensor: TensorProto): Uint8Array | undefined {
     case DT.DOUBLE:
       return tensor.doubleData.length === n ? bytesOf(new Float64Array(tensor.doubleData)) : undefined;
     case DT.INT64:
-      return tensor.int64Data.length === n ? bytesOf(BigInt64Array.from(tensor.int64Data, (v) => BigInt.asIntN(64, v))) : undefined;
+      return tensor.int64Data.length === n
+        ? bytesOf(BigInt64Array.from(tensor.int64Data, (v) => BigInt.asIntN(64, v)))
+        : undefined;
     case DT.UINT64:
-      return tensor.uint64Data.length === n ? bytesOf(BigUint64Array.from(tensor.uint64Data, (v) => BigInt.asUintN(64, v))) : undefined;
+      return tensor.uint64Data.length === n
+        ? bytesOf(BigUint64Array.from(tensor.uint64Data, (v) => BigInt.asUintN(64, v)))
+        : undefined;
     case DT.UINT32:
       return tensor.uint64Data.length === n ? bytesOf(Uint32Array.from(tensor.uint64Data, Number)) : undefined;
     case DT.INT32:

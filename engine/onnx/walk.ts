@@ -2,7 +2,15 @@
 // and others, recursively, model-local function bodies, and optionally training graphs), every node, every tensor.
 // Scopes are named by path: `main`, `main/If_0:then_branch`, `main/Loop_2:body/If_0:else_branch`,
 // `function:custom.Gelu`, `main/SequenceMap_1:body` (GRAPHS attributes add an index: `main/X_3:branches[1]`).
-import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from "onnx-buf";
+import type {
+  AttributeProto,
+  FunctionProto,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+  SparseTensorProto,
+  TensorProto,
+} from "onnx-buf";
 
 export type ScopeKind = "main" | "subgraph" | "function" | "training";
 
@@ -36,10 +44,13 @@ export function opKey(node: NodeProto): string {
 }
 
 /** The graphs in a node's attributes, labelled `then_branch` or `branches[1]`. */
-export function* nodeSubgraphs(node: NodeProto): Generator<{ attribute: AttributeProto; label: string; graph: GraphProto }> {
+export function* nodeSubgraphs(
+  node: NodeProto,
+): Generator<{ attribute: AttributeProto; label: string; graph: GraphProto }> {
   for (const attribute of node.attribute) {
     if (attribute.g) yield { attribute, label: attribute.name, graph: attribute.g };
-    for (let i = 0; i < attribute.graphs.length; i++) yield { attribute, label: `${attribute.name}[${i}]`, graph: attribute.graphs[i] };
+    for (let i = 0; i < attribute.graphs.length; i++)
+      yield { attribute, label: `${attribute.name}[${i}]`, graph: attribute.graphs[i] };
   }
 }
 
@@ -69,16 +80,31 @@ export function* walkGraphs(model: ModelProto, options: WalkOptions = {}): Gener
     yield* nestedScopes(main);
   }
   for (const fn of model.functions) {
-    const scope: GraphScope = { path: `function:${fn.domain ? `${fn.domain}.` : ""}${fn.name}`, kind: "function", nodes: fn.node, fn, depth: 0 };
+    const scope: GraphScope = {
+      path: `function:${fn.domain ? `${fn.domain}.` : ""}${fn.name}`,
+      kind: "function",
+      nodes: fn.node,
+      fn,
+      depth: 0,
+    };
     yield scope;
     yield* nestedScopes(scope);
   }
   if (options.training) {
     for (let i = 0; i < model.trainingInfo.length; i++) {
       const info = model.trainingInfo[i];
-      for (const [label, graph] of [["initialization", info.initialization], ["algorithm", info.algorithm]] as const) {
+      for (const [label, graph] of [
+        ["initialization", info.initialization],
+        ["algorithm", info.algorithm],
+      ] as const) {
         if (!graph) continue;
-        const scope: GraphScope = { path: `training[${i}]:${label}`, kind: "training", nodes: graph.node, graph, depth: 0 };
+        const scope: GraphScope = {
+          path: `training[${i}]:${label}`,
+          kind: "training",
+          nodes: graph.node,
+          graph,
+          depth: 0,
+        };
         yield scope;
         yield* nestedScopes(scope);
       }
@@ -87,7 +113,10 @@ export function* walkGraphs(model: ModelProto, options: WalkOptions = {}): Gener
 }
 
 /** Every node of every scope, with its scope and index there. */
-export function* walkNodes(model: ModelProto, options: WalkOptions = {}): Generator<{ node: NodeProto; scope: GraphScope; index: number }> {
+export function* walkNodes(
+  model: ModelProto,
+  options: WalkOptions = {},
+): Generator<{ node: NodeProto; scope: GraphScope; index: number }> {
   for (const scope of walkGraphs(model, options)) {
     for (let index = 0; index < scope.nodes.length; index++) yield { node: scope.nodes[index], scope, index };
   }
@@ -118,16 +147,20 @@ export function* walkTensors(model: ModelProto, options: WalkOptions = {}): Gene
   for (const scope of walkGraphs(model, options)) {
     if (scope.graph) {
       for (const tensor of scope.graph.initializer) yield { tensor, kind: "initializer", scope };
-      for (const sparse of scope.graph.sparseInitializer) for (const tensor of sparseParts(sparse)) yield { tensor, kind: "sparse-initializer", scope };
+      for (const sparse of scope.graph.sparseInitializer)
+        for (const tensor of sparseParts(sparse)) yield { tensor, kind: "sparse-initializer", scope };
     }
     for (const node of scope.nodes) {
       const constant = isConstantNode(node);
       for (const a of node.attribute) {
-        const kind: TensorKind = constant && (a.name === "value" || a.name === "sparse_value") ? "constant" : "attribute";
+        const kind: TensorKind =
+          constant && (a.name === "value" || a.name === "sparse_value") ? "constant" : "attribute";
         if (a.t) yield { tensor: a.t, kind, scope, node, attribute: a.name };
         for (const tensor of a.tensors) yield { tensor, kind, scope, node, attribute: a.name };
-        if (a.sparseTensor) for (const tensor of sparseParts(a.sparseTensor)) yield { tensor, kind, scope, node, attribute: a.name };
-        for (const sparse of a.sparseTensors) for (const tensor of sparseParts(sparse)) yield { tensor, kind, scope, node, attribute: a.name };
+        if (a.sparseTensor)
+          for (const tensor of sparseParts(a.sparseTensor)) yield { tensor, kind, scope, node, attribute: a.name };
+        for (const sparse of a.sparseTensors)
+          for (const tensor of sparseParts(sparse)) yield { tensor, kind, scope, node, attribute: a.name };
       }
     }
   }

@@ -29,7 +29,16 @@ const enum Wire {
   EndGroup = 4,
   Fixed32 = 5,
 }
-const wireNames = ["varint", "64-bit", "length-delimited", "start-group", "end-group", "32-bit", "invalid (6)", "invalid (7)"];
+const wireNames = [
+  "varint",
+  "64-bit",
+  "length-delimited",
+  "start-group",
+  "end-group",
+  "32-bit",
+  "invalid (6)",
+  "invalid (7)",
+];
 
 class ScanFailure {
   readonly segments: string[] = [];
@@ -124,7 +133,9 @@ class Scanner {
   }
 
   private whereEnds(end: number): string {
-    return end === this.bytes.length ? `the end of the file (byte ${end})` : `the end of its enclosing message (byte ${end})`;
+    return end === this.bytes.length
+      ? `the end of the file (byte ${end})`
+      : `the end of its enclosing message (byte ${end})`;
   }
 
   private readVarint(pos: number, end: number, what: string): number {
@@ -152,22 +163,39 @@ class Scanner {
         counts.set(fieldNo, index + 1);
       }
       try {
-        if (fieldNo === 0 || fieldNo > 0x1fffffff) fail(tagAt, `invalid field number ${fieldNo} (tag byte 0x${this.bytes[tagAt].toString(16).padStart(2, "0")})`);
+        if (fieldNo === 0 || fieldNo > 0x1fffffff)
+          fail(
+            tagAt,
+            `invalid field number ${fieldNo} (tag byte 0x${this.bytes[tagAt].toString(16).padStart(2, "0")})`,
+          );
         if (wire === Wire.EndGroup) fail(tagAt, `unexpected end-group tag for field ${fieldNo}`);
         pos = this.field(field, fieldNo, wire, tagAt, pos, end, depth);
       } catch (e) {
-        if (e instanceof ScanFailure) e.segments.unshift(field ? (index === undefined ? field.name : `${field.name}[${index}]`) : `#${fieldNo}`);
+        if (e instanceof ScanFailure)
+          e.segments.unshift(field ? (index === undefined ? field.name : `${field.name}[${index}]`) : `#${fieldNo}`);
         throw e;
       }
     }
   }
 
   /** Checks one field's value starting at `pos`; returns the position after it. */
-  private field(field: DescField | undefined, fieldNo: number, wire: number, tagAt: number, pos: number, end: number, depth: number): number {
+  private field(
+    field: DescField | undefined,
+    fieldNo: number,
+    wire: number,
+    tagAt: number,
+    pos: number,
+    end: number,
+    depth: number,
+  ): number {
     if (wire > Wire.Fixed32) fail(tagAt, `invalid wire type ${wire} for field ${fieldNo}`);
     if (field) {
       const allowed = allowedWires(field);
-      if (!(allowed & (1 << wire))) fail(tagAt, `field "${field.name}" (${fieldNo}) has wire type ${wireNames[wire]}, expected ${describeWires(allowed)}`);
+      if (!(allowed & (1 << wire)))
+        fail(
+          tagAt,
+          `field "${field.name}" (${fieldNo}) has wire type ${wireNames[wire]}, expected ${describeWires(allowed)}`,
+        );
     }
     switch (wire) {
       case Wire.Varint:
@@ -179,7 +207,13 @@ class Scanner {
         return pos + size;
       }
       case Wire.StartGroup:
-        return this.group(field?.fieldKind === "message" || field?.fieldKind === "list" ? field.message : undefined, fieldNo, pos, end, depth + 1);
+        return this.group(
+          field?.fieldKind === "message" || field?.fieldKind === "list" ? field.message : undefined,
+          fieldNo,
+          pos,
+          end,
+          depth + 1,
+        );
       default: {
         const lengthAt = pos;
         const bodyStart = this.readVarint(pos, end, "length");
@@ -202,7 +236,10 @@ class Scanner {
       return;
     }
     if (field.fieldKind === "map") return; // ONNX has no map fields; accept the bytes as they are
-    const scalar = field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
+    const scalar =
+      field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")
+        ? field.scalar
+        : undefined;
     if (scalar === ScalarType.STRING) {
       if (this.checkUtf8) {
         const bad = firstInvalidUtf8(this.bytes, start, end);
@@ -214,10 +251,11 @@ class Scanner {
     // A packed repeated scalar or enum.
     const wire = scalar === undefined ? Wire.Varint : scalarWire(scalar);
     if (wire === Wire.Varint) {
-      for (let p = start; p < end; ) p = this.readVarint(p, end, `packed "${field.name}" value`);
+      for (let p = start; p < end;) p = this.readVarint(p, end, `packed "${field.name}" value`);
     } else {
       const size = wire === Wire.Fixed64 ? 8 : 4;
-      if ((end - start) % size !== 0) fail(lengthAt, `packed "${field.name}" has ${end - start} bytes, not a multiple of ${size}`);
+      if ((end - start) % size !== 0)
+        fail(lengthAt, `packed "${field.name}" has ${end - start} bytes, not a multiple of ${size}`);
     }
   }
 
@@ -277,7 +315,11 @@ export function firstInvalidUtf8(bytes: Uint8Array, start: number, end: number):
 }
 
 /** Scans `bytes` as a message of type `desc`; returns the first problem, or undefined when the structure is sound. */
-export function scanWireFormat(bytes: Uint8Array, desc: DescMessage, options: ScanOptions = {}): WireProblem | undefined {
+export function scanWireFormat(
+  bytes: Uint8Array,
+  desc: DescMessage,
+  options: ScanOptions = {},
+): WireProblem | undefined {
   const scanner = new Scanner(bytes, options.checkUtf8 ?? false, options.maxDepth ?? 100);
   try {
     scanner.message(desc, 0, bytes.length, 1);

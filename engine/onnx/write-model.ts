@@ -4,12 +4,23 @@
 // model stands alone. The source model is never modified: not its files, and not its proto (tensor fields are
 // swapped only inside one synchronous serialization and restored before anything else can run).
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type ModelProto, ModelProtoSchema, StringStringEntryProtoSchema, type TensorProto, TensorProto_DataLocation } from "onnx-buf";
+import {
+  type ModelProto,
+  ModelProtoSchema,
+  StringStringEntryProtoSchema,
+  type TensorProto,
+  TensorProto_DataLocation,
+} from "onnx-buf";
 import { promises as fs } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
-import { createExternalDataReader, type ExternalDataReader, resolveLocation, defaultDataLocation } from "./external-data";
+import {
+  createExternalDataReader,
+  type ExternalDataReader,
+  resolveLocation,
+  defaultDataLocation,
+} from "./external-data";
 import { MAX_PROTOBUF_BYTES, type OnnxModel } from "./read-model";
 import { inlineRawBytes, isExternal, tensorByteSize } from "./tensor-proto";
 import { walkTensors } from "./walk";
@@ -87,7 +98,11 @@ function serialize(proto: ModelProto, placements: Placement[], location: string)
         for (const f of typedFields) if (p.tensor[f].length > 0) swap(saved, p.tensor, f, []);
         swap(saved, p.tensor, "dataLocation", TensorProto_DataLocation.EXTERNAL);
         const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
-        swap(saved, p.tensor, "externalData", [entry("location", location), entry("offset", String(p.offset)), entry("length", String(p.length))]);
+        swap(saved, p.tensor, "externalData", [
+          entry("location", location),
+          entry("offset", String(p.offset)),
+          entry("length", String(p.length)),
+        ]);
       } else if (p.source === "external") {
         swap(saved, p.tensor, "dataLocation", undefined);
         swap(saved, p.tensor, "externalData", []);
@@ -121,12 +136,18 @@ function plan(proto: ModelProto, mode: "auto" | "inline" | Required<ExternalData
 function inlineTotal(proto: ModelProto, placements: Placement[]): number {
   const external = new Set(placements.filter((p) => p.target === "external").map((p) => p.tensor));
   let total = 0;
-  for (const { tensor } of walkTensors(proto, { training: true })) if (!external.has(tensor)) total += tensorByteSize(tensor) ?? 0;
+  for (const { tensor } of walkTensors(proto, { training: true }))
+    if (!external.has(tensor)) total += tensorByteSize(tensor) ?? 0;
   return total;
 }
 
 /** Writes the data file of `placements` into a temporary file; fills in offsets and lengths; returns its path and size. */
-async function writeDataFile(dataPath: string, placements: Placement[], reader: ExternalDataReader | undefined, alignBytes: number): Promise<{ tmp: string; size: number }> {
+async function writeDataFile(
+  dataPath: string,
+  placements: Placement[],
+  reader: ExternalDataReader | undefined,
+  alignBytes: number,
+): Promise<{ tmp: string; size: number }> {
   const tmp = tempPathFor(dataPath);
   await fs.mkdir(dirname(dataPath), { recursive: true });
   const handle = await fs.open(tmp, "w");
@@ -134,7 +155,8 @@ async function writeDataFile(dataPath: string, placements: Placement[], reader: 
   try {
     const write = async (bytes: Uint8Array) => {
       let done = 0;
-      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, offset + done)).bytesWritten;
+      while (done < bytes.length)
+        done += (await handle.write(bytes, done, bytes.length - done, offset + done)).bytesWritten;
       offset += bytes.length;
     };
     for (const p of placements) {
@@ -163,7 +185,11 @@ async function writeDataFile(dataPath: string, placements: Placement[], reader: 
  * Throws `io/write` when writing fails (no partial files are left) and `model/external-data` when a source
  * tensor's data cannot be read; refuses to overwrite the source model or a data file it reads from.
  */
-export async function writeModel(model: OnnxModel | ModelProto, path: string, options: WriteModelOptions = {}): Promise<WriteModelResult> {
+export async function writeModel(
+  model: OnnxModel | ModelProto,
+  path: string,
+  options: WriteModelOptions = {},
+): Promise<WriteModelResult> {
   const proto = "proto" in model ? model.proto : model;
   const target = resolve(path);
   const maxInline = options.maxInlineBytes ?? MAX_PROTOBUF_BYTES;
@@ -180,16 +206,28 @@ export async function writeModel(model: OnnxModel | ModelProto, path: string, op
   const dataPath = resolveLocation(dirname(target), settings.location, "the data file", path);
 
   let placements = plan(proto, typeof request === "object" ? settings : request);
-  if (request === "auto" && inlineTotal(proto, placements) + STRUCTURE_MARGIN_BYTES > maxInline) placements = plan(proto, settings);
+  if (request === "auto" && inlineTotal(proto, placements) + STRUCTURE_MARGIN_BYTES > maxInline)
+    placements = plan(proto, settings);
 
   const reader = sourceReader(model, options);
   const fromSource = placements.filter((p) => p.source === "external");
   if (fromSource.length > 0) {
-    if (!reader) throw new EdgeError("model/external-data", "the model has external tensors but no directory to read them from", { file: path }, "pass the model from readModel, or sourceDir");
+    if (!reader)
+      throw new EdgeError(
+        "model/external-data",
+        "the model has external tensors but no directory to read them from",
+        { file: path },
+        "pass the model from readModel, or sourceDir",
+      );
     for (const p of fromSource) {
       const resolved = await reader.resolve(p.tensor);
       if (p.target === "external" && resolved.file === dataPath) {
-        throw new EdgeError("io/write", `refusing to overwrite ${resolved.file}: the source model reads its weights from it`, { file: path }, "write to another directory or pick another data file name");
+        throw new EdgeError(
+          "io/write",
+          `refusing to overwrite ${resolved.file}: the source model reads its weights from it`,
+          { file: path },
+          "write to another directory or pick another data file name",
+        );
       }
     }
     for (const p of fromSource) if (p.target === "inline") p.inlineBytes = await reader.read(p.tensor);
@@ -206,16 +244,28 @@ export async function writeModel(model: OnnxModel | ModelProto, path: string, op
         data = undefined;
         return await writeModel(model, path, { ...options, externalData: settings });
       }
-      throw new EdgeError("model/unsupported", `the serialized model is ${bytes.length} bytes, over protobuf's 2 GB limit`, { file: path }, "write it with external data (a lower sizeThresholdBytes)");
+      throw new EdgeError(
+        "model/unsupported",
+        `the serialized model is ${bytes.length} bytes, over protobuf's 2 GB limit`,
+        { file: path },
+        "write it with external data (a lower sizeThresholdBytes)",
+      );
     }
     if (data) await commitTempFile(data.tmp, dataPath);
     data = undefined;
     await writeFileAtomic(target, bytes);
-    return { path: target, sizeBytes: bytes.length, ...(externalCount > 0 ? { dataPath, dataBytes: (await fs.stat(dataPath)).size } : {}), externalTensors: externalCount };
+    return {
+      path: target,
+      sizeBytes: bytes.length,
+      ...(externalCount > 0 ? { dataPath, dataBytes: (await fs.stat(dataPath)).size } : {}),
+      externalTensors: externalCount,
+    };
   } catch (e) {
     if (data) await fs.rm(data.tmp, { force: true });
     if (e instanceof EdgeError) throw e;
-    throw new EdgeError("io/write", `could not write ${path}: ${(e as Error).message}`, { file: path }, undefined, { cause: e });
+    throw new EdgeError("io/write", `could not write ${path}: ${(e as Error).message}`, { file: path }, undefined, {
+      cause: e,
+    });
   } finally {
     await reader?.close();
   }

@@ -38,8 +38,15 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
       if (spec.data) {
         const dataset = recipe.data?.[spec.data];
         const where = paths.datasets[spec.data];
-        if (!dataset || !where) throw new EdgeError("recipe/invalid", `evaluate.data names an unknown dataset "${spec.data}"`, { file });
-        data = { path: where.path, format: dataset.format as DatasetFormat, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs };
+        if (!dataset || !where)
+          throw new EdgeError("recipe/invalid", `evaluate.data names an unknown dataset "${spec.data}"`, { file });
+        data = {
+          path: where.path,
+          format: dataset.format as DatasetFormat,
+          tokenizer: where.tokenizer,
+          sequenceLength: dataset.sequence_length,
+          inputs: dataset.inputs,
+        };
       }
       const synthetic = { inputs, dims: recipe.compile?.fixed_shapes, seed: recipe.run?.seed ?? 0 };
       const metrics = spec.metrics ?? ["latency", "size", "memory"];
@@ -62,13 +69,26 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
       const q = optimized.quantize;
       if (q && q.method !== "fp16" && q.quantized.length > 0) {
         let samples: Sample[] | undefined;
-        if (data) samples = await readDataset(data.path, { format: data.format, maxSamples: PER_NODE_SAMPLES, tokenizer: data.tokenizer, sequenceLength: data.sequenceLength, inputs: data.inputs });
+        if (data)
+          samples = await readDataset(data.path, {
+            format: data.format,
+            maxSamples: PER_NODE_SAMPLES,
+            tokenizer: data.tokenizer,
+            sequenceLength: data.sequenceLength,
+            inputs: data.inputs,
+          });
         // The quantized model before compilation: ONNX Runtime's fusions rename the tensors being compared.
         const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES, signal });
         const errorPath = join(outDir, "quant-error.json");
         await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });
         sink.emit({ type: "artifact", kind: "quant-error.json", path: errorPath });
-        outcome.quantError = { path: errorPath, worst: result.nodes.slice(0, 10), measured: result.nodes.length, skipped: result.skipped.length, samples: result.samples };
+        outcome.quantError = {
+          path: errorPath,
+          worst: result.nodes.slice(0, 10),
+          measured: result.nodes.length,
+          skipped: result.skipped.length,
+          samples: result.samples,
+        };
       }
       return outcome;
     },

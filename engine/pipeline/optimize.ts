@@ -29,7 +29,9 @@ export interface OptimizeOutcome {
 const SYNTHETIC_CALIBRATION_SAMPLES = 8;
 
 /** The recipe's `quantize:` block as quantizer options (calibration samples read from the named dataset). */
-export async function quantizeOptionsFromRecipe(context: Pick<RecipeRunContext, "recipe" | "paths" | "file" | "inputs">): Promise<QuantizeOptions> {
+export async function quantizeOptionsFromRecipe(
+  context: Pick<RecipeRunContext, "recipe" | "paths" | "file" | "inputs">,
+): Promise<QuantizeOptions> {
   const { recipe, paths, file, inputs } = context;
   const q = recipe.quantize!;
   const options: QuantizeOptions = {
@@ -53,14 +55,30 @@ export async function quantizeOptionsFromRecipe(context: Pick<RecipeRunContext, 
     const name = q.calibration.data;
     const dataset = recipe.data?.[name];
     const where = paths.datasets[name];
-    if (!dataset || !where) throw new EdgeError("recipe/invalid", `quantize.calibration.data names an unknown dataset "${name}"`, { file });
-    const samples = await readDataset(where.path, { format: dataset.format as DatasetFormat, maxSamples: q.calibration.samples ?? 100, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length, inputs: dataset.inputs });
+    if (!dataset || !where)
+      throw new EdgeError("recipe/invalid", `quantize.calibration.data names an unknown dataset "${name}"`, { file });
+    const samples = await readDataset(where.path, {
+      format: dataset.format as DatasetFormat,
+      maxSamples: q.calibration.samples ?? 100,
+      tokenizer: where.tokenizer,
+      sequenceLength: dataset.sequence_length,
+      inputs: dataset.inputs,
+    });
     options.calibration = { method: q.calibration.method ?? "minmax", samples, percentile: q.calibration.percentile };
   } else if (q.method === "int8-static") {
     // As the recipe checker warns: without data, calibrate on synthetic inputs made from `model.inputs`.
     const signature = await readModelSignature(paths.model);
     const warnings: string[] = [];
-    const samples = Array.from({ length: SYNTHETIC_CALIBRATION_SAMPLES }, (_, seed) => evaluationSamples(signature, paths.model, { synthetic: { inputs, dims: recipe.compile?.fixed_shapes, seed } }, warnings)[0]);
+    const samples = Array.from(
+      { length: SYNTHETIC_CALIBRATION_SAMPLES },
+      (_, seed) =>
+        evaluationSamples(
+          signature,
+          paths.model,
+          { synthetic: { inputs, dims: recipe.compile?.fixed_shapes, seed } },
+          warnings,
+        )[0],
+    );
     options.calibration = { method: "minmax", samples };
   }
   return options;
@@ -80,14 +98,20 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
       async () => {
         const quantizeOptions = await quantizeOptionsFromRecipe(context);
         if (quantize.method === "int8-static" && !quantize.calibration) {
-          sink.emit({ type: "log", level: "warning", message: "quantize: int8-static without `calibration` calibrates on synthetic inputs from `model.inputs`; the ranges will not fit real data" });
+          sink.emit({
+            type: "log",
+            level: "warning",
+            message:
+              "quantize: int8-static without `calibration` calibrates on synthetic inputs from `model.inputs`; the ranges will not fit real data",
+          });
         }
         const out = join(outDir, `model.${quantize.method}.onnx`);
         outcome.quantize = await quantizeModel(paths.model, out, quantizeOptions, {
           signal,
           onProgress: (p) => sink.emit({ type: "progress", step: "quantize", done: p.done, total: p.total }),
         });
-        for (const w of outcome.quantize.warnings) sink.emit({ type: "log", level: "warning", message: `quantize: ${w}` });
+        for (const w of outcome.quantize.warnings)
+          sink.emit({ type: "log", level: "warning", message: `quantize: ${w}` });
         sink.emit({ type: "artifact", kind: "model", path: out });
         outcome.model = out;
       },
@@ -109,7 +133,8 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
         });
         for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });
         sink.emit({ type: "artifact", kind: "model", path: out });
-        if (provider !== "cpu" && isAnalysedProvider(provider)) result.support = await analyzeForProvider(outcome.model, provider, compile.fixed_shapes, context);
+        if (provider !== "cpu" && isAnalysedProvider(provider))
+          result.support = await analyzeForProvider(outcome.model, provider, compile.fixed_shapes, context);
         outcome.compile = result;
         outcome.model = out;
       },
@@ -123,14 +148,29 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
  * The provider's support analysis of `model`, written as partitions.json. It looks at the model before ONNX
  * Runtime's CPU-only fusions, as the provider would receive it.
  */
-async function analyzeForProvider(modelPath: string, provider: string, dims: Record<string, number> | undefined, context: RecipeRunContext): Promise<CompileOutcome["support"]> {
+async function analyzeForProvider(
+  modelPath: string,
+  provider: string,
+  dims: Record<string, number> | undefined,
+  context: RecipeRunContext,
+): Promise<CompileOutcome["support"]> {
   const model = await readModel(modelPath);
   try {
     const analysis = analyzeSupport(model, provider, { dims });
     const partitionsPath = await writePartitions(context.outDir, analysis, modelPath);
     context.sink.emit({ type: "artifact", kind: "partitions.json", path: partitionsPath });
     const s = analysis.summary;
-    return { provider, nodes: s.nodes, providerNodes: s.providerNodes, cpuNodeShare: s.cpuNodeShare, cpuFlopShare: s.cpuFlopShare, partitions: s.partitions, transitions: s.transitions, unsupportedOps: s.unsupportedOps, partitionsPath: join(context.outDir, PARTITIONS_FILE) };
+    return {
+      provider,
+      nodes: s.nodes,
+      providerNodes: s.providerNodes,
+      cpuNodeShare: s.cpuNodeShare,
+      cpuFlopShare: s.cpuFlopShare,
+      partitions: s.partitions,
+      transitions: s.transitions,
+      unsupportedOps: s.unsupportedOps,
+      partitionsPath: join(context.outDir, PARTITIONS_FILE),
+    };
   } finally {
     await model.close();
   }

@@ -17,12 +17,25 @@ export interface DeviceChoice {
 export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, file: string): DeviceChoice {
   const name = override ?? defaultDeviceName(recipe);
   if (name === undefined) {
-    throw new EdgeError("device/unknown", "the recipe defines several devices and says not which to run on", { file }, `set \`run.device\` or pass \`--device NAME\` (one of: ${Object.keys(recipe.devices ?? {}).join(", ")})`);
+    throw new EdgeError(
+      "device/unknown",
+      "the recipe defines several devices and says not which to run on",
+      { file },
+      `set \`run.device\` or pass \`--device NAME\` (one of: ${Object.keys(recipe.devices ?? {}).join(", ")})`,
+    );
   }
   const device = recipe.devices?.[name] ?? (name === implicitLocalDevice ? { local: {} } : undefined);
   if (!device) {
-    const known = [...Object.keys(recipe.devices ?? {}), ...(recipe.devices?.[implicitLocalDevice] ? [] : [implicitLocalDevice])];
-    throw new EdgeError("device/unknown", `no device named "${name}" in the recipe`, { file, device: name }, `devices: ${known.join(", ")}`);
+    const known = [
+      ...Object.keys(recipe.devices ?? {}),
+      ...(recipe.devices?.[implicitLocalDevice] ? [] : [implicitLocalDevice]),
+    ];
+    throw new EdgeError(
+      "device/unknown",
+      `no device named "${name}" in the recipe`,
+      { file, device: name },
+      `devices: ${known.join(", ")}`,
+    );
   }
   const kind = device.local ? "local" : device.ssh ? "ssh" : "adb";
   return { name, device, kind };
@@ -31,7 +44,13 @@ export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, f
 /** Execution providers this machine's onnxruntime-node can run a local session with. */
 const localProviders = new Set(["cpu"]);
 
-export function planFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, choice: DeviceChoice, outDir: string, file: string): RunPlan {
+export function planFromRecipe(
+  recipe: EdgeRecipe,
+  paths: RecipePaths,
+  choice: DeviceChoice,
+  outDir: string,
+  file: string,
+): RunPlan {
   if (choice.kind !== "local") {
     throw new EdgeError(
       "device/unsupported",
@@ -88,13 +107,25 @@ export function planFromRecipe(recipe: EdgeRecipe, paths: RecipePaths, choice: D
  * the recipe's quantize and compile steps (with the provider's support analysis): when the recipe has them, the plan
  * is one for this machine's CPU and `deviceError` is the error the run stops with after those steps.
  */
-export function planWithFallback(recipe: EdgeRecipe, paths: RecipePaths, choice: DeviceChoice, outDir: string, file: string): { plan: RunPlan; deviceError?: EdgeError } {
+export function planWithFallback(
+  recipe: EdgeRecipe,
+  paths: RecipePaths,
+  choice: DeviceChoice,
+  outDir: string,
+  file: string,
+): { plan: RunPlan; deviceError?: EdgeError } {
   try {
     return { plan: planFromRecipe(recipe, paths, choice, outDir, file) };
   } catch (e) {
     if (!isEdgeError(e) || e.code !== "device/unsupported" || (!recipe.quantize && !recipe.compile)) throw e;
     const cpuRecipe = { ...recipe, compile: recipe.compile && { ...recipe.compile, provider: "cpu" as const } };
-    const plan = planFromRecipe(cpuRecipe, paths, { name: choice.name, device: { local: {} }, kind: "local" }, outDir, file);
+    const plan = planFromRecipe(
+      cpuRecipe,
+      paths,
+      { name: choice.name, device: { local: {} }, kind: "local" },
+      outDir,
+      file,
+    );
     return { plan, deviceError: e };
   }
 }

@@ -62,7 +62,10 @@ export interface RunRecipeResult {
 }
 
 /** Runs a recipe: a file (loaded and checked here) or one already loaded with `loadRecipe`. */
-export async function runRecipe(source: string | LoadedRecipe, options: RunRecipeOptions = {}): Promise<RunRecipeResult> {
+export async function runRecipe(
+  source: string | LoadedRecipe,
+  options: RunRecipeOptions = {},
+): Promise<RunRecipeResult> {
   const cwd = options.cwd ?? process.cwd();
   const outer = options.sink ?? nullSink;
   const loaded = typeof source === "string" ? await loadRecipe(source, { cwd }) : source;

@@ -74,7 +74,13 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
     if (stopped()) return aborted();
     if (!isEdgeError(e)) throw e;
     sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
-    return buildFailedReport(e, { ...base, artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized)], optimization: optimizationSection(optimized.quantize, optimized.compile), device: options.device, startedAt });
+    return buildFailedReport(e, {
+      ...base,
+      artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized)],
+      optimization: optimizationSection(optimized.quantize, optimized.compile),
+      device: options.device,
+      startedAt,
+    });
   }
 }
 
@@ -82,8 +88,16 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
 async function runSamples(context: RecipeRunContext, name: string): Promise<Sample[]> {
   const dataset = context.recipe.data?.[name];
   const where = context.paths.datasets[name];
-  if (!dataset || !where) throw new EdgeError("recipe/invalid", `run.data names an unknown dataset "${name}"`, { where: { file: context.file } });
-  return readDataset(where.path, { format: dataset.format, inputs: dataset.inputs, tokenizer: where.tokenizer, sequenceLength: dataset.sequence_length });
+  if (!dataset || !where)
+    throw new EdgeError("recipe/invalid", `run.data names an unknown dataset "${name}"`, {
+      where: { file: context.file },
+    });
+  return readDataset(where.path, {
+    format: dataset.format,
+    inputs: dataset.inputs,
+    tokenizer: where.tokenizer,
+    sequenceLength: dataset.sequence_length,
+  });
 }
 
 /** The files the optimization and evaluation steps wrote, for the report's list. */
@@ -91,7 +105,8 @@ function stepArtifacts(optimized: OptimizeOutcome, evaluation?: EvaluateOutcome)
   const list: ReportArtifact[] = [];
   if (optimized.quantize) list.push({ kind: "model", path: optimized.quantize.output });
   if (optimized.compile) list.push({ kind: "model", path: optimized.compile.path });
-  if (optimized.compile?.support) list.push({ kind: "partitions.json", path: optimized.compile.support.partitionsPath });
+  if (optimized.compile?.support)
+    list.push({ kind: "partitions.json", path: optimized.compile.support.partitionsPath });
   if (evaluation) list.push({ kind: "evaluation.json", path: evaluation.path });
   if (evaluation?.quantError) list.push({ kind: "quant-error.json", path: evaluation.quantError.path });
   return list;

@@ -14,7 +14,13 @@ import { quantizeInt4WeightOnly } from "./methods/int4";
 import { quantizeInt8Dynamic } from "./methods/int8-dynamic";
 import { quantizeInt8Static } from "./methods/int8-static";
 import { TensorStore } from "./graph/tensor-store";
-import { type QuantMethod, quantMethods, type QuantizeOptions, type QuantizeProgress, type QuantizeResult } from "./types";
+import {
+  type QuantMethod,
+  quantMethods,
+  type QuantizeOptions,
+  type QuantizeProgress,
+  type QuantizeResult,
+} from "./types";
 
 interface Method {
   run: (ctx: QuantizeContext) => Promise<void>;
@@ -25,9 +31,21 @@ interface Method {
 }
 
 const methods: Record<QuantMethod, Method> = {
-  "int8-dynamic": { run: quantizeInt8Dynamic, minOpset: () => 11, handles: "MatMul, Gemm or Conv with a constant float weight" },
-  "int8-static": { run: quantizeInt8Static, minOpset: (o) => ((o.perChannel ?? true) || (o.activationType ?? "uint8").endsWith("16") ? 13 : 10), handles: "operators with float activations and weights (Conv, MatMul, Gemm, …)" },
-  "int4-weight-only": { run: quantizeInt4WeightOnly, minOpset: () => 1, handles: "MatMul with a constant 2-D float weight" },
+  "int8-dynamic": {
+    run: quantizeInt8Dynamic,
+    minOpset: () => 11,
+    handles: "MatMul, Gemm or Conv with a constant float weight",
+  },
+  "int8-static": {
+    run: quantizeInt8Static,
+    minOpset: (o) => ((o.perChannel ?? true) || (o.activationType ?? "uint8").endsWith("16") ? 13 : 10),
+    handles: "operators with float activations and weights (Conv, MatMul, Gemm, …)",
+  },
+  "int4-weight-only": {
+    run: quantizeInt4WeightOnly,
+    minOpset: () => 1,
+    handles: "MatMul with a constant 2-D float weight",
+  },
   fp16: { run: quantizeFp16, minOpset: () => 6, handles: "float32 tensors" },
 };
 
@@ -41,23 +59,48 @@ export interface QuantizeHooks {
 /** Models whose weights are at least this big are written with external data even if the source had none. */
 const EXTERNAL_OUTPUT_BYTES = 1.5e9;
 
-export async function quantizeModel(src: string, out: string, options: QuantizeOptions, hooks: QuantizeHooks = {}): Promise<QuantizeResult> {
+export async function quantizeModel(
+  src: string,
+  out: string,
+  options: QuantizeOptions,
+  hooks: QuantizeHooks = {},
+): Promise<QuantizeResult> {
   const started = performance.now();
   if (!quantMethods.includes(options.method)) {
-    throw new EdgeError("recipe/invalid", `unknown quantization method "${String(options.method)}"`, {}, `one of: ${quantMethods.join(", ")}`);
+    throw new EdgeError(
+      "recipe/invalid",
+      `unknown quantization method "${String(options.method)}"`,
+      {},
+      `one of: ${quantMethods.join(", ")}`,
+    );
   }
   if (options.blockSize !== undefined && ![16, 32, 64, 128].includes(options.blockSize)) {
-    throw new EdgeError("recipe/invalid", `block_size ${options.blockSize} is not one MatMulNBits supports`, {}, "use 16, 32, 64 or 128");
+    throw new EdgeError(
+      "recipe/invalid",
+      `block_size ${options.blockSize} is not one MatMulNBits supports`,
+      {},
+      "use 16, 32, 64 or 128",
+    );
   }
   if (resolve(src) === resolve(out)) {
-    throw new EdgeError("io/write", "the output would overwrite the source model", { file: out }, "write the quantized model to another path; the source is never modified");
+    throw new EdgeError(
+      "io/write",
+      "the output would overwrite the source model",
+      { file: out },
+      "write the quantized model to another path; the source is never modified",
+    );
   }
   const model = await readModel(src);
   const sourceBytes = model.sizeBytes + model.external.totalBytes;
   const external = model.external.tensors > 0 || sourceBytes > EXTERNAL_OUTPUT_BYTES;
   if (external && model.external.files.some((f) => resolve(f) === resolve(`${out}.data`))) {
     await model.close();
-    throw new EdgeError("io/write", "the output's data file would overwrite the source model's external data", { file: `${out}.data` }, "write the quantized model to another folder or name");
+    throw new EdgeError(
+      "io/write",
+      "the output's data file would overwrite the source model's external data",
+      { file: `${out}.data` },
+      "write the quantized model to another folder or name",
+    );
   }
   const store = new TensorStore(resolve(out), external);
   const ctx = newContext(model, options, store, src);
@@ -66,7 +109,8 @@ export async function quantizeModel(src: string, out: string, options: QuantizeO
   const method = methods[options.method];
   try {
     for (const scope of scopes(model.proto)) {
-      if (topoSort(scope.graph, src)) ctx.warnings.push(`the nodes of the ${scope.label} were not in topological order; sorted them first`);
+      if (topoSort(scope.graph, src))
+        ctx.warnings.push(`the nodes of the ${scope.label} were not in topological order; sorted them first`);
     }
     const from = defaultOpset(model.proto);
     const need = method.minOpset(options);
@@ -75,7 +119,9 @@ export async function quantizeModel(src: string, out: string, options: QuantizeO
       const upgrade = upgradeOpset(model.proto, need, { file: src });
       to = upgrade.to;
       const rewritten = upgrade.changes.filter((c) => !c.includes("kept as is")).length;
-      ctx.warnings.push(`the model's opset ${from} is below the ${need} that ${options.method} needs; upgraded it to ${to}${rewritten ? ` (${rewritten} node${rewritten === 1 ? "" : "s"} rewritten)` : ""}`);
+      ctx.warnings.push(
+        `the model's opset ${from} is below the ${need} that ${options.method} needs; upgraded it to ${to}${rewritten ? ` (${rewritten} node${rewritten === 1 ? "" : "s"} rewritten)` : ""}`,
+      );
     }
     await method.run(ctx);
     if (ctx.quantized.length === 0) {
@@ -84,7 +130,9 @@ export async function quantizeModel(src: string, out: string, options: QuantizeO
         "model/unsupported",
         `${options.method} found nothing to quantize in this model: it needs ${method.handles}${reasons.length ? `; skipped ${reasons.join("; ")}` : ""}`,
         { file: src, node: ctx.skipped[0]?.node },
-        ctx.skipped.length ? "check `include`/`exclude`, or choose another method" : "this model has no node the method handles; choose another method",
+        ctx.skipped.length
+          ? "check `include`/`exclude`, or choose another method"
+          : "this model has no node the method handles; choose another method",
       );
     }
     pruneUnused(model.proto, ctx.replaced);

@@ -18,15 +18,24 @@ export interface RecipeFileHost {
 }
 
 /** Reads the model's signature, or reports why it cannot be read on `model.path`'s value. */
-export async function checkModelFile(model: Model, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<ModelSignature | undefined> {
+export async function checkModelFile(
+  model: Model,
+  paths: RecipePaths,
+  host: RecipeFileHost,
+  sink: ProblemSink,
+): Promise<ModelSignature | undefined> {
   const written = model.path;
   const kind = await host.pathKind(paths.model);
   if (kind === undefined) {
-    sink.error("model/not-found", ["model", "path"], `model file \`${written}\` does not exist`, { hint: `paths are relative to the recipe file; looked for ${paths.model}` });
+    sink.error("model/not-found", ["model", "path"], `model file \`${written}\` does not exist`, {
+      hint: `paths are relative to the recipe file; looked for ${paths.model}`,
+    });
     return undefined;
   }
   if (kind === "directory") {
-    sink.error("model/invalid", ["model", "path"], `\`${written}\` is a folder, not an ONNX model file`, { hint: `looked at ${paths.model}` });
+    sink.error("model/invalid", ["model", "path"], `\`${written}\` is a folder, not an ONNX model file`, {
+      hint: `looked at ${paths.model}`,
+    });
     return undefined;
   }
   try {
@@ -34,56 +43,111 @@ export async function checkModelFile(model: Model, paths: RecipePaths, host: Rec
   } catch (e) {
     const code = isEdgeError(e) && e.code === "model/not-found" ? "model/not-found" : "model/invalid";
     const reason = isEdgeError(e) ? e.message : String((e as Error)?.message ?? e);
-    sink.error(code, ["model", "path"], `\`${written}\` cannot be read as an ONNX model: ${reason.replace(`${paths.model}`, "it").replace(/^cannot read model it: /, "")}`, {
-      hint: isEdgeError(e) ? e.hint : undefined,
-    });
+    sink.error(
+      code,
+      ["model", "path"],
+      `\`${written}\` cannot be read as an ONNX model: ${reason.replace(`${paths.model}`, "it").replace(/^cannot read model it: /, "")}`,
+      {
+        hint: isEdgeError(e) ? e.hint : undefined,
+      },
+    );
     return undefined;
   }
 }
 
 /** Which kinds of path each dataset format accepts. */
-const formatKinds: Record<string, readonly PathKind[]> = { npy: ["file", "directory"], npz: ["file"], json: ["file"], text: ["file"] };
+const formatKinds: Record<string, readonly PathKind[]> = {
+  npy: ["file", "directory"],
+  npz: ["file"],
+  json: ["file"],
+  text: ["file"],
+};
 
-export async function checkDatasetFiles(parts: RecipeParts, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
+export async function checkDatasetFiles(
+  parts: RecipeParts,
+  paths: RecipePaths,
+  host: RecipeFileHost,
+  sink: ProblemSink,
+): Promise<void> {
   await Promise.all(
     Object.entries(parts.recipe.data ?? {}).map(async ([name, dataset]) => {
       const resolved = paths.datasets[name];
       const kind = await host.pathKind(resolved.path);
       if (kind === undefined) {
-        sink.error("data/not-found", ["data", name, "path"], `dataset \`${name}\`: \`${dataset.path}\` does not exist`, { hint: `paths are relative to the recipe file; looked for ${resolved.path}` });
+        sink.error(
+          "data/not-found",
+          ["data", name, "path"],
+          `dataset \`${name}\`: \`${dataset.path}\` does not exist`,
+          { hint: `paths are relative to the recipe file; looked for ${resolved.path}` },
+        );
       } else if (!formatKinds[dataset.format].includes(kind)) {
-        sink.error("data/wrong-kind", ["data", name, "path"], `dataset \`${name}\`: \`${dataset.path}\` is a folder, but \`format: ${dataset.format}\` reads one file`);
+        sink.error(
+          "data/wrong-kind",
+          ["data", name, "path"],
+          `dataset \`${name}\`: \`${dataset.path}\` is a folder, but \`format: ${dataset.format}\` reads one file`,
+        );
       }
       if (dataset.format === "text" && !dataset.tokenizer && !parts.broken(["data", name, "tokenizer"])) {
-        sink.error("data/tokenizer", ["data", name], `dataset \`${name}\` is \`format: text\` and needs a \`tokenizer\` (a Hugging Face tokenizer.json)`, { on: "key" });
+        sink.error(
+          "data/tokenizer",
+          ["data", name],
+          `dataset \`${name}\` is \`format: text\` and needs a \`tokenizer\` (a Hugging Face tokenizer.json)`,
+          { on: "key" },
+        );
       }
       if (dataset.format !== "text") {
         for (const option of ["tokenizer", "sequence_length"] as const) {
-          if (dataset[option] !== undefined) sink.warning("option/not-applicable", ["data", name, option], `\`${option}\` is used only by \`format: text\`, not \`${dataset.format}\``, { on: "key" });
+          if (dataset[option] !== undefined)
+            sink.warning(
+              "option/not-applicable",
+              ["data", name, option],
+              `\`${option}\` is used only by \`format: text\`, not \`${dataset.format}\``,
+              { on: "key" },
+            );
         }
       }
       if (dataset.inputs && (dataset.format === "npy" || dataset.format === "text")) {
-        sink.warning("option/not-applicable", ["data", name, "inputs"], `\`inputs\` is used only by \`format: npz\` and \`json\`, not \`${dataset.format}\``, { on: "key" });
+        sink.warning(
+          "option/not-applicable",
+          ["data", name, "inputs"],
+          `\`inputs\` is used only by \`format: npz\` and \`json\`, not \`${dataset.format}\``,
+          { on: "key" },
+        );
       }
       if (dataset.tokenizer && resolved.tokenizer && dataset.format === "text") {
         const tokenizerKind = await host.pathKind(resolved.tokenizer);
         if (tokenizerKind !== "file") {
-          sink.error("data/tokenizer", ["data", name, "tokenizer"], `tokenizer \`${dataset.tokenizer}\` ${tokenizerKind === "directory" ? "is a folder; name its tokenizer.json" : "does not exist"}`, {
-            hint: `looked for ${resolved.tokenizer}`,
-          });
+          sink.error(
+            "data/tokenizer",
+            ["data", name, "tokenizer"],
+            `tokenizer \`${dataset.tokenizer}\` ${tokenizerKind === "directory" ? "is a folder; name its tokenizer.json" : "does not exist"}`,
+            {
+              hint: `looked for ${resolved.tokenizer}`,
+            },
+          );
         }
       }
     }),
   );
 }
 
-export async function checkIdentityFiles(recipe: PartialRecipe, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink): Promise<void> {
+export async function checkIdentityFiles(
+  recipe: PartialRecipe,
+  paths: RecipePaths,
+  host: RecipeFileHost,
+  sink: ProblemSink,
+): Promise<void> {
   await Promise.all(
     Object.entries(paths.identityFiles).map(async ([device, path]) => {
       if ((await host.pathKind(path)) === "file") return;
-      sink.warning("data/not-found", ["devices", device, "ssh", "identity_file"], `identity file \`${recipe.devices?.[device]?.ssh?.identity_file}\` does not exist on this machine`, {
-        hint: `looked for ${path}`,
-      });
+      sink.warning(
+        "data/not-found",
+        ["devices", device, "ssh", "identity_file"],
+        `identity file \`${recipe.devices?.[device]?.ssh?.identity_file}\` does not exist on this machine`,
+        {
+          hint: `looked for ${path}`,
+        },
+      );
     }),
   );
 }

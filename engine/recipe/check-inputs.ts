@@ -5,7 +5,16 @@ import type { ProblemSink } from "./problem-sink";
 import type { ElementType, InputSpec, TensorValue } from "./recipe-types.generated";
 import type { PartialRecipe, RecipeParts } from "./well-formed";
 
-export const integerTypes: readonly ElementType[] = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"];
+export const integerTypes: readonly ElementType[] = [
+  "int8",
+  "uint8",
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+];
 export const floatTypes: readonly ElementType[] = ["float32", "float16", "bfloat16", "float64"];
 
 /** The values each bounded element type holds (64-bit integers and float32/64 are not bounded here). */
@@ -38,7 +47,9 @@ export function checkInputSpecs(parts: RecipeParts, sink: ProblemSink, modelType
   for (const [name, written] of Object.entries(parts.recipe.model?.inputs ?? {})) {
     const modelType = modelTypes[name] as ElementType | undefined;
     if (written.dtype === undefined && parts.broken(["model", "inputs", name, "dtype"])) continue;
-    const dtype = written.dtype ?? (modelType && [...integerTypes, ...floatTypes, "bool", "string"].includes(modelType) ? modelType : undefined);
+    const dtype =
+      written.dtype ??
+      (modelType && [...integerTypes, ...floatTypes, "bool", "string"].includes(modelType) ? modelType : undefined);
     checkInputSpec(name, { ...written, dtype }, parts, sink);
   }
 }
@@ -49,24 +60,51 @@ function checkInputSpec(name: string, spec: InputSpec, parts: RecipeParts, sink:
   const fill = spec.fill ?? "uniform";
   if (spec.range) {
     const [low, high] = spec.range;
-    if (low > high) sink.error("input/range", at("range"), `\`range\` of input \`${name}\` goes from ${low} down to ${high}: write it as [low, high]`, { hint: `range: [${high}, ${low}]` });
+    if (low > high)
+      sink.error(
+        "input/range",
+        at("range"),
+        `\`range\` of input \`${name}\` goes from ${low} down to ${high}: write it as [low, high]`,
+        { hint: `range: [${high}, ${low}]` },
+      );
     const outside = outOfBounds(spec.dtype, spec.range);
-    if (outside) sink.error("input/range", at("range"), `\`range\` of the ${spec.dtype} input \`${name}\` is [${low}, ${high}]: ${outside}`);
+    if (outside)
+      sink.error(
+        "input/range",
+        at("range"),
+        `\`range\` of the ${spec.dtype} input \`${name}\` is [${low}, ${high}]: ${outside}`,
+      );
     if (spec.dtype && integerTypes.includes(spec.dtype) && (!Number.isInteger(low) || !Number.isInteger(high))) {
-      sink.warning("input/range", at("range"), `\`range\` of the ${spec.dtype} input \`${name}\` has fractions; values will be whole numbers`);
+      sink.warning(
+        "input/range",
+        at("range"),
+        `\`range\` of the ${spec.dtype} input \`${name}\` has fractions; values will be whole numbers`,
+      );
     }
   }
   if (spec.value !== undefined) {
     for (const option of ["fill", "range", "mean", "std"] as const) {
-      if (spec[option] !== undefined) sink.warning("option/conflict", at(option), `\`${option}\` is ignored: input \`${name}\` has a \`value\``, { on: "key" });
+      if (spec[option] !== undefined)
+        sink.warning("option/conflict", at(option), `\`${option}\` is ignored: input \`${name}\` has a \`value\``, {
+          on: "key",
+        });
     }
     checkValue(name, spec, recipe, sink);
     return;
   }
   if (parts.broken(at("fill")) || parts.broken(at("value"))) return;
-  if (spec.range && fill !== "uniform") sink.warning("option/not-applicable", at("range"), `\`range\` is used only by \`fill: uniform\`, not \`${fill}\``, { on: "key" });
+  if (spec.range && fill !== "uniform")
+    sink.warning("option/not-applicable", at("range"), `\`range\` is used only by \`fill: uniform\`, not \`${fill}\``, {
+      on: "key",
+    });
   for (const option of ["mean", "std"] as const) {
-    if (spec[option] !== undefined && fill !== "normal") sink.warning("option/not-applicable", at(option), `\`${option}\` is used only by \`fill: normal\`, not \`${fill}\``, { on: "key" });
+    if (spec[option] !== undefined && fill !== "normal")
+      sink.warning(
+        "option/not-applicable",
+        at(option),
+        `\`${option}\` is used only by \`fill: normal\`, not \`${fill}\``,
+        { on: "key" },
+      );
   }
   if (fill === "normal" && spec.dtype && !floatTypes.includes(spec.dtype)) {
     sink.warning("input/value", at("fill"), `\`fill: normal\` makes fractions, but input \`${name}\` is ${spec.dtype}`);
@@ -78,26 +116,45 @@ function checkValue(name: string, spec: InputSpec, recipe: PartialRecipe, sink: 
   const value = spec.value as TensorValue;
   const path = ["model", "inputs", name, "value"];
   const scalars = flatten(value);
-  const kind = spec.dtype === "string" ? "string" : spec.dtype === "bool" ? "boolean" : spec.dtype ? "number" : undefined;
+  const kind =
+    spec.dtype === "string" ? "string" : spec.dtype === "bool" ? "boolean" : spec.dtype ? "number" : undefined;
   const wrong = kind ? scalars.find((s) => typeof s !== kind) : undefined;
-  if (wrong !== undefined) sink.error("input/value", path, `\`value\` of the ${spec.dtype} input \`${name}\` contains \`${String(wrong)}\`, which is not a ${kind}`);
-  else if (spec.dtype && integerTypes.includes(spec.dtype) && scalars.some((s) => typeof s === "number" && !Number.isInteger(s))) {
+  if (wrong !== undefined)
+    sink.error(
+      "input/value",
+      path,
+      `\`value\` of the ${spec.dtype} input \`${name}\` contains \`${String(wrong)}\`, which is not a ${kind}`,
+    );
+  else if (
+    spec.dtype &&
+    integerTypes.includes(spec.dtype) &&
+    scalars.some((s) => typeof s === "number" && !Number.isInteger(s))
+  ) {
     sink.error("input/value", path, `\`value\` of the ${spec.dtype} input \`${name}\` contains fractions`);
   } else {
     const outside = outOfBounds(spec.dtype, scalars);
-    if (outside) sink.error("input/value", path, `\`value\` of the ${spec.dtype} input \`${name}\` contains ${outside}`);
+    if (outside)
+      sink.error("input/value", path, `\`value\` of the ${spec.dtype} input \`${name}\` contains ${outside}`);
   }
   if (!Array.isArray(value)) return;
   const nested = nestedShape(value);
   if (!nested) {
-    sink.error("input/value", path, `\`value\` of input \`${name}\` is ragged: every list at one level must have the same length`);
+    sink.error(
+      "input/value",
+      path,
+      `\`value\` of input \`${name}\` is ragged: every list at one level must have the same length`,
+    );
     return;
   }
   if (!spec.shape) return;
   const fixed = recipe.compile?.fixed_shapes ?? {};
   const shape = spec.shape.map((d) => (typeof d === "number" ? d : fixed[d]));
   if (nested.length !== shape.length || nested.some((n, i) => shape[i] !== undefined && shape[i] !== n)) {
-    sink.error("input/value", path, `\`value\` of input \`${name}\` has shape [${nested.join(", ")}], but \`shape\` is [${spec.shape.join(", ")}]`);
+    sink.error(
+      "input/value",
+      path,
+      `\`value\` of input \`${name}\` has shape [${nested.join(", ")}], but \`shape\` is [${spec.shape.join(", ")}]`,
+    );
   }
 }
 
@@ -111,6 +168,7 @@ function nestedShape(value: TensorValue): number[] | undefined {
   if (value.length === 0) return [0];
   const inner = value.map(nestedShape);
   const first = inner[0];
-  if (!first || inner.some((s) => !s || s.length !== first.length || s.some((d, i) => d !== first[i]))) return undefined;
+  if (!first || inner.some((s) => !s || s.length !== first.length || s.some((d, i) => d !== first[i])))
+    return undefined;
   return [value.length, ...first];
 }

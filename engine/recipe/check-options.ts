@@ -35,36 +35,78 @@ export function checkOptions(parts: RecipeParts, sink: ProblemSink): void {
 function checkQuantize(q: Quantize, broken: RecipeParts["broken"], sink: ProblemSink): void {
   for (const [option, methods] of Object.entries(optionMethods) as [QuantizeOption, QuantizeMethod[]][]) {
     if (q[option] === undefined || methods.includes(q.method)) continue;
-    sink.warning("option/not-applicable", ["quantize", option], `\`quantize.${option}\` is ignored by \`method: ${q.method}\`; it applies to ${methods.map((m) => `\`${m}\``).join(", ")}`, {
-      on: "key",
-    });
+    sink.warning(
+      "option/not-applicable",
+      ["quantize", option],
+      `\`quantize.${option}\` is ignored by \`method: ${q.method}\`; it applies to ${methods.map((m) => `\`${m}\``).join(", ")}`,
+      {
+        on: "key",
+      },
+    );
   }
   if (q.method === "int8-static" && !q.calibration && !broken(["quantize", "calibration"])) {
-    sink.warning("option/conflict", ["quantize", "method"], "`int8-static` without `calibration` calibrates on random inputs from `model.inputs`: the ranges will not fit real data", {
-      hint: "add `calibration: { data: <dataset>, samples: 100 }` and the dataset under `data`",
-    });
+    sink.warning(
+      "option/conflict",
+      ["quantize", "method"],
+      "`int8-static` without `calibration` calibrates on random inputs from `model.inputs`: the ranges will not fit real data",
+      {
+        hint: "add `calibration: { data: <dataset>, samples: 100 }` and the dataset under `data`",
+      },
+    );
   }
   const calibration = q.calibration;
-  if (calibration?.percentile !== undefined && (calibration.method ?? "minmax") !== "percentile" && !broken(["quantize", "calibration", "method"])) {
-    sink.warning("option/not-applicable", ["quantize", "calibration", "percentile"], `\`percentile\` is ignored by calibration \`method: ${calibration.method ?? "minmax"}\``, {
-      on: "key",
-      hint: "set `method: percentile`, or remove `percentile`",
-    });
+  if (
+    calibration?.percentile !== undefined &&
+    (calibration.method ?? "minmax") !== "percentile" &&
+    !broken(["quantize", "calibration", "method"])
+  ) {
+    sink.warning(
+      "option/not-applicable",
+      ["quantize", "calibration", "percentile"],
+      `\`percentile\` is ignored by calibration \`method: ${calibration.method ?? "minmax"}\``,
+      {
+        on: "key",
+        hint: "set `method: percentile`, or remove `percentile`",
+      },
+    );
   }
-  if (q.method === "int8-static" && (q.format ?? "qdq") === "qoperator" && (q.activation_type === "uint16" || q.activation_type === "int16")) {
-    sink.error("option/conflict", ["quantize", "activation_type"], `16-bit activations need \`format: qdq\`: QOperator has no 16-bit kernels`);
+  if (
+    q.method === "int8-static" &&
+    (q.format ?? "qdq") === "qoperator" &&
+    (q.activation_type === "uint16" || q.activation_type === "int16")
+  ) {
+    sink.error(
+      "option/conflict",
+      ["quantize", "activation_type"],
+      `16-bit activations need \`format: qdq\`: QOperator has no 16-bit kernels`,
+    );
   } else if (q.format === "qoperator" && !broken(["quantize", "format"])) {
-    sink.error("option/unsupported", ["quantize", "format"], "`format: qoperator` is not supported yet: edge writes the QDQ format", {
-      hint: "use `format: qdq`; onnxruntime's CPU provider turns QDQ groups into QLinearConv/QLinearMatMul when it loads the model",
-    });
+    sink.error(
+      "option/unsupported",
+      ["quantize", "format"],
+      "`format: qoperator` is not supported yet: edge writes the QDQ format",
+      {
+        hint: "use `format: qdq`; onnxruntime's CPU provider turns QDQ groups into QLinearConv/QLinearMatMul when it loads the model",
+      },
+    );
   }
   const included = new Set(q.include?.ops ?? []);
   (q.exclude?.ops ?? []).forEach((op, i) => {
-    if (included.has(op)) sink.warning("option/conflict", ["quantize", "exclude", "ops", i], `\`${op}\` is in both \`include.ops\` and \`exclude.ops\`; exclude wins`);
+    if (included.has(op))
+      sink.warning(
+        "option/conflict",
+        ["quantize", "exclude", "ops", i],
+        `\`${op}\` is in both \`include.ops\` and \`exclude.ops\`; exclude wins`,
+      );
   });
   const includedNodes = new Set(q.include?.nodes ?? []);
   (q.exclude?.nodes ?? []).forEach((node, i) => {
-    if (includedNodes.has(node)) sink.warning("option/conflict", ["quantize", "exclude", "nodes", i], `\`${node}\` is in both \`include.nodes\` and \`exclude.nodes\`; exclude wins`);
+    if (includedNodes.has(node))
+      sink.warning(
+        "option/conflict",
+        ["quantize", "exclude", "nodes", i],
+        `\`${node}\` is in both \`include.nodes\` and \`exclude.nodes\`; exclude wins`,
+      );
   });
 }
 
@@ -90,7 +132,12 @@ export function deviceProviders(parts: RecipeParts): DeviceProvider[] {
   for (const [name, device] of Object.entries(recipe.devices ?? {})) {
     if (broken(["devices", name, "provider"]) || (!device.provider && broken(["compile", "provider"]))) continue;
     const provider = device.provider ?? recipe.compile?.provider ?? "cpu";
-    found.push({ device: name, transport: transportOf(device), provider, where: device.provider ? ["devices", name, "provider"] : ["compile", "provider"] });
+    found.push({
+      device: name,
+      transport: transportOf(device),
+      provider,
+      where: device.provider ? ["devices", name, "provider"] : ["compile", "provider"],
+    });
   }
   return found;
 }
@@ -112,13 +159,23 @@ function checkSixteenBit(parts: RecipeParts, sink: ProblemSink): void {
   if (devices.length === 0) return;
   const names = devices.map((d) => `\`${d.device}\` (${d.provider})`).join(", ");
   if (asked) {
-    sink.warning("quantize/provider", ["quantize", "activation_type"], `16-bit activations run only on the CPU of ${names}: their providers take 8-bit QDQ only`, {
-      hint: "use `activation_type: uint8` for these devices",
-    });
+    sink.warning(
+      "quantize/provider",
+      ["quantize", "activation_type"],
+      `16-bit activations run only on the CPU of ${names}: their providers take 8-bit QDQ only`,
+      {
+        hint: "use `activation_type: uint8` for these devices",
+      },
+    );
   } else {
-    sink.information("quantize/provider", ["quantize", "method"], `int8-static keeps \`target_cosine\` (${q.target_cosine ?? 0.99}) by moving its costliest activations to 16 bits or float, which ${names} run on the CPU`, {
-      hint: "set `target_cosine: 0` to keep every activation at 8 bits for this provider; the report lists what moved",
-    });
+    sink.information(
+      "quantize/provider",
+      ["quantize", "method"],
+      `int8-static keeps \`target_cosine\` (${q.target_cosine ?? 0.99}) by moving its costliest activations to 16 bits or float, which ${names} run on the CPU`,
+      {
+        hint: "set `target_cosine: 0` to keep every activation at 8 bits for this provider; the report lists what moved",
+      },
+    );
   }
 }
 
@@ -128,17 +185,33 @@ function checkProviders(parts: RecipeParts, sink: ProblemSink): void {
     const device = parts.recipe.devices?.[name] ?? {};
     const hasOwn = where[0] === "devices";
     if (provider === "nnapi" && transport !== "adb") {
-      sink.warning("device/unsupported", where, `NNAPI exists only on Android, but device \`${name}\` is reached over ${transport === "local" ? "`local`" : "`ssh`"}`, {
-        hint: hasOwn ? undefined : `give device \`${name}\` its own \`provider\``,
-      });
+      sink.warning(
+        "device/unsupported",
+        where,
+        `NNAPI exists only on Android, but device \`${name}\` is reached over ${transport === "local" ? "`local`" : "`ssh`"}`,
+        {
+          hint: hasOwn ? undefined : `give device \`${name}\` its own \`provider\``,
+        },
+      );
     }
     if (provider === "coreml" && transport === "adb") {
-      sink.error("device/unsupported", where, `Core ML exists only on Apple devices, but device \`${name}\` is an Android device (adb)`, {
-        hint: hasOwn ? "use `nnapi`, `qnn` or `xnnpack` on Android" : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
-      });
+      sink.error(
+        "device/unsupported",
+        where,
+        `Core ML exists only on Apple devices, but device \`${name}\` is an Android device (adb)`,
+        {
+          hint: hasOwn
+            ? "use `nnapi`, `qnn` or `xnnpack` on Android"
+            : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
+        },
+      );
     }
     if (transport === "adb" && device.runner === "node") {
-      sink.information("device/unsupported", ["devices", name, "runner"], "Android devices rarely have node; `perf-test` (onnxruntime_perf_test) is the usual runner over adb");
+      sink.information(
+        "device/unsupported",
+        ["devices", name, "runner"],
+        "Android devices rarely have node; `perf-test` (onnxruntime_perf_test) is the usual runner over adb",
+      );
     }
   }
 }
@@ -147,15 +220,29 @@ function checkRun(parts: RecipeParts, sink: ProblemSink): void {
   const { recipe, broken } = parts;
   const run = recipe.run;
   if (!run) return;
-  if ((run.threads?.inter_op ?? 0) > 0 && (run.execution_mode ?? "sequential") !== "parallel" && !broken(["run", "execution_mode"])) {
-    sink.warning("option/not-applicable", ["run", "threads", "inter_op"], "`inter_op` threads are used only with `execution_mode: parallel`", {
-      on: "key",
-      hint: "add `execution_mode: parallel` to `run`, or remove `inter_op`",
-    });
+  if (
+    (run.threads?.inter_op ?? 0) > 0 &&
+    (run.execution_mode ?? "sequential") !== "parallel" &&
+    !broken(["run", "execution_mode"])
+  ) {
+    sink.warning(
+      "option/not-applicable",
+      ["run", "threads", "inter_op"],
+      "`inter_op` threads are used only with `execution_mode: parallel`",
+      {
+        on: "key",
+        hint: "add `execution_mode: parallel` to `run`, or remove `inter_op`",
+      },
+    );
   }
   if (recipe.budgets?.latency_p99_ms !== undefined && (run.iterations ?? 50) < 100 && !broken(["run", "iterations"])) {
-    sink.information("option/conflict", ["run", "iterations"], `a p99 over ${run.iterations ?? 50} iterations is the slowest or second-slowest sample; use at least 100 for \`budgets.latency_p99_ms\``, {
-      on: run.iterations === undefined ? "key" : "value",
-    });
+    sink.information(
+      "option/conflict",
+      ["run", "iterations"],
+      `a p99 over ${run.iterations ?? 50} iterations is the slowest or second-slowest sample; use at least 100 for \`budgets.latency_p99_ms\``,
+      {
+        on: run.iterations === undefined ? "key" : "value",
+      },
+    );
   }
 }

@@ -38,7 +38,8 @@ const limitations: Partial<Record<Method, Limitation[]>> = {
       severity: "warning",
       on: "method",
       applies: () => true,
-      message: (p) => `\`int4-weight-only\` writes MatMulNBits, which ${p} cannot run: those MatMuls fall back to the CPU provider`,
+      message: (p) =>
+        `\`int4-weight-only\` writes MatMulNBits, which ${p} cannot run: those MatMuls fall back to the CPU provider`,
       hint: "use `int8-static` (QDQ) for NPUs; `int4-weight-only` suits `cpu` and `cuda`",
     },
   ],
@@ -48,7 +49,8 @@ const limitations: Partial<Record<Method, Limitation[]>> = {
       severity: "warning",
       on: "method",
       applies: () => true,
-      message: (p) => `\`int8-dynamic\` quantizes activations at run time (DynamicQuantizeLinear, MatMulInteger), which ${p} cannot run: those nodes fall back to the CPU provider`,
+      message: (p) =>
+        `\`int8-dynamic\` quantizes activations at run time (DynamicQuantizeLinear, MatMulInteger), which ${p} cannot run: those nodes fall back to the CPU provider`,
       hint: "NPUs run statically quantized models: use `int8-static` with `calibration`",
     },
   ],
@@ -58,7 +60,8 @@ const limitations: Partial<Record<Method, Limitation[]>> = {
       severity: "warning",
       on: "format",
       applies: (q) => q.format === "qoperator",
-      message: (p) => `\`format: qoperator\` writes QLinear operators, which ${p} cannot run: they fall back to the CPU provider`,
+      message: (p) =>
+        `\`format: qoperator\` writes QLinear operators, which ${p} cannot run: they fall back to the CPU provider`,
       hint: "use `format: qdq`: providers other than the CPU fuse QuantizeLinear/DequantizeLinear pairs themselves",
     },
   ],
@@ -68,7 +71,8 @@ const limitations: Partial<Record<Method, Limitation[]>> = {
       severity: "information",
       on: "method",
       applies: () => true,
-      message: () => "`fp16` on the CPU provider makes the model smaller but not faster: the CPU has float16 kernels for few operators, so ONNX Runtime casts back to float32 around the others",
+      message: () =>
+        "`fp16` on the CPU provider makes the model smaller but not faster: the CPU has float16 kernels for few operators, so ONNX Runtime casts back to float32 around the others",
       hint: "fp16 pays off on GPUs and NPUs (`cuda`, `tensorrt`, `coreml`, `nnapi`, `qnn`)",
     },
   ],
@@ -86,7 +90,9 @@ export function checkProviderMethods(parts: RecipeParts, sink: ProblemSink): voi
       const devices = users.map((u) => u.device).filter((d): d is string => d !== undefined);
       const who = devices.length ? ` (device${devices.length === 1 ? "" : "s"} ${listNames(devices, "and")})` : "";
       const path = limitation.on === "method" ? ["quantize", "method"] : ["quantize", "format"];
-      sink[limitation.severity]("quantize/provider", path, `${limitation.message(providerNames[provider], q)}${who}`, { hint: limitation.hint });
+      sink[limitation.severity]("quantize/provider", path, `${limitation.message(providerNames[provider], q)}${who}`, {
+        hint: limitation.hint,
+      });
     }
   }
 }

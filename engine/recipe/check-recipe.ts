@@ -6,7 +6,13 @@ import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { type ModelSignature, readModelSignature } from "../onnx/signature";
 import { checkBudgets } from "./check-budgets";
-import { checkDatasetFiles, checkIdentityFiles, checkModelFile, type PathKind, type RecipeFileHost } from "./check-files";
+import {
+  checkDatasetFiles,
+  checkIdentityFiles,
+  checkModelFile,
+  type PathKind,
+  type RecipeFileHost,
+} from "./check-files";
 import { checkInputSpecs } from "./check-inputs";
 import { checkAgainstModel } from "./check-model";
 import { checkOptions } from "./check-options";
@@ -67,7 +73,11 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   checkBudgets(parts, sink);
   let signature: ModelSignature | undefined;
   if (paths && model && !host.skipFiles) {
-    [signature] = await Promise.all([checkModelFile(model, paths, host, sink), checkDatasetFiles(parts, paths, host, sink), checkIdentityFiles(recipe, paths, host, sink)]);
+    [signature] = await Promise.all([
+      checkModelFile(model, paths, host, sink),
+      checkDatasetFiles(parts, paths, host, sink),
+      checkIdentityFiles(recipe, paths, host, sink),
+    ]);
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
   if (signature) checkAgainstModel(parts, signature, sink);

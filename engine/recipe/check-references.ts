@@ -33,19 +33,36 @@ export function checkReferences(parts: RecipeParts, sink: ProblemSink): void {
 function checkDeviceReference(recipe: PartialRecipe, devices: string[], deviceKnown: boolean, sink: ProblemSink): void {
   const device = recipe.run?.device;
   if (device !== undefined && !devices.includes(device) && device !== implicitLocalDevice) {
-    sink.error("ref/unknown-device", ["run", "device"], `\`run.device\` is \`${device}\`, which is not under \`devices\`${didYouMean(device, devices)}`, {
-      hint: devices.length ? `devices in this recipe: ${devices.join(", ")}` : "add it under `devices`, or write `device: local` for this machine",
-    });
+    sink.error(
+      "ref/unknown-device",
+      ["run", "device"],
+      `\`run.device\` is \`${device}\`, which is not under \`devices\`${didYouMean(device, devices)}`,
+      {
+        hint: devices.length
+          ? `devices in this recipe: ${devices.join(", ")}`
+          : "add it under `devices`, or write `device: local` for this machine",
+      },
+    );
   }
   if (device === undefined && deviceKnown && devices.length > 1) {
-    sink.information("device/choice", ["devices"], `${devices.length} devices and no \`run.device\`: \`edge run\` will need \`--device\``, {
-      on: "key",
-      hint: `set \`run.device\` to one of ${devices.join(", ")}`,
-    });
+    sink.information(
+      "device/choice",
+      ["devices"],
+      `${devices.length} devices and no \`run.device\`: \`edge run\` will need \`--device\``,
+      {
+        on: "key",
+        hint: `set \`run.device\` to one of ${devices.join(", ")}`,
+      },
+    );
   }
 }
 
-function checkDatasetReferences(recipe: PartialRecipe, datasets: string[], broken: RecipeParts["broken"], sink: ProblemSink): void {
+function checkDatasetReferences(
+  recipe: PartialRecipe,
+  datasets: string[],
+  broken: RecipeParts["broken"],
+  sink: ProblemSink,
+): void {
   const references = [
     ["quantize", "calibration", "data"],
     ["evaluate", "data"],
@@ -56,9 +73,16 @@ function checkDatasetReferences(recipe: PartialRecipe, datasets: string[], broke
     if (name === undefined) return;
     used.add(name);
     if (datasets.includes(name)) return;
-    sink.error("ref/unknown-dataset", path, `\`${path.join(".")}\` is \`${name}\`, which is not under \`data\`${didYouMean(name, datasets)}`, {
-      hint: datasets.length ? `datasets in this recipe: ${datasets.join(", ")}` : "define it under `data`, e.g. `data: { " + name + ": { path: data/" + name + ", format: npy } }`",
-    });
+    sink.error(
+      "ref/unknown-dataset",
+      path,
+      `\`${path.join(".")}\` is \`${name}\`, which is not under \`data\`${didYouMean(name, datasets)}`,
+      {
+        hint: datasets.length
+          ? `datasets in this recipe: ${datasets.join(", ")}`
+          : "define it under `data`, e.g. `data: { " + name + ": { path: data/" + name + ", format: npy } }`",
+      },
+    );
   };
   checkDataset(recipe.quantize?.calibration?.data, ["quantize", "calibration", "data"]);
   checkDataset(recipe.evaluate?.data, ["evaluate", "data"]);
@@ -66,6 +90,12 @@ function checkDatasetReferences(recipe: PartialRecipe, datasets: string[], broke
   // A reference in a part that broke the schema may use any dataset: then say nothing about unused ones.
   if (references.some((path) => broken(path))) return;
   for (const name of datasets) {
-    if (!used.has(name)) sink.information("ref/unused-dataset", ["data", name], `dataset \`${name}\` is not used by \`quantize.calibration\` or \`evaluate\``, { on: "key" });
+    if (!used.has(name))
+      sink.information(
+        "ref/unused-dataset",
+        ["data", name],
+        `dataset \`${name}\` is not used by \`quantize.calibration\` or \`evaluate\``,
+        { on: "key" },
+      );
   }
 }

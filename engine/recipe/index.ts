@@ -4,7 +4,13 @@ export { parseRecipe, type ParsedRecipe, type ParseRecipeOptions } from "./parse
 export { YamlBlockCache } from "./yaml-blocks";
 export { checkRecipe, nodeCheckHost, type RecipeCheck, type RecipeCheckHost } from "./check-recipe";
 export type { PathKind, RecipeFileHost } from "./check-files";
-export { loadRecipe, loadValidRecipe, requireValidRecipe, type LoadedRecipe, type LoadRecipeOptions } from "./load-recipe";
+export {
+  loadRecipe,
+  loadValidRecipe,
+  requireValidRecipe,
+  type LoadedRecipe,
+  type LoadRecipeOptions,
+} from "./load-recipe";
 export { resolveRecipePath, resolveRecipePaths, type DatasetPaths, type RecipePaths } from "./resolve-paths";
 export { defaultDeviceName, implicitLocalDevice } from "./check-references";
 export {

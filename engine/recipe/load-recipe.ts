@@ -38,8 +38,18 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     text = await fs.readFile(absolutePath, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a folder" : `cannot be read (${code ?? (e as Error).message})`;
-    throw new EdgeError("recipe/not-found", `recipe ${file} ${reason}`, { file }, "recipes are YAML files, usually named *.edge.yaml");
+    const reason =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EISDIR"
+          ? "is a folder"
+          : `cannot be read (${code ?? (e as Error).message})`;
+    throw new EdgeError(
+      "recipe/not-found",
+      `recipe ${file} ${reason}`,
+      { file },
+      "recipes are YAML files, usually named *.edge.yaml",
+    );
   }
   const parsed = parseRecipe(text, file);
   const host: RecipeCheckHost = { ...nodeCheckHost(dirname(absolutePath)), ...options.host };
@@ -48,7 +58,12 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
 }
 
 /** The recipe, when it has no errors (warnings are fine); otherwise throws "recipe/invalid" listing the errors. */
-export function requireValidRecipe(loaded: LoadedRecipe): { recipe: EdgeRecipe; paths: RecipePaths; signature?: ModelSignature; problems: Problem[] } {
+export function requireValidRecipe(loaded: LoadedRecipe): {
+  recipe: EdgeRecipe;
+  paths: RecipePaths;
+  signature?: ModelSignature;
+  problems: Problem[];
+} {
   if (loaded.recipe && loaded.paths && !hasErrors(loaded.problems)) {
     return { recipe: loaded.recipe, paths: loaded.paths, signature: loaded.signature, problems: loaded.problems };
   }
@@ -59,12 +74,17 @@ export function requireValidRecipe(loaded: LoadedRecipe): { recipe: EdgeRecipe; 
   throw new EdgeError(
     "recipe/invalid",
     `not a valid recipe (${summarizeProblems(errors)}):\n${listed.join("\n")}`,
-    first ? { file: loaded.file, line: first.range.start.line, column: first.range.start.column } : { file: loaded.file },
+    first
+      ? { file: loaded.file, line: first.range.start.line, column: first.range.start.column }
+      : { file: loaded.file },
     `run \`edge validate ${loaded.file}\` for every problem`,
   );
 }
 
 /** `loadRecipe` then `requireValidRecipe`: for `edge run`. */
-export async function loadValidRecipe(file: string, options: LoadRecipeOptions = {}): Promise<ReturnType<typeof requireValidRecipe>> {
+export async function loadValidRecipe(
+  file: string,
+  options: LoadRecipeOptions = {},
+): Promise<ReturnType<typeof requireValidRecipe>> {
   return requireValidRecipe(await loadRecipe(file, options));
 }

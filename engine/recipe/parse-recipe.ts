@@ -46,7 +46,13 @@ export function parseRecipe(text: string, file: string, options: ParseRecipeOpti
     });
   }
   for (const warning of source.doc.warnings) {
-    problems.push({ severity: "warning", code: "yaml/warning", message: `YAML: ${firstLine(warning.message)}`, file, range: source.rangeOfOffsets(warning.pos[0], warning.pos[1]) });
+    problems.push({
+      severity: "warning",
+      code: "yaml/warning",
+      message: `YAML: ${firstLine(warning.message)}`,
+      file,
+      range: source.rangeOfOffsets(warning.pos[0], warning.pos[1]),
+    });
   }
   // With syntax errors the data is a guess; schema errors about it would only add noise.
   if (problems.some((p) => p.severity === "error")) return { file, source, data: undefined, problems };
@@ -56,7 +62,13 @@ export function parseRecipe(text: string, file: string, options: ParseRecipeOpti
     data = source.blockData ?? source.doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // An alias whose anchor is missing or comes later, or too many aliases: the YAML cannot become data.
-    problems.push({ severity: "error", code: "yaml/syntax", message: `YAML: ${firstLine((e as Error).message)}`, file, range: aliasRange(source) });
+    problems.push({
+      severity: "error",
+      code: "yaml/syntax",
+      message: `YAML: ${firstLine((e as Error).message)}`,
+      file,
+      range: aliasRange(source),
+    });
     return { file, source, data: undefined, problems };
   }
   if (data === null || data === undefined) {

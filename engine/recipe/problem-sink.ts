@@ -29,8 +29,21 @@ export class ProblemSink {
     this.add("information", code, path, message, options);
   }
 
-  private add(severity: Severity, code: ProblemCode, path: DataPath, message: string, options: ProblemOptions = {}): void {
+  private add(
+    severity: Severity,
+    code: ProblemCode,
+    path: DataPath,
+    message: string,
+    options: ProblemOptions = {},
+  ): void {
     const range = options.on === "key" ? this.source.keyRange(path) : this.source.valueRange(path);
-    this.problems.push({ severity, code, message, file: this.file, range, ...(options.hint ? { hint: options.hint } : {}) });
+    this.problems.push({
+      severity,
+      code,
+      message,
+      file: this.file,
+      range,
+      ...(options.hint ? { hint: options.hint } : {}),
+    });
   }
 }

@@ -28,7 +28,13 @@ let validator: ValidateFunction<EdgeRecipe> | undefined;
 /** The compiled validator: every error (allErrors), with the failing schema attached (verbose). */
 export function recipeValidator(): ValidateFunction<EdgeRecipe> {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false });
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      allowUnionTypes: true,
+      strictRequired: false,
+    });
     ajv.addVocabulary(editorKeywords);
     validator = ajv.compile<EdgeRecipe>(recipeSchema);
   }
@@ -67,7 +73,8 @@ export function schemaAt(path: readonly (string | number)[]): SchemaNode | undef
     node = resolveRef(node);
     if (typeof segment === "number") node = node.items;
     else if (node.properties && segment in node.properties) node = node.properties[segment];
-    else if (node.additionalProperties && typeof node.additionalProperties === "object") node = node.additionalProperties;
+    else if (node.additionalProperties && typeof node.additionalProperties === "object")
+      node = node.additionalProperties;
     else return undefined;
   }
   return node ? resolveRef(node) : undefined;

@@ -1,6 +1,17 @@
 // The recipe's YAML with its source positions: finds the key and value nodes at a data path
 // (["devices", "pixel8", "adb"]) and turns their offsets into 1-based line/column ranges.
-import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from "yaml";
 import type { Range } from "./problem";
 import type { YamlBlockCache } from "./yaml-blocks";
 

@@ -23,7 +23,11 @@ export function resolveRecipePath(path: string, baseDir: string, homeDir?: strin
   return isAbsolute(path) ? resolve(path) : resolve(baseDir, path);
 }
 
-export function resolveRecipePaths(recipe: Pick<EdgeRecipe, "model" | "data" | "devices">, baseDir: string, homeDir?: string): RecipePaths {
+export function resolveRecipePaths(
+  recipe: Pick<EdgeRecipe, "model" | "data" | "devices">,
+  baseDir: string,
+  homeDir?: string,
+): RecipePaths {
   const at = (p: string) => resolveRecipePath(p, baseDir, homeDir);
   const datasets: Record<string, DatasetPaths> = {};
   for (const [name, dataset] of Object.entries(recipe.data ?? {})) {

@@ -31,7 +31,8 @@ export function schemaProblems(errors: readonly ErrorObject[], source: RecipeSou
   const seen = new Set<string>();
   // Errors inside a oneOf's branches only explain why the oneOf failed: the oneOf error says it better.
   const oneOfs = errors.filter((e) => e.keyword === "oneOf");
-  const insideOneOf = (e: ErrorObject) => oneOfs.some((o) => o !== e && o.instancePath === e.instancePath && e.schemaPath.startsWith(`${o.schemaPath}/`));
+  const insideOneOf = (e: ErrorObject) =>
+    oneOfs.some((o) => o !== e && o.instancePath === e.instancePath && e.schemaPath.startsWith(`${o.schemaPath}/`));
   for (const error of errors) {
     if (insideOneOf(error) || error.keyword === "propertyNames") continue;
     const problem = explain(error, source, file);
@@ -46,7 +47,14 @@ export function schemaProblems(errors: readonly ErrorObject[], source: RecipeSou
 function explain(error: ErrorObject, source: RecipeSource, file: string): Problem {
   const path = pointerToPath(error.instancePath);
   const at = describePath(path);
-  const make = (code: ProblemCode, range: Range, message: string, hint?: string): Problem => ({ severity: "error", code, message, file, range, hint });
+  const make = (code: ProblemCode, range: Range, message: string, hint?: string): Problem => ({
+    severity: "error",
+    code,
+    message,
+    file,
+    range,
+    hint,
+  });
   const params = error.params as Record<string, unknown>;
   const parentSchema = (error.parentSchema ?? {}) as SchemaNode;
 
@@ -54,7 +62,11 @@ function explain(error: ErrorObject, source: RecipeSource, file: string): Proble
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
   if (propertyName !== undefined) {
     const rule = parentSchema.patternErrorMessage ?? error.message ?? "invalid";
-    return make("schema/invalid", source.childKeyRange(path, propertyName), `\`${propertyName}\` is not a valid name in ${at}: ${rule}`);
+    return make(
+      "schema/invalid",
+      source.childKeyRange(path, propertyName),
+      `\`${propertyName}\` is not a valid name in ${at}: ${rule}`,
+    );
   }
 
   switch (error.keyword) {
@@ -72,7 +84,12 @@ function explain(error: ErrorObject, source: RecipeSource, file: string): Proble
       const missing = String(params.missingProperty);
       const about = schemaAt([...path, missing])?.description;
       const owner = path.length === 0 ? "the recipe" : at;
-      return make("schema/missing-key", source.keyRange(path), `${owner} is missing \`${missing}\``, about ? `\`${missing}\`: ${about}` : undefined);
+      return make(
+        "schema/missing-key",
+        source.keyRange(path),
+        `${owner} is missing \`${missing}\``,
+        about ? `\`${missing}\`: ${about}` : undefined,
+      );
     }
     case "oneOf": {
       const options = (Array.isArray(error.schema) ? error.schema : [])
@@ -84,7 +101,11 @@ function explain(error: ErrorObject, source: RecipeSource, file: string): Proble
       }
       if (options.length && Array.isArray(passing)) {
         const given = passing.map((i) => options[i]);
-        return make("schema/invalid", source.keyRange([...path, given[given.length - 1]]), `${at} has ${listNames(given, "and")}: give exactly one of ${listNames(options)}`);
+        return make(
+          "schema/invalid",
+          source.keyRange([...path, given[given.length - 1]]),
+          `${at} has ${listNames(given, "and")}: give exactly one of ${listNames(options)}`,
+        );
       }
       return make("schema/invalid", source.valueRange(path), `${at} ${error.message ?? "is invalid"}`);
     }
@@ -92,45 +113,81 @@ function explain(error: ErrorObject, source: RecipeSource, file: string): Proble
       const expected = String(params.type).split(",").map(typeName);
       const value = error.data;
       const range = value === null ? source.keyRange(path) : source.valueRange(path);
-      const hint = expected.includes("text") && (typeof value === "number" || typeof value === "boolean") ? `quote it: "${String(value)}"` : undefined;
+      const hint =
+        expected.includes("text") && (typeof value === "number" || typeof value === "boolean")
+          ? `quote it: "${String(value)}"`
+          : undefined;
       return make("schema/type", range, `${at} must be ${expected.join(" or ")}, not ${describeValue(value)}`, hint);
     }
     case "enum": {
       const allowed = (params.allowedValues as unknown[]) ?? [];
       const given = error.data;
       const suggestion = typeof given === "string" ? didYouMean(given, allowed.map(String)) : "";
-      return make("schema/enum", source.valueRange(path), `${at} must be one of ${listNames(allowed.map(String))}, not \`${String(given)}\`${suggestion}`);
+      return make(
+        "schema/enum",
+        source.valueRange(path),
+        `${at} must be one of ${listNames(allowed.map(String))}, not \`${String(given)}\`${suggestion}`,
+      );
     }
     case "const":
-      return make("schema/enum", source.valueRange(path), `${at} must be \`${String(params.allowedValue)}\`, not \`${String(error.data)}\``);
+      return make(
+        "schema/enum",
+        source.valueRange(path),
+        `${at} must be \`${String(params.allowedValue)}\`, not \`${String(error.data)}\``,
+      );
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum": {
       const symbol = { minimum: "≥", maximum: "≤", exclusiveMinimum: ">", exclusiveMaximum: "<" }[error.keyword];
-      return make("schema/range", source.valueRange(path), `${at} must be ${symbol} ${String(params.limit)}, not ${String(error.data)}`);
+      return make(
+        "schema/range",
+        source.valueRange(path),
+        `${at} must be ${symbol} ${String(params.limit)}, not ${String(error.data)}`,
+      );
     }
     case "minItems":
     case "maxItems": {
       const min = parentSchema.minItems;
       const max = parentSchema.maxItems;
       const count = Array.isArray(error.data) ? error.data.length : 0;
-      const want = min !== undefined && min === max ? `exactly ${String(min)}` : error.keyword === "minItems" ? `at least ${String(params.limit)}` : `at most ${String(params.limit)}`;
-      return make("schema/range", source.valueRange(path), `${at} must have ${want} item${want.endsWith(" 1") ? "" : "s"}, not ${count}`);
+      const want =
+        min !== undefined && min === max
+          ? `exactly ${String(min)}`
+          : error.keyword === "minItems"
+            ? `at least ${String(params.limit)}`
+            : `at most ${String(params.limit)}`;
+      return make(
+        "schema/range",
+        source.valueRange(path),
+        `${at} must have ${want} item${want.endsWith(" 1") ? "" : "s"}, not ${count}`,
+      );
     }
     case "uniqueItems": {
       const j = Number(params.j);
       const i = Number(params.i);
       const items = Array.isArray(error.data) ? error.data : [];
       const later = Math.max(i, j);
-      return make("schema/invalid", source.valueRange([...path, later]), `${at} lists \`${String(items[later])}\` more than once`);
+      return make(
+        "schema/invalid",
+        source.valueRange([...path, later]),
+        `${at} lists \`${String(items[later])}\` more than once`,
+      );
     }
     case "minLength":
       return make("schema/invalid", source.valueRange(path), `${at} must not be empty`);
     case "maxLength":
-      return make("schema/invalid", source.valueRange(path), `${at} must be at most ${String(params.limit)} characters long`);
+      return make(
+        "schema/invalid",
+        source.valueRange(path),
+        `${at} must be at most ${String(params.limit)} characters long`,
+      );
     case "pattern":
-      return make("schema/invalid", source.valueRange(path), `${at} \`${String(error.data)}\` is not allowed: ${parentSchema.patternErrorMessage ?? `it must match ${String(params.pattern)}`}`);
+      return make(
+        "schema/invalid",
+        source.valueRange(path),
+        `${at} \`${String(error.data)}\` is not allowed: ${parentSchema.patternErrorMessage ?? `it must match ${String(params.pattern)}`}`,
+      );
     default:
       return make("schema/invalid", source.valueRange(path), `${at} ${error.message ?? "is invalid"}`);
   }

@@ -66,7 +66,9 @@ export function wellFormedParts(data: unknown, errors: readonly ErrorObject[]): 
 function cutsFor(error: ErrorObject, data: unknown): DataPath[] {
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
-  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName ?? (error.keyword === "propertyNames" ? String(params.propertyName) : undefined);
+  const propertyName =
+    (error as ErrorObject & { propertyName?: string }).propertyName ??
+    (error.keyword === "propertyNames" ? String(params.propertyName) : undefined);
   if (propertyName !== undefined) return [[...path, propertyName]];
   switch (error.keyword) {
     case "additionalProperties": {
@@ -74,8 +76,14 @@ function cutsFor(error: ErrorObject, data: unknown): DataPath[] {
       // `metric:` is most likely `metrics:` misspelt: treat `metrics` as broken too, so nothing reports it missing.
       const known = Object.keys(resolveRef((error.parentSchema ?? {}) as SchemaNode).properties ?? {});
       const meant = closestName(key, known);
-      const present = meant !== undefined && isPlainMap(valueAt(data, path)) && meant in (valueAt(data, path) as object);
-      return meant !== undefined && !present ? [[...path, key], [...path, meant]] : [[...path, key]];
+      const present =
+        meant !== undefined && isPlainMap(valueAt(data, path)) && meant in (valueAt(data, path) as object);
+      return meant !== undefined && !present
+        ? [
+            [...path, key],
+            [...path, meant],
+          ]
+        : [[...path, key]];
     }
     case "required":
     case "oneOf":

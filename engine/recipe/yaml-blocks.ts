@@ -81,11 +81,23 @@ export class YamlBlockCache {
     if (emptyHeader.test(text.slice(start, headerEnd))) {
       const indent = childIndent(text, headerEnd + 1, end);
       // Comments shallower than the entries belong to an outer map in the full parse: keep such a section whole.
-      const cuts = indent > 0 && !hasShallowComment(text, headerEnd + 1, end, indent) ? keyLineCuts(text, headerEnd + 1, end, indent) : undefined;
+      const cuts =
+        indent > 0 && !hasShallowComment(text, headerEnd + 1, end, indent)
+          ? keyLineCuts(text, headerEnd + 1, end, indent)
+          : undefined;
       if (cuts && cuts.length > 1) {
         const header = this.block(text.slice(start, headerEnd + 1), start);
-        const entries = header && header.value === null ? this.mapOf(text, cuts, end, (s, e) => this.block(text.slice(s, e), s)) : undefined;
-        if (header && entries) return { key: header.key, pair: new Pair(header.pair.key, entries.map), value: entries.data, mapEnd: entries.map.range![2] };
+        const entries =
+          header && header.value === null
+            ? this.mapOf(text, cuts, end, (s, e) => this.block(text.slice(s, e), s))
+            : undefined;
+        if (header && entries)
+          return {
+            key: header.key,
+            pair: new Pair(header.pair.key, entries.map),
+            value: entries.data,
+            mapEnd: entries.map.range![2],
+          };
       }
     }
     return this.block(text.slice(start, end), start);
@@ -135,7 +147,7 @@ function moved(block: CachedBlock, offset: number): CachedBlock {
  */
 function keyLineCuts(text: string, from: number, to: number, indent: number): number[] | undefined {
   const cuts: number[] = [];
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const end = lineEnd(text, at);
     const content = firstNonSpace(text, at, end);
     const column = content - at;
@@ -155,7 +167,7 @@ function keyLineCuts(text: string, from: number, to: number, indent: number): nu
 
 /** Whether a comment line in [from, to) starts left of `indent`. */
 function hasShallowComment(text: string, from: number, to: number, indent: number): boolean {
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const end = lineEnd(text, at);
     const content = firstNonSpace(text, at, end);
     if (content - at < indent && text.charCodeAt(content) === 35 /* # */) return true;
@@ -166,7 +178,7 @@ function hasShallowComment(text: string, from: number, to: number, indent: numbe
 
 /** The column of the first content line in [from, to), or -1 when there is none. */
 function childIndent(text: string, from: number, to: number): number {
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const end = lineEnd(text, at);
     const content = firstNonSpace(text, at, end);
     if (content < end && text.charCodeAt(content) !== 35 && text.charCodeAt(content) !== 13) return content - at;

@@ -30,7 +30,12 @@ const rules: Record<string, BudgetRule> = {
   latency_p99_ms: { unit: "ms", kind: "max", measure: (r) => r.stats?.p99Ms, missing: noIterations },
   latency_mean_ms: { unit: "ms", kind: "max", measure: (r) => r.stats?.meanMs, missing: noIterations },
   latency_max_ms: { unit: "ms", kind: "max", measure: (r) => r.stats?.maxMs, missing: noIterations },
-  throughput_min_ips: { unit: "inferences/s", kind: "min", measure: (r) => r.throughput.fromMeanIps, missing: noIterations },
+  throughput_min_ips: {
+    unit: "inferences/s",
+    kind: "min",
+    measure: (r) => r.throughput.fromMeanIps,
+    missing: noIterations,
+  },
   size_mb: { unit: "MB", kind: "max", measure: (r) => r.model.sizeBytes / BYTES_PER_MB, missing: "model size unknown" },
   peak_memory_mb: {
     unit: "MB",
@@ -52,9 +57,27 @@ interface EvaluationRule {
 const compared = (c: CompareResult) => c.outputs.filter((o) => !o.problem);
 /** Budgets on the comparison with the original model (the recipe's `evaluate:` step). */
 const evaluationRules: Record<string, EvaluationRule> = {
-  perplexity_increase_pct: { metric: "perplexity", unit: "%", kind: "max", measure: (c) => c.perplexity?.increasePct, missing: "perplexity needs a language model and a text or token dataset in `evaluate.data`" },
-  cosine_min: { metric: "cosine", unit: "", kind: "min", measure: (c) => (compared(c).length ? Math.min(...compared(c).map((o) => o.cosine)) : null), missing: "no output was compared" },
-  max_abs_max: { metric: "max_abs", unit: "", kind: "max", measure: (c) => (compared(c).length ? Math.max(...compared(c).map((o) => o.maxAbsError)) : null), missing: "no output was compared" },
+  perplexity_increase_pct: {
+    metric: "perplexity",
+    unit: "%",
+    kind: "max",
+    measure: (c) => c.perplexity?.increasePct,
+    missing: "perplexity needs a language model and a text or token dataset in `evaluate.data`",
+  },
+  cosine_min: {
+    metric: "cosine",
+    unit: "",
+    kind: "min",
+    measure: (c) => (compared(c).length ? Math.min(...compared(c).map((o) => o.cosine)) : null),
+    missing: "no output was compared",
+  },
+  max_abs_max: {
+    metric: "max_abs",
+    unit: "",
+    kind: "max",
+    measure: (c) => (compared(c).length ? Math.max(...compared(c).map((o) => o.maxAbsError)) : null),
+    missing: "no output was compared",
+  },
   top1_min_pct: {
     metric: "top1",
     unit: "%",
@@ -65,7 +88,13 @@ const evaluationRules: Record<string, EvaluationRule> = {
     },
     missing: "no output has a class axis to compare",
   },
-  top5_min_pct: { metric: "top5", unit: "%", kind: "min", measure: () => null, missing: "top-5 agreement is not measured yet" },
+  top5_min_pct: {
+    metric: "top5",
+    unit: "%",
+    kind: "min",
+    measure: () => null,
+    missing: "top-5 agreement is not measured yet",
+  },
 };
 
 /** The evaluation a run made, and the metrics the recipe asked of it (`evaluate.metrics`). */
@@ -74,7 +103,11 @@ export interface EvaluationForBudgets {
   metrics: readonly string[];
 }
 
-export function checkBudgets(budgets: Budgets | undefined, result: RunResult, evaluationRun?: EvaluationForBudgets): BudgetVerdict[] {
+export function checkBudgets(
+  budgets: Budgets | undefined,
+  result: RunResult,
+  evaluationRun?: EvaluationForBudgets,
+): BudgetVerdict[] {
   const evaluation = evaluationRun?.comparison;
   const verdicts: BudgetVerdict[] = [];
   for (const [name, limit] of Object.entries(budgets ?? {})) {
@@ -84,20 +117,41 @@ export function checkBudgets(budgets: Budgets | undefined, result: RunResult, ev
       continue;
     }
     if (evaluationRules[name] && !evaluation) {
-      verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: "needs the recipe's `evaluate:` step (comparison with the original model)" });
+      verdicts.push({
+        name,
+        limit,
+        actual: null,
+        unit: rule.unit,
+        pass: null,
+        reason: "needs the recipe's `evaluate:` step (comparison with the original model)",
+      });
       continue;
     }
     const asked = evaluationRules[name]?.metric;
     if (asked && !evaluationRun!.metrics.includes(asked)) {
-      verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: `\`evaluate.metrics\` does not include \`${asked}\`` });
+      verdicts.push({
+        name,
+        limit,
+        actual: null,
+        unit: rule.unit,
+        pass: null,
+        reason: `\`evaluate.metrics\` does not include \`${asked}\``,
+      });
       continue;
     }
-    const actual = (evaluationRules[name] ? evaluationRules[name].measure(evaluation!) : rules[name].measure(result)) ?? null;
+    const actual =
+      (evaluationRules[name] ? evaluationRules[name].measure(evaluation!) : rules[name].measure(result)) ?? null;
     if (actual === null || !Number.isFinite(actual)) {
       verdicts.push({ name, limit, actual: null, unit: rule.unit, pass: null, reason: rule.missing });
       continue;
     }
-    verdicts.push({ name, limit, actual, unit: rule.unit, pass: rule.kind === "max" ? actual <= limit : actual >= limit });
+    verdicts.push({
+      name,
+      limit,
+      actual,
+      unit: rule.unit,
+      pass: rule.kind === "max" ? actual <= limit : actual >= limit,
+    });
   }
   return verdicts;
 }

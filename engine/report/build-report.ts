@@ -4,7 +4,15 @@ import { isAbsolute, relative } from "node:path";
 import type { ReportEvaluation } from "../../common/evaluation";
 import type { ReportOptimization } from "../../common/optimization";
 import { PROFILE_FILE } from "../../common/profile-summary";
-import { type BudgetVerdict, REPORT_JSON_FILE, REPORT_MD_FILE, REPORT_SCHEMA_VERSION, type ReportArtifact, type RunErrorInfo, type RunReport } from "../../common/report";
+import {
+  type BudgetVerdict,
+  REPORT_JSON_FILE,
+  REPORT_MD_FILE,
+  REPORT_SCHEMA_VERSION,
+  type ReportArtifact,
+  type RunErrorInfo,
+  type RunReport,
+} from "../../common/report";
 import { isEdgeError } from "../errors";
 import type { RunResult } from "../run/result";
 import { ENGINE_VERSION } from "../version";
@@ -24,7 +32,8 @@ export interface ReportContext {
   extraErrors?: RunErrorInfo[];
 }
 
-const PROFILE_NOTE = "Profiling was on during the measured iterations: onnxruntime records every kernel, which adds overhead to the latencies. Run without profiling for the most faithful figures.";
+const PROFILE_NOTE =
+  "Profiling was on during the measured iterations: onnxruntime records every kernel, which adds overhead to the latencies. Run without profiling for the most faithful figures.";
 
 function rel(outDir: string, path: string): string {
   return isAbsolute(path) ? relative(outDir, path) : path;
@@ -33,7 +42,11 @@ function rel(outDir: string, path: string): string {
 function budgetError(verdicts: BudgetVerdict[]): RunErrorInfo | undefined {
   const failed = verdicts.filter((v) => v.pass === false);
   if (failed.length === 0) return undefined;
-  return { code: "budget/failed", message: `budget${failed.length > 1 ? "s" : ""} exceeded: ${failed.map(describeVerdict).join("; ")}`, where: {} };
+  return {
+    code: "budget/failed",
+    message: `budget${failed.length > 1 ? "s" : ""} exceeded: ${failed.map(describeVerdict).join("; ")}`,
+    where: {},
+  };
 }
 
 function reportArtifacts(context: ReportContext, profilePath?: string): ReportArtifact[] {
@@ -48,7 +61,11 @@ function reportArtifacts(context: ReportContext, profilePath?: string): ReportAr
 
 /** The report of a run that returned a result (status ok, aborted or failed). */
 export function buildRunReport(result: RunResult, context: ReportContext): RunReport {
-  const budgets = checkBudgets(context.budgets, result, context.evaluation && { comparison: context.evaluation.comparison, metrics: context.evaluation.metrics });
+  const budgets = checkBudgets(
+    context.budgets,
+    result,
+    context.evaluation && { comparison: context.evaluation.comparison, metrics: context.evaluation.metrics },
+  );
   const errors: RunErrorInfo[] = result.error ? [result.error] : [];
   errors.push(...(context.extraErrors ?? []));
   const overBudget = budgetError(budgets);
@@ -82,7 +99,12 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
     throughput: result.throughput,
     memory: result.memory,
     profile: profile.enabled
-      ? { enabled: true, path: profile.path ? rel(context.outDir, profile.path) : undefined, note: PROFILE_NOTE, summary: profile.summary }
+      ? {
+          enabled: true,
+          path: profile.path ? rel(context.outDir, profile.path) : undefined,
+          note: PROFILE_NOTE,
+          summary: profile.summary,
+        }
       : { enabled: false },
     budgets,
     artifacts: reportArtifacts(context, profile.path),
@@ -120,7 +142,14 @@ export function buildFailedReport(
     throughput: null,
     memory: null,
     profile: { enabled: false },
-    budgets: Object.entries(context.budgets ?? {}).map(([name, limit]) => ({ name, limit, actual: null, unit: "", pass: null, reason: "the run failed" })),
+    budgets: Object.entries(context.budgets ?? {}).map(([name, limit]) => ({
+      name,
+      limit,
+      actual: null,
+      unit: "",
+      pass: null,
+      reason: "the run failed",
+    })),
     artifacts: reportArtifacts(context),
     optimization: context.optimization,
   };

@@ -18,9 +18,13 @@ function table(head: string[], rows: string[][], align?: ("l" | "r")[]): string[
 export function renderReportMarkdown(report: RunReport): string {
   const out: string[] = [];
   out.push(`# ${esc(report.recipe.name)} on ${esc(report.device.name)}`, "");
-  out.push(`**${statusLine[report.status]}** · run \`${report.runId}\` · ${report.startedAt} · ${formatSeconds(report.durationMs)} · edge ${report.engineVersion}`, "");
+  out.push(
+    `**${statusLine[report.status]}** · run \`${report.runId}\` · ${report.startedAt} · ${formatSeconds(report.durationMs)} · edge ${report.engineVersion}`,
+    "",
+  );
   if (report.errors.length > 0) {
-    for (const e of report.errors) out.push(`- **${e.code}**: ${esc(e.message)}${e.hint ? ` (hint: ${esc(e.hint)})` : ""}`);
+    for (const e of report.errors)
+      out.push(`- **${e.code}**: ${esc(e.message)}${e.hint ? ` (hint: ${esc(e.hint)})` : ""}`);
     out.push("");
   }
 
@@ -28,29 +32,67 @@ export function renderReportMarkdown(report: RunReport): string {
   const rows: string[][] = [];
   if (report.model) {
     rows.push(["model", `\`${esc(report.model.path)}\``]);
-    rows.push(["size on disk", `${formatBytes(report.model.sizeBytes)} (${formatCount(report.model.sizeBytes)} bytes, ${report.model.files.length} file${report.model.files.length > 1 ? "s" : ""})`]);
-    rows.push(["inputs", report.model.inputs.map((i) => `\`${esc(i.name)}\` ${i.dtype} [${i.shape.join(", ")}] ${i.source}`).join("<br>") || "none"]);
+    rows.push([
+      "size on disk",
+      `${formatBytes(report.model.sizeBytes)} (${formatCount(report.model.sizeBytes)} bytes, ${report.model.files.length} file${report.model.files.length > 1 ? "s" : ""})`,
+    ]);
+    rows.push([
+      "inputs",
+      report.model.inputs
+        .map((i) => `\`${esc(i.name)}\` ${i.dtype} [${i.shape.join(", ")}] ${i.source}`)
+        .join("<br>") || "none",
+    ]);
   }
   const host = report.device.host;
-  const deviceName = report.device.name === report.device.kind ? report.device.name : `${esc(report.device.name)} (${report.device.kind})`;
-  if (host) rows.push(["device", `${deviceName}: ${esc(host.cpuModel)}, ${host.cores} cores, ${esc(host.os)}, node ${host.nodeVersion}, onnxruntime ${host.onnxruntimeVersion}`]);
+  const deviceName =
+    report.device.name === report.device.kind
+      ? report.device.name
+      : `${esc(report.device.name)} (${report.device.kind})`;
+  if (host)
+    rows.push([
+      "device",
+      `${deviceName}: ${esc(host.cpuModel)}, ${host.cores} cores, ${esc(host.os)}, node ${host.nodeVersion}, onnxruntime ${host.onnxruntimeVersion}`,
+    ]);
   if (report.session) {
     const o = report.session.options;
     const threads = `intra-op ${o.intraOpThreads || "default"}, inter-op ${o.interOpThreads || "default"}`;
-    rows.push(["session", `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${formatMs(report.session.creationMs)}`]);
+    rows.push([
+      "session",
+      `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${formatMs(report.session.creationMs)}`,
+    ]);
   }
-  rows.push(["iterations", `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`]);
+  rows.push([
+    "iterations",
+    `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`,
+  ]);
   if (report.throughput?.fromMeanIps != null) {
-    rows.push(["throughput", `${formatNumber(report.throughput.fromMeanIps)} inferences/s (1000 / mean), ${formatNumber(report.throughput.wallClockIps ?? 0)} inferences/s (wall clock)`]);
+    rows.push([
+      "throughput",
+      `${formatNumber(report.throughput.fromMeanIps)} inferences/s (1000 / mean), ${formatNumber(report.throughput.wallClockIps ?? 0)} inferences/s (wall clock)`,
+    ]);
   }
-  if (report.memory) rows.push(["peak memory", `${formatBytes(report.memory.peakRssBytes)} RSS (sampled; ${formatBytes(report.memory.rssBeforeBytes)} before the session; OS high-water mark ${formatBytes(report.memory.osMaxRssBytes)})`]);
+  if (report.memory)
+    rows.push([
+      "peak memory",
+      `${formatBytes(report.memory.peakRssBytes)} RSS (sampled; ${formatBytes(report.memory.rssBeforeBytes)} before the session; OS high-water mark ${formatBytes(report.memory.osMaxRssBytes)})`,
+    ]);
   out.push(...table(["", ""], rows), "");
 
   if (report.latency) {
     const l = report.latency;
     out.push(`## Latency (${l.count} iterations)`, "");
-    out.push(...table(["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"], [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(formatMs)], Array(8).fill("r")), "");
-    out.push("Each latency is the time around one `session.run`; percentiles interpolate linearly between closest ranks.", "");
+    out.push(
+      ...table(
+        ["p50", "p90", "p95", "p99", "mean", "stdev", "min", "max"],
+        [[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.meanMs, l.stdevMs, l.minMs, l.maxMs].map(formatMs)],
+        Array(8).fill("r"),
+      ),
+      "",
+    );
+    out.push(
+      "Each latency is the time around one `session.run`; percentiles interpolate linearly between closest ranks.",
+      "",
+    );
   }
 
   out.push(...renderOptimizationMarkdown(report.optimization, report.evaluation));
@@ -72,12 +114,19 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push("## Profile", "");
     if (report.profile.note) out.push(`> ${report.profile.note}`, "");
     if (summary && summary.opTypes.length > 0) {
-      out.push(`Kernel time ${formatMs(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`, "");
+      out.push(
+        `Kernel time ${formatMs(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`,
+        "",
+      );
       out.push("### Op types by time", "");
-      const opRows = summary.opTypes.slice(0, 15).map((o) => [`\`${esc(o.opType)}\``, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]);
+      const opRows = summary.opTypes
+        .slice(0, 15)
+        .map((o) => [`\`${esc(o.opType)}\``, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]);
       out.push(...table(["op type", "nodes", "time per run", "share"], opRows, ["l", "r", "r", "r"]), "");
       out.push("### Top nodes by time", "");
-      const nodeRows = summary.topNodes.slice(0, 10).map((n) => [`\`${esc(n.node)}\``, esc(n.opType), formatMs(n.meanUs / 1000), formatPercent(n.share)]);
+      const nodeRows = summary.topNodes
+        .slice(0, 10)
+        .map((n) => [`\`${esc(n.node)}\``, esc(n.opType), formatMs(n.meanUs / 1000), formatPercent(n.share)]);
       out.push(...table(["node", "op type", "mean", "share"], nodeRows, ["l", "l", "r", "r"]), "");
     } else {
       out.push("No kernel events were recorded.", "");

@@ -29,7 +29,12 @@ export function runIdFor(recipe: string, device: string, date: Date): string {
 }
 
 /** Creates the run's directory under `runsRoot` (e.g. "<workspace>/.edge/runs") and returns its id and path. */
-export async function createRunDir(runsRoot: string, recipe: string, device: string, date = new Date()): Promise<RunDir> {
+export async function createRunDir(
+  runsRoot: string,
+  recipe: string,
+  device: string,
+  date = new Date(),
+): Promise<RunDir> {
   const base = runIdFor(recipe, device, date);
   try {
     await ensureDir(runsRoot);

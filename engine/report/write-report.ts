@@ -22,5 +22,14 @@ export async function writeReport(outDir: string, report: RunReport, sink?: Even
 }
 
 export function emitBudgetVerdicts(sink: EventSink, verdicts: readonly BudgetVerdict[]): void {
-  for (const v of verdicts) sink.emit({ type: "budget", name: v.name, limit: v.limit, actual: v.actual, unit: v.unit, pass: v.pass, reason: v.reason });
+  for (const v of verdicts)
+    sink.emit({
+      type: "budget",
+      name: v.name,
+      limit: v.limit,
+      actual: v.actual,
+      unit: v.unit,
+      pass: v.pass,
+      reason: v.reason,
+    });
 }

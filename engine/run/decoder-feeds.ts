@@ -22,7 +22,12 @@ export function dimExpression(dim: string, dims: Record<string, number>): number
  * Dim bindings (and fill rules) for a decoder's cache and mask, given the input_ids shape the run feeds and the
  * inputs it already has a spec or dataset tensors for. `dims` is not modified.
  */
-export function decoderDefaults(layout: DecoderLayout, idsShape: number[], dims: Record<string, number>, described: Set<string>): { dims: Record<string, number>; maskOnes: boolean; note?: string } {
+export function decoderDefaults(
+  layout: DecoderLayout,
+  idsShape: number[],
+  dims: Record<string, number>,
+  described: Set<string>,
+): { dims: Record<string, number>; maskOnes: boolean; note?: string } {
   const out = { ...dims };
   const idsDims = layout.inputIds.dims ?? [];
   idsDims.forEach((d, i) => {

@@ -40,17 +40,23 @@ export function resolveShape(
   const bind = (dim: string | null, i: number, fallback?: number): number => {
     if (dim !== null && Object.hasOwn(dims, dim)) return dims[dim];
     if (fallback !== undefined) return fallback;
-    warn(`input "${input.name}": dim ${i}${dim !== null ? ` ("${dim}")` : ""} is not bound; using 1 (bind it under the run's dims or give the input's shape)`);
+    warn(
+      `input "${input.name}": dim ${i}${dim !== null ? ` ("${dim}")` : ""} is not bound; using 1 (bind it under the run's dims or give the input's shape)`,
+    );
     return 1;
   };
   if (spec?.shape) {
     if (modelDims && modelDims.length !== spec.shape.length) {
-      throw inputError(`input "${input.name}": shape [${spec.shape.join(", ")}] has rank ${spec.shape.length} but the model expects rank ${modelDims.length} [${modelDims.map((d) => d ?? "?").join(", ")}]`, where);
+      throw inputError(
+        `input "${input.name}": shape [${spec.shape.join(", ")}] has rank ${spec.shape.length} but the model expects rank ${modelDims.length} [${modelDims.map((d) => d ?? "?").join(", ")}]`,
+        where,
+      );
     }
     return spec.shape.map((d, i) => {
       const modelDim = modelDims?.[i];
       const size = typeof d === "number" ? d : bind(d, i, typeof modelDim === "number" ? modelDim : undefined);
-      if (!Number.isInteger(size) || size < 0) throw inputError(`input "${input.name}": dim ${i} must be a non-negative integer, got ${size}`, where);
+      if (!Number.isInteger(size) || size < 0)
+        throw inputError(`input "${input.name}": dim ${i} must be a non-negative integer, got ${size}`, where);
       if (typeof modelDim === "number" && modelDim > 0 && modelDim !== size) {
         throw inputError(`input "${input.name}": dim ${i} is ${size} but the model fixes it to ${modelDim}`, where);
       }
@@ -58,14 +64,22 @@ export function resolveShape(
     });
   }
   if (!modelDims) {
-    throw inputError(`input "${input.name}": the model does not say its rank`, where, `give its shape, e.g. inputs: { ${input.name}: { shape: [1, 3, 224, 224] } }`);
+    throw inputError(
+      `input "${input.name}": the model does not say its rank`,
+      where,
+      `give its shape, e.g. inputs: { ${input.name}: { shape: [1, 3, 224, 224] } }`,
+    );
   }
   return modelDims.map((d, i) => (typeof d === "number" && d > 0 ? d : bind(typeof d === "string" ? d : null, i)));
 }
 
 function modelDtype(input: TensorSignature, where: Where): Dtype {
   if (!isDtype(input.dtype)) {
-    throw inputError(`input "${input.name}" has element type ${input.dtype}, which the runner cannot make data for yet`, where, "feed it from a dataset in a supported dtype, or export the model with a numeric input");
+    throw inputError(
+      `input "${input.name}" has element type ${input.dtype}, which the runner cannot make data for yet`,
+      where,
+      "feed it from a dataset in a supported dtype, or export the model with a numeric input",
+    );
   }
   return input.dtype;
 }
@@ -80,7 +94,10 @@ function checkDatasetTensor(input: TensorSignature, t: TensorData, sampleIndex: 
         ? "does not match"
         : null;
   if (problem) {
-    throw inputError(`dataset sample ${sampleIndex}, input "${input.name}": shape [${t.shape.join(", ")}] ${problem} the model's [${dims.map((d) => d ?? "?").join(", ")}]`, where);
+    throw inputError(
+      `dataset sample ${sampleIndex}, input "${input.name}": shape [${t.shape.join(", ")}] ${problem} the model's [${dims.map((d) => d ?? "?").join(", ")}]`,
+      where,
+    );
   }
 }
 
@@ -91,13 +108,22 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
   const names = signature.inputs.map((i) => `"${i.name}"`).join(", ") || "(none)";
   const specs = plan.inputs ?? {};
   for (const name of Object.keys(specs)) {
-    if (!byName.has(name)) throw inputError(`input "${name}" is not an input of the model; its inputs are ${names}`, where, "fix the input name under model.inputs");
+    if (!byName.has(name))
+      throw inputError(
+        `input "${name}" is not an input of the model; its inputs are ${names}`,
+        where,
+        "fix the input name under model.inputs",
+      );
   }
   const samples = plan.samples ?? [];
   const datasetNames = new Set(samples.length > 0 ? Object.keys(samples[0]) : []);
   samples.forEach((sample, i) => {
     for (const name of Object.keys(sample)) {
-      if (!byName.has(name)) throw inputError(`dataset sample ${i} has a tensor "${name}", which is not an input of the model; its inputs are ${names}`, where);
+      if (!byName.has(name))
+        throw inputError(
+          `dataset sample ${i} has a tensor "${name}", which is not an input of the model; its inputs are ${names}`,
+          where,
+        );
     }
     for (const name of datasetNames) {
       if (!sample[name]) throw inputError(`dataset sample ${i} lacks input "${name}", which sample 0 has`, where);
@@ -112,7 +138,9 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
   const layout = decoderLayout(signature);
   if (layout) {
     // A decoder with a KV cache: inputs the recipe leaves out get an empty cache and an all-ones mask.
-    const idsShape = datasetNames.has("input_ids") ? samples[0].input_ids.shape : resolveShape(layout.inputIds, specs.input_ids, dims, warn, where);
+    const idsShape = datasetNames.has("input_ids")
+      ? samples[0].input_ids.shape
+      : resolveShape(layout.inputIds, specs.input_ids, dims, warn, where);
     const described = new Set([...Object.keys(specs), ...datasetNames]);
     const defaults = decoderDefaults(layout, idsShape, dims, described);
     dims = defaults.dims;
@@ -123,11 +151,16 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
     const dtype = modelDtype(input, where);
     const spec = specs[input.name];
     if (spec?.dtype && spec.dtype !== dtype) {
-      throw inputError(`input "${input.name}": dtype ${spec.dtype} was asked for but the model takes ${dtype}`, where, `set dtype: ${dtype}, or leave it out`);
+      throw inputError(
+        `input "${input.name}": dtype ${spec.dtype} was asked for but the model takes ${dtype}`,
+        where,
+        `set dtype: ${dtype}, or leave it out`,
+      );
     }
     if (datasetNames.has(input.name)) {
       const first = samples[0][input.name];
-      if (first.dtype !== dtype) warn(`input "${input.name}": dataset tensors are ${first.dtype}; converting them to the model's ${dtype}`);
+      if (first.dtype !== dtype)
+        warn(`input "${input.name}": dataset tensors are ${first.dtype}; converting them to the model's ${dtype}`);
       samples.forEach((s, i) => checkDatasetTensor(input, s[input.name], i, where));
       inputs.push({ name: input.name, dtype, shape: [...first.shape], source: "dataset" });
       continue;

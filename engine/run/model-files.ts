@@ -22,7 +22,8 @@ export async function readModelFiles(path: string, device?: string): Promise<Mod
     model = await readModel(path);
   } catch (e) {
     // Same error, told which device's run it stopped.
-    if (isEdgeError(e) && device && !e.where.device) throw new EdgeError(e.code, e.message, { ...e.where, device }, e.hint, { cause: e });
+    if (isEdgeError(e) && device && !e.where.device)
+      throw new EdgeError(e.code, e.message, { ...e.where, device }, e.hint, { cause: e });
     throw e;
   }
   try {

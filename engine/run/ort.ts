@@ -11,7 +11,9 @@ export type OrtSessionOptions = InferenceSession.SessionOptions;
 let loading: Promise<Ort> | undefined;
 
 export function loadOrt(): Promise<Ort> {
-  loading ??= import("onnxruntime-node").then((m) => ((m as { default?: Ort }).default?.InferenceSession ? (m as { default: Ort }).default : m));
+  loading ??= import("onnxruntime-node").then((m) =>
+    (m as { default?: Ort }).default?.InferenceSession ? (m as { default: Ort }).default : m,
+  );
   return loading;
 }
 

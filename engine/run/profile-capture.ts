@@ -40,7 +40,8 @@ export async function discardProfileCapture(capture: ProfileCapture): Promise<vo
 async function findProfileFile(capture: ProfileCapture, returned: unknown): Promise<string> {
   if (typeof returned === "string" && returned.length > 0) return isAbsolute(returned) ? returned : resolve(returned);
   const files = (await fs.readdir(capture.dir)).filter((f) => f.endsWith(".json")).sort();
-  if (files.length === 0) throw new EdgeError("run/failed", `onnxruntime wrote no profile into ${capture.dir}`, { file: capture.dir });
+  if (files.length === 0)
+    throw new EdgeError("run/failed", `onnxruntime wrote no profile into ${capture.dir}`, { file: capture.dir });
   return join(capture.dir, files[files.length - 1]);
 }
 
@@ -74,7 +75,14 @@ export async function collectProfile(
     const summary = summarizeKernels(records, { skipRuns: options.skipRuns });
     const kernels = kernelsToStream(records, options.maxKernelEvents);
     for (const k of kernels) {
-      options.sink.emit({ type: "kernel", node: k.node, opType: k.opType, provider: k.provider, startUs: k.startUs, durationUs: k.durationUs });
+      options.sink.emit({
+        type: "kernel",
+        node: k.node,
+        opType: k.opType,
+        provider: k.provider,
+        startUs: k.startUs,
+        durationUs: k.durationUs,
+      });
     }
     return { path: target, summary, kernelEventsEmitted: kernels.length };
   } finally {

@@ -39,7 +39,8 @@ export function parseTrace(text: string, file = "<profile>"): TraceEvent[] {
     throw new EdgeError("run/failed", `the profile ${file} is not valid JSON: ${(e as Error).message}`, { file });
   }
   const events = Array.isArray(json) ? json : (json as { traceEvents?: unknown })?.traceEvents;
-  if (!Array.isArray(events)) throw new EdgeError("run/failed", `the profile ${file} is not a Chrome trace (an array of events)`, { file });
+  if (!Array.isArray(events))
+    throw new EdgeError("run/failed", `the profile ${file} is not a Chrome trace (an array of events)`, { file });
   return events as TraceEvent[];
 }
 
@@ -103,7 +104,11 @@ export function summarizeKernels(records: TraceKernels, options: SummaryOptions 
   const nodes = new Map<string, NodeRow>();
   for (const k of kernels) {
     let row = nodes.get(k.node);
-    if (!row) nodes.set(k.node, (row = { node: k.node, opType: k.opType, provider: k.provider, calls: 0, totalUs: 0, meanUs: 0, share: 0 }));
+    if (!row)
+      nodes.set(
+        k.node,
+        (row = { node: k.node, opType: k.opType, provider: k.provider, calls: 0, totalUs: 0, meanUs: 0, share: 0 }),
+      );
     row.calls++;
     row.totalUs += k.durationUs;
   }
@@ -112,7 +117,8 @@ export function summarizeKernels(records: TraceKernels, options: SummaryOptions 
     n.meanUs = n.totalUs / n.calls;
     n.share = share(n.totalUs);
     let row = ops.get(n.opType);
-    if (!row) ops.set(n.opType, (row = { opType: n.opType, nodes: 0, calls: 0, totalUs: 0, meanUsPerRun: 0, share: 0 }));
+    if (!row)
+      ops.set(n.opType, (row = { opType: n.opType, nodes: 0, calls: 0, totalUs: 0, meanUsPerRun: 0, share: 0 }));
     row.nodes++;
     row.calls += n.calls;
     row.totalUs += n.totalUs;

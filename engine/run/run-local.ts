@@ -17,7 +17,13 @@ import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";
 import { type Ort, type OrtSession, loadOrt, ortSessionOptions, ortVersion } from "./ort";
 import { type RunPlan, planDefaults } from "./plan";
-import { type ProfileCapture, type RunProfile, collectProfile, discardProfileCapture, prepareProfileCapture } from "./profile-capture";
+import {
+  type ProfileCapture,
+  type RunProfile,
+  collectProfile,
+  discardProfileCapture,
+  prepareProfileCapture,
+} from "./profile-capture";
 import type { RunErrorInfo, RunResult, RunStatus } from "./result";
 import { latencyStats, throughput } from "./stats";
 
@@ -25,7 +31,8 @@ const PROGRESS_INTERVAL_MS = 100;
 
 function count(value: number | undefined, fallback: number, name: string): number {
   const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < 0) throw new EdgeError("run/input", `${name} must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new EdgeError("run/input", `${name} must be a non-negative integer, got ${n}`);
   return n;
 }
 
@@ -60,7 +67,11 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
     { detail: plan.modelPath },
   );
 
-  const sessionOptions = { ...plan.session, optimization: plan.session?.optimization ?? planDefaults.optimization, executionMode: plan.session?.executionMode ?? planDefaults.executionMode };
+  const sessionOptions = {
+    ...plan.session,
+    optimization: plan.session?.optimization ?? planDefaults.optimization,
+    executionMode: plan.session?.executionMode ?? planDefaults.executionMode,
+  };
   const latenciesMs: number[] = [];
   const warmupMs: number[] = [];
   let status: RunStatus = "ok";
@@ -93,7 +104,11 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
             creationMs = performance.now() - tSession;
             return s;
           } catch (e) {
-            throw new EdgeError("run/failed", `onnxruntime could not create a session for ${plan.modelPath}: ${(e as Error).message}`, { where, cause: e });
+            throw new EdgeError(
+              "run/failed",
+              `onnxruntime could not create a session for ${plan.modelPath}: ${(e as Error).message}`,
+              { where, cause: e },
+            );
           }
         },
         { detail: plan.modelPath },
@@ -157,12 +172,20 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         }
         if (signal?.aborted) {
           status = "aborted";
-          sink.emit({ type: "log", level: "warning", message: `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations` });
+          sink.emit({
+            type: "log",
+            level: "warning",
+            message: `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations`,
+          });
         }
       } catch (e) {
         // step() has ended the failed step (ok: false); the run reports what it measured.
         status = "failed";
-        error = errorInfo(e, `inference failed at ${phase === "run" ? "measured" : "warm-up"} iteration ${phase === "run" ? latenciesMs.length : warmupMs.length}`, where);
+        error = errorInfo(
+          e,
+          `inference failed at ${phase === "run" ? "measured" : "warm-up"} iteration ${phase === "run" ? latenciesMs.length : warmupMs.length}`,
+          where,
+        );
         sink.emit({ type: "error", ...error });
       }
 

@@ -64,7 +64,10 @@ export function syntheticTensor(spec: SyntheticSpec, seed: number): TensorData {
   if (spec.value !== undefined || fill === "zeros" || fill === "ones") {
     const values = flatten(spec.value ?? (fill === "ones" ? 1 : 0), []);
     if (Array.isArray(spec.value) && values.length !== count) {
-      throw new EdgeError("run/input", `input "${spec.name}": value has ${values.length} elements but shape [${spec.shape.join(", ")}] needs ${count}`);
+      throw new EdgeError(
+        "run/input",
+        `input "${spec.name}": value has ${values.length} elements but shape [${spec.shape.join(", ")}] needs ${count}`,
+      );
     }
     for (let i = 0; i < count; i++) writeNumber(data, spec.dtype, i, num(values.length === 1 ? values[0] : values[i]));
     return result;

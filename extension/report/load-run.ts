@@ -19,7 +19,10 @@ export async function loadRun(runDir: vscode.Uri): Promise<RunEntry> {
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== REPORT_SCHEMA_VERSION) {
-    return { ...entry, error: `${file.fsPath} has schemaVersion ${String(version)}; this version of Edge Studio reads ${REPORT_SCHEMA_VERSION}` };
+    return {
+      ...entry,
+      error: `${file.fsPath} has schemaVersion ${String(version)}; this version of Edge Studio reads ${REPORT_SCHEMA_VERSION}`,
+    };
   }
   return { ...entry, report: json as RunReport };
 }

@@ -52,7 +52,10 @@ export class ReportPanels implements vscode.Disposable {
       existing.panel.reveal();
       return (this.lastShown = existing);
     }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(runDirs), vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(runDirs), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+    });
     return this.adopt(panel, runDirs);
   }
 
@@ -64,7 +67,9 @@ export class ReportPanels implements vscode.Disposable {
   /** Sends fresh state to every panel showing `runDir` (its report.json was written again). */
   async refreshShowing(runDir: vscode.Uri): Promise<void> {
     const key = runDir.toString();
-    await Promise.all([...this.panels.values()].filter((p) => p.runDirs.some((u) => u.toString() === key)).map((p) => p.refresh()));
+    await Promise.all(
+      [...this.panels.values()].filter((p) => p.runDirs.some((u) => u.toString() === key)).map((p) => p.refresh()),
+    );
   }
 
   get last(): ReportPanel | undefined {
@@ -112,7 +117,13 @@ export class ReportPanel {
     private readonly host: ReportHost,
     private readonly events: PanelEvents,
   ) {
-    this.snapshot = { viewType: panel.viewType, title: titleOf(runDirs), runDirs: runDirs.map((u) => u.toString()), readyRequests: 0, openFileCommands: [] };
+    this.snapshot = {
+      viewType: panel.viewType,
+      title: titleOf(runDirs),
+      runDirs: runDirs.map((u) => u.toString()),
+      readyRequests: 0,
+      openFileCommands: [],
+    };
     const webviewRoot = vscode.Uri.joinPath(host.extensionUri, "dist", "webviews");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     panel.title = this.snapshot.title;
@@ -121,7 +132,8 @@ export class ReportPanel {
     // engines.vscode admits); the cast keeps this line compiling against that version's @types/vscode.
     (panel as { iconPath?: unknown }).iconPath = new vscode.ThemeIcon("graph");
     const nonce = makeNonce();
-    const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, ...parts)).toString();
+    const asUri = (...parts: string[]) =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, ...parts)).toString();
     panel.webview.html = reportHtml({
       cspSource: panel.webview.cspSource,
       nonce,
@@ -136,7 +148,8 @@ export class ReportPanel {
       this.channel.onCommand(OpenFileCommand, (params) => this.openFile(params)),
       this.channel.onCommand(CompareWithCommand, (params) => this.compareWith(params)),
       this.channel.onDidHandle((handled) => {
-        if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined) this.events.didAnswerReady(this);
+        if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined)
+          this.events.didAnswerReady(this);
       }),
       panel.onDidDispose(() => {
         this.detach();
@@ -147,7 +160,9 @@ export class ReportPanel {
 
   async state(): Promise<ReportState> {
     const entries = await Promise.all(this.runDirs.map(loadRun));
-    return entries.length >= 2 ? { mode: "compare", runs: [entries[0], entries[1]] } : { mode: "single", runs: [entries[0]] };
+    return entries.length >= 2
+      ? { mode: "compare", runs: [entries[0], entries[1]] }
+      : { mode: "single", runs: [entries[0]] };
   }
 
   /** Reloads the reports and sends them to the webview (a report rewritten). */
@@ -169,7 +184,8 @@ export class ReportPanel {
 
   private async openFile(params: ParamsOf<typeof OpenFileCommand>): Promise<void> {
     this.snapshot.openFileCommands.push(params);
-    if (!this.runDirs.some((u) => u.toString() === params.runDir)) throw new Error(`not a run this panel shows: ${params.runDir}`);
+    if (!this.runDirs.some((u) => u.toString() === params.runDir))
+      throw new Error(`not a run this panel shows: ${params.runDir}`);
     await openRunFile(params.runDir, params.path);
   }
 
@@ -185,7 +201,10 @@ async function openRunFile(runDir: string, path: string): Promise<void> {
   const parts = path.split(/[\\/]/).filter((p) => p && p !== ".");
   if (parts.includes("..")) throw new Error(`not a file of the run: ${path}`);
   const uri = vscode.Uri.joinPath(vscode.Uri.parse(runDir), ...parts);
-  if (/\.md$/i.test(path)) await vscode.commands.executeCommand("markdown.showPreview", uri).then(undefined, () => vscode.window.showTextDocument(uri));
+  if (/\.md$/i.test(path))
+    await vscode.commands
+      .executeCommand("markdown.showPreview", uri)
+      .then(undefined, () => vscode.window.showTextDocument(uri));
   else await vscode.commands.executeCommand("vscode.open", uri);
 }
 
@@ -194,7 +213,9 @@ function keyOf(runDirs: vscode.Uri[]): string {
 }
 
 function titleOf(runDirs: vscode.Uri[]): string {
-  return runDirs.length >= 2 ? `Compare ${runIdOf(runDirs[0])} ↔ ${runIdOf(runDirs[1])}` : `Report ${runIdOf(runDirs[0])}`;
+  return runDirs.length >= 2
+    ? `Compare ${runIdOf(runDirs[0])} ↔ ${runIdOf(runDirs[1])}`
+    : `Report ${runIdOf(runDirs[0])}`;
 }
 
 /** Restores report panels after a reload from what the webview kept with setState. */

@@ -59,7 +59,12 @@ export class Reports implements ReportHost, vscode.Disposable {
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: r.report?.recipe.name ?? r.runId, description: `${r.report?.device.name ?? ""} ${r.report?.status ?? r.error ?? ""}`.trim(), detail: r.runId, uri: r.uri })),
+      runs.map((r) => ({
+        label: r.report?.recipe.name ?? r.runId,
+        description: `${r.report?.device.name ?? ""} ${r.report?.status ?? r.error ?? ""}`.trim(),
+        detail: r.runId,
+        uri: r.uri,
+      })),
       { placeHolder, matchOnDetail: true },
     );
     return picked?.uri;
@@ -98,9 +103,11 @@ export class Reports implements ReportHost, vscode.Disposable {
     return {
       openReport: (u) => this.openReport(u),
       compareReports: (a, b) => this.compareReports(a, b),
-      listRuns: async () => (await this.runsView.listRuns()).map((r) => ({ uri: r.uri, runId: r.runId, status: r.report?.status })),
+      listRuns: async () =>
+        (await this.runsView.listRuns()).map((r) => ({ uri: r.uri, runId: r.runId, status: r.report?.status })),
       lastPanel: () => this.panels.last?.snapshot,
-      onDidAnswerReady: (listener, thisArg, disposables) => this.panels.onDidAnswerReady((p) => listener.call(thisArg, p.snapshot), undefined, disposables),
+      onDidAnswerReady: (listener, thisArg, disposables) =>
+        this.panels.onDidAnswerReady((p) => listener.call(thisArg, p.snapshot), undefined, disposables),
     };
   }
 

@@ -25,7 +25,13 @@ export class RunsProvider implements vscode.TreeDataProvider<RunInfo>, vscode.Di
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher("**/.edge/runs/**");
     const later = () => this.refreshSoon();
-    this.disposables.push(watcher, watcher.onDidCreate(later), watcher.onDidChange(later), watcher.onDidDelete(later), vscode.workspace.onDidChangeWorkspaceFolders(later));
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(later),
+      watcher.onDidChange(later),
+      watcher.onDidDelete(later),
+      vscode.workspace.onDidChangeWorkspaceFolders(later),
+    );
   }
 
   refresh(): void {
@@ -56,14 +62,19 @@ export class RunsProvider implements vscode.TreeDataProvider<RunInfo>, vscode.Di
             const entry = await loadRun(uri);
             let sortKey = entry.report?.startedAt;
             if (!sortKey) {
-              const stat = await vscode.workspace.fs.stat(uri).then((s) => s, () => undefined);
+              const stat = await vscode.workspace.fs.stat(uri).then(
+                (s) => s,
+                () => undefined,
+              );
               sortKey = new Date(stat?.mtime ?? 0).toISOString();
             }
             runs.push({ uri, runId: name, report: entry.report, error: entry.error, sortKey });
           }),
       );
     }
-    return runs.sort((a, b) => (a.sortKey === b.sortKey ? b.runId.localeCompare(a.runId) : a.sortKey < b.sortKey ? 1 : -1));
+    return runs.sort((a, b) =>
+      a.sortKey === b.sortKey ? b.runId.localeCompare(a.runId) : a.sortKey < b.sortKey ? 1 : -1,
+    );
   }
 
   getChildren(element?: RunInfo): Promise<RunInfo[]> | RunInfo[] {
@@ -85,7 +96,9 @@ export class RunsProvider implements vscode.TreeDataProvider<RunInfo>, vscode.Di
         : status === "aborted"
           ? new vscode.ThemeIcon("circle-slash")
           : new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed"));
-    item.tooltip = new vscode.MarkdownString(`**${run.runId}**\n\nstatus: ${status}${r ? `\n\nstarted: ${new Date(r.startedAt).toLocaleString()}` : `\n\n${run.error ?? ""}`}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${run.runId}**\n\nstatus: ${status}${r ? `\n\nstarted: ${new Date(r.startedAt).toLocaleString()}` : `\n\n${run.error ?? ""}`}`,
+    );
     item.command = { title: "Open Report", command: "edge.openReport", arguments: [run.uri] };
     return item;
   }

@@ -24,18 +24,39 @@ export class RecipeCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const top = new vscode.Range(0, 0, 0, 0);
     if (!canRun()) {
-      return [new vscode.CodeLens(top, { title: "Run (trust this workspace to run)", command: RUN_COMMAND, arguments: [document.uri], tooltip: "Running is disabled in an untrusted workspace" })];
+      return [
+        new vscode.CodeLens(top, {
+          title: "Run (trust this workspace to run)",
+          command: RUN_COMMAND,
+          arguments: [document.uri],
+          tooltip: "Running is disabled in an untrusted workspace",
+        }),
+      ];
     }
     const info = await readRecipeDevices(document.getText());
     const chosen = this.choices.deviceFor(document.uri, info);
     const devices = runnableDevices(info).sort((a, b) => Number(b === chosen) - Number(a === chosen));
     const lenses = devices.map(
-      (device) => new vscode.CodeLens(top, { title: `▶ Run on ${device}`, command: RUN_COMMAND, arguments: [document.uri, device], tooltip: `Run this recipe on ${device} (a task)` }),
+      (device) =>
+        new vscode.CodeLens(top, {
+          title: `▶ Run on ${device}`,
+          command: RUN_COMMAND,
+          arguments: [document.uri, device],
+          tooltip: `Run this recipe on ${device} (a task)`,
+        }),
     );
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     if (folder && info.name) {
       const report = await findLastReport(folder.uri, info.name);
-      if (report) lenses.push(new vscode.CodeLens(top, { title: "Open last report", command: OPEN_LAST_REPORT_COMMAND, arguments: [document.uri], tooltip: vscode.workspace.asRelativePath(report) }));
+      if (report)
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: "Open last report",
+            command: OPEN_LAST_REPORT_COMMAND,
+            arguments: [document.uri],
+            tooltip: vscode.workspace.asRelativePath(report),
+          }),
+        );
     }
     return lenses;
   }

@@ -34,8 +34,15 @@ export class DeviceChoices implements vscode.Disposable {
   async pick(recipe: vscode.Uri): Promise<string | undefined> {
     const info = await devicesOf(recipe);
     const current = this.deviceFor(recipe, info);
-    const items = runnableDevices(info).map((name) => ({ label: name, description: name === current ? "selected" : undefined, picked: name === current }));
-    const picked = await vscode.window.showQuickPick(items, { title: `Edge: device for ${info.name ?? vscode.workspace.asRelativePath(recipe)}`, placeHolder: "Run the recipe on…" });
+    const items = runnableDevices(info).map((name) => ({
+      label: name,
+      description: name === current ? "selected" : undefined,
+      picked: name === current,
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Edge: device for ${info.name ?? vscode.workspace.asRelativePath(recipe)}`,
+      placeHolder: "Run the recipe on…",
+    });
     if (!picked) return undefined;
     await this.choose(recipe, picked.label);
     return picked.label;

@@ -31,13 +31,20 @@ export class EdgeTaskProvider implements vscode.TaskProvider {
   async provideTasks(token: vscode.CancellationToken): Promise<vscode.Task[]> {
     if (!canRun()) return [];
     const tasks: vscode.Task[] = [];
-    const files = await vscode.workspace.findFiles("**/*.edge.{yaml,yml}", "**/{node_modules,.edge}/**", undefined, token);
+    const files = await vscode.workspace.findFiles(
+      "**/*.edge.{yaml,yml}",
+      "**/{node_modules,.edge}/**",
+      undefined,
+      token,
+    );
     for (const file of files.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
       const folder = vscode.workspace.getWorkspaceFolder(file);
       if (!folder) continue;
       let devices: string[];
       try {
-        devices = runnableDevices(await readRecipeDevices(new TextDecoder().decode(await vscode.workspace.fs.readFile(file))));
+        devices = runnableDevices(
+          await readRecipeDevices(new TextDecoder().decode(await vscode.workspace.fs.readFile(file))),
+        );
       } catch {
         continue; // unreadable: the language server says why
       }
@@ -72,10 +79,19 @@ export class EdgeTaskProvider implements vscode.TaskProvider {
     return task;
   }
 
-  private terminalFor(definition: EdgeTaskDefinition, folder: vscode.WorkspaceFolder | undefined): vscode.Pseudoterminal {
+  private terminalFor(
+    definition: EdgeTaskDefinition,
+    folder: vscode.WorkspaceFolder | undefined,
+  ): vscode.Pseudoterminal {
     const base = folder ?? vscode.workspace.workspaceFolders?.[0];
-    const recipe = isAbsolute(definition.recipe) ? vscode.Uri.file(definition.recipe) : base ? vscode.Uri.joinPath(base.uri, definition.recipe) : vscode.Uri.file(definition.recipe);
-    const steps = Array.isArray(definition.steps) ? definition.steps.filter((s): s is string => typeof s === "string") : [];
+    const recipe = isAbsolute(definition.recipe)
+      ? vscode.Uri.file(definition.recipe)
+      : base
+        ? vscode.Uri.joinPath(base.uri, definition.recipe)
+        : vscode.Uri.file(definition.recipe);
+    const steps = Array.isArray(definition.steps)
+      ? definition.steps.filter((s): s is string => typeof s === "string")
+      : [];
     return new RunPseudoterminal(
       {
         recipe,

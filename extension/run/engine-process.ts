@@ -27,7 +27,10 @@ export class EngineNodeError extends Error {
  * The Node that runs the engine: `edge.node.path` when set; else the extension host's own executable when it is
  * Node ≥ 20 (under Electron, run as Node); else an error pointing at the setting.
  */
-export function chooseEngineNode(configuredPath: string | undefined, host: { execPath: string; versions: NodeJS.ProcessVersions } = process): EngineNode {
+export function chooseEngineNode(
+  configuredPath: string | undefined,
+  host: { execPath: string; versions: NodeJS.ProcessVersions } = process,
+): EngineNode {
   if (configuredPath) return { command: configuredPath, env: {} };
   const major = Number(host.versions.node.split(".")[0]);
   if (!(major >= MIN_NODE_MAJOR)) {
@@ -85,7 +88,8 @@ export function startEngine(options: EngineRunOptions): EngineProcess {
       resolve({ code, signal });
     };
     child.on("error", (error: NodeJS.ErrnoException) => {
-      const hint = error.code === "ENOENT" ? ` (check the "edge.node.path" setting: ${options.node.command} was not found)` : "";
+      const hint =
+        error.code === "ENOENT" ? ` (check the "edge.node.path" setting: ${options.node.command} was not found)` : "";
       options.onOutput(`could not start the engine: ${error.message}${hint}\n`);
       settle(127, null);
     });

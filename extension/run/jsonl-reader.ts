@@ -10,7 +10,10 @@ export interface JsonLinesReader {
   end(): void;
 }
 
-export function createJsonLinesReader(onEvent: (event: EngineEvent) => void, onOther: (line: string) => void): JsonLinesReader {
+export function createJsonLinesReader(
+  onEvent: (event: EngineEvent) => void,
+  onOther: (line: string) => void,
+): JsonLinesReader {
   const decoder = new TextDecoder("utf-8");
   let pending = "";
   const line = (text: string) => {
@@ -43,7 +46,8 @@ function parseEvent(text: string): EngineEvent | undefined {
   if (!text.startsWith("{")) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string") return value as EngineEvent;
+    if (typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string")
+      return value as EngineEvent;
   } catch {
     // not JSON: the caller logs it
   }

@@ -17,7 +17,8 @@ export function runnableDevices(info: RecipeDevices): string[] {
 
 /** The device a run uses when nobody chose one: `run.device`, else the first defined, else the local one. */
 export function defaultDevice(info: RecipeDevices): string {
-  if (info.runDevice && (info.devices.includes(info.runDevice) || info.runDevice === IMPLICIT_LOCAL_DEVICE)) return info.runDevice;
+  if (info.runDevice && (info.devices.includes(info.runDevice) || info.runDevice === IMPLICIT_LOCAL_DEVICE))
+    return info.runDevice;
   return runnableDevices(info)[0];
 }
 

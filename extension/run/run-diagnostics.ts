@@ -17,10 +17,16 @@ export class RunDiagnostics implements vscode.Disposable {
   }
 
   add(event: ErrorEvent, cwd: string, recipe: vscode.Uri): void {
-    const file = event.where.file ? vscode.Uri.file(isAbsolute(event.where.file) ? event.where.file : resolve(cwd, event.where.file)) : recipe;
+    const file = event.where.file
+      ? vscode.Uri.file(isAbsolute(event.where.file) ? event.where.file : resolve(cwd, event.where.file))
+      : recipe;
     const line = Math.max(0, (event.where.line ?? 1) - 1);
     const column = Math.max(0, (event.where.column ?? 1) - 1);
-    const diagnostic = new vscode.Diagnostic(rangeOn(file, line, column), event.hint ? `${event.message}\nhint: ${event.hint}` : event.message, vscode.DiagnosticSeverity.Error);
+    const diagnostic = new vscode.Diagnostic(
+      rangeOn(file, line, column),
+      event.hint ? `${event.message}\nhint: ${event.hint}` : event.message,
+      vscode.DiagnosticSeverity.Error,
+    );
     diagnostic.source = RUN_DIAGNOSTIC_SOURCE;
     diagnostic.code = event.code;
     this.collection.set(file, [...(this.collection.get(file) ?? []), diagnostic]);

@@ -54,7 +54,11 @@ export class RunFeatures implements vscode.Disposable {
         this.codeLens.refresh();
         // A finished (not cancelled) run's report opens by itself.
         if (run.reportJsonPath && !run.cancelled) {
-          host.openReport(runDirOf(vscode.Uri.file(run.reportJsonPath))).catch((error: unknown) => host.log.warn(`could not open the report ${run.reportJsonPath}: ${String(error)}`));
+          host
+            .openReport(runDirOf(vscode.Uri.file(run.reportJsonPath)))
+            .catch((error: unknown) =>
+              host.log.warn(`could not open the report ${run.reportJsonPath}: ${String(error)}`),
+            );
         }
       }),
       onDidGrantTrust(() => this.codeLens.refresh()),
@@ -74,9 +78,17 @@ export class RunFeatures implements vscode.Disposable {
     }
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === recipe.toString());
     if (open?.isDirty) await open.save();
-    const chosen = typeof device === "string" && device !== "" ? device : this.choices.deviceFor(recipe, await devicesOf(recipe));
+    const chosen =
+      typeof device === "string" && device !== "" ? device : this.choices.deviceFor(recipe, await devicesOf(recipe));
     const folder = vscode.workspace.getWorkspaceFolder(recipe);
-    const task = this.tasks.createTask({ type: TASK_TYPE, recipe: folder ? vscode.workspace.asRelativePath(recipe, false) : recipe.fsPath, device: chosen }, folder);
+    const task = this.tasks.createTask(
+      {
+        type: TASK_TYPE,
+        recipe: folder ? vscode.workspace.asRelativePath(recipe, false) : recipe.fsPath,
+        device: chosen,
+      },
+      folder,
+    );
     return vscode.tasks.executeTask(task);
   }
 
@@ -110,7 +122,8 @@ export class RunFeatures implements vscode.Disposable {
 /** The recipe a command is about: its argument when it is a Uri, else the active editor's recipe. */
 function recipeUri(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === "string" && arg !== "") return /^[a-z][\w+.-]+:/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+  if (typeof arg === "string" && arg !== "")
+    return /^[a-z][\w+.-]+:/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
   const document = vscode.window.activeTextEditor?.document;
   return document?.languageId === LANGUAGE_ID ? document.uri : undefined;
 }

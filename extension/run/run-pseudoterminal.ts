@@ -55,11 +55,16 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
     const { request, services } = this;
     services.diagnostics.clear(request.recipe);
     if (!canRun()) {
-      this.write("\x1b[31m✗ running is disabled in an untrusted workspace (Manage Workspace Trust to enable it)\x1b[0m\r\n");
+      this.write(
+        "\x1b[31m✗ running is disabled in an untrusted workspace (Manage Workspace Trust to enable it)\x1b[0m\r\n",
+      );
       this.finish(EXIT_NOT_STARTED, false);
       return;
     }
-    for (const step of request.skippedSteps) this.write(`\x1b[33m⚠ step "${step}" is not available yet; the recipe's quantize, compile, run and profile steps run today\x1b[0m\r\n`);
+    for (const step of request.skippedSteps)
+      this.write(
+        `\x1b[33m⚠ step "${step}" is not available yet; the recipe's quantize, compile, run and profile steps run today\x1b[0m\r\n`,
+      );
     let node;
     try {
       node = chooseEngineNode(services.nodePath());
@@ -70,7 +75,13 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
       this.finish(EXIT_NOT_STARTED, false);
       return;
     }
-    const args = ["run", request.recipe.fsPath, "--events", "jsonl", ...(request.device ? ["--device", request.device] : [])];
+    const args = [
+      "run",
+      request.recipe.fsPath,
+      "--events",
+      "jsonl",
+      ...(request.device ? ["--device", request.device] : []),
+    ];
     services.log.info(`edge run: ${node.command} bin/edge.js ${args.join(" ")} (cwd ${request.cwd})`);
     const engine = startEngine({
       node,
@@ -112,7 +123,13 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
   private finish(exitCode: number, cancelled: boolean): void {
     this.write(this.renderer.finish(exitCode, cancelled));
     const s = this.renderer.summary;
-    this.services.didFinish({ recipe: this.request.recipe, exitCode, cancelled, reportJsonPath: s.reportJsonPath, reportMdPath: s.reportMdPath });
+    this.services.didFinish({
+      recipe: this.request.recipe,
+      exitCode,
+      cancelled,
+      reportJsonPath: s.reportJsonPath,
+      reportMdPath: s.reportMdPath,
+    });
     this.closer.fire(exitCode);
     this.closed = true;
   }

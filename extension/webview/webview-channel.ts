@@ -25,10 +25,11 @@ export class WebviewChannel implements vscode.Disposable {
     this.dispatcher = new MessageDispatcher(name, { post: (message) => void this.post(message), log });
     this.disposables = [
       this.handled,
-      webview.onDidReceiveMessage((message: unknown) =>
-        void this.dispatcher.receive(message).then((dispatched) => {
-          if (!this.disposed) this.handled.fire(dispatched);
-        }),
+      webview.onDidReceiveMessage(
+        (message: unknown) =>
+          void this.dispatcher.receive(message).then((dispatched) => {
+            if (!this.disposed) this.handled.fire(dispatched);
+          }),
       ),
     ];
   }

@@ -8,7 +8,19 @@ export const codeActionOptions: CodeActionOptions = { codeActionKinds: [CodeActi
 export function registerActionHandlers(context: HandlerContext): void {
   const { connection, service } = context;
   connection.onCodeAction(
-    onDocumentRequest(context, "codeAction", () => [], (document, params) => service.getCodeActions(document, params.range, params.context.diagnostics)),
+    onDocumentRequest(
+      context,
+      "codeAction",
+      () => [],
+      (document, params) => service.getCodeActions(document, params.range, params.context.diagnostics),
+    ),
   );
-  connection.onDocumentFormatting(onDocumentRequest(context, "formatting", () => [], (document, params) => service.format(document, params.options)));
+  connection.onDocumentFormatting(
+    onDocumentRequest(
+      context,
+      "formatting",
+      () => [],
+      (document, params) => service.format(document, params.options),
+    ),
+  );
 }

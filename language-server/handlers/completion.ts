@@ -16,6 +16,8 @@ const emptyList = (): CompletionList => ({ isIncomplete: false, items: [] });
 
 export function registerCompletionHandlers(context: HandlerContext): void {
   context.connection.onCompletion(
-    onDocumentRequest(context, "completion", emptyList, (document, params) => context.service.doComplete(document, params.position)),
+    onDocumentRequest(context, "completion", emptyList, (document, params) =>
+      context.service.doComplete(document, params.position),
+    ),
   );
 }

@@ -74,7 +74,13 @@ export function logError(connection: Connection, what: string, error: unknown): 
 function isResponseError(error: unknown): error is ResponseError<void> {
   if (error instanceof ResponseError) return true;
   const e = error as { code?: unknown; message?: unknown; toJson?: unknown } | null;
-  return typeof e === "object" && e !== null && typeof e.code === "number" && typeof e.message === "string" && typeof e.toJson === "function";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.code === "number" &&
+    typeof e.message === "string" &&
+    typeof e.toJson === "function"
+  );
 }
 
 const cancelled = () => new ResponseError(LSPErrorCodes.RequestCancelled, "request cancelled");
@@ -108,13 +114,18 @@ export function onDocumentRequest<P extends { textDocument: { uri: string } }, R
     } finally {
       context.requests.end();
       const tookMs = performance.now() - started;
-      if (tookMs > SLOW_REQUEST_MS) context.connection.console.log(`${name} took ${tookMs.toFixed(0)} ms (${document.uri})`);
+      if (tookMs > SLOW_REQUEST_MS)
+        context.connection.console.log(`${name} took ${tookMs.toFixed(0)} ms (${document.uri})`);
     }
   };
 }
 
 /** Wraps a notification handler: exceptions and rejections are logged, never thrown back into the library. */
-export function onNotificationSafely<P>(connection: Connection, name: string, run: (params: P) => void | Promise<void>): (params: P) => void {
+export function onNotificationSafely<P>(
+  connection: Connection,
+  name: string,
+  run: (params: P) => void | Promise<void>,
+): (params: P) => void {
   return (params) => {
     try {
       const result = run(params);

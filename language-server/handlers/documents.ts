@@ -10,7 +10,13 @@ import { RevalidateNotification, type RevalidateParams } from "../protocol";
 import { type HandlerContext, logError, onNotificationSafely } from "./context";
 
 /** Files whose change can change a recipe's diagnostics: models, their external data, runs' findings, datasets. */
-export const WATCHED_FILE_GLOBS = ["**/*.onnx", "**/*.onnx.data", "**/*.data", "**/quant-error.json", "**/*.{npy,npz,json,txt}"];
+export const WATCHED_FILE_GLOBS = [
+  "**/*.onnx",
+  "**/*.onnx.data",
+  "**/*.data",
+  "**/quant-error.json",
+  "**/*.{npy,npz,json,txt}",
+];
 
 export interface DiagnosticsScheduler {
   /** Check a document after the delay (the last call wins). */
@@ -44,7 +50,11 @@ export function registerDocumentHandlers(context: HandlerContext, options: { del
     } catch (error) {
       if (!isCurrent(uri, version, generation)) return;
       logError(connection, `checking ${uri} (version ${version}) failed`, error);
-      status.set("error", "Edge recipes: checking a recipe failed (see the log)", error instanceof Error ? error.message : String(error));
+      status.set(
+        "error",
+        "Edge recipes: checking a recipe failed (see the log)",
+        error instanceof Error ? error.message : String(error),
+      );
     }
   }
 

@@ -2,5 +2,12 @@
 import { type HandlerContext, onDocumentRequest } from "./context";
 
 export function registerHoverHandlers(context: HandlerContext): void {
-  context.connection.onHover(onDocumentRequest(context, "hover", () => null, (document, params) => context.service.doHover(document, params.position)));
+  context.connection.onHover(
+    onDocumentRequest(
+      context,
+      "hover",
+      () => null,
+      (document, params) => context.service.doHover(document, params.position),
+    ),
+  );
 }

@@ -21,7 +21,13 @@ export class StatusReporter {
 
   set(state: ServerState, message: string, detail?: string): void {
     const next: StatusParams = detail === undefined ? { state, message } : { state, message, detail };
-    if (this.last && this.last.state === next.state && this.last.message === next.message && this.last.detail === next.detail) return;
+    if (
+      this.last &&
+      this.last.state === next.state &&
+      this.last.message === next.message &&
+      this.last.detail === next.detail
+    )
+      return;
     this.last = next;
     if (this.ready) this.send(next);
   }

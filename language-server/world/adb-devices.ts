@@ -37,9 +37,14 @@ export function parseAdbDevices(output: string): AdbDevice[] {
 export function listAdbDevices(adbPath: string, timeoutMs: number): Promise<AdbDevice[]> {
   return new Promise((resolve) => {
     try {
-      execFile(adbPath, ["devices", "-l"], { timeout: timeoutMs, windowsHide: true, maxBuffer: 1024 * 1024 }, (error, stdout) => {
-        resolve(error ? [] : parseAdbDevices(String(stdout)));
-      });
+      execFile(
+        adbPath,
+        ["devices", "-l"],
+        { timeout: timeoutMs, windowsHide: true, maxBuffer: 1024 * 1024 },
+        (error, stdout) => {
+          resolve(error ? [] : parseAdbDevices(String(stdout)));
+        },
+      );
     } catch {
       resolve([]);
     }

@@ -38,7 +38,8 @@ export function modelIndex(summary: ModelSummary): ModelIndex {
     }
   }
   const symbols = new Set<string>();
-  for (const input of summary.inputs) for (const dim of input.dims ?? []) if (typeof dim === "string" && dim) symbols.add(dim);
+  for (const input of summary.inputs)
+    for (const dim of input.dims ?? []) if (typeof dim === "string" && dim) symbols.add(dim);
   index = {
     summary,
     fileName: basename(summary.path),

@@ -70,7 +70,10 @@ export class ModelSummaryCache {
     try {
       result = await this.read(absolute);
     } catch (error) {
-      result = { ok: false, error: { code: "internal/bug", message: `reading the model failed: ${(error as Error).message}` } };
+      result = {
+        ok: false,
+        error: { code: "internal/bug", message: `reading the model failed: ${(error as Error).message}` },
+      };
     }
     // Index it now, off the requests that will use it (50,000 nodes take tens of milliseconds).
     if (result.ok) modelIndex(result.summary);

@@ -51,10 +51,13 @@ export class ModelSummaryWorker {
     if (this.worker) return this.worker;
     const worker = this.location.tsx
       ? // `--import tsx` in a worker's execArgv does not reach its loader: register tsx inside the worker instead.
-        new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(String(this.location.url))}); });`, {
-          eval: true,
-          execArgv: this.location.execArgv,
-        })
+        new Worker(
+          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(String(this.location.url))}); });`,
+          {
+            eval: true,
+            execArgv: this.location.execArgv,
+          },
+        )
       : new Worker(this.location.url, { execArgv: this.location.execArgv });
     worker.unref();
     worker.on("message", (response: SummarizeResponseFromWorker) => {

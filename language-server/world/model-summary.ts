@@ -6,7 +6,16 @@ import { resolve } from "node:path";
 import type { ModelProto } from "onnx-buf";
 import { EdgeError } from "../../engine/errors";
 import { parameterStats } from "../../engine/inspect";
-import { dtypeName, isConstantNode, modelSignature, opKey, readModel, type TensorSignature, tensorSignature, walkGraphs } from "../../engine/onnx";
+import {
+  dtypeName,
+  isConstantNode,
+  modelSignature,
+  opKey,
+  readModel,
+  type TensorSignature,
+  tensorSignature,
+  walkGraphs,
+} from "../../engine/onnx";
 import type { ModelNodeSummary, ModelSummary, ModelSummaryError, ModelSummaryResult } from "./world-host";
 
 /** The file facts a summary is keyed by. */
@@ -31,17 +40,29 @@ export function summarizeProto(proto: ModelProto, file: ModelFileFacts): ModelSu
         if (info.name && !(info.name in valueShapes)) valueShapes[info.name] = tensorSignature(info);
       }
       for (const tensor of graph.initializer) {
-        if (tensor.name && !(tensor.name in valueShapes)) valueShapes[tensor.name] = { name: tensor.name, dtype: dtypeName(tensor.dataType), dims: tensor.dims.map(Number) };
+        if (tensor.name && !(tensor.name in valueShapes))
+          valueShapes[tensor.name] = {
+            name: tensor.name,
+            dtype: dtypeName(tensor.dataType),
+            dims: tensor.dims.map(Number),
+          };
       }
     }
     for (const node of scope.nodes) {
       const op = opKey(node);
       opCounts[op] = (opCounts[op] ?? 0) + 1;
-      nodes.push({ name: node.name, opType: node.opType, domain: node.domain, inputs: [...node.input], outputs: [...node.output] });
+      nodes.push({
+        name: node.name,
+        opType: node.opType,
+        domain: node.domain,
+        inputs: [...node.input],
+        outputs: [...node.output],
+      });
       // Constant nodes hold weights in some exporters (Paddle): their shapes are as known as initializers'.
       const value = isConstantNode(node) ? node.attribute.find((a) => a.name === "value")?.t : undefined;
       const output = node.output[0];
-      if (value && output && !(output in valueShapes)) valueShapes[output] = { name: output, dtype: dtypeName(value.dataType), dims: value.dims.map(Number) };
+      if (value && output && !(output in valueShapes))
+        valueShapes[output] = { name: output, dtype: dtypeName(value.dataType), dims: value.dims.map(Number) };
     }
   }
   const producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(" ");
@@ -78,7 +99,14 @@ export async function summarizeModelFile(path: string): Promise<ModelSummaryResu
     const stat = await fs.stat(absolute).catch(() => undefined);
     const model = await readModel(absolute, { checkExternalData: false });
     try {
-      return { ok: true, summary: summarizeProto(model.proto, { path: absolute, sizeBytes: model.sizeBytes, mtimeMs: stat?.mtimeMs ?? 0 }) };
+      return {
+        ok: true,
+        summary: summarizeProto(model.proto, {
+          path: absolute,
+          sizeBytes: model.sizeBytes,
+          mtimeMs: stat?.mtimeMs ?? 0,
+        }),
+      };
     } finally {
       await model.close();
     }

@@ -58,16 +58,22 @@ function workerAt(path: string): SummaryWorkerLocation {
 
 export function createNodeWorldHost(options: NodeWorldHostOptions = {}): NodeWorldHost {
   const homeDir = options.homeDir ?? homedir();
-  const location = options.summaryWorker ?? (options.workerPath ? workerAt(options.workerPath) : defaultSummaryWorker());
+  const location =
+    options.summaryWorker ?? (options.workerPath ? workerAt(options.workerPath) : defaultSummaryWorker());
   const worker = location === false ? undefined : new ModelSummaryWorker(location);
-  const models = new ModelSummaryCache((path) => (worker ? worker.summarize(path) : summarizeModelFile(path)), options.maxCachedModels ?? 8);
+  const models = new ModelSummaryCache(
+    (path) => (worker ? worker.summarize(path) : summarizeModelFile(path)),
+    options.maxCachedModels ?? 8,
+  );
   let adbCalls = 0;
   const adbDevices = cachedFor<AdbDevice[]>(
     options.adbCacheMs ?? 5000,
     () => listAdbDevices(options.adbPath ?? "adb", options.adbTimeoutMs ?? 3000),
     () => adbCalls++,
   );
-  const sshHosts = cachedFor(options.sshCacheMs ?? 5000, () => sshConfigHosts(options.sshConfigPath ?? join(homeDir, ".ssh", "config"), homeDir));
+  const sshHosts = cachedFor(options.sshCacheMs ?? 5000, () =>
+    sshConfigHosts(options.sshConfigPath ?? join(homeDir, ".ssh", "config"), homeDir),
+  );
 
   return {
     homeDir,
@@ -93,7 +99,8 @@ export function createNodeWorldHost(options: NodeWorldHostOptions = {}): NodeWor
       const listed: { name: string; kind: "file" | "directory" }[] = [];
       for (const entry of entries) {
         let directory = entry.isDirectory();
-        if (entry.isSymbolicLink()) directory = (await fs.stat(join(path, entry.name)).catch(() => undefined))?.isDirectory() ?? false;
+        if (entry.isSymbolicLink())
+          directory = (await fs.stat(join(path, entry.name)).catch(() => undefined))?.isDirectory() ?? false;
         listed.push({ name: entry.name, kind: directory ? "directory" : "file" });
       }
       return listed;

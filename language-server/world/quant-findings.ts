@@ -32,8 +32,18 @@ export function parseQuantErrorJson(text: string): QuantNodeFinding[] {
   if (!Array.isArray(nodes)) return [];
   const findings: QuantNodeFinding[] = [];
   for (const entry of nodes as Record<string, unknown>[]) {
-    if (!entry || typeof entry.node !== "string" || typeof entry.sqnr_db !== "number" || !Number.isFinite(entry.sqnr_db)) continue;
-    findings.push({ node: entry.node, sqnrDb: entry.sqnr_db, ...(typeof entry.op_type === "string" ? { opType: entry.op_type } : {}) });
+    if (
+      !entry ||
+      typeof entry.node !== "string" ||
+      typeof entry.sqnr_db !== "number" ||
+      !Number.isFinite(entry.sqnr_db)
+    )
+      continue;
+    findings.push({
+      node: entry.node,
+      sqnrDb: entry.sqnr_db,
+      ...(typeof entry.op_type === "string" ? { opType: entry.op_type } : {}),
+    });
   }
   return findings;
 }
@@ -65,7 +75,10 @@ export async function readQuantFindings(recipePath: string, recipeName?: string)
     return [];
   }
   const prefix = recipeName === undefined ? undefined : `${sanitizeName(recipeName)}-`;
-  const candidates = names.filter((n) => /^\d{8}-\d{6}-/.test(n) && (prefix === undefined || n.slice(16).startsWith(prefix))).sort().reverse();
+  const candidates = names
+    .filter((n) => /^\d{8}-\d{6}-/.test(n) && (prefix === undefined || n.slice(16).startsWith(prefix)))
+    .sort()
+    .reverse();
   for (const name of candidates) {
     const text = await fs.readFile(join(runs, name, "quant-error.json"), "utf8").catch(() => undefined);
     if (text !== undefined) return parseQuantErrorJson(text);

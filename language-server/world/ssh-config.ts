@@ -23,7 +23,13 @@ export async function sshConfigHosts(configPath: string, homeDir: string): Promi
   return [...hosts];
 }
 
-async function readConfig(path: string, homeDir: string, hosts: Set<string>, visited: Set<string>, depth: number): Promise<void> {
+async function readConfig(
+  path: string,
+  homeDir: string,
+  hosts: Set<string>,
+  visited: Set<string>,
+  depth: number,
+): Promise<void> {
   if (depth > MAX_INCLUDE_DEPTH || visited.has(path)) return;
   visited.add(path);
   let text: string;
@@ -43,7 +49,8 @@ async function readConfig(path: string, homeDir: string, hosts: Set<string>, vis
       for (const host of args) if (!isPattern(host)) hosts.add(host);
     } else if (keyword === "include") {
       for (const arg of args) {
-        for (const file of await expandInclude(arg, homeDir)) await readConfig(file, homeDir, hosts, visited, depth + 1);
+        for (const file of await expandInclude(arg, homeDir))
+          await readConfig(file, homeDir, hosts, visited, depth + 1);
       }
     }
   }
@@ -56,10 +63,18 @@ async function expandInclude(arg: string, homeDir: string): Promise<string[]> {
   const name = basename(path);
   if (!/[*?]/.test(name)) return [path];
   const folder = dirname(path);
-  const pattern = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const pattern = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   try {
     const names = await fs.readdir(folder);
-    return names.filter((n) => pattern.test(n)).sort().map((n) => join(folder, n));
+    return names
+      .filter((n) => pattern.test(n))
+      .sort()
+      .map((n) => join(folder, n));
   } catch {
     return [];
   }

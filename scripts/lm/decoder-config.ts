@@ -36,10 +36,18 @@ export function resolveConfig(config: DecoderLmConfig): ResolvedDecoderLmConfig 
     epsilon: config.epsilon ?? 1e-5,
   };
   for (const key of ["layers", "hidden", "heads", "vocab", "mlp", "context"] as const) {
-    if (!Number.isInteger(c[key]) || c[key] < 1) throw new EdgeError("cli/usage", `the LM config's ${key} must be a positive integer, not ${c[key]}`);
+    if (!Number.isInteger(c[key]) || c[key] < 1)
+      throw new EdgeError("cli/usage", `the LM config's ${key} must be a positive integer, not ${c[key]}`);
   }
-  if (c.hidden % c.heads !== 0) throw new EdgeError("cli/usage", `hidden (${c.hidden}) must be a multiple of heads (${c.heads})`, {}, "pick heads that divide hidden, e.g. hidden / 64");
-  if (c.positions === "sinusoidal" && c.hidden % 2 !== 0) throw new EdgeError("cli/usage", `sinusoidal positions need an even hidden size, not ${c.hidden}`);
+  if (c.hidden % c.heads !== 0)
+    throw new EdgeError(
+      "cli/usage",
+      `hidden (${c.hidden}) must be a multiple of heads (${c.heads})`,
+      {},
+      "pick heads that divide hidden, e.g. hidden / 64",
+    );
+  if (c.positions === "sinusoidal" && c.hidden % 2 !== 0)
+    throw new EdgeError("cli/usage", `sinusoidal positions need an even hidden size, not ${c.hidden}`);
   return c;
 }
 
@@ -59,7 +67,11 @@ export function decoderWeightSpecs(config: DecoderLmConfig): WeightSpec[] {
     specs.push({ name: `${p}mlp.up_proj.weight`, shape: [h, m] }, { name: `${p}mlp.up_proj.bias`, shape: [m] });
     specs.push({ name: `${p}mlp.down_proj.weight`, shape: [m, h] }, { name: `${p}mlp.down_proj.bias`, shape: [h] });
   }
-  specs.push({ name: "model.norm.weight", shape: [h] }, { name: "model.norm.bias", shape: [h] }, { name: "lm_head.weight", shape: [h, v] });
+  specs.push(
+    { name: "model.norm.weight", shape: [h] },
+    { name: "model.norm.bias", shape: [h] },
+    { name: "lm_head.weight", shape: [h, v] },
+  );
   return specs;
 }
 

@@ -7,7 +7,13 @@ import { basename, dirname, resolve } from "node:path";
 import { type ModelProto, ModelProtoSchema, OperatorSetIdProtoSchema, type TensorProto } from "onnx-buf";
 import { EdgeError } from "../../engine/errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../../engine/fs/atomic";
-import { type DecoderLmConfig, decoderWeightSpecs, elementCount, type ResolvedDecoderLmConfig, resolveConfig } from "./decoder-config";
+import {
+  type DecoderLmConfig,
+  decoderWeightSpecs,
+  elementCount,
+  type ResolvedDecoderLmConfig,
+  resolveConfig,
+} from "./decoder-config";
 import { decoderNodes } from "./decoder-nodes";
 import { externalFloatTensor, inlineFloatTensor } from "./graph-parts";
 
@@ -47,7 +53,13 @@ export function decoderModelProto(config: ResolvedDecoderLmConfig, initializers:
     producerName: "edge-studio scripts/lm",
     producerVersion: "1",
     opsetImport: [create(OperatorSetIdProtoSchema, { domain: "", version: BigInt(OPSET) })],
-    graph: { name: "decoder_lm", node: parts.nodes, input: parts.inputs, output: parts.outputs, initializer: initializers },
+    graph: {
+      name: "decoder_lm",
+      node: parts.nodes,
+      input: parts.inputs,
+      output: parts.outputs,
+      initializer: initializers,
+    },
     metadataProps: [
       { key: "edge.lm.config", value: JSON.stringify(config) },
       { key: "edge.lm.layout", value: "huggingface-decoder-with-past" },
@@ -58,7 +70,11 @@ export function decoderModelProto(config: ResolvedDecoderLmConfig, initializers:
 function takeWeight(weights: WeightSource, name: string, shape: number[]): Float32Array {
   const values = weights(name, shape);
   if (!(values instanceof Float32Array) || values.length !== elementCount(shape)) {
-    throw new EdgeError("data/invalid", `the weight source gave ${values?.length ?? "nothing"} values for ${name}, which needs ${elementCount(shape)} (shape [${shape.join(", ")}])`, { node: name });
+    throw new EdgeError(
+      "data/invalid",
+      `the weight source gave ${values?.length ?? "nothing"} values for ${name}, which needs ${elementCount(shape)} (shape [${shape.join(", ")}])`,
+      { node: name },
+    );
   }
   return values;
 }
@@ -73,13 +89,23 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
  * `<outPath>.data` with external data) through temporary files renamed when complete. With external data each
  * tensor is written at an aligned offset and dropped before the next is asked for.
  */
-export async function buildDecoderLm(config: DecoderLmConfig, weights: WeightSource, outPath: string, options: BuildDecoderLmOptions = {}): Promise<DecoderLmResult> {
+export async function buildDecoderLm(
+  config: DecoderLmConfig,
+  weights: WeightSource,
+  outPath: string,
+  options: BuildDecoderLmOptions = {},
+): Promise<DecoderLmResult> {
   const c = resolveConfig(config);
   const specs = decoderWeightSpecs(c);
   const weightBytes = specs.reduce((sum, s) => sum + 4 * elementCount(s.shape), 0);
   const external = options.externalData ?? weightBytes > INLINE_LIMIT_BYTES;
   if (!external && weightBytes > INLINE_LIMIT_BYTES) {
-    throw new EdgeError("model/unsupported", `${weightBytes} bytes of weights do not fit inline in one protobuf`, { file: outPath }, "write it with externalData: true");
+    throw new EdgeError(
+      "model/unsupported",
+      `${weightBytes} bytes of weights do not fit inline in one protobuf`,
+      { file: outPath },
+      "write it with externalData: true",
+    );
   }
   const target = resolve(outPath);
   const location = `${basename(target)}.data`;
@@ -129,6 +155,12 @@ export async function buildDecoderLm(config: DecoderLmConfig, weights: WeightSou
   } catch (e) {
     if (dataTmp) rmSync(dataTmp, { force: true });
     if (e instanceof EdgeError) throw e;
-    throw new EdgeError("io/write", `could not write ${outPath}: ${(e as Error).message}`, { file: outPath }, undefined, { cause: e });
+    throw new EdgeError(
+      "io/write",
+      `could not write ${outPath}: ${(e as Error).message}`,
+      { file: outPath },
+      undefined,
+      { cause: e },
+    );
   }
 }

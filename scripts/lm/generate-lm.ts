@@ -7,7 +7,8 @@ import { buildDecoderLm, parameterCount } from "./decoder-graph";
 import { type DecoderLmConfig } from "./decoder-config";
 import { randomDecoderLm } from "./random-weights";
 
-const USAGE = "usage: generate-lm.ts --layers L --hidden H --heads N --vocab V --out PATH [--mlp M] [--context C] [--positions learned|sinusoidal] [--seed S] [--external-data | --inline]";
+const USAGE =
+  "usage: generate-lm.ts --layers L --hidden H --heads N --vocab V --out PATH [--mlp M] [--context C] [--positions learned|sinusoidal] [--seed S] [--external-data | --inline]";
 
 function integer(values: Record<string, unknown>, key: string, required: boolean): number | undefined {
   const raw = values[key];
@@ -16,7 +17,8 @@ function integer(values: Record<string, unknown>, key: string, required: boolean
     return undefined;
   }
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new EdgeError("cli/usage", `--${key} must be a non-negative integer, not ${String(raw)}`, {}, USAGE);
+  if (!Number.isInteger(n) || n < 0)
+    throw new EdgeError("cli/usage", `--${key} must be a non-negative integer, not ${String(raw)}`, {}, USAGE);
   return n;
 }
 
@@ -52,7 +54,12 @@ async function main(): Promise<void> {
   const externalData = values["external-data"] ? true : values.inline ? false : undefined;
   const started = Date.now();
   console.log(`generating ${parameterCount(config).toLocaleString("en")} parameters → ${values.out}`);
-  const result = await buildDecoderLm(config, randomDecoderLm(config, integer(values, "seed", false) ?? 1, { reuseBuffer: true }), values.out, { externalData });
+  const result = await buildDecoderLm(
+    config,
+    randomDecoderLm(config, integer(values, "seed", false) ?? 1, { reuseBuffer: true }),
+    values.out,
+    { externalData },
+  );
   const seconds = (Date.now() - started) / 1000;
   console.log(
     `wrote ${result.modelPath} (${result.modelBytes} bytes)` +

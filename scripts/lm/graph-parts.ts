@@ -22,13 +22,20 @@ export type AttrValue = number | number[] | string | TensorProto | { float: numb
 
 function attribute(name: string, value: AttrValue): AttributeProto {
   if (typeof value === "number") return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
-  if (typeof value === "string") return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
+  if (typeof value === "string")
+    return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: value.map(BigInt) });
   if ("float" in value) return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: value.float });
   return create(AttributeProtoSchema, { name, type: AT.TENSOR, t: value });
 }
 
-export function node(name: string, opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): NodeProto {
+export function node(
+  name: string,
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: Record<string, AttrValue> = {},
+): NodeProto {
   return create(NodeProtoSchema, {
     name,
     opType,
@@ -47,7 +54,14 @@ export function valueInfo(name: string, dtype: DT, dims: (number | string)[]): V
         case: "tensorType",
         value: {
           elemType: dtype,
-          shape: { dim: dims.map((d) => ({ value: typeof d === "number" ? { case: "dimValue" as const, value: BigInt(d) } : { case: "dimParam" as const, value: d } })) },
+          shape: {
+            dim: dims.map((d) => ({
+              value:
+                typeof d === "number"
+                  ? { case: "dimValue" as const, value: BigInt(d) }
+                  : { case: "dimParam" as const, value: d },
+            })),
+          },
         },
       },
     },
@@ -56,7 +70,10 @@ export function valueInfo(name: string, dtype: DT, dims: (number | string)[]): V
 
 /** A small constant tensor (int64 or float32) with raw_data, for Constant nodes and shape initializers. */
 export function smallTensor(name: string, dims: number[], values: number[], dtype: DT.INT64 | DT.FLOAT): TensorProto {
-  const raw = dtype === DT.INT64 ? new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) : new Uint8Array(Float32Array.from(values).buffer);
+  const raw =
+    dtype === DT.INT64
+      ? new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer)
+      : new Uint8Array(Float32Array.from(values).buffer);
   return create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: dtype, rawData: raw });
 }
 
@@ -68,7 +85,13 @@ export function inlineFloatTensor(name: string, dims: number[], values: Float32A
 }
 
 /** A float32 initializer whose bytes live in `location` (relative to the model) at `offset`. */
-export function externalFloatTensor(name: string, dims: number[], location: string, offset: number, length: number): TensorProto {
+export function externalFloatTensor(
+  name: string,
+  dims: number[],
+  location: string,
+  offset: number,
+  length: number,
+): TensorProto {
   const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
   return create(TensorProtoSchema, {
     name,

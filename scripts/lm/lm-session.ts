@@ -24,13 +24,24 @@ export interface StepResult {
 export function emptyCache(shape: LmShape, batch = 1): KvCache {
   const tensors: Record<string, ort.Tensor> = {};
   for (let i = 0; i < shape.layers; i++) {
-    for (const kind of ["key", "value"]) tensors[`past_key_values.${i}.${kind}`] = new ort.Tensor("float32", new Float32Array(0), [batch, shape.heads, 0, shape.hidden / shape.heads]);
+    for (const kind of ["key", "value"])
+      tensors[`past_key_values.${i}.${kind}`] = new ort.Tensor("float32", new Float32Array(0), [
+        batch,
+        shape.heads,
+        0,
+        shape.hidden / shape.heads,
+      ]);
   }
   return { tensors, length: 0 };
 }
 
 /** One forward pass of `ids` (batch 1) after `cache`; attention_mask all ones. Returns the logits and the new cache. */
-export async function step(session: ort.InferenceSession, shape: LmShape, ids: ArrayLike<number>, cache: KvCache = emptyCache(shape)): Promise<StepResult> {
+export async function step(
+  session: ort.InferenceSession,
+  shape: LmShape,
+  ids: ArrayLike<number>,
+  cache: KvCache = emptyCache(shape),
+): Promise<StepResult> {
   const total = cache.length + ids.length;
   const feeds: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor("int64", BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), [1, ids.length]),
@@ -63,7 +74,12 @@ export function negativeLogLikelihoods(logits: Float32Array, vocab: number, targ
  * exp(mean NLL) of `bytes` in non-overlapping windows of `window` tokens, each run with no past (the first token of
  * a window is not predicted), exactly as scripts/lm/train.py measures it.
  */
-export async function perplexity(session: ort.InferenceSession, shape: LmShape, bytes: Uint8Array, window: number): Promise<number> {
+export async function perplexity(
+  session: ort.InferenceSession,
+  shape: LmShape,
+  bytes: Uint8Array,
+  window: number,
+): Promise<number> {
   let total = 0;
   let count = 0;
   for (let start = 0; start < bytes.length - 1; start += window) {
@@ -89,7 +105,12 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * Decodes `ids` with the cache: the first `promptLength` in one step, then one token at a time. Returns the logits of
  * every position, concatenated, to compare with one full-sequence step.
  */
-export async function decodeWithCache(session: ort.InferenceSession, shape: LmShape, ids: ArrayLike<number>, promptLength: number): Promise<Float32Array> {
+export async function decodeWithCache(
+  session: ort.InferenceSession,
+  shape: LmShape,
+  ids: ArrayLike<number>,
+  promptLength: number,
+): Promise<Float32Array> {
   const all = new Float32Array(ids.length * shape.vocab);
   const list = Array.from(ids);
   let result = await step(session, shape, list.slice(0, promptLength));

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     config,
     (name, shape) => {
       const t = byName.get(name);
-      if (!t || t.shape.join(",") !== shape.join(",")) throw new Error(`weights.json has no ${name} of shape [${shape.join(", ")}]`);
+      if (!t || t.shape.join(",") !== shape.join(","))
+        throw new Error(`weights.json has no ${name} of shape [${shape.join(", ")}]`);
       const count = shape.reduce((a, b) => a * b, 1);
       return new Float32Array(blob.buffer.slice(blob.byteOffset + t.offset, blob.byteOffset + t.offset + 4 * count));
     },
@@ -55,7 +56,12 @@ async function main(): Promise<void> {
   copyFileSync(join(work, "heldout.txt"), join(out, "heldout.txt"));
 
   // Verification against torch.
-  const shape: LmShape = { layers: built.config.layers, heads: built.config.heads, hidden: built.config.hidden, vocab: built.config.vocab };
+  const shape: LmShape = {
+    layers: built.config.layers,
+    heads: built.config.heads,
+    hidden: built.config.hidden,
+    vocab: built.config.vocab,
+  };
   const session = await ort.InferenceSession.create(built.modelPath);
   const held = new Uint8Array(readFileSync(join(out, "heldout.txt")));
   const window = trained.reference_window;
@@ -65,7 +71,10 @@ async function main(): Promise<void> {
   const ortPerplexity = await perplexity(session, shape, held, window);
   const ortPerplexity4k = await perplexity(session, shape, held.subarray(0, 4096), 128);
   const ids = held.subarray(0, 96);
-  const cacheDiff = maxAbsDiff(await decodeWithCache(session, shape, ids, 40), (await step(session, shape, ids)).logits);
+  const cacheDiff = maxAbsDiff(
+    await decodeWithCache(session, shape, ids, 40),
+    (await step(session, shape, ids)).logits,
+  );
   const relative = Math.abs(ortPerplexity / trained.heldout_perplexity - 1);
   const relative4k = Math.abs(ortPerplexity4k / trained.heldout_perplexity_first4096_window128 - 1);
 
@@ -103,12 +112,16 @@ async function main(): Promise<void> {
   console.log(json(summary));
   const failures = [
     logitsDiff > 1e-3 ? `torch and ORT logits differ by ${logitsDiff}` : "",
-    relative > 0.005 ? `ORT perplexity ${ortPerplexity} is ${(relative * 100).toFixed(2)} % off torch's ${trained.heldout_perplexity}` : "",
+    relative > 0.005
+      ? `ORT perplexity ${ortPerplexity} is ${(relative * 100).toFixed(2)} % off torch's ${trained.heldout_perplexity}`
+      : "",
     relative4k > 0.005 ? `ORT perplexity (first 4096 B, window 128) ${ortPerplexity4k} is off torch's` : "",
     cacheDiff > 1e-3 ? `KV-cache decoding differs from the full sequence by ${cacheDiff}` : "",
   ].filter(Boolean);
   if (failures.length > 0) throw new Error(`verification failed:\n${failures.join("\n")}`);
-  console.log(`verified: logits within ${logitsDiff.toExponential(2)}, perplexity ${ortPerplexity.toFixed(4)} (torch ${trained.heldout_perplexity.toFixed(4)}), KV cache within ${cacheDiff.toExponential(2)}`);
+  console.log(
+    `verified: logits within ${logitsDiff.toExponential(2)}, perplexity ${ortPerplexity.toFixed(4)} (torch ${trained.heldout_perplexity.toFixed(4)}), KV cache within ${cacheDiff.toExponential(2)}`,
+  );
 }
 
 main().catch((e: unknown) => {

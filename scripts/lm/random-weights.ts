@@ -42,7 +42,8 @@ export function randomDecoderLm(config: DecoderLmConfig, seed = 1, options: Rand
   let scratch: Float32Array | undefined;
   return (name, shape) => {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (options.reuseBuffer && (!scratch || scratch.length < size)) scratch = new Float32Array(Math.max(size, ...decoderWeightSpecs(c).map((s) => elementCount(s.shape))));
+    if (options.reuseBuffer && (!scratch || scratch.length < size))
+      scratch = new Float32Array(Math.max(size, ...decoderWeightSpecs(c).map((s) => elementCount(s.shape))));
     const out = options.reuseBuffer ? scratch!.subarray(0, size).fill(0) : new Float32Array(size);
     const isNorm = name.includes(".ln_") || name.startsWith("model.norm.");
     if (isNorm) return name.endsWith(".weight") ? out.fill(1) : out;

@@ -23,10 +23,23 @@ void test("edge quantize prints what changed; --json gives the result; the outpu
   assert.match(r.stdout, /^int8-dynamic: 53 nodes quantized \(53 weights\)/m);
   assert.match(r.stdout, /size: 579\.0 kB → 2\d\d\.\d kB \(0\.\d{3}×\)/);
   assert.match(r.stdout, /opset: 9 → 11/);
-  const j = edge("quantize", CLS_MODEL, "--method", "int4-weight-only", "--block-size", "16", "-o", "cls-int4.onnx", "--json");
+  const j = edge(
+    "quantize",
+    CLS_MODEL,
+    "--method",
+    "int4-weight-only",
+    "--block-size",
+    "16",
+    "-o",
+    "cls-int4.onnx",
+    "--json",
+  );
   assert.equal(j.status, 0, j.stderr);
   const result = JSON.parse(j.stdout) as QuantizeResult;
-  assert.deepEqual(result.quantized.map((q) => q.opType), ["MatMul"]);
+  assert.deepEqual(
+    result.quantized.map((q) => q.opType),
+    ["MatMul"],
+  );
   assert.equal(result.output, join(dir, "cls-int4.onnx"));
   const e = edge("evaluate", CLS_MODEL, "cls-int8.onnx", "--json");
   assert.equal(e.status, 0, e.stderr);

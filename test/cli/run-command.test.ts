@@ -41,7 +41,10 @@ function edge(cwd: string, ...args: string[]) {
 }
 
 function parseEvents(stdout: string): EngineEvent[] {
-  return stdout.trim().split("\n").map((line) => JSON.parse(line) as EngineEvent);
+  return stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as EngineEvent);
 }
 
 void test("edge run --events jsonl: typed events on stdout, artifacts in .edge/runs/<id>/, exit 0", () => {
@@ -56,9 +59,18 @@ void test("edge run --events jsonl: typed events on stdout, artifacts in .edge/r
   const iterations = events.filter((e) => e.type === "iteration");
   assert.equal(iterations.filter((e) => !e.warmup).length, 5);
   assert.equal(iterations.filter((e) => e.warmup).length, 2);
-  assert.ok(events.some((e) => e.type === "kernel" && e.opType === "Conv"), "kernel events from the profile");
+  assert.ok(
+    events.some((e) => e.type === "kernel" && e.opType === "Conv"),
+    "kernel events from the profile",
+  );
   const budgets = events.filter((e) => e.type === "budget");
-  assert.deepEqual(budgets.map((b) => [b.name, b.pass]), [["latency_p95_ms", true], ["size_mb", true]]);
+  assert.deepEqual(
+    budgets.map((b) => [b.name, b.pass]),
+    [
+      ["latency_p95_ms", true],
+      ["size_mb", true],
+    ],
+  );
   const start = events[0] as Extract<EngineEvent, { type: "run/start" }>;
   assert.match(start.runId, /^\d{8}-\d{6}-cls-laptop$/);
   assert.equal(start.outDir, join(cwd, ".edge", "runs", start.runId));
@@ -68,7 +80,11 @@ void test("edge run --events jsonl: typed events on stdout, artifacts in .edge/r
   assert.equal(report.status, "ok");
   assert.equal(report.latenciesMs.length, 5);
   assert.ok(report.latency.p50Ms > 0 && report.latency.p50Ms <= report.latency.p95Ms);
-  const trace = JSON.parse(readFileSync(join(start.outDir, "profile.json"), "utf8")) as { cat: string; ph: string; args?: { op_name?: string } }[];
+  const trace = JSON.parse(readFileSync(join(start.outDir, "profile.json"), "utf8")) as {
+    cat: string;
+    ph: string;
+    args?: { op_name?: string };
+  }[];
   assert.ok(trace.some((e) => e.cat === "Node" && e.ph === "X" && e.args?.op_name === "Conv"));
   assert.match(r.stderr, /✓ run/, "human progress goes to stderr");
   const end = events.at(-1) as Extract<EngineEvent, { type: "run/end" }>;
@@ -82,7 +98,11 @@ void test("a failed budget exits 1 and the report says which", () => {
   assert.match(r.stderr, /budget ✗ latency_p50_ms/);
   const report = JSON.parse(readFileSync(join(cwd, "out", "report.json"), "utf8"));
   assert.equal(report.status, "failed");
-  assert.ok(report.errors.some((e: { code: string; message: string }) => e.code === "budget/failed" && e.message.includes("latency_p50_ms")));
+  assert.ok(
+    report.errors.some(
+      (e: { code: string; message: string }) => e.code === "budget/failed" && e.message.includes("latency_p50_ms"),
+    ),
+  );
   assert.match(readFileSync(join(cwd, "out", "report.md"), "utf8"), /✗/);
 });
 

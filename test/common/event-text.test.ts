@@ -22,7 +22,16 @@ const run: EngineEvent[] = [
   { type: "step/end", step: "run", ok: true, durationMs: 2, timeMs: 23 },
   { type: "budget", name: "latency_p95_ms", limit: 10, actual: 2.5, unit: "ms", pass: true, timeMs: 24 },
   { type: "budget", name: "size_mb", limit: 1, actual: 1.5, unit: "MB", pass: false, timeMs: 24 },
-  { type: "budget", name: "cosine_min", limit: 0.99, actual: null, unit: "", pass: null, reason: "no output was compared", timeMs: 24 },
+  {
+    type: "budget",
+    name: "cosine_min",
+    limit: 0.99,
+    actual: null,
+    unit: "",
+    pass: null,
+    reason: "no output was compared",
+    timeMs: 24,
+  },
   { type: "artifact", kind: "report.json", path: "/w/.edge/runs/r1/report.json", timeMs: 25 },
   { type: "artifact", kind: "report.md", path: "/w/.edge/runs/r1/report.md", timeMs: 25 },
   { type: "run/end", ok: false, exitCode: 1, reportPath: "/w/.edge/runs/r1/report.json", timeMs: 26 },
@@ -42,7 +51,11 @@ void test("the terminal: steps, throttled progress in place, warnings, verdicts 
   assert.match(text, /4\/4\r\n✓ run 2 ms/, "the progress line ends before the next line");
   assert.match(text, /budget ✓ latency_p95_ms: 2\.50 ms \(limit 10\.0 ms\)/);
   assert.match(text, /budget ✗ size_mb: 1\.50 MB \(limit 1\.00 MB\)/);
-  assert.match(text, /budget – cosine_min: not measured \(limit 0\.99\) — no output was compared/, "no unit, no stray space");
+  assert.match(
+    text,
+    /budget – cosine_min: not measured \(limit 0\.99\) — no output was compared/,
+    "no unit, no stray space",
+  );
   assert.match(text, /report: \/w\/\.edge\/runs\/r1\/report\.md/);
   assert.deepEqual(r.summary.exitCode, 1);
   const summary = plain(r.finish(1, false));
@@ -52,18 +65,28 @@ void test("the terminal: steps, throttled progress in place, warnings, verdicts 
 
 void test("errors show their code and hint; a cancelled run says so", () => {
   const r = new RunRenderer();
-  const text = plain(r.render({ type: "error", code: "recipe/invalid", message: "bad", where: { line: 3 }, hint: "fix it", timeMs: 1 }));
+  const text = plain(
+    r.render({ type: "error", code: "recipe/invalid", message: "bad", where: { line: 3 }, hint: "fix it", timeMs: 1 }),
+  );
   assert.equal(text, "✗ [recipe/invalid] bad\r\n    hint: fix it\r\n");
   assert.match(plain(r.finish(130, true)), /Run cancelled, 1 error \(exit 130\)/);
 });
 
 void test("plain text (edge run's stderr): no colours, progress as lines at most once a second, LF", () => {
   const r = new EventTextRenderer();
-  const text = [...run, { type: "progress", step: "run", done: 3, total: 4, timeMs: 1030 } as EngineEvent].map((e) => r.render(e)).join("");
+  const text = [...run, { type: "progress", step: "run", done: 3, total: 4, timeMs: 1030 } as EngineEvent]
+    .map((e) => r.render(e))
+    .join("");
   assert.doesNotMatch(text, /\x1b|\r/);
-  assert.match(text, /^edge run a\.edge\.yaml on laptop → \/w\/\.edge\/runs\/r1\n▸ load m\.onnx\n✓ load 12 ms\n⚠ dim not bound\n {2}run \[█{5}·{15}\] 1\/4\n {2}run \[█{20}\] 4\/4\n✓ run 2 ms\n/);
+  assert.match(
+    text,
+    /^edge run a\.edge\.yaml on laptop → \/w\/\.edge\/runs\/r1\n▸ load m\.onnx\n✓ load 12 ms\n⚠ dim not bound\n {2}run \[█{5}·{15}\] 1\/4\n {2}run \[█{20}\] 4\/4\n✓ run 2 ms\n/,
+  );
   assert.match(text, /run \[█{15}·{5}\] 3\/4\n$/, "a second after the last progress line, the next one shows");
-  assert.equal(r.render({ type: "step/end", step: "quantize", ok: false, durationMs: 61_500, timeMs: 2000 }), "✗ quantize 1 min 2 s\n");
+  assert.equal(
+    r.render({ type: "step/end", step: "quantize", ok: false, durationMs: 61_500, timeMs: 2000 }),
+    "✗ quantize 1 min 2 s\n",
+  );
 });
 
 void test("edge run's writer ends the run with the closing summary", () => {
@@ -72,7 +95,10 @@ void test("edge run's writer ends the run with the closing summary", () => {
   for (const e of run) write(e);
   const text = out.join("");
   assert.match(text, /budget ✗ size_mb: 1\.50 MB \(limit 1\.00 MB\)\n/);
-  assert.match(text, /\nRun failed, budgets 1\/3 passed \(1 failed\), 1 warning \(exit 1\)\n {2}✓ latency_p95_ms: 2\.50 ms \(limit 10\.0 ms\)\n/);
+  assert.match(
+    text,
+    /\nRun failed, budgets 1\/3 passed \(1 failed\), 1 warning \(exit 1\)\n {2}✓ latency_p95_ms: 2\.50 ms \(limit 10\.0 ms\)\n/,
+  );
   assert.match(text, / {2}report: \/w\/\.edge\/runs\/r1\/report\.md\n$/);
 });
 

@@ -18,7 +18,11 @@ void test("common/ imports only its own modules and uses no node, DOM or VS Code
       assert.match(spec, /^\.\/[a-z-]+$/, `${file} imports ${spec}`);
     }
     const code = text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
-    assert.doesNotMatch(code, /\b(process|Buffer|require|document|window|navigator|acquireVsCodeApi|NodeJS)\b/, `${file} uses a host global`);
+    assert.doesNotMatch(
+      code,
+      /\b(process|Buffer|require|document|window|navigator|acquireVsCodeApi|NodeJS)\b/,
+      `${file} uses a host global`,
+    );
   }
 });
 
@@ -31,8 +35,14 @@ void test("the language id and recipe file names are package.json's", () => {
   assert.ok(language, `package.json contributes the language ${LANGUAGE_ID}`);
   assert.deepEqual(language.extensions, [...RECIPE_FILE_EXTENSIONS]);
   assert.ok(pkg.activationEvents.includes(`onLanguage:${LANGUAGE_ID}`));
-  assert.deepEqual(pkg.contributes.yamlValidation[0].fileMatch, RECIPE_FILE_EXTENSIONS.map((e) => `*${e}`));
-  assert.equal(RECIPE_FILE_GLOB, `**/*.edge.{${RECIPE_FILE_EXTENSIONS.map((e) => e.slice(".edge.".length)).join(",")}}`);
+  assert.deepEqual(
+    pkg.contributes.yamlValidation[0].fileMatch,
+    RECIPE_FILE_EXTENSIONS.map((e) => `*${e}`),
+  );
+  assert.equal(
+    RECIPE_FILE_GLOB,
+    `**/*.edge.{${RECIPE_FILE_EXTENSIONS.map((e) => e.slice(".edge.".length)).join(",")}}`,
+  );
   assert.ok(isRecipeFile("/w/demo.edge.yaml") && isRecipeFile("a.edge.yml"));
   assert.ok(!isRecipeFile("demo.yaml") && !isRecipeFile("demo.edge.json"));
 });

@@ -94,9 +94,11 @@ void test("one byte formatter: no other formatBytes, and no binary (1024, KiB/Mi
     lines.forEach((line, i) => {
       const where = `${relative(root, file)}:${i + 1}`;
       const code = line.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, ""); // comments may say what a KiB is
-      if (/function\s+(formatBytes|formatMb|megabytes|formatSize)\b|const\s+(mb|formatBytes)\s*=/.test(code)) problems.push(`${where}: a byte formatter of its own`);
+      if (/function\s+(formatBytes|formatMb|megabytes|formatSize)\b|const\s+(mb|formatBytes)\s*=/.test(code))
+        problems.push(`${where}: a byte formatter of its own`);
       if (/\b(KiB|MiB|GiB|TiB)\b/.test(code)) problems.push(`${where}: a binary unit`);
-      if (/\/\s*(1024|1e6|1_000_000|1e3)\b.*\b(kB|KB|MB|GB)\b/.test(code)) problems.push(`${where}: bytes divided by hand for display`);
+      if (/\/\s*(1024|1e6|1_000_000|1e3)\b.*\b(kB|KB|MB|GB)\b/.test(code))
+        problems.push(`${where}: bytes divided by hand for display`);
     });
   }
   assert.deepEqual(problems, []);

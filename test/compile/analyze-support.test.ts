@@ -22,7 +22,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function chain() {
   return model(
     graph({
-      nodes: [node("Relu", ["x"], ["a"], {}, { name: "relu_a" }), node("Erf", ["a"], ["b"], {}, { name: "erf" }), node("Relu", ["b"], ["y"], {}, { name: "relu_b" })],
+      nodes: [
+        node("Relu", ["x"], ["a"], {}, { name: "relu_a" }),
+        node("Erf", ["a"], ["b"], {}, { name: "erf" }),
+        node("Relu", ["b"], ["y"], {}, { name: "relu_b" }),
+      ],
       inputs: [valueInfo("x", DT.FLOAT, [1, 16])],
       outputs: [valueInfo("y", DT.FLOAT, [1, 16])],
     }),
@@ -47,7 +51,14 @@ void test("an op NNAPI lacks goes to the CPU with the reason naming it; the chai
   assert.equal(erf.placement, "cpu");
   assert.equal(erf.reasonKind, "op");
   assert.match(erf.reason!, /op Erf is not supported by nnapi/);
-  assert.deepEqual(a.nodes.map((n) => [n.node, n.placement, n.partition]), [["relu_a", "provider", 0], ["erf", "cpu", undefined], ["relu_b", "provider", 1]]);
+  assert.deepEqual(
+    a.nodes.map((n) => [n.node, n.placement, n.partition]),
+    [
+      ["relu_a", "provider", 0],
+      ["erf", "cpu", undefined],
+      ["relu_b", "provider", 1],
+    ],
+  );
   assert.equal(a.summary.partitions, 2);
   assert.equal(a.summary.transitions, 2, "a: partition 0 → CPU, b: CPU → partition 1");
   assert.deepEqual(a.summary.unsupportedOps, { Erf: 1 });
@@ -76,7 +87,10 @@ void test("a dynamic batch is flagged for NNAPI and QNN, not for XNNPACK (which 
 void test("attribute and dtype rules: DepthToSpace CRD and an int64 Add stay on the NNAPI CPU side with the reason", () => {
   const m = model(
     graph({
-      nodes: [node("DepthToSpace", ["x"], ["y"], { blocksize: 2, mode: "CRD" }, { name: "d2s" }), node("Add", ["i", "i"], ["j"], {}, { name: "add_i64" })],
+      nodes: [
+        node("DepthToSpace", ["x"], ["y"], { blocksize: 2, mode: "CRD" }, { name: "d2s" }),
+        node("Add", ["i", "i"], ["j"], {}, { name: "add_i64" }),
+      ],
       inputs: [valueInfo("x", DT.FLOAT, [1, 8, 4, 4]), valueInfo("i", DT.INT64, [4])],
       outputs: [valueInfo("y", DT.FLOAT, [1, 2, 8, 8]), valueInfo("j", DT.INT64, [4])],
     }),
@@ -97,15 +111,25 @@ void test("PP-OCRv4 det at 1×3×640×640 on every provider", async () => {
 
     const nnapi = analyzeSupport(det, "nnapi", { dims: DET_DIMS });
     assert.deepEqual(nnapi.summary.unsupportedOps, { HardSigmoid: 10, ConvTranspose: 2 });
-    assert.ok(nnapi.summary.cpuFlopShare > 0 && nnapi.summary.cpuFlopShare < 0.1, `NNAPI CPU FLOP share ${nnapi.summary.cpuFlopShare}`);
+    assert.ok(
+      nnapi.summary.cpuFlopShare > 0 && nnapi.summary.cpuFlopShare < 0.1,
+      `NNAPI CPU FLOP share ${nnapi.summary.cpuFlopShare}`,
+    );
     assert.ok(nnapi.summary.partitions > 1 && nnapi.summary.transitions >= nnapi.summary.partitions);
 
     const dynamic = analyzeSupport(det, "nnapi");
-    assert.ok((dynamic.summary.reasons["dynamic-shape"] ?? 0) > 100, "without fixed dims most nodes have dynamic shapes");
+    assert.ok(
+      (dynamic.summary.reasons["dynamic-shape"] ?? 0) > 100,
+      "without fixed dims most nodes have dynamic shapes",
+    );
     assert.equal(dynamic.summary.symbolicDims.length, 6);
 
     const coreml = analyzeSupport(det, "coreml", { dims: DET_DIMS });
-    assert.deepEqual(coreml.summary.unsupportedOps, { BatchNormalization: 3 }, "BatchNormalization is only in the NeuralNetwork table");
+    assert.deepEqual(
+      coreml.summary.unsupportedOps,
+      { BatchNormalization: 3 },
+      "BatchNormalization is only in the NeuralNetwork table",
+    );
     const neural = analyzeSupport(det, "coreml", { dims: DET_DIMS, variant: "neuralnetwork" });
     assert.equal(neural.variant, "neuralnetwork");
     assert.ok((neural.summary.unsupportedOps.HardSigmoid ?? 0) === 10);
@@ -116,8 +140,14 @@ void test("PP-OCRv4 det at 1×3×640×640 on every provider", async () => {
     const xnn = analyzeSupport(det, "xnnpack", { dims: DET_DIMS });
     const convs = xnn.nodes.filter((n) => n.opType === "Conv");
     assert.equal(convs.length, 62);
-    assert.ok(convs.every((n) => n.placement === "provider"), "every 2D Conv with constant weights is an XNNPACK kernel");
-    assert.ok(xnn.nodes.filter((n) => n.opType === "Relu" && n.placement === "provider").length > 0, "Relu after Conv is fused");
+    assert.ok(
+      convs.every((n) => n.placement === "provider"),
+      "every 2D Conv with constant weights is an XNNPACK kernel",
+    );
+    assert.ok(
+      xnn.nodes.filter((n) => n.opType === "Relu" && n.placement === "provider").length > 0,
+      "Relu after Conv is fused",
+    );
     assert.ok(xnn.summary.cpuFlopShare < 0.1, `XNNPACK leaves the elementwise ops: ${xnn.summary.cpuFlopShare}`);
   } finally {
     await det.close();
@@ -130,7 +160,10 @@ void test("PP-OCRv4 rec at 1×3×48×320: XNNPACK refuses the rank-3 MatMuls, NN
     const xnn = analyzeSupport(rec, "xnnpack", { dims: REC_DIMS });
     const matmuls = xnn.nodes.filter((n) => n.opType === "MatMul");
     assert.equal(matmuls.length, 13);
-    assert.ok(matmuls.every((n) => n.placement === "cpu" && (n.reasonKind === "rank" || n.reasonKind === "constant")), JSON.stringify(matmuls.map((n) => n.reason)));
+    assert.ok(
+      matmuls.every((n) => n.placement === "cpu" && (n.reasonKind === "rank" || n.reasonKind === "constant")),
+      JSON.stringify(matmuls.map((n) => n.reason)),
+    );
     const nnapi = analyzeSupport(rec, "nnapi", { dims: REC_DIMS });
     assert.ok(nnapi.summary.providerNodes / nnapi.summary.nodes > 0.8);
     const coreml = analyzeSupport(rec, "coreml", { dims: REC_DIMS });
@@ -151,8 +184,26 @@ void test("partitions.json holds the documented fields", async () => {
   assert.equal(doc.model, "/models/chain.onnx");
   assert.match(doc.source.documents[0].path, /nnapi_supported_ops\.md$/);
   assert.match(doc.source.retrieved, /^\d{4}-\d{2}-\d{2}$/);
-  assert.deepEqual(doc.nodes[1], { node: "erf", index: 1, op_type: "Erf", placement: "cpu", reason: "op Erf is not supported by nnapi", reason_kind: "op", flops: 64 }, "Erf counts 4 FLOPs per element × 16");
-  assert.deepEqual(doc.partitions.map((p: { id: number; nodes: number }) => [p.id, p.nodes]), [[0, 1], [1, 1]]);
+  assert.deepEqual(
+    doc.nodes[1],
+    {
+      node: "erf",
+      index: 1,
+      op_type: "Erf",
+      placement: "cpu",
+      reason: "op Erf is not supported by nnapi",
+      reason_kind: "op",
+      flops: 64,
+    },
+    "Erf counts 4 FLOPs per element × 16",
+  );
+  assert.deepEqual(
+    doc.partitions.map((p: { id: number; nodes: number }) => [p.id, p.nodes]),
+    [
+      [0, 1],
+      [1, 1],
+    ],
+  );
   assert.equal(doc.summary.partitions, 2);
   assert.equal(doc.summary.cpu_nodes, 1);
 });

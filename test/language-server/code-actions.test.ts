@@ -25,10 +25,18 @@ import {
 const model = `{ path: ${sileroModel}, inputs: { input: { shape: [1, 512] }, state: { shape: [2, 1, 128] }, sr: { shape: [], value: 16000 } } }`;
 
 /** Applies the action whose title matches, after checking its kind and diagnostics; returns the new text and its diagnostics. */
-async function applyFix(s: LanguageService, document: TextDocument, diagnostic: Diagnostic, title: RegExp): Promise<{ text: string; after: Diagnostic[] }> {
+async function applyFix(
+  s: LanguageService,
+  document: TextDocument,
+  diagnostic: Diagnostic,
+  title: RegExp,
+): Promise<{ text: string; after: Diagnostic[] }> {
   const actions = s.getCodeActions(document, diagnostic.range, [diagnostic]);
   const action = actions.find((a) => title.test(a.title));
-  assert.ok(action, `no action ${title} for ${String(diagnostic.code)}; got ${actions.map((a) => a.title).join(", ") || "none"}`);
+  assert.ok(
+    action,
+    `no action ${title} for ${String(diagnostic.code)}; got ${actions.map((a) => a.title).join(", ") || "none"}`,
+  );
   assert.equal(action.kind, CodeActionKind.QuickFix);
   assert.deepEqual(action.diagnostics, [diagnostic]);
   const fixed = applyWorkspaceEdit(document, action.edit);
@@ -38,29 +46,55 @@ async function applyFix(s: LanguageService, document: TextDocument, diagnostic: 
 }
 
 /** The diagnostic with `code` at `at`, fixed by the action matching `title`; asserts nothing with that code and message stays. */
-async function fixes(source: string, code: string, title: RegExp, options: { at?: number; s?: LanguageService } = {}): Promise<string> {
+async function fixes(
+  source: string,
+  code: string,
+  title: RegExp,
+  options: { at?: number; s?: LanguageService } = {},
+): Promise<string> {
   const s = options.s ?? service();
   const { document, at } = markedDoc(tempDir(), source);
   const before = await s.doValidation(document);
   const position: Position | undefined = at[options.at ?? 0];
-  const diagnostic = before.find((d) => d.code === code && (!position || (d.range.start.line === position.line && d.range.start.character === position.character)));
+  const diagnostic = before.find(
+    (d) =>
+      d.code === code &&
+      (!position || (d.range.start.line === position.line && d.range.start.character === position.character)),
+  );
   assert.ok(diagnostic, `no ${code} at ${position?.line}:${position?.character}:\n${describeDiagnostics(before)}`);
   const { text, after } = await applyFix(s, document, diagnostic, title);
-  assert.ok(!after.some((d) => d.code === code && messageOf(d) === messageOf(diagnostic)), `still there after the fix:\n${text}\n${describeDiagnostics(after)}`);
+  assert.ok(
+    !after.some((d) => d.code === code && messageOf(d) === messageOf(diagnostic)),
+    `still there after the fix:\n${text}\n${describeDiagnostics(after)}`,
+  );
   return text;
 }
 
 void suite("did you mean", () => {
   void test("a misspelt top-level key, an enum value, a device name in quotes (kept)", async () => {
-    const text = await fixes(`name: x\nmodel: ${model}\n⟨here⟩quantise:\n  method: int8-dynamic\n`, "schema/unknown-key", /Change to `quantize`/);
+    const text = await fixes(
+      `name: x\nmodel: ${model}\n⟨here⟩quantise:\n  method: int8-dynamic\n`,
+      "schema/unknown-key",
+      /Change to `quantize`/,
+    );
     assert.match(text, /^quantize:\n {2}method: int8-dynamic$/m);
-    assert.match(await fixes(`name: x\nmodel: ${model}\nquantize: { method: ⟨here⟩int4 }\n`, "schema/enum", /int4-weight-only/), /method: int4-weight-only \}/);
-    const quoted = await fixes(`name: x\nmodel: ${model}\ndevices: { laptop: { local: {} } }\nrun: { device: ⟨here⟩"laptp" }\n`, "ref/unknown-device", /Change to `laptop`/);
+    assert.match(
+      await fixes(`name: x\nmodel: ${model}\nquantize: { method: ⟨here⟩int4 }\n`, "schema/enum", /int4-weight-only/),
+      /method: int4-weight-only \}/,
+    );
+    const quoted = await fixes(
+      `name: x\nmodel: ${model}\ndevices: { laptop: { local: {} } }\nrun: { device: ⟨here⟩"laptp" }\n`,
+      "ref/unknown-device",
+      /Change to `laptop`/,
+    );
     assert.match(quoted, /device: "laptop"/);
   });
 
   void test("on the demo recipe: a misspelt run key", async () => {
-    const demo = readFileSync(join(repoRoot, "samples/demo.edge.yaml"), "utf8").replace("  iterations: 100", "  ⟨here⟩iteratons: 100");
+    const demo = readFileSync(join(repoRoot, "samples/demo.edge.yaml"), "utf8").replace(
+      "  iterations: 100",
+      "  ⟨here⟩iteratons: 100",
+    );
     const s = service();
     const { document, at } = markedDoc(join(repoRoot, "samples"), demo, "demo-copy.edge.yaml");
     const diagnostic = (await s.doValidation(document)).find((d) => d.code === "schema/unknown-key");
@@ -72,7 +106,10 @@ void suite("did you mean", () => {
 
   void test("no rename of a key into one its map already has", async () => {
     const s = service();
-    const document = docAt(join(tempDir(), "r.edge.yaml"), `name: x\nmodel: ${model}\nrun: { iterations: 5, iteratons: 6 }\n`);
+    const document = docAt(
+      join(tempDir(), "r.edge.yaml"),
+      `name: x\nmodel: ${model}\nrun: { iterations: 5, iteratons: 6 }\n`,
+    );
     const diagnostic = (await s.doValidation(document)).find((d) => d.code === "schema/unknown-key")!;
     assert.deepEqual(s.getCodeActions(document, diagnostic.range, [diagnostic]), []);
   });
@@ -80,8 +117,15 @@ void suite("did you mean", () => {
 
 void suite("missing keys", () => {
   void test("a missing `path` in a block map, a missing `host` in a flow map, a missing `model` at the root", async () => {
-    assert.match(await fixes(`name: x\n⟨here⟩model:\n  inputs: {}\n`, "schema/missing-key", /Add `path`/), /^model:\n {2}inputs: \{\}\n {2}path: models\/tiny-lm\.onnx\n$/m);
-    const ssh = await fixes(`name: x\nmodel: ${model}\ndevices:\n  pi:\n    ⟨here⟩ssh: { user: pi }\n`, "schema/missing-key", /Add `host`/);
+    assert.match(
+      await fixes(`name: x\n⟨here⟩model:\n  inputs: {}\n`, "schema/missing-key", /Add `path`/),
+      /^model:\n {2}inputs: \{\}\n {2}path: models\/tiny-lm\.onnx\n$/m,
+    );
+    const ssh = await fixes(
+      `name: x\nmodel: ${model}\ndevices:\n  pi:\n    ⟨here⟩ssh: { user: pi }\n`,
+      "schema/missing-key",
+      /Add `host`/,
+    );
     assert.match(ssh, /ssh: \{ user: pi, host: [^,}]+ \}/);
     const root = await fixes(`⟨here⟩name: x\nrun: { iterations: 5 }\n`, "schema/missing-key", /Add `model`/);
     assert.deepEqual(parse(root), { name: "x", run: { iterations: 5 }, model: { path: "models/tiny-lm.onnx" } });
@@ -103,7 +147,11 @@ void suite("missing keys", () => {
 
 void suite("missing devices and datasets", () => {
   void test("add a device under a block `devices` whose entries are flow maps (the demo's style)", async () => {
-    const text = await fixes(`name: x\nmodel: ${model}\ndevices:\n  laptop: { local: {} }  # this one\nrun:\n  device: ⟨here⟩pixel9\n`, "ref/unknown-device", /\(adb\)/);
+    const text = await fixes(
+      `name: x\nmodel: ${model}\ndevices:\n  laptop: { local: {} }  # this one\nrun:\n  device: ⟨here⟩pixel9\n`,
+      "ref/unknown-device",
+      /\(adb\)/,
+    );
     assert.match(text, /^devices:\n {2}laptop: \{ local: \{\} \} {2}# this one\n {2}pixel9: \{ adb: \{\} \}\nrun:/m);
   });
 
@@ -111,12 +159,20 @@ void suite("missing devices and datasets", () => {
     const created = await fixes(`name: x\nmodel: ${model}\nrun: { device: ⟨here⟩pi }`, "ref/unknown-device", /\(ssh\)/);
     assert.deepEqual((parse(created) as { devices: unknown }).devices, { pi: { ssh: { host: "pi" } } });
     assert.match(created, /\}\ndevices:\n {2}pi: \{ ssh: \{ host: pi \} \}\n$/);
-    const flow = await fixes(`name: x\nmodel: ${model}\ndevices: { laptop: { local: {} } }\nrun: { device: ⟨here⟩phone }\n`, "ref/unknown-device", /\(local\)/);
+    const flow = await fixes(
+      `name: x\nmodel: ${model}\ndevices: { laptop: { local: {} } }\nrun: { device: ⟨here⟩phone }\n`,
+      "ref/unknown-device",
+      /\(local\)/,
+    );
     assert.match(flow, /devices: \{ laptop: \{ local: \{\} \}, phone: \{ local: \{\} \} \}/);
   });
 
   void test("add a dataset that evaluate.data names", async () => {
-    const text = await fixes(`name: x\nmodel: ${model}\nevaluate:\n  data: ⟨here⟩eval\n  metrics: [cosine]\n`, "ref/unknown-dataset", /Add dataset `eval`/);
+    const text = await fixes(
+      `name: x\nmodel: ${model}\nevaluate:\n  data: ⟨here⟩eval\n  metrics: [cosine]\n`,
+      "ref/unknown-dataset",
+      /Add dataset `eval`/,
+    );
     assert.deepEqual((parse(text) as { data: unknown }).data, { eval: { path: "data/eval.npy", format: "npy" } });
   });
 });
@@ -125,7 +181,10 @@ void suite("exclude a node from its per-node finding", () => {
   const findings = [{ node: "/lm_head/MatMul", opType: "MatMul", sqnrDb: 9.5 }];
   const excluded = async (quantize: string): Promise<{ text: string; nodes: unknown }> => {
     const s = service(diskWorld({ quantFindings: findings }));
-    const document = docAt(join(tempDir(), "r.edge.yaml"), `name: x\nmodel: ${model}\n${quantize}run: { iterations: 10 }\n`);
+    const document = docAt(
+      join(tempDir(), "r.edge.yaml"),
+      `name: x\nmodel: ${model}\n${quantize}run: { iterations: 10 }\n`,
+    );
     const finding = (await s.doValidation(document)).find((d) => d.code === "quant/node-error");
     assert.ok(finding);
     const { text, after } = await applyFix(s, document, finding, /Exclude `\/lm_head\/MatMul` from quantization/);
@@ -144,16 +203,26 @@ void suite("exclude a node from its per-node finding", () => {
   });
 
   void test("an existing exclude with ops; block and flow node lists", async () => {
-    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude: { ops: [Gather] }\n")).nodes, ["/lm_head/MatMul"]);
+    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude: { ops: [Gather] }\n")).nodes, [
+      "/lm_head/MatMul",
+    ]);
     const blockList = await excluded("quantize:\n  method: int8-dynamic\n  exclude:\n    nodes:\n      - /a\n");
     assert.match(blockList.text, /nodes:\n {6}- \/a\n {6}- \/lm_head\/MatMul\n/);
-    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude:\n    nodes: [/a]\n")).nodes, ["/a", "/lm_head/MatMul"]);
-    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude:\n    nodes: []\n")).nodes, ["/lm_head/MatMul"]);
+    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude:\n    nodes: [/a]\n")).nodes, [
+      "/a",
+      "/lm_head/MatMul",
+    ]);
+    assert.deepEqual((await excluded("quantize:\n  method: int8-dynamic\n  exclude:\n    nodes: []\n")).nodes, [
+      "/lm_head/MatMul",
+    ]);
   });
 
   void test("no action once the node is excluded, or without `quantize`", async () => {
     const s = service(diskWorld({ quantFindings: findings }));
-    for (const text of [`name: x\nmodel: ${model}\nquantize: { method: fp16, exclude: { nodes: [/lm_head/MatMul] } }\n`, `name: x\nmodel: ${model}\n`]) {
+    for (const text of [
+      `name: x\nmodel: ${model}\nquantize: { method: fp16, exclude: { nodes: [/lm_head/MatMul] } }\n`,
+      `name: x\nmodel: ${model}\n`,
+    ]) {
       const document = docAt(join(tempDir(), "r.edge.yaml"), text);
       const finding = (await s.doValidation(document)).find((d) => d.code === "quant/node-error")!;
       assert.deepEqual(s.getCodeActions(document, finding.range, [finding]), []);

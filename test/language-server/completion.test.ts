@@ -14,7 +14,11 @@ import { ocrModel, sileroModel, tempFolder, writeBigModel } from "./model-fixtur
 
 const MODEL = "/tmp/edge-test/models/model.onnx";
 
-async function complete(textWithCursor: string, world: WorldHost | FakeWorldOptions = {}, uri?: string): Promise<CompletionList> {
+async function complete(
+  textWithCursor: string,
+  world: WorldHost | FakeWorldOptions = {},
+  uri?: string,
+): Promise<CompletionList> {
   const host = "modelSummary" in world ? world : fakeWorld({ models: { [MODEL]: fakeModelSummary() }, ...world });
   const { document, position } = docWithCursor(textWithCursor, uri);
   return createLanguageService(host).doComplete(document, position);
@@ -27,13 +31,28 @@ const item = (list: CompletionList, label: string): CompletionItem => {
   return found;
 };
 const newText = (i: CompletionItem): string => (i.textEdit && "newText" in i.textEdit ? i.textEdit.newText : "");
-const docs = (i: CompletionItem): string => (typeof i.documentation === "object" ? i.documentation.value : String(i.documentation ?? ""));
+const docs = (i: CompletionItem): string =>
+  typeof i.documentation === "object" ? i.documentation.value : String(i.documentation ?? "");
 
 void test("top-level keys: all sections with snippets and their documentation", async () => {
   const list = await complete("|");
-  assert.deepEqual(labels(list), ["version", "name", "model", "data", "quantize", "compile", "devices", "run", "evaluate", "budgets"]);
+  assert.deepEqual(labels(list), [
+    "version",
+    "name",
+    "model",
+    "data",
+    "quantize",
+    "compile",
+    "devices",
+    "run",
+    "evaluate",
+    "budgets",
+  ]);
   assert.equal(newText(item(list, "model")), "model:\n  path: $1");
-  assert.equal(newText(item(list, "quantize")), "quantize:\n  method: ${1|int8-dynamic,int8-static,int4-weight-only,fp16|}");
+  assert.equal(
+    newText(item(list, "quantize")),
+    "quantize:\n  method: ${1|int8-dynamic,int8-static,int4-weight-only,fp16|}",
+  );
   assert.match(docs(item(list, "model")), /ONNX model/);
   assert.equal(item(list, "model").insertTextFormat, 2);
 });
@@ -53,7 +72,10 @@ void test("nested keys, a device's transports (only one of local/ssh/adb), and f
   assert.ok(!labels(withTransport).includes("ssh") && !labels(withTransport).includes("local"));
   const flow = await complete("model:\n  inputs:\n    x: { shape: [1], | }");
   assert.deepEqual(labels(flow), ["dtype", "fill", "range", "mean", "std", "value"]);
-  assert.equal(newText(item(flow, "dtype")), "dtype: ${1|float32,float16,bfloat16,float64,int8,uint8,int16,uint16,int32,uint32,int64,uint64,bool,string|}");
+  assert.equal(
+    newText(item(flow, "dtype")),
+    "dtype: ${1|float32,float16,bfloat16,float64,int8,uint8,int16,uint16,int32,uint32,int64,uint64,bool,string|}",
+  );
 });
 
 void test("enum values with their descriptions; the default preselected", async () => {
@@ -94,7 +116,12 @@ void test("dataset names for references, device names (and local) for run.device
 });
 
 void test("adb serials with the device model, ssh hosts from the config", async () => {
-  const adb = await complete("devices:\n  phone:\n    adb:\n      serial: |", { adb: [{ serial: "1A2B3C4D", state: "device", model: "Pixel_8_Pro" }, { serial: "emulator-5554", state: "offline" }] });
+  const adb = await complete("devices:\n  phone:\n    adb:\n      serial: |", {
+    adb: [
+      { serial: "1A2B3C4D", state: "device", model: "Pixel_8_Pro" },
+      { serial: "emulator-5554", state: "offline" },
+    ],
+  });
   assert.deepEqual(labels(adb), ["1A2B3C4D", "emulator-5554"]);
   assert.equal(item(adb, "1A2B3C4D").detail, "Pixel 8 Pro");
   const ssh = await complete("devices:\n  board: { ssh: { host: | } }", { sshHosts: ["jetson", "rpi4"] });
@@ -105,9 +132,15 @@ void test("device and dataset skeletons in their sections", async () => {
   const devices = await complete("devices:\n  |");
   assert.deepEqual(labels(devices), ["local device", "ssh device", "adb device"]);
   assert.equal(newText(item(devices, "local device")), "${1:laptop}:\n    local: {}");
-  assert.match(newText(item(await complete("data:\n  |"), "new dataset")), /^\$\{1:calib\}:\n {4}path: \$2\n {4}format: /);
+  assert.match(
+    newText(item(await complete("data:\n  |"), "new dataset")),
+    /^\$\{1:calib\}:\n {4}path: \$2\n {4}format: /,
+  );
   assert.equal(newText(item(await complete("devices:\n  pix|"), "adb device")).split(":")[0], "${1");
-  assert.match(newText(item(await complete("devices:\n  pix|"), "adb device")), /^\$\{1:pix\}:\n {4}adb:\n {6}serial: /);
+  assert.match(
+    newText(item(await complete("devices:\n  pix|"), "adb device")),
+    /^\$\{1:pix\}:\n {4}adb:\n {6}serial: /,
+  );
 });
 
 void test("from the model: symbolic dims for compile.fixed_shapes, output names for evaluate.outputs", async () => {
@@ -137,13 +170,26 @@ void test("model.path: files and folders relative to the recipe, .onnx first, th
   const sorted = [...list.items].sort((a, b) => (a.sortText ?? "").localeCompare(b.sortText ?? "")).map((i) => i.label);
   assert.deepEqual(sorted, ["tiny.onnx", "sub/", "notes.txt"]);
   const tiny = item(list, "tiny.onnx");
-  assert.deepEqual(tiny.textEdit && "range" in tiny.textEdit ? tiny.textEdit.range : undefined, { start: { line: 1, character: 15 }, end: { line: 1, character: 16 } });
+  assert.deepEqual(tiny.textEdit && "range" in tiny.textEdit ? tiny.textEdit.range : undefined, {
+    start: { line: 1, character: 15 },
+    end: { line: 1, character: 16 },
+  });
   assert.equal(item(list, "sub/").command?.command, "editor.action.triggerSuggest");
 });
 
 void test("never throws, whatever the text and position", async () => {
   const service = createLanguageService(fakeWorld({ models: { [MODEL]: fakeModelSummary() } }));
-  const texts = ["", "{", "- - -", "model: {path: [", "a:\n  - b: {c: [d, 'e", "quantize:\n  exclude:\n    nodes: [\"/x\\", ":\n:\n", "\t\tx: y", "devices:\n  ? x\n  : y"];
+  const texts = [
+    "",
+    "{",
+    "- - -",
+    "model: {path: [",
+    "a:\n  - b: {c: [d, 'e",
+    'quantize:\n  exclude:\n    nodes: ["/x\\',
+    ":\n:\n",
+    "\t\tx: y",
+    "devices:\n  ? x\n  : y",
+  ];
   for (const text of texts) {
     for (let offset = 0; offset <= text.length; offset++) {
       const { document, position } = docWithCursor(text.slice(0, offset) + "|" + text.slice(offset));
@@ -168,35 +214,57 @@ void test("model input names (not yet present) with shape and dtype, once the mo
   assert.equal(first.isIncomplete, true, "the model is being read: ask again");
   await world.modelSummary(sileroModel);
   const list = await complete(text, world, recipeUri);
-  assert.deepEqual(labels(list).filter((l) => ["input", "state", "sr"].includes(l)), ["input", "sr"]);
+  assert.deepEqual(
+    labels(list).filter((l) => ["input", "state", "sr"].includes(l)),
+    ["input", "sr"],
+  );
   assert.equal(newText(item(list, "sr")), "sr: { shape: [], dtype: int64 }");
   assert.match(newText(item(list, "input")), /^input: \{ shape: \[.*\], dtype: float32 \}$/);
 });
 
 void test("op types of the model with their counts, most frequent first, minus those listed", async () => {
   await world.modelSummary(ocrModel);
-  const list = await complete(`model:\n  path: ${ocrModel}\nquantize:\n  exclude:\n    ops: [Add, |]`, world, recipeUri);
+  const list = await complete(
+    `model:\n  path: ${ocrModel}\nquantize:\n  exclude:\n    ops: [Add, |]`,
+    world,
+    recipeUri,
+  );
   assert.ok(labels(list).includes("Conv") && labels(list).includes("MatMul"));
   assert.ok(!labels(list).includes("Add"));
   assert.match(item(list, "Conv").detail ?? "", /^\d+ in ch_PP-OCRv4_rec_infer\.onnx$/);
   const counts = list.items.map((i) => Number(/^(\d+)/.exec(i.detail ?? "")?.[1]));
-  assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => b - a),
+  );
 });
 
 void test("node names fuzzy matched in a 5,000-node model: the best 100, in our order, incomplete", async () => {
   const big = writeBigModel(temp.dir, 5000);
   await world.modelSummary(big);
-  const list = await complete(`model:\n  path: ${big}\nquantize:\n  exclude:\n    nodes:\n      - /lm_head/MatMul\n      - l12qproj|`, world, recipeUri);
+  const list = await complete(
+    `model:\n  path: ${big}\nquantize:\n  exclude:\n    nodes:\n      - /lm_head/MatMul\n      - l12qproj|`,
+    world,
+    recipeUri,
+  );
   assert.equal(list.isIncomplete, true);
   assert.equal(list.items[0].label, "/model/layers.12/self_attn/q_proj/MatMul");
   assert.ok(list.items.length <= 100);
   const sortTexts = list.items.map((i) => i.sortText ?? "");
   assert.deepEqual(sortTexts, [...sortTexts].sort());
   assert.ok(list.items.every((i) => i.filterText?.startsWith("l12qproj")));
-  const all = await complete(`model:\n  path: ${big}\nquantize:\n  exclude: { nodes: [/lm_head/MatMul, |] }`, world, recipeUri);
+  const all = await complete(
+    `model:\n  path: ${big}\nquantize:\n  exclude: { nodes: [/lm_head/MatMul, |] }`,
+    world,
+    recipeUri,
+  );
   assert.equal(all.items.length, 100);
   assert.ok(!labels(all).includes("/lm_head/MatMul"));
-  const down = await complete(`model:\n  path: ${big}\nquantize:\n  exclude: { nodes: [layers.3/mlp/down|] }`, world, recipeUri);
+  const down = await complete(
+    `model:\n  path: ${big}\nquantize:\n  exclude: { nodes: [layers.3/mlp/down|] }`,
+    world,
+    recipeUri,
+  );
   assert.equal(down.items[0].label, "/model/layers.3/mlp/down_proj/MatMul");
 });
 
@@ -222,7 +290,9 @@ void test("completion on a 2,000-line recipe answers at each cursor, on a new ve
   ];
   const times: number[] = [];
   // Each request on a new version of the document (as while typing); 5 rounds to warm the JIT up, then 30 measured.
-  const requests = Array.from({ length: 35 }, (_, round) => cursors.map(([from, to]) => ({ to, ...docWithCursor(text.replace(from, to) + `# ${round}`, recipeUri) })));
+  const requests = Array.from({ length: 35 }, (_, round) =>
+    cursors.map(([from, to]) => ({ to, ...docWithCursor(text.replace(from, to) + `# ${round}`, recipeUri) })),
+  );
   for (const [round, batch] of requests.entries()) {
     for (const { to, document, position } of batch) {
       const started = performance.now();
@@ -233,6 +303,8 @@ void test("completion on a 2,000-line recipe answers at each cursor, on a new ve
   }
   times.sort((a, b) => a - b);
   const p95 = times[Math.floor(times.length * 0.95)];
-  console.log(`completion on ${lines.length} lines: p50 ${times[Math.floor(times.length / 2)].toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`);
+  console.log(
+    `completion on ${lines.length} lines: p50 ${times[Math.floor(times.length / 2)].toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`,
+  );
   // Timing is printed, not asserted: speed is judged by `npm run bench:lsp`, not by tests.
 });

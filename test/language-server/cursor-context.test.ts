@@ -14,11 +14,25 @@ function at(textWithCursor: string) {
 function summary(textWithCursor: string) {
   const { context, text } = at(textWithCursor);
   if (!context) return undefined;
-  return { kind: context.kind, path: context.path, word: context.word, prefix: context.prefix, replaced: text.slice(context.start, context.end), flow: context.flow };
+  return {
+    kind: context.kind,
+    path: context.path,
+    word: context.word,
+    prefix: context.prefix,
+    replaced: text.slice(context.start, context.end),
+    flow: context.flow,
+  };
 }
 
 void test("a key being typed under a section: `run:\\n  dev|`", () => {
-  assert.deepEqual(summary("run:\n  dev|"), { kind: "key", path: ["run"], word: "dev", prefix: "dev", replaced: "dev", flow: false });
+  assert.deepEqual(summary("run:\n  dev|"), {
+    kind: "key",
+    path: ["run"],
+    word: "dev",
+    prefix: "dev",
+    replaced: "dev",
+    flow: false,
+  });
 });
 
 void test("a key at the root, on an empty document and after other keys", () => {
@@ -30,8 +44,22 @@ void test("a key at the root, on an empty document and after other keys", () => 
 });
 
 void test("an empty value after `key: `, and a value being typed", () => {
-  assert.deepEqual(summary("run:\n  device: |"), { kind: "value", path: ["run", "device"], word: "", prefix: "", replaced: "", flow: false });
-  assert.deepEqual(summary("run:\n  device: lap|top  # the laptop"), { kind: "value", path: ["run", "device"], word: "laptop", prefix: "lap", replaced: "laptop", flow: false });
+  assert.deepEqual(summary("run:\n  device: |"), {
+    kind: "value",
+    path: ["run", "device"],
+    word: "",
+    prefix: "",
+    replaced: "",
+    flow: false,
+  });
+  assert.deepEqual(summary("run:\n  device: lap|top  # the laptop"), {
+    kind: "value",
+    path: ["run", "device"],
+    word: "laptop",
+    prefix: "lap",
+    replaced: "laptop",
+    flow: false,
+  });
 });
 
 void test("an empty line inside a map, at the map's indentation: its keys, above and below, are siblings", () => {
@@ -56,7 +84,12 @@ void test("a flow map: `{ shape: [1, 3], | }` is a key of the map, with the keys
 });
 
 void test("a flow map value and a nested flow sequence item", () => {
-  assert.deepEqual(summary("model:\n  inputs:\n    x: { dtype: fl|, shape: [1] }")?.path, ["model", "inputs", "x", "dtype"]);
+  assert.deepEqual(summary("model:\n  inputs:\n    x: { dtype: fl|, shape: [1] }")?.path, [
+    "model",
+    "inputs",
+    "x",
+    "dtype",
+  ]);
   assert.deepEqual(summary("model:\n  inputs:\n    x: { shape: [1, |] }")?.path, ["model", "inputs", "x", "shape", 1]);
 });
 
@@ -68,7 +101,14 @@ void test("a flow sequence item: `ops: [Conv, |]`, with the items already there"
 });
 
 void test("an unclosed flow sequence while typing", () => {
-  assert.deepEqual(summary("quantize:\n  exclude: { nodes: [/a/b, /lay|"), { kind: "value", path: ["quantize", "exclude", "nodes", 1], word: "/lay", prefix: "/lay", replaced: "/lay", flow: true });
+  assert.deepEqual(summary("quantize:\n  exclude: { nodes: [/a/b, /lay|"), {
+    kind: "value",
+    path: ["quantize", "exclude", "nodes", 1],
+    word: "/lay",
+    prefix: "/lay",
+    replaced: "/lay",
+    flow: true,
+  });
 });
 
 void test("a flow collection spread over lines", () => {
@@ -104,7 +144,14 @@ void test("maps inside sequence items and nested sequences", () => {
 });
 
 void test("a value on the line below its key reads as a key of that path", () => {
-  assert.deepEqual(summary("run:\n  device:\n    la|"), { kind: "key", path: ["run", "device"], word: "la", prefix: "la", replaced: "la", flow: false });
+  assert.deepEqual(summary("run:\n  device:\n    la|"), {
+    kind: "key",
+    path: ["run", "device"],
+    word: "la",
+    prefix: "la",
+    replaced: "la",
+    flow: false,
+  });
 });
 
 void test("on an existing key: the whole key is the word, and a colon follows", () => {
@@ -129,7 +176,21 @@ void test("comments, block scalars and document markers have no context", () => 
 });
 
 void test("never throws on odd input", () => {
-  const odd = ["", "\n\n", "- - - ", "{", "[[[", "]}", "a: {b: [c, {d: ", "'unclosed", "\"a\\\"b", ": x", "? complex", "a:\tb", "\r\n  x:\r\n    |"];
+  const odd = [
+    "",
+    "\n\n",
+    "- - - ",
+    "{",
+    "[[[",
+    "]}",
+    "a: {b: [c, {d: ",
+    "'unclosed",
+    '"a\\"b',
+    ": x",
+    "? complex",
+    "a:\tb",
+    "\r\n  x:\r\n    |",
+  ];
   for (const text of odd) {
     for (let offset = 0; offset <= text.length; offset++) cursorContext(text, offset);
   }

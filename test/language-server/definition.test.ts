@@ -7,7 +7,9 @@ import { test } from "node:test";
 import { markedDoc, service, sileroModel, tempDir, writeFiles, yaml } from "./structure-helpers";
 
 void test("run.device and the dataset references go to their keys", async () => {
-  const { document, at } = markedDoc(tempDir(), yaml`
+  const { document, at } = markedDoc(
+    tempDir(),
+    yaml`
     name: x
     model: { path: ${sileroModel} }
     data:
@@ -19,9 +21,11 @@ void test("run.device and the dataset references go to their keys", async () => 
       ⟨here⟩pixel8: { adb: {} }
     run: { device: ⟨here⟩pixel8, data: "eval⟨here⟩" }
     evaluate: { data: ⟨here⟩eval }
-  `);
+  `,
+  );
   const s = service();
-  const target = async (at: { line: number; character: number }) => (await s.findDefinition(document, at)).map((l) => `${l.range.start.line}:${l.range.start.character}`);
+  const target = async (at: { line: number; character: number }) =>
+    (await s.findDefinition(document, at)).map((l) => `${l.range.start.line}:${l.range.start.character}`);
   const key = (p: { line: number; character: number }) => `${p.line}:${p.character}`;
   assert.deepEqual(await target(at[2]), [key(at[0])]);
   assert.deepEqual(await target(at[4]), [key(at[3])]);
@@ -37,16 +41,24 @@ void test("run.device and the dataset references go to their keys", async () => 
 void test("a path goes to its file when it is a file; not to a folder or a missing file", async () => {
   const dir = tempDir();
   writeFiles(dir, { "data/calib/0.npy": "x" });
-  const { document, at } = markedDoc(dir, yaml`
+  const { document, at } = markedDoc(
+    dir,
+    yaml`
     name: x
     model:
       path: ⟨here⟩${relative(dir, sileroModel)}
     data:
       calib: { path: ⟨here⟩data/calib, format: npy }
       gone: { path: ⟨here⟩data/gone.npz, format: npz }
-  `);
+  `,
+  );
   const s = service();
-  assert.deepEqual(await s.findDefinition(document, at[0]), [{ uri: pathToFileURL(sileroModel).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }]);
+  assert.deepEqual(await s.findDefinition(document, at[0]), [
+    {
+      uri: pathToFileURL(sileroModel).href,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    },
+  ]);
   assert.deepEqual(await s.findDefinition(document, at[1]), []);
   assert.deepEqual(await s.findDefinition(document, at[2]), []);
 });

@@ -6,7 +6,8 @@ import { test } from "node:test";
 import { FoldingRangeKind } from "vscode-languageserver-types";
 import { docAt, repoRoot, service, yaml } from "./structure-helpers";
 
-const pairs = (ranges: { startLine: number; endLine: number; kind?: string }[]) => ranges.map((r) => `${r.startLine}-${r.endLine}${r.kind ? ` ${r.kind}` : ""}`);
+const pairs = (ranges: { startLine: number; endLine: number; kind?: string }[]) =>
+  ranges.map((r) => `${r.startLine}-${r.endLine}${r.kind ? ` ${r.kind}` : ""}`);
 
 void test("the demo recipe: its comment header, and each section spanning lines", () => {
   const path = join(repoRoot, "samples/demo.edge.yaml");

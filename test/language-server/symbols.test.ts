@@ -14,7 +14,8 @@ function byName(symbols: DocumentSymbol[] | undefined, name: string): DocumentSy
 }
 
 function contains(outer: DocumentSymbol["range"], inner: DocumentSymbol["range"]): boolean {
-  const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  const before = (a: { line: number; character: number }, b: { line: number; character: number }) =>
+    a.line < b.line || (a.line === b.line && a.character <= b.character);
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
@@ -29,7 +30,10 @@ function checkRanges(symbols: DocumentSymbol[], parent?: DocumentSymbol): void {
 void test("the demo recipe's outline: sections in order, the device with its transport, the input with its shape", () => {
   const path = join(repoRoot, "samples/demo.edge.yaml");
   const symbols = service().findDocumentSymbols(docAt(path, readFileSync(path, "utf8")));
-  assert.deepEqual(symbols.map((s) => s.name), ["name", "model", "compile", "devices", "run", "budgets"]);
+  assert.deepEqual(
+    symbols.map((s) => s.name),
+    ["name", "model", "compile", "devices", "run", "budgets"],
+  );
   assert.equal(byName(symbols, "name").detail, "ppocr-rec-local");
   assert.equal(byName(symbols, "devices").kind, SymbolKind.Module);
   const laptop = byName(byName(symbols, "devices").children, "laptop");
@@ -70,7 +74,12 @@ void test("devices (adb, ssh) and datasets with their details", () => {
 });
 
 void test("a half-written recipe (schema errors, a YAML error) still has an outline", () => {
-  const symbols = service().findDocumentSymbols(docAt("/tmp/edge-test/r.edge.yaml", "name: x\nquantise:\n  method: fp16\ndevices:\n  a: { adbb: {} }\nrun: device: x\n"));
+  const symbols = service().findDocumentSymbols(
+    docAt(
+      "/tmp/edge-test/r.edge.yaml",
+      "name: x\nquantise:\n  method: fp16\ndevices:\n  a: { adbb: {} }\nrun: device: x\n",
+    ),
+  );
   assert.deepEqual(symbols.map((s) => s.name).slice(0, 3), ["name", "quantise", "devices"]);
   assert.deepEqual(service().findDocumentSymbols(docAt("/tmp/edge-test/r.edge.yaml", "")), []);
 });

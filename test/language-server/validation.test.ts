@@ -25,7 +25,11 @@ import {
   yaml,
 } from "./structure-helpers";
 
-const severityNames: Record<number, string> = { [DiagnosticSeverity.Error]: "error", [DiagnosticSeverity.Warning]: "warning", [DiagnosticSeverity.Information]: "information" };
+const severityNames: Record<number, string> = {
+  [DiagnosticSeverity.Error]: "error",
+  [DiagnosticSeverity.Warning]: "warning",
+  [DiagnosticSeverity.Information]: "information",
+};
 
 function problemKey(p: Problem): string {
   const r = p.range;
@@ -89,7 +93,9 @@ void suite("doValidation is edge validate", () => {
       "fake.onnx": "not protobuf at all",
       "empty.edge.yaml": "# nothing yet\n",
     });
-    const files = ["good", "bad-meaning", "bad-schema", "bad-yaml", "not-a-model", "empty"].map((n) => join(dir, `${n}.edge.yaml`));
+    const files = ["good", "bad-meaning", "bad-schema", "bad-yaml", "not-a-model", "empty"].map((n) =>
+      join(dir, `${n}.edge.yaml`),
+    );
     // The server's own world (models read through the engine's reader) and the test world on the disk.
     const nodeWorld = createNodeWorldHost({ summaryWorker: false });
     try {
@@ -131,7 +137,10 @@ void suite("doValidation: diagnostics", () => {
     const device = diagnosticAt(diagnostics, "ref/unknown-device", at[1]);
     assert.deepEqual(device.range.end, at[2]);
     assert.equal(device.severity, DiagnosticSeverity.Error);
-    assert.equal(messageOf(device), "`run.device` is `pixel9`, which is not under `devices`; did you mean `pixel8`?\ndevices in this recipe: pixel8, laptop");
+    assert.equal(
+      messageOf(device),
+      "`run.device` is `pixel9`, which is not under `devices`; did you mean `pixel8`?\ndevices in this recipe: pixel8, laptop",
+    );
     assert.equal(device.relatedInformation?.[0].location.range.start.line, 4);
     assert.equal(device.relatedInformation?.[0].message, "devices are defined here");
   });
@@ -143,19 +152,24 @@ void suite("doValidation: diagnostics", () => {
     assert.equal(d.code, "yaml/syntax");
     assert.deepEqual(d.range.start, syntax.at[0]);
 
-    const mixed = markedDoc(dir, yaml`
+    const mixed = markedDoc(
+      dir,
+      yaml`
       name: x
       model: { path: ${sileroModel} }
       ⟨here⟩quantise: { method: fp16 }
       run: { device: ⟨here⟩phone }
-    `);
+    `,
+    );
     const diagnostics = await service().doValidation(mixed.document);
     diagnosticAt(diagnostics, "schema/unknown-key", mixed.at[0]);
     diagnosticAt(diagnostics, "ref/unknown-device", mixed.at[1]);
   });
 
   void test("a method the provider cannot run, and budgets that contradict, point at the other budget", async () => {
-    const { document, at } = markedDoc(tempDir(), yaml`
+    const { document, at } = markedDoc(
+      tempDir(),
+      yaml`
       name: x
       model: { path: ${sileroModel} }
       quantize: { method: ⟨here⟩int4-weight-only }
@@ -163,7 +177,8 @@ void suite("doValidation: diagnostics", () => {
       budgets:
         latency_p50_ms: ⟨here⟩30
         ⟨here⟩latency_p95_ms: 20
-    `);
+    `,
+    );
     const diagnostics = await service().doValidation(document);
     const method = diagnosticAt(diagnostics, "quantize/provider", at[0]);
     assert.match(messageOf(method), /MatMulNBits, which Core ML cannot run/);
@@ -172,9 +187,18 @@ void suite("doValidation: diagnostics", () => {
   });
 
   void test("an unsaved buffer is checked without its files", async () => {
-    const document = TextDocument.create("untitled:Untitled-1", "edge-recipe", 1, "name: x\nmodel: { path: models/m.onnx }\nrun: { device: phone }\n");
+    const document = TextDocument.create(
+      "untitled:Untitled-1",
+      "edge-recipe",
+      1,
+      "name: x\nmodel: { path: models/m.onnx }\nrun: { device: phone }\n",
+    );
     const diagnostics = await service().doValidation(document);
-    assert.deepEqual(diagnostics.map((d) => d.code), ["ref/unknown-device"], describeDiagnostics(diagnostics));
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ["ref/unknown-device"],
+      describeDiagnostics(diagnostics),
+    );
   });
 });
 
@@ -190,17 +214,25 @@ void suite("doValidation: per-node quantization findings", () => {
   ];
 
   void test("the worst five, as information on the listed node's name or on `quantize`, with the node as data", async () => {
-    const { document, at } = markedDoc(tempDir(), yaml`
+    const { document, at } = markedDoc(
+      tempDir(),
+      yaml`
       name: x
       model: { path: ${sileroModel} }
       ⟨here⟩quantize:
         method: int8-dynamic
         include: { nodes: [⟨here⟩/lm_head/MatMul, /a/MatMul] }
-    `);
-    const diagnostics = (await service(diskWorld({ quantFindings: findings })).doValidation(document)).filter((d) => d.code === "quant/node-error");
+    `,
+    );
+    const diagnostics = (await service(diskWorld({ quantFindings: findings })).doValidation(document)).filter(
+      (d) => d.code === "quant/node-error",
+    );
     assert.equal(diagnostics.length, 5, describeDiagnostics(diagnostics));
     const lmHead = diagnostics[0];
-    assert.equal(messageOf(lmHead), "node /lm_head/MatMul (MatMul): SQNR 12.3 dB after int8-dynamic (worst 5 of 7 shown)");
+    assert.equal(
+      messageOf(lmHead),
+      "node /lm_head/MatMul (MatMul): SQNR 12.3 dB after int8-dynamic (worst 5 of 7 shown)",
+    );
     assert.deepEqual(lmHead.range.start, at[1]);
     assert.equal(lmHead.severity, DiagnosticSeverity.Information);
     assert.deepEqual(lmHead.data, { node: "/lm_head/MatMul" });

@@ -23,7 +23,10 @@ void test("summarizes a real model in the worker: signature, op counts, paramete
   assert.equal(result.ok, true, JSON.stringify(!result.ok && result.error));
   if (!result.ok) return;
   const s = result.summary;
-  assert.deepEqual(s.inputs.map((i) => i.name), ["x"]);
+  assert.deepEqual(
+    s.inputs.map((i) => i.name),
+    ["x"],
+  );
   assert.equal(s.inputs[0].dtype, "float32");
   assert.ok(s.opCounts.Conv > 10 && s.opCounts.MatMul > 0, JSON.stringify(s.opCounts));
   assert.ok(s.parameterCount > 1_000_000);
@@ -38,7 +41,10 @@ void test("subgraph nodes count (silero's If branches), inputs input/state/sr", 
   const result = await host.modelSummary(sileroModel);
   assert.ok(result.ok);
   if (!result.ok) return;
-  assert.deepEqual(result.summary.inputs.map((i) => i.name), ["input", "state", "sr"]);
+  assert.deepEqual(
+    result.summary.inputs.map((i) => i.name),
+    ["input", "state", "sr"],
+  );
   assert.ok(result.summary.opCounts.If > 0);
   const proto = (await readModel(sileroModel, { checkExternalData: false })).proto;
   assert.ok(result.summary.nodeCount > proto.graph!.node.length, "nodes of If branches are included");
@@ -112,7 +118,13 @@ void test("runs a (fake) adb executable, caches its answer, and treats a missing
   chmodSync(adb, 0o755);
   const local = createNodeWorldHost({ adbPath: adb, summaryWorker: false });
   const first = await local.adbDevices();
-  assert.deepEqual(first.map((d) => [d.serial, d.model]), [["1A2B3C4D", "Pixel_8_Pro"], ["emulator-5554", undefined]]);
+  assert.deepEqual(
+    first.map((d) => [d.serial, d.model]),
+    [
+      ["1A2B3C4D", "Pixel_8_Pro"],
+      ["emulator-5554", undefined],
+    ],
+  );
   await local.adbDevices();
   assert.equal(local.stats.adbCalls, 1, "cached for a few seconds");
 
@@ -123,7 +135,10 @@ void test("runs a (fake) adb executable, caches its answer, and treats a missing
   writeFileSync(slow, "#!/bin/sh\nsleep 5\n");
   chmodSync(slow, 0o755);
   const started = Date.now();
-  assert.deepEqual(await createNodeWorldHost({ adbPath: slow, adbTimeoutMs: 200, summaryWorker: false }).adbDevices(), []);
+  assert.deepEqual(
+    await createNodeWorldHost({ adbPath: slow, adbTimeoutMs: 200, summaryWorker: false }).adbDevices(),
+    [],
+  );
   assert.ok(Date.now() - started < 3000);
 });
 
@@ -132,7 +147,18 @@ void test("ssh hosts from ~/.ssh/config and the files it includes, without patte
   mkdirSync(join(home, ".ssh", "conf.d"), { recursive: true });
   writeFileSync(
     join(home, ".ssh", "config"),
-    ["# my hosts", "Host jetson jetson.local", "  HostName 10.0.0.2", "  User ubuntu", "Host *.corp !bastion pi-?", "Host=bastion", "Include conf.d/*.conf", "Include ~/.ssh/extra", "Match host x", "Host *"].join("\n"),
+    [
+      "# my hosts",
+      "Host jetson jetson.local",
+      "  HostName 10.0.0.2",
+      "  User ubuntu",
+      "Host *.corp !bastion pi-?",
+      "Host=bastion",
+      "Include conf.d/*.conf",
+      "Include ~/.ssh/extra",
+      "Match host x",
+      "Host *",
+    ].join("\n"),
   );
   writeFileSync(join(home, ".ssh", "conf.d", "a.conf"), 'Host rpi4\n  User pi\nHost "gpu box"\n');
   writeFileSync(join(home, ".ssh", "conf.d", "b.txt"), "Host not-included\n");
@@ -151,11 +177,16 @@ void test("quant findings of the newest run of the recipe", async () => {
     writeFileSync(join(runs, run, "quant-error.json"), JSON.stringify({ nodes }));
   };
   write("20250101-120000-tiny-lm-laptop", [{ node: "/old", sqnr_db: 1 }]);
-  write("20250102-120000-tiny-lm-laptop", [{ node: "/lm_head/MatMul", op_type: "MatMul", sqnr_db: 12.5 }, { node: "/bad", sqnr_db: "x" }]);
+  write("20250102-120000-tiny-lm-laptop", [
+    { node: "/lm_head/MatMul", op_type: "MatMul", sqnr_db: 12.5 },
+    { node: "/bad", sqnr_db: "x" },
+  ]);
   write("20250103-120000-other-laptop", [{ node: "/other", sqnr_db: 3 }]);
   mkdirSync(join(project, "recipes"), { recursive: true });
   const recipe = join(project, "recipes", "tiny.edge.yaml");
-  assert.deepEqual(await host.quantFindings(recipe, "tiny-lm"), [{ node: "/lm_head/MatMul", opType: "MatMul", sqnrDb: 12.5 }]);
+  assert.deepEqual(await host.quantFindings(recipe, "tiny-lm"), [
+    { node: "/lm_head/MatMul", opType: "MatMul", sqnrDb: 12.5 },
+  ]);
   assert.deepEqual(await host.quantFindings(recipe), [{ node: "/other", sqnrDb: 3 }]);
   assert.deepEqual(await host.quantFindings(join(temp.dir, "elsewhere", "r.edge.yaml"), "x"), []);
   assert.deepEqual(parseQuantErrorJson("not json"), []);

@@ -29,13 +29,23 @@ void test("the repository itself follows the layout rules", () => {
 });
 
 void test("engine importing vscode is flagged with file and line", () => {
-  const r = check(tree({ "engine/a.ts": 'import { x } from "./b";\nimport * as vscode from "vscode";\n', "engine/b.ts": "export const x = 1;\n" }));
+  const r = check(
+    tree({
+      "engine/a.ts": 'import { x } from "./b";\nimport * as vscode from "vscode";\n',
+      "engine/b.ts": "export const x = 1;\n",
+    }),
+  );
   assert.equal(r.status, 1);
   assert.match(r.output, /engine\/a\.ts:2: engine\/ must not import "vscode"/);
 });
 
 void test("webviews importing a node module or the engine is flagged", () => {
-  const r = check(tree({ "webviews/graph/app.ts": 'import fs from "node:fs";\nimport { main } from "../../engine/cli/main";\n', "engine/cli/main.ts": "export const main = 1;\n" }));
+  const r = check(
+    tree({
+      "webviews/graph/app.ts": 'import fs from "node:fs";\nimport { main } from "../../engine/cli/main";\n',
+      "engine/cli/main.ts": "export const main = 1;\n",
+    }),
+  );
   assert.equal(r.status, 1);
   assert.match(r.output, /webviews\/graph\/app\.ts:1: .*node module "node:fs"/);
   assert.match(r.output, /webviews\/graph\/app\.ts:2: webviews\/ may not import engine\/cli\/main/);
@@ -44,7 +54,8 @@ void test("webviews importing a node module or the engine is flagged", () => {
 void test("common importing a node module, a package or another folder is flagged; every folder may import common", () => {
   const r = check(
     tree({
-      "common/units.ts": 'import { readFileSync } from "node:fs";\nimport YAML from "yaml";\nimport { x } from "../engine/x";\nexport const u = 1;\n',
+      "common/units.ts":
+        'import { readFileSync } from "node:fs";\nimport YAML from "yaml";\nimport { x } from "../engine/x";\nexport const u = 1;\n',
       "engine/x.ts": 'import { u } from "../common/units";\nexport const x = u;\n',
       "webviews/report/app.ts": 'import { u } from "../../common/units";\n',
     }),
@@ -59,7 +70,12 @@ void test("common importing a node module, a package or another folder is flagge
 });
 
 void test("engine importing the extension is flagged; extension importing the engine is allowed", () => {
-  const r = check(tree({ "engine/a.ts": 'import { b } from "../extension/b";\n', "extension/b.ts": 'import { a } from "../engine/a";\nexport const b = a;\n' }));
+  const r = check(
+    tree({
+      "engine/a.ts": 'import { b } from "../extension/b";\n',
+      "extension/b.ts": 'import { a } from "../engine/a";\nexport const b = a;\n',
+    }),
+  );
   assert.equal(r.status, 1);
   assert.match(r.output, /engine\/a\.ts:1: engine\/ may not import extension\/b/);
   assert.doesNotMatch(r.output, /^extension\/b\.ts:/m);
@@ -68,13 +84,17 @@ void test("engine importing the extension is flagged; extension importing the en
 void test("inside the engine, an import of a higher layer is flagged, a lower one is not", () => {
   const r = check(
     tree({
-      "engine/onnx/read.ts": 'import { write } from "../report/write";\nimport { EdgeError } from "../errors";\nexport const read = () => [write, EdgeError];\n',
+      "engine/onnx/read.ts":
+        'import { write } from "../report/write";\nimport { EdgeError } from "../errors";\nexport const read = () => [write, EdgeError];\n',
       "engine/report/write.ts": "export const write = 1;\n",
       "engine/errors.ts": "export class EdgeError {}\n",
     }),
   );
   assert.equal(r.status, 1);
-  assert.match(r.output, /engine\/onnx\/read\.ts:1: engine\/onnx \(layer 1\) may not import engine\/report \(higher layer \d+\)/);
+  assert.match(
+    r.output,
+    /engine\/onnx\/read\.ts:1: engine\/onnx \(layer 1\) may not import engine\/report \(higher layer \d+\)/,
+  );
   assert.doesNotMatch(r.output, /engine\/onnx\/read\.ts:2/);
 });
 
@@ -87,12 +107,20 @@ void test("inside one engine layer, only the listed sibling imports pass", () =>
     }),
   );
   assert.equal(r.status, 1);
-  assert.match(r.output, /engine\/recipe\/check\.ts:1: engine\/recipe may not import engine\/run \(same layer; allowed: none\)/);
+  assert.match(
+    r.output,
+    /engine\/recipe\/check\.ts:1: engine\/recipe may not import engine\/run \(same layer; allowed: none\)/,
+  );
   assert.doesNotMatch(r.output, /engine\/compile\/compile\.ts/);
 });
 
 void test("an engine folder missing from the layer table is flagged", () => {
-  const r = check(tree({ "engine/gadgets/a.ts": 'import { x } from "../onnx/x";\nexport const a = x;\n', "engine/onnx/x.ts": "export const x = 1;\n" }));
+  const r = check(
+    tree({
+      "engine/gadgets/a.ts": 'import { x } from "../onnx/x";\nexport const a = x;\n',
+      "engine/onnx/x.ts": "export const x = 1;\n",
+    }),
+  );
   assert.equal(r.status, 1);
   assert.match(r.output, /engine\/gadgets\/a\.ts:1: engine module "gadgets" has no layer in the table/);
 });
@@ -107,14 +135,18 @@ void test("an import cycle is flagged as the chain of files, type-only imports i
     }),
   );
   assert.equal(r.status, 1);
-  assert.match(r.output, /^import cycle: engine\/onnx\/a\.ts:1 → engine\/onnx\/b\.ts:1 → engine\/onnx\/c\.ts:1 → engine\/onnx\/a\.ts$/m);
+  assert.match(
+    r.output,
+    /^import cycle: engine\/onnx\/a\.ts:1 → engine\/onnx\/b\.ts:1 → engine\/onnx\/c\.ts:1 → engine\/onnx\/a\.ts$/m,
+  );
   assert.doesNotMatch(r.output, /d\.ts/);
 });
 
 void test("outside the engine, engine modules are imported through their index", () => {
   const r = check(
     tree({
-      "language-server/a.ts": 'import { read } from "../engine/onnx/read";\nimport { x } from "../engine/onnx";\nimport { EdgeError } from "../engine/errors";\nexport const a = [read, x, EdgeError];\n',
+      "language-server/a.ts":
+        'import { read } from "../engine/onnx/read";\nimport { x } from "../engine/onnx";\nimport { EdgeError } from "../engine/errors";\nexport const a = [read, x, EdgeError];\n',
       "engine/onnx/read.ts": "export const read = 1;\n",
       "engine/onnx/index.ts": 'export { read as x } from "./read";\n',
       "engine/errors.ts": "export class EdgeError {}\n",
@@ -122,7 +154,10 @@ void test("outside the engine, engine modules are imported through their index",
     }),
   );
   assert.equal(r.status, 1);
-  assert.match(r.output, /language-server\/a\.ts:1: language-server\/ must import engine\/onnx through its index \(engine\/onnx\/index\.ts\), not engine\/onnx\/read\.ts/);
+  assert.match(
+    r.output,
+    /language-server\/a\.ts:1: language-server\/ must import engine\/onnx through its index \(engine\/onnx\/index\.ts\), not engine\/onnx\/read\.ts/,
+  );
   assert.doesNotMatch(r.output, /language-server\/a\.ts:[23]/);
   assert.doesNotMatch(r.output, /test\/onnx\.test\.ts/);
 });
@@ -150,7 +185,12 @@ void test("a computed import is flagged unless a comment names what it loads", (
 });
 
 void test("a computed import with its allow comment passes and is listed", () => {
-  const r = check(tree({ "engine/cli/load.ts": "// check-deps: computed import of language-server (its built bundle)\nexport const load = (p: string) => import(p);\n" }));
+  const r = check(
+    tree({
+      "engine/cli/load.ts":
+        "// check-deps: computed import of language-server (its built bundle)\nexport const load = (p: string) => import(p);\n",
+    }),
+  );
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /computed imports declared: engine\/cli\/load\.ts:2 loads language-server/);
 });

@@ -18,11 +18,21 @@ function compile(folder: string, files: Record<string, string>, alsoInclude: str
   const config = {
     extends: join(repo, folder, "tsconfig.json"),
     // One throwaway program: no project build, no output; node's types (where the folder asks for them) from the repository.
-    compilerOptions: { composite: false, incremental: false, noEmit: true, emitDeclarationOnly: false, rootDir: "/", typeRoots: [join(repo, "node_modules/@types")] },
+    compilerOptions: {
+      composite: false,
+      incremental: false,
+      noEmit: true,
+      emitDeclarationOnly: false,
+      rootDir: "/",
+      typeRoots: [join(repo, "node_modules/@types")],
+    },
     include: [...Object.keys(files).map((name) => join(dir, name)), ...alsoInclude.map((glob) => join(repo, glob))],
   };
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dir);
-  assert.deepEqual(parsed.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")), []);
+  assert.deepEqual(
+    parsed.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    [],
+  );
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
   const errors = new Map<string, string[]>();
   for (const d of ts.getPreEmitDiagnostics(program)) {

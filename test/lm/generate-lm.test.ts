@@ -21,7 +21,24 @@ const CLI = join(import.meta.dirname, "../../scripts/lm/generate-lm.ts");
 const shape: LmShape = { layers: 2, heads: 4, hidden: 64, vocab: 320 };
 
 function generate(out: string, extra: string[] = []): string {
-  const args = ["--import", "tsx", CLI, "--layers", "2", "--hidden", "64", "--heads", "4", "--vocab", "320", "--context", "128", "--out", out, ...extra];
+  const args = [
+    "--import",
+    "tsx",
+    CLI,
+    "--layers",
+    "2",
+    "--hidden",
+    "64",
+    "--heads",
+    "4",
+    "--vocab",
+    "320",
+    "--context",
+    "128",
+    "--out",
+    out,
+    ...extra,
+  ];
   const result = spawnSync(process.execPath, args, { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
   return result.stdout;
@@ -70,18 +87,35 @@ void test("external data: weights are streamed to an aligned <model>.data file, 
   const config = { layers: 2, hidden: 64, heads: 4, vocab: 320, context: 128 };
   const asked: string[] = [];
   const source = randomDecoderLm(config, 3);
-  const result = await buildDecoderLm(config, (name, dims) => (asked.push(name), source(name, dims)), join(dir, "ext", "model.onnx"), { externalData: true });
-  assert.deepEqual(asked, decoderWeightSpecs(config).map((s) => s.name));
+  const result = await buildDecoderLm(
+    config,
+    (name, dims) => (asked.push(name), source(name, dims)),
+    join(dir, "ext", "model.onnx"),
+    { externalData: true },
+  );
+  assert.deepEqual(
+    asked,
+    decoderWeightSpecs(config).map((s) => s.name),
+  );
   assert.equal(result.parameters, parameterCount(config));
   assert.equal(result.parameters, 2 * (12 * 64 * 64 + 13 * 64) + 320 * 64 * 2 + 128 * 64 + 2 * 64);
   assert.equal(result.dataPath, join(dir, "ext", "model.onnx.data"));
   assert.equal(statSync(result.dataPath!).size, result.dataBytes);
   assert.ok(result.modelBytes < 64 * 1024, `model.onnx is ${result.modelBytes} bytes`);
-  assert.deepEqual(readdirSync(join(dir, "ext")).sort(), ["model.onnx", "model.onnx.data"], "temporary files were left");
+  assert.deepEqual(
+    readdirSync(join(dir, "ext")).sort(),
+    ["model.onnx", "model.onnx.data"],
+    "temporary files were left",
+  );
   const model = await readModel(result.modelPath);
   for (const t of model.proto.graph!.initializer) {
     const offset = Number(t.externalData.find((e) => e.key === "offset")?.value ?? -1);
-    if (t.externalData.length > 0) assert.equal(offset % (Number(t.externalData.find((e) => e.key === "length")!.value) >= 4096 ? 4096 : 64), 0, t.name);
+    if (t.externalData.length > 0)
+      assert.equal(
+        offset % (Number(t.externalData.find((e) => e.key === "length")!.value) >= 4096 ? 4096 : 64),
+        0,
+        t.name,
+      );
   }
   const embed = model.proto.graph!.initializer.find((t) => t.name === "model.embed_tokens.weight")!;
   const stored = new Float32Array((await model.externalData.read(embed)).slice().buffer);
@@ -103,8 +137,15 @@ void test("random weights are deterministic per tensor and about N(0, 0.02); bad
   const std = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
   assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `mean ${mean}, std ${std}`);
   assert.ok(source("model.layers.0.ln_1.weight", [64]).every((v) => v === 1));
-  assert.throws(() => parameterCount({ layers: 2, hidden: 65, heads: 4, vocab: 10 }), (e: unknown) => e instanceof EdgeError && e.code === "cli/usage");
-  const bad = spawnSync(process.execPath, ["--import", "tsx", CLI, "--layers", "2", "--hidden", "64", "--heads", "4", "--out", join(dir, "x.onnx")], { encoding: "utf8" });
+  assert.throws(
+    () => parameterCount({ layers: 2, hidden: 65, heads: 4, vocab: 10 }),
+    (e: unknown) => e instanceof EdgeError && e.code === "cli/usage",
+  );
+  const bad = spawnSync(
+    process.execPath,
+    ["--import", "tsx", CLI, "--layers", "2", "--hidden", "64", "--heads", "4", "--out", join(dir, "x.onnx")],
+    { encoding: "utf8" },
+  );
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--vocab is missing/);
 });

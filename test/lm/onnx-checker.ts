@@ -13,7 +13,10 @@ const SCRIPT = [
 
 /** Asserts that the checker accepts `path`; returns what it printed: "IR DOMAIN OPSET NODES". */
 export function checkWithOnnx(path: string): string {
-  assert.ok(existsSync(PYTHON), `${PYTHON} is missing: install Debian's python3-onnx (apt-get install -y python3-onnx)`);
+  assert.ok(
+    existsSync(PYTHON),
+    `${PYTHON} is missing: install Debian's python3-onnx (apt-get install -y python3-onnx)`,
+  );
   const result = spawnSync(PYTHON, ["-c", SCRIPT, path], { encoding: "utf8" });
   assert.equal(result.status, 0, `onnx.checker.check_model(full_check=True) rejected ${path}:\n${result.stderr}`);
   return result.stdout.trim();

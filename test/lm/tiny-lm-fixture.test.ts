@@ -34,21 +34,36 @@ void test("its inputs and outputs have the Hugging Face decoder-with-past layout
   const sig = await readModelSignature(MODEL);
   assert.deepEqual(sig.opsetImports, [{ domain: "", version: 17 }]);
   const cache = (prefix: string, len: string) =>
-    [0, 1, 2, 3].flatMap((i) => ["key", "value"].map((kind) => ({ name: `${prefix}.${i}.${kind}`, dtype: "float32", dims: ["batch", 4, len, 32] })));
+    [0, 1, 2, 3].flatMap((i) =>
+      ["key", "value"].map((kind) => ({
+        name: `${prefix}.${i}.${kind}`,
+        dtype: "float32",
+        dims: ["batch", 4, len, 32],
+      })),
+    );
   assert.deepEqual(sig.inputs, [
     { name: "input_ids", dtype: "int64", dims: ["batch", "sequence_length"] },
     { name: "attention_mask", dtype: "int64", dims: ["batch", "past_sequence_length + sequence_length"] },
     ...cache("past_key_values", "past_sequence_length"),
   ]);
-  assert.deepEqual(sig.outputs, [{ name: "logits", dtype: "float32", dims: ["batch", "sequence_length", 256] }, ...cache("present", "past_sequence_length + sequence_length")]);
+  assert.deepEqual(sig.outputs, [
+    { name: "logits", dtype: "float32", dims: ["batch", "sequence_length", 256] },
+    ...cache("present", "past_sequence_length + sequence_length"),
+  ]);
 });
 
 void test("its perplexity over the first 4 KB of heldout.txt (windows of 128, no past) is far below the vocabulary size", async () => {
   const ppl = await perplexity(await session(), shape, heldout().subarray(0, 4096), 128);
   assert.ok(ppl < PERPLEXITY_4K_BOUND, `perplexity ${ppl} ≥ ${PERPLEXITY_4K_BOUND}`);
   assert.ok(ppl > 1, `perplexity ${ppl} is impossibly low`);
-  const config = JSON.parse(readFileSync(join(DIR, "config.json"), "utf8")) as { heldout_perplexity_first4096_window128: number; heldout_perplexity: number };
-  assert.ok(Math.abs(ppl / config.heldout_perplexity_first4096_window128 - 1) < 0.005, `ORT ${ppl} vs torch ${config.heldout_perplexity_first4096_window128}`);
+  const config = JSON.parse(readFileSync(join(DIR, "config.json"), "utf8")) as {
+    heldout_perplexity_first4096_window128: number;
+    heldout_perplexity: number;
+  };
+  assert.ok(
+    Math.abs(ppl / config.heldout_perplexity_first4096_window128 - 1) < 0.005,
+    `ORT ${ppl} vs torch ${config.heldout_perplexity_first4096_window128}`,
+  );
   assert.ok(config.heldout_perplexity < 6, `config.json's held-out perplexity ${config.heldout_perplexity}`);
 });
 
@@ -86,5 +101,8 @@ void test("tokenizer.json maps heldout.txt to its UTF-8 bytes as ids 0–255 and
   assert.deepEqual(ids, Array.from(bytes));
   assert.equal(tokenizer.decode(ids), text);
   const all = Array.from({ length: 256 }, (_, i) => i);
-  assert.deepEqual(new Set(tokenizer.encode(tokenizer.decode(all.filter((b) => b < 128))).ids), new Set(all.filter((b) => b < 128)));
+  assert.deepEqual(
+    new Set(tokenizer.encode(tokenizer.decode(all.filter((b) => b < 128))).ids),
+    new Set(all.filter((b) => b < 128)),
+  );
 });

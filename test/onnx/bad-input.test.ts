@@ -67,35 +67,133 @@ interface Case {
 
 const cases: Case[] = [
   { name: "empty", bytes: new Uint8Array(0), code: "model/invalid", says: /empty/, offset: 0 },
-  { name: "json", bytes: new TextEncoder().encode('{"name": "model", "graph": {"node": []}}\n'), code: "model/invalid", says: /JSON/ },
-  { name: "png", bytes: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0]), code: "model/invalid", says: /PNG/ },
-  { name: "zip", bytes: Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0, ...random(200, 9)]), code: "model/invalid", says: /zip/ },
-  { name: "tflite", bytes: Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, ...random(100, 5)]), code: "model/invalid", says: /TensorFlow Lite/ },
-  { name: "text", bytes: new TextEncoder().encode("this is not a model, just a note\n"), code: "model/invalid", says: /text file/ },
+  {
+    name: "json",
+    bytes: new TextEncoder().encode('{"name": "model", "graph": {"node": []}}\n'),
+    code: "model/invalid",
+    says: /JSON/,
+  },
+  {
+    name: "png",
+    bytes: Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0, 8, 6,
+      0, 0, 0,
+    ]),
+    code: "model/invalid",
+    says: /PNG/,
+  },
+  {
+    name: "zip",
+    bytes: Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0, ...random(200, 9)]),
+    code: "model/invalid",
+    says: /zip/,
+  },
+  {
+    name: "tflite",
+    bytes: Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, ...random(100, 5)]),
+    code: "model/invalid",
+    says: /TensorFlow Lite/,
+  },
+  {
+    name: "text",
+    bytes: new TextEncoder().encode("this is not a model, just a note\n"),
+    code: "model/invalid",
+    says: /text file/,
+  },
   { name: "random 4 KiB", bytes: random(4096, 42), code: "model/invalid" },
   { name: "random 64 KiB", bytes: random(65536, 7), code: "model/invalid" },
-  { name: "truncated cls at 1", bytes: cls.subarray(0, 1), code: "model/invalid", says: /past the end of the file/, offset: 1 },
+  {
+    name: "truncated cls at 1",
+    bytes: cls.subarray(0, 1),
+    code: "model/invalid",
+    says: /past the end of the file/,
+    offset: 1,
+  },
   { name: "truncated cls at 10", bytes: cls.subarray(0, 10), code: "model/invalid", says: /truncated|graph/ },
   { name: "truncated cls at 1000", bytes: cls.subarray(0, 1000), code: "model/invalid", says: /truncated/ },
   { name: "truncated cls at half", bytes: cls.subarray(0, cls.length >> 1), code: "model/invalid", says: /truncated/ },
-  { name: "truncated cls by one byte", bytes: cls.subarray(0, cls.length - 1), code: "model/invalid", says: /truncated/ },
-  { name: "truncated silero at 77%", bytes: silero.subarray(0, Math.floor(silero.length * 0.77)), code: "model/invalid", says: /truncated/ },
+  {
+    name: "truncated cls by one byte",
+    bytes: cls.subarray(0, cls.length - 1),
+    code: "model/invalid",
+    says: /truncated/,
+  },
+  {
+    name: "truncated silero at 77%",
+    bytes: silero.subarray(0, Math.floor(silero.length * 0.77)),
+    code: "model/invalid",
+    says: /truncated/,
+  },
   { name: "flipped first byte", bytes: flip(cls, 0), code: "model/invalid", offset: 0 },
-  { name: "flipped graph length", bytes: flip(cls, graphLengthAt(cls) + 2, 0x7f), code: "model/invalid", says: /past the end/ },
-  { name: "flipped byte inside weights (undetectable: reads fine)", bytes: flip(cls, cls.length - 5000, 0x01), code: "ok" },
-  { name: "huge declared length", bytes: Uint8Array.from([0x08, 0x08, 0x3a, ...varint(2 ** 40), 1, 2, 3]), code: "model/invalid", says: /length 1099511627776 runs past the end/, offset: 3 },
-  { name: "huge packed length inside a tensor", bytes: Uint8Array.from([0x08, 0x08, ...field(7, [...field(5, [0x22, ...varint(2 ** 33)])])]), code: "model/invalid", says: /runs past/ },
-  { name: "varint longer than 10 bytes", bytes: Uint8Array.from([0x08, ...new Array(11).fill(0xff), 0x01]), code: "model/invalid", says: /longer than 10 bytes/, offset: 1 },
-  { name: "wrong wire type for ir_version", bytes: Uint8Array.from([0x0a, 0x01, 0x00]), code: "model/invalid", says: /ir_version.*expected varint/, offset: 0 },
-  { name: "invalid wire type 7", bytes: Uint8Array.from([0x08, 0x08, 0x3f]), code: "model/invalid", says: /wire type 7/, offset: 2 },
+  {
+    name: "flipped graph length",
+    bytes: flip(cls, graphLengthAt(cls) + 2, 0x7f),
+    code: "model/invalid",
+    says: /past the end/,
+  },
+  {
+    name: "flipped byte inside weights (undetectable: reads fine)",
+    bytes: flip(cls, cls.length - 5000, 0x01),
+    code: "ok",
+  },
+  {
+    name: "huge declared length",
+    bytes: Uint8Array.from([0x08, 0x08, 0x3a, ...varint(2 ** 40), 1, 2, 3]),
+    code: "model/invalid",
+    says: /length 1099511627776 runs past the end/,
+    offset: 3,
+  },
+  {
+    name: "huge packed length inside a tensor",
+    bytes: Uint8Array.from([0x08, 0x08, ...field(7, [...field(5, [0x22, ...varint(2 ** 33)])])]),
+    code: "model/invalid",
+    says: /runs past/,
+  },
+  {
+    name: "varint longer than 10 bytes",
+    bytes: Uint8Array.from([0x08, ...new Array(11).fill(0xff), 0x01]),
+    code: "model/invalid",
+    says: /longer than 10 bytes/,
+    offset: 1,
+  },
+  {
+    name: "wrong wire type for ir_version",
+    bytes: Uint8Array.from([0x0a, 0x01, 0x00]),
+    code: "model/invalid",
+    says: /ir_version.*expected varint/,
+    offset: 0,
+  },
+  {
+    name: "invalid wire type 7",
+    bytes: Uint8Array.from([0x08, 0x08, 0x3f]),
+    code: "model/invalid",
+    says: /wire type 7/,
+    offset: 2,
+  },
   { name: "nested 150 levels deep", bytes: nested(150), code: "model/invalid", says: /deeper than 100/ },
-  { name: "a message with no graph", bytes: Uint8Array.from([0x08, 0x08, ...field(2, [...new TextEncoder().encode("x")])]), code: "model/invalid", says: /without finding a graph/ },
-  { name: "a graph with no ir_version", bytes: Uint8Array.from(field(7, field(2, [...new TextEncoder().encode("g")]))), code: "model/invalid", says: /ir_version/ },
+  {
+    name: "a message with no graph",
+    bytes: Uint8Array.from([0x08, 0x08, ...field(2, [...new TextEncoder().encode("x")])]),
+    code: "model/invalid",
+    says: /without finding a graph/,
+  },
+  {
+    name: "a graph with no ir_version",
+    bytes: Uint8Array.from(field(7, field(2, [...new TextEncoder().encode("g")]))),
+    code: "model/invalid",
+    says: /ir_version/,
+  },
 ];
 
-function runChild(paths: string[]): Promise<{ outcomes: ReadOutcome[]; timedOut?: number; stderr: string; exitCode: number | null }> {
+function runChild(
+  paths: string[],
+): Promise<{ outcomes: ReadOutcome[]; timedOut?: number; stderr: string; exitCode: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--max-old-space-size=200", "--import", "tsx", join(import.meta.dirname, "read-in-child.ts"), ...paths], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--max-old-space-size=200", "--import", "tsx", join(import.meta.dirname, "read-in-child.ts"), ...paths],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     const outcomes: ReadOutcome[] = [];
     let stdout = "";
     let stderr = "";
@@ -104,10 +202,13 @@ function runChild(paths: string[]): Promise<{ outcomes: ReadOutcome[]; timedOut?
     const arm = () => {
       clearTimeout(watchdog);
       // The first file also pays for starting node and tsx.
-      watchdog = setTimeout(() => {
-        timedOut = outcomes.length;
-        child.kill("SIGKILL");
-      }, PER_FILE_LIMIT_MS + (outcomes.length === 0 ? 5000 : 0));
+      watchdog = setTimeout(
+        () => {
+          timedOut = outcomes.length;
+          child.kill("SIGKILL");
+        },
+        PER_FILE_LIMIT_MS + (outcomes.length === 0 ? 5000 : 0),
+      );
     };
     arm();
     child.stdout.on("data", (chunk: Buffer) => {
@@ -148,7 +249,10 @@ void test("every bad input gives its expected error with the file and a byte off
     assert.equal(o.code, c.code, label);
     assert.equal(o.file, paths[i], `${label}: the error names the file`);
     assert.equal(typeof o.offset, "number", `${label}: the error gives a byte offset`);
-    assert.ok(o.offset! >= 0 && o.offset! <= c.bytes.length, `${label}: offset ${o.offset} is within the ${c.bytes.length}-byte file`);
+    assert.ok(
+      o.offset! >= 0 && o.offset! <= c.bytes.length,
+      `${label}: offset ${o.offset} is within the ${c.bytes.length}-byte file`,
+    );
     if (c.offset !== undefined) assert.equal(o.offset, c.offset, label);
     if (c.says) assert.match(`${o.message}\n${o.hint ?? ""}`, c.says, label);
     assert.ok(o.ms < PER_FILE_LIMIT_MS, label);

@@ -20,9 +20,14 @@ void test("libonnx-testdata and the fixture models round-trip byte-identically a
     const problem = scanWireFormat(bytes, ModelProtoSchema, { checkUtf8: true });
     if (problem) scanProblems.push(`${path}: ${problem.path} @${problem.offset}: ${problem.reason}`);
     const again = toBinary(ModelProtoSchema, fromBinary(ModelProtoSchema, bytes));
-    if (Buffer.compare(Buffer.from(again.buffer, again.byteOffset, again.byteLength), bytes) !== 0) mismatches.push(`${path} (${bytes.length} → ${again.length} bytes)`);
+    if (Buffer.compare(Buffer.from(again.buffer, again.byteOffset, again.byteLength), bytes) !== 0)
+      mismatches.push(`${path} (${bytes.length} → ${again.length} bytes)`);
   }
-  assert.deepEqual(mismatches, [], `${mismatches.length} of ${models.length} models changed in a decode → encode round trip`);
+  assert.deepEqual(
+    mismatches,
+    [],
+    `${mismatches.length} of ${models.length} models changed in a decode → encode round trip`,
+  );
   assert.deepEqual(scanProblems, [], "the wire scanner rejected valid models");
 });
 

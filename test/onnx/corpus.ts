@@ -27,7 +27,9 @@ function findModels(dir: string, out: string[]): string[] {
 /** Every .onnx file of libonnx-testdata; throws with the install command when the package is missing. */
 export function corpusModels(): string[] {
   if (!existsSync(CORPUS_DIR)) {
-    throw new Error(`${CORPUS_DIR} is missing: install Debian's libonnx-testdata (apt-get install -y libonnx-testdata); CI installs it`);
+    throw new Error(
+      `${CORPUS_DIR} is missing: install Debian's libonnx-testdata (apt-get install -y libonnx-testdata); CI installs it`,
+    );
   }
   return findModels(CORPUS_DIR, []);
 }

@@ -38,7 +38,9 @@ async function writeBoth(sub: string): Promise<{ inline: string; external: strin
   writeFileSync(inline, bytesOf(mlp()));
   const source = await readModel(inline);
   const external = join(folder, "external.onnx");
-  const result = await writeModel(source, external, { externalData: { sizeThresholdBytes: 64, location: "weights.bin", alignBytes: 64 } });
+  const result = await writeModel(source, external, {
+    externalData: { sizeThresholdBytes: 64, location: "weights.bin", alignBytes: 64 },
+  });
   assert.equal(result.externalTensors, 2);
   return { inline, external, folder };
 }
@@ -50,7 +52,9 @@ void test("a model written with a size threshold keeps big tensors external, rea
   writeFileSync(inline, bytesOf(mlp()));
   const source = await readModel(inline);
   const external = join(folder, "external.onnx");
-  const result = await writeModel(source, external, { externalData: { sizeThresholdBytes: 64, location: "weights.bin", alignBytes: 64 } });
+  const result = await writeModel(source, external, {
+    externalData: { sizeThresholdBytes: 64, location: "weights.bin", alignBytes: 64 },
+  });
   // W1 is 4×8 floats (128 B) and W2 8×3 floats (96 B): external; b1 is 8 floats (32 B): inline.
   assert.equal(result.externalTensors, 2);
   assert.equal(result.dataPath, join(folder, "weights.bin"));
@@ -64,7 +68,8 @@ void test("a model written with a size threshold keeps big tensors external, rea
   const refW2 = externalRef(tensors.get("W2")!);
   assert.equal(refW2.offset % 64, 0, "offsets are aligned");
   const original = new Map([...walkTensors(source.proto)].map((e) => [e.tensor.name, e.tensor]));
-  for (const name of ["W1", "W2"]) assert.deepEqual(await back.externalData.read(tensors.get(name)!), original.get(name)!.rawData, name);
+  for (const name of ["W1", "W2"])
+    assert.deepEqual(await back.externalData.read(tensors.get(name)!), original.get(name)!.rawData, name);
   await back.close();
 
   const x = Float32Array.from([0.5, -1, 2, 0.25, 1, 1, -0.5, 3]);
@@ -119,7 +124,13 @@ void test("locations that escape the model directory or are absolute are refused
   w1.rawData = new Uint8Array(0);
   w1.dataLocation = TensorProto_DataLocation.EXTERNAL;
   const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
-  for (const location of ["../secret.bin", "sub/../../secret.bin", join(folder, "secret.bin"), "/etc/passwd", "C:\\\\weights.bin"]) {
+  for (const location of [
+    "../secret.bin",
+    "sub/../../secret.bin",
+    join(folder, "secret.bin"),
+    "/etc/passwd",
+    "C:\\\\weights.bin",
+  ]) {
     w1.externalData = [entry("location", location), entry("offset", "0"), entry("length", "128")];
     const path = join(folder, "models", "m.onnx");
     writeFileSync(path, bytesOf(m));
@@ -144,7 +155,10 @@ void test("a truncated data file, a bad length and a checksum mismatch name the 
   truncateSync(data, full.length - 10);
   await assert.rejects(readModel(external), (e: EdgeError) => {
     assert.equal(e.code, "model/external-data");
-    assert.match(e.message, /tensor "W2": external data needs bytes \d+\.\.\d+ of "weights.bin", which has only \d+ bytes/);
+    assert.match(
+      e.message,
+      /tensor "W2": external data needs bytes \d+\.\.\d+ of "weights.bin", which has only \d+ bytes/,
+    );
     assert.match(e.hint!, /truncated/);
     return true;
   });
@@ -166,14 +180,23 @@ void test("a truncated data file, a bad length and a checksum mismatch name the 
   writeFileSync(external, bytesOf(proto));
   const checked = await readModel(external, { verifyChecksums: true });
   const tensor = [...walkTensors(checked.proto)].find((t) => t.tensor.name === "W1")!.tensor;
-  await assert.rejects(checked.externalData.read(tensor), /tensor "W1": external data checksum [0-9a-f]{40} does not match/);
+  await assert.rejects(
+    checked.externalData.read(tensor),
+    /tensor "W1": external data checksum [0-9a-f]{40} does not match/,
+  );
   await checked.close();
 });
 
 void test("writing over the data file the source reads from is refused", async () => {
   const { external, folder } = await writeBoth("overwrite");
   const source = await readModel(external);
-  await assert.rejects(writeModel(source, join(folder, "other.onnx"), { externalData: { location: "weights.bin" } }), (e: EdgeError) => e.code === "io/write" && /reads its weights from it/.test(e.message));
-  await assert.rejects(writeModel(source, external), (e: EdgeError) => e.code === "io/write" && /source model/.test(e.message));
+  await assert.rejects(
+    writeModel(source, join(folder, "other.onnx"), { externalData: { location: "weights.bin" } }),
+    (e: EdgeError) => e.code === "io/write" && /reads its weights from it/.test(e.message),
+  );
+  await assert.rejects(
+    writeModel(source, external),
+    (e: EdgeError) => e.code === "io/write" && /source model/.test(e.message),
+  );
   await source.close();
 });

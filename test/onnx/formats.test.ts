@@ -32,12 +32,27 @@ void test("the ONNX plug-in matches ONNX heads and .onnx names, and opens models
 
 void test("other model formats are model/unsupported with advice; other files get the ONNX reader's diagnosis", async () => {
   const cases: [string, Uint8Array, string, RegExp][] = [
-    ["m.tflite", Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0]), "model/unsupported", /TensorFlow Lite.*tf2onnx/s],
+    [
+      "m.tflite",
+      Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0]),
+      "model/unsupported",
+      /TensorFlow Lite.*tf2onnx/s,
+    ],
     ["m.gguf", new TextEncoder().encode("GGUF\x03\x00\x00\x00"), "model/unsupported", /GGUF/],
-    ["m.pt", Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]), "model/unsupported", /zip archive.*torch\.onnx\.export/s],
+    [
+      "m.pt",
+      Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]),
+      "model/unsupported",
+      /zip archive.*torch\.onnx\.export/s,
+    ],
     ["m.pkl", Uint8Array.from([0x80, 0x04, 0x95, 0, 0]), "model/unsupported", /pickle/],
     ["m.png", Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), "model/invalid", /PNG image/],
-    ["m.onnx", new TextEncoder().encode("version https://git-lfs.github.com/spec/v1\noid sha256:abc\n"), "model/invalid", /git lfs pull/],
+    [
+      "m.onnx",
+      new TextEncoder().encode("version https://git-lfs.github.com/spec/v1\noid sha256:abc\n"),
+      "model/invalid",
+      /git lfs pull/,
+    ],
   ];
   for (const [name, bytes, code, says] of cases) {
     const path = join(dir, name);
@@ -65,5 +80,8 @@ void test("readModelSignature keeps its shape on top of the reader, and reports 
   ]);
   const bad = join(dir, "bad.onnx");
   writeFileSync(bad, readFileSync(fixtureModels.sileroVad).subarray(0, 300));
-  await assert.rejects(readModelSignature(bad), (e: EdgeError) => e.code === "model/invalid" && e.where.file === bad && typeof e.where.offset === "number");
+  await assert.rejects(
+    readModelSignature(bad),
+    (e: EdgeError) => e.code === "model/invalid" && e.where.file === bad && typeof e.where.offset === "number",
+  );
 });

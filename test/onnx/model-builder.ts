@@ -41,13 +41,16 @@ export function values(n: number, seed = 1): number[] {
   });
 }
 
-export type Attr = number | number[] | string | GraphProto | GraphProto[] | TensorProto | { floats: number[] } | { float: number };
+export type Attr =
+  number | number[] | string | GraphProto | GraphProto[] | TensorProto | { floats: number[] } | { float: number };
 
 function attribute(name: string, value: Attr): AttributeProto {
   if (typeof value === "number") return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
-  if (typeof value === "string") return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
+  if (typeof value === "string")
+    return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) {
-    if (value.length > 0 && typeof value[0] === "object") return create(AttributeProtoSchema, { name, type: AT.GRAPHS, graphs: value as GraphProto[] });
+    if (value.length > 0 && typeof value[0] === "object")
+      return create(AttributeProtoSchema, { name, type: AT.GRAPHS, graphs: value as GraphProto[] });
     return create(AttributeProtoSchema, { name, type: AT.INTS, ints: (value as number[]).map(BigInt) });
   }
   if ("floats" in value) return create(AttributeProtoSchema, { name, type: AT.FLOATS, floats: value.floats });
@@ -56,7 +59,13 @@ function attribute(name: string, value: Attr): AttributeProto {
   return create(AttributeProtoSchema, { name, type: AT.TENSOR, t: value as TensorProto });
 }
 
-export function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, Attr> = {}, extra: { name?: string; domain?: string } = {}): NodeProto {
+export function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: Record<string, Attr> = {},
+  extra: { name?: string; domain?: string } = {},
+): NodeProto {
   return create(NodeProtoSchema, {
     opType,
     input: inputs,
@@ -79,14 +88,32 @@ export function valueInfo(name: string, dtype: DT, dims: (number | string | null
         case: "tensorType",
         value: {
           elemType: dtype,
-          shape: dims ? { dim: dims.map((d) => ({ value: d === null ? { case: undefined } : typeof d === "number" ? { case: "dimValue" as const, value: BigInt(d) } : { case: "dimParam" as const, value: d } })) } : undefined,
+          shape: dims
+            ? {
+                dim: dims.map((d) => ({
+                  value:
+                    d === null
+                      ? { case: undefined }
+                      : typeof d === "number"
+                        ? { case: "dimValue" as const, value: BigInt(d) }
+                        : { case: "dimParam" as const, value: d },
+                })),
+              }
+            : undefined,
         },
       },
     },
   });
 }
 
-export function graph(parts: { name?: string; nodes: NodeProto[]; inputs?: ValueInfoProto[]; outputs: ValueInfoProto[]; initializers?: TensorProto[]; valueInfo?: ValueInfoProto[] }): GraphProto {
+export function graph(parts: {
+  name?: string;
+  nodes: NodeProto[];
+  inputs?: ValueInfoProto[];
+  outputs: ValueInfoProto[];
+  initializers?: TensorProto[];
+  valueInfo?: ValueInfoProto[];
+}): GraphProto {
   return create(GraphProtoSchema, {
     name: parts.name ?? "g",
     node: parts.nodes,
@@ -97,16 +124,38 @@ export function graph(parts: { name?: string; nodes: NodeProto[]; inputs?: Value
   });
 }
 
-export function fn(domain: string, name: string, inputs: string[], outputs: string[], nodes: NodeProto[], opset = 17): FunctionProto {
-  return create(FunctionProtoSchema, { domain, name, input: inputs, output: outputs, node: nodes, opsetImport: [{ domain: "", version: BigInt(opset) }] });
+export function fn(
+  domain: string,
+  name: string,
+  inputs: string[],
+  outputs: string[],
+  nodes: NodeProto[],
+  opset = 17,
+): FunctionProto {
+  return create(FunctionProtoSchema, {
+    domain,
+    name,
+    input: inputs,
+    output: outputs,
+    node: nodes,
+    opsetImport: [{ domain: "", version: BigInt(opset) }],
+  });
 }
 
-export function model(g: GraphProto, options: { opset?: number; irVersion?: number; functions?: FunctionProto[]; extraOpsets?: [string, number][] } = {}): ModelProto {
+export function model(
+  g: GraphProto,
+  options: { opset?: number; irVersion?: number; functions?: FunctionProto[]; extraOpsets?: [string, number][] } = {},
+): ModelProto {
   return create(ModelProtoSchema, {
     irVersion: BigInt(options.irVersion ?? 8),
     producerName: "edge-test",
     producerVersion: "1",
-    opsetImport: [create(OperatorSetIdProtoSchema, { domain: "", version: BigInt(options.opset ?? 17) }), ...(options.extraOpsets ?? []).map(([domain, version]) => create(OperatorSetIdProtoSchema, { domain, version: BigInt(version) }))],
+    opsetImport: [
+      create(OperatorSetIdProtoSchema, { domain: "", version: BigInt(options.opset ?? 17) }),
+      ...(options.extraOpsets ?? []).map(([domain, version]) =>
+        create(OperatorSetIdProtoSchema, { domain, version: BigInt(version) }),
+      ),
+    ],
     graph: g,
     functions: options.functions ?? [],
   });

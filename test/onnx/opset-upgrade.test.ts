@@ -24,7 +24,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function checkerError(m: ModelProto): string {
   const path = join(dir, `m${Math.random().toString(36).slice(2)}.onnx`);
   writeFileSync(path, bytesOf(m));
-  const r = spawnSync(PYTHON, ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path], { encoding: "utf8" });
+  const r = spawnSync(
+    PYTHON,
+    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path],
+    { encoding: "utf8" },
+  );
   return r.status === 0 ? "" : r.stderr.trim().split("\n").slice(-2).join(" ");
 }
 
@@ -52,7 +56,11 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 /** Upgrades a copy, checks it with the ONNX checker, runs both in onnxruntime, and returns the worst difference. */
-async function upgradeAndCompare(original: ModelProto, target: number, feeds: Feeds): Promise<{ diff: number; changes: string[]; upgraded: ModelProto }> {
+async function upgradeAndCompare(
+  original: ModelProto,
+  target: number,
+  feeds: Feeds,
+): Promise<{ diff: number; changes: string[]; upgraded: ModelProto }> {
   const upgraded = clone(ModelProtoSchema, original);
   const result = upgradeOpset(upgraded, target, { file: "m.onnx" });
   assert.equal(result.to, Math.max(target, result.from));
@@ -91,7 +99,8 @@ for (const [name, dims] of ocr) {
       assert.ok(Number(upgraded.irVersion) >= (target >= 13 ? 7 : 6));
       if (defaultOpset(original) >= target) assert.deepEqual(changes, []);
       else assert.ok(changes.length > 0);
-      if (name.includes("rec") && target === 13) assert.ok(changes.some((c) => c.startsWith("p2o.Softmax.0 (Softmax v1 → Softmax v13)")));
+      if (name.includes("rec") && target === 13)
+        assert.ok(changes.some((c) => c.startsWith("p2o.Softmax.0 (Softmax v1 → Softmax v13)")));
     });
   }
 }
@@ -104,7 +113,12 @@ void test("a model already at the target opset is unchanged", () => {
 });
 
 /** One node from x [2, 3, 4, 6] to y, at `opset`, with extra initializers. */
-function single(op: string, opset: number, attrs: Parameters<typeof node>[3] = {}, extra: { inputs?: string[]; initializers?: ReturnType<typeof tensor>[]; xDims?: number[] | null; name?: string } = {}): ModelProto {
+function single(
+  op: string,
+  opset: number,
+  attrs: Parameters<typeof node>[3] = {},
+  extra: { inputs?: string[]; initializers?: ReturnType<typeof tensor>[]; xDims?: number[] | null; name?: string } = {},
+): ModelProto {
   return model(
     graph({
       nodes: [node(op, ["x", ...(extra.inputs ?? [])], ["y"], attrs, { name: extra.name ?? "n0" })],
@@ -130,7 +144,10 @@ void test("Softmax on a non-last axis refuses, naming the node", () => {
   const e = refusal(single("Softmax", 11, { axis: 1 }, { name: "attn_softmax" }), 13);
   assert.equal(e.code, "model/unsupported-opset");
   assert.deepEqual(e.where, { file: "m.onnx", node: "attn_softmax" });
-  assert.match(e.message, /cannot upgrade node attn_softmax \(Softmax\) from opset 11 to 13: Softmax on axis 1 of a rank-4 input/);
+  assert.match(
+    e.message,
+    /cannot upgrade node attn_softmax \(Softmax\) from opset 11 to 13: Softmax on axis 1 of a rank-4 input/,
+  );
   assert.match(e.hint ?? "", /re-export the model at opset ≥ 13/);
 });
 
@@ -142,7 +159,11 @@ void test("Softmax whose input rank is unknown refuses", () => {
 
 void test("Clip 6 min/max attributes become inputs (opset 9 → 11 and 13)", async () => {
   for (const target of [11, 13]) {
-    const { diff, upgraded } = await upgradeAndCompare(single("Clip", 9, { min: { float: -0.25 }, max: { float: 0.5 } }), target, x4);
+    const { diff, upgraded } = await upgradeAndCompare(
+      single("Clip", 9, { min: { float: -0.25 }, max: { float: 0.5 } }),
+      target,
+      x4,
+    );
     assert.equal(diff, 0);
     assert.equal(upgraded.graph!.node[0].input.length, 3);
     assert.equal(upgraded.graph!.node[0].attribute.length, 0);
@@ -150,14 +171,22 @@ void test("Clip 6 min/max attributes become inputs (opset 9 → 11 and 13)", asy
 });
 
 void test("Pad 2 pads and value become inputs", async () => {
-  const { diff, upgraded } = await upgradeAndCompare(single("Pad", 9, { pads: [0, 0, 1, 2, 0, 0, 2, 1], value: { float: 1.5 } }), 11, x4);
+  const { diff, upgraded } = await upgradeAndCompare(
+    single("Pad", 9, { pads: [0, 0, 1, 2, 0, 0, 2, 1], value: { float: 1.5 } }),
+    11,
+    x4,
+  );
   assert.equal(diff, 0);
   assert.equal(upgraded.graph!.node[0].input.length, 3);
 });
 
 void test("Slice 1 starts/ends/axes become inputs", async () => {
   for (const target of [10, 13]) {
-    const { diff, upgraded } = await upgradeAndCompare(single("Slice", 9, { starts: [1, -3], ends: [3, 1000], axes: [1, 3] }), target, x4);
+    const { diff, upgraded } = await upgradeAndCompare(
+      single("Slice", 9, { starts: [1, -3], ends: [3, 1000], axes: [1, 3] }),
+      target,
+      x4,
+    );
     assert.equal(diff, 0);
     assert.equal(upgraded.graph!.node[0].input.length, 4);
   }
@@ -168,7 +197,12 @@ void test("Upsample 7 and 9 become Resize with the same pixels (nearest and line
   for (const mode of ["nearest", "linear"]) {
     const u7 = single("Upsample", 7, { mode, scales: { floats: scales } });
     const u9 = single("Upsample", 9, { mode }, { inputs: ["scales"], initializers: [tensor("scales", [4], scales)] });
-    for (const [m, target] of [[u7, 11], [u9, 11], [u9, 13], [u9, 10]] as const) {
+    for (const [m, target] of [
+      [u7, 11],
+      [u9, 11],
+      [u9, 13],
+      [u9, 10],
+    ] as const) {
       const { diff, upgraded } = await upgradeAndCompare(m, target, x4);
       assert.ok(diff <= 1e-6, `${mode} → ${target}: diff ${diff}`);
       assert.equal(upgraded.graph!.node[0].opType, "Resize");
@@ -177,7 +211,8 @@ void test("Upsample 7 and 9 become Resize with the same pixels (nearest and line
 });
 
 void test("Resize 10 linear downsampling upgrades; nearest downsampling refuses", async () => {
-  const m = (mode: string) => single("Resize", 10, { mode }, { inputs: ["scales"], initializers: [tensor("scales", [4], [1, 1, 0.5, 0.5])] });
+  const m = (mode: string) =>
+    single("Resize", 10, { mode }, { inputs: ["scales"], initializers: [tensor("scales", [4], [1, 1, 0.5, 0.5])] });
   const { diff } = await upgradeAndCompare(m("linear"), 13, x4);
   assert.ok(diff <= 1e-6, `diff ${diff}`);
   const e = refusal(m("nearest"), 11);
@@ -192,8 +227,18 @@ void test("Dropout ratio becomes an input; inference output unchanged", async ()
 });
 
 function batchNorm(attrs: Parameters<typeof node>[3]): ModelProto {
-  const p = (n: string, seed: number, shift = 0) => tensor(n, [3], values(3, seed).map((v) => v + shift));
-  return single("BatchNormalization", 7, { epsilon: { float: 1e-5 }, ...attrs }, { inputs: ["s", "b", "m", "v"], initializers: [p("s", 1), p("b", 2), p("m", 3), p("v", 4, 2)] });
+  const p = (n: string, seed: number, shift = 0) =>
+    tensor(
+      n,
+      [3],
+      values(3, seed).map((v) => v + shift),
+    );
+  return single(
+    "BatchNormalization",
+    7,
+    { epsilon: { float: 1e-5 }, ...attrs },
+    { inputs: ["s", "b", "m", "v"], initializers: [p("s", 1), p("b", 2), p("m", 3), p("v", 4, 2)] },
+  );
 }
 
 void test("BatchNormalization 7 with spatial=1 upgrades to 15; spatial=0 refuses", async () => {
@@ -215,17 +260,28 @@ void test("Squeeze, Unsqueeze, ReduceSum and Split axes/split become inputs at 1
         node("ReduceSum", ["p1"], ["all"], { keepdims: 0 }),
       ],
       inputs: [valueInfo("x", DT.FLOAT, [2, 1, 3])],
-      outputs: [valueInfo("r", DT.FLOAT, [1, 2, 1]), valueInfo("p0", DT.FLOAT, [1, 2, 1, 1]), valueInfo("all", DT.FLOAT, [])],
+      outputs: [
+        valueInfo("r", DT.FLOAT, [1, 2, 1]),
+        valueInfo("p0", DT.FLOAT, [1, 2, 1, 1]),
+        valueInfo("all", DT.FLOAT, []),
+      ],
     }),
     { opset: 11, irVersion: 6 },
   );
   const { diff, upgraded } = await upgradeAndCompare(m, 13, x);
   assert.equal(diff, 0);
-  assert.deepEqual(upgraded.graph!.node.map((n) => n.input.length), [2, 2, 2, 2, 1]);
+  assert.deepEqual(
+    upgraded.graph!.node.map((n) => n.input.length),
+    [2, 2, 2, 2, 1],
+  );
 });
 
 void test("nodes in an If subgraph are upgraded too", async () => {
-  const branch = (lo: number) => graph({ nodes: [node("Clip", ["x"], [`c${lo}`], { min: { float: lo }, max: { float: 0.5 } }, { name: `clip${lo}` })], outputs: [valueInfo(`c${lo}`, DT.FLOAT, [2, 3, 4, 6])] });
+  const branch = (lo: number) =>
+    graph({
+      nodes: [node("Clip", ["x"], [`c${lo}`], { min: { float: lo }, max: { float: 0.5 } }, { name: `clip${lo}` })],
+      outputs: [valueInfo(`c${lo}`, DT.FLOAT, [2, 3, 4, 6])],
+    });
   const m = model(
     graph({
       nodes: [node("If", ["cond"], ["y"], { then_branch: branch(0), else_branch: branch(-1) }, { name: "if0" })],
@@ -236,11 +292,21 @@ void test("nodes in an If subgraph are upgraded too", async () => {
   );
   const upgraded = clone(ModelProtoSchema, m);
   const { changes } = upgradeOpset(upgraded, 13);
-  assert.ok(changes.some((c) => c.startsWith("clip0 in main/if0:then_branch (Clip v6 → Clip v13)")), changes.join("\n"));
+  assert.ok(
+    changes.some((c) => c.startsWith("clip0 in main/if0:then_branch (Clip v6 → Clip v13)")),
+    changes.join("\n"),
+  );
   assert.equal(checkerError(upgraded), "");
   for (const cond of [true, false]) {
-    const inputs = { x: new ort.Tensor("float32", x4.x.data as Float32Array, [2, 3, 4, 6]), cond: new ort.Tensor("bool", [cond], []) };
-    const [a, b] = await Promise.all([m, upgraded].map(async (mm) => (await (await ort.InferenceSession.create(bytesOf(mm))).run(inputs)).y.data as Float32Array));
+    const inputs = {
+      x: new ort.Tensor("float32", x4.x.data as Float32Array, [2, 3, 4, 6]),
+      cond: new ort.Tensor("bool", [cond], []),
+    };
+    const [a, b] = await Promise.all(
+      [m, upgraded].map(
+        async (mm) => (await (await ort.InferenceSession.create(bytesOf(mm))).run(inputs)).y.data as Float32Array,
+      ),
+    );
     assert.equal(maxAbsDiff(a, b), 0);
   }
 });

@@ -45,7 +45,11 @@ void test("the source model is untouched: its file, and its proto (fields swappe
 
   // onnxruntime runs the external-data copy with the original's results.
   const feeds = () => ({
-    input: new ort.Tensor("float32", Float32Array.from({ length: 512 }, (_, i) => Math.sin(i / 7) * 0.3), [1, 512]),
+    input: new ort.Tensor(
+      "float32",
+      Float32Array.from({ length: 512 }, (_, i) => Math.sin(i / 7) * 0.3),
+      [1, 512],
+    ),
     state: new ort.Tensor("float32", new Float32Array(256), [2, 1, 128]),
     sr: new ort.Tensor("int64", BigInt64Array.from([16000n]), []),
   });
@@ -67,7 +71,10 @@ void test("a write that fails leaves no partial or temporary file, and replacing
 
   // The data file cannot be placed (a directory has its name): nothing is written, the model neither.
   mkdirSync(join(folder, "m.onnx.data"));
-  await assert.rejects(writeModel(mlp(), join(folder, "m.onnx"), { externalData: { sizeThresholdBytes: 16 } }), (e: EdgeError) => e.code === "io/write");
+  await assert.rejects(
+    writeModel(mlp(), join(folder, "m.onnx"), { externalData: { sizeThresholdBytes: 16 } }),
+    (e: EdgeError) => e.code === "io/write",
+  );
   assert.deepEqual(readdirSync(folder).sort(), ["m.onnx.data", "target.onnx"]);
 
   // Replacing an existing model: the new content, nothing else left beside it.
@@ -87,7 +94,10 @@ void test("a source data file that breaks while copying fails the write without 
   const source = await readModel(join(folder, "ext.onnx"));
   truncateSync(join(folder, "ext.onnx.data"), 100);
   const out = join(folder, "out");
-  await assert.rejects(writeModel(source, join(out, "copy.onnx")), (e: EdgeError) => e.code === "model/external-data" && /tensor "W/.test(e.message));
+  await assert.rejects(
+    writeModel(source, join(out, "copy.onnx")),
+    (e: EdgeError) => e.code === "model/external-data" && /tensor "W/.test(e.message),
+  );
   let left: string[] = [];
   try {
     left = readdirSync(out);

@@ -37,8 +37,14 @@ void test("the vsix holds the manifest, the bundles, the schema and the linux/x6
     "extension/node_modules/onnxruntime-node/dist/index.js",
     "extension/node_modules/onnxruntime-common/dist/cjs/index.js",
     "extension/node_modules/onnxruntime-common/dist/cjs/package.json",
-  ]) assert.ok(names.includes(name), `${name} is packaged`);
-  assert.ok(names.some((n) => /^extension\/node_modules\/onnxruntime-node\/bin\/napi-v\d+\/linux\/x64\/onnxruntime_binding\.node$/.test(n)), "linux/x64 binding");
+  ])
+    assert.ok(names.includes(name), `${name} is packaged`);
+  assert.ok(
+    names.some((n) =>
+      /^extension\/node_modules\/onnxruntime-node\/bin\/napi-v\d+\/linux\/x64\/onnxruntime_binding\.node$/.test(n),
+    ),
+    "linux/x64 binding",
+  );
   assert.match(readFileSync(join(dir, "extension.vsixmanifest"), "utf8"), /TargetPlatform="linux-x64"/);
 });
 
@@ -46,7 +52,10 @@ void test("the vsix carries the repository's LICENSE as the package's license", 
   // vsce gives an extensionless LICENSE the .txt extension and names it in the manifest.
   assert.ok(names.includes("extension/LICENSE.txt"), "extension/LICENSE.txt is packaged");
   assert.equal(readFileSync(join(ext, "LICENSE.txt"), "utf8"), readFileSync(join(root, "LICENSE"), "utf8"));
-  assert.match(readFileSync(join(dir, "extension.vsixmanifest"), "utf8"), /<License>extension\/LICENSE\.txt<\/License>/);
+  assert.match(
+    readFileSync(join(dir, "extension.vsixmanifest"), "utf8"),
+    /<License>extension\/LICENSE\.txt<\/License>/,
+  );
   const manifest = JSON.parse(readFileSync(join(ext, "package.json"), "utf8")) as { license?: string };
   assert.equal(manifest.license, "MIT");
   assert.match(readFileSync(join(root, "LICENSE"), "utf8"), /^MIT License\n/);
@@ -58,32 +67,62 @@ void test("every built file in dist/ (but source maps and dist/vsix) is packaged
     .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join("/"))
     .filter((f) => !f.endsWith(".map") && !f.startsWith("dist/vsix/"));
   assert.ok(built.length > 0);
-  assert.deepEqual(built.filter((f) => !names.includes(`extension/${f}`)), []);
+  assert.deepEqual(
+    built.filter((f) => !names.includes(`extension/${f}`)),
+    [],
+  );
 });
 
 void test("the vsix leaves out other platforms, sources, tests, maps and other node_modules", () => {
-  const unwanted = names.filter((n) =>
-    /\/bin\/napi-v\d+\/(?!linux\/x64\/)/.test(n) ||
-    /\.(ts|map)$/.test(n) ||
-    /^extension\/(engine|language-server|webviews|test|bench|scripts|samples|out|test-artifacts)\//.test(n) ||
-    /^extension\/extension\/(?!walkthrough\/)/.test(n) ||
-    /node_modules\/\.bin\//.test(n) ||
-    (n.startsWith("extension/node_modules/") && !/^extension\/node_modules\/onnxruntime-(node|common)\//.test(n)) ||
-    /\.vsix$|\.vscodeignore$/.test(n));
+  const unwanted = names.filter(
+    (n) =>
+      /\/bin\/napi-v\d+\/(?!linux\/x64\/)/.test(n) ||
+      /\.(ts|map)$/.test(n) ||
+      /^extension\/(engine|language-server|webviews|test|bench|scripts|samples|out|test-artifacts)\//.test(n) ||
+      /^extension\/extension\/(?!walkthrough\/)/.test(n) ||
+      /node_modules\/\.bin\//.test(n) ||
+      (n.startsWith("extension/node_modules/") && !/^extension\/node_modules\/onnxruntime-(node|common)\//.test(n)) ||
+      /\.vsix$|\.vscodeignore$/.test(n),
+  );
   assert.deepEqual(unwanted, []);
 });
 
 void test("the unpacked engine inspects and runs a real model with the system node", () => {
   const edge = join(ext, "bin", "edge.js");
-  const inspect = JSON.parse(execFileSync(process.execPath, [edge, "inspect", model, "--json"], { cwd: dir, encoding: "utf8" })) as { inputs: { name: string }[] };
-  assert.deepEqual(inspect.inputs.map((i) => i.name), ["x"]);
+  const inspect = JSON.parse(
+    execFileSync(process.execPath, [edge, "inspect", model, "--json"], { cwd: dir, encoding: "utf8" }),
+  ) as { inputs: { name: string }[] };
+  assert.deepEqual(
+    inspect.inputs.map((i) => i.name),
+    ["x"],
+  );
   const recipe = join(dir, "cls.edge.yaml");
-  writeFileSync(recipe, [
-    "name: cls", "model:", `  path: ${JSON.stringify(model)}`, "  inputs:", "    x: { shape: [1, 3, 48, 192], dtype: float32 }",
-    "devices:", "  here: { local: {} }", "run:", "  device: here", "  warmup: 1", "  iterations: 3", "",
-  ].join("\n"));
+  writeFileSync(
+    recipe,
+    [
+      "name: cls",
+      "model:",
+      `  path: ${JSON.stringify(model)}`,
+      "  inputs:",
+      "    x: { shape: [1, 3, 48, 192], dtype: float32 }",
+      "devices:",
+      "  here: { local: {} }",
+      "run:",
+      "  device: here",
+      "  warmup: 1",
+      "  iterations: 3",
+      "",
+    ].join("\n"),
+  );
   // `edge run` loads onnxruntime-node: it must resolve to the copy inside the unpacked extension.
-  const out = execFileSync(process.execPath, [edge, "run", recipe, "--out", join(dir, "run"), "--events", "jsonl"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const events = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { type: string; ok?: boolean });
+  const out = execFileSync(process.execPath, [edge, "run", recipe, "--out", join(dir, "run"), "--events", "jsonl"], {
+    cwd: dir,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const events = out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as { type: string; ok?: boolean });
   assert.equal(events.find((e) => e.type === "run/end")?.ok, true, out.slice(-2000));
 });

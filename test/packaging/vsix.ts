@@ -6,7 +6,17 @@ import { join, resolve } from "node:path";
 import { vsixPath, type Target } from "../../scripts/package";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const inputs = ["package.json", ".vscodeignore", "LICENSE", "scripts/package.ts", "bin/edge.js", "dist/extension/main.cjs", "dist/engine/cli.js", "dist/language-server/server.js", "dist/language-server/model-summary-worker.js"];
+const inputs = [
+  "package.json",
+  ".vscodeignore",
+  "LICENSE",
+  "scripts/package.ts",
+  "bin/edge.js",
+  "dist/extension/main.cjs",
+  "dist/engine/cli.js",
+  "dist/language-server/server.js",
+  "dist/language-server/model-summary-worker.js",
+];
 
 export function ensureVsix(target: Target = "linux-x64"): string {
   const out = vsixPath(target);
@@ -15,7 +25,14 @@ export function ensureVsix(target: Target = "linux-x64"): string {
     const newest = Math.max(...inputs.map((f) => statSync(join(root, f)).mtimeMs));
     if (statSync(out).mtimeMs > newest) return out;
   }
-  const args = ["--import", "tsx", join(root, "scripts", "package.ts"), "--target", target, ...(built ? ["--no-build"] : [])];
+  const args = [
+    "--import",
+    "tsx",
+    join(root, "scripts", "package.ts"),
+    "--target",
+    target,
+    ...(built ? ["--no-build"] : []),
+  ];
   execFileSync(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   return out;
 }

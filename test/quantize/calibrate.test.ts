@@ -190,7 +190,11 @@ void test("calibrate runs the float model with intermediate tensors exposed and 
   assert.deepEqual(result.extremes.get("h"), result.ranges.get("h"), "minmax: the extremes are the range");
   const clipped = await calibrate(onnx, ["h"], { method: "percentile", percentile: 50, samples, float32: () => true });
   assert.ok(clipped.ranges.get("h")!.hi < 6, "percentile 50 clips h");
-  assert.deepEqual(clipped.extremes.get("h"), { lo: -8, hi: 6 }, "the extremes keep what percentile clips (what 16-bit tensors use)");
+  assert.deepEqual(
+    clipped.extremes.get("h"),
+    { lo: -8, hi: 6 },
+    "the extremes keep what percentile clips (what 16-bit tensors use)",
+  );
   assert.equal(onnx.proto.graph!.output.length, 2, "the model's own proto is not modified");
   await assert.rejects(
     calibrate(onnx, ["h"], {

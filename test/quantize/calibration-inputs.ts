@@ -19,7 +19,12 @@ export function textImage(seed: number, h: number, w: number, norm: "imagenet" |
   const gx = (r() - 0.5) * 0.3,
     gy = (r() - 0.5) * 0.3;
   for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) rgb[c * h * w + y * w + x] = Math.min(1, Math.max(0, bg[c] + gx * (x / w - 0.5) + gy * (y / h - 0.5) + (r() - 0.5) * 0.04));
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < 3; c++)
+        rgb[c * h * w + y * w + x] = Math.min(
+          1,
+          Math.max(0, bg[c] + gx * (x / w - 0.5) + gy * (y / h - 0.5) + (r() - 0.5) * 0.04),
+        );
   const lines = 1 + Math.floor(r() * Math.max(1, h / 24));
   for (let l = 0; l < lines; l++) {
     const ch = Math.max(4, Math.floor(h * (lines === 1 ? 0.5 : 0.12) * (0.7 + 0.6 * r())));
@@ -45,12 +50,18 @@ export function textImage(seed: number, h: number, w: number, norm: "imagenet" |
   }
   const mean = norm === "imagenet" ? [0.485, 0.456, 0.406] : [0.5, 0.5, 0.5];
   const std = norm === "imagenet" ? [0.229, 0.224, 0.225] : [0.5, 0.5, 0.5];
-  for (let c = 0; c < 3; c++) for (let i = 0; i < h * w; i++) rgb[c * h * w + i] = (rgb[c * h * w + i] - mean[c]) / std[c];
+  for (let c = 0; c < 3; c++)
+    for (let i = 0; i < h * w; i++) rgb[c * h * w + i] = (rgb[c * h * w + i] - mean[c]) / std[c];
   return rgb;
 }
 
 /** `count` samples of input "x" [batch, 3, h, w] from seeds `seed`, `seed + 1`, … */
-export function imageSamples(count: number, seed: number, shape: [number, number, number, number], norm: "imagenet" | "half"): Sample[] {
+export function imageSamples(
+  count: number,
+  seed: number,
+  shape: [number, number, number, number],
+  norm: "imagenet" | "half",
+): Sample[] {
   const [batch, , h, w] = shape;
   return Array.from({ length: count }, (_, i) => {
     const data = new Float32Array(batch * 3 * h * w);

@@ -37,7 +37,13 @@ function imbalanced(): string {
     graph({
       nodes: [
         node("Conv", ["x", "WA", "BA"], ["a"], { pads: [1, 1, 1, 1] }, { name: "convA" }),
-        node("BatchNormalization", ["a", "gamma", "beta", "mean", "var"], ["n"], { epsilon: { float: 1e-3 } }, { name: "bn" }),
+        node(
+          "BatchNormalization",
+          ["a", "gamma", "beta", "mean", "var"],
+          ["n"],
+          { epsilon: { float: 1e-3 } },
+          { name: "bn" },
+        ),
         node("Relu", ["n"], ["r"], {}, { name: "relu" }),
         node("Conv", ["r", "WB", "BB"], ["y"], { pads: [1, 1, 1, 1], group: 8 }, { name: "convB" }),
       ],
@@ -71,7 +77,12 @@ async function rewrite(src: string, samples?: Sample[]) {
   let activations = 0;
   if (samples && sites.length > 0) {
     const names = sites.map((site) => site.tensor);
-    const measured = await calibrate(onnx, names, { method: "minmax", samples, channels: new Set(names), float32: () => true });
+    const measured = await calibrate(onnx, names, {
+      method: "minmax",
+      samples,
+      channels: new Set(names),
+      float32: () => true,
+    });
     activations = await equalizeActivations(ctx, sites, measured.channelRanges);
   }
   pruneUnused(onnx.proto, ctx.replaced);
@@ -99,7 +110,11 @@ void test("BN is folded and the Conv → Relu → depthwise Conv pair equalized:
     g.node.map((n) => n.opType),
     ["Conv", "Relu", "Conv"],
   );
-  assert.equal(g.node[0].output[0], "n_equalized", "the Conv takes the BN's output name, then the scaled tensor is renamed");
+  assert.equal(
+    g.node[0].output[0],
+    "n_equalized",
+    "the Conv takes the BN's output name, then the scaled tensor is renamed",
+  );
   assert.equal(g.node[1].output[0], "r_equalized");
   for (const seed of [10, 11]) {
     const a = await outputs(src, xFeeds(seed));
@@ -110,20 +125,30 @@ void test("BN is folded and the Conv → Relu → depthwise Conv pair equalized:
   }
   // After equalization, channel c's largest |weight| is the same in Conv A's output c and Conv B's input c.
   const scope = [...scopes(onnx.proto)][0];
-  const weights = await Promise.all(g.node.filter((n) => n.opType === "Conv").map((n) => readFloatTensor(onnx, findConstant(scope, n.input[1])!.tensor)));
-  const range = (w: Float32Array, c: number, per: number) => Math.max(...[...w.subarray(c * per, (c + 1) * per)].map(Math.abs));
+  const weights = await Promise.all(
+    g.node
+      .filter((n) => n.opType === "Conv")
+      .map((n) => readFloatTensor(onnx, findConstant(scope, n.input[1])!.tensor)),
+  );
+  const range = (w: Float32Array, c: number, per: number) =>
+    Math.max(...[...w.subarray(c * per, (c + 1) * per)].map(Math.abs));
   const spans: number[] = [];
   for (let c = 0; c < 8; c++) {
     const [ra, rb] = [range(weights[0], c, 36), range(weights[1], c, 9)];
     assert.ok(Math.abs(ra - rb) <= 1e-4 * ra, `channel ${c}: ${ra} vs ${rb}`);
     spans.push(ra);
   }
-  assert.ok(Math.max(...spans) / Math.min(...spans) < 10, `equalized ranges ${spans.map((s) => s.toFixed(3)).join(", ")} (10⁴ apart before)`);
+  assert.ok(
+    Math.max(...spans) / Math.min(...spans) < 10,
+    `equalized ranges ${spans.map((s) => s.toFixed(3)).join(", ")} (10⁴ apart before)`,
+  );
 });
 
 void test("int8-static on the imbalanced model keeps cosine ≥ 0.99 with uint8 activations and says what it rewrote", async () => {
   const src = imbalanced();
-  const samples = Array.from({ length: 8 }, (_, i) => ({ x: { dtype: "float32" as const, shape: [1, 4, 12, 12], data: randn(4 * 144, 100 + i) } }));
+  const samples = Array.from({ length: 8 }, (_, i) => ({
+    x: { dtype: "float32" as const, shape: [1, 4, 12, 12], data: randn(4 * 144, 100 + i) },
+  }));
   const out = join(dir, "imbalanced-q.onnx");
   const result = await quantizeModel(src, out, { method: "int8-static", calibration: { method: "minmax", samples } });
   const a: number[] = [];
@@ -135,8 +160,14 @@ void test("int8-static on the imbalanced model keeps cosine ≥ 0.99 with uint8 
   const cos = cosine(a, b);
   console.log(`imbalanced model int8-static cosine ${cos.toFixed(4)}`);
   assert.ok(cos >= 0.99, `cosine ${cos}`);
-  assert.ok(result.warnings.some((w) => /folded 1 BatchNormalization/.test(w)), result.warnings.join("; "));
-  assert.ok(result.warnings.some((w) => /equalized 1 Conv → Conv pair/.test(w)), result.warnings.join("; "));
+  assert.ok(
+    result.warnings.some((w) => /folded 1 BatchNormalization/.test(w)),
+    result.warnings.join("; "),
+  );
+  assert.ok(
+    result.warnings.some((w) => /equalized 1 Conv → Conv pair/.test(w)),
+    result.warnings.join("; "),
+  );
   assert.deepEqual(
     result.quantized.map((q) => [q.node, q.output]),
     [
@@ -163,6 +194,9 @@ void test("on the PP-OCR fixtures the rewrites fold every Conv → BN, equalize 
     const feeds = { x: new ort.Tensor("float32", sample.data as Float32Array, sample.shape) };
     const a = await outputs(src, feeds);
     const b = await outputs(out, feeds);
-    assert.ok(cosine(a, b) > 0.99999 && maxAbsDiff(a, b) < 1e-3, `${file}: cosine ${cosine(a, b)}, max |Δ| ${maxAbsDiff(a, b)}`);
+    assert.ok(
+      cosine(a, b) > 0.99999 && maxAbsDiff(a, b) < 1e-3,
+      `${file}: cosine ${cosine(a, b)}, max |Δ| ${maxAbsDiff(a, b)}`,
+    );
   }
 });

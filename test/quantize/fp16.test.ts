@@ -55,7 +55,12 @@ async function run(path: string, feeds: Record<string, ort.Tensor>): Promise<Rec
   try {
     const out = await session.run(feeds);
     return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [k, v.type === "float16" ? Float32Array.from(v.data as Uint16Array, fromHalfBits) : Float32Array.from(v.data as ArrayLike<number>, Number)]),
+      Object.entries(out).map(([k, v]) => [
+        k,
+        v.type === "float16"
+          ? Float32Array.from(v.data as Uint16Array, fromHalfBits)
+          : Float32Array.from(v.data as ArrayLike<number>, Number),
+      ]),
     );
   } finally {
     await session.release();
@@ -63,7 +68,29 @@ async function run(path: string, feeds: Record<string, ort.Tensor>): Promise<Rec
 }
 
 void test("floatsToHalf rounds like toHalfBits and clamps finite overflow to ±65504", () => {
-  const special = [0, -0, 1, -1, 65504, 65519, 65520, -70000, 1e30, Infinity, -Infinity, NaN, 6e-8, 3e-8, 1e-10, 2 ** -14, 2 ** -15 * 1.5, 0.1, 1 / 3, 2049, 2051];
+  const special = [
+    0,
+    -0,
+    1,
+    -1,
+    65504,
+    65519,
+    65520,
+    -70000,
+    1e30,
+    Infinity,
+    -Infinity,
+    NaN,
+    6e-8,
+    3e-8,
+    1e-10,
+    2 ** -14,
+    2 ** -15 * 1.5,
+    0.1,
+    1 / 3,
+    2049,
+    2051,
+  ];
   const input = Float32Array.from([...special, ...randn(100000, 7, 100), ...randn(1000, 8, 1e-5)]);
   const { bits, clamped } = floatsToHalf(input);
   let mismatches = 0;
@@ -87,11 +114,30 @@ interface RealCase {
 }
 
 const sr = () => new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
-const vadFeeds = () => ({ input: new ort.Tensor("float32", randn(512, 3, 0.5), [1, 512]), state: new ort.Tensor("float32", randn(256, 4, 0.5), [2, 1, 128]), sr: sr() });
+const vadFeeds = () => ({
+  input: new ort.Tensor("float32", randn(512, 3, 0.5), [1, 512]),
+  state: new ort.Tensor("float32", randn(256, 4, 0.5), [2, 1, 128]),
+  sr: sr(),
+});
 const realCases: RealCase[] = [
-  { name: "PP-OCRv4 rec (opset 9)", path: fixtureModels.ocrRec, maxRatio: 0.52, feeds: () => ({ x: new ort.Tensor("float32", randn(3 * 48 * 320, 1), [1, 3, 48, 320]) }) },
-  { name: "PP-OCR mobile cls (opset 9)", path: fixtureModels.ocrCls, maxRatio: 0.56, feeds: () => ({ x: new ort.Tensor("float32", randn(3 * 48 * 192, 2), [1, 3, 48, 192]) }) },
-  { name: "Silero VAD (Constant weights, If subgraphs)", path: fixtureModels.sileroVad, maxRatio: 0.55, feeds: vadFeeds },
+  {
+    name: "PP-OCRv4 rec (opset 9)",
+    path: fixtureModels.ocrRec,
+    maxRatio: 0.52,
+    feeds: () => ({ x: new ort.Tensor("float32", randn(3 * 48 * 320, 1), [1, 3, 48, 320]) }),
+  },
+  {
+    name: "PP-OCR mobile cls (opset 9)",
+    path: fixtureModels.ocrCls,
+    maxRatio: 0.56,
+    feeds: () => ({ x: new ort.Tensor("float32", randn(3 * 48 * 192, 2), [1, 3, 48, 192]) }),
+  },
+  {
+    name: "Silero VAD (Constant weights, If subgraphs)",
+    path: fixtureModels.sileroVad,
+    maxRatio: 0.55,
+    feeds: vadFeeds,
+  },
   // IR 10 nodes carry metadata_props (~0.65 MB of the 2.8 MB) that fp16 does not shrink; the weights halve.
   { name: "Silero VAD op18 ifless (IR 10)", path: fixtureModels.sileroIfless, maxRatio: 0.63, feeds: vadFeeds },
 ];
@@ -111,9 +157,18 @@ for (const c of realCases) {
     const leftFloat32 = [...walkTensors(proto)].filter((e) => e.tensor.dataType === DT.FLOAT).map((e) => e.tensor.name);
     assert.deepEqual(leftFloat32, []);
     assert.ok([...walkTensors(proto)].some((e) => e.tensor.dataType === DT.FLOAT16));
-    for (const [a, b] of [[src.graph!.input, proto.graph!.input], [src.graph!.output, proto.graph!.output]] as const) {
-      assert.deepEqual(b.map((v) => v.name), a.map((v) => v.name));
-      assert.deepEqual(b.map((v) => v.type?.value.case === "tensorType" && v.type.value.value.elemType), a.map((v) => v.type?.value.case === "tensorType" && v.type.value.value.elemType));
+    for (const [a, b] of [
+      [src.graph!.input, proto.graph!.input],
+      [src.graph!.output, proto.graph!.output],
+    ] as const) {
+      assert.deepEqual(
+        b.map((v) => v.name),
+        a.map((v) => v.name),
+      );
+      assert.deepEqual(
+        b.map((v) => v.type?.value.case === "tensorType" && v.type.value.value.elemType),
+        a.map((v) => v.type?.value.case === "tensorType" && v.type.value.value.elemType),
+      );
     }
     // Each converted node's recorded output still exists under its name (evaluation compares by name).
     const produced = producers(proto);
@@ -126,7 +181,9 @@ for (const c of realCases) {
     for (const name of Object.keys(expected)) {
       const cos = cosine(expected[name], actual[name]);
       const err = maxAbsDiff(expected[name], actual[name]);
-      t.diagnostic(`${name}: cosine ${cos.toFixed(6)}, max abs error ${err.toExponential(2)}; size ${result.sourceBytes} → ${result.outputBytes} (${ratio.toFixed(3)})`);
+      t.diagnostic(
+        `${name}: cosine ${cos.toFixed(6)}, max abs error ${err.toExponential(2)}; size ${result.sourceBytes} → ${result.outputBytes} (${ratio.toFixed(3)})`,
+      );
       assert.ok(cos >= 0.999, `${name}: cosine ${cos}`);
       assert.ok(err < 0.05, `${name}: max abs error ${err}`);
     }
@@ -177,7 +234,9 @@ function attributeModel(): string {
   const branch = (mul: boolean) =>
     graph({
       name: mul ? "then" : "else",
-      nodes: mul ? [constant("two", tensor("two", [], [2])), node("Mul", ["zh", "two"], ["bo"])] : [node("Identity", ["zh"], ["bo2"])],
+      nodes: mul
+        ? [constant("two", tensor("two", [], [2])), node("Mul", ["zh", "two"], ["bo"])]
+        : [node("Identity", ["zh"], ["bo2"])],
       outputs: [valueInfo(mul ? "bo" : "bo2", DT.FLOAT, [1, 1, 4, 4])],
     });
   const m = model(
@@ -195,8 +254,16 @@ function attributeModel(): string {
         node("If", ["flag"], ["b"], { then_branch: branch(true), else_branch: branch(false) }, { name: "if" }),
       ],
       inputs: [valueInfo("x", DT.FLOAT, [1, 1, 4, 4]), valueInfo("flag", DT.BOOL, [])],
-      outputs: [valueInfo("vals", DT.FLOAT, [1, 3]), valueInfo("idxf", DT.FLOAT, [1, 3]), valueInfo("b", DT.FLOAT, [1, 1, 4, 4])],
-      initializers: [tensor("W", [1, 1, 4, 4], values(16, 9)), tensor("scales", [4], [1, 1, 2, 2]), tensor("k", [1], [3], DT.INT64)],
+      outputs: [
+        valueInfo("vals", DT.FLOAT, [1, 3]),
+        valueInfo("idxf", DT.FLOAT, [1, 3]),
+        valueInfo("b", DT.FLOAT, [1, 1, 4, 4]),
+      ],
+      initializers: [
+        tensor("W", [1, 1, 4, 4], values(16, 9)),
+        tensor("scales", [4], [1, 1, 2, 2]),
+        tensor("k", [1], [3], DT.INT64),
+      ],
     }),
     { opset: 17 },
   );
@@ -229,7 +296,11 @@ void test("fp16 converts Constant value_float, ConstantOfShape's default, Cast t
   const ifNode = byName.get("if")!;
   for (const a of ifNode.attribute) {
     const out0 = a.g!.output[0];
-    assert.equal(out0.type?.value.case === "tensorType" && out0.type.value.value.elemType, DT.FLOAT16, `${a.name} output is float16`);
+    assert.equal(
+      out0.type?.value.case === "tensorType" && out0.type.value.value.elemType,
+      DT.FLOAT16,
+      `${a.name} output is float16`,
+    );
   }
   assert.equal(walkTensorsOf(proto, "two"), DT.FLOAT16);
 
@@ -276,7 +347,10 @@ void test("fp16 upgrades an opset-1 model to opset 6 so its Casts type-check", a
   const src = corpusModel("test_softplus");
   const out = join(dir, "softplus.onnx");
   const result = await quantizeModel(src, out, { method: "fp16" });
-  assert.ok(result.warnings.some((w) => /opset 1 is below the 6/.test(w)), result.warnings.join("; "));
+  assert.ok(
+    result.warnings.some((w) => /opset 1 is below the 6/.test(w)),
+    result.warnings.join("; "),
+  );
   assert.equal(onnxCheckerError(out), "");
   const x = new ort.Tensor("float32", randn(60, 13, 3), [3, 4, 5]);
   const [expected, actual] = [await run(src, { x }), await run(out, { x })];

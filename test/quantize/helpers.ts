@@ -19,7 +19,11 @@ export function sha256(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-export async function runModel(path: string, feeds: Record<string, ort.Tensor>, options: ort.InferenceSession.SessionOptions = {}): Promise<Record<string, Float32Array>> {
+export async function runModel(
+  path: string,
+  feeds: Record<string, ort.Tensor>,
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<Record<string, Float32Array>> {
   const session = await ort.InferenceSession.create(path, { logSeverityLevel: 3, ...options });
   try {
     const out = await session.run(feeds);

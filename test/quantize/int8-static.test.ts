@@ -69,7 +69,9 @@ async function compare(src: string, out: string, samples: Sample[], output?: str
   const a: number[] = [];
   const b: number[] = [];
   for (const s of samples) {
-    const feeds = Object.fromEntries(Object.entries(s).map(([k, t]) => [k, new ort.Tensor(t.dtype as "float32", t.data as Float32Array, t.shape)]));
+    const feeds = Object.fromEntries(
+      Object.entries(s).map(([k, t]) => [k, new ort.Tensor(t.dtype as "float32", t.data as Float32Array, t.shape)]),
+    );
     for (const v of (await f.run(feeds))[name].data as Float32Array) a.push(v);
     for (const v of (await q.run(feeds))[name].data as Float32Array) b.push(v);
   }
@@ -78,7 +80,12 @@ async function compare(src: string, out: string, samples: Sample[], output?: str
   return cosine(a, b);
 }
 
-async function quantize(src: string, method: CalibrationMethod, samples: Sample[], extra: Partial<QuantizeOptions> = {}) {
+async function quantize(
+  src: string,
+  method: CalibrationMethod,
+  samples: Sample[],
+  extra: Partial<QuantizeOptions> = {},
+) {
   const out = join(dir, `q-${Math.random().toString(36).slice(2)}.onnx`);
   const result = await quantizeModel(src, out, {
     method: "int8-static",
@@ -102,7 +109,8 @@ void test("a small CNN: QDQ layout, names kept, per-channel weights and int32 bi
     );
     const g = (await readModel(out)).proto.graph!;
     const producer = (name: string) => g.node.find((n) => n.output.includes(name))!;
-    for (const name of ["c1", "r1", "p1", "c2", "s", "g", "f"]) assert.equal(producer(name).opType, "DequantizeLinear", `${name} is the dequantized value`);
+    for (const name of ["c1", "r1", "p1", "c2", "s", "g", "f"])
+      assert.equal(producer(name).opType, "DequantizeLinear", `${name} is the dequantized value`);
     assert.equal(producer("y").opType, "Gemm", "graph outputs stay float");
     assert.equal(producer("c1_prequant").name, "conv1", "the producer keeps its name and writes <name>_prequant");
     const xq = g.node.filter((n) => n.opType === "QuantizeLinear" && n.input[0] === "x");
@@ -116,7 +124,11 @@ void test("a small CNN: QDQ layout, names kept, per-channel weights and int32 bi
     const bias = producer(conv1.input[2]);
     assert.equal(g.initializer.find((t) => t.name === bias.input[0])!.dataType, DT.INT32);
     const fc = g.node.find((n) => n.name === "fc")!;
-    assert.equal(Number(producer(fc.input[1]).attribute.find((a) => a.name === "axis")?.i), 0, "Gemm with transB: axis 0");
+    assert.equal(
+      Number(producer(fc.input[1]).attribute.find((a) => a.name === "axis")?.i),
+      0,
+      "Gemm with transB: axis 0",
+    );
     assert.ok(!g.initializer.some((t) => t.name === "W1"), "the float weight is pruned");
     // Pass-through ops keep their input's parameters.
     const scaleOf = (name: string) => producer(name).input[1];
@@ -172,7 +184,11 @@ void test("nodes inside If branches are calibrated through the If and quantized;
       ],
       inputs: [valueInfo("x", DT.FLOAT, [4, 16]), valueInfo("flag", DT.BOOL, [])],
       outputs: [valueInfo("y", DT.FLOAT, [4, 8])],
-      initializers: [tensor("W0", [16, 16], [...randn(256, 1, 0.3)]), tensor("Wt", [16, 8], [...randn(128, 2, 0.3)]), tensor("We", [16, 8], [...randn(128, 3, 0.3)])],
+      initializers: [
+        tensor("W0", [16, 16], [...randn(256, 1, 0.3)]),
+        tensor("Wt", [16, 8], [...randn(128, 2, 0.3)]),
+        tensor("We", [16, 8], [...randn(128, 3, 0.3)]),
+      ],
     }),
   );
   const src = join(dir, "if.onnx");
@@ -182,7 +198,9 @@ void test("nodes inside If branches are calibrated through the If and quantized;
       ...s,
       flag: { dtype: "bool" as const, shape: [], data: Uint8Array.of(flag) },
     }));
-  const { out, result } = await quantize(src, "minmax", [...samples(1, 1), ...samples(20, 0)], { exclude: { nodes: ["mm0"] } });
+  const { out, result } = await quantize(src, "minmax", [...samples(1, 1), ...samples(20, 0)], {
+    exclude: { nodes: ["mm0"] },
+  });
   assert.equal(onnxCheckerError(out), "");
   const ops = result.quantized.map((q) => q.opType).sort();
   assert.deepEqual(ops, ["MatMul", "MatMul", "Relu", "Relu"], "both branches' MatMul and Relu");
@@ -223,7 +241,12 @@ void test("int8-static without calibration data is a recipe error with a hint", 
  * or float until the calibration samples keep the target with a margin; measured here: cls 0.999, det 0.996,
  * rec 0.998 (uint8 minmax), at 0.52–0.76× the float size (the float nodes keep float weights).
  */
-const fixtures: [string, [number, number, number, number], "imagenet" | "half", [CalibrationMethod, QuantizeOptions["activationType"], number][]][] = [
+const fixtures: [
+  string,
+  [number, number, number, number],
+  "imagenet" | "half",
+  [CalibrationMethod, QuantizeOptions["activationType"], number][],
+][] = [
   [
     "ch_ppocr_mobile_v2.0_cls_infer.onnx",
     [2, 3, 48, 192],
@@ -276,7 +299,9 @@ void test("PP-OCR cls, det and rec: upgraded, BN folded, pairs equalized, mixed 
         `${file}: ${result.warnings.join("; ")}`,
       );
       const cos = await compare(src, out, evaluation);
-      lines.push(`${file} ${method} ${activationType}: cosine ${cos.toFixed(4)} (floor ${floor}), size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
+      lines.push(
+        `${file} ${method} ${activationType}: cosine ${cos.toFixed(4)} (floor ${floor}), size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`,
+      );
       checks.push([cos >= floor && result.outputBytes < result.sourceBytes * 0.8, lines.at(-1)!]);
     }
   }
@@ -298,7 +323,9 @@ void test("Silero VAD (op18 and the Constant-weight model, If branches for 16 kH
       const f0 = 120 + 20 * (c % 5);
       for (let i = 0; i < n; i++) {
         const t = c * n + i;
-        audio[i] = noise[t] + (c % 3 === 2 ? 0 : 0.2 * Math.sin((2 * Math.PI * f0 * t) / sr) + 0.1 * Math.sin((4 * Math.PI * f0 * t) / sr));
+        audio[i] =
+          noise[t] +
+          (c % 3 === 2 ? 0 : 0.2 * Math.sin((2 * Math.PI * f0 * t) / sr) + 0.1 * Math.sin((4 * Math.PI * f0 * t) / sr));
       }
       const s: Sample = {
         input: { dtype: "float32", shape: [1, n], data: audio },
@@ -325,7 +352,9 @@ void test("Silero VAD (op18 and the Constant-weight model, If branches for 16 kH
       const evaluation = (await stream(sr === 16000 ? 30 : 31, 12, sr)).slice(1); // after the first (zero-state) chunk
       const state = await compare(src, out, evaluation, "stateN");
       const prob = await compare(src, out, evaluation, "output");
-      lines.push(`silero ${method} ${sr} Hz: stateN cosine ${state.toFixed(4)}, output cosine ${prob.toFixed(4)}, size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`);
+      lines.push(
+        `silero ${method} ${sr} Hz: stateN cosine ${state.toFixed(4)}, output cosine ${prob.toFixed(4)}, size ${(result.outputBytes / result.sourceBytes).toFixed(3)}×`,
+      );
       // The synthetic tones are not speech: the float model's output is ~0.001–0.01, so its cosine measures noise;
       // the LSTM state is what carries the signal. Mixed precision keeps it at 0.998–0.9995 for every method (all
       // uint8 it was 0.994 at 16 kHz, 0.967 at 8 kHz, and far lower with entropy).

@@ -5,10 +5,19 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
-  dequantizeInt4, dequantizeInt8, type Int8Options, quantizeInt4, quantizeInt4Rows, quantizeInt8,
+  dequantizeInt4,
+  dequantizeInt8,
+  type Int8Options,
+  quantizeInt4,
+  quantizeInt4Rows,
+  quantizeInt8,
 } from "../../engine/quantize/kernels/arithmetic";
 import { wasmQuantizeInt4Rows, wasmQuantizeInt4Symmetric } from "../../engine/quantize/kernels/wasm/int4-wasm";
-import { PARALLEL_MIN_ELEMENTS, setHelperThreadMode, waitForHelperThread } from "../../engine/quantize/kernels/wasm/helper-thread";
+import {
+  PARALLEL_MIN_ELEMENTS,
+  setHelperThreadMode,
+  waitForHelperThread,
+} from "../../engine/quantize/kernels/wasm/helper-thread";
 import { wasmChannelRanges } from "../../engine/quantize/kernels/wasm/int8-wasm";
 import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "../../engine/quantize/kernels/wasm/kernels-wasm.generated";
 import { wasmKernels } from "../../engine/quantize/kernels/wasm/load-kernels";
@@ -27,12 +36,12 @@ function weights(rows: number, cols: number, seed: number): Float32Array {
   for (let i = 0; i < w.length; i++) {
     const u = next();
     if (u < 0.05) w[i] = 0;
-    else if (u < 0.15) w[i] = (Math.floor(next() * 16) - 8 + 0.5) / 16; // k + ½ sixteenths: ties for power-of-two scales
+    else if (u < 0.15)
+      w[i] = (Math.floor(next() * 16) - 8 + 0.5) / 16; // k + ½ sixteenths: ties for power-of-two scales
     else if (u < 0.17) w[i] = -3 - next(); // a negative peak in some columns and blocks
   }
   return w;
 }
-
 
 /** Runs f with the WebAssembly kernels and with the JS reference. */
 function both<T>(f: () => T): { wasm: T; js: T } {
@@ -58,7 +67,17 @@ void test("the committed kernels-wasm.generated.ts is what kernels.wat assembles
 });
 
 void test("int8 kernels: wasm and JS give identical data, scales and zero points on varied shapes and options", () => {
-  const shapes: [number, number][] = [[1, 1], [3, 5], [40, 6], [64, 96], [100, 37], [7, 300], [33, 16], [130, 1000], [2, 70000]];
+  const shapes: [number, number][] = [
+    [1, 1],
+    [3, 5],
+    [40, 6],
+    [64, 96],
+    [100, 37],
+    [7, 300],
+    [33, 16],
+    [130, 1000],
+    [2, 70000],
+  ];
   let covered = 0;
   for (const [rows, cols] of shapes) {
     const w = weights(rows, cols, rows * 131 + cols);
@@ -82,10 +101,24 @@ void test("int8 kernels: wasm and JS give identical data, scales and zero points
 });
 
 void test("int4 MatMulNBits kernel: wasm and JS give identical blocks and scales, K not a multiple of the block included", () => {
-  const cases: [number, number, number][] = [[32, 16, 32], [64, 96, 32], [100, 37, 32], [200, 17, 64], [33, 1, 32], [300, 50, 128], [129, 130, 32], [512, 2100, 32], [96, 40, 16]];
+  const cases: [number, number, number][] = [
+    [32, 16, 32],
+    [64, 96, 32],
+    [100, 37, 32],
+    [200, 17, 64],
+    [33, 1, 32],
+    [300, 50, 128],
+    [129, 130, 32],
+    [512, 2100, 32],
+    [96, 40, 16],
+  ];
   for (const [k, n, blockSize] of cases) {
     const w = weights(k, n, k * 7 + n);
-    if (blockSize % 32 === 0) assert.ok(withWasm(true, () => wasmQuantizeInt4Symmetric(w, k, n, blockSize)), `wasm did not cover [${k}, ${n}] block ${blockSize}`);
+    if (blockSize % 32 === 0)
+      assert.ok(
+        withWasm(true, () => wasmQuantizeInt4Symmetric(w, k, n, blockSize)),
+        `wasm did not cover [${k}, ${n}] block ${blockSize}`,
+      );
     for (const symmetric of [true, false]) {
       const { wasm, js } = both(() => quantizeInt4(w, k, n, { blockSize, symmetric }));
       const what = `[${k}, ${n}] block ${blockSize} ${symmetric ? "symmetric" : "asymmetric"}`;
@@ -101,7 +134,11 @@ void test("int4 MatMulNBits kernel split with the helper thread gives the bytes 
   assert.ok(waitForHelperThread(10_000), "the helper thread did not start");
   const before = setHelperThreadMode("always");
   try {
-    for (const [k, n] of [[1000, 1100], [1024, 1024], [2048, 520]] as const) {
+    for (const [k, n] of [
+      [1000, 1100],
+      [1024, 1024],
+      [2048, 520],
+    ] as const) {
       assert.ok(k * n >= PARALLEL_MIN_ELEMENTS);
       const w = weights(k, n, k + n);
       const { wasm, js } = both(() => quantizeInt4(w, k, n, { blockSize: 32, symmetric: true }));
@@ -114,9 +151,18 @@ void test("int4 MatMulNBits kernel split with the helper thread gives the bytes 
 });
 
 void test("int4 embedding-row kernel: wasm and JS give identical blocks and scales", () => {
-  for (const [rows, cols, blockSize] of [[10, 64, 16], [7, 96, 32], [3, 256, 128], [1000, 64, 32], [5, 64, 64]] as const) {
+  for (const [rows, cols, blockSize] of [
+    [10, 64, 16],
+    [7, 96, 32],
+    [3, 256, 128],
+    [1000, 64, 32],
+    [5, 64, 64],
+  ] as const) {
     const w = weights(rows, cols, rows + cols * 3);
-    assert.ok(withWasm(true, () => wasmQuantizeInt4Rows(w, rows, cols, blockSize)), `wasm did not cover [${rows}, ${cols}] block ${blockSize}`);
+    assert.ok(
+      withWasm(true, () => wasmQuantizeInt4Rows(w, rows, cols, blockSize)),
+      `wasm did not cover [${rows}, ${cols}] block ${blockSize}`,
+    );
     const { wasm, js } = both(() => quantizeInt4Rows(w, rows, cols, blockSize));
     assertSameBytes(wasm.packed, js.packed, `[${rows}, ${cols}] block ${blockSize} packed`);
     assertSameBytes(wasm.scales, js.scales, `[${rows}, ${cols}] block ${blockSize} scales`);
@@ -152,7 +198,10 @@ void test("dequantized weights stay within half a step of the originals (one ste
     const back = dequantizeInt8(q, rows, cols, channelAxis);
     for (let i = 0; i < w.length; i++) {
       const scale = q.scales[channelAxis === "rows" ? Math.floor(i / cols) : i % cols];
-      assert.ok(Math.abs(back[i] - w[i]) <= scale * 0.5 * (1 + 1e-5), `int8 ${channelAxis} element ${i}: ${w[i]} came back as ${back[i]}`);
+      assert.ok(
+        Math.abs(back[i] - w[i]) <= scale * 0.5 * (1 + 1e-5),
+        `int8 ${channelAxis} element ${i}: ${w[i]} came back as ${back[i]}`,
+      );
     }
   }
   const q4 = quantizeInt4(w, rows, cols, { blockSize: 32, symmetric: true });
@@ -179,7 +228,10 @@ void test("NaN and infinities: both paths agree (the wasm path hands NaN to JS) 
   assertSameBytes(q4.wasm.packed, q4.js.packed, "NaN int4");
   w[5 * 48 + 3] = Infinity;
   for (const on of [true, false]) {
-    assert.throws(() => withWasm(on, () => quantizeInt8(w, 64, 48, { channelAxis: "cols", symmetric: true, type: "int8" })), RangeError);
+    assert.throws(
+      () => withWasm(on, () => quantizeInt8(w, 64, 48, { channelAxis: "cols", symmetric: true, type: "int8" })),
+      RangeError,
+    );
     assert.throws(() => withWasm(on, () => quantizeInt4(w, 64, 48, { blockSize: 32, symmetric: true })), RangeError);
   }
 });

@@ -9,7 +9,15 @@ import { after, test } from "node:test";
 import * as ort from "onnxruntime-node";
 import type { Sample } from "../../engine/data/typed-tensor";
 import { readModel } from "../../engine/onnx/read-model";
-import { LAYER_NORM, layerNormInputs, type PrecisionChoice, rung, searchLadder, SENSITIVE, type Unit } from "../../engine/quantize/int8-static/precision";
+import {
+  LAYER_NORM,
+  layerNormInputs,
+  type PrecisionChoice,
+  rung,
+  searchLadder,
+  SENSITIVE,
+  type Unit,
+} from "../../engine/quantize/int8-static/precision";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
 import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { imageSamples } from "./calibration-inputs";
@@ -37,13 +45,20 @@ function residualLayerNorm() {
       ],
       inputs: [valueInfo("x", DT.FLOAT, [4, 16])],
       outputs: [valueInfo("y", DT.FLOAT, [4, 8])],
-      initializers: [tensor("W1", [16, 16], [...randn(256, 1, 0.3)]), tensor("W2", [16, 8], [...randn(128, 2, 0.3)]), tensor("eps", [], [1e-5])],
+      initializers: [
+        tensor("W1", [16, 16], [...randn(256, 1, 0.3)]),
+        tensor("W2", [16, 8], [...randn(128, 2, 0.3)]),
+        tensor("eps", [], [1e-5]),
+      ],
     }),
     { opset: 13 },
   );
 }
 
-const xs = (count: number, seed: number): Sample[] => Array.from({ length: count }, (_, i) => ({ x: { dtype: "float32" as const, shape: [4, 16], data: randn(64, seed + i) } }));
+const xs = (count: number, seed: number): Sample[] =>
+  Array.from({ length: count }, (_, i) => ({
+    x: { dtype: "float32" as const, shape: [4, 16], data: randn(64, seed + i) },
+  }));
 
 void test("LayerNormalization inputs: the fused op's and x of the decomposed ReduceMean(x) … Sub(x, mean)", () => {
   assert.deepEqual([...layerNormInputs(residualLayerNorm())], ["s", "d"]);
@@ -60,15 +75,31 @@ void test("LayerNormalization inputs: the fused op's and x of the decomposed Red
 });
 
 void test("the precision ladder moves the worst units to 16 bits, then to float with their producers; the search finds the lowest rung keeping the target", async () => {
-  const units: Unit[] = Array.from({ length: 40 }, (_, i) => ({ tensor: `t${i}`, producer: i % 2 ? i : undefined, sqnr: 20 + i }));
-  const base: PrecisionChoice = { wide: new Set(), float: new Set(["ln"]), floatNodes: new Map([[99, LAYER_NORM]]), normalized: new Set(["ln"]) };
+  const units: Unit[] = Array.from({ length: 40 }, (_, i) => ({
+    tensor: `t${i}`,
+    producer: i % 2 ? i : undefined,
+    sqnr: 20 + i,
+  }));
+  const base: PrecisionChoice = {
+    wide: new Set(),
+    float: new Set(["ln"]),
+    floatNodes: new Map([[99, LAYER_NORM]]),
+    normalized: new Set(["ln"]),
+  };
   const r3 = rung(base, units, 3, true);
   assert.deepEqual([...r3.wide], ["t0", "t1", "t2"]);
   assert.deepEqual([...r3.float], ["ln"]);
   const r43 = rung(base, units, 43, true);
   assert.equal(r43.wide.size, 37);
   assert.deepEqual([...r43.float], ["ln", "t0", "t1", "t2"]);
-  assert.deepEqual([...r43.floatNodes], [[99, LAYER_NORM], [1, SENSITIVE]], "t1's producer stays float; t0 and t2 have none");
+  assert.deepEqual(
+    [...r43.floatNodes],
+    [
+      [99, LAYER_NORM],
+      [1, SENSITIVE],
+    ],
+    "t1's producer stays float; t0 and t2 have none",
+  );
   assert.equal(rung(base, units, 5, false).wide.size, 0, "16-bit activations: the ladder goes straight to float");
   assert.equal(base.wide.size, 0, "the base choice is not modified");
 
@@ -91,7 +122,11 @@ void test("a residual Add feeding a LayerNorm stays float with its reason; the r
   const src = join(dir, "ln.onnx");
   writeFileSync(src, bytesOf(residualLayerNorm()));
   const out = join(dir, "ln-q.onnx");
-  const result = await quantizeModel(src, out, { method: "int8-static", calibration: { method: "minmax", samples: xs(6, 1) }, targetCosine: 0 });
+  const result = await quantizeModel(src, out, {
+    method: "int8-static",
+    calibration: { method: "minmax", samples: xs(6, 1) },
+    targetCosine: 0,
+  });
   assert.equal(onnxCheckerError(out), "");
   assert.deepEqual(
     result.skipped.map((s) => [s.node, s.reason]),
@@ -101,11 +136,21 @@ void test("a residual Add feeding a LayerNorm stays float with its reason; the r
     ],
   );
   assert.deepEqual(result.quantized.map((q) => q.node).sort(), ["mm1", "mm2", "relu"]);
-  assert.ok(result.warnings.some((w) => /kept 2 tensors read by LayerNormalization in float: "s", "d"/.test(w)), result.warnings.join("; "));
+  assert.ok(
+    result.warnings.some((w) => /kept 2 tensors read by LayerNormalization in float: "s", "d"/.test(w)),
+    result.warnings.join("; "),
+  );
   const g = (await readModel(out)).proto.graph!;
   assert.equal(g.node.find((n) => n.output.includes("s"))!.opType, "Add", "s is the float sum");
   assert.ok(!result.warnings.some((w) => /mixed precision/.test(w)), "targetCosine 0: no search");
-  await assert.rejects(quantizeModel(src, join(dir, "ln-bad.onnx"), { method: "int8-static", calibration: { method: "minmax", samples: xs(2, 1) }, targetCosine: 1.5 }), /target cosine 1.5 is not in \[0, 1\)/);
+  await assert.rejects(
+    quantizeModel(src, join(dir, "ln-bad.onnx"), {
+      method: "int8-static",
+      calibration: { method: "minmax", samples: xs(2, 1) },
+      targetCosine: 1.5,
+    }),
+    /target cosine 1.5 is not in \[0, 1\)/,
+  );
 });
 
 void test("PP-OCR det with uint8 activations: mixed precision keeps cosine ≥ 0.99 on ten held-out images, reporting what moved", async () => {
@@ -127,11 +172,20 @@ void test("PP-OCR det with uint8 activations: mixed precision keeps cosine ≥ 0
     return cosine(a, b);
   };
   const plain = join(dir, "det-u8.onnx");
-  await quantizeModel(src, plain, { method: "int8-static", calibration: { method: "minmax", samples: calib }, targetCosine: 0 });
+  await quantizeModel(src, plain, {
+    method: "int8-static",
+    calibration: { method: "minmax", samples: calib },
+    targetCosine: 0,
+  });
   const mixed = join(dir, "det-mixed.onnx");
-  const result = await quantizeModel(src, mixed, { method: "int8-static", calibration: { method: "minmax", samples: calib } });
+  const result = await quantizeModel(src, mixed, {
+    method: "int8-static",
+    calibration: { method: "minmax", samples: calib },
+  });
   const [before, now] = [await measure(plain), await measure(mixed)];
-  console.log(`det held-out cosine: all uint8 ${before.toFixed(4)}, mixed precision ${now.toFixed(4)}; ${result.warnings.find((w) => /mixed precision/.test(w))}`);
+  console.log(
+    `det held-out cosine: all uint8 ${before.toFixed(4)}, mixed precision ${now.toFixed(4)}; ${result.warnings.find((w) => /mixed precision/.test(w))}`,
+  );
   await f.release();
   assert.ok(before < 0.97, `all-uint8 ${before}`);
   assert.ok(now >= 0.99, `mixed ${now}`);
@@ -148,11 +202,16 @@ void test("PP-OCR det with uint8 activations: mixed precision keeps cosine ≥ 0
   assert.ok(q16.every((n) => zeroType(n) === DT.UINT16));
   assert.ok(q8.length > 0 && q8.every((n) => zeroType(n) === DT.UINT8), "the rest stays uint8");
   const floatNodes = result.skipped.filter((s) => s.reason === SENSITIVE);
-  assert.ok(float === 0 || floatNodes.length > 0, "tensors moved to float leave their producers float, listed as skipped");
+  assert.ok(
+    float === 0 || floatNodes.length > 0,
+    "tensors moved to float leave their producers float, listed as skipped",
+  );
   for (const s of floatNodes) {
     const n = g.node.find((x) => x.name === s.node)!;
     if (s.opType !== "Conv") continue;
-    const weight = g.initializer.find((t) => t.name === n.input[1]) ?? g.node.find((c) => c.output.includes(n.input[1]) && c.opType === "Constant")?.attribute[0]?.t;
+    const weight =
+      g.initializer.find((t) => t.name === n.input[1]) ??
+      g.node.find((c) => c.output.includes(n.input[1]) && c.opType === "Constant")?.attribute[0]?.t;
     assert.equal(weight?.dataType, DT.FLOAT, `${s.node} keeps its float weight`);
   }
   assert.ok(result.quantized.length > 100, "most nodes stay quantized");

@@ -11,7 +11,13 @@ import * as ort from "onnxruntime-node";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import {
-  isStaged, quantizeInt4, quantizeInt4Rows, quantizeInt8, releaseWeight, setWasmKernelsEnabled, stageWeight,
+  isStaged,
+  quantizeInt4,
+  quantizeInt4Rows,
+  quantizeInt8,
+  releaseWeight,
+  setWasmKernelsEnabled,
+  stageWeight,
 } from "../../engine/quantize/kernels/arithmetic";
 import { quantizeModel } from "../../engine/quantize/quantize-model";
 import { readFloatTensor } from "../../engine/quantize/graph/tensor-store";
@@ -20,7 +26,6 @@ import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/mode
 import { randn, runModel, withWasm } from "./helpers";
 
 const dir = mkdtempSync(join(tmpdir(), "edge-staged-"));
-
 
 function assertSameBytes(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, what: string): void {
   assert.ok(a && b, `${what}: missing`);
@@ -42,7 +47,13 @@ function onStaged<T>(w: Float32Array, f: (staged: Float32Array) => T): T {
 }
 
 void test("int8 kernels on a staged weight give the JS reference's bytes (every axis, columns a multiple of 16 or not)", () => {
-  for (const [rows, cols] of [[64, 48], [33, 40], [128, 256], [7, 16], [300, 1]] as const) {
+  for (const [rows, cols] of [
+    [64, 48],
+    [33, 40],
+    [128, 256],
+    [7, 16],
+    [300, 1],
+  ] as const) {
     const w = randn(rows * cols, rows * 31 + cols, 0.3);
     w[5] = 0;
     for (const channelAxis of ["cols", "rows", "none"] as const) {
@@ -65,7 +76,13 @@ void test("int4 kernels on a staged weight give the JS reference's bytes, alone 
     const before = setHelperThreadMode(mode);
     try {
       // K not a multiple of the block, N not a multiple of 16, and a large weight that the helper thread splits.
-      for (const [k, n, bs] of [[96, 80, 32], [100, 72, 32], [256, 50, 64], [1024, 1040, 32], [2048, 512, 128]] as const) {
+      for (const [k, n, bs] of [
+        [96, 80, 32],
+        [100, 72, 32],
+        [256, 50, 64],
+        [1024, 1040, 32],
+        [2048, 512, 128],
+      ] as const) {
         const w = randn(k * n, k + n, 0.2);
         const staged = onStaged(w, (s) => quantizeInt4(s, k, n, { blockSize: bs, symmetric: true }));
         const js = withWasm(false, () => quantizeInt4(w, k, n, { blockSize: bs, symmetric: true }));
@@ -91,7 +108,11 @@ void test("a staged weight is held until a quantizer has run on it (or it is rel
   const second = stageWeight(2048);
   assert.ok(second, "the quantizer's call did not release the staged weight");
   second[0] = 42;
-  assert.equal(first[0], 42, "the new staging reuses the bytes of the old (so callers keep no staged array across one)");
+  assert.equal(
+    first[0],
+    42,
+    "the new staging reuses the bytes of the old (so callers keep no staged array across one)",
+  );
   releaseWeight(second);
   const third = stageWeight(16);
   assert.ok(third, "releaseWeight did not release it");
@@ -109,7 +130,10 @@ function externalModel(): { path: string; w: Float32Array; w2: Float32Array } {
   const w2 = randn(64 * 128, 6, 0.1);
   const m = model(
     graph({
-      nodes: [node("MatMul", ["x", "W"], ["h"], {}, { name: "mm" }), node("Gemm", ["h", "W2"], ["y"], { transB: 1 }, { name: "gemm" })],
+      nodes: [
+        node("MatMul", ["x", "W"], ["h"], {}, { name: "mm" }),
+        node("Gemm", ["h", "W2"], ["y"], { transB: 1 }, { name: "gemm" }),
+      ],
       inputs: [valueInfo("x", DT.FLOAT, [4, 128])],
       outputs: [valueInfo("y", DT.FLOAT, [4, 128])],
       initializers: [tensor("W", [128, 64], [...w]), tensor("W2", [128, 64], [...w2])],
@@ -139,7 +163,15 @@ void test("readFloatTensor reads external and inline float32 weights straight in
     assert.equal(isStaged(plain), false, "a read without { staged: true } was staged");
     assertSameBytes(plain, w, `${file}: plain values`);
     // Two staged reads at once (both awaiting the file): each gets its own values, never the other's bytes.
-    const [a, b] = await Promise.all([readFloatTensor(m, tensorW, "mm", { staged: true }), readFloatTensor(m, m.proto.graph!.initializer.find((t) => t.name === "W2")!, "gemm", { staged: true })]);
+    const [a, b] = await Promise.all([
+      readFloatTensor(m, tensorW, "mm", { staged: true }),
+      readFloatTensor(
+        m,
+        m.proto.graph!.initializer.find((t) => t.name === "W2")!,
+        "gemm",
+        { staged: true },
+      ),
+    ]);
     assertSameBytes(a, w, `${file}: the first of two concurrent reads`);
     assertSameBytes(b, w2, `${file}: the second of two concurrent reads`);
     assert.notEqual(isStaged(a), isStaged(b), "both concurrent reads were staged");
@@ -164,7 +196,11 @@ void test("int4 and int8-dynamic through staged reads of external data write the
     } finally {
       setWasmKernelsEnabled(before);
     }
-    assert.deepEqual(readFileSync(`${staged}.data`), readFileSync(`${reference}.data`), `${method}: the quantized weights differ from the JS path's`);
+    assert.deepEqual(
+      readFileSync(`${staged}.data`),
+      readFileSync(`${reference}.data`),
+      `${method}: the quantized weights differ from the JS path's`,
+    );
     const got = await runModel(staged, { x });
     const want = await runModel(reference, { x });
     assertSameBytes(got.y, want.y, `${method}: onnxruntime outputs`);

@@ -44,10 +44,11 @@ const feeds = () => ({ x: new ort.Tensor("float32", x, [2, 8, 64]) });
 
 function matmul(a: Float32Array, rows: number, k: number, w: Float32Array, n: number): Float32Array {
   const out = new Float32Array(rows * n);
-  for (let r = 0; r < rows; r++) for (let kk = 0; kk < k; kk++) {
-    const av = a[r * k + kk];
-    for (let c = 0; c < n; c++) out[r * n + c] += av * w[kk * n + c];
-  }
+  for (let r = 0; r < rows; r++)
+    for (let kk = 0; kk < k; kk++) {
+      const av = a[r * k + kk];
+      for (let c = 0; c < n; c++) out[r * n + c] += av * w[kk * n + c];
+    }
   return out;
 }
 
@@ -61,15 +62,18 @@ void test("int4 kernel: every weight is within one step of its block's scale (a 
     assert.equal(q.packed.length, n * 3 * 16);
     const back = dequantizeInt4(q, k, n, 32);
     let errorInSteps = 0;
-    for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) {
-      const scale = Math.abs(q.scales[c * 3 + Math.floor(r / 32)]);
-      const error = Math.abs(back[r * n + c] - w[r * n + c]);
-      assert.ok(error <= scale + 1e-6, `element ${r},${c}`);
-      errorInSteps += error / scale;
-    }
+    for (let r = 0; r < k; r++)
+      for (let c = 0; c < n; c++) {
+        const scale = Math.abs(q.scales[c * 3 + Math.floor(r / 32)]);
+        const error = Math.abs(back[r * n + c] - w[r * n + c]);
+        assert.ok(error <= scale + 1e-6, `element ${r},${c}`);
+        errorInSteps += error / scale;
+      }
     assert.ok(errorInSteps / (k * n) < 0.3, `mean error ${errorInSteps / (k * n)} steps`);
     // Rows 80…95 of the last block are padding: their nibbles hold the zero point (8 when symmetric).
-    if (symmetric) for (let c = 0; c < n; c++) assert.deepEqual([...q.packed.subarray((c * 3 + 2) * 16 + 8, (c * 3 + 3) * 16)], new Array(8).fill(0x88));
+    if (symmetric)
+      for (let c = 0; c < n; c++)
+        assert.deepEqual([...q.packed.subarray((c * 3 + 2) * 16 + 8, (c * 3 + 3) * 16)], new Array(8).fill(0x88));
   }
 });
 
@@ -93,17 +97,30 @@ void test("int4-weight-only: MatMulNBits in onnxruntime computes exactly the mat
   const out = join(dir, "mlp-int4.onnx");
   const result = await quantizeModel(path, out, { method: "int4-weight-only", blockSize: 32, accuracyLevel: 1 });
   assert.equal(sha256(path), before, "the source model is never modified");
-  assert.deepEqual(result.quantized.map((q) => q.node).sort(), ["/layers.0/down/MatMul", "/layers.0/up/MatMul", "/shared/MatMul"]);
+  assert.deepEqual(result.quantized.map((q) => q.node).sort(), [
+    "/layers.0/down/MatMul",
+    "/layers.0/up/MatMul",
+    "/shared/MatMul",
+  ]);
   assert.equal(result.weights, 2, "W1 is read by two MatMuls and quantized once");
   const m = await readModel(out);
-  assert.deepEqual(m.proto.graph!.node.map((n) => n.opType), ["MatMulNBits", "Relu", "MatMulNBits", "MatMulNBits"]);
+  assert.deepEqual(
+    m.proto.graph!.node.map((n) => n.opType),
+    ["MatMulNBits", "Relu", "MatMulNBits", "MatMulNBits"],
+  );
   assert.deepEqual(m.proto.graph!.initializer.map((t) => t.name).sort(), ["W1_Q4", "W1_scales", "W2_Q4", "W2_scales"]);
   assert.equal(onnxCheckerError(out), "");
   const got = await runModel(out, feeds());
   const dq1 = dequantizeInt4(quantizeInt4(w1, 64, 96, { blockSize: 32, symmetric: true }), 64, 96, 32);
   const dq2 = dequantizeInt4(quantizeInt4(w2, 96, 48, { blockSize: 32, symmetric: true }), 96, 48, 32);
   const h = matmul(x, 16, 64, dq1, 96);
-  const y = matmul(h.map((v) => Math.max(0, v)), 16, 96, dq2, 48);
+  const y = matmul(
+    h.map((v) => Math.max(0, v)),
+    16,
+    96,
+    dq2,
+    48,
+  );
   assert.ok(maxAbsDiff(got.y, y) < 1e-4, `max diff ${maxAbsDiff(got.y, y)}`);
   assert.ok(maxAbsDiff(got.z, h) < 1e-4);
   const float = await runModel(path, feeds());
@@ -114,11 +131,23 @@ void test("int4-weight-only: MatMulNBits in onnxruntime computes exactly the mat
 void test("int4-weight-only with zero points (asymmetric) and block sizes 16 and 128 run and agree with the float model", async () => {
   const { path } = mlpModel();
   const float = await runModel(path, feeds());
-  for (const [blockSize, symmetric] of [[16, false], [128, true], [64, false]] as const) {
+  for (const [blockSize, symmetric] of [
+    [16, false],
+    [128, true],
+    [64, false],
+  ] as const) {
     const out = join(dir, `mlp-int4-${blockSize}-${symmetric}.onnx`);
-    const result = await quantizeModel(path, out, { method: "int4-weight-only", blockSize, symmetric, accuracyLevel: 4 });
+    const result = await quantizeModel(path, out, {
+      method: "int4-weight-only",
+      blockSize,
+      symmetric,
+      accuracyLevel: 4,
+    });
     const m = await readModel(out);
-    assert.equal(m.proto.graph!.initializer.some((t) => t.name.endsWith("_zp")), !symmetric);
+    assert.equal(
+      m.proto.graph!.initializer.some((t) => t.name.endsWith("_zp")),
+      !symmetric,
+    );
     assert.equal(onnxCheckerError(out), "");
     const got = await runModel(out, feeds());
     assert.ok(cosine(got.y, float.y) > 0.99, `block ${blockSize}: cosine ${cosine(got.y, float.y)}`);
@@ -138,37 +167,67 @@ void test("int8-dynamic: MatMul, Gemm (transB, bias) and Conv become integer ops
         node("MatMul", ["v", "W1"], ["mm"], {}, { name: "mm" }),
       ],
       inputs: [valueInfo("img", DT.FLOAT, [1, 3, 12, 12]), valueInfo("v", DT.FLOAT, [4, 64])],
-      outputs: [valueInfo("cr", DT.FLOAT, [1, 8, 12, 12]), valueInfo("g", DT.FLOAT, [4, 32]), valueInfo("mm", DT.FLOAT, [4, 16])],
-      initializers: [tensor("WC", [8, 3, 3, 3], [...wc]), tensor("BC", [8], [...randn(8, 13, 0.1)]), tensor("WG", [32, 64], [...wg]), tensor("BG", [32], [...randn(32, 14)]), tensor("W1", [64, 16], [...randn(64 * 16, 15, 0.1)])],
+      outputs: [
+        valueInfo("cr", DT.FLOAT, [1, 8, 12, 12]),
+        valueInfo("g", DT.FLOAT, [4, 32]),
+        valueInfo("mm", DT.FLOAT, [4, 16]),
+      ],
+      initializers: [
+        tensor("WC", [8, 3, 3, 3], [...wc]),
+        tensor("BC", [8], [...randn(8, 13, 0.1)]),
+        tensor("WG", [32, 64], [...wg]),
+        tensor("BG", [32], [...randn(32, 14)]),
+        tensor("W1", [64, 16], [...randn(64 * 16, 15, 0.1)]),
+      ],
     }),
     { opset: 13 },
   );
   const path = join(dir, "mixed.onnx");
   writeFileSync(path, bytesOf(m));
-  const inputs = () => ({ img: new ort.Tensor("float32", randn(3 * 144, 21), [1, 3, 12, 12]), v: new ort.Tensor("float32", randn(4 * 64, 22), [4, 64]) });
+  const inputs = () => ({
+    img: new ort.Tensor("float32", randn(3 * 144, 21), [1, 3, 12, 12]),
+    v: new ort.Tensor("float32", randn(4 * 64, 22), [4, 64]),
+  });
   const float = await runModel(path, inputs());
   for (const options of [{}, { perChannel: false }, { symmetric: false, weightType: "uint8" as const }]) {
     const out = join(dir, `mixed-int8-${JSON.stringify(options).replace(/\W/g, "")}.onnx`);
     const result = await quantizeModel(path, out, { method: "int8-dynamic", ...options });
     assert.deepEqual(result.quantized.map((q) => q.opType).sort(), ["Conv", "Gemm", "MatMul"]);
     const ops = (await readModel(out)).proto.graph!.node.map((n) => n.opType);
-    assert.ok(ops.includes("ConvInteger") && ops.includes("MatMulInteger") && !ops.includes("Gemm") && !ops.includes("Conv"), ops.join(","));
+    assert.ok(
+      ops.includes("ConvInteger") && ops.includes("MatMulInteger") && !ops.includes("Gemm") && !ops.includes("Conv"),
+      ops.join(","),
+    );
     assert.equal(ops.filter((o) => o === "DynamicQuantizeLinear").length, 2, "v is quantized once for Gemm and MatMul");
     assert.equal(onnxCheckerError(out), "");
     const got = await runModel(out, inputs());
-    for (const name of ["cr", "g", "mm"]) assert.ok(cosine(got[name], float[name]) > 0.999, `${JSON.stringify(options)} ${name}: ${cosine(got[name], float[name])}`);
+    for (const name of ["cr", "g", "mm"])
+      assert.ok(
+        cosine(got[name], float[name]) > 0.999,
+        `${JSON.stringify(options)} ${name}: ${cosine(got[name], float[name])}`,
+      );
   }
 });
 
 void test("weights in Constant nodes and in an If subgraph's outer scope are quantized; an unsorted graph is sorted first", async () => {
   const w = randn(32 * 32, 31, 0.1);
   const branch = (name: string, weight: string) =>
-    graph({ name, nodes: [node("MatMul", ["x", weight], [`${name}_out`], {}, { name: `${name}/MatMul` })], outputs: [valueInfo(`${name}_out`, DT.FLOAT, [4, 32])] });
+    graph({
+      name,
+      nodes: [node("MatMul", ["x", weight], [`${name}_out`], {}, { name: `${name}/MatMul` })],
+      outputs: [valueInfo(`${name}_out`, DT.FLOAT, [4, 32])],
+    });
   const m = model(
     graph({
       nodes: [
         // Out of order on purpose: the If reads W2, which the Constant node after it makes.
-        node("If", ["cond"], ["y"], { then_branch: branch("then", "W1"), else_branch: branch("else", "W2") }, { name: "if" }),
+        node(
+          "If",
+          ["cond"],
+          ["y"],
+          { then_branch: branch("then", "W1"), else_branch: branch("else", "W2") },
+          { name: "if" },
+        ),
         constant("W2", tensor("W2", [32, 32], [...randn(32 * 32, 32, 0.1)]), "const_W2"),
       ],
       inputs: [valueInfo("x", DT.FLOAT, [4, 32]), valueInfo("cond", DT.BOOL, [])],
@@ -181,9 +240,16 @@ void test("weights in Constant nodes and in an If subgraph's outer scope are qua
   const out = join(dir, "if-int4.onnx");
   const result = await quantizeModel(path, out, { method: "int4-weight-only" });
   assert.deepEqual(result.quantized.map((q) => q.node).sort(), ["else/MatMul", "then/MatMul"]);
-  assert.ok(result.warnings.some((w) => w.includes("topological")), result.warnings.join("; "));
+  assert.ok(
+    result.warnings.some((w) => w.includes("topological")),
+    result.warnings.join("; "),
+  );
   const q = await readModel(out);
-  assert.equal(q.proto.graph!.node.some((n) => n.opType === "Constant"), false, "the Constant that held W2 is gone");
+  assert.equal(
+    q.proto.graph!.node.some((n) => n.opType === "Constant"),
+    false,
+    "the Constant that held W2 is gone",
+  );
   assert.equal(onnxCheckerError(out), "");
   for (const cond of [true, false]) {
     const f = { x: new ort.Tensor("float32", randn(128, 33), [4, 32]), cond: new ort.Tensor("bool", [cond], []) };
@@ -203,14 +269,24 @@ void test("a model with external data is streamed into the output's own data fil
   const result = await quantizeModel(external, out, { method: "int8-dynamic" });
   assert.equal(result.dataPath, `${out}.data`);
   assert.ok(readFileSync(`${out}.data`).length > 64 * 96, "the int8 weights are in the data file");
-  assert.deepEqual(readdirSync(sub).filter((f) => f.includes(".tmp")), [], "no temporary files are left");
+  assert.deepEqual(
+    readdirSync(sub).filter((f) => f.includes(".tmp")),
+    [],
+    "no temporary files are left",
+  );
   const float = await runModel(external, feeds());
   const got = await runModel(out, feeds());
   assert.ok(cosine(got.y, float.y) > 0.999);
 });
 
 void test("bad input: nothing to quantize names a node and why; output over source refused; a truncated model is model/invalid; nothing is written", async () => {
-  const m = model(graph({ nodes: [node("MatMul", ["a", "b"], ["y"], {}, { name: "dynamic_mm" })], inputs: [valueInfo("a", DT.FLOAT, [2, 32]), valueInfo("b", DT.FLOAT, [32, 2])], outputs: [valueInfo("y", DT.FLOAT, [2, 2])] }));
+  const m = model(
+    graph({
+      nodes: [node("MatMul", ["a", "b"], ["y"], {}, { name: "dynamic_mm" })],
+      inputs: [valueInfo("a", DT.FLOAT, [2, 32]), valueInfo("b", DT.FLOAT, [32, 2])],
+      outputs: [valueInfo("y", DT.FLOAT, [2, 2])],
+    }),
+  );
   const path = join(dir, "nothing.onnx");
   writeFileSync(path, bytesOf(m));
   const out = join(dir, "nothing-int4.onnx");
@@ -226,9 +302,15 @@ void test("bad input: nothing to quantize names a node and why; output over sour
   const { path: good } = mlpModel();
   const truncated = join(dir, "truncated.onnx");
   writeFileSync(truncated, readFileSync(good).subarray(0, 3000));
-  await assert.rejects(quantizeModel(truncated, join(dir, "t-out.onnx"), { method: "int8-dynamic" }), (e: unknown) => isEdgeError(e) && e.code === "model/invalid" && e.where.file === truncated);
+  await assert.rejects(
+    quantizeModel(truncated, join(dir, "t-out.onnx"), { method: "int8-dynamic" }),
+    (e: unknown) => isEdgeError(e) && e.code === "model/invalid" && e.where.file === truncated,
+  );
   assert.equal(existsSync(join(dir, "t-out.onnx")), false);
-  await assert.rejects(quantizeModel(good, join(dir, "bs.onnx"), { method: "int4-weight-only", blockSize: 24 }), /block_size 24/);
+  await assert.rejects(
+    quantizeModel(good, join(dir, "bs.onnx"), { method: "int4-weight-only", blockSize: 24 }),
+    /block_size 24/,
+  );
 });
 
 void test("int4 with quantizeEmbedding: an embedding Gather becomes GatherBlockQuantized whose rows equal the dequantized table", async () => {
@@ -237,10 +319,16 @@ void test("int4 with quantizeEmbedding: an embedding Gather becomes GatherBlockQ
   const table = randn(vocab * hidden, 41, 0.5);
   const m = model(
     graph({
-      nodes: [node("Gather", ["E", "ids"], ["emb"], { axis: 0 }, { name: "/embed/Gather" }), node("MatMul", ["emb", "W"], ["y"], {}, { name: "/proj/MatMul" })],
+      nodes: [
+        node("Gather", ["E", "ids"], ["emb"], { axis: 0 }, { name: "/embed/Gather" }),
+        node("MatMul", ["emb", "W"], ["y"], {}, { name: "/proj/MatMul" }),
+      ],
       inputs: [valueInfo("ids", DT.INT64, [1, 5])],
       outputs: [valueInfo("y", DT.FLOAT, [1, 5, 32]), valueInfo("emb", DT.FLOAT, [1, 5, hidden])],
-      initializers: [tensor("E", [vocab, hidden], [...table]), tensor("W", [hidden, 32], [...randn(hidden * 32, 42, 0.1)])],
+      initializers: [
+        tensor("E", [vocab, hidden], [...table]),
+        tensor("W", [hidden, 32], [...randn(hidden * 32, 42, 0.1)]),
+      ],
     }),
   );
   const path = join(dir, "embed.onnx");
@@ -273,7 +361,11 @@ void test("int8-dynamic stores an embedding table as int8 rows with a scale per 
   const table = randn(vocab * hidden, 51, 0.3);
   const m = model(
     graph({
-      nodes: [node("Gather", ["E", "ids"], ["emb"], { axis: 0 }, { name: "/embed/Gather" }), node("Shape", ["emb"], ["s"], {}, { name: "shape" }), node("Gather", ["s", "zero"], ["batch"], { axis: 0 }, { name: "shape_gather" })],
+      nodes: [
+        node("Gather", ["E", "ids"], ["emb"], { axis: 0 }, { name: "/embed/Gather" }),
+        node("Shape", ["emb"], ["s"], {}, { name: "shape" }),
+        node("Gather", ["s", "zero"], ["batch"], { axis: 0 }, { name: "shape_gather" }),
+      ],
       inputs: [valueInfo("ids", DT.INT64, [2, 3])],
       outputs: [valueInfo("emb", DT.FLOAT, [2, 3, hidden]), valueInfo("batch", DT.INT64, [])],
       initializers: [tensor("E", [vocab, hidden], [...table]), tensor("zero", [], [0], DT.INT64)],
@@ -283,19 +375,38 @@ void test("int8-dynamic stores an embedding table as int8 rows with a scale per 
   writeFileSync(path, bytesOf(m));
   const out = join(dir, "embed8-int8.onnx");
   const result = await quantizeModel(path, out, { method: "int8-dynamic" });
-  assert.deepEqual(result.quantized.map((q) => q.node), ["/embed/Gather"], "the Gather of a shape is not an embedding");
+  assert.deepEqual(
+    result.quantized.map((q) => q.node),
+    ["/embed/Gather"],
+    "the Gather of a shape is not an embedding",
+  );
   assert.equal(onnxCheckerError(out), "");
   const ids = [3, 0, 39, 3, 17, 8];
   const got = await runModel(out, { ids: new ort.Tensor("int64", BigInt64Array.from(ids.map(BigInt)), [2, 3]) });
-  const expected = dequantizeInt8(quantizeInt8(table, vocab, hidden, { channelAxis: "rows", symmetric: true, type: "int8" }), vocab, hidden, "rows");
-  for (const [p, id] of ids.entries()) assert.ok(maxAbsDiff(got.emb.subarray(p * hidden, (p + 1) * hidden), expected.subarray(id * hidden, (id + 1) * hidden)) < 1e-6);
-  assert.ok(maxAbsDiff(got.emb.subarray(0, hidden), table.subarray(3 * hidden, 4 * hidden)) < 0.3 / 50, "and close to the float rows");
+  const expected = dequantizeInt8(
+    quantizeInt8(table, vocab, hidden, { channelAxis: "rows", symmetric: true, type: "int8" }),
+    vocab,
+    hidden,
+    "rows",
+  );
+  for (const [p, id] of ids.entries())
+    assert.ok(
+      maxAbsDiff(got.emb.subarray(p * hidden, (p + 1) * hidden), expected.subarray(id * hidden, (id + 1) * hidden)) <
+        1e-6,
+    );
+  assert.ok(
+    maxAbsDiff(got.emb.subarray(0, hidden), table.subarray(3 * hidden, 4 * hidden)) < 0.3 / 50,
+    "and close to the float rows",
+  );
 });
 
 void test("int4: a constant bias Add after a MatMul becomes MatMulNBits' bias input, and the node reports the Add's tensor", async () => {
   const m = model(
     graph({
-      nodes: [node("MatMul", ["x", "W"], ["mm"], {}, { name: "/proj/MatMul" }), node("Add", ["B", "mm"], ["y"], {}, { name: "/proj/Add" })],
+      nodes: [
+        node("MatMul", ["x", "W"], ["mm"], {}, { name: "/proj/MatMul" }),
+        node("Add", ["B", "mm"], ["y"], {}, { name: "/proj/Add" }),
+      ],
       inputs: [valueInfo("x", DT.FLOAT, [2, 8, 64])],
       outputs: [valueInfo("y", DT.FLOAT, [2, 8, 48])],
       initializers: [tensor("W", [64, 48], [...randn(64 * 48, 61, 0.1)]), tensor("B", [48], [...randn(48, 62)])],
@@ -307,7 +418,10 @@ void test("int4: a constant bias Add after a MatMul becomes MatMulNBits' bias in
   const result = await quantizeModel(path, out, { method: "int4-weight-only", accuracyLevel: 1 });
   assert.deepEqual(result.quantized, [{ node: "/proj/MatMul", opType: "MatMul", output: "y" }]);
   const nodes = (await readModel(out)).proto.graph!.node;
-  assert.deepEqual(nodes.map((n) => [n.opType, n.input.length, n.output[0]]), [["MatMulNBits", 6, "y"]]);
+  assert.deepEqual(
+    nodes.map((n) => [n.opType, n.input.length, n.output[0]]),
+    [["MatMulNBits", 6, "y"]],
+  );
   assert.equal(onnxCheckerError(out), "");
   const float = await runModel(path, feeds());
   const got = await runModel(out, feeds());

@@ -99,20 +99,34 @@ void suite("checkRecipe: methods against providers", () => {
     `);
     const found = problems.filter((p) => p.code === "quantize/provider");
     assert.equal(found.length, 2, describe(problems));
-    expectProblem(problems, { code: "quantize/provider", at: at[0], severity: "warning", message: /MatMulNBits, which NNAPI cannot run.*\(devices `pixel8` and `pixel9`\)/ });
+    expectProblem(problems, {
+      code: "quantize/provider",
+      at: at[0],
+      severity: "warning",
+      message: /MatMulNBits, which NNAPI cannot run.*\(devices `pixel8` and `pixel9`\)/,
+    });
     assert.match(found.map((p) => p.message).join("\n"), /QNN cannot run.*\(device `s24`\)/);
   });
 
   void test("fp16 on the CPU provider is a note; qoperator on QNN warns on `format`", async () => {
     const fp16 = await check(`name: x\nmodel: { path: ${silero} }\nquantize: { method: ⟨here⟩fp16 }\n`);
-    expectProblem(fp16.problems, { code: "quantize/provider", at: fp16.at[0], severity: "information", message: /smaller but not faster/ });
+    expectProblem(fp16.problems, {
+      code: "quantize/provider",
+      at: fp16.at[0],
+      severity: "information",
+      message: /smaller but not faster/,
+    });
     const qop = await check(yaml`
       name: x
       model: { path: ${silero} }
       quantize: { method: int8-static, format: ⟨here⟩qoperator }
       compile: { provider: qnn }
     `);
-    expectProblem(qop.problems, { code: "quantize/provider", at: qop.at[0], message: /QLinear operators, which QNN cannot run/ });
+    expectProblem(qop.problems, {
+      code: "quantize/provider",
+      at: qop.at[0],
+      message: /QLinear operators, which QNN cannot run/,
+    });
   });
 
   void test("int8-static (QDQ) on NNAPI, and int4 on CPU, are fine", async () => {
@@ -139,8 +153,17 @@ void suite("checkRecipe: values out of range, budgets that contradict", () => {
           b: { shape: [2], dtype: int8, value: ⟨here⟩[1, 300] }
           c: { shape: [1], dtype: float16, range: ⟨here⟩[0, 100000] }
     `);
-    expectProblem(problems, { code: "input/range", at: at[0], severity: "error", message: /uint8 input `a` is \[-1, 1\]: -1, outside what uint8 holds \(0 to 255\)/ });
-    expectProblem(problems, { code: "input/value", at: at[1], message: /contains 300, outside what int8 holds \(-128 to 127\)/ });
+    expectProblem(problems, {
+      code: "input/range",
+      at: at[0],
+      severity: "error",
+      message: /uint8 input `a` is \[-1, 1\]: -1, outside what uint8 holds \(0 to 255\)/,
+    });
+    expectProblem(problems, {
+      code: "input/value",
+      at: at[1],
+      message: /contains 300, outside what int8 holds \(-128 to 127\)/,
+    });
     expectProblem(problems, { code: "input/range", at: at[2], message: /values become infinite/ });
   });
 
@@ -152,6 +175,11 @@ void suite("checkRecipe: values out of range, budgets that contradict", () => {
         size_mb: 12
         peak_memory_mb: ⟨here⟩8
     `);
-    expectProblem(problems, { code: "budget/contradiction", at: at[0], severity: "warning", message: /`peak_memory_mb` \(8\) is below `size_mb` \(12\)/ });
+    expectProblem(problems, {
+      code: "budget/contradiction",
+      at: at[0],
+      severity: "warning",
+      message: /`peak_memory_mb` \(8\) is below `size_mb` \(12\)/,
+    });
   });
 });

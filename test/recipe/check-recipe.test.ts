@@ -28,7 +28,12 @@ void suite("checkRecipe: references", () => {
       run:
         device: ⟨here⟩pixel9
     `);
-    const p = expectProblem(problems, { code: "ref/unknown-device", at: at[0], severity: "error", message: /`pixel9`, which is not under `devices`; did you mean `pixel8`\?/ });
+    const p = expectProblem(problems, {
+      code: "ref/unknown-device",
+      at: at[0],
+      severity: "error",
+      message: /`pixel9`, which is not under `devices`; did you mean `pixel8`\?/,
+    });
     assert.match(p.hint ?? "", /pixel8, laptop/);
   });
 
@@ -59,7 +64,11 @@ void suite("checkRecipe: references", () => {
         data: ⟨here⟩eval
         metrics: [cosine]
     `);
-    expectProblem(problems, { code: "ref/unknown-dataset", at: at[0], message: /`quantize.calibration.data` is `calibration`, which is not under `data`; did you mean `calib`\?/ });
+    expectProblem(problems, {
+      code: "ref/unknown-dataset",
+      at: at[0],
+      message: /`quantize.calibration.data` is `calibration`, which is not under `data`; did you mean `calib`\?/,
+    });
     expectProblem(problems, { code: "ref/unknown-dataset", at: at[1], message: /`evaluate.data` is `eval`/ });
   });
 
@@ -81,7 +90,12 @@ void suite("checkRecipe: the model", () => {
       model:
         path: ⟨here⟩models/missing.onnx
     `);
-    const p = expectProblem(problems, { code: "model/not-found", at: at[0], severity: "error", message: /`models\/missing.onnx` does not exist/ });
+    const p = expectProblem(problems, {
+      code: "model/not-found",
+      at: at[0],
+      severity: "error",
+      message: /`models\/missing.onnx` does not exist/,
+    });
     assert.match(p.hint ?? "", /models\/missing\.onnx/);
     assert.equal(signature, undefined);
   });
@@ -103,7 +117,12 @@ void suite("checkRecipe: the model", () => {
           state: { shape: [2, 1, 128], fill: zeros }
           ⟨here⟩sample_rate: { shape: [], dtype: int64, value: 16000 }
     `);
-    const p = expectProblem(problems, { code: "model/unknown-input", at: at[0], severity: "error", message: /the model has no input `sample_rate`/ });
+    const p = expectProblem(problems, {
+      code: "model/unknown-input",
+      at: at[0],
+      severity: "error",
+      message: /the model has no input `sample_rate`/,
+    });
     assert.match(p.hint ?? "", /input float32 \[\?, \?\]; state float32 \[2, \?, 128\]; sr int64 \[\]/);
     // sr is then not given, but it is a scalar: nothing to guess, no warning for it.
     assert.ok(!problems.some((p) => p.code === "model/missing-input"), describe(problems));
@@ -128,7 +147,12 @@ void suite("checkRecipe: the model", () => {
         inputs:
           x: { shape: ⟨here⟩[1, 3, 48] }
     `);
-    expectProblem(problems, { code: "model/rank-mismatch", at: at[0], severity: "error", message: /has 3 dims, but the model's has 4: \[p2o.DynamicDimension.0, 3, 48, p2o.DynamicDimension.1\]/ });
+    expectProblem(problems, {
+      code: "model/rank-mismatch",
+      at: at[0],
+      severity: "error",
+      message: /has 3 dims, but the model's has 4: \[p2o.DynamicDimension.0, 3, 48, p2o.DynamicDimension.1\]/,
+    });
   });
 
   void test("a fixed dim that differs, and a dtype that differs", async () => {
@@ -139,8 +163,16 @@ void suite("checkRecipe: the model", () => {
         inputs:
           x: { shape: [1, ⟨here⟩1, 48, 320], dtype: ⟨here⟩float16 }
     `);
-    expectProblem(problems, { code: "model/dim-mismatch", at: at[0], message: /dim 1 of input `x` is 3 in the model, not 1/ });
-    expectProblem(problems, { code: "model/dtype-mismatch", at: at[1], message: /`x` is float32 in the model, not float16/ });
+    expectProblem(problems, {
+      code: "model/dim-mismatch",
+      at: at[0],
+      message: /dim 1 of input `x` is 3 in the model, not 1/,
+    });
+    expectProblem(problems, {
+      code: "model/dtype-mismatch",
+      at: at[1],
+      message: /`x` is float32 in the model, not float16/,
+    });
   });
 
   void test("symbolic dims: fixed_shapes resolves them; unknown names warn", async () => {
@@ -153,8 +185,18 @@ void suite("checkRecipe: the model", () => {
       compile:
         fixed_shapes: { batch: 1, ⟨here⟩p2o.DynamicDimension.7: 4 }
     `);
-    expectProblem(problems, { code: "model/unknown-dim", at: at[0], severity: "warning", message: /dim `width` of input `x` has no size in `compile.fixed_shapes`/ });
-    expectProblem(problems, { code: "model/unknown-dim", at: at[1], severity: "warning", message: /no symbolic dim `p2o.DynamicDimension.7`; did you mean `p2o.DynamicDimension.0`\?/ });
+    expectProblem(problems, {
+      code: "model/unknown-dim",
+      at: at[0],
+      severity: "warning",
+      message: /dim `width` of input `x` has no size in `compile.fixed_shapes`/,
+    });
+    expectProblem(problems, {
+      code: "model/unknown-dim",
+      at: at[1],
+      severity: "warning",
+      message: /no symbolic dim `p2o.DynamicDimension.7`; did you mean `p2o.DynamicDimension.0`\?/,
+    });
     assert.equal(problems.length, 2, describe(problems));
   });
 
@@ -168,7 +210,12 @@ void suite("checkRecipe: the model", () => {
     `);
     const warnings = problems.filter((p) => p.code === "model/missing-input");
     assert.equal(warnings.length, 2, describe(problems));
-    expectProblem(problems, { code: "model/missing-input", at: at[0], severity: "warning", message: /`input` float32 \[\?, \?\] is not in `model.inputs`, and dim 0, dim 1 are not fixed/ });
+    expectProblem(problems, {
+      code: "model/missing-input",
+      at: at[0],
+      severity: "warning",
+      message: /`input` float32 \[\?, \?\] is not in `model.inputs`, and dim 0, dim 1 are not fixed/,
+    });
     assert.ok(warnings.some((w) => /`state`/.test(w.message)));
   });
 
@@ -221,7 +268,12 @@ void suite("checkRecipe: options, budgets, files", () => {
         method: int4-weight-only
         ⟨here⟩calibration: { data: calib }
     `);
-    expectProblem(problems, { code: "option/not-applicable", at: at[0], severity: "warning", message: /`quantize.calibration` is ignored by `method: int4-weight-only`/ });
+    expectProblem(problems, {
+      code: "option/not-applicable",
+      at: at[0],
+      severity: "warning",
+      message: /`quantize.calibration` is ignored by `method: int4-weight-only`/,
+    });
   });
 
   void test("budgets in an impossible order warn", async () => {
@@ -233,8 +285,17 @@ void suite("checkRecipe: options, budgets, files", () => {
         latency_p95_ms: 20
         ⟨here⟩cosine_min: 0.99
     `);
-    expectProblem(problems, { code: "budget/contradiction", at: at[0], severity: "warning", message: /`latency_p50_ms` \(30\) is above `latency_p95_ms` \(20\)/ });
-    expectProblem(problems, { code: "budget/unmeasured", at: at[1], message: /`evaluate.metrics` does not include `cosine`/ });
+    expectProblem(problems, {
+      code: "budget/contradiction",
+      at: at[0],
+      severity: "warning",
+      message: /`latency_p50_ms` \(30\) is above `latency_p95_ms` \(20\)/,
+    });
+    expectProblem(problems, {
+      code: "budget/unmeasured",
+      at: at[1],
+      message: /`evaluate.metrics` does not include `cosine`/,
+    });
   });
 
   void test("inter_op threads without parallel mode, and a provider the device cannot have", async () => {
@@ -247,8 +308,18 @@ void suite("checkRecipe: options, budgets, files", () => {
         device: phone
         threads: { ⟨here⟩inter_op: 2 }
     `);
-    expectProblem(problems, { code: "device/unsupported", at: at[0], severity: "error", message: /Core ML exists only on Apple devices/ });
-    expectProblem(problems, { code: "option/not-applicable", at: at[1], severity: "warning", message: /execution_mode: parallel/ });
+    expectProblem(problems, {
+      code: "device/unsupported",
+      at: at[0],
+      severity: "error",
+      message: /Core ML exists only on Apple devices/,
+    });
+    expectProblem(problems, {
+      code: "option/not-applicable",
+      at: at[1],
+      severity: "warning",
+      message: /execution_mode: parallel/,
+    });
   });
 
   void test("dataset files: missing, a folder for one-file formats, text without tokenizer", async () => {
@@ -268,14 +339,23 @@ void suite("checkRecipe: options, budgets, files", () => {
       `,
       nodeCheckHost(dir),
     );
-    expectProblem(problems, { code: "data/wrong-kind", at: at[0], message: /is a folder, but `format: npz` reads one file/ });
+    expectProblem(problems, {
+      code: "data/wrong-kind",
+      at: at[0],
+      message: /is a folder, but `format: npz` reads one file/,
+    });
     expectProblem(problems, { code: "data/not-found", at: at[1], message: /`data\/missing.npz` does not exist/ });
     expectProblem(problems, { code: "data/tokenizer", at: at[2], message: /needs a `tokenizer`/ });
     assert.ok(!problems.some((p) => p.code === "data/not-found" && /calib/.test(p.message)), describe(problems));
   });
 
   void test("the host is injectable: a fake signature and file system, no disk", async () => {
-    const signature: ModelSignature = { irVersion: 8, opsetImports: [{ domain: "", version: 17 }], inputs: [{ name: "ids", dtype: "int64", dims: ["batch", "seq"] }], outputs: [{ name: "logits", dtype: "float32", dims: ["batch", "seq", 256] }] };
+    const signature: ModelSignature = {
+      irVersion: 8,
+      opsetImports: [{ domain: "", version: 17 }],
+      inputs: [{ name: "ids", dtype: "int64", dims: ["batch", "seq"] }],
+      outputs: [{ name: "logits", dtype: "float32", dims: ["batch", "seq", 256] }],
+    };
     const host: RecipeCheckHost = {
       baseDir: "/virtual",
       readModelSignature: async (path) => (assert.equal(path, "/virtual/lm.onnx"), signature),
@@ -353,7 +433,10 @@ void suite("checkRecipe: a full, valid recipe", () => {
     `;
     const { problems, signature, paths } = await check(text, nodeCheckHost(dir));
     assert.deepEqual(problems, [], describe(problems));
-    assert.deepEqual(signature?.inputs.map((i) => i.name), ["input", "state", "sr"]);
+    assert.deepEqual(
+      signature?.inputs.map((i) => i.name),
+      ["input", "state", "sr"],
+    );
     assert.equal(paths?.model, sileroModel);
     assert.equal(paths?.datasets.eval.path, `${dir}/data/eval.npz`);
     assert.equal(paths?.identityFiles.pi, `${dir}/keys/id_ed25519`);

@@ -4,7 +4,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { generateRecipeTypes, typesFile } from "../../scripts/gen-recipe-types";
-import { endMarker, generateRecipeReference, readmeFile, startMarker, updateReadme } from "../../scripts/gen-recipe-docs";
+import {
+  endMarker,
+  generateRecipeReference,
+  readmeFile,
+  startMarker,
+  updateReadme,
+} from "../../scripts/gen-recipe-docs";
 import { recipeSchema } from "../../engine/recipe";
 
 void test("engine/recipe/recipe-types.generated.ts is up to date with the schema", async () => {
@@ -15,12 +21,21 @@ void test("engine/recipe/recipe-types.generated.ts is up to date with the schema
 void test("README.md's recipe reference is up to date with the schema", () => {
   const readme = readFileSync(readmeFile, "utf8");
   assert.ok(readme.includes(startMarker) && readme.includes(endMarker), "README.md lost its recipe-reference markers");
-  assert.ok(updateReadme(readme, generateRecipeReference()) === readme, "README.md's recipe reference is stale: run `npm run gen`");
+  assert.ok(
+    updateReadme(readme, generateRecipeReference()) === readme,
+    "README.md's recipe reference is stale: run `npm run gen`",
+  );
 });
 
 void test("the reference lists every key of the schema", () => {
   const reference = generateRecipeReference();
-  for (const key of ["model.inputs.<input>.shape", "devices.<device>.ssh.identity_file", "quantize.calibration.percentile", "run.threads.inter_op", "budgets.latency_p95_ms"]) {
+  for (const key of [
+    "model.inputs.<input>.shape",
+    "devices.<device>.ssh.identity_file",
+    "quantize.calibration.percentile",
+    "run.threads.inter_op",
+    "budgets.latency_p95_ms",
+  ]) {
     assert.ok(reference.includes(`\`${key}\``), `missing ${key}`);
   }
 });
@@ -31,12 +46,14 @@ void test("every property in the schema has a description and examples", () => {
     if (!node || typeof node !== "object") return;
     const schema = node as Record<string, unknown>;
     for (const [name, child] of Object.entries((schema.properties as Record<string, Record<string, unknown>>) ?? {})) {
-      if (typeof child.description !== "string" || child.description.length < 10) missing.push(`${path}.${name}: description`);
+      if (typeof child.description !== "string" || child.description.length < 10)
+        missing.push(`${path}.${name}: description`);
       if (!Array.isArray(child.examples) || child.examples.length === 0) missing.push(`${path}.${name}: examples`);
       visit(child, `${path}.${name}`);
     }
     for (const key of ["items", "additionalProperties"]) visit(schema[key], `${path}[${key}]`);
-    for (const [name, def] of Object.entries((schema.$defs as Record<string, unknown>) ?? {})) visit(def, `$defs.${name}`);
+    for (const [name, def] of Object.entries((schema.$defs as Record<string, unknown>) ?? {}))
+      visit(def, `$defs.${name}`);
   };
   visit(recipeSchema, "");
   assert.deepEqual(missing, []);

@@ -45,17 +45,29 @@ export function only(problems: readonly Problem[], code: ProblemCode): Problem {
 }
 
 /** Asserts a problem with `code` starts exactly at `at` (and has `severity`, and a message matching `message`). */
-export function expectProblem(problems: readonly Problem[], expected: { code: ProblemCode; at: Position; severity?: Severity; message?: RegExp }): Problem {
+export function expectProblem(
+  problems: readonly Problem[],
+  expected: { code: ProblemCode; at: Position; severity?: Severity; message?: RegExp },
+): Problem {
   const candidates = problems.filter((p) => p.code === expected.code);
-  const match = candidates.find((p) => p.range.start.line === expected.at.line && p.range.start.column === expected.at.column);
-  assert.ok(match, `expected ${expected.code} at ${expected.at.line}:${expected.at.column}, got:\n${describe(problems)}`);
+  const match = candidates.find(
+    (p) => p.range.start.line === expected.at.line && p.range.start.column === expected.at.column,
+  );
+  assert.ok(
+    match,
+    `expected ${expected.code} at ${expected.at.line}:${expected.at.column}, got:\n${describe(problems)}`,
+  );
   if (expected.severity) assert.equal(match.severity, expected.severity, describe([match]));
   if (expected.message) assert.match(match.message, expected.message);
   return match;
 }
 
 export function describe(problems: readonly Problem[]): string {
-  return problems.map((p) => `  ${p.range.start.line}:${p.range.start.column} ${p.severity} ${p.code}: ${p.message}`).join("\n") || "  (no problems)";
+  return (
+    problems
+      .map((p) => `  ${p.range.start.line}:${p.range.start.column} ${p.severity} ${p.code}: ${p.message}`)
+      .join("\n") || "  (no problems)"
+  );
 }
 
 const tempDirs: string[] = [];

@@ -16,7 +16,12 @@ void suite("parseRecipe: YAML syntax", () => {
       name: x
       run: ⟨here⟩device: laptop
     `);
-    const p = expectProblem(problems, { code: "yaml/syntax", at: at[0], severity: "error", message: /Nested mappings/ });
+    const p = expectProblem(problems, {
+      code: "yaml/syntax",
+      at: at[0],
+      severity: "error",
+      message: /Nested mappings/,
+    });
     assert.equal(p.file, "test.edge.yaml");
   });
 
@@ -51,7 +56,11 @@ void suite("parseRecipe: schema", () => {
       ⟨here⟩quantise:
         method: fp16
     `);
-    const p = expectProblem(problems, { code: "schema/unknown-key", at: at[0], message: /unknown key `quantise` in the recipe; did you mean `quantize`\?/ });
+    const p = expectProblem(problems, {
+      code: "schema/unknown-key",
+      at: at[0],
+      message: /unknown key `quantise` in the recipe; did you mean `quantize`\?/,
+    });
     assert.match(p.hint ?? "", /quantize/);
     assert.deepEqual(p.range.end, { line: at[0].line, column: at[0].column + "quantise".length });
   });
@@ -64,7 +73,11 @@ void suite("parseRecipe: schema", () => {
         warmup: 3
         ⟨here⟩iteratons: 100
     `);
-    expectProblem(problems, { code: "schema/unknown-key", at: at[0], message: /`iteratons` in `run`; did you mean `iterations`\?/ });
+    expectProblem(problems, {
+      code: "schema/unknown-key",
+      at: at[0],
+      message: /`iteratons` in `run`; did you mean `iterations`\?/,
+    });
   });
 
   void test("an unknown key inside a flow map points at the key", () => {
@@ -82,7 +95,11 @@ void suite("parseRecipe: schema", () => {
       run:
         warmup: ⟨here⟩five
     `);
-    expectProblem(problems, { code: "schema/type", at: at[0], message: /`run.warmup` must be an integer, not text \("five"\)/ });
+    expectProblem(problems, {
+      code: "schema/type",
+      at: at[0],
+      message: /`run.warmup` must be an integer, not text \("five"\)/,
+    });
   });
 
   void test("a number where text is expected suggests quoting it", () => {
@@ -106,7 +123,8 @@ void suite("parseRecipe: schema", () => {
     expectProblem(problems, {
       code: "schema/enum",
       at: at[0],
-      message: /must be one of `int8-dynamic`, `int8-static`, `int4-weight-only` or `fp16`, not `int4`; did you mean `int4-weight-only`\?/,
+      message:
+        /must be one of `int8-dynamic`, `int8-static`, `int4-weight-only` or `fp16`, not `int4`; did you mean `int4-weight-only`\?/,
     });
   });
 
@@ -147,7 +165,11 @@ void suite("parseRecipe: schema", () => {
         ⟨here⟩a: { threads: 2 }
         b: { local: {}, ⟨here⟩adb: {} }
     `);
-    expectProblem(problems, { code: "schema/missing-key", at: at[0], message: /`devices.a` needs exactly one of `local`, `ssh` or `adb`/ });
+    expectProblem(problems, {
+      code: "schema/missing-key",
+      at: at[0],
+      message: /`devices.a` needs exactly one of `local`, `ssh` or `adb`/,
+    });
     expectProblem(problems, { code: "schema/invalid", at: at[1], message: /`devices.b` has `local` and `adb`/ });
     assert.equal(problems.length, 2, describe(problems));
   });
@@ -159,7 +181,11 @@ void suite("parseRecipe: schema", () => {
       devices:
         ⟨here⟩"my phone": { adb: {} }
     `);
-    expectProblem(problems, { code: "schema/invalid", at: at[0], message: /`my phone` is not a valid name in `devices`: use only letters/ });
+    expectProblem(problems, {
+      code: "schema/invalid",
+      at: at[0],
+      message: /`my phone` is not a valid name in `devices`: use only letters/,
+    });
   });
 
   void test("out-of-range numbers point at the value", () => {
@@ -186,7 +212,11 @@ void suite("parseRecipe: schema", () => {
       evaluate:
         metrics: [latency, cosine, ⟨here⟩latency]
     `);
-    expectProblem(problems, { code: "schema/range", at: at[0], message: /`model.inputs.x.range` must have exactly 2 items, not 1/ });
+    expectProblem(problems, {
+      code: "schema/range",
+      at: at[0],
+      message: /`model.inputs.x.range` must have exactly 2 items, not 1/,
+    });
     expectProblem(problems, { code: "schema/invalid", at: at[1], message: /lists `latency` more than once/ });
   });
 

@@ -11,7 +11,13 @@ import { loadRecipe, loadValidRecipe, type Problem } from "../../engine/recipe";
 import { marked, sileroModel, tempDir, writeFiles, yaml } from "./helpers";
 
 function capture(cwd: string): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", cwd, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: "",
+    err: "",
+    cwd,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -55,12 +61,26 @@ void suite("edge validate", () => {
     assert.equal(await validateCommand(["recipes/bad.edge.yaml"], io), 1);
     const lines = io.out.trimEnd().split("\n");
     const file = "recipes/bad.edge.yaml";
-    assert.ok(lines.every((l) => l.startsWith(`${file}:`)), io.out);
-    assert.equal(lines[0], `${file}:4:3: warning: model input \`input\` float32 [?, ?] is not in \`model.inputs\`, and dim 0, dim 1 are not fixed: \`edge run\` will use 1`);
+    assert.ok(
+      lines.every((l) => l.startsWith(`${file}:`)),
+      io.out,
+    );
+    assert.equal(
+      lines[0],
+      `${file}:4:3: warning: model input \`input\` float32 [?, ?] is not in \`model.inputs\`, and dim 0, dim 1 are not fixed: \`edge run\` will use 1`,
+    );
     assert.match(lines[1], /^recipes\/bad.edge.yaml:4:3: warning: model input `state` float32 \[2, \?, 128\]/);
     assert.equal(lines[2], `${file}:${at[0].line}:${at[0].column}: error: the model has no input \`audio\``);
-    assert.ok(lines.includes(`${file}:${at[1].line}:${at[1].column}: warning: \`latency_p50_ms\` (9) is above \`latency_p95_ms\` (5), but p50 is never above p95: one of them is likely a mistake`), io.out);
-    assert.equal(lines[lines.length - 1], `${file}:${at[2].line}:${at[2].column}: error: \`run.device\` is \`phone\`, which is not under \`devices\``);
+    assert.ok(
+      lines.includes(
+        `${file}:${at[1].line}:${at[1].column}: warning: \`latency_p50_ms\` (9) is above \`latency_p95_ms\` (5), but p50 is never above p95: one of them is likely a mistake`,
+      ),
+      io.out,
+    );
+    assert.equal(
+      lines[lines.length - 1],
+      `${file}:${at[2].line}:${at[2].column}: error: \`run.device\` is \`phone\`, which is not under \`devices\``,
+    );
     const positions = lines.map((l) => l.split(":").slice(1, 3).map(Number));
     const sorted = [...positions].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     assert.deepEqual(positions, sorted);
@@ -112,7 +132,10 @@ void suite("edge validate", () => {
 
   void test("a missing recipe file is EdgeError recipe/not-found (exit 3 through the CLI)", async () => {
     const dir = tempDir();
-    await assert.rejects(validateCommand(["nope.edge.yaml"], capture(dir)), (e) => isEdgeError(e) && e.code === "recipe/not-found" && /nope.edge.yaml does not exist/.test(e.message));
+    await assert.rejects(
+      validateCommand(["nope.edge.yaml"], capture(dir)),
+      (e) => isEdgeError(e) && e.code === "recipe/not-found" && /nope.edge.yaml does not exist/.test(e.message),
+    );
     const io = capture(dir);
     assert.equal(await main(["validate", "nope.edge.yaml"], io), 3);
     assert.match(io.err, /edge validate: nope.edge.yaml: recipe nope.edge.yaml does not exist/);
@@ -128,7 +151,10 @@ void suite("edge validate", () => {
 void suite("loadRecipe", () => {
   void test("returns the typed recipe, the signature, and paths resolved from the recipe's folder", async () => {
     const dir = tempDir();
-    writeFiles(dir, { "sub/r.edge.yaml": `${goodRecipe(relative(join(dir, "sub"), sileroModel))}data: { d: { path: ../d.npz, format: npz } }\nevaluate: { data: d, metrics: [cosine] }\n`, "d.npz": "x" });
+    writeFiles(dir, {
+      "sub/r.edge.yaml": `${goodRecipe(relative(join(dir, "sub"), sileroModel))}data: { d: { path: ../d.npz, format: npz } }\nevaluate: { data: d, metrics: [cosine] }\n`,
+      "d.npz": "x",
+    });
     const loaded = await loadRecipe("sub/r.edge.yaml", { cwd: dir });
     assert.deepEqual(loaded.problems, []);
     assert.equal(loaded.recipe?.name, "good");

@@ -38,7 +38,32 @@ function prng(seed: number): () => number {
   };
 }
 
-const alphabet = ["a", "b", "c", "1", "_", " ", "  ", ":", "\n", "-", "#", "[", "]", "{", "}", ",", "'", '"', "x: 1\n", "\n  y: 2", "\nz: 3", "&a ", "*a", "---\n"];
+const alphabet = [
+  "a",
+  "b",
+  "c",
+  "1",
+  "_",
+  " ",
+  "  ",
+  ":",
+  "\n",
+  "-",
+  "#",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "'",
+  '"',
+  "x: 1\n",
+  "\n  y: 2",
+  "\nz: 3",
+  "&a ",
+  "*a",
+  "---\n",
+];
 
 function edit(text: string, random: () => number): string {
   const at = Math.floor(random() * (text.length + 1));
@@ -59,7 +84,11 @@ function assertSameAsFullParse(text: string, blocks: YamlBlockCache, where: stri
   assert.deepEqual(incremental.problems, full.problems, `problems differ ${where}`);
   assert.deepEqual(incremental.data, full.data, `data differs ${where}`);
   if (incremental.source.blockData === undefined) return false; // fell back: nothing more to compare
-  assert.deepEqual(rangesOf(incremental.source.doc.contents), rangesOf(full.source.doc.contents), `ranges differ ${where}`);
+  assert.deepEqual(
+    rangesOf(incremental.source.doc.contents),
+    rangesOf(full.source.doc.contents),
+    `ranges differ ${where}`,
+  );
   assert.deepEqual(incremental.source.lines.lineStarts, full.source.lines.lineStarts, `line index differs ${where}`);
   return true;
 }
@@ -82,18 +111,32 @@ function fuzz(start: string, edits: number, seed: number): { incremental: number
 void test("the demo recipe: 3,000 random edits, block parse equals full parse after each", () => {
   const demo = readFileSync("samples/demo.edge.yaml", "utf8");
   const { incremental } = fuzz(demo, 3000, 7);
-  assert.ok(incremental > 300, `the block parse should handle a good share of the edits itself, handled ${incremental}`);
+  assert.ok(
+    incremental > 300,
+    `the block parse should handle a good share of the edits itself, handled ${incremental}`,
+  );
 });
 
 void test("a generated 2,000-line recipe: 100 random edits, block parse equals full parse after each", () => {
-  const big = generateRecipe({ lines: 2000, modelPath: "model.onnx", modelInputs: ["input_ids", "attention_mask", "position_ids"], nodeNames: Array.from({ length: 600 }, (_, i) => `/layers.${i}/MatMul`) }).text;
+  const big = generateRecipe({
+    lines: 2000,
+    modelPath: "model.onnx",
+    modelInputs: ["input_ids", "attention_mask", "position_ids"],
+    nodeNames: Array.from({ length: 600 }, (_, i) => `/layers.${i}/MatMul`),
+  }).text;
   const { incremental } = fuzz(big, 100, 11);
   assert.ok(incremental >= 5, `handled ${incremental}`);
 });
 
 void test("sections cut into entries (devices, data): 1,500 random edits, block parse equals full parse after each", () => {
-  const devices = Array.from({ length: 8 }, (_, i) => `  dev${i}:\n    ssh: { host: h${i}.local, user: pi }\n    threads: ${i + 1}\n`).join("");
-  const data = Array.from({ length: 6 }, (_, i) => `  set${i}:\n    path: data/s${i}\n    format: npy\n  # set ${i} ends\n`).join("");
+  const devices = Array.from(
+    { length: 8 },
+    (_, i) => `  dev${i}:\n    ssh: { host: h${i}.local, user: pi }\n    threads: ${i + 1}\n`,
+  ).join("");
+  const data = Array.from(
+    { length: 6 },
+    (_, i) => `  set${i}:\n    path: data/s${i}\n    format: npy\n  # set ${i} ends\n`,
+  ).join("");
   const text = `# comment\nname: nested\nmodel:\n  path: m.onnx\n\ndata:\n${data}\ndevices:  # all of them\n${devices}# a root comment\nrun:\n  device: dev0\nbudgets:\n`;
   const { incremental } = fuzz(text, 1500, 5);
   assert.ok(incremental > 100, `handled ${incremental}`);

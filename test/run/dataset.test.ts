@@ -13,7 +13,8 @@ import { EdgeError, isEdgeError } from "../../engine/errors";
 import { tempDir } from "./helpers";
 
 const fixtures = "test/run/fixtures/npy";
-const values = (t: TensorData) => [...t.data].map((v) => (typeof v === "bigint" ? v : t.dtype === "float16" ? fromHalfBits(v) : v));
+const values = (t: TensorData) =>
+  [...t.data].map((v) => (typeof v === "bigint" ? v : t.dtype === "float16" ? fromHalfBits(v) : v));
 
 void test("reads .npy files written by NumPy (v1, v2, v3 headers; big-endian; scalars)", async () => {
   const f32 = await readNpy(join(fixtures, "f32.npy"));
@@ -33,13 +34,20 @@ void test("reads .npy files written by NumPy (v1, v2, v3 headers; big-endian; sc
   const f16 = await readNpy(join(fixtures, "f16_v2.npy"));
   assert.deepEqual([f16.dtype, values(f16)], ["float16", [0.5, -1, 65504]]);
   const v3 = await readNpy(join(fixtures, "f32_v3.npy"));
-  assert.deepEqual([v3.shape, values(v3)], [[1, 2, 2], [3, 3, 3, 3]]);
+  assert.deepEqual(
+    [v3.shape, values(v3)],
+    [
+      [1, 2, 2],
+      [3, 3, 3, 3],
+    ],
+  );
 });
 
 void test("every dtype round-trips through encodeNpy / parseNpy, in each format version", () => {
   for (const dtype of DTYPES) {
     const data = allocate(dtype, 6);
-    for (let i = 0; i < 6; i++) writeNumber(data, dtype, i, dtype === "bool" ? i % 2 : i * 3 - (dtype.startsWith("u") ? 0 : 5));
+    for (let i = 0; i < 6; i++)
+      writeNumber(data, dtype, i, dtype === "bool" ? i % 2 : i * 3 - (dtype.startsWith("u") ? 0 : 5));
     const t: TensorData = { dtype, shape: [2, 3], data };
     for (const version of [1, 2, 3] as const) {
       const bytes = encodeNpy(t, version);
@@ -58,7 +66,12 @@ void test("a corrupted header is a run/input error naming the file and the byte 
   const check = (bytes: Uint8Array, offset: number, pattern: RegExp) =>
     assert.throws(
       () => parseNpy(bytes, "bad.npy"),
-      (e: unknown) => e instanceof EdgeError && e.code === "run/input" && e.where.file === "bad.npy" && e.where.offset === offset && pattern.test(e.message),
+      (e: unknown) =>
+        e instanceof EdgeError &&
+        e.code === "run/input" &&
+        e.where.file === "bad.npy" &&
+        e.where.offset === offset &&
+        pattern.test(e.message),
     );
   const magic = Uint8Array.from(good);
   magic[1] = 0x58;
@@ -78,18 +91,61 @@ void test("a corrupted header is a run/input error naming the file and the byte 
   length[9] = 0x7f;
   check(length, 8, /header says it is 32767 bytes/);
   await assert.rejects(readNpy(join(fixtures, "fortran.npy")), /Fortran-ordered/);
-  await assert.rejects(readNpy(join(fixtures, "missing.npy")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /ENOENT/.test(e.message));
+  await assert.rejects(
+    readNpy(join(fixtures, "missing.npy")),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && /ENOENT/.test(e.message),
+  );
 });
 
 void test("JSON tensors: one sample or a list; nested data; int64 as strings; clear errors", () => {
-  const [one] = parseJsonTensors(JSON.stringify({ x: { dtype: "float32", shape: [1, 2, 2], data: [[[1, 2], [3, 4]]] }, ids: { dtype: "int64", shape: [2], data: ["9007199254740993", 5] } }));
-  assert.deepEqual([one.x.shape, values(one.x)], [[1, 2, 2], [1, 2, 3, 4]]);
+  const [one] = parseJsonTensors(
+    JSON.stringify({
+      x: {
+        dtype: "float32",
+        shape: [1, 2, 2],
+        data: [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      },
+      ids: { dtype: "int64", shape: [2], data: ["9007199254740993", 5] },
+    }),
+  );
+  assert.deepEqual(
+    [one.x.shape, values(one.x)],
+    [
+      [1, 2, 2],
+      [1, 2, 3, 4],
+    ],
+  );
   assert.deepEqual(values(one.ids), [9007199254740993n, 5n]);
-  const list = parseJsonTensors(JSON.stringify([{ m: { dtype: "bool", shape: [2], data: [true, 0] } }, { m: { dtype: "bool", shape: [2], data: [1, false] } }]));
-  assert.deepEqual(list.map((s) => values(s.m)), [[1, 0], [1, 0]]);
-  assert.throws(() => parseJsonTensors('{"x": {"dtype": "float32", "shape": [3], "data": [1, 2]}}', "d.json"), /d\.json: \$\.x\.data has 2 values but shape \[3\] needs 3/);
-  assert.throws(() => parseJsonTensors('{"x": {"dtype": "float8", "shape": [1], "data": [1]}}'), /dtype must be one of/);
-  assert.throws(() => parseJsonTensors("{oops"), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not valid JSON/.test(e.message));
+  const list = parseJsonTensors(
+    JSON.stringify([
+      { m: { dtype: "bool", shape: [2], data: [true, 0] } },
+      { m: { dtype: "bool", shape: [2], data: [1, false] } },
+    ]),
+  );
+  assert.deepEqual(
+    list.map((s) => values(s.m)),
+    [
+      [1, 0],
+      [1, 0],
+    ],
+  );
+  assert.throws(
+    () => parseJsonTensors('{"x": {"dtype": "float32", "shape": [3], "data": [1, 2]}}', "d.json"),
+    /d\.json: \$\.x\.data has 2 values but shape \[3\] needs 3/,
+  );
+  assert.throws(
+    () => parseJsonTensors('{"x": {"dtype": "float8", "shape": [1], "data": [1]}}'),
+    /dtype must be one of/,
+  );
+  assert.throws(
+    () => parseJsonTensors("{oops"),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not valid JSON/.test(e.message),
+  );
 });
 
 void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files, JSON; a file that is not an npz", async () => {
@@ -97,12 +153,21 @@ void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files,
   const data = join(dir, "data");
   for (const n of [10, 2, 1]) {
     mkdirSync(join(data, `sample-${n}`), { recursive: true });
-    writeFileSync(join(data, `sample-${n}`, "x.npy"), encodeNpy({ dtype: "float32", shape: [1], data: new Float32Array([n]) }));
-    writeFileSync(join(data, `sample-${n}`, "sr.npy"), encodeNpy({ dtype: "int64", shape: [], data: new BigInt64Array([16000n]) }));
+    writeFileSync(
+      join(data, `sample-${n}`, "x.npy"),
+      encodeNpy({ dtype: "float32", shape: [1], data: new Float32Array([n]) }),
+    );
+    writeFileSync(
+      join(data, `sample-${n}`, "sr.npy"),
+      encodeNpy({ dtype: "int64", shape: [], data: new BigInt64Array([16000n]) }),
+    );
   }
   writeFileSync(join(data, "notes.txt"), "ignored");
   const samples = await readDataset(data);
-  assert.deepEqual(samples.map((s) => values(s.x)[0]), [1, 2, 10]);
+  assert.deepEqual(
+    samples.map((s) => values(s.x)[0]),
+    [1, 2, 10],
+  );
   assert.deepEqual(Object.keys(samples[0]).sort(), ["sr", "x"]);
   assert.equal((await readDataset(data, { maxSamples: 2 })).length, 2);
 
@@ -112,7 +177,10 @@ void test("readDataset: DIR/<sample>/<input>.npy in natural order, single files,
   assert.deepEqual(values((await readDataset(join(dir, "d.json")))[0].x), [7]);
 
   writeFileSync(join(dir, "d.npz"), "PK");
-  await assert.rejects(readDataset(join(dir, "d.npz")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not an \.npz file/.test(e.message));
+  await assert.rejects(
+    readDataset(join(dir, "d.npz")),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && /not an \.npz file/.test(e.message),
+  );
   mkdirSync(join(dir, "empty"));
   await assert.rejects(readDataset(join(dir, "empty")), /has no sample directories/);
   await assert.rejects(readDataset(join(dir, "nope")), /cannot read dataset/);
@@ -130,7 +198,10 @@ void test("readDataset: .npz from numpy (savez and savez_compressed), samples al
   ].join("\n");
   const made = spawnSync(python, ["-c", script, dir], { encoding: "utf8" });
   if (made.status !== 0) return t.skip(`numpy (Debian python3-numpy) is needed to write .npz files: ${made.stderr}`);
-  for (const [file, inputs] of [["plain.npz", undefined], ["small.npz", { x: "pixels", ids: "ids" }]] as const) {
+  for (const [file, inputs] of [
+    ["plain.npz", undefined],
+    ["small.npz", { x: "pixels", ids: "ids" }],
+  ] as const) {
     const samples = await readDataset(join(dir, file), { inputs });
     assert.equal(samples.length, 3, file);
     assert.deepEqual(samples[1].x.shape, [1, 2, 4]);
@@ -139,8 +210,14 @@ void test("readDataset: .npz from numpy (savez and savez_compressed), samples al
     assert.deepEqual(values(samples[2].ids), [5n, 6n]);
   }
   assert.equal((await readDataset(join(dir, "plain.npz"), { maxSamples: 2 })).length, 2);
-  await assert.rejects(readDataset(join(dir, "small.npz"), { inputs: { x: "nope" } }), /has no array "nope" for input "x".*/);
+  await assert.rejects(
+    readDataset(join(dir, "small.npz"), { inputs: { x: "nope" } }),
+    /has no array "nope" for input "x".*/,
+  );
   const bytes = readFileSync(join(dir, "plain.npz"));
   writeFileSync(join(dir, "cut.npz"), bytes.subarray(0, bytes.length - 40));
-  await assert.rejects(readDataset(join(dir, "cut.npz")), (e: unknown) => isEdgeError(e) && e.code === "run/input" && e.where.file === join(dir, "cut.npz"));
+  await assert.rejects(
+    readDataset(join(dir, "cut.npz")),
+    (e: unknown) => isEdgeError(e) && e.code === "run/input" && e.where.file === join(dir, "cut.npz"),
+  );
 });

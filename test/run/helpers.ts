@@ -31,6 +31,7 @@ export function recorder(onEvent?: (e: EngineEvent) => void): Recorder {
   return {
     events,
     emit: sink.emit,
-    of: <T extends EngineEvent["type"]>(type: T) => events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type),
+    of: <T extends EngineEvent["type"]>(type: T) =>
+      events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type),
   };
 }

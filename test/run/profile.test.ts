@@ -2,11 +2,24 @@
 // shares add up, and the streamed kernels are the last run's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type TraceEvent, kernelRecords, kernelsToStream, parseTrace, summarizeProfile } from "../../engine/run/profile";
+import {
+  type TraceEvent,
+  kernelRecords,
+  kernelsToStream,
+  parseTrace,
+  summarizeProfile,
+} from "../../engine/run/profile";
 import { isEdgeError } from "../../engine/errors";
 
 function run(start: number, scale: number): TraceEvent[] {
-  const k = (name: string, op: string, ts: number, dur: number): TraceEvent => ({ cat: "Node", ph: "X", name: `${name}_kernel_time`, ts: start + ts, dur: dur * scale, args: { op_name: op, provider: "CPUExecutionProvider" } });
+  const k = (name: string, op: string, ts: number, dur: number): TraceEvent => ({
+    cat: "Node",
+    ph: "X",
+    name: `${name}_kernel_time`,
+    ts: start + ts,
+    dur: dur * scale,
+    args: { op_name: op, provider: "CPUExecutionProvider" },
+  });
   return [
     { cat: "Session", ph: "X", name: "model_run", ts: start, dur: 50 },
     k("/conv1/Conv", "Conv", 1, 20),
@@ -27,8 +40,18 @@ void test("kernels are assigned to the model_run they fall in", () => {
   const { runCount, kernels } = kernelRecords(trace);
   assert.equal(runCount, 3);
   assert.equal(kernels.length, 9);
-  assert.deepEqual(kernels.map((k) => k.run), [0, 0, 0, 1, 1, 1, 2, 2, 2]);
-  assert.deepEqual(kernels[0], { node: "/conv1/Conv", opType: "Conv", provider: "CPUExecutionProvider", startUs: 101, durationUs: 200, run: 0 });
+  assert.deepEqual(
+    kernels.map((k) => k.run),
+    [0, 0, 0, 1, 1, 1, 2, 2, 2],
+  );
+  assert.deepEqual(kernels[0], {
+    node: "/conv1/Conv",
+    opType: "Conv",
+    provider: "CPUExecutionProvider",
+    startUs: 101,
+    durationUs: 200,
+    run: 0,
+  });
 });
 
 void test("summary skips warm-up runs and adds up", () => {
@@ -38,17 +61,40 @@ void test("summary skips warm-up runs and adds up", () => {
   assert.equal(s.kernelTimeUs, 70);
   assert.equal(s.kernelTimePerRunUs, 35);
   assert.equal(s.nodeCount, 3);
-  assert.deepEqual(s.opTypes.map((o) => [o.opType, o.nodes, o.calls, o.totalUs, o.meanUsPerRun]), [["Conv", 2, 4, 60, 30], ["Relu", 1, 2, 10, 5]]);
+  assert.deepEqual(
+    s.opTypes.map((o) => [o.opType, o.nodes, o.calls, o.totalUs, o.meanUsPerRun]),
+    [
+      ["Conv", 2, 4, 60, 30],
+      ["Relu", 1, 2, 10, 5],
+    ],
+  );
   assert.ok(Math.abs(s.opTypes[0].share - 60 / 70) < 1e-12);
-  assert.deepEqual(s.topNodes.map((n) => [n.node, n.calls, n.totalUs, n.meanUs]), [["/conv1/Conv", 2, 40, 20], ["/conv2/Conv", 2, 20, 10], ["/relu/Relu", 2, 10, 5]]);
+  assert.deepEqual(
+    s.topNodes.map((n) => [n.node, n.calls, n.totalUs, n.meanUs]),
+    [
+      ["/conv1/Conv", 2, 40, 20],
+      ["/conv2/Conv", 2, 20, 10],
+      ["/relu/Relu", 2, 10, 5],
+    ],
+  );
   assert.equal(summarizeProfile(trace, { skipRuns: 1, topNodes: 1 }).topNodes.length, 1);
   // skipping more runs than there are leaves nothing, without dividing by zero
-  assert.deepEqual([summarizeProfile(trace, { skipRuns: 5 }).kernelTimePerRunUs, summarizeProfile(trace, { skipRuns: 5 }).opTypes], [0, []]);
+  assert.deepEqual(
+    [summarizeProfile(trace, { skipRuns: 5 }).kernelTimePerRunUs, summarizeProfile(trace, { skipRuns: 5 }).opTypes],
+    [0, []],
+  );
 });
 
 void test("streamed kernels are the last run's, capped", () => {
   const records = kernelRecords(trace);
-  assert.deepEqual(kernelsToStream(records, 100).map((k) => [k.node, k.startUs]), [["/conv1/Conv", 301], ["/relu/Relu", 322], ["/conv2/Conv", 328]]);
+  assert.deepEqual(
+    kernelsToStream(records, 100).map((k) => [k.node, k.startUs]),
+    [
+      ["/conv1/Conv", 301],
+      ["/relu/Relu", 322],
+      ["/conv2/Conv", 328],
+    ],
+  );
   assert.equal(kernelsToStream(records, 2).length, 2);
   assert.equal(kernelsToStream(records, 0).length, 0);
 });
@@ -56,6 +102,9 @@ void test("streamed kernels are the last run's, capped", () => {
 void test("parseTrace accepts an array or {traceEvents}, and names the file when it is neither", () => {
   assert.equal(parseTrace(JSON.stringify(trace)).length, trace.length);
   assert.equal(parseTrace(JSON.stringify({ traceEvents: trace })).length, trace.length);
-  assert.throws(() => parseTrace("{}", "p.json"), (e: unknown) => isEdgeError(e) && e.code === "run/failed" && e.where.file === "p.json");
+  assert.throws(
+    () => parseTrace("{}", "p.json"),
+    (e: unknown) => isEdgeError(e) && e.code === "run/failed" && e.where.file === "p.json",
+  );
   assert.throws(() => parseTrace("[", "p.json"), /not valid JSON/);
 });

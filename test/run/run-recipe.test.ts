@@ -34,7 +34,11 @@ const readReport = (path: string) => JSON.parse(readFileSync(path, "utf8")) as R
 void test("the demo recipe as a library call: compile, run, profile, report; the result is what report.json says", async () => {
   const loaded = await loadRecipe("samples/demo.edge.yaml", { cwd: resolve(".") });
   // Few iterations, and the budgets that do not depend on this machine's speed.
-  loaded.recipe = { ...loaded.recipe!, run: { ...loaded.recipe!.run, warmup: 1, iterations: 3 }, budgets: { size_mb: 12 } };
+  loaded.recipe = {
+    ...loaded.recipe!,
+    run: { ...loaded.recipe!.run, warmup: 1, iterations: 3 },
+    budgets: { size_mb: 12 },
+  };
   const runsDir = tempDir("edge-run-recipe-");
   const sink = recorder();
   const result = await runRecipe(loaded, { runsDir, sink });
@@ -45,19 +49,57 @@ void test("the demo recipe as a library call: compile, run, profile, report; the
   assert.equal(result.runDir, join(runsDir, result.runId));
   assert.equal(result.reportPath, join(result.runDir, "report.json"));
   assert.deepEqual(readReport(result.reportPath), JSON.parse(JSON.stringify(result.report)));
-  assert.deepEqual(readdirSync(result.runDir).sort(), ["model.compiled.onnx", "profile.json", "recipe.resolved.json", "report.json", "report.md"]);
+  assert.deepEqual(readdirSync(result.runDir).sort(), [
+    "model.compiled.onnx",
+    "profile.json",
+    "recipe.resolved.json",
+    "report.json",
+    "report.md",
+  ]);
   assert.equal(result.report.latenciesMs.length, 3);
   assert.equal(result.report.run.warmupDone, 1);
   assert.equal(result.report.model?.path, join(result.runDir, "model.compiled.onnx"));
-  assert.deepEqual(result.report.budgets.map((b) => [b.name, b.pass]), [["size_mb", true]]);
+  assert.deepEqual(
+    result.report.budgets.map((b) => [b.name, b.pass]),
+    [["size_mb", true]],
+  );
 
   const events = sink.events;
-  assert.deepEqual(events[0], { ...events[0], type: "run/start", runId: result.runId, recipe: "samples/demo.edge.yaml", device: "laptop", outDir: result.runDir });
-  assert.deepEqual(events.at(-1), { ...events.at(-1), type: "run/end", ok: true, exitCode: 0, reportPath: result.reportPath });
-  assert.deepEqual(sink.of("step/start").map((e) => e.step), ["compile", "load", "session", "warmup", "run", "profile"]);
-  assert.deepEqual(sink.of("step/end").map((e) => [e.step, e.ok]), [["compile", true], ["load", true], ["session", true], ["warmup", true], ["run", true], ["profile", true]]);
+  assert.deepEqual(events[0], {
+    ...events[0],
+    type: "run/start",
+    runId: result.runId,
+    recipe: "samples/demo.edge.yaml",
+    device: "laptop",
+    outDir: result.runDir,
+  });
+  assert.deepEqual(events.at(-1), {
+    ...events.at(-1),
+    type: "run/end",
+    ok: true,
+    exitCode: 0,
+    reportPath: result.reportPath,
+  });
+  assert.deepEqual(
+    sink.of("step/start").map((e) => e.step),
+    ["compile", "load", "session", "warmup", "run", "profile"],
+  );
+  assert.deepEqual(
+    sink.of("step/end").map((e) => [e.step, e.ok]),
+    [
+      ["compile", true],
+      ["load", true],
+      ["session", true],
+      ["warmup", true],
+      ["run", true],
+      ["profile", true],
+    ],
+  );
   assert.equal(sink.of("iteration").filter((e) => !e.warmup).length, 3);
-  assert.deepEqual(sink.of("budget").map((b) => [b.name, b.pass]), [["size_mb", true]]);
+  assert.deepEqual(
+    sink.of("budget").map((b) => [b.name, b.pass]),
+    [["size_mb", true]],
+  );
 });
 
 void test("the caller's AbortSignal stops the run after the first measured iteration: aborted report, exit 130", async () => {
@@ -76,9 +118,27 @@ void test("the caller's AbortSignal stops the run after the first measured itera
   // The loop checks the signal before each iteration: exactly the one that was running finishes.
   assert.equal(result.report.latenciesMs.length, 1);
   assert.equal(result.report.run.iterationsRequested, 100000);
-  assert.deepEqual(sink.of("step/end").map((e) => [e.step, e.ok]), [["load", true], ["session", true], ["warmup", true], ["run", false]]);
-  assert.ok(sink.of("log").some((e) => e.level === "warning" && /run aborted after 1 warm-up and 1 measured iterations/.test(e.message)));
-  assert.deepEqual(sink.events.at(-1), { ...sink.events.at(-1), type: "run/end", ok: false, exitCode: 130, reportPath: result.reportPath });
+  assert.deepEqual(
+    sink.of("step/end").map((e) => [e.step, e.ok]),
+    [
+      ["load", true],
+      ["session", true],
+      ["warmup", true],
+      ["run", false],
+    ],
+  );
+  assert.ok(
+    sink
+      .of("log")
+      .some((e) => e.level === "warning" && /run aborted after 1 warm-up and 1 measured iterations/.test(e.message)),
+  );
+  assert.deepEqual(sink.events.at(-1), {
+    ...sink.events.at(-1),
+    type: "run/end",
+    ok: false,
+    exitCode: 130,
+    reportPath: result.reportPath,
+  });
 });
 
 void test("run.timeout_s stops a run that would take too long: aborted, exit 130, the partial report written", async () => {
@@ -98,7 +158,13 @@ void test("an unknown device is thrown before the run starts: no run folder, no 
   const dir = tempDir("edge-run-recipe-");
   const file = clsRecipe(dir, "  iterations: 1");
   const sink = recorder();
-  await assert.rejects(runRecipe(file, { cwd: dir, device: "phone", sink }), (e) => isEdgeError(e) && e.code === "device/unknown" && e.where.device === "phone");
+  await assert.rejects(
+    runRecipe(file, { cwd: dir, device: "phone", sink }),
+    (e) => isEdgeError(e) && e.code === "device/unknown" && e.where.device === "phone",
+  );
   assert.equal(existsSync(join(dir, ".edge")), false);
-  assert.deepEqual(sink.events.map((e) => e.type), []);
+  assert.deepEqual(
+    sink.events.map((e) => e.type),
+    [],
+  );
 });

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { latencyStats, mean, percentile, sampleStdev, throughput } from "../../engine/run/stats";
 
-const close = (actual: number, expected: number, eps = 1e-9) => assert.ok(Math.abs(actual - expected) <= eps, `${actual} ≉ ${expected}`);
+const close = (actual: number, expected: number, eps = 1e-9) =>
+  assert.ok(Math.abs(actual - expected) <= eps, `${actual} ≉ ${expected}`);
 
 void test("percentiles interpolate linearly between closest ranks", () => {
   // sorted 1,2,3,4: h = 3p
@@ -14,7 +15,13 @@ void test("percentiles interpolate linearly between closest ranks", () => {
   close(percentile([4, 1, 3, 2], 1), 4);
   close(percentile([7], 0.99), 7);
   // numpy.percentile(range(1, 101), 99) == 99.01
-  close(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 0.99), 99.01);
+  close(
+    percentile(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      0.99,
+    ),
+    99.01,
+  );
   assert.throws(() => percentile([], 0.5), RangeError);
 });
 

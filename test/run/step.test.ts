@@ -7,13 +7,24 @@ import { recorder } from "./helpers";
 
 void test("a step that returns: start with its detail, end with ok, the value passed on", async () => {
   const sink = recorder();
-  const value = await step(sink, "compile", async () => {
-    sink.emit({ type: "log", level: "info", message: "inside" });
-    return 42;
-  }, { detail: "cpu, all" });
+  const value = await step(
+    sink,
+    "compile",
+    async () => {
+      sink.emit({ type: "log", level: "info", message: "inside" });
+      return 42;
+    },
+    { detail: "cpu, all" },
+  );
   assert.equal(value, 42);
-  assert.deepEqual(sink.events.map((e) => e.type), ["step/start", "log", "step/end"]);
-  assert.deepEqual(sink.of("step/start").map((e) => [e.step, e.detail]), [["compile", "cpu, all"]]);
+  assert.deepEqual(
+    sink.events.map((e) => e.type),
+    ["step/start", "log", "step/end"],
+  );
+  assert.deepEqual(
+    sink.of("step/start").map((e) => [e.step, e.detail]),
+    [["compile", "cpu, all"]],
+  );
   const end = sink.of("step/end")[0];
   assert.deepEqual([end.step, end.ok], ["compile", true]);
   assert.ok(end.durationMs >= 0 && end.timeMs >= sink.of("step/start")[0].timeMs);
@@ -22,19 +33,36 @@ void test("a step that returns: start with its detail, end with ok, the value pa
 void test("a step that throws ends with ok: false and the error goes on", async () => {
   const sink = recorder();
   const boom = new Error("boom");
-  await assert.rejects(step(sink, "quantize", () => Promise.reject(boom)), (e) => e === boom);
-  assert.deepEqual(sink.events.map((e) => e.type), ["step/start", "step/end"]);
+  await assert.rejects(
+    step(sink, "quantize", () => Promise.reject(boom)),
+    (e) => e === boom,
+  );
+  assert.deepEqual(
+    sink.events.map((e) => e.type),
+    ["step/start", "step/end"],
+  );
   assert.equal(sink.of("step/end")[0].ok, false);
   // A synchronous throw is the same.
-  await assert.rejects(step(sink, "evaluate", () => {
-    throw boom;
-  }));
-  assert.deepEqual(sink.of("step/end").map((e) => [e.step, e.ok]), [["quantize", false], ["evaluate", false]]);
+  await assert.rejects(
+    step(sink, "evaluate", () => {
+      throw boom;
+    }),
+  );
+  assert.deepEqual(
+    sink.of("step/end").map((e) => [e.step, e.ok]),
+    [
+      ["quantize", false],
+      ["evaluate", false],
+    ],
+  );
 });
 
 void test("succeeded decides ok for a step that returns (a warm-up stopped by the signal)", async () => {
   const sink = recorder();
   const done = await step(sink, "warmup", async () => 3, { succeeded: (n) => n === 5 });
   assert.equal(done, 3);
-  assert.deepEqual(sink.of("step/end").map((e) => [e.step, e.ok]), [["warmup", false]]);
+  assert.deepEqual(
+    sink.of("step/end").map((e) => [e.step, e.ok]),
+    [["warmup", false]],
+  );
 });

@@ -38,10 +38,19 @@ void test("engines.vscode is a caret range whose minimum @types/vscode is pinned
 });
 
 void test("every build is one engines.vscode admits; the oldest is older than the newest", () => {
-  for (const build of codeServerBuilds) assert.ok(admits(manifest.engines.vscode, build.vscodeVersion), `VS Code ${build.vscodeVersion} satisfies ${manifest.engines.vscode}`);
+  for (const build of codeServerBuilds)
+    assert.ok(
+      admits(manifest.engines.vscode, build.vscodeVersion),
+      `VS Code ${build.vscodeVersion} satisfies ${manifest.engines.vscode}`,
+    );
   assert.ok(compare(OLDEST_BUILD.vscodeVersion, NEWEST_BUILD.vscodeVersion) < 0);
   // code-server 4.N.x is built from VS Code 1.N.
-  for (const build of codeServerBuilds) assert.equal(parse(build.codeServerVersion)[1], parse(build.vscodeVersion)[1], `code-server ${build.codeServerVersion} ↔ VS Code ${build.vscodeVersion}`);
+  for (const build of codeServerBuilds)
+    assert.equal(
+      parse(build.codeServerVersion)[1],
+      parse(build.vscodeVersion)[1],
+      `code-server ${build.codeServerVersion} ↔ VS Code ${build.vscodeVersion}`,
+    );
 });
 
 void test("scripts/setup-code-server.sh installs each build with its Node, both by default", () => {
@@ -50,7 +59,11 @@ void test("scripts/setup-code-server.sh installs each build with its Node, both 
   const nodeFor = new Map([...table.matchAll(/\[([\d.]+)\]=([\d.]+)/g)].map((m) => [m[1], m[2]]));
   const defaults = (/DEFAULT_VERSIONS=\(([^)]*)\)/.exec(script)?.[1] ?? "").trim().split(/\s+/);
   for (const build of codeServerBuilds) {
-    assert.equal(nodeFor.get(build.codeServerVersion), build.nodeVersion, `code-server ${build.codeServerVersion} runs on Node ${build.nodeVersion}`);
+    assert.equal(
+      nodeFor.get(build.codeServerVersion),
+      build.nodeVersion,
+      `code-server ${build.codeServerVersion} runs on Node ${build.nodeVersion}`,
+    );
     assert.ok(defaults.includes(build.codeServerVersion), `${build.codeServerVersion} is installed by default`);
   }
 });

@@ -22,7 +22,10 @@ export interface CodeServerBuild {
 
 /** The newest VS Code; every suite runs here. */
 export const NEWEST_BUILD: CodeServerBuild = {
-  codeServerVersion: "4.139.1", vscodeVersion: "1.139.1", nodeVersion: "24.21.0", serverArgs: ["--vscode-option", "enable-smoke-test-driver"],
+  codeServerVersion: "4.139.1",
+  vscodeVersion: "1.139.1",
+  nodeVersion: "24.21.0",
+  serverArgs: ["--vscode-option", "enable-smoke-test-driver"],
 };
 /**
  * The oldest VS Code that package.json's engines.vscode (^1.91.0) admits and npm has a code-server for (none for
@@ -30,7 +33,10 @@ export const NEWEST_BUILD: CodeServerBuild = {
  */
 export const OLDEST_BUILD: CodeServerBuild = {
   // Without the smoke-test driver: an extension-host suite run (extensionTestsPath) refuses modal dialogs by itself.
-  codeServerVersion: "4.93.1", vscodeVersion: "1.93.1", nodeVersion: "20.9.0", serverArgs: [],
+  codeServerVersion: "4.93.1",
+  vscodeVersion: "1.93.1",
+  nodeVersion: "20.9.0",
+  serverArgs: [],
 };
 /** Keep in step with scripts/setup-code-server.sh, which installs them. */
 export const codeServerBuilds: readonly CodeServerBuild[] = [NEWEST_BUILD, OLDEST_BUILD];
@@ -44,26 +50,46 @@ export function nodeBin(build: CodeServerBuild = NEWEST_BUILD): string {
 }
 
 export function codeServerEntry(build: CodeServerBuild = NEWEST_BUILD): string {
-  return join(cacheDir, `code-server-${build.codeServerVersion}`, "node_modules", "code-server", "out", "node", "entry.js");
+  return join(
+    cacheDir,
+    `code-server-${build.codeServerVersion}`,
+    "node_modules",
+    "code-server",
+    "out",
+    "node",
+    "entry.js",
+  );
 }
 
 function isInstalled(build: CodeServerBuild): boolean {
-  return existsSync(join(cacheDir, `node-${build.nodeVersion}`, ".done")) && existsSync(join(cacheDir, `code-server-${build.codeServerVersion}`, ".done"));
+  return (
+    existsSync(join(cacheDir, `node-${build.nodeVersion}`, ".done")) &&
+    existsSync(join(cacheDir, `code-server-${build.codeServerVersion}`, ".done"))
+  );
 }
 
 /** Runs scripts/setup-code-server.sh for the builds not installed yet (all of them by default); returns how long it took. */
-export function ensureCodeServer(builds: readonly CodeServerBuild[] = codeServerBuilds): { skipped: boolean; durationMs: number } {
+export function ensureCodeServer(builds: readonly CodeServerBuild[] = codeServerBuilds): {
+  skipped: boolean;
+  durationMs: number;
+} {
   const missing = builds.filter((b) => !isInstalled(b));
   if (missing.length === 0) return { skipped: true, durationMs: 0 };
   const started = performance.now();
-  const result = spawnSync("bash", [join(repoRoot, "scripts", "setup-code-server.sh"), ...missing.map((b) => b.codeServerVersion)], { stdio: ["ignore", "inherit", "inherit"] });
-  if (result.status !== 0) throw new Error(`scripts/setup-code-server.sh failed (exit ${result.status ?? result.signal})`);
+  const result = spawnSync(
+    "bash",
+    [join(repoRoot, "scripts", "setup-code-server.sh"), ...missing.map((b) => b.codeServerVersion)],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+  if (result.status !== 0)
+    throw new Error(`scripts/setup-code-server.sh failed (exit ${result.status ?? result.signal})`);
   return { skipped: false, durationMs: performance.now() - started };
 }
 
 /** What is missing for the real-VS-Code suites, in words; undefined when nothing is. */
 export function missingPrerequisite(): string | undefined {
-  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium; .ci/run installs it)`;
+  if (!existsSync(chromiumPath))
+    return `no Chromium at ${chromiumPath} (apt-get install chromium; .ci/run installs it)`;
   return undefined;
 }
 
@@ -73,7 +99,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -92,7 +120,11 @@ export interface CodeServer {
  * Starts code-server in its own session (setsid) with fresh user-data and extensions dirs, and resolves once it
  * listens and /healthz answers. `name` labels its log under test-artifacts/vscode/.
  */
-export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {}, options: { installVsix?: string; untrusted?: boolean; build?: CodeServerBuild } = {}): Promise<CodeServer> {
+export async function startCodeServer(
+  name: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { installVsix?: string; untrusted?: boolean; build?: CodeServerBuild } = {},
+): Promise<CodeServer> {
   const build = options.build ?? NEWEST_BUILD;
   const port = await freePort();
   const dirs = mkdtempSync(join(tmpdir(), `edge-code-server-${name}-`));
@@ -100,24 +132,40 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
   const log = createWriteStream(join(artifactsDir, `${name}-code-server.log`));
   const args = [
     codeServerEntry(build),
-    "--bind-addr", `127.0.0.1:${port}`,
-    "--auth", "none",
+    "--bind-addr",
+    `127.0.0.1:${port}`,
+    "--auth",
+    "none",
     "--disable-telemetry",
     "--disable-update-check",
     // untrusted: workspace trust stays on and the (never trusted) folder opens in restricted mode, without the prompt.
     ...(options.untrusted ? [] : ["--disable-workspace-trust"]),
     "--disable-getting-started-override",
     ...build.serverArgs,
-    "--user-data-dir", join(dirs, "user-data"),
-    "--extensions-dir", join(dirs, "extensions"),
+    "--user-data-dir",
+    join(dirs, "user-data"),
+    "--extensions-dir",
+    join(dirs, "extensions"),
   ];
   if (options.untrusted) {
     mkdirSync(join(dirs, "user-data", "User"), { recursive: true });
-    writeFileSync(join(dirs, "user-data", "User", "settings.json"), JSON.stringify({ "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.emptyWindow": false }));
+    writeFileSync(
+      join(dirs, "user-data", "User", "settings.json"),
+      JSON.stringify({
+        "security.workspace.trust.enabled": true,
+        "security.workspace.trust.startupPrompt": "never",
+        "security.workspace.trust.emptyWindow": false,
+      }),
+    );
   }
-  if (options.installVsix) installVsix(build, options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
+  if (options.installVsix)
+    installVsix(build, options.installVsix, join(dirs, "extensions"), join(dirs, "user-data"), name);
   // detached: the child calls setsid, so `kill -- -PGID` stops code-server, its extension host and language server.
-  const child = spawn(nodeBin(build), args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const child = spawn(nodeBin(build), args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -155,11 +203,32 @@ export async function startCodeServer(name: string, env: NodeJS.ProcessEnv = {},
 }
 
 /** `code-server --install-extension VSIX` into the given dirs (what a user does with a downloaded .vsix). */
-function installVsix(build: CodeServerBuild, vsix: string, extensionsDir: string, userDataDir: string, name: string): void {
-  const result = spawnSync(nodeBin(build), [codeServerEntry(build), "--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], { encoding: "utf8", timeout: 120_000 });
+function installVsix(
+  build: CodeServerBuild,
+  vsix: string,
+  extensionsDir: string,
+  userDataDir: string,
+  name: string,
+): void {
+  const result = spawnSync(
+    nodeBin(build),
+    [
+      codeServerEntry(build),
+      "--install-extension",
+      vsix,
+      "--extensions-dir",
+      extensionsDir,
+      "--user-data-dir",
+      userDataDir,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   writeFileSync(join(artifactsDir, `${name}-install-extension.log`), output);
-  if (result.status !== 0 || !/successfully installed/i.test(output)) throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${output}`);
+  if (result.status !== 0 || !/successfully installed/i.test(output))
+    throw new Error(
+      `code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${output}`,
+    );
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -174,12 +243,16 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function waitForListening(child: ChildProcess, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => done(new Error(`code-server did not listen on ${port} within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => done(new Error(`code-server did not listen on ${port} within 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes("HTTP server listening on")) done();
     };
-    const onExit = (code: number | null): void => done(new Error(`code-server exited (${code}) before listening:\n${output}`));
+    const onExit = (code: number | null): void =>
+      done(new Error(`code-server exited (${code}) before listening:\n${output}`));
     function done(error?: Error): void {
       clearTimeout(timer);
       child.stdout?.off("data", onData);
@@ -207,7 +280,15 @@ export async function openBrowser(): Promise<Browser> {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   return {
     context,
@@ -230,7 +311,12 @@ export function workbenchUrl(server: CodeServer, folder: string, payload?: [stri
  * Loads the workbench with the repository as the extension under development (or, on a server started with a .vsix
  * installed, with that installed extension), and waits for it to render.
  */
-export async function openWorkbench(page: Page, server: CodeServer, folder: string, extraPayload: [string, string][] = []): Promise<void> {
+export async function openWorkbench(
+  page: Page,
+  server: CodeServer,
+  folder: string,
+  extraPayload: [string, string][] = [],
+): Promise<void> {
   const development: [string, string][] = server.vsix ? [] : [["extensionDevelopmentPath", server.remoteUri(repoRoot)]];
   await page.goto(workbenchUrl(server, folder, [...development, ...extraPayload]));
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
@@ -241,7 +327,14 @@ export async function buildSuite(suiteDir = "suite"): Promise<string> {
   const outfile = join(repoRoot, "out", `vscode-${suiteDir}`, "index.cjs");
   await esbuild.build({
     entryPoints: [join(repoRoot, "test", "vscode", suiteDir, "index.ts")],
-    outfile, bundle: true, platform: "node", format: "cjs", target: "node20", sourcemap: "inline", external: ["vscode"], logLevel: "warning",
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: "inline",
+    external: ["vscode"],
+    logLevel: "warning",
   });
   return outfile;
 }
@@ -262,13 +355,21 @@ export function suiteLogName(base: string, build: CodeServerBuild = NEWEST_BUILD
  * Runs the extension-host suite in code-server: loads the workbench with the payload, waits for the suite to call
  * codeAutomationExit, and returns each test's result (written by the suite to EDGE_VSCODE_RESULTS).
  */
-export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_000, options: { untrusted?: boolean; build?: CodeServerBuild } = {}): Promise<{ exitCode: number; results: SuiteResult[] }> {
+export async function runExtensionHostSuite(
+  workspace: string,
+  timeoutMs = 240_000,
+  options: { untrusted?: boolean; build?: CodeServerBuild } = {},
+): Promise<{ exitCode: number; results: SuiteResult[] }> {
   // untrusted: test/vscode/suite-untrusted/ in a server with workspace trust on and the folder untrusted.
   const build = options.build ?? NEWEST_BUILD;
   const name = suiteLogName(options.untrusted ? "exthost-untrusted" : "exthost", build);
   const suite = await buildSuite(options.untrusted ? "suite-untrusted" : "suite");
   const resultsFile = join(mkdtempSync(join(tmpdir(), "edge-vscode-results-")), "results.json");
-  const server = await startCodeServer(name, { EDGE_VSCODE_RESULTS: resultsFile }, { untrusted: options.untrusted, build });
+  const server = await startCodeServer(
+    name,
+    { EDGE_VSCODE_RESULTS: resultsFile },
+    { untrusted: options.untrusted, build },
+  );
   const browser = await openBrowser();
   const context = browser.context;
   const consoleLog = createWriteStream(join(artifactsDir, `${name}-console.log`));
@@ -280,7 +381,13 @@ export async function runExtensionHostSuite(workspace: string, timeoutMs = 240_0
     await page.exposeFunction("codeAutomationExit", (code: number) => exit(code));
     await openWorkbench(page, server, workspace, [["extensionTestsPath", server.remoteUri(suite)]]);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the extension-host suite did not finish within ${timeoutMs} ms`)), timeoutMs)));
+    const timeout = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`the extension-host suite did not finish within ${timeoutMs} ms`)),
+          timeoutMs,
+        )),
+    );
     const exitCode = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
     const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, "utf8")) as SuiteResult[]) : [];
     return { exitCode, results };

@@ -7,7 +7,8 @@ import { runTests } from "@vscode/test-electron";
 import { buildSuite } from "./harness";
 import { makeWorkspace, repoRoot } from "./workspace";
 
-const engines = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { engines: { vscode: string } }).engines;
+const engines = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { engines: { vscode: string } })
+  .engines;
 const minimum = engines.vscode.replace(/^\^/, "");
 const suite = await buildSuite();
 const workspace = makeWorkspace();

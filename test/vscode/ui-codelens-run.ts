@@ -19,7 +19,10 @@ export async function codeLensRunOpensReport(page: Page): Promise<void> {
   // The terminal draws on a WebGL canvas by default; its DOM renderer puts the text in `.xterm-rows` to be read.
   const settings = join(workspaceOf(page), ".vscode");
   mkdirSync(settings, { recursive: true });
-  writeFileSync(join(settings, "settings.json"), `${JSON.stringify({ "terminal.integrated.gpuAcceleration": "off" })}\n`);
+  writeFileSync(
+    join(settings, "settings.json"),
+    `${JSON.stringify({ "terminal.integrated.gpuAcceleration": "off" })}\n`,
+  );
 
   await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } }); // focus the workbench
   await page.keyboard.press("Control+P");
@@ -33,7 +36,10 @@ export async function codeLensRunOpensReport(page: Page): Promise<void> {
   await editor.locator(".codelens-decoration a", { hasText: "Run on laptop" }).first().click({ timeout: 60_000 });
 
   // The pseudoterminal's closing summary ("Run ok (exit 0)") in the task terminal's rows.
-  await page.locator(".terminal-wrapper .xterm-rows", { hasText: /Run.ok.*\(exit.0\)/ }).first().waitFor({ timeout: 120_000 });
+  await page
+    .locator(".terminal-wrapper .xterm-rows", { hasText: /Run.ok.*\(exit.0\)/ })
+    .first()
+    .waitFor({ timeout: 120_000 });
 
   // The finished run's report opens by itself in a webview titled "Report <runId>".
   await page.locator('.tab.active[aria-label*="-task-ok-laptop"]').waitFor();

@@ -20,10 +20,16 @@ function workspaceOf(page: Page): string {
 function writeRun(workspace: string): void {
   const recipe = join(workspace, ".edge", "ui-report.edge.yaml");
   mkdirSync(join(workspace, ".edge", "runs"), { recursive: true });
-  writeFileSync(recipe, `name: ui-report\nmodel:\n  path: ${clsModel}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: 5\nbudgets:\n  latency_p95_ms: 1000\n`);
+  writeFileSync(
+    recipe,
+    `name: ui-report\nmodel:\n  path: ${clsModel}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: 5\nbudgets:\n  latency_p95_ms: 1000\n`,
+  );
   const out = join(workspace, ".edge", "runs", runId);
-  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", out], { encoding: "utf8" });
-  if (!existsSync(join(out, "report.json"))) throw new Error(`edge run wrote no report (exit ${result.status}): ${result.stderr}`);
+  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", out], {
+    encoding: "utf8",
+  });
+  if (!existsSync(join(out, "report.json")))
+    throw new Error(`edge run wrote no report (exit ${result.status}): ${result.stderr}`);
 }
 
 export async function reportShowsLatencyTable(page: Page): Promise<void> {

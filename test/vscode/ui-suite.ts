@@ -33,10 +33,13 @@ async function completionShows(page: Page): Promise<void> {
 }
 
 const checks: [string, (page: Page) => Promise<void>][] = [
-  ["the workbench opens a recipe as edge-recipe", async (page) => {
-    await quickOpen(page, "ui.edge.yaml");
-    await page.locator(".statusbar-item", { hasText: "Edge Recipe" }).first().waitFor();
-  }],
+  [
+    "the workbench opens a recipe as edge-recipe",
+    async (page) => {
+      await quickOpen(page, "ui.edge.yaml");
+      await page.locator(".statusbar-item", { hasText: "Edge Recipe" }).first().waitFor();
+    },
+  ],
   ["typing in a recipe shows our completion in the suggest widget", completionShows],
   ["the run report webview shows its latency table", reportShowsLatencyTable],
   ["the walkthrough's first step writes and opens a demo recipe for a picked model", walkthroughCreatesDemoRecipe],
@@ -45,7 +48,11 @@ const checks: [string, (page: Page) => Promise<void>][] = [
 
 /** Runs every UI check in one fresh code-server and Chromium; a failed check stops the ones after it. */
 export async function runUiSuite(workspace: string): Promise<SuiteResult[]> {
-  const server = await startCodeServer("ui", {}, process.env.EDGE_UI_FROM_SOURCE ? {} : { installVsix: ensureVsix("linux-x64") });
+  const server = await startCodeServer(
+    "ui",
+    {},
+    process.env.EDGE_UI_FROM_SOURCE ? {} : { installVsix: ensureVsix("linux-x64") },
+  );
   const browser = await openBrowser();
   const results: SuiteResult[] = [];
   try {
@@ -65,7 +72,12 @@ export async function runUiSuite(workspace: string): Promise<SuiteResult[]> {
       } catch (error) {
         failed = true;
         await page.screenshot({ path: join(artifactsDir, `ui-failure-${results.length}.png`) }).catch(() => undefined);
-        results.push({ name, ok: false, durationMs: performance.now() - started, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        results.push({
+          name,
+          ok: false,
+          durationMs: performance.now() - started,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       }
     }
   } finally {

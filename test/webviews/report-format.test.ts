@@ -31,7 +31,10 @@ void test("deltas: signed percentages of B against A, lower latency is better", 
 void test("chart layout: one point per iteration inside the plot, y axis from 0 to a round maximum", () => {
   assert.equal(niceCeil(4.7), 5);
   assert.equal(niceCeil(110), 200);
-  const layout = layoutChart([{ label: "a", valuesMs: [1, 2, 4] }, { label: "b", valuesMs: [3] }]);
+  const layout = layoutChart([
+    { label: "a", valuesMs: [1, 2, 4] },
+    { label: "b", valuesMs: [3] },
+  ]);
   assert.equal(layout.yMaxMs, 5);
   const [a, b] = layout.series;
   assert.equal(a.points.length, 3);

@@ -49,7 +49,9 @@ ${budgets}
 `,
   );
   const dir = join(work, "runs", `20260101-00000${runs.length}-${name}-laptop`);
-  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", dir], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", dir], {
+    encoding: "utf8",
+  });
   assert.ok(existsSync(join(dir, "report.json")), `edge run wrote no report (exit ${result.status}): ${result.stderr}`);
   return { dir, report: JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport };
 }
@@ -75,7 +77,13 @@ window.acquireVsCodeApi = () => ({
 });
 </script>
 `;
-  const html = reportHtml({ cspSource: origin, nonce, scriptUri: `${origin}/report/main.js`, styleUris: [`${origin}/theme.css`, `${origin}/codicons/codicon.css`, `${origin}/report/main.css`], title: "Report" });
+  const html = reportHtml({
+    cspSource: origin,
+    nonce,
+    scriptUri: `${origin}/report/main.js`,
+    styleUris: [`${origin}/theme.css`, `${origin}/codicons/codicon.css`, `${origin}/report/main.css`],
+    title: "Report",
+  });
   return html.replace('<div id="app"></div>', `<div id="app"></div>\n${stub}`);
 }
 
@@ -85,14 +93,24 @@ const themeCss = `html { --vscode-foreground: #cccccc; --vscode-editor-backgroun
   --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8;
   --vscode-panel-border: #2b2b2b; --vscode-editorWidget-border: #454545; --vscode-textLink-foreground: #4daafc; }`;
 
-const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".ttf": "font/ttf", ".html": "text/html" };
+const types: Record<string, string> = {
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".ttf": "font/ttf",
+  ".html": "text/html",
+};
 
 before(async () => {
-  if (!existsSync(join(dist, "report", "main.js"))) spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, stdio: "inherit" });
+  if (!existsSync(join(dist, "report", "main.js")))
+    spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, stdio: "inherit" });
   runs.push(
     runEngine("cls-a", "  latency_p95_ms: 1000\n  size_mb: 0.1\n  perplexity_increase_pct: 3"),
     runEngine("cls-b", "  latency_p95_ms: 1000\n  size_mb: 5"),
-    runEngine("cls-int8", "  cosine_min: 0.99", "quantize: { method: int8-dynamic }\nevaluate: { metrics: [cosine, top1, latency] }"),
+    runEngine(
+      "cls-int8",
+      "  cosine_min: 0.99",
+      "quantize: { method: int8-dynamic }\nevaluate: { metrics: [cosine, top1, latency] }",
+    ),
   );
   const nonces = new Map<string, string>();
   server = createServer((req, res) => {
@@ -103,7 +121,10 @@ before(async () => {
     }
     const html = pages.get(url.pathname);
     if (html) {
-      res.writeHead(200, { "content-type": "text/html", "content-security-policy": reportCsp(origin, nonces.get(url.pathname)!) });
+      res.writeHead(200, {
+        "content-type": "text/html",
+        "content-security-policy": reportCsp(origin, nonces.get(url.pathname)!),
+      });
       res.end(html);
       return;
     }
@@ -131,7 +152,16 @@ before(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "edge-report-chromium-")), {
     executablePath: chromiumPath,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1000, height: 1400 },
   });
 });
@@ -165,8 +195,14 @@ void test("single run: header, latency table, chart, budgets, files, under the h
   const report = runs[0].report;
   await p.locator("header.run-header .verdict").waitFor();
   assert.match(await p.locator("header.run-header .verdict").innerText(), /failed/);
-  assert.equal(await p.locator('#latency-table tr[data-key="p50"] td').nth(1).innerText(), formatMs(report.latency!.p50Ms));
-  assert.equal(await p.locator('#latency-table tr[data-key="stdev"] td').nth(1).innerText(), formatMs(report.latency!.stdevMs));
+  assert.equal(
+    await p.locator('#latency-table tr[data-key="p50"] td').nth(1).innerText(),
+    formatMs(report.latency!.p50Ms),
+  );
+  assert.equal(
+    await p.locator('#latency-table tr[data-key="stdev"] td').nth(1).innerText(),
+    formatMs(report.latency!.stdevMs),
+  );
   assert.equal(await p.locator("#latency-table tbody tr").count(), 8);
   assert.equal(await p.locator("svg.latency-chart g.series circle.point").count(), report.latenciesMs.length);
   assert.equal(report.latenciesMs.length, 5);
@@ -180,10 +216,17 @@ void test("single run: header, latency table, chart, budgets, files, under the h
   await p.screenshot({ path: join(artifacts, "report.png"), fullPage: true });
 
   await p.locator('.file-link[data-path="report.md"]').click();
-  const posted = await p.evaluate(() => (window as unknown as { __posted: { method: string; params: unknown }[] }).__posted);
-  assert.deepEqual(posted.find((m) => m.method === "report/openFile")?.params, { runDir: `file://${runs[0].dir}`, path: "report.md" });
+  const posted = await p.evaluate(
+    () => (window as unknown as { __posted: { method: string; params: unknown }[] }).__posted,
+  );
+  assert.deepEqual(posted.find((m) => m.method === "report/openFile")?.params, {
+    runDir: `file://${runs[0].dir}`,
+    path: "report.md",
+  });
   assert.deepEqual(
-    await p.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState()),
+    await p.evaluate(() =>
+      (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState(),
+    ),
     { runDirs: [`file://${runs[0].dir}`] }, // kept with setState for the panel serializer
   );
   assert.equal(posted[0].method, "report/ready", "the webview speaks first");
@@ -214,7 +257,10 @@ void test("an optimized run: what quantize did, original vs optimized side by si
   const report = runs[2].report;
   const e = report.evaluation!.comparison;
   await p.locator("#optimization-table").waitFor();
-  assert.match(await p.locator("#optimization-table").innerText(), new RegExp(`int8-dynamic: ${report.optimization!.quantize!.quantized.length} nodes`));
+  assert.match(
+    await p.locator("#optimization-table").innerText(),
+    new RegExp(`int8-dynamic: ${report.optimization!.quantize!.quantized.length} nodes`),
+  );
   const size = p.locator('#evaluation-table tr[data-key="size"] td');
   assert.equal(await size.nth(3).innerText(), formatRatio(e.sizeRatio));
   const cosine = p.locator(`#evaluation-table tr[data-key="cosine:${e.outputs[0].name}"] td`);

@@ -49,7 +49,8 @@ export interface HostToWebviewMessage {
 
 /** A command or a request: a string `method`, and an `id` that is absent or a whole number. */
 export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
-  if (typeof value !== "object" || value === null || typeof (value as { method?: unknown }).method !== "string") return false;
+  if (typeof value !== "object" || value === null || typeof (value as { method?: unknown }).method !== "string")
+    return false;
   const id = (value as { id?: unknown }).id;
   return id === undefined || Number.isSafeInteger(id);
 }

@@ -25,14 +25,18 @@ export function layoutChart(series: readonly ChartSeries[], width = 640, height 
   const max = all.length ? Math.max(...all) : 1;
   const yMaxMs = niceCeil(max * 1.1);
   const n = Math.max(1, ...series.map((s) => s.valuesMs.length));
-  const xOf = (i: number) => (n === 1 ? (plot.left + plot.right) / 2 : plot.left + ((plot.right - plot.left) * i) / (n - 1));
+  const xOf = (i: number) =>
+    n === 1 ? (plot.left + plot.right) / 2 : plot.left + ((plot.right - plot.left) * i) / (n - 1);
   const yOf = (ms: number) => plot.bottom - ((plot.bottom - plot.top) * ms) / yMaxMs;
   return {
     width,
     height,
     plot,
     yMaxMs,
-    series: series.map((s) => ({ label: s.label, points: s.valuesMs.map((ms, i) => ({ x: xOf(i), y: yOf(ms), ms, iteration: i + 1 })) })),
+    series: series.map((s) => ({
+      label: s.label,
+      points: s.valuesMs.map((ms, i) => ({ x: xOf(i), y: yOf(ms), ms, iteration: i + 1 })),
+    })),
     yTicks: [0, 0.25, 0.5, 0.75, 1].map((f) => ({ y: yOf(yMaxMs * f), ms: yMaxMs * f })),
   };
 }
@@ -53,7 +57,11 @@ function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
 
 export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
   const layout = layoutChart(series);
-  const root = svg("svg", { viewBox: `0 0 ${layout.width} ${layout.height}`, class: "latency-chart", role: "img" }) as SVGSVGElement;
+  const root = svg("svg", {
+    viewBox: `0 0 ${layout.width} ${layout.height}`,
+    class: "latency-chart",
+    role: "img",
+  }) as SVGSVGElement;
   root.setAttribute("aria-label", "Latency per iteration");
   const { plot } = layout;
   for (const tick of layout.yTicks) {
@@ -62,14 +70,25 @@ export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
     label.textContent = `${+tick.ms.toPrecision(3)}`;
     root.append(label);
   }
-  const xLabel = svg("text", { x: (plot.left + plot.right) / 2, y: layout.height - 6, class: "axis-label", "text-anchor": "middle" });
+  const xLabel = svg("text", {
+    x: (plot.left + plot.right) / 2,
+    y: layout.height - 6,
+    class: "axis-label",
+    "text-anchor": "middle",
+  });
   xLabel.textContent = "iteration";
   const yLabel = svg("text", { x: 12, y: plot.top + 8, class: "axis-label" });
   yLabel.textContent = "ms";
   root.append(xLabel, yLabel);
   layout.series.forEach((s, index) => {
     const group = svg("g", { class: `series series-${index}`, "data-series": s.label });
-    if (s.points.length > 1) group.append(svg("polyline", { points: s.points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" "), class: "line" }));
+    if (s.points.length > 1)
+      group.append(
+        svg("polyline", {
+          points: s.points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" "),
+          class: "line",
+        }),
+      );
     for (const p of s.points) {
       const dot = svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3, class: "point" });
       const title = svg("title", {});

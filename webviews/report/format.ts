@@ -26,7 +26,11 @@ export function formatDelta(a: number | null | undefined, b: number | null | und
 }
 
 /** For a lower-is-better metric: "better" when b is lower than a by more than 1 %, "worse" when higher. */
-export function deltaClass(a: number | null | undefined, b: number | null | undefined, lowerIsBetter = true): "better" | "worse" | "same" {
+export function deltaClass(
+  a: number | null | undefined,
+  b: number | null | undefined,
+  lowerIsBetter = true,
+): "better" | "worse" | "same" {
   if (missing(a) || missing(b) || a === 0) return "same";
   const rel = (b - a) / Math.abs(a);
   if (Math.abs(rel) < 0.01) return "same";

@@ -1,7 +1,14 @@
 // The run report webview app: asks the host for its state (ReadyRequest), renders it, re-renders on
 // DidChangeStateNotification, and keeps the run directories with setState so the panel serializer can restore it.
 import "./report.css";
-import { CompareWithCommand, DidChangeStateNotification, OpenFileCommand, ReadyRequest, type ReportPersistedState, type ReportState } from "../protocol/report";
+import {
+  CompareWithCommand,
+  DidChangeStateNotification,
+  OpenFileCommand,
+  ReadyRequest,
+  type ReportPersistedState,
+  type ReportState,
+} from "../protocol/report";
 import { HostChannel } from "../ui/host-channel";
 import { h, registerToolkit } from "../ui/toolkit";
 import { render } from "./render";
@@ -25,4 +32,11 @@ channel.onNotification(DidChangeStateNotification, show);
 channel
   .sendRequest(ReadyRequest, {})
   .then(show)
-  .catch((error: unknown) => app.replaceChildren(h("p", { class: "load-error", text: `Could not load the report: ${error instanceof Error ? error.message : String(error)}` })));
+  .catch((error: unknown) =>
+    app.replaceChildren(
+      h("p", {
+        class: "load-error",
+        text: `Could not load the report: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    ),
+  );

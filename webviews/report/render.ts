@@ -34,7 +34,8 @@ export function render(state: ReportState, actions: RenderActions): HTMLElement 
   const [a, b] = state.runs;
   root.append(h("div", { class: "compare-headers" }, header(a, actions, "A"), header(b, actions, "B")));
   if (!a.report || !b.report) {
-    for (const r of [a, b]) if (!r.report) root.append(h("p", { class: "load-error", text: `${r.runId}: ${r.error ?? "no report"}` }));
+    for (const r of [a, b])
+      if (!r.report) root.append(h("p", { class: "load-error", text: `${r.runId}: ${r.error ?? "no report"}` }));
     return root;
   }
   root.append(...compareBody(a.report, b.report));
@@ -45,17 +46,31 @@ function header(run: RunEntry, actions: RenderActions, tag?: string): HTMLElemen
   const report = run.report;
   const status = report?.status ?? "unreadable";
   const failedBudgets = report?.budgets.filter((b) => b.pass === false).length ?? 0;
-  const verdict = !report ? "report unreadable" : status === "ok" ? "all budgets met" : failedBudgets > 0 ? `${failedBudgets} budget(s) exceeded` : status;
+  const verdict = !report
+    ? "report unreadable"
+    : status === "ok"
+      ? "all budgets met"
+      : failedBudgets > 0
+        ? `${failedBudgets} budget(s) exceeded`
+        : status;
   const icon = status === "ok" ? "pass" : status === "aborted" ? "circle-slash" : "error";
   const el = h(
     "header",
     { class: `run-header status-${status}`, attrs: { "data-run": run.runId } },
     h("h1", {}, codicon(icon), ` ${tag ? `${tag}: ` : ""}${report?.recipe.name ?? run.runId}`),
-    h("div", { class: "verdict", attrs: { "data-status": status } }, h("span", { class: "status-pill", text: status }), ` ${verdict}`),
+    h(
+      "div",
+      { class: "verdict", attrs: { "data-status": status } },
+      h("span", { class: "status-pill", text: status }),
+      ` ${verdict}`,
+    ),
   );
   if (report) {
     el.append(
-      h("p", { class: "meta", text: `${report.device.name} (${report.device.kind}${report.device.host ? `, ${report.device.host.cpuModel}, ${report.device.host.cores} cores, onnxruntime ${report.device.host.onnxruntimeVersion}` : ""}) · ${new Date(report.startedAt).toLocaleString()} · ${run.runId}` }),
+      h("p", {
+        class: "meta",
+        text: `${report.device.name} (${report.device.kind}${report.device.host ? `, ${report.device.host.cpuModel}, ${report.device.host.cores} cores, onnxruntime ${report.device.host.onnxruntimeVersion}` : ""}) · ${new Date(report.startedAt).toLocaleString()} · ${run.runId}`,
+      }),
     );
   }
   if (!tag) {
@@ -85,18 +100,58 @@ function table(headers: string[], rows: (string | Node)[][], id?: string, rowKey
 
 function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLElement[] {
   const out: HTMLElement[] = [];
-  if (r.errors.length) out.push(section("Errors", "errors", h("ul", {}, ...r.errors.map((e) => h("li", { class: "error" }, h("code", { text: e.code }), ` ${e.message}`, e.hint ? h("div", { class: "hint", text: e.hint }) : "")))));
+  if (r.errors.length)
+    out.push(
+      section(
+        "Errors",
+        "errors",
+        h(
+          "ul",
+          {},
+          ...r.errors.map((e) =>
+            h(
+              "li",
+              { class: "error" },
+              h("code", { text: e.code }),
+              ` ${e.message}`,
+              e.hint ? h("div", { class: "hint", text: e.hint }) : "",
+            ),
+          ),
+        ),
+      ),
+    );
   const l = r.latency;
   out.push(
     section(
       "Latency",
       "latency",
-      l ? table(["statistic", "value"], stats.map(([name, key]) => [name, msOrDash(l[key])]), "latency-table", stats.map(([name]) => name)) : h("p", { text: "No measured iterations." }),
-      h("p", { class: "note", text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.note ? ` ${r.profile.note}` : ""}` }),
+      l
+        ? table(
+            ["statistic", "value"],
+            stats.map(([name, key]) => [name, msOrDash(l[key])]),
+            "latency-table",
+            stats.map(([name]) => name),
+          )
+        : h("p", { text: "No measured iterations." }),
+      h("p", {
+        class: "note",
+        text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.note ? ` ${r.profile.note}` : ""}`,
+      }),
     ),
   );
-  if (r.latenciesMs.length) out.push(section("Latency per iteration", "chart", renderChart([{ label: r.runId, valuesMs: r.latenciesMs }])));
-  out.push(section("Resources", "resources", table(["measure", "value"], resourceRows(r).map(([k, v]) => [k, v]), "resources-table")));
+  if (r.latenciesMs.length)
+    out.push(section("Latency per iteration", "chart", renderChart([{ label: r.runId, valuesMs: r.latenciesMs }])));
+  out.push(
+    section(
+      "Resources",
+      "resources",
+      table(
+        ["measure", "value"],
+        resourceRows(r).map(([k, v]) => [k, v]),
+        "resources-table",
+      ),
+    ),
+  );
   out.push(...optimizationSections(r));
   if (r.budgets.length) out.push(section("Budgets", "budgets", budgetTable(r.budgets)));
   const summary = r.profile.summary;
@@ -105,7 +160,13 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
       section(
         "Top ops (profile)",
         "top-ops",
-        table(["op type", "nodes", "time / run", "share"], summary.opTypes.slice(0, 10).map((o) => [o.opType, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]), "top-ops-table"),
+        table(
+          ["op type", "nodes", "time / run", "share"],
+          summary.opTypes
+            .slice(0, 10)
+            .map((o) => [o.opType, String(o.nodes), formatMs(o.meanUsPerRun / 1000), formatPercent(o.share)]),
+          "top-ops-table",
+        ),
       ),
     );
   }
@@ -132,43 +193,79 @@ function optimizationSections(r: RunReport): HTMLElement[] {
   if (q || c) {
     const rows: string[][] = [];
     if (q) {
-      rows.push(["quantize", `${q.method}: ${q.quantized.length} nodes, ${q.weights} weights${q.skipped ? `, ${q.skipped} left in float` : ""}; ${formatBytes(q.sourceBytes)} → ${formatBytes(q.outputBytes)}`]);
+      rows.push([
+        "quantize",
+        `${q.method}: ${q.quantized.length} nodes, ${q.weights} weights${q.skipped ? `, ${q.skipped} left in float` : ""}; ${formatBytes(q.sourceBytes)} → ${formatBytes(q.outputBytes)}`,
+      ]);
       for (const w of q.warnings) rows.push(["", w]);
     }
     if (c) {
       rows.push(["compile", `${c.provider} at ${c.optimization}: ${c.nodesBefore} → ${c.nodesAfter} nodes`]);
       const s = c.support;
-      if (s) rows.push([s.provider, `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${formatPercent(s.cpuFlopShare)} of compute stays on the CPU`]);
+      if (s)
+        rows.push([
+          s.provider,
+          `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${formatPercent(s.cpuFlopShare)} of compute stays on the CPU`,
+        ]);
     }
     out.push(section("Optimization", "optimization", table(["step", "result"], rows, "optimization-table")));
   }
   const e = r.evaluation?.comparison;
   if (e) {
-    const rows: string[][] = [["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), formatRatio(e.sizeRatio)]];
+    const rows: string[][] = [
+      ["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), formatRatio(e.sizeRatio)],
+    ];
     const keys = ["size"];
     if (e.perplexity) {
       const p = e.perplexity;
-      rows.push(["perplexity", formatNumber(p.original.perplexity), formatNumber(p.optimized.perplexity), formatPercent(p.increasePct / 100, { digits: 2, signed: true })]);
+      rows.push([
+        "perplexity",
+        formatNumber(p.original.perplexity),
+        formatNumber(p.optimized.perplexity),
+        formatPercent(p.increasePct / 100, { digits: 2, signed: true }),
+      ]);
       keys.push("perplexity");
     }
     if (e.latency) {
       const l = e.latency;
-      rows.push(["latency p50", formatMs(l.original.p50Ms), formatMs(l.optimized.p50Ms), l.speedup >= 1 ? `${formatRatio(l.speedup)} faster` : `${formatRatio(1 / l.speedup)} slower`]);
+      rows.push([
+        "latency p50",
+        formatMs(l.original.p50Ms),
+        formatMs(l.optimized.p50Ms),
+        l.speedup >= 1 ? `${formatRatio(l.speedup)} faster` : `${formatRatio(1 / l.speedup)} slower`,
+      ]);
       keys.push("latency");
     }
     for (const o of e.outputs) {
-      rows.push([`${o.name}: cosine`, "1", o.problem ?? o.cosine.toFixed(5), `max error ${formatNumber(o.maxAbsError)}`]);
+      rows.push([
+        `${o.name}: cosine`,
+        "1",
+        o.problem ?? o.cosine.toFixed(5),
+        `max error ${formatNumber(o.maxAbsError)}`,
+      ]);
       keys.push(`cosine:${o.name}`);
       if (o.top1Agreement !== null) {
         rows.push([`${o.name}: top-1 agreement`, formatPercent(1), formatPercent(o.top1Agreement), ""]);
         keys.push(`top1:${o.name}`);
       }
     }
-    const children: Node[] = [table(["measure", "original", "optimized", "change"], rows, "evaluation-table", keys), h("p", { class: "note", text: `On ${e.samples} ${e.inputSource} sample(s).` })];
+    const children: Node[] = [
+      table(["measure", "original", "optimized", "change"], rows, "evaluation-table", keys),
+      h("p", { class: "note", text: `On ${e.samples} ${e.inputSource} sample(s).` }),
+    ];
     const worst = r.evaluation?.quantError;
     if (worst?.worst.length) {
       children.push(h("h3", { text: `Quantized nodes with the most error (SQNR, ${worst.measured} measured)` }));
-      children.push(table(["node", "op", "SQNR"], worst.worst.slice(0, 10).map((n) => [n.node, n.op_type, n.sqnr_db === null ? (n.note ?? "—") : `${n.sqnr_db.toFixed(1)} dB`]), "worst-nodes-table", worst.worst.slice(0, 10).map((n) => n.node)));
+      children.push(
+        table(
+          ["node", "op", "SQNR"],
+          worst.worst
+            .slice(0, 10)
+            .map((n) => [n.node, n.op_type, n.sqnr_db === null ? (n.note ?? "—") : `${n.sqnr_db.toFixed(1)} dB`]),
+          "worst-nodes-table",
+          worst.worst.slice(0, 10).map((n) => n.node),
+        ),
+      );
     }
     out.push(section("Original vs optimized", "evaluation", ...children));
   }
@@ -187,14 +284,20 @@ function resourceRows(r: RunReport): [string, string, number | null, boolean][] 
 }
 
 function verdictCell(v: BudgetVerdict): HTMLElement {
-  const [icon, text] = v.pass === true ? ["pass", "pass"] : v.pass === false ? ["error", "exceeded"] : ["circle-slash", "not checked"];
+  const [icon, text] =
+    v.pass === true ? ["pass", "pass"] : v.pass === false ? ["error", "exceeded"] : ["circle-slash", "not checked"];
   return h("span", { class: `verdict-${text.replace(" ", "-")}` }, codicon(icon), ` ${text}`);
 }
 
 function budgetTable(budgets: BudgetVerdict[]): HTMLTableElement {
   return table(
     ["budget", "limit", "actual", "verdict"],
-    budgets.map((v) => [v.name, `${formatNumber(v.limit)} ${v.unit}`.trim(), v.actual === null ? (v.reason ?? "—") : `${formatNumber(v.actual)} ${v.unit}`, verdictCell(v)]),
+    budgets.map((v) => [
+      v.name,
+      `${formatNumber(v.limit)} ${v.unit}`.trim(),
+      v.actual === null ? (v.reason ?? "—") : `${formatNumber(v.actual)} ${v.unit}`,
+      verdictCell(v),
+    ]),
     "budgets-table",
     budgets.map((v) => v.name),
   );
@@ -212,20 +315,55 @@ function compareBody(a: RunReport, b: RunReport): HTMLElement[] {
     section(
       "Latency",
       "latency",
-      table(["statistic", "A", "B", "Δ (B vs A)"], stats.map(([name, key]) => [name, msOrDash(la?.[key]), msOrDash(lb?.[key]), deltaCell(la?.[key], lb?.[key])]), "latency-table", stats.map(([name]) => name)),
+      table(
+        ["statistic", "A", "B", "Δ (B vs A)"],
+        stats.map(([name, key]) => [name, msOrDash(la?.[key]), msOrDash(lb?.[key]), deltaCell(la?.[key], lb?.[key])]),
+        "latency-table",
+        stats.map(([name]) => name),
+      ),
     ),
   );
-  out.push(section("Latency per iteration", "chart", renderChart([{ label: `A ${a.runId}`, valuesMs: a.latenciesMs }, { label: `B ${b.runId}`, valuesMs: b.latenciesMs }])));
+  out.push(
+    section(
+      "Latency per iteration",
+      "chart",
+      renderChart([
+        { label: `A ${a.runId}`, valuesMs: a.latenciesMs },
+        { label: `B ${b.runId}`, valuesMs: b.latenciesMs },
+      ]),
+    ),
+  );
   const ra = resourceRows(a);
   const rb = resourceRows(b);
-  out.push(section("Resources", "resources", table(["measure", "A", "B", "Δ (B vs A)"], ra.map(([name, text, value, lower], i) => [name, text, rb[i][1], deltaCell(value, rb[i][2], lower)]), "resources-table")));
+  out.push(
+    section(
+      "Resources",
+      "resources",
+      table(
+        ["measure", "A", "B", "Δ (B vs A)"],
+        ra.map(([name, text, value, lower], i) => [name, text, rb[i][1], deltaCell(value, rb[i][2], lower)]),
+        "resources-table",
+      ),
+    ),
+  );
   const names = [...new Set([...a.budgets, ...b.budgets].map((v) => v.name))];
   if (names.length) {
     const cell = (r: RunReport, name: string) => {
       const v = r.budgets.find((x) => x.name === name);
       return v ? h("span", {}, verdictCell(v), v.actual === null ? "" : ` ${formatNumber(v.actual)} ${v.unit}`) : "—";
     };
-    out.push(section("Budgets", "budgets", table(["budget", "A", "B"], names.map((n) => [n, cell(a, n), cell(b, n)]), "budgets-table", names)));
+    out.push(
+      section(
+        "Budgets",
+        "budgets",
+        table(
+          ["budget", "A", "B"],
+          names.map((n) => [n, cell(a, n), cell(b, n)]),
+          "budgets-table",
+          names,
+        ),
+      ),
+    );
   }
   return out;
 }

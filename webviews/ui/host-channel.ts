@@ -1,6 +1,12 @@
 // The webview's end of a typed protocol (webviews/protocol/ipc.ts): sends commands and requests through
 // acquireVsCodeApi().postMessage, matches replies to requests by id, and dispatches host notifications.
-import { isHostToWebviewMessage, type CommandType, type NotificationType, type RequestType, type WebviewToHostMessage } from "../protocol/ipc";
+import {
+  isHostToWebviewMessage,
+  type CommandType,
+  type NotificationType,
+  type RequestType,
+  type WebviewToHostMessage,
+} from "../protocol/ipc";
 
 export interface VsCodeApi<S> {
   postMessage(message: unknown): void;
@@ -17,7 +23,10 @@ export class HostChannel<S> {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private readonly handlers = new Map<string, (params: unknown) => void>();
 
-  constructor(readonly api: VsCodeApi<S>, target: Window = window) {
+  constructor(
+    readonly api: VsCodeApi<S>,
+    target: Window = window,
+  ) {
     target.addEventListener("message", (event: MessageEvent) => this.receive(event.data));
   }
 

@@ -28,9 +28,21 @@ export function codicon(name: string): HTMLElement {
 }
 
 /** createElement with attributes, class and children; never inline styles (the CSP forbids them). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props?: { class?: string; attrs?: Record<string, string>; text?: string }, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
-export function h(tag: string, props?: { class?: string; attrs?: Record<string, string>; text?: string }, ...children: (Node | string)[]): HTMLElement;
-export function h(tag: string, props: { class?: string; attrs?: Record<string, string>; text?: string } = {}, ...children: (Node | string)[]): HTMLElement {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props?: { class?: string; attrs?: Record<string, string>; text?: string },
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K];
+export function h(
+  tag: string,
+  props?: { class?: string; attrs?: Record<string, string>; text?: string },
+  ...children: (Node | string)[]
+): HTMLElement;
+export function h(
+  tag: string,
+  props: { class?: string; attrs?: Record<string, string>; text?: string } = {},
+  ...children: (Node | string)[]
+): HTMLElement {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
   for (const [k, v] of Object.entries(props.attrs ?? {})) el.setAttribute(k, v);

@@ -2,11 +2,30 @@
 // initializers, value_info, outputs, Constant values) first, then a forward pass with per-operator rules (Cast's
 // `to`, Shape → int64, comparisons → bool, If → its branch's outputs, …; most operators keep their first input's
 // type). Calibration and the QDQ rewrite only touch tensors known to be float32 here.
-import { TensorProto_DataType as DT, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from "onnx-buf";
+import {
+  TensorProto_DataType as DT,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type ValueInfoProto,
+} from "onnx-buf";
 import { isConstantNode, nodeSubgraphs } from "../../onnx/walk";
 
 const int64Ops = new Set(["Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression", "StringLength"]);
-const boolOps = new Set(["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "IsNaN", "IsInf", "RegexFullMatch"]);
+const boolOps = new Set([
+  "Equal",
+  "Less",
+  "Greater",
+  "LessOrEqual",
+  "GreaterOrEqual",
+  "And",
+  "Or",
+  "Xor",
+  "Not",
+  "IsNaN",
+  "IsInf",
+  "RegexFullMatch",
+]);
 const int32Ops = new Set(["MatMulInteger", "ConvInteger"]);
 
 function declared(info: ValueInfoProto): number | undefined {
@@ -51,9 +70,26 @@ function outputTypes(node: NodeProto, typeOf: (name: string) => number | undefin
     const value = node.attribute.find((a) => a.name === "value")?.t;
     return [value ? value.dataType : DT.FLOAT];
   }
-  if (["RandomNormal", "RandomUniform", "EyeLike", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"].includes(op)) {
+  if (
+    [
+      "RandomNormal",
+      "RandomUniform",
+      "EyeLike",
+      "RandomNormalLike",
+      "RandomUniformLike",
+      "Multinomial",
+      "Bernoulli",
+    ].includes(op)
+  ) {
     const dtype = intAttribute(node, "dtype");
-    return [dtype ?? (op.endsWith("Like") || op === "EyeLike" || op === "Bernoulli" ? firstKnown() : op === "Multinomial" ? DT.INT32 : DT.FLOAT)];
+    return [
+      dtype ??
+        (op.endsWith("Like") || op === "EyeLike" || op === "Bernoulli"
+          ? firstKnown()
+          : op === "Multinomial"
+            ? DT.INT32
+            : DT.FLOAT),
+    ];
   }
   if (op === "QuantizeLinear") return [node.input[2] ? typeOf(node.input[2]) : DT.UINT8];
   if (op === "DequantizeLinear") return [typeOf(node.input[1]) ?? DT.FLOAT];

@@ -15,7 +15,12 @@ const EPSILON = 1e-4;
  * candidate edges, in bins (default: about 240 candidates, every 8th edge of a 2048-bin histogram — the search costs
  * O(bins) per candidate, and many tensors are calibrated).
  */
-export function entropyThreshold(counts: ArrayLike<number>, top: number, levels = 128, step = Math.max(1, Math.floor((counts.length - levels) / 240))): number {
+export function entropyThreshold(
+  counts: ArrayLike<number>,
+  top: number,
+  levels = 128,
+  step = Math.max(1, Math.floor((counts.length - levels) / 240)),
+): number {
   const bins = counts.length;
   if (bins <= levels) return top;
   const prefix = new Float64Array(bins + 1);

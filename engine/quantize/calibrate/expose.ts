@@ -50,7 +50,11 @@ function floatInfo(name: string, typed: boolean) {
  * A copy of `model` that also outputs `tensors`. `float32` says which tensors are known to be float32: main-graph
  * tensors of unknown type are exposed untyped (onnxruntime infers them); branch tensors must be known float32.
  */
-export function exposeTensors(model: ModelProto, tensors: Iterable<string>, float32: (name: string) => boolean): ExposedModel {
+export function exposeTensors(
+  model: ModelProto,
+  tensors: Iterable<string>,
+  float32: (name: string) => boolean,
+): ExposedModel {
   const proto = clone(ModelProtoSchema, model);
   const names = new NameSource(proto);
   const main: GraphPlace = { graph: proto.graph!, exposable: true };
@@ -63,7 +67,10 @@ export function exposeTensors(model: ModelProto, tensors: Iterable<string>, floa
       for (const a of node.attribute) {
         const graphs = a.g ? [a.g] : a.graphs;
         for (const g of graphs) {
-          const isIf = node.opType === "If" && (node.domain === "" || node.domain === "ai.onnx") && (a.name === "then_branch" || a.name === "else_branch");
+          const isIf =
+            node.opType === "If" &&
+            (node.domain === "" || node.domain === "ai.onnx") &&
+            (a.name === "then_branch" || a.name === "else_branch");
           visit({
             graph: g,
             owner: isIf

@@ -137,7 +137,10 @@ export class RangeCollector {
     if (this.count === 0) return undefined;
     const h = this.histogram;
     if (!h || h.top === 0) return { lo: this.min, hi: this.max };
-    const threshold = this.options.method === "percentile" ? h.percentile(this.options.percentile ?? 99.999) : entropyThreshold(h.counts, h.top, this.options.quantizedBins ?? 128);
+    const threshold =
+      this.options.method === "percentile"
+        ? h.percentile(this.options.percentile ?? 99.999)
+        : entropyThreshold(h.counts, h.top, this.options.quantizedBins ?? 128);
     return {
       lo: Math.max(this.min, -threshold),
       hi: Math.min(this.max, threshold),

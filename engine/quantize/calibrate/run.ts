@@ -42,7 +42,13 @@ export interface Calibration {
 }
 
 function calibrationError(model: OnnxModel, message: string, hint?: string, cause?: unknown): EdgeError {
-  return new EdgeError("run/failed", `calibration: ${message}`, { file: model.path }, hint, cause === undefined ? undefined : { cause });
+  return new EdgeError(
+    "run/failed",
+    `calibration: ${message}`,
+    { file: model.path },
+    hint,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 export async function openSession(model: OnnxModel, bytes: Uint8Array): Promise<OrtSession> {
@@ -60,24 +66,44 @@ export async function openSession(model: OnnxModel, bytes: Uint8Array): Promise<
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (e) {
-    throw calibrationError(model, `onnxruntime could not load the model with its intermediate tensors exposed: ${(e as Error).message}`, undefined, e);
+    throw calibrationError(
+      model,
+      `onnxruntime could not load the model with its intermediate tensors exposed: ${(e as Error).message}`,
+      undefined,
+      e,
+    );
   }
 }
 
 /** The samples as onnxruntime feeds, converted to the model's input dtypes; names checked against its inputs. */
-export async function feedsOf(model: OnnxModel, signature: ModelSignature, sample: Sample, index: number): Promise<Record<string, unknown>> {
+export async function feedsOf(
+  model: OnnxModel,
+  signature: ModelSignature,
+  sample: Sample,
+  index: number,
+): Promise<Record<string, unknown>> {
   const ort = await loadOrt();
   const feeds: Record<string, unknown> = {};
   const inputs = signature.inputs.map((i) => i.name);
   for (const name of Object.keys(sample)) {
     if (!inputs.includes(name))
-      throw new EdgeError("data/invalid", `calibration sample ${index} has a tensor "${name}", which is not an input of the model; its inputs are ${inputs.map((i) => `"${i}"`).join(", ")}`, {
-        file: model.path,
-      });
+      throw new EdgeError(
+        "data/invalid",
+        `calibration sample ${index} has a tensor "${name}", which is not an input of the model; its inputs are ${inputs.map((i) => `"${i}"`).join(", ")}`,
+        {
+          file: model.path,
+        },
+      );
   }
   for (const input of signature.inputs) {
     const t = sample[input.name];
-    if (!t) throw new EdgeError("data/invalid", `calibration sample ${index} lacks input "${input.name}"`, { file: model.path }, "every calibration sample must give every model input");
+    if (!t)
+      throw new EdgeError(
+        "data/invalid",
+        `calibration sample ${index} lacks input "${input.name}"`,
+        { file: model.path },
+        "every calibration sample must give every model input",
+      );
     const data = isDtype(input.dtype) && t.dtype !== input.dtype ? convertTensor(t, input.dtype) : t;
     feeds[input.name] = new ort.Tensor(data.dtype, data.data, data.shape);
   }
@@ -85,11 +111,22 @@ export async function feedsOf(model: OnnxModel, signature: ModelSignature, sampl
 }
 
 /** Ranges of `tensors` over the samples, by the chosen method. The model's proto is not modified. */
-export async function calibrate(model: OnnxModel, tensors: Iterable<string>, options: CalibrateOptions): Promise<Calibration> {
-  if (options.samples.length === 0) throw new EdgeError("recipe/invalid", "calibration needs at least one sample", { file: model.path });
+export async function calibrate(
+  model: OnnxModel,
+  tensors: Iterable<string>,
+  options: CalibrateOptions,
+): Promise<Calibration> {
+  if (options.samples.length === 0)
+    throw new EdgeError("recipe/invalid", "calibration needs at least one sample", { file: model.path });
   if (options.method === "percentile") {
     const p = options.percentile ?? 99.999;
-    if (!(p > 0 && p <= 100)) throw new EdgeError("recipe/invalid", `calibration percentile ${p} is not in (0, 100]`, { file: model.path }, "e.g. percentile: 99.999");
+    if (!(p > 0 && p <= 100))
+      throw new EdgeError(
+        "recipe/invalid",
+        `calibration percentile ${p} is not in (0, 100]`,
+        { file: model.path },
+        "e.g. percentile: 99.999",
+      );
   }
   const wanted = [...new Set(tensors)];
   const exposed = exposeTensors(model.proto, wanted, options.float32);
@@ -99,9 +136,15 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
     session = await openSession(model, toBinary(ModelProtoSchema, exposed.proto));
   } catch (e) {
     // If a branch tensor's type was guessed wrong, the branches disagree; fall back to the main graph alone.
-    const mainOnly = exposeTensors(model.proto, wanted, (name) => options.float32(name) && model.proto.graph!.node.some((n) => n.output.includes(name)));
+    const mainOnly = exposeTensors(
+      model.proto,
+      wanted,
+      (name) => options.float32(name) && model.proto.graph!.node.some((n) => n.output.includes(name)),
+    );
     if (mainOnly.outputs.size === exposed.outputs.size) throw e;
-    warnings.push(`calibration could not expose tensors inside If branches (${(e as Error).message.split("\n")[0]}); nodes inside branches stay float`);
+    warnings.push(
+      `calibration could not expose tensors inside If branches (${(e as Error).message.split("\n")[0]}); nodes inside branches stay float`,
+    );
     Object.assign(exposed, mainOnly);
     session = await openSession(model, toBinary(ModelProtoSchema, exposed.proto));
   }
@@ -122,13 +165,21 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
   const nonFloat = new Set<string>();
   try {
     for (let i = 0; i < options.samples.length; i++) {
-      if (options.signal?.aborted) throw new EdgeError("run/failed", "quantization stopped before it finished; nothing was written", { file: model.path });
+      if (options.signal?.aborted)
+        throw new EdgeError("run/failed", "quantization stopped before it finished; nothing was written", {
+          file: model.path,
+        });
       const feeds = await feedsOf(model, signature, options.samples[i], i);
       let results: Awaited<ReturnType<OrtSession["run"]>>;
       try {
         results = await session.run(feeds as Parameters<OrtSession["run"]>[0], fetches);
       } catch (e) {
-        throw calibrationError(model, `running the float model on sample ${i} failed: ${(e as Error).message}`, "check that the calibration data has the shapes and dtypes the model takes", e);
+        throw calibrationError(
+          model,
+          `running the float model on sample ${i} failed: ${(e as Error).message}`,
+          "check that the calibration data has the shapes and dtypes the model takes",
+          e,
+        );
       }
       for (const [output, tensor] of Object.entries(results)) {
         const name = exposed.outputs.get(output);
@@ -155,7 +206,10 @@ export async function calibrate(model: OnnxModel, tensors: Iterable<string>, opt
     if (range) ranges.set(name, range);
     if (range) extremes.set(name, { lo: collector.min, hi: collector.max });
     else missing.push(name);
-    if (collector.nonFinite > 0) warnings.push(`calibration: tensor "${name}" had ${collector.nonFinite} values that are not finite; its range ignores them`);
+    if (collector.nonFinite > 0)
+      warnings.push(
+        `calibration: tensor "${name}" had ${collector.nonFinite} values that are not finite; its range ignores them`,
+      );
   }
   const channelRanges = new Map<string, TensorRange[]>();
   for (const [name, perChannel] of channels) {

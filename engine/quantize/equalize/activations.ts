@@ -51,7 +51,15 @@ export function activationSites(ctx: QuantizeContext): ActivationSite[] {
       if (conv.opType !== "Conv" || !standard(conv)) continue;
       const w = findConstant(scope, conv.input[1]);
       const group = intAttr(conv, "group", 1);
-      if (!w || w.tensor.dataType !== DT.FLOAT || w.tensor.dims.length !== 4 || Number(w.tensor.dims[1]) !== 1 || group < 2 || Number(w.tensor.dims[0]) !== group) continue;
+      if (
+        !w ||
+        w.tensor.dataType !== DT.FLOAT ||
+        w.tensor.dims.length !== 4 ||
+        Number(w.tensor.dims[1]) !== 1 ||
+        group < 2 ||
+        Number(w.tensor.dims[0]) !== group
+      )
+        continue;
       if ((uses.get(conv.input[1]) ?? 0) > 1) continue;
       const t = conv.input[0];
       if (!single(t)) continue;
@@ -71,7 +79,11 @@ export function activationSites(ctx: QuantizeContext): ActivationSite[] {
 }
 
 /** Rescales each site's channels to the widest one's range (from `ranges`); returns how many were rewritten. */
-export async function equalizeActivations(ctx: QuantizeContext, sites: ActivationSite[], ranges: Map<string, TensorRange[]>): Promise<number> {
+export async function equalizeActivations(
+  ctx: QuantizeContext,
+  sites: ActivationSite[],
+  ranges: Map<string, TensorRange[]>,
+): Promise<number> {
   let done = 0;
   for (const site of sites) {
     const r = ranges.get(site.tensor);
@@ -105,7 +117,8 @@ export async function equalizeActivations(ctx: QuantizeContext, sites: Activatio
     site.conv.input[1] = wName;
     // The tensors between the Mul and the Conv hold scaled values now.
     const renamed = new Map<string, string>();
-    for (const node of site.add ? [site.mul, site.add] : [site.mul]) renamed.set(node.output[0], ctx.names.fresh(`${node.output[0]}_equalized`));
+    for (const node of site.add ? [site.mul, site.add] : [site.mul])
+      renamed.set(node.output[0], ctx.names.fresh(`${node.output[0]}_equalized`));
     for (const node of site.scope.graph.node) {
       node.output.forEach((o, i) => (node.output[i] = renamed.get(o) ?? o));
       node.input.forEach((o, i) => (node.input[i] = renamed.get(o) ?? o));

@@ -85,13 +85,20 @@ async function equalizeInGraph(ctx: QuantizeContext, scope: Scope, sweeps: numbe
     let found: ConvWeights | undefined;
     const wRef = findConstant(scope, node.input[1]);
     const bRef = node.input[2] ? findConstant(scope, node.input[2]) : undefined;
-    const usable = node.opType === "Conv" && standard(node) && wRef?.tensor.dataType === DT.FLOAT && wRef.tensor.dims.length >= 3 && (!node.input[2] || bRef?.tensor.dataType === DT.FLOAT);
+    const usable =
+      node.opType === "Conv" &&
+      standard(node) &&
+      wRef?.tensor.dataType === DT.FLOAT &&
+      wRef.tensor.dims.length >= 3 &&
+      (!node.input[2] || bRef?.tensor.dataType === DT.FLOAT);
     if (usable) {
       const dims = wRef.tensor.dims.map(Number);
       const weight = await readFloatTensor(ctx.model, wRef.tensor);
       const bias = bRef ? await readFloatTensor(ctx.model, bRef.tensor) : new Float32Array(dims[0]);
       // Weights shared with another node cannot be rescaled for this pair alone.
-      const shared = (uses.get(node.input[1]) ?? 0) > 1 || (node.input[2] !== undefined && node.input[2] !== "" && (uses.get(node.input[2]) ?? 0) > 1);
+      const shared =
+        (uses.get(node.input[1]) ?? 0) > 1 ||
+        (node.input[2] !== undefined && node.input[2] !== "" && (uses.get(node.input[2]) ?? 0) > 1);
       if (!shared && bias.length === dims[0]) found = { node, dims, weight, bias, changed: false };
     }
     loaded.set(node, found);
@@ -106,7 +113,13 @@ async function equalizeInGraph(ctx: QuantizeContext, scope: Scope, sweeps: numbe
     if (!first) continue;
     const between: NodeProto[] = [];
     let next = only(node.output[0]);
-    while (next && homogeneous.has(next.opType) && standard(next) && next.input[0] === (between.at(-1) ?? node).output[0] && !(next.opType === "MaxPool" && next.output.length > 1 && next.output[1])) {
+    while (
+      next &&
+      homogeneous.has(next.opType) &&
+      standard(next) &&
+      next.input[0] === (between.at(-1) ?? node).output[0] &&
+      !(next.opType === "MaxPool" && next.output.length > 1 && next.output[1])
+    ) {
       between.push(next);
       next = only(next.output[0]);
     }
@@ -151,7 +164,9 @@ async function equalizeInGraph(ctx: QuantizeContext, scope: Scope, sweeps: numbe
   }
   // The tensors between the pairs hold scaled values now: new names, so nothing compares them with the float model.
   const rename = new Map<string, string>();
-  for (const { first, between } of found) for (const node of [first.node, ...between]) if (!rename.has(node.output[0])) rename.set(node.output[0], ctx.names.fresh(`${node.output[0]}_equalized`));
+  for (const { first, between } of found)
+    for (const node of [first.node, ...between])
+      if (!rename.has(node.output[0])) rename.set(node.output[0], ctx.names.fresh(`${node.output[0]}_equalized`));
   for (const node of graph.node) {
     node.output.forEach((o, i) => (node.output[i] = rename.get(o) ?? o));
     node.input.forEach((o, i) => (node.input[i] = rename.get(o) ?? o));

@@ -5,7 +5,13 @@
 // scalar Mul/Add "learnable affine" blocks of PP-LCNetV3 the same way was measured and made outputs worse; see
 // test/quantize/fold-equalize.test.ts.)
 import { create } from "@bufbuild/protobuf";
-import { type GraphProto, type NodeProto, TensorProto_DataType as DT, type TensorProto, TensorProtoSchema } from "onnx-buf";
+import {
+  type GraphProto,
+  type NodeProto,
+  TensorProto_DataType as DT,
+  type TensorProto,
+  TensorProtoSchema,
+} from "onnx-buf";
 import { type QuantizeContext, selected } from "../graph/context";
 import { countUses, type ConstantRef, findConstant, intAttr, type Scope, scopes } from "../graph/edit";
 import { bytesOfView, readFloatTensor } from "../graph/tensor-store";
@@ -20,7 +26,11 @@ function floatFloat(value: number | undefined, fallback: number): number {
 }
 
 /** A float32 constant of shape [channels] (a BatchNormalization parameter), in float64. */
-async function channelVector(ctx: QuantizeContext, ref: ConstantRef | undefined, channels: number): Promise<Float64Array | undefined> {
+async function channelVector(
+  ctx: QuantizeContext,
+  ref: ConstantRef | undefined,
+  channels: number,
+): Promise<Float64Array | undefined> {
   if (!ref || ref.tensor.dataType !== DT.FLOAT) return undefined;
   const dims = ref.tensor.dims.map(Number);
   if (dims.length !== 1 || dims[0] !== channels) return undefined;
@@ -29,12 +39,21 @@ async function channelVector(ctx: QuantizeContext, ref: ConstantRef | undefined,
 }
 
 /** The affine a node applies to its input `x` (channel axis 1), or undefined when it cannot be folded. */
-async function affineOf(ctx: QuantizeContext, scope: Scope, node: NodeProto, x: string, channels: number): Promise<Affine | undefined> {
+async function affineOf(
+  ctx: QuantizeContext,
+  scope: Scope,
+  node: NodeProto,
+  x: string,
+  channels: number,
+): Promise<Affine | undefined> {
   if (!standard(node)) return undefined;
   const zeros = () => new Float64Array(channels);
   if (node.opType === "BatchNormalization") {
-    if (node.input[0] !== x || node.output.slice(1).some(Boolean) || intAttr(node, "training_mode", 0) !== 0) return undefined;
-    const [gamma, beta, mean, variance] = await Promise.all(node.input.slice(1, 5).map((name) => channelVector(ctx, findConstant(scope, name), channels)));
+    if (node.input[0] !== x || node.output.slice(1).some(Boolean) || intAttr(node, "training_mode", 0) !== 0)
+      return undefined;
+    const [gamma, beta, mean, variance] = await Promise.all(
+      node.input.slice(1, 5).map((name) => channelVector(ctx, findConstant(scope, name), channels)),
+    );
     if (!gamma || !beta || !mean || !variance) return undefined;
     const eps = floatFloat(node.attribute.find((a) => a.name === "epsilon")?.f, 1e-5);
     const scale = zeros();
@@ -50,7 +69,12 @@ async function affineOf(ctx: QuantizeContext, scope: Scope, node: NodeProto, x: 
 
 /** A new inline float32 initializer. */
 export function floatTensor(name: string, dims: number[], values: Float32Array): TensorProto {
-  return create(TensorProtoSchema, { name, dataType: DT.FLOAT, dims: dims.map(BigInt), rawData: bytesOfView(values).slice() });
+  return create(TensorProtoSchema, {
+    name,
+    dataType: DT.FLOAT,
+    dims: dims.map(BigInt),
+    rawData: bytesOfView(values).slice(),
+  });
 }
 
 /** Folds what follows each Conv into it; returns the number of nodes folded away. */
@@ -101,7 +125,10 @@ async function foldInGraph(ctx: QuantizeContext, scope: Scope): Promise<number> 
     if (!changed) continue;
     const wName = ctx.names.fresh(`${wRef.tensor.name}_folded`);
     const bName = ctx.names.fresh(`${bRef?.tensor.name ?? `${conv.name || "conv"}_bias`}_folded`);
-    graph.initializer.push(floatTensor(wName, dims, Float32Array.from(weight!)), floatTensor(bName, [channels], Float32Array.from(bias!)));
+    graph.initializer.push(
+      floatTensor(wName, dims, Float32Array.from(weight!)),
+      floatTensor(bName, [channels], Float32Array.from(bias!)),
+    );
     ctx.replaced.add(conv.input[1]);
     if (conv.input[2]) ctx.replaced.add(conv.input[2]);
     conv.input[1] = wName;

@@ -15,9 +15,15 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 export async function equalizeModel(ctx: QuantizeContext, samples: Sample[]): Promise<void> {
   const folded = await foldIntoConvs(ctx);
-  if (folded > 0) ctx.warnings.push(`folded ${plural(folded, "BatchNormalization node")} into the Convs before them (exact in float; one quantized tensor instead of two)`);
+  if (folded > 0)
+    ctx.warnings.push(
+      `folded ${plural(folded, "BatchNormalization node")} into the Convs before them (exact in float; one quantized tensor instead of two)`,
+    );
   const pairs = await equalizeConvPairs(ctx);
-  if (pairs > 0) ctx.warnings.push(`equalized ${plural(pairs, "Conv → Conv pair")} across layers (exact in float; the tensors between them are renamed <name>_equalized)`);
+  if (pairs > 0)
+    ctx.warnings.push(
+      `equalized ${plural(pairs, "Conv → Conv pair")} across layers (exact in float; the tensors between them are renamed <name>_equalized)`,
+    );
   const sites = activationSites(ctx);
   if (sites.length === 0) return;
   const types = elementTypes(ctx.model.proto);
@@ -30,5 +36,8 @@ export async function equalizeModel(ctx: QuantizeContext, samples: Sample[]): Pr
     signal: ctx.signal,
   });
   const rescaled = await equalizeActivations(ctx, sites, measured.channelRanges);
-  if (rescaled > 0) ctx.warnings.push(`equalized the channels of ${plural(rescaled, "tensor")} read by depthwise Convs, measured on the calibration samples (exact in float; renamed <name>_equalized)`);
+  if (rescaled > 0)
+    ctx.warnings.push(
+      `equalized the channels of ${plural(rescaled, "tensor")} read by depthwise Convs, measured on the calibration samples (exact in float; renamed <name>_equalized)`,
+    );
 }

@@ -1,7 +1,15 @@
 // Element types of every tensor in a model, for the fp16 method: declared types (graph inputs and outputs,
 // value_info, initializers) first, then a small propagation through each node in order, into subgraphs with the
 // outer scope visible. Sequences and optionals count as their element type. 0 means unknown.
-import { type AttributeProto, type GraphProto, type ModelProto, type NodeProto, TensorProto_DataType as DT, type TypeProto, type ValueInfoProto } from "onnx-buf";
+import {
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  TensorProto_DataType as DT,
+  type TypeProto,
+  type ValueInfoProto,
+} from "onnx-buf";
 import { dtypeFromName } from "../../onnx/dtypes";
 import { nodeSubgraphs } from "../../onnx/walk";
 
@@ -57,7 +65,20 @@ export function castTarget(node: NodeProto): number {
 }
 
 const int64Outputs = new Set(["Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression", "SequenceLength"]);
-const boolOutputs = new Set(["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "IsNaN", "IsInf", "OptionalHasElement"]);
+const boolOutputs = new Set([
+  "Equal",
+  "Less",
+  "Greater",
+  "LessOrEqual",
+  "GreaterOrEqual",
+  "Not",
+  "And",
+  "Or",
+  "Xor",
+  "IsNaN",
+  "IsInf",
+  "OptionalHasElement",
+]);
 
 function constantType(node: NodeProto): number {
   for (const a of node.attribute) {

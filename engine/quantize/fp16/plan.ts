@@ -5,7 +5,14 @@ import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { isConstantNode } from "../../onnx/walk";
 import { nodeName, type QuantizeContext, selected } from "../graph/context";
 import { inferElementTypes, type ElementTypes } from "./dtypes";
-import { blockedByDefault, controlFlowOps, defaultFp16BlockOps, fixedFloatInputs, fixedFloatOutputs, schemaBlocks } from "./ops";
+import {
+  blockedByDefault,
+  controlFlowOps,
+  defaultFp16BlockOps,
+  fixedFloatInputs,
+  fixedFloatOutputs,
+  schemaBlocks,
+} from "./ops";
 import { defaultOpset, type Scope, scopes } from "../graph/edit";
 
 export type Mode = "convert" | "block";
@@ -43,14 +50,24 @@ function isDefaultDomain(node: NodeProto): boolean {
 }
 
 /** Why a node that touches float32 tensors must stay float32, or undefined when it can run in float16. */
-function blockReason(ctx: QuantizeContext, plan: Fp16Plan, blockOps: Set<string>, node: NodeProto, index: number): string | undefined {
+function blockReason(
+  ctx: QuantizeContext,
+  plan: Fp16Plan,
+  blockOps: Set<string>,
+  node: NodeProto,
+  index: number,
+): string | undefined {
   if (!selected(ctx, node, index)) return "excluded by the include/exclude lists";
   if (blockOps.has(node.opType)) return `${node.opType} is in the fp16 block list`;
   const reduction = node.attribute.find((a) => a.name === "reduction");
-  if (isDefaultDomain(node) && blockedByDefault(node.opType, reduction ? new TextDecoder().decode(reduction.s) : undefined)) {
+  if (
+    isDefaultDomain(node) &&
+    blockedByDefault(node.opType, reduction ? new TextDecoder().decode(reduction.s) : undefined)
+  ) {
     return `${node.opType} with a reduction has no float16 kernel on onnxruntime's CPU provider`;
   }
-  if (isDefaultDomain(node) && schemaBlocks(node.opType, plan.opset)) return `the ONNX schema of ${node.opType} at opset ${plan.opset} takes no float16`;
+  if (isDefaultDomain(node) && schemaBlocks(node.opType, plan.opset))
+    return `the ONNX schema of ${node.opType} at opset ${plan.opset} takes no float16`;
   if (!isDefaultDomain(node)) return `operator of domain "${node.domain}": its float16 support is unknown`;
   const unknown = node.input.find((name) => name && !plan.types.get(name));
   if (unknown) return `the element type of its input "${unknown}" is unknown`;
@@ -84,7 +101,8 @@ export function canonicalWidth(plan: Fp16Plan, name: string): Width {
   if (plan.mainIo.has(name)) return plan.keepIo ? 32 : 16;
   const def = plan.defs.get(name);
   if (!def) return 32;
-  if (def.kind === "initializer" || def.kind === "constant") return plan.wants16.has(name) || !plan.wants32.has(name) ? 16 : 32;
+  if (def.kind === "initializer" || def.kind === "constant")
+    return plan.wants16.has(name) || !plan.wants32.has(name) ? 16 : 32;
   if (def.kind === "node" && nativeWidth(plan, name) === 32 && !plan.wants16.has(name)) return 32;
   return 16;
 }
@@ -106,7 +124,8 @@ export function makePlan(ctx: QuantizeContext): Fp16Plan {
   const main = plan.scopes[0];
   if (main) {
     const inits = new Set(main.graph.initializer.map((t) => t.name));
-    for (const v of [...main.graph.input, ...main.graph.output]) if (!inits.has(v.name) && isFloat32(plan, v.name)) plan.mainIo.add(v.name);
+    for (const v of [...main.graph.input, ...main.graph.output])
+      if (!inits.has(v.name) && isFloat32(plan, v.name)) plan.mainIo.add(v.name);
   }
   for (const scope of plan.scopes) {
     const g = scope.graph;
@@ -120,7 +139,9 @@ export function makePlan(ctx: QuantizeContext): Fp16Plan {
       if (constant || ![...node.input, ...node.output].some((name) => isFloat32(plan, name))) return;
       let reason = blockReason(ctx, plan, blockOps, node, index);
       if (reason && controlFlowOps.has(node.opType)) {
-        ctx.warnings.push(`${nodeName(node, index)} (${node.opType}) cannot stay float32 (${reason}); its body is converted scope by scope instead`);
+        ctx.warnings.push(
+          `${nodeName(node, index)} (${node.opType}) cannot stay float32 (${reason}); its body is converted scope by scope instead`,
+        );
         reason = undefined;
       }
       plan.modes.set(node, reason ? "block" : "convert");

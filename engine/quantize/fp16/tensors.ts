@@ -48,7 +48,11 @@ export function floatsToHalf(values: Float32Array): HalfValues {
 }
 
 /** A float16 copy of a float constant (float32, float64, …), made through the store so big ones stream to external data. */
-export async function halfTensor(ctx: QuantizeContext, tensor: TensorProto, node?: string): Promise<{ tensor: TensorProto; clamped: number }> {
+export async function halfTensor(
+  ctx: QuantizeContext,
+  tensor: TensorProto,
+  node?: string,
+): Promise<{ tensor: TensorProto; clamped: number }> {
   const values = await readFloatTensor(ctx.model, tensor, node);
   const { bits, clamped } = floatsToHalf(values);
   const out = await ctx.store.make(tensor.name, DT.FLOAT16, tensor.dims.map(Number), bytesOfView(bits));
@@ -57,7 +61,19 @@ export async function halfTensor(ctx: QuantizeContext, tensor: TensorProto, node
 }
 
 /** An inline float16 tensor of `values` (for attributes such as Constant's value_float and ConstantOfShape's default). */
-export function inlineHalfTensor(name: string, dims: number[], values: number[]): { tensor: TensorProto; clamped: number } {
+export function inlineHalfTensor(
+  name: string,
+  dims: number[],
+  values: number[],
+): { tensor: TensorProto; clamped: number } {
   const { bits, clamped } = floatsToHalf(Float32Array.from(values));
-  return { tensor: create(TensorProtoSchema, { name, dataType: DT.FLOAT16, dims: dims.map(BigInt), rawData: bytesOfView(bits).slice() }), clamped };
+  return {
+    tensor: create(TensorProtoSchema, {
+      name,
+      dataType: DT.FLOAT16,
+      dims: dims.map(BigInt),
+      rawData: bytesOfView(bits).slice(),
+    }),
+    clamped,
+  };
 }

@@ -29,7 +29,12 @@ export interface QuantizeContext {
   signal?: AbortSignal;
 }
 
-export function newContext(model: OnnxModel, options: QuantizeOptions, store: TensorStore, file: string): QuantizeContext {
+export function newContext(
+  model: OnnxModel,
+  options: QuantizeOptions,
+  store: TensorStore,
+  file: string,
+): QuantizeContext {
   return {
     model,
     options,
@@ -58,7 +63,8 @@ export function selected(ctx: QuantizeContext, node: NodeProto, index: number): 
   const name = nodeName(node, index);
   const { include, exclude } = ctx.options;
   if (exclude?.ops?.includes(node.opType) || exclude?.nodes?.includes(name)) return false;
-  if (include && (include.ops || include.nodes)) return Boolean(include.ops?.includes(node.opType) || include.nodes?.includes(name));
+  if (include && (include.ops || include.nodes))
+    return Boolean(include.ops?.includes(node.opType) || include.nodes?.includes(name));
   return true;
 }
 
@@ -68,12 +74,26 @@ export function addInitializer(ref: ConstantRef, tensor: TensorProto): void {
 }
 
 export function checkAborted(ctx: QuantizeContext): void {
-  if (ctx.signal?.aborted) throw new EdgeError("run/failed", "quantization stopped before it finished; nothing was written", { file: ctx.file });
+  if (ctx.signal?.aborted)
+    throw new EdgeError("run/failed", "quantization stopped before it finished; nothing was written", {
+      file: ctx.file,
+    });
 }
 
 /** The error for a node a method was asked to handle and cannot: names the node and why. */
-export function nodeError(ctx: QuantizeContext, node: NodeProto, index: number, message: string, hint?: string): EdgeError {
-  return new EdgeError("model/unsupported", `${nodeLabel(node, index)} (${node.opType}): ${message}`, { file: ctx.file, node: nodeName(node, index) }, hint);
+export function nodeError(
+  ctx: QuantizeContext,
+  node: NodeProto,
+  index: number,
+  message: string,
+  hint?: string,
+): EdgeError {
+  return new EdgeError(
+    "model/unsupported",
+    `${nodeLabel(node, index)} (${node.opType}): ${message}`,
+    { file: ctx.file, node: nodeName(node, index) },
+    hint,
+  );
 }
 
 export type { Scope };

@@ -55,7 +55,12 @@ export function* scopes(model: ModelProto): Generator<Scope> {
   function* visit(scope: Scope): Generator<Scope> {
     yield scope;
     for (const node of scope.graph.node) {
-      for (const sub of nodeSubgraphs(node)) yield* visit({ graph: sub.graph, parent: scope, label: `node "${node.name || node.opType}" attribute ${sub.label}` });
+      for (const sub of nodeSubgraphs(node))
+        yield* visit({
+          graph: sub.graph,
+          parent: scope,
+          label: `node "${node.name || node.opType}" attribute ${sub.label}`,
+        });
     }
   }
   yield* visit({ graph: model.graph, label: "main graph" });
@@ -97,13 +102,22 @@ export class NameSource {
 }
 
 export function attr(name: string, value: number | string | number[] | bigint): AttributeProto {
-  if (typeof value === "string") return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
+  if (typeof value === "string")
+    return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: value.map(BigInt) });
-  if (typeof value === "bigint" || Number.isInteger(value)) return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
+  if (typeof value === "bigint" || Number.isInteger(value))
+    return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
   return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: value });
 }
 
-export function makeNode(opType: string, inputs: string[], outputs: string[], name: string, attrs: AttributeProto[] = [], domain = ""): NodeProto {
+export function makeNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  name: string,
+  attrs: AttributeProto[] = [],
+  domain = "",
+): NodeProto {
   return create(NodeProtoSchema, { opType, input: inputs, output: outputs, name, attribute: attrs, domain });
 }
 
@@ -172,7 +186,12 @@ export function topoSort(graph: GraphProto, file?: string): boolean {
   if (order.length < graph.node.length) {
     const stuck = pending.findIndex((count) => count > 0);
     const node = graph.node[stuck];
-    throw new EdgeError("model/invalid", `the graph has a cycle through node ${nodeLabel(node, stuck)} (${node.opType}): its inputs depend on its own outputs`, { file, node: node.name || `${node.opType}#${stuck}` }, "re-export the model; an ONNX graph must be acyclic");
+    throw new EdgeError(
+      "model/invalid",
+      `the graph has a cycle through node ${nodeLabel(node, stuck)} (${node.opType}): its inputs depend on its own outputs`,
+      { file, node: node.name || `${node.opType}#${stuck}` },
+      "re-export the model; an ONNX graph must be acyclic",
+    );
   }
   const changed = order.some((index, position) => index !== position);
   if (changed) graph.node = order.map((i) => graph.node[i]);

@@ -3,7 +3,15 @@
 // streamed one by one into the output's external data file for models that had external data (so a 4 GB model
 // never sits in memory), and the finished model written atomically: data file first, then the .onnx.
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type ModelProto, ModelProtoSchema, StringStringEntryProtoSchema, type TensorProto, TensorProto_DataLocation, TensorProto_DataType as DT, TensorProtoSchema } from "onnx-buf";
+import {
+  type ModelProto,
+  ModelProtoSchema,
+  StringStringEntryProtoSchema,
+  type TensorProto,
+  TensorProto_DataLocation,
+  TensorProto_DataType as DT,
+  TensorProtoSchema,
+} from "onnx-buf";
 import { promises as fs } from "node:fs";
 import { basename, dirname } from "node:path";
 import { EdgeError } from "../../errors";
@@ -23,11 +31,28 @@ import { writeModel } from "../../onnx/write-model";
  * next staged read; the quantizer call on it (or releaseWeight) lets the next one stage, and any other use that must
  * outlive it copies it. Without `staged` (or when staging is unavailable or taken), an array of its own.
  */
-export async function readFloatTensor(model: OnnxModel, tensor: TensorProto, node?: string, options: { staged?: boolean } = {}): Promise<Float32Array> {
+export async function readFloatTensor(
+  model: OnnxModel,
+  tensor: TensorProto,
+  node?: string,
+  options: { staged?: boolean } = {},
+): Promise<Float32Array> {
   const n = tensorElementCount(tensor);
   const where = { file: model.path, node };
-  const width = tensor.dataType === DT.FLOAT ? 4 : tensor.dataType === DT.DOUBLE ? 8 : tensor.dataType === DT.FLOAT16 || tensor.dataType === DT.BFLOAT16 ? 2 : 0;
-  if (width === 0) throw new EdgeError("model/unsupported", `weight "${tensor.name}" is ${dtypeName(tensor.dataType)}; only float weights can be quantized`, where);
+  const width =
+    tensor.dataType === DT.FLOAT
+      ? 4
+      : tensor.dataType === DT.DOUBLE
+        ? 8
+        : tensor.dataType === DT.FLOAT16 || tensor.dataType === DT.BFLOAT16
+          ? 2
+          : 0;
+  if (width === 0)
+    throw new EdgeError(
+      "model/unsupported",
+      `weight "${tensor.name}" is ${dtypeName(tensor.dataType)}; only float weights can be quantized`,
+      where,
+    );
   const staged = options.staged && Number.isSafeInteger(n) && n > 0 ? stageWeight(n) : undefined;
   try {
     if (staged && tensor.dataType === DT.FLOAT && isExternal(tensor)) {
@@ -37,10 +62,16 @@ export async function readFloatTensor(model: OnnxModel, tensor: TensorProto, nod
     }
     const bytes = isExternal(tensor) ? await model.externalData.read(tensor) : inlineRawBytes(tensor);
     if (!bytes) throw new EdgeError("model/invalid", `weight "${tensor.name}" has no readable data`, where);
-    if (bytes.length !== n * width) throw new EdgeError("model/invalid", `weight "${tensor.name}" has ${bytes.length} bytes of data, but its shape needs ${n * width}`, where);
+    if (bytes.length !== n * width)
+      throw new EdgeError(
+        "model/invalid",
+        `weight "${tensor.name}" has ${bytes.length} bytes of data, but its shape needs ${n * width}`,
+        where,
+      );
     if (tensor.dataType === DT.FLOAT) {
       // External data arrives in a buffer of its own: view it in place when aligned, rather than copy a big weight.
-      if (!staged && isExternal(tensor) && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+      if (!staged && isExternal(tensor) && bytes.byteOffset % 4 === 0)
+        return new Float32Array(bytes.buffer, bytes.byteOffset, n);
       const out = staged ?? new Float32Array(n);
       bytesOfView(out).set(bytes);
       return out;
@@ -48,8 +79,11 @@ export async function readFloatTensor(model: OnnxModel, tensor: TensorProto, nod
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = staged ?? new Float32Array(n);
     if (tensor.dataType === DT.DOUBLE) for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
-    else if (tensor.dataType === DT.FLOAT16) for (let i = 0; i < n; i++) out[i] = fromHalfBits(view.getUint16(i * 2, true));
-    else for (let i = 0; i < n; i++) out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
+    else if (tensor.dataType === DT.FLOAT16)
+      for (let i = 0; i < n; i++) out[i] = fromHalfBits(view.getUint16(i * 2, true));
+    else
+      for (let i = 0; i < n; i++)
+        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
     return out;
   } catch (e) {
     if (staged) releaseWeight(staged);
@@ -109,10 +143,17 @@ export class TensorStore {
   }
 
   /** Writes the model: inline models through writeModel; external ones with every tensor in the new data file. */
-  async finish(proto: ModelProto, source: OnnxModel): Promise<{ sizeBytes: number; dataPath?: string; dataBytes?: number }> {
+  async finish(
+    proto: ModelProto,
+    source: OnnxModel,
+  ): Promise<{ sizeBytes: number; dataPath?: string; dataBytes?: number }> {
     if (!this.external) {
       const result = await writeModel(proto, this.outPath, { sourceDir: source.dir });
-      return { sizeBytes: result.sizeBytes + (result.dataBytes ?? 0), dataPath: result.dataPath, dataBytes: result.dataBytes };
+      return {
+        sizeBytes: result.sizeBytes + (result.dataBytes ?? 0),
+        dataPath: result.dataPath,
+        dataBytes: result.dataBytes,
+      };
     }
     try {
       for (const { tensor } of walkTensors(proto, { training: true })) {

@@ -16,7 +16,8 @@ export function constantWeight(scope: Scope, node: NodeProto, slot: number): Wei
   if (!name) return { ok: false, reason: `it has no input ${slot}` };
   const ref = findConstant(scope, name);
   if (!ref) return { ok: false, reason: `its weight "${name}" is computed at run time, not a constant` };
-  if (!floatTypes.has(ref.tensor.dataType)) return { ok: false, reason: `its weight "${name}" is ${dtypeName(ref.tensor.dataType)}, not float` };
+  if (!floatTypes.has(ref.tensor.dataType))
+    return { ok: false, reason: `its weight "${name}" is ${dtypeName(ref.tensor.dataType)}, not float` };
   return { ok: true, ref, dims: ref.tensor.dims.map(Number) };
 }
 

@@ -7,7 +7,16 @@ import { TensorProto_DataType as DT } from "onnx-buf";
 import { EdgeError, isEdgeError } from "../../errors";
 import type { TensorRange } from "../calibrate/run";
 import type { QuantizeContext } from "../graph/context";
-import { copyChoice, LAYER_NORM, layerNormInputs, type PrecisionChoice, searchLadder, type SearchResult, SENSITIVE, type Unit } from "./precision";
+import {
+  copyChoice,
+  LAYER_NORM,
+  layerNormInputs,
+  type PrecisionChoice,
+  searchLadder,
+  type SearchResult,
+  SENSITIVE,
+  type Unit,
+} from "./precision";
 import type { ActivationType, Planned } from "./plan";
 import { scaleAndZeroPoint } from "../kernels/arithmetic";
 import { measureSensitivity, type QuantGrid, trialCosine, weightedSqnr } from "./sensitivity";
@@ -29,7 +38,14 @@ export interface QParams {
  * Parameters of each tensor under `choice` (undefined: float); outputs of pass-through ops follow their input.
  * 8-bit tensors use the calibrated `ranges`, 16-bit ones the `extremes` seen.
  */
-export function tensorParams(ranges: Map<string, TensorRange>, extremes: Map<string, TensorRange>, sharedFrom: Map<string, string>, choice: PrecisionChoice, act: ActivationType, wide?: ActivationType): (name: string) => QParams | undefined {
+export function tensorParams(
+  ranges: Map<string, TensorRange>,
+  extremes: Map<string, TensorRange>,
+  sharedFrom: Map<string, string>,
+  choice: PrecisionChoice,
+  act: ActivationType,
+  wide?: ActivationType,
+): (name: string) => QParams | undefined {
   const cache = new Map<string, QParams | null>();
   const of = (name: string): QParams | undefined => {
     const known = cache.get(name);
@@ -70,7 +86,12 @@ export interface MixedInputs {
 
 const listed = (names: Iterable<string>, max = 5) => {
   const all = [...names];
-  return all.slice(0, max).map((n) => `"${n}"`).join(", ") + (all.length > max ? `, … (${all.length - max} more)` : "");
+  return (
+    all
+      .slice(0, max)
+      .map((n) => `"${n}"`)
+      .join(", ") + (all.length > max ? `, … (${all.length - max} more)` : "")
+  );
 };
 
 export async function choosePrecision(ctx: QuantizeContext, m: MixedInputs): Promise<PrecisionOutcome> {
@@ -91,16 +112,26 @@ export async function choosePrecision(ctx: QuantizeContext, m: MixedInputs): Pro
     const producer = producerOf.get(name);
     if (producer !== undefined) base.floatNodes.set(producer, LAYER_NORM);
   }
-  if (base.float.size > 0) ctx.warnings.push(`kept ${base.float.size} tensor${base.float.size === 1 ? "" : "s"} read by LayerNormalization in float: ${listed(base.float)}`);
+  if (base.float.size > 0)
+    ctx.warnings.push(
+      `kept ${base.float.size} tensor${base.float.size === 1 ? "" : "s"} read by LayerNormalization in float: ${listed(base.float)}`,
+    );
   const target = ctx.options.targetCosine ?? 0.99;
-  if (!(target >= 0 && target < 1)) throw new EdgeError("recipe/invalid", `target cosine ${target} is not in [0, 1)`, { file: ctx.file }, "e.g. 0.99 (the default); 0 turns mixed precision off");
+  if (!(target >= 0 && target < 1))
+    throw new EdgeError(
+      "recipe/invalid",
+      `target cosine ${target} is not in [0, 1)`,
+      { file: ctx.file },
+      "e.g. 0.99 (the default); 0 turns mixed precision off",
+    );
   const samples = ctx.options.calibration!.samples;
   // Weighted readers of each tensor: their weights say how much each of its channels matters.
   const readers = new Map<string, Planned[]>();
   for (const i of m.kept) {
     const p = m.planned[i];
     const x = p.activations.get(0);
-    if (x !== undefined && p.rule.weight !== undefined && p.constants.has(p.rule.weight)) readers.set(x, [...(readers.get(x) ?? []), p]);
+    if (x !== undefined && p.rule.weight !== undefined && p.constants.has(p.rule.weight))
+      readers.set(x, [...(readers.get(x) ?? []), p]);
   }
   const grids = new Map<string, QuantGrid>();
   for (const name of candidates) {
@@ -132,7 +163,11 @@ export async function choosePrecision(ctx: QuantizeContext, m: MixedInputs): Pro
   // 8 images gave 0.984 on 10 others), so the search aims at a quarter of the allowed loss.
   const aim = 1 - (1 - target) / 4;
   const result = await searchLadder(base, units, m.wide !== undefined, aim, async (choice) => {
-    ctx.onProgress?.({ done: step++, total: 2 * Math.ceil(Math.log2(2 * units.length + 2)), tensor: "precision trials" });
+    ctx.onProgress?.({
+      done: step++,
+      total: 2 * Math.ceil(Math.log2(2 * units.length + 2)),
+      tensor: "precision trials",
+    });
     try {
       return await trialCosine(ctx.model, await m.build(choice), samples, pass.reference, ctx.signal);
     } catch (e) {
@@ -152,7 +187,12 @@ export interface PrecisionOutcome {
 }
 
 /** Summarises in the warnings what went to 16 bits (tensors that really got a 16-bit pair) and what stayed float. */
-export function reportPrecision(ctx: QuantizeContext, act: ActivationType, outcome: PrecisionOutcome, paired: Map<string, ActivationType>): void {
+export function reportPrecision(
+  ctx: QuantizeContext,
+  act: ActivationType,
+  outcome: PrecisionOutcome,
+  paired: Map<string, ActivationType>,
+): void {
   const { choice, search } = outcome;
   if (!search) return;
   const wide = [...paired].filter(([, type]) => type !== act).map(([name]) => name);
@@ -168,5 +208,8 @@ export function reportPrecision(ctx: QuantizeContext, act: ActivationType, outco
       `mixed precision: with every activation ${act.name} the calibration samples' cosine was ${cos(search.initial)} (target ${search.target}, aiming at ${search.aim.toFixed(4)} on them); moved ${moved.join("; ")}${nodes ? ` (their ${nodes} producing node${nodes === 1 ? "" : "s"} float too)` : ""}; worst SQNR first, ${search.trials} trials → cosine ${cos(search.cosine)}`,
     );
   }
-  if (search.cosine < search.target) ctx.warnings.push(`mixed precision: the calibration samples' cosine stays ${cos(search.cosine)}, below the target ${search.target}, even with the sensitive tensors in float`);
+  if (search.cosine < search.target)
+    ctx.warnings.push(
+      `mixed precision: the calibration samples' cosine stays ${cos(search.cosine)}, below the target ${search.target}, even with the sensitive tensors in float`,
+    );
 }

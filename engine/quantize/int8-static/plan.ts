@@ -59,7 +59,13 @@ export function activationType(ctx: QuantizeContext, name = ctx.options.activati
     int16: [DT.INT16, -32768, 32767],
   };
   const entry = table[name];
-  if (!entry) throw new EdgeError("recipe/invalid", `activation type "${name}" is not one int8-static supports`, { file: ctx.file }, "use uint8, int8, uint16 or int16");
+  if (!entry)
+    throw new EdgeError(
+      "recipe/invalid",
+      `activation type "${name}" is not one int8-static supports`,
+      { file: ctx.file },
+      "use uint8, int8, uint16 or int16",
+    );
   return {
     name,
     dataType: entry[0],
@@ -125,7 +131,8 @@ export function plan(ctx: QuantizeContext, types: Map<string, number>): Planned[
           return skip(ctx, node, index, `its input "${name}" is not a float32 tensor`);
         }
       }
-      if (item.activations.size === 0) return skip(ctx, node, index, "all its inputs are constants; nothing to calibrate");
+      if (item.activations.size === 0)
+        return skip(ctx, node, index, "all its inputs are constants; nothing to calibrate");
       // Add and Mul are quantized only between two activations; with a constant operand (a scale, a shift) they
       // stay float: one fewer rounding, and the constant keeps its precision.
       if (rule.elementwise && item.constants.size > 0) return;

@@ -36,7 +36,8 @@ export function layerNormInputs(model: ModelProto): Set<string> {
   const visit = (graph: GraphProto) => {
     const means = new Map<string, string>();
     for (const node of graph.node) {
-      if (node.opType === "LayerNormalization" || node.opType === "SimplifiedLayerNormalization") found.add(node.input[0]);
+      if (node.opType === "LayerNormalization" || node.opType === "SimplifiedLayerNormalization")
+        found.add(node.input[0]);
       if (node.opType === "ReduceMean") means.set(node.output[0], node.input[0]);
     }
     for (const node of graph.node) {
@@ -50,7 +51,12 @@ export function layerNormInputs(model: ModelProto): Set<string> {
 }
 
 export function copyChoice(c: PrecisionChoice): PrecisionChoice {
-  return { wide: new Set(c.wide), float: new Set(c.float), floatNodes: new Map(c.floatNodes), normalized: c.normalized };
+  return {
+    wide: new Set(c.wide),
+    float: new Set(c.float),
+    floatNodes: new Map(c.floatNodes),
+    normalized: c.normalized,
+  };
 }
 
 /** `base` with the first `floats` units float (with their producers) and the next `wides` at 16 bits. */
@@ -84,7 +90,13 @@ export interface SearchResult {
 }
 
 /** The lowest rung whose trial keeps `target` (binary search; rung 0 tried first). */
-export async function searchLadder(base: PrecisionChoice, units: Unit[], hasWide: boolean, target: number, evaluate: (c: PrecisionChoice) => Promise<number>): Promise<SearchResult> {
+export async function searchLadder(
+  base: PrecisionChoice,
+  units: Unit[],
+  hasWide: boolean,
+  target: number,
+  evaluate: (c: PrecisionChoice) => Promise<number>,
+): Promise<SearchResult> {
   // The last rung would leave every unit float: stop one short, so something is still quantized.
   const top = Math.max(0, (hasWide ? 2 * units.length : units.length) - 1);
   let trials = 0;
@@ -99,7 +111,15 @@ export async function searchLadder(base: PrecisionChoice, units: Unit[], hasWide
     return s;
   };
   const initial = await score(0);
-  if (initial >= target || top === 0) return { choice: rung(base, units, 0, hasWide), k: 0, cosine: initial, initial, trials, reached: initial >= target };
+  if (initial >= target || top === 0)
+    return {
+      choice: rung(base, units, 0, hasWide),
+      k: 0,
+      cosine: initial,
+      initial,
+      trials,
+      reached: initial >= target,
+    };
   let lo = 0;
   let hi = top;
   // Rungs grow fast at first: try 1, 4, 16, … before bisecting, since few tensors often carry most of the error;

@@ -30,7 +30,14 @@ export interface SensitivityPass {
 
 type Results = Awaited<ReturnType<OrtSession["run"]>>;
 
-async function runAll(model: OnnxModel, session: OrtSession, samples: Sample[], fetches: (i: number) => string[], signal: AbortSignal | undefined, each: (results: Results, i: number) => void): Promise<void> {
+async function runAll(
+  model: OnnxModel,
+  session: OrtSession,
+  samples: Sample[],
+  fetches: (i: number) => string[],
+  signal: AbortSignal | undefined,
+  each: (results: Results, i: number) => void,
+): Promise<void> {
   const signature = modelSignature(model.proto);
   for (let i = 0; i < samples.length; i++) {
     if (signal?.aborted) return;
@@ -51,11 +58,19 @@ export interface ChannelEnergy {
 }
 
 /** Adds the per-channel signal and noise energy of quantize-dequantize of `x` (shape `dims`) on `grid` to `into`. */
-function addNoise(x: Float32Array, dims: readonly number[], g: QuantGrid, into: ChannelEnergy | undefined): ChannelEnergy {
+function addNoise(
+  x: Float32Array,
+  dims: readonly number[],
+  g: QuantGrid,
+  into: ChannelEnergy | undefined,
+): ChannelEnergy {
   const axis = dims.length < 2 ? 0 : g.axis === "conv" ? 1 : dims.length - 1;
   const channels = Math.max(1, dims[axis] ?? 1);
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const e = into && into.signal.length === channels ? into : { signal: new Float64Array(channels), noise: new Float64Array(channels) };
+  const e =
+    into && into.signal.length === channels
+      ? into
+      : { signal: new Float64Array(channels), noise: new Float64Array(channels) };
   const inv = 1 / g.scale;
   for (let start = 0, c = 0; start < x.length; start += inner, c = (c + 1) % channels) {
     let signal = 0;
@@ -91,7 +106,14 @@ export function weightedSqnr(e: ChannelEnergy, gain?: Float64Array): number {
  * Runs the float model once over `samples`, measuring each tensor's per-channel quantization noise on its grid
  * (on the first `measured` samples) and keeping every sample's outputs.
  */
-export async function measureSensitivity(model: OnnxModel, grids: Map<string, QuantGrid>, samples: Sample[], float32: (name: string) => boolean, measured: number, signal?: AbortSignal): Promise<SensitivityPass> {
+export async function measureSensitivity(
+  model: OnnxModel,
+  grids: Map<string, QuantGrid>,
+  samples: Sample[],
+  float32: (name: string) => boolean,
+  measured: number,
+  signal?: AbortSignal,
+): Promise<SensitivityPass> {
   const exposed = exposeTensors(model.proto, grids.keys(), float32);
   const outputs = model.proto.graph!.output.map((o) => o.name);
   const session = await openSession(model, toBinary(ModelProtoSchema, exposed.proto));
@@ -99,20 +121,27 @@ export async function measureSensitivity(model: OnnxModel, grids: Map<string, Qu
   const reference: Map<string, Float32Array>[] = [];
   try {
     const all = [...new Set([...outputs, ...exposed.outputs.keys()])];
-    await runAll(model, session, samples, (i) => (i < measured ? all : outputs), signal, (results) => {
-      const ref = new Map<string, Float32Array>();
-      for (const name of outputs) {
-        const t = results[name];
-        if (t?.type === "float32") ref.set(name, new Float32Array(t.data as Float32Array));
-      }
-      reference.push(ref);
-      for (const [output, tensor] of Object.entries(results)) {
-        const name = exposed.outputs.get(output);
-        const grid = name === undefined ? undefined : grids.get(name);
-        if (!grid || tensor.type !== "float32" || tensor.size === 0) continue;
-        energy.set(name!, addNoise(tensor.data as Float32Array, tensor.dims, grid, energy.get(name!)));
-      }
-    });
+    await runAll(
+      model,
+      session,
+      samples,
+      (i) => (i < measured ? all : outputs),
+      signal,
+      (results) => {
+        const ref = new Map<string, Float32Array>();
+        for (const name of outputs) {
+          const t = results[name];
+          if (t?.type === "float32") ref.set(name, new Float32Array(t.data as Float32Array));
+        }
+        reference.push(ref);
+        for (const [output, tensor] of Object.entries(results)) {
+          const name = exposed.outputs.get(output);
+          const grid = name === undefined ? undefined : grids.get(name);
+          if (!grid || tensor.type !== "float32" || tensor.size === 0) continue;
+          energy.set(name!, addNoise(tensor.data as Float32Array, tensor.dims, grid, energy.get(name!)));
+        }
+      },
+    );
   } finally {
     await session.release();
   }
@@ -120,25 +149,38 @@ export async function measureSensitivity(model: OnnxModel, grids: Map<string, Qu
 }
 
 /** The cosine of `candidate`'s float outputs to the reference, all outputs and samples concatenated. */
-export async function trialCosine(model: OnnxModel, candidate: ModelProto, samples: Sample[], reference: Map<string, Float32Array>[], signal?: AbortSignal): Promise<number> {
+export async function trialCosine(
+  model: OnnxModel,
+  candidate: ModelProto,
+  samples: Sample[],
+  reference: Map<string, Float32Array>[],
+  signal?: AbortSignal,
+): Promise<number> {
   const session = await openSession(model, toBinary(ModelProtoSchema, candidate));
   const names = [...(reference[0]?.keys() ?? [])];
   const sums = new Map(names.map((n) => [n, [0, 0, 0]]));
   try {
-    await runAll(model, session, samples, () => names, signal, (results, i) => {
-      for (const name of names) {
-        const a = reference[i].get(name);
-        const t = results[name];
-        if (!a || !t || t.type !== "float32") continue;
-        const b = t.data as Float32Array;
-        const s = sums.get(name)!;
-        for (let j = 0; j < Math.min(a.length, b.length); j++) {
-          s[0] += a[j] * b[j];
-          s[1] += a[j] * a[j];
-          s[2] += b[j] * b[j];
+    await runAll(
+      model,
+      session,
+      samples,
+      () => names,
+      signal,
+      (results, i) => {
+        for (const name of names) {
+          const a = reference[i].get(name);
+          const t = results[name];
+          if (!a || !t || t.type !== "float32") continue;
+          const b = t.data as Float32Array;
+          const s = sums.get(name)!;
+          for (let j = 0; j < Math.min(a.length, b.length); j++) {
+            s[0] += a[j] * b[j];
+            s[1] += a[j] * a[j];
+            s[2] += b[j] * b[j];
+          }
         }
-      }
-    });
+      },
+    );
   } finally {
     await session.release();
   }

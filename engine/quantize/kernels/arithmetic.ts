@@ -58,7 +58,13 @@ export function int8Range(type: Int8Type, reduceRange = false): [number, number]
 }
 
 /** Scale and zero point for values in [lo, hi] (zero always representable, as ONNX requires). */
-export function scaleAndZeroPoint(lo: number, hi: number, qmin: number, qmax: number, symmetric: boolean): [number, number] {
+export function scaleAndZeroPoint(
+  lo: number,
+  hi: number,
+  qmin: number,
+  qmax: number,
+  symmetric: boolean,
+): [number, number] {
   if (symmetric) {
     const bound = Math.max(Math.abs(lo), Math.abs(hi));
     const half = Math.floor((qmax - qmin) / 2); // 127 for int8 (−127…127), 127 for uint8 around 128
@@ -74,7 +80,12 @@ export function scaleAndZeroPoint(lo: number, hi: number, qmin: number, qmax: nu
 }
 
 /** Per-channel (or per-tensor) [min, max] of a row-major [rows, cols] matrix. */
-function channelRanges(w: Float32Array, rows: number, cols: number, axis: Int8Options["channelAxis"]): { lo: Float32Array; hi: Float32Array } {
+function channelRanges(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  axis: Int8Options["channelAxis"],
+): { lo: Float32Array; hi: Float32Array } {
   const channels = axis === "rows" ? rows : axis === "cols" ? cols : 1;
   const lo = new Float32Array(channels).fill(Infinity);
   const hi = new Float32Array(channels).fill(-Infinity);
@@ -106,7 +117,17 @@ function channelRanges(w: Float32Array, rows: number, cols: number, axis: Int8Op
 }
 
 /** Writes nearest-even(fround(w × inverse[ch])) + zero[ch], clamped, into `out`; the channel index is hoisted out of the inner loop. */
-function quantizeRows(w: Float32Array, rows: number, cols: number, axis: Int8Options["channelAxis"], inverse: Float32Array, zero: Int32Array, qmin: number, qmax: number, out: Int8Array | Uint8Array): void {
+function quantizeRows(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  axis: Int8Options["channelAxis"],
+  inverse: Float32Array,
+  zero: Int32Array,
+  qmin: number,
+  qmax: number,
+  out: Int8Array | Uint8Array,
+): void {
   if (axis === "cols") {
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
@@ -152,7 +173,9 @@ function int8(w: Float32Array, rows: number, cols: number, options: Int8Options)
   const inverse = new Float32Array(channels);
   for (let ch = 0; ch < channels; ch++) {
     if (!Number.isFinite(lo[ch]) || !Number.isFinite(hi[ch])) {
-      throw new RangeError(`weight has a value that is not finite (${Number.isFinite(lo[ch]) ? hi[ch] : lo[ch]}) in channel ${ch}`);
+      throw new RangeError(
+        `weight has a value that is not finite (${Number.isFinite(lo[ch]) ? hi[ch] : lo[ch]}) in channel ${ch}`,
+      );
     }
     const [scale, zp] = scaleAndZeroPoint(lo[ch], hi[ch], qmin, qmax, options.symmetric);
     scales[ch] = scale;
@@ -224,7 +247,10 @@ function int4(w: Float32Array, k: number, n: number, options: Int4Options): Int4
         if (v < mn) mn = v;
         if (v > mx) mx = v;
       }
-      if (!Number.isFinite(mn) || !Number.isFinite(mx)) throw new RangeError(`weight has a value that is not finite in column ${c}, rows ${k0}–${k0 + rowsInBlock - 1}`);
+      if (!Number.isFinite(mn) || !Number.isFinite(mx))
+        throw new RangeError(
+          `weight has a value that is not finite in column ${c}, rows ${k0}–${k0 + rowsInBlock - 1}`,
+        );
       let scale: number;
       let zp: number;
       if (options.symmetric) {
@@ -277,7 +303,12 @@ export function dequantizeInt4(q: Int4Weights, k: number, n: number, blockSize: 
 }
 
 /** Float values of 8-bit weights in their [rows, cols] layout. */
-export function dequantizeInt8(q: Int8Weights, rows: number, cols: number, channelAxis: Int8Options["channelAxis"]): Float32Array {
+export function dequantizeInt8(
+  q: Int8Weights,
+  rows: number,
+  cols: number,
+  channelAxis: Int8Options["channelAxis"],
+): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -293,7 +324,12 @@ export function dequantizeInt8(q: Int8Weights, rows: number, cols: number, chann
  * as GatherBlockQuantized reads uint8 data: [rows, cols / 2] bytes, low nibble first, zero point 8, scales
  * [rows, cols / blockSize]. `cols` must be a multiple of the block size.
  */
-export function quantizeInt4Rows(w: Float32Array, rows: number, cols: number, blockSize: number): { packed: Uint8Array; scales: Float32Array } {
+export function quantizeInt4Rows(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  blockSize: number,
+): { packed: Uint8Array; scales: Float32Array } {
   try {
     return int4Rows(w, rows, cols, blockSize);
   } finally {
@@ -301,7 +337,12 @@ export function quantizeInt4Rows(w: Float32Array, rows: number, cols: number, bl
   }
 }
 
-function int4Rows(w: Float32Array, rows: number, cols: number, blockSize: number): { packed: Uint8Array; scales: Float32Array } {
+function int4Rows(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  blockSize: number,
+): { packed: Uint8Array; scales: Float32Array } {
   const fast = wasmQuantizeInt4Rows(w, rows, cols, blockSize);
   if (fast) return fast;
   const blocks = cols / blockSize;
@@ -316,7 +357,8 @@ function int4Rows(w: Float32Array, rows: number, cols: number, blockSize: number
       if (v < mn) mn = v;
       if (v > mx) mx = v;
     }
-    if (!Number.isFinite(mn) || !Number.isFinite(mx)) throw new RangeError(`weight has a value that is not finite in row ${Math.floor(start / cols)}`);
+    if (!Number.isFinite(mn) || !Number.isFinite(mx))
+      throw new RangeError(`weight has a value that is not finite in row ${Math.floor(start / cols)}`);
     const peak = -mn > mx ? mn : mx;
     scales[b] = peak === 0 ? 1 : peak / -8;
     const inv = Math.fround(1 / scales[b]);

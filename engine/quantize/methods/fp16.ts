@@ -3,7 +3,14 @@
 // nodes keep float32 with Casts around them; model inputs and outputs stay float32 (Casts at the edges, names kept)
 // unless keepIoTypes is false. Tensor names keep their meaning: a name holds the same values, now in float16.
 import { create } from "@bufbuild/protobuf";
-import { type AttributeProto, AttributeProto_AttributeType as AT, AttributeProtoSchema, type NodeProto, type TensorProto, TensorProto_DataType as DT } from "onnx-buf";
+import {
+  type AttributeProto,
+  AttributeProto_AttributeType as AT,
+  AttributeProtoSchema,
+  type NodeProto,
+  type TensorProto,
+  TensorProto_DataType as DT,
+} from "onnx-buf";
 import { upgradeOpset } from "../../onnx/opset-upgrade";
 import { isConstantNode } from "../../onnx/walk";
 import { checkAborted, nodeName, type QuantizeContext } from "../graph/context";
@@ -74,7 +81,11 @@ class Versions {
     if (!def) return name; // defined nowhere: left for the checker to report
     const made = this.ctx.names.fresh(`${name}_fp${width}`);
     entry[width] = made;
-    this.inserts.add(def.scope, def.kind === "input" || def.kind === "initializer" ? -1 : def.index, this.cast(name, made, width));
+    this.inserts.add(
+      def.scope,
+      def.kind === "input" || def.kind === "initializer" ? -1 : def.index,
+      this.cast(name, made, width),
+    );
     return made;
   }
 
@@ -93,7 +104,11 @@ async function convertConstant(ctx: QuantizeContext, node: NodeProto, index: num
     }
     if (a.name === "value_float" || a.name === "value_floats") {
       const scalar = a.name === "value_float";
-      const { tensor, clamped } = inlineHalfTensor(node.output[0], scalar ? [] : [a.floats.length], scalar ? [a.f] : a.floats);
+      const { tensor, clamped } = inlineHalfTensor(
+        node.output[0],
+        scalar ? [] : [a.floats.length],
+        scalar ? [a.f] : a.floats,
+      );
       node.attribute = node.attribute.filter((x) => x !== a);
       node.attribute.push(tensorAttr("value", tensor));
       return clamped;
@@ -107,7 +122,12 @@ function tensorAttr(name: string, t: TensorProto): AttributeProto {
 }
 
 /** Attributes that make a converted node produce float32: Cast's `to`, ConstantOfShape's value, dtype attributes. */
-async function convertAttributes(ctx: QuantizeContext, plan: Fp16Plan, node: NodeProto, index: number): Promise<number> {
+async function convertAttributes(
+  ctx: QuantizeContext,
+  plan: Fp16Plan,
+  node: NodeProto,
+  index: number,
+): Promise<number> {
   let clamped = 0;
   const set = (name: string) => {
     const a = node.attribute.find((x) => x.name === name);
@@ -115,7 +135,8 @@ async function convertAttributes(ctx: QuantizeContext, plan: Fp16Plan, node: Nod
     else node.attribute.push(attr(name, DT.FLOAT16));
   };
   if (node.opType === "Cast") {
-    if (castTarget(node) === DT.FLOAT) node.attribute = [...node.attribute.filter((a) => a.name !== "to"), castTo(plan.opset, 16)];
+    if (castTarget(node) === DT.FLOAT)
+      node.attribute = [...node.attribute.filter((a) => a.name !== "to"), castTo(plan.opset, 16)];
   } else if (node.opType === "ConstantOfShape") {
     const value = node.attribute.find((a) => a.name === "value");
     if (!value) {
@@ -140,7 +161,9 @@ export async function quantizeFp16(ctx: QuantizeContext): Promise<void> {
   const from = defaultOpset(ctx.model.proto);
   if (from > 0 && from < MIN_OPSET) {
     const upgrade = upgradeOpset(ctx.model.proto, MIN_OPSET, { file: ctx.file });
-    ctx.warnings.push(`the model's opset ${from} is below the ${MIN_OPSET} that fp16's Cast nodes need; upgraded it to ${upgrade.to}`);
+    ctx.warnings.push(
+      `the model's opset ${from} is below the ${MIN_OPSET} that fp16's Cast nodes need; upgraded it to ${upgrade.to}`,
+    );
   }
   const plan = makePlan(ctx);
   const inserts = new Insertions();
@@ -175,14 +198,19 @@ export async function quantizeFp16(ctx: QuantizeContext): Promise<void> {
       if (t.dataType === DT.FLOAT && canonicalWidth(plan, t.name) === 16) work.push({ scope, index });
     });
     scope.graph.node.forEach((node, index) => {
-      if (isConstantNode(node) && isFloat32(plan, node.output[0]) && canonicalWidth(plan, node.output[0]) === 16) work.push({ scope, index, constant: node });
+      if (isConstantNode(node) && isFloat32(plan, node.output[0]) && canonicalWidth(plan, node.output[0]) === 16)
+        work.push({ scope, index, constant: node });
     });
   }
   let done = 0;
   for (const item of work) {
     checkAborted(ctx);
     const g = item.scope.graph;
-    ctx.onProgress?.({ done: done++, total: work.length, tensor: item.constant ? item.constant.output[0] : g.initializer[item.index].name });
+    ctx.onProgress?.({
+      done: done++,
+      total: work.length,
+      tensor: item.constant ? item.constant.output[0] : g.initializer[item.index].name,
+    });
     if (item.constant) {
       clamped += await convertConstant(ctx, item.constant, item.index);
     } else {
@@ -199,17 +227,25 @@ export async function quantizeFp16(ctx: QuantizeContext): Promise<void> {
       if (plan.modes.get(node) !== "convert") continue;
       clamped += await convertAttributes(ctx, plan, node, index);
       const original = firstOutputs.get(node) ?? "";
-      if (isFloat32(plan, original)) ctx.quantized.push({ node: nodeName(node, index), opType: node.opType, output: original });
+      if (isFloat32(plan, original))
+        ctx.quantized.push({ node: nodeName(node, index), opType: node.opType, output: original });
     }
   }
 
   // Declared types: value_info, subgraph inputs and outputs, and the main graph's unless they stay float32.
   for (const scope of plan.scopes) {
     const g = scope.graph;
-    for (const v of g.valueInfo) if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
-    for (const v of g.input) if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
-    if (scope === main) for (const v of g.output) if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
+    for (const v of g.valueInfo)
+      if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
+    for (const v of g.input)
+      if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
+    if (scope === main)
+      for (const v of g.output)
+        if (isFloat32(plan, v.name) && canonicalWidth(plan, v.name) === 16) setTypeElement(v.type, DT.FLOAT16);
   }
   for (const scope of plan.scopes) inserts.apply(scope);
-  if (clamped > 0) ctx.warnings.push(`${clamped} float32 value${clamped === 1 ? "" : "s"} beyond float16's range were clamped to ±65504`);
+  if (clamped > 0)
+    ctx.warnings.push(
+      `${clamped} float32 value${clamped === 1 ? "" : "s"} beyond float16's range were clamped to ±65504`,
+    );
 }

@@ -15,7 +15,9 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
   const symmetric = ctx.options.symmetric ?? true;
   const accuracyLevel = ctx.options.accuracyLevel ?? 4;
   const work = [...scopes(ctx.model.proto)].flatMap((scope) =>
-    scope.graph.node.map((node, index) => ({ scope, node, index })).filter(({ node }) => node.opType === "MatMul" && (node.domain === "" || node.domain === "ai.onnx")),
+    scope.graph.node
+      .map((node, index) => ({ scope, node, index }))
+      .filter(({ node }) => node.opType === "MatMul" && (node.domain === "" || node.domain === "ai.onnx")),
   );
   let done = 0;
   const made = new Set<NodeProto>();
@@ -68,7 +70,13 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
       [node.input[0], ...names],
       [node.output[0]],
       node.name || ctx.names.fresh(`${node.output[0]}_MatMulNBits`),
-      [attr("K", k), attr("N", n), attr("bits", 4), attr("block_size", blockSize), attr("accuracy_level", accuracyLevel)],
+      [
+        attr("K", k),
+        attr("N", n),
+        attr("bits", 4),
+        attr("block_size", blockSize),
+        attr("accuracy_level", accuracyLevel),
+      ],
       MS_DOMAIN,
     );
     scope.graph.node[index] = replacement;
@@ -102,7 +110,13 @@ function foldBiases(ctx: QuantizeContext, made: Set<NodeProto>): void {
       const biasName = add.input[0] === out ? add.input[1] : add.input[0];
       const bias = findConstant(scope, biasName);
       const n = Number(node.attribute.find((a) => a.name === "N")?.i ?? -1);
-      if (!bias || bias.tensor.dataType !== DT.FLOAT || bias.tensor.dims.length !== 1 || Number(bias.tensor.dims[0]) !== n) continue;
+      if (
+        !bias ||
+        bias.tensor.dataType !== DT.FLOAT ||
+        bias.tensor.dims.length !== 1 ||
+        Number(bias.tensor.dims[0]) !== n
+      )
+        continue;
       node.input = [node.input[0], node.input[1], node.input[2], node.input[3] ?? "", "", biasName];
       node.output = [add.output[0]];
       dropped.add(reader[0]);
@@ -118,7 +132,8 @@ async function quantizeEmbeddings(ctx: QuantizeContext, blockSize: number, symme
   for (const scope of scopes(ctx.model.proto)) {
     for (let index = 0; index < scope.graph.node.length; index++) {
       const node = scope.graph.node[index];
-      if (node.opType !== "Gather" || !(node.domain === "" || node.domain === "ai.onnx") || !selected(ctx, node, index)) continue;
+      if (node.opType !== "Gather" || !(node.domain === "" || node.domain === "ai.onnx") || !selected(ctx, node, index))
+        continue;
       checkAborted(ctx);
       const weight = constantWeight(scope, node, 0);
       if (!weight.ok) continue; // a Gather over computed data (shapes, indices) is not an embedding
@@ -132,7 +147,10 @@ async function quantizeEmbeddings(ctx: QuantizeContext, blockSize: number, symme
         skip(ctx, node, index, `its table's rows (${cols} wide) are not a multiple of the block size ${blockSize}`);
         continue;
       }
-      if (!symmetric) ctx.warnings.push(`${nodeName(node, index)}: embedding tables are quantized symmetrically (GatherBlockQuantized's default zero point)`);
+      if (!symmetric)
+        ctx.warnings.push(
+          `${nodeName(node, index)}: embedding tables are quantized symmetrically (GatherBlockQuantized's default zero point)`,
+        );
       const key = `int4-rows:${weight.ref.tensor.name}:${blockSize}`;
       let names = ctx.weightCache.get(key);
       if (!names) {
@@ -142,7 +160,10 @@ async function quantizeEmbeddings(ctx: QuantizeContext, blockSize: number, symme
         const packedName = ctx.names.fresh(`${base}_Q4`);
         const scalesName = ctx.names.fresh(`${base}_scales`);
         addInitializer(weight.ref, await ctx.store.make(packedName, DT.UINT8, [rows, cols / 2], q.packed));
-        addInitializer(weight.ref, await ctx.store.make(scalesName, DT.FLOAT, [rows, cols / blockSize], bytesOfView(q.scales)));
+        addInitializer(
+          weight.ref,
+          await ctx.store.make(scalesName, DT.FLOAT, [rows, cols / blockSize], bytesOfView(q.scales)),
+        );
         names = [packedName, scalesName];
         ctx.weightCache.set(key, names);
         ctx.weightCount++;

@@ -21,7 +21,9 @@ interface Activation {
 
 export async function quantizeInt8Dynamic(ctx: QuantizeContext): Promise<void> {
   const work = [...scopes(ctx.model.proto)].flatMap((scope) =>
-    scope.graph.node.map((node, index) => ({ scope, node, index })).filter(({ node }) => handled.has(node.opType) && (node.domain === "" || node.domain === "ai.onnx")),
+    scope.graph.node
+      .map((node, index) => ({ scope, node, index }))
+      .filter(({ node }) => handled.has(node.opType) && (node.domain === "" || node.domain === "ai.onnx")),
   );
   // New nodes are collected per scope and spliced in after the pass, so indices stay valid while working.
   const inserts = new Map<Scope, Map<number, NodeProto[]>>();
@@ -32,7 +34,11 @@ export async function quantizeInt8Dynamic(ctx: QuantizeContext): Promise<void> {
     ctx.onProgress?.({ done: done++, total: work.length, tensor: node.input[1] });
     if (!selected(ctx, node, index)) continue;
     const nodes =
-      node.opType === "Conv" ? await conv(ctx, scope, node, index, activations) : node.opType === "Gather" ? await gather(ctx, scope, node, index) : await matmul(ctx, scope, node, index, activations);
+      node.opType === "Conv"
+        ? await conv(ctx, scope, node, index, activations)
+        : node.opType === "Gather"
+          ? await gather(ctx, scope, node, index)
+          : await matmul(ctx, scope, node, index, activations);
     if (!nodes) continue;
     let perScope = inserts.get(scope);
     if (!perScope) inserts.set(scope, (perScope = new Map()));
@@ -45,31 +51,66 @@ export async function quantizeInt8Dynamic(ctx: QuantizeContext): Promise<void> {
 }
 
 /** DynamicQuantizeLinear of `input`, made once per scope; returns its node when newly made. */
-function quantizeActivation(ctx: QuantizeContext, scope: Scope, input: string, activations: Map<Scope, Map<string, Activation>>): { act: Activation; node?: NodeProto } {
+function quantizeActivation(
+  ctx: QuantizeContext,
+  scope: Scope,
+  input: string,
+  activations: Map<Scope, Map<string, Activation>>,
+): { act: Activation; node?: NodeProto } {
   let perScope = activations.get(scope);
   if (!perScope) activations.set(scope, (perScope = new Map()));
   const known = perScope.get(input);
   if (known) return { act: known };
-  const act = { q: ctx.names.fresh(`${input}_quantized`), scale: ctx.names.fresh(`${input}_scale`), zeroPoint: ctx.names.fresh(`${input}_zero_point`) };
+  const act = {
+    q: ctx.names.fresh(`${input}_quantized`),
+    scale: ctx.names.fresh(`${input}_scale`),
+    zeroPoint: ctx.names.fresh(`${input}_zero_point`),
+  };
   perScope.set(input, act);
-  return { act, node: makeNode("DynamicQuantizeLinear", [input], [act.q, act.scale, act.zeroPoint], ctx.names.fresh(`${input}_QuantizeLinear`)) };
+  return {
+    act,
+    node: makeNode(
+      "DynamicQuantizeLinear",
+      [input],
+      [act.q, act.scale, act.zeroPoint],
+      ctx.names.fresh(`${input}_QuantizeLinear`),
+    ),
+  };
 }
 
-function weightOptions(ctx: QuantizeContext): { symmetric: boolean; type: Int8Type; perChannel: boolean; reduceRange: boolean } {
-  return { symmetric: ctx.options.symmetric ?? true, type: ctx.options.weightType ?? "int8", perChannel: ctx.options.perChannel ?? true, reduceRange: ctx.options.reduceRange ?? false };
+function weightOptions(ctx: QuantizeContext): {
+  symmetric: boolean;
+  type: Int8Type;
+  perChannel: boolean;
+  reduceRange: boolean;
+} {
+  return {
+    symmetric: ctx.options.symmetric ?? true,
+    type: ctx.options.weightType ?? "int8",
+    perChannel: ctx.options.perChannel ?? true,
+    reduceRange: ctx.options.reduceRange ?? false,
+  };
 }
 
-async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: number, activations: Map<Scope, Map<string, Activation>>): Promise<NodeProto[] | undefined> {
+async function matmul(
+  ctx: QuantizeContext,
+  scope: Scope,
+  node: NodeProto,
+  index: number,
+  activations: Map<Scope, Map<string, Activation>>,
+): Promise<NodeProto[] | undefined> {
   const gemm = node.opType === "Gemm";
   const weight = constantWeight(scope, node, 1);
   if (!weight.ok) return void skip(ctx, node, index, weight.reason);
-  if (weight.dims.length !== 2) return void skip(ctx, node, index, `its weight has rank ${weight.dims.length}; only 2-D weights are quantized`);
+  if (weight.dims.length !== 2)
+    return void skip(ctx, node, index, `its weight has rank ${weight.dims.length}; only 2-D weights are quantized`);
   const transB = gemm ? intAttr(node, "transB") : 0;
   if (gemm) {
     const alpha = floatAttr(node, "alpha", 1);
     if (intAttr(node, "transA") !== 0) return void skip(ctx, node, index, "Gemm with transA = 1 is left in float");
     if (alpha !== 1) return void skip(ctx, node, index, `Gemm with alpha = ${alpha} is left in float`);
-    if (node.input[2] && floatAttr(node, "beta", 1) !== 1) return void skip(ctx, node, index, "Gemm with beta ≠ 1 is left in float");
+    if (node.input[2] && floatAttr(node, "beta", 1) !== 1)
+      return void skip(ctx, node, index, "Gemm with beta ≠ 1 is left in float");
   }
   const [k, n] = transB ? [weight.dims[1], weight.dims[0]] : weight.dims;
   const opts = weightOptions(ctx);
@@ -85,9 +126,19 @@ async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
     }
     let q;
     try {
-      q = quantizeInt8(values, k, n, { channelAxis: opts.perChannel ? "cols" : "none", symmetric: opts.symmetric, type: opts.type, reduceRange: opts.reduceRange });
+      q = quantizeInt8(values, k, n, {
+        channelAxis: opts.perChannel ? "cols" : "none",
+        symmetric: opts.symmetric,
+        type: opts.type,
+        reduceRange: opts.reduceRange,
+      });
     } catch (e) {
-      return void skip(ctx, node, index, `its weight "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`);
+      return void skip(
+        ctx,
+        node,
+        index,
+        `its weight "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`,
+      );
     }
     const base = weight.ref.tensor.name;
     const elem = opts.type === "int8" ? DT.INT8 : DT.UINT8;
@@ -96,8 +147,15 @@ async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
     const scaleName = ctx.names.fresh(`${base}_scale`);
     const zpName = ctx.names.fresh(`${base}_zero_point`);
     addInitializer(weight.ref, await ctx.store.make(qName, elem, [k, n], bytesOfView(q.data)));
-    addInitializer(weight.ref, await ctx.store.make(scaleName, DT.FLOAT, channels > 1 ? [channels] : [], bytesOfView(q.scales)));
-    if (!(opts.symmetric && opts.type === "int8")) addInitializer(weight.ref, await ctx.store.make(zpName, elem, channels > 1 ? [channels] : [], bytesOfView(q.zeroPoints)));
+    addInitializer(
+      weight.ref,
+      await ctx.store.make(scaleName, DT.FLOAT, channels > 1 ? [channels] : [], bytesOfView(q.scales)),
+    );
+    if (!(opts.symmetric && opts.type === "int8"))
+      addInitializer(
+        weight.ref,
+        await ctx.store.make(zpName, elem, channels > 1 ? [channels] : [], bytesOfView(q.zeroPoints)),
+      );
     names = [qName, scaleName, zpName];
     ctx.weightCache.set(key, names);
     ctx.weightCount++;
@@ -108,21 +166,41 @@ async function matmul(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
   // Symmetric int8 weights have zero points 0, the operator's default: leaving them out lets onnxruntime pick its
   // kernels for a zero B offset.
   const zeroPoint = opts.symmetric && opts.type === "int8" ? undefined : zpName;
-  const { nodes, product, base } = integerOp(ctx, scope, node, activations, "MatMulInteger", qName, scaleName, zeroPoint, hasBias, []);
+  const { nodes, product, base } = integerOp(
+    ctx,
+    scope,
+    node,
+    activations,
+    "MatMulInteger",
+    qName,
+    scaleName,
+    zeroPoint,
+    hasBias,
+    [],
+  );
   if (hasBias) nodes.push(makeNode("Add", [product, node.input[2]], [node.output[0]], ctx.names.fresh(`${base}_bias`)));
   return nodes;
 }
 
-async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: number, activations: Map<Scope, Map<string, Activation>>): Promise<NodeProto[] | undefined> {
+async function conv(
+  ctx: QuantizeContext,
+  scope: Scope,
+  node: NodeProto,
+  index: number,
+  activations: Map<Scope, Map<string, Activation>>,
+): Promise<NodeProto[] | undefined> {
   const weight = constantWeight(scope, node, 1);
   if (!weight.ok) return void skip(ctx, node, index, weight.reason);
-  if (weight.dims.length < 3) return void skip(ctx, node, index, `its weight has rank ${weight.dims.length}; Conv weights are [M, C/group, k…]`);
+  if (weight.dims.length < 3)
+    return void skip(ctx, node, index, `its weight has rank ${weight.dims.length}; Conv weights are [M, C/group, k…]`);
   const opts = weightOptions(ctx);
   // ConvInteger has one weight zero point: per-channel scales need symmetric weights (all zero points 128).
   let perChannel = opts.perChannel;
   if (perChannel && !opts.symmetric) {
     perChannel = false;
-    ctx.warnings.push(`${nodeName(node, index)}: ConvInteger takes one weight zero point, so asymmetric Conv weights are quantized per tensor`);
+    ctx.warnings.push(
+      `${nodeName(node, index)}: ConvInteger takes one weight zero point, so asymmetric Conv weights are quantized per tensor`,
+    );
   }
   const m = weight.dims[0];
   const rest = weight.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -132,9 +210,19 @@ async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: 
     const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
     let q;
     try {
-      q = quantizeInt8(values, m, rest, { channelAxis: perChannel ? "rows" : "none", symmetric: opts.symmetric, type: "uint8", reduceRange: opts.reduceRange });
+      q = quantizeInt8(values, m, rest, {
+        channelAxis: perChannel ? "rows" : "none",
+        symmetric: opts.symmetric,
+        type: "uint8",
+        reduceRange: opts.reduceRange,
+      });
     } catch (e) {
-      return void skip(ctx, node, index, `its weight "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`);
+      return void skip(
+        ctx,
+        node,
+        index,
+        `its weight "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`,
+      );
     }
     const base = weight.ref.tensor.name;
     const rank = weight.dims.length;
@@ -154,15 +242,31 @@ async function conv(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: 
   const [qName, scaleName, zpName] = names;
   const out = node.output[0];
   const hasBias = Boolean(node.input[2]);
-  const convAttrs = node.attribute.filter((a) => ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"].includes(a.name));
-  const { nodes, product, base } = integerOp(ctx, scope, node, activations, "ConvInteger", qName, scaleName, zpName, hasBias, convAttrs);
+  const convAttrs = node.attribute.filter((a) =>
+    ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"].includes(a.name),
+  );
+  const { nodes, product, base } = integerOp(
+    ctx,
+    scope,
+    node,
+    activations,
+    "ConvInteger",
+    qName,
+    scaleName,
+    zpName,
+    hasBias,
+    convAttrs,
+  );
   if (hasBias) {
     // The bias [M] broadcast over [N, M, spatial…] needs shape [M, 1, …].
     const shapeName = ctx.names.fresh(`${base}_bias_shape`);
     const shaped = ctx.names.fresh(`${base}_bias_reshaped`);
     const rank = weight.dims.length;
     const dims = new BigInt64Array([-1n, ...new Array<bigint>(rank - 2).fill(1n)]);
-    addInitializer({ tensor: weight.ref.tensor, scope }, await ctx.store.make(shapeName, DT.INT64, [rank - 1], bytesOfView(dims)));
+    addInitializer(
+      { tensor: weight.ref.tensor, scope },
+      await ctx.store.make(shapeName, DT.INT64, [rank - 1], bytesOfView(dims)),
+    );
     nodes.push(makeNode("Reshape", [node.input[2], shapeName], [shaped], ctx.names.fresh(`${base}_bias_reshape`)));
     nodes.push(makeNode("Add", [product, shaped], [out], ctx.names.fresh(`${base}_bias`)));
   }
@@ -208,10 +312,16 @@ function integerOp(
  * row: Gather the int8 rows and their scales with the same indices, Cast, Mul. Gathers of computed data (shapes,
  * indices) are not embeddings and are left alone silently.
  */
-async function gather(ctx: QuantizeContext, scope: Scope, node: NodeProto, index: number): Promise<NodeProto[] | undefined> {
+async function gather(
+  ctx: QuantizeContext,
+  scope: Scope,
+  node: NodeProto,
+  index: number,
+): Promise<NodeProto[] | undefined> {
   const weight = constantWeight(scope, node, 0);
   if (!weight.ok) return undefined;
-  if (weight.dims.length !== 2 || intAttr(node, "axis") !== 0) return void skip(ctx, node, index, "only a Gather of rows (axis 0) from a 2-D table is quantized");
+  if (weight.dims.length !== 2 || intAttr(node, "axis") !== 0)
+    return void skip(ctx, node, index, "only a Gather of rows (axis 0) from a 2-D table is quantized");
   const [rows, cols] = weight.dims;
   const key = `int8-rows:${weight.ref.tensor.name}`;
   let names = ctx.weightCache.get(key);
@@ -221,7 +331,12 @@ async function gather(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
     try {
       q = quantizeInt8(values, rows, cols, { channelAxis: "rows", symmetric: true, type: "int8" });
     } catch (e) {
-      return void skip(ctx, node, index, `its table "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`);
+      return void skip(
+        ctx,
+        node,
+        index,
+        `its table "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`,
+      );
     }
     const base = weight.ref.tensor.name;
     const qName = ctx.names.fresh(`${base}_quantized`);
@@ -239,7 +354,9 @@ async function gather(ctx: QuantizeContext, scope: Scope, node: NodeProto, index
   const rowsF = ctx.names.fresh(`${out}_float`);
   const scales = ctx.names.fresh(`${out}_scale`);
   return [
-    makeNode("Gather", [names[0], node.input[1]], [rowsQ], node.name || ctx.names.fresh(`${base}_Gather`), [attr("axis", 0)]),
+    makeNode("Gather", [names[0], node.input[1]], [rowsQ], node.name || ctx.names.fresh(`${base}_Gather`), [
+      attr("axis", 0),
+    ]),
     makeNode("Gather", [names[1], node.input[1]], [scales], ctx.names.fresh(`${base}_scale_Gather`), [attr("axis", 0)]),
     makeNode("Cast", [rowsQ], [rowsF], ctx.names.fresh(`${base}_cast`), [attr("to", DT.FLOAT)]),
     makeNode("Mul", [rowsF, scales], [out], ctx.names.fresh(`${base}_rescale`)),

@@ -25,8 +25,6 @@ import { int8Range, scaleAndZeroPoint } from "../kernels/arithmetic";
 import { bytesOfView, readFloatTensor, TensorStore } from "../graph/tensor-store";
 import { skip } from "../graph/weights";
 
-
-
 /** Which axis of a weight has one scale per channel, or undefined for one scale per tensor. */
 function weightAxis(ctx: QuantizeContext, node: NodeProto, dims: number[]): number | undefined {
   if (!(ctx.options.perChannel ?? true) || dims.length === 0) return undefined;
@@ -38,7 +36,14 @@ function weightAxis(ctx: QuantizeContext, node: NodeProto, dims: number[]): numb
 }
 
 /** Quantizes `w` of shape `dims` to 8 bits with one scale per entry of `axis` (or one for all). */
-export function quantizeAlongAxis(w: Float32Array, dims: number[], axis: number | undefined, type: "int8" | "uint8", symmetric: boolean, reduceRange = false) {
+export function quantizeAlongAxis(
+  w: Float32Array,
+  dims: number[],
+  axis: number | undefined,
+  type: "int8" | "uint8",
+  symmetric: boolean,
+  reduceRange = false,
+) {
   const channels = axis === undefined ? 1 : dims[axis];
   const inner = axis === undefined ? w.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const lo = new Float64Array(channels).fill(Infinity);
@@ -53,7 +58,8 @@ export function quantizeAlongAxis(w: Float32Array, dims: number[], axis: number 
   const [qmin, qmax] = int8Range(type, reduceRange);
   const scales = new Float32Array(channels);
   const zeroPoints = type === "int8" ? new Int8Array(channels) : new Uint8Array(channels);
-  for (let c = 0; c < channels; c++) [scales[c], zeroPoints[c]] = scaleAndZeroPoint(lo[c], hi[c], qmin, qmax, symmetric);
+  for (let c = 0; c < channels; c++)
+    [scales[c], zeroPoints[c]] = scaleAndZeroPoint(lo[c], hi[c], qmin, qmax, symmetric);
   const data = type === "int8" ? new Int8Array(w.length) : new Uint8Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const c = Math.floor(i / inner) % channels;
@@ -99,15 +105,27 @@ export async function quantizeInt8Static(ctx: QuantizeContext): Promise<void> {
   const sharedFrom = new Map<string, string>();
   planned.forEach((p, i) => {
     const blind = [...p.activations.values()].find((name) => !calibration.ranges.has(name) && !sharedFrom.has(name));
-    if (blind) return skip(ctx, p.node, p.index, `calibration did not see its input "${blind}" (no sample reached it, or it is inside a Loop/Scan body)`);
+    if (blind)
+      return skip(
+        ctx,
+        p.node,
+        p.index,
+        `calibration did not see its input "${blind}" (no sample reached it, or it is inside a Loop/Scan body)`,
+      );
     kept.push(i);
     if (p.rule.output === "shared") sharedFrom.set(p.node.output[0], p.activations.get(0)!);
   });
   const wide = widerType(ctx, act);
-  const paramsFor = (choice: PrecisionChoice) => tensorParams(calibration.ranges, calibration.extremes, sharedFrom, choice, act, wide);
+  const paramsFor = (choice: PrecisionChoice) =>
+    tensorParams(calibration.ranges, calibration.extremes, sharedFrom, choice, act, wide);
   const build = async (choice: PrecisionChoice) => {
     const model = { ...ctx.model, proto: clone(ModelProtoSchema, proto) };
-    const trial = newContext(model, ctx.options, new TensorStore(join(tmpdir(), "edge-int8-static-trial.onnx"), false), ctx.file);
+    const trial = newContext(
+      model,
+      ctx.options,
+      new TensorStore(join(tmpdir(), "edge-int8-static-trial.onnx"), false),
+      ctx.file,
+    );
     const again = plan(trial, types);
     const paramsOf = paramsFor(choice);
     const nodes = settle(trial, again, kept, choice, paramsOf);
@@ -115,7 +133,16 @@ export async function quantizeInt8Static(ctx: QuantizeContext): Promise<void> {
     if ([...paired.values()].some((t) => t.domain)) requireOpset(model.proto, "com.microsoft", 1);
     return model.proto;
   };
-  const outcome = await choosePrecision(ctx, { planned, kept, sharedFrom, ranges: calibration.ranges, act, wide, types, build });
+  const outcome = await choosePrecision(ctx, {
+    planned,
+    kept,
+    sharedFrom,
+    ranges: calibration.ranges,
+    act,
+    wide,
+    types,
+    build,
+  });
   const paramsOf = paramsFor(outcome.choice);
   const nodes = settle(ctx, planned, kept, outcome.choice, paramsOf);
   const paired = await rewrite(ctx, nodes, paramsOf);
@@ -124,14 +151,26 @@ export async function quantizeInt8Static(ctx: QuantizeContext): Promise<void> {
 }
 
 /** The kept nodes (indexes into `planned`) still quantized under `choice`; the others are recorded as skipped. */
-function settle(ctx: QuantizeContext, planned: Planned[], kept: number[], choice: PrecisionChoice, paramsOf: (name: string) => QParams | undefined): Planned[] {
+function settle(
+  ctx: QuantizeContext,
+  planned: Planned[],
+  kept: number[],
+  choice: PrecisionChoice,
+  paramsOf: (name: string) => QParams | undefined,
+): Planned[] {
   const nodes: Planned[] = [];
   for (const i of kept) {
     const p = planned[i];
     // A node whose activations all stay float stays float too, weight included: weight-only DQ → Conv/MatMul saves
     // bytes but no time, and onnxruntime's DQ → MatMul fusion mishandles such weights inside If branches.
     const inputs = [...p.activations.values()];
-    const reason = choice.floatNodes.get(i) ?? (inputs.some((a) => paramsOf(a)) ? undefined : inputs.some((a) => choice.normalized.has(a)) ? LAYER_NORM : SENSITIVE);
+    const reason =
+      choice.floatNodes.get(i) ??
+      (inputs.some((a) => paramsOf(a))
+        ? undefined
+        : inputs.some((a) => choice.normalized.has(a))
+          ? LAYER_NORM
+          : SENSITIVE);
     if (reason) skip(ctx, p.node, p.index, reason);
     else nodes.push(p);
   }
@@ -145,16 +184,28 @@ interface QuantizedWeight {
 }
 
 /** Rewrites the graphs: Q/DQ pairs on the kept nodes' activations, DQ on their constants, records the nodes. */
-async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: string) => QParams | undefined): Promise<Map<string, ActivationType>> {
+async function rewrite(
+  ctx: QuantizeContext,
+  kept: Planned[],
+  paramsOf: (name: string) => QParams | undefined,
+): Promise<Map<string, ActivationType>> {
   const graphs = [...scopes(ctx.model.proto)].map((s) => s.graph);
   const producer = new Map<string, { graph: GraphProto; node: NodeProto }>();
-  for (const graph of graphs) for (const node of graph.node) for (const o of node.output) if (o) producer.set(o, { graph, node });
+  for (const graph of graphs)
+    for (const node of graph.node) for (const o of node.output) if (o) producer.set(o, { graph, node });
   const head = new Map<GraphProto, NodeProto[]>();
   const after = new Map<NodeProto, NodeProto[]>();
-  const push = <K>(map: Map<K, NodeProto[]>, key: K, nodes: NodeProto[]) => map.set(key, [...(map.get(key) ?? []), ...nodes]);
+  const push = <K>(map: Map<K, NodeProto[]>, key: K, nodes: NodeProto[]) =>
+    map.set(key, [...(map.get(key) ?? []), ...nodes]);
 
   const paired = new Map<string, ActivationType>();
-  const pair = async (graph: GraphProto, input: string, output: string, base: string, q: QParams): Promise<NodeProto[]> => {
+  const pair = async (
+    graph: GraphProto,
+    input: string,
+    output: string,
+    base: string,
+    q: QParams,
+  ): Promise<NodeProto[]> => {
     const act = q.act;
     paired.set(base, act);
     const scale = ctx.names.fresh(`${base}_scale`);
@@ -168,10 +219,27 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
           : act.dataType === DT.UINT16
             ? Uint16Array.of(q.zeroPoint)
             : Int16Array.of(q.zeroPoint);
-    graph.initializer.push(await ctx.store.make(scale, DT.FLOAT, [], bytesOfView(Float32Array.of(q.scale))), await ctx.store.make(zero, act.dataType, [], bytesOfView(zp)));
+    graph.initializer.push(
+      await ctx.store.make(scale, DT.FLOAT, [], bytesOfView(Float32Array.of(q.scale))),
+      await ctx.store.make(zero, act.dataType, [], bytesOfView(zp)),
+    );
     return [
-      makeNode("QuantizeLinear", [input, scale, zero], [quantized], ctx.names.fresh(`${base}_QuantizeLinear`), [], act.domain),
-      makeNode("DequantizeLinear", [quantized, scale, zero], [output], ctx.names.fresh(`${base}_DequantizeLinear`), [], act.domain),
+      makeNode(
+        "QuantizeLinear",
+        [input, scale, zero],
+        [quantized],
+        ctx.names.fresh(`${base}_QuantizeLinear`),
+        [],
+        act.domain,
+      ),
+      makeNode(
+        "DequantizeLinear",
+        [quantized, scale, zero],
+        [output],
+        ctx.names.fresh(`${base}_DequantizeLinear`),
+        [],
+        act.domain,
+      ),
     ];
   };
 
@@ -213,7 +281,11 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
   const dqOfWeight = new Map<string, string>();
   const symmetric = ctx.options.symmetric ?? true;
   const type = ctx.options.weightType ?? "int8";
-  const weightInput = async (p: Planned, ref: ConstantRef, axis: number | undefined): Promise<QuantizedWeight & { dq: string }> => {
+  const weightInput = async (
+    p: Planned,
+    ref: ConstantRef,
+    axis: number | undefined,
+  ): Promise<QuantizedWeight & { dq: string }> => {
     const source = ref.tensor.name;
     // Keyed by the defining graph too: If branches may each hold a Constant of the same name.
     const key = `int8-static:${graphs.indexOf(ref.scope.graph)}:${source}:${axis ?? "tensor"}:${type}:${symmetric}:${ctx.options.reduceRange ?? false}`;
@@ -223,10 +295,20 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
       const values = await readFloatTensor(ctx.model, ref.tensor, nodeName(p.node, p.index));
       const q = quantizeAlongAxis(values, dims, axis, type, symmetric, ctx.options.reduceRange);
       const shape = axis === undefined ? [] : [dims[axis]];
-      const names: [string, string, string] = [ctx.names.fresh(`${source}_quantized`), ctx.names.fresh(`${source}_scale`), ctx.names.fresh(`${source}_zero_point`)];
-      addInitializer(ref, await ctx.store.make(names[0], type === "int8" ? DT.INT8 : DT.UINT8, dims, bytesOfView(q.data)));
+      const names: [string, string, string] = [
+        ctx.names.fresh(`${source}_quantized`),
+        ctx.names.fresh(`${source}_scale`),
+        ctx.names.fresh(`${source}_zero_point`),
+      ];
+      addInitializer(
+        ref,
+        await ctx.store.make(names[0], type === "int8" ? DT.INT8 : DT.UINT8, dims, bytesOfView(q.data)),
+      );
       addInitializer(ref, await ctx.store.make(names[1], DT.FLOAT, shape, bytesOfView(q.scales)));
-      addInitializer(ref, await ctx.store.make(names[2], type === "int8" ? DT.INT8 : DT.UINT8, shape, bytesOfView(q.zeroPoints)));
+      addInitializer(
+        ref,
+        await ctx.store.make(names[2], type === "int8" ? DT.INT8 : DT.UINT8, shape, bytesOfView(q.zeroPoints)),
+      );
       w = { names, scales: q.scales, axis };
       weights.set(key, w);
       ctx.weightCache.set(key, names);
@@ -238,13 +320,27 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
       dq: dequantizeIn(p.scope.graph, key, w.names, axis, source),
     };
   };
-  const dequantizeIn = (graph: GraphProto, key: string, names: string[], axis: number | undefined, base: string): string => {
+  const dequantizeIn = (
+    graph: GraphProto,
+    key: string,
+    names: string[],
+    axis: number | undefined,
+    base: string,
+  ): string => {
     const dqKey = `${key}@${graphs.indexOf(graph)}`;
     let dq = dqOfWeight.get(dqKey);
     if (!dq) {
       dq = ctx.names.fresh(`${base}_dequantized`);
       dqOfWeight.set(dqKey, dq);
-      push(head, graph, [makeNode("DequantizeLinear", names, [dq], ctx.names.fresh(`${base}_DequantizeLinear`), axis === undefined ? [] : [attr("axis", axis)])]);
+      push(head, graph, [
+        makeNode(
+          "DequantizeLinear",
+          names,
+          [dq],
+          ctx.names.fresh(`${base}_DequantizeLinear`),
+          axis === undefined ? [] : [attr("axis", axis)],
+        ),
+      ]);
     }
     return dq;
   };
@@ -258,12 +354,17 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
       tensor: p.node.output[0],
     });
     const graph = p.scope.graph;
-    for (const [slot, name] of p.activations) if (!renamed.has(name) && paramsOf(name)) p.node.input[slot] = await sideInput(graph, name);
+    for (const [slot, name] of p.activations)
+      if (!renamed.has(name) && paramsOf(name)) p.node.input[slot] = await sideInput(graph, name);
     let weight: (QuantizedWeight & { dq: string }) | undefined;
     for (const [slot, ref] of p.constants) {
       if (slot === p.rule.bias) continue;
       const isWeight = slot === p.rule.weight;
-      const quantized = await weightInput(p, ref, isWeight ? weightAxis(ctx, p.node, ref.tensor.dims.map(Number)) : undefined);
+      const quantized = await weightInput(
+        p,
+        ref,
+        isWeight ? weightAxis(ctx, p.node, ref.tensor.dims.map(Number)) : undefined,
+      );
       if (isWeight) weight = quantized;
       p.node.input[slot] = quantized.dq;
     }
@@ -288,7 +389,13 @@ async function rewrite(ctx: QuantizeContext, kept: Planned[], paramsOf: (name: s
 }
 
 /** The bias as int32 with scale input_scale × weight_scale (zero point 0); undefined to keep it float. */
-async function biasInput(ctx: QuantizeContext, p: Planned, ref: ConstantRef, weight: QuantizedWeight, inputScale: number) {
+async function biasInput(
+  ctx: QuantizeContext,
+  p: Planned,
+  ref: ConstantRef,
+  weight: QuantizedWeight,
+  inputScale: number,
+) {
   const dims = ref.tensor.dims.map(Number);
   const perChannel = weight.scales.length > 1;
   if (dims.length !== 1 || (perChannel && dims[0] !== weight.scales.length)) return undefined;

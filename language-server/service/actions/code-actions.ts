@@ -4,7 +4,13 @@
 // its per-node finding. Every edit keeps the YAML valid and in its style (yaml/edits.ts).
 import { basename } from "node:path";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { type CodeAction, CodeActionKind, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver-types";
+import {
+  type CodeAction,
+  CodeActionKind,
+  type Diagnostic,
+  type Range,
+  type TextEdit,
+} from "vscode-languageserver-types";
 import { isMap, isScalar } from "yaml";
 import { type DataPath, type PathSegment, schemaAt } from "../../../engine/recipe";
 import { resolveRef, type SchemaNode } from "../../../engine/recipe";
@@ -12,20 +18,41 @@ import type { ServiceContext } from "../service-context";
 import { keyName, mapAtPath, nodeAt, nodeAtPath, seqAtPath } from "../recipe/nodes";
 import { definedNames } from "../recipe/references";
 import { diagnosticSource, type QuantFindingData, quantFindingCode } from "../validation/validation";
-import { appendToSeq, blockEntryText, type EditTarget, insertIntoMap, insertLine, scalarText, type YamlValue } from "../yaml/edits";
+import {
+  appendToSeq,
+  blockEntryText,
+  type EditTarget,
+  insertIntoMap,
+  insertLine,
+  scalarText,
+  type YamlValue,
+} from "../yaml/edits";
 
-export function getCodeActions(context: ServiceContext, textDocument: TextDocument, _range: Range, diagnostics: Diagnostic[]): CodeAction[] {
+export function getCodeActions(
+  context: ServiceContext,
+  textDocument: TextDocument,
+  _range: Range,
+  diagnostics: Diagnostic[],
+): CodeAction[] {
   const document = context.documents.get(textDocument);
   const target: EditTarget = { doc: document.parsed.source.doc, text: document.text, textDocument };
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== diagnosticSource) continue;
     const fix = (title: string, edit: TextEdit | undefined, isPreferred = false) => {
-      if (edit) actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred, edit: { changes: { [textDocument.uri]: [edit] } } });
+      if (edit)
+        actions.push({
+          title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred,
+          edit: { changes: { [textDocument.uri]: [edit] } },
+        });
     };
     const message = typeof diagnostic.message === "string" ? diagnostic.message : diagnostic.message.value;
     const suggestion = /did you mean `([^`]+)`\?/.exec(message)?.[1];
-    if (suggestion !== undefined) fix(`Change to \`${suggestion}\``, replaceWith(target, diagnostic.range, suggestion), true);
+    if (suggestion !== undefined)
+      fix(`Change to \`${suggestion}\``, replaceWith(target, diagnostic.range, suggestion), true);
     switch (diagnostic.code) {
       case "schema/missing-key":
         for (const [title, edit] of missingKeyFixes(target, diagnostic, message)) fix(title, edit, true);
@@ -33,13 +60,25 @@ export function getCodeActions(context: ServiceContext, textDocument: TextDocume
       case "ref/unknown-device": {
         const name = writtenName(target, diagnostic.range);
         if (name === undefined) break;
-        const transports: [string, YamlValue][] = [["adb", { adb: {} }], ["ssh", { ssh: { host: name } }], ["local", { local: {} }]];
-        for (const [transport, value] of transports) fix(`Add device \`${name}\` (${transport}) under \`devices\``, insertIntoMap(target, ["devices"], name, value));
+        const transports: [string, YamlValue][] = [
+          ["adb", { adb: {} }],
+          ["ssh", { ssh: { host: name } }],
+          ["local", { local: {} }],
+        ];
+        for (const [transport, value] of transports)
+          fix(
+            `Add device \`${name}\` (${transport}) under \`devices\``,
+            insertIntoMap(target, ["devices"], name, value),
+          );
         break;
       }
       case "ref/unknown-dataset": {
         const name = writtenName(target, diagnostic.range);
-        if (name !== undefined) fix(`Add dataset \`${name}\` under \`data\``, insertIntoMap(target, ["data"], name, { path: `data/${name}.npy`, format: "npy" }));
+        if (name !== undefined)
+          fix(
+            `Add dataset \`${name}\` under \`data\``,
+            insertIntoMap(target, ["data"], name, { path: `data/${name}.npy`, format: "npy" }),
+          );
         break;
       }
       case quantFindingCode: {
@@ -57,35 +96,66 @@ function replaceWith(target: EditTarget, range: Range, replacement: string): Tex
   const { doc, textDocument } = target;
   const hit = nodeAt(doc, textDocument.offsetAt(range.start));
   if (!hit) return undefined;
-  if (hit.on === "key" && mapAtPath(doc, hit.path.slice(0, -1))?.items.some((p) => keyName(p.key) === replacement)) return undefined;
+  if (hit.on === "key" && mapAtPath(doc, hit.path.slice(0, -1))?.items.some((p) => keyName(p.key) === replacement))
+    return undefined;
   const current = textDocument.getText(range);
   const quote = /^(["'])[\s\S]*\1$/.exec(current)?.[1];
-  const newText = quote === '"' ? JSON.stringify(replacement) : quote === "'" ? `'${replacement.replace(/'/g, "''")}'` : scalarText(replacement);
+  const newText =
+    quote === '"'
+      ? JSON.stringify(replacement)
+      : quote === "'"
+        ? `'${replacement.replace(/'/g, "''")}'`
+        : scalarText(replacement);
   return { range, newText };
 }
 
 /** The name a diagnostic's range covers (without quotes). */
 function writtenName(target: EditTarget, range: Range): string | undefined {
   const hit = nodeAt(target.doc, target.textDocument.offsetAt(range.start));
-  return hit && isScalar(hit.node) && hit.node.value !== null && typeof hit.node.value !== "object" ? String(hit.node.value) : undefined;
+  return hit && isScalar(hit.node) && hit.node.value !== null && typeof hit.node.value !== "object"
+    ? String(hit.node.value)
+    : undefined;
 }
 
 /** "the recipe is missing `model`", "`devices.pi.ssh` is missing `host`", "`devices.a` needs exactly one of …", an empty recipe. */
-function missingKeyFixes(target: EditTarget, diagnostic: Diagnostic, message: string): [string, TextEdit | undefined][] {
+function missingKeyFixes(
+  target: EditTarget,
+  diagnostic: Diagnostic,
+  message: string,
+): [string, TextEdit | undefined][] {
   const firstLine = message.split("\n")[0];
   if (firstLine.startsWith("the recipe is empty")) {
-    const name = basename(target.textDocument.uri).replace(/\.edge\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "my-recipe";
+    const name =
+      basename(target.textDocument.uri)
+        .replace(/\.edge\.ya?ml$/, "")
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .replace(/^[^A-Za-z0-9]+/, "") || "my-recipe";
     const examples = schemaAt(["model", "path"])?.examples;
     const path = Array.isArray(examples) ? String(examples[0]) : "model.onnx";
-    return [["Add `name` and `model`", insertLine(target, target.text.length, blockEntryText("name", name, 0, 2) + "\n" + blockEntryText("model", { path }, 0, 2))]];
+    return [
+      [
+        "Add `name` and `model`",
+        insertLine(
+          target,
+          target.text.length,
+          blockEntryText("name", name, 0, 2) + "\n" + blockEntryText("model", { path }, 0, 2),
+        ),
+      ],
+    ];
   }
-  const parent = firstLine.startsWith("the recipe ") ? [] : nodeAt(target.doc, target.textDocument.offsetAt(diagnostic.range.start))?.path;
+  const parent = firstLine.startsWith("the recipe ")
+    ? []
+    : nodeAt(target.doc, target.textDocument.offsetAt(diagnostic.range.start))?.path;
   if (!parent) return [];
   const missing = /is missing `([^`]+)`$/.exec(firstLine)?.[1];
-  if (missing !== undefined) return [[`Add \`${missing}\``, insertIntoMap(target, parent, missing, defaultFor(target, [...parent, missing]))]];
+  if (missing !== undefined)
+    return [[`Add \`${missing}\``, insertIntoMap(target, parent, missing, defaultFor(target, [...parent, missing]))]];
   const choices = /needs exactly one of (.*)$/.exec(firstLine)?.[1];
   if (choices === undefined) return [];
-  return [...choices.matchAll(/`([^`]+)`/g)].map(([, key]) => [`Add \`${key}\``, insertIntoMap(target, parent, key, defaultFor(target, [...parent, key]))]);
+  return [...choices.matchAll(/`([^`]+)`/g)].map(([, key]) => [
+    `Add \`${key}\``,
+    insertIntoMap(target, parent, key, defaultFor(target, [...parent, key])),
+  ]);
 }
 
 /** A value that satisfies the schema at `path`: its default, a name the recipe defines, or its required keys filled in. */
@@ -101,7 +171,8 @@ function skeleton(node: SchemaNode | undefined, depth: number): YamlValue {
   if (schema.default !== undefined) return schema.default as YamlValue;
   if (schema.type === "object" || schema.properties) {
     const out: Record<string, YamlValue> = {};
-    for (const key of (schema.required as string[] | undefined) ?? []) out[key] = skeleton(schema.properties?.[key], depth + 1);
+    for (const key of (schema.required as string[] | undefined) ?? [])
+      out[key] = skeleton(schema.properties?.[key], depth + 1);
     const firstChoice = (schema.oneOf as { required?: string[] }[] | undefined)?.[0]?.required?.[0];
     if (firstChoice) out[firstChoice] = skeleton(schema.properties?.[firstChoice], depth + 1);
     return out;
@@ -110,7 +181,8 @@ function skeleton(node: SchemaNode | undefined, depth: number): YamlValue {
   if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0] as YamlValue;
   if (schema.type === "array") return [];
   if (schema.type === "boolean") return false;
-  if (schema.type === "integer" || schema.type === "number") return typeof schema.minimum === "number" ? schema.minimum : 1;
+  if (schema.type === "integer" || schema.type === "number")
+    return typeof schema.minimum === "number" ? schema.minimum : 1;
   return "";
 }
 

@@ -26,7 +26,11 @@ function lineEdits(text: string, formatted: string): TextEdit[] {
   const contentOf = (line: string) => (line.endsWith("\r") ? line.slice(0, -1) : line);
   for (let i = 0; i < newLines.length; i++) {
     const old = contentOf(oldLines[i]);
-    if (old !== newLines[i]) edits.push({ range: { start: { line: i, character: 0 }, end: { line: i, character: old.length } }, newText: newLines[i] });
+    if (old !== newLines[i])
+      edits.push({
+        range: { start: { line: i, character: 0 }, end: { line: i, character: old.length } },
+        newText: newLines[i],
+      });
   }
   // After the last line: exactly one line break (the file's own), nothing else.
   const last = newLines.length - 1;
@@ -36,7 +40,10 @@ function lineEdits(text: string, formatted: string): TextEdit[] {
   const wantTail = last < 0 ? "" : eol;
   if (oldTail !== wantTail) {
     const endLine = oldLines.length - 1;
-    edits.push({ range: { start: tailStart, end: { line: endLine, character: oldLines[endLine].length } }, newText: wantTail });
+    edits.push({
+      range: { start: tailStart, end: { line: endLine, character: oldLines[endLine].length } },
+      newText: wantTail,
+    });
   }
   return edits;
 }

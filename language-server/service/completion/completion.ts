@@ -16,7 +16,11 @@ import { type ModelNow, worldKeyItems, worldValueItems } from "./world";
 
 const EMPTY: CompletionList = { isIncomplete: false, items: [] };
 
-export async function doComplete(context: ServiceContext, document: TextDocument, position: Position): Promise<CompletionList> {
+export async function doComplete(
+  context: ServiceContext,
+  document: TextDocument,
+  position: Position,
+): Promise<CompletionList> {
   try {
     return await complete(context, document, position);
   } catch {
@@ -29,9 +33,20 @@ async function complete(context: ServiceContext, document: TextDocument, positio
   const text = document.getText();
   const cursor = cursorContext(text, document.offsetAt(position));
   if (!cursor) return EMPTY;
-  const rangeOf = (start: number, end: number) => ({ start: document.positionAt(start), end: document.positionAt(end) });
+  const rangeOf = (start: number, end: number) => ({
+    start: document.positionAt(start),
+    end: document.positionAt(end),
+  });
   const baseDir = recipeFolder(document.uri);
-  const request: CompletionRequest = { text, cursor, range: rangeOf(cursor.start, cursor.end), rangeOf, world: context.world, baseDir, incomplete: false };
+  const request: CompletionRequest = {
+    text,
+    cursor,
+    range: rangeOf(cursor.start, cursor.end),
+    rangeOf,
+    world: context.world,
+    baseDir,
+    incomplete: false,
+  };
   const names = recipeNames(text);
   const model: ModelNow = modelNow(text, baseDir, context.world);
 
@@ -42,16 +57,29 @@ async function complete(context: ServiceContext, document: TextDocument, positio
   } else if (cursor.kind === "key" && schemaAt(path)?.type === "array") {
     // On the line below `ops:` before its dash: items, with the dash.
     items = rewrite(await valueItems(request, [...path, 0], model, names), (t) => `- ${t}`);
-  } else if (cursor.kind === "value" && !cursor.itemStart && typeof path[path.length - 1] === "string" && schemaAt(path)?.type === "array") {
+  } else if (
+    cursor.kind === "value" &&
+    !cursor.itemStart &&
+    typeof path[path.length - 1] === "string" &&
+    schemaAt(path)?.type === "array"
+  ) {
     // `ops: |`: a whole list from the world (the model's shape), or a one-item flow list.
-    items = [...(await worldValueItems(request, path, model, names)), ...rewrite(await valueItems(request, [...path, 0], model, names), (t) => `[${t}]`)];
+    items = [
+      ...(await worldValueItems(request, path, model, names)),
+      ...rewrite(await valueItems(request, [...path, 0], model, names), (t) => `[${t}]`),
+    ];
   } else {
     items = await valueItems(request, path, model, names);
   }
   return { isIncomplete: request.incomplete, items };
 }
 
-async function valueItems(request: CompletionRequest, path: PathSegment[], model: ModelNow, names: RecipeNames): Promise<CompletionItem[]> {
+async function valueItems(
+  request: CompletionRequest,
+  path: PathSegment[],
+  model: ModelNow,
+  names: RecipeNames,
+): Promise<CompletionItem[]> {
   return [...schemaValueItems(request, path), ...(await worldValueItems(request, path, model, names))];
 }
 

@@ -17,7 +17,8 @@ const PENALTY_GAP_START = 3;
 const PENALTY_GAP_EXTENSION = 1;
 const BONUS_EXACT_NAME = 40;
 
-const isSeparator = (c: string): boolean => c === "/" || c === "." || c === "_" || c === "-" || c === ":" || c === " " || c === "(" || c === "[";
+const isSeparator = (c: string): boolean =>
+  c === "/" || c === "." || c === "_" || c === "-" || c === ":" || c === " " || c === "(" || c === "[";
 
 function isBoundary(candidate: string, i: number): boolean {
   if (i === 0) return true;
@@ -31,7 +32,14 @@ function isBoundary(candidate: string, i: number): boolean {
 }
 
 /** Scores `term` (lower case) over `candidate` from `start` to `end` (inclusive), matching greedily left to right. */
-function scoreWindow(term: string, termRaw: string, candidate: string, lower: string, start: number, end: number): number {
+function scoreWindow(
+  term: string,
+  termRaw: string,
+  candidate: string,
+  lower: string,
+  start: number,
+  end: number,
+): number {
   let score = 0;
   let j = 0;
   let previous = -2;
@@ -114,7 +122,12 @@ function scoreTerms(terms: Term[], candidate: string, lower: string): number | u
  * The best `limit` matches of `query` among `candidates`, best first (ties: in the candidates' order). With an
  * empty query, the first `limit` candidates. `lowers` (same order) saves lower-casing each candidate per call.
  */
-export function fuzzyTop(query: string, candidates: readonly string[], limit: number, lowers?: readonly string[]): { matches: FuzzyMatch<number>[]; total: number } {
+export function fuzzyTop(
+  query: string,
+  candidates: readonly string[],
+  limit: number,
+  lowers?: readonly string[],
+): { matches: FuzzyMatch<number>[]; total: number } {
   if (query.trim() === "") {
     const n = Math.min(limit, candidates.length);
     return { matches: Array.from({ length: n }, (_, i) => ({ item: i, score: 0 })), total: candidates.length };

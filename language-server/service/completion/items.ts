@@ -47,10 +47,16 @@ export interface ItemOptions {
 export const retriggerSuggest: Command = { title: "Suggest", command: "editor.action.triggerSuggest" };
 
 /** An item replacing the word under the cursor with `newText`. */
-export function completionItem(request: CompletionRequest, label: string, newText: string, options: ItemOptions): CompletionItem {
+export function completionItem(
+  request: CompletionRequest,
+  label: string,
+  newText: string,
+  options: ItemOptions,
+): CompletionItem {
   const cursor = request.cursor;
   // Right after `key:` with no space, a value needs one.
-  const text = cursor.kind === "value" && !cursor.quote && request.text[cursor.start - 1] === ":" ? ` ${newText}` : newText;
+  const text =
+    cursor.kind === "value" && !cursor.quote && request.text[cursor.start - 1] === ":" ? ` ${newText}` : newText;
   const item: CompletionItem = {
     label,
     kind: options.kind,
@@ -67,7 +73,10 @@ export function completionItem(request: CompletionRequest, label: string, newTex
   if (options.filterText !== undefined) item.filterText = options.filterText;
   if (options.preselect) item.preselect = true;
   if (options.labelDetail || options.labelDescription) {
-    item.labelDetails = { ...(options.labelDetail ? { detail: options.labelDetail } : {}), ...(options.labelDescription ? { description: options.labelDescription } : {}) };
+    item.labelDetails = {
+      ...(options.labelDetail ? { detail: options.labelDetail } : {}),
+      ...(options.labelDescription ? { description: options.labelDescription } : {}),
+    };
   }
   if (options.command) item.command = options.command;
   return item;
@@ -79,7 +88,8 @@ export function rank(index: number, group = ""): string {
 }
 
 /** Scalars YAML would read as something other than a string. */
-const NOT_A_STRING = /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/i;
+const NOT_A_STRING =
+  /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/i;
 
 /** `value` as a YAML string scalar: plain when that reads back the same, double-quoted otherwise. */
 export function yamlString(value: string, flow: boolean): string {

@@ -8,7 +8,10 @@ import { completionItem, CompletionItemKind, type CompletionRequest, rank, retri
 /** Most entries listed from one folder. */
 const MAX_ENTRIES = 500;
 
-export async function pathItems(request: CompletionRequest, options: { preferExtensions?: string[]; folders?: "first" | "normal" } = {}): Promise<CompletionItem[]> {
+export async function pathItems(
+  request: CompletionRequest,
+  options: { preferExtensions?: string[]; folders?: "first" | "normal" } = {},
+): Promise<CompletionItem[]> {
   const { cursor, world } = request;
   const typed = cursor.prefix;
   const slash = typed.lastIndexOf("/");
@@ -20,7 +23,10 @@ export async function pathItems(request: CompletionRequest, options: { preferExt
   const entries = await world.listDirectory(folder);
   const prefer = (options.preferExtensions ?? []).map((e) => e.toLowerCase());
   // Replace the last segment only, so the folders typed before it stay.
-  const segmentRequest: CompletionRequest = { ...request, range: request.rangeOf(cursor.start + slash + 1, cursor.end) };
+  const segmentRequest: CompletionRequest = {
+    ...request,
+    range: request.rangeOf(cursor.start + slash + 1, cursor.end),
+  };
   const items: CompletionItem[] = [];
   const sorted = [...entries].sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_ENTRIES);
   sorted.forEach((entry, i) => {

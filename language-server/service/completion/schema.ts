@@ -29,7 +29,10 @@ export function pathPattern(path: readonly PathSegment[]): string {
   return out.join(".");
 }
 
-const isObjectNode = (node: SchemaNode): boolean => node.type === "object" || node.properties !== undefined || (typeof node.additionalProperties === "object" && node.additionalProperties !== null);
+const isObjectNode = (node: SchemaNode): boolean =>
+  node.type === "object" ||
+  node.properties !== undefined ||
+  (typeof node.additionalProperties === "object" && node.additionalProperties !== null);
 
 /** Whether the value at `path` is a map (so the cursor writes its keys) rather than a scalar or a list. */
 export function isMapAt(path: readonly PathSegment[]): boolean {
@@ -38,7 +41,11 @@ export function isMapAt(path: readonly PathSegment[]): boolean {
 }
 
 /** Keys the map at `path` may still take. */
-export function schemaKeyItems(request: CompletionRequest, path: readonly PathSegment[], names: RecipeNames): CompletionItem[] {
+export function schemaKeyItems(
+  request: CompletionRequest,
+  path: readonly PathSegment[],
+  names: RecipeNames,
+): CompletionItem[] {
   const node = schemaAt(path);
   if (!node?.properties) return [];
   const present = new Set(request.cursor.siblingKeys);
@@ -82,8 +89,13 @@ function valuePlaceholder(path: readonly PathSegment[], node: SchemaNode, stops:
   if (DEVICE_REFERENCES.has(pattern)) return snippetChoice(stops.next(), names.devices());
   const enums = enumEntries(node).map((e) => inlineYaml(e.value));
   const fallback = node.default !== undefined ? inlineYaml(node.default) : undefined;
-  if (enums.length > 0) return snippetChoice(stops.next(), fallback && enums.includes(fallback) ? [fallback, ...enums.filter((e) => e !== fallback)] : enums);
-  if (node.type === "boolean") return snippetChoice(stops.next(), fallback === "false" ? ["false", "true"] : ["true", "false"]);
+  if (enums.length > 0)
+    return snippetChoice(
+      stops.next(),
+      fallback && enums.includes(fallback) ? [fallback, ...enums.filter((e) => e !== fallback)] : enums,
+    );
+  if (node.type === "boolean")
+    return snippetChoice(stops.next(), fallback === "false" ? ["false", "true"] : ["true", "false"]);
   if (node.type === "array") return `[$${stops.next()}]`;
   if (isObjectNode(node)) return `{ $${stops.next()} }`;
   if (fallback !== undefined) return snippetChoice(stops.next(), [fallback]);
@@ -91,7 +103,13 @@ function valuePlaceholder(path: readonly PathSegment[], node: SchemaNode, stops:
 }
 
 /** The snippet that writes `key` and a skeleton of its value. */
-function keySnippet(request: CompletionRequest, path: readonly PathSegment[], key: string, node: SchemaNode, names: RecipeNames): string {
+function keySnippet(
+  request: CompletionRequest,
+  path: readonly PathSegment[],
+  key: string,
+  node: SchemaNode,
+  names: RecipeNames,
+): string {
   const { flow, indent } = request.cursor;
   const name = snippetText(key);
   const stops = new TabStops();
@@ -102,7 +120,8 @@ function keySnippet(request: CompletionRequest, path: readonly PathSegment[], ke
       return `${name}:${inner}\${1:calib}:${inner}  path: $2${inner}  format: ${snippetChoice(3, ["npy", "npz", "json", "text"])}`;
     }
     if (pattern === "devices") return `${name}:${inner}\${1:laptop}:${inner}  local: {}`;
-    if (pattern === "evaluate") return `${name}:${inner}data: ${snippetChoice(1, names.datasets())}${inner}metrics: [\${2:latency, size, memory}]`;
+    if (pattern === "evaluate")
+      return `${name}:${inner}data: ${snippetChoice(1, names.datasets())}${inner}metrics: [\${2:latency, size, memory}]`;
     if (pattern === "budgets") return `${name}:${inner}latency_p95_ms: $1`;
   }
   if (pattern === "devices.*.local") return `${name}: {}`;
@@ -114,8 +133,10 @@ function keySnippet(request: CompletionRequest, path: readonly PathSegment[], ke
       const fields = required.map((r) => `${snippetText(r)}: ${valueForChild(path, r, stops, names)}`);
       return fields.length > 0 ? `${name}: { ${fields.join(", ")} }` : `${name}: { $1 }`;
     }
-    if (required.length === 0 && pattern === "run") return `${name}:${inner}device: ${snippetChoice(stops.next(), names.devices())}`;
-    if (required.length === 0 && pattern === "compile") return `${name}:${inner}provider: ${valueForChild(path, "provider", stops, names)}`;
+    if (required.length === 0 && pattern === "run")
+      return `${name}:${inner}device: ${snippetChoice(stops.next(), names.devices())}`;
+    if (required.length === 0 && pattern === "compile")
+      return `${name}:${inner}provider: ${valueForChild(path, "provider", stops, names)}`;
     if (required.length === 0) return `${name}:${inner}$1`;
     return `${name}:${required.map((r) => `${inner}${snippetText(r)}: ${valueForChild(path, r, stops, names)}`).join("")}`;
   }

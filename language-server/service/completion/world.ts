@@ -4,7 +4,15 @@
 import type { CompletionItem } from "vscode-languageserver-types";
 import type { PathSegment } from "../../../engine/recipe";
 import type { TensorSignature } from "../../../engine/onnx";
-import { completionItem, CompletionItemKind, type CompletionRequest, rank, scalarText, snippetChoice, snippetText } from "./items";
+import {
+  completionItem,
+  CompletionItemKind,
+  type CompletionRequest,
+  rank,
+  scalarText,
+  snippetChoice,
+  snippetText,
+} from "./items";
 import { fuzzyTop } from "./fuzzy";
 import type { ModelIndex } from "../../world/model-index";
 import { shapeText } from "../recipe/model";
@@ -22,7 +30,11 @@ export interface ModelNow {
 }
 
 /** Keys from the world for the map at `path`. */
-export function worldKeyItems(request: CompletionRequest, path: readonly PathSegment[], model: ModelNow): CompletionItem[] {
+export function worldKeyItems(
+  request: CompletionRequest,
+  path: readonly PathSegment[],
+  model: ModelNow,
+): CompletionItem[] {
   const pattern = pathPattern(path);
   const present = new Set(request.cursor.siblingKeys);
   const cursor = request.cursor;
@@ -33,7 +45,11 @@ export function worldKeyItems(request: CompletionRequest, path: readonly PathSeg
       .filter((input) => !present.has(input.name))
       .map((input, i) => {
         const name = scalarText(request, input.name);
-        const newText = cursor.hasColon ? name : pattern === "model.inputs" ? `${snippetText(name)}: ${inputSnippet(input)}` : `${snippetText(name)}: $1`;
+        const newText = cursor.hasColon
+          ? name
+          : pattern === "model.inputs"
+            ? `${snippetText(name)}: ${inputSnippet(input)}`
+            : `${snippetText(name)}: $1`;
         return completionItem(request, input.name, newText, {
           kind: CompletionItemKind.Field,
           detail: `model input: ${shapeText(input)}`,
@@ -49,13 +65,20 @@ export function worldKeyItems(request: CompletionRequest, path: readonly PathSeg
     return model.index.inputSymbols
       .filter((symbol) => !present.has(symbol))
       .map((symbol, i) => {
-        const users = model.index!.summary.inputs.filter((input) => input.dims?.includes(symbol)).map((input) => input.name);
-        return completionItem(request, symbol, cursor.hasColon ? snippetText(symbol) : `${snippetText(scalarText(request, symbol))}: \${1:1}`, {
-          kind: CompletionItemKind.Field,
-          detail: `symbolic dim of ${users.join(", ")}`,
-          snippet: true,
-          sortText: rank(i, "a"),
-        });
+        const users = model
+          .index!.summary.inputs.filter((input) => input.dims?.includes(symbol))
+          .map((input) => input.name);
+        return completionItem(
+          request,
+          symbol,
+          cursor.hasColon ? snippetText(symbol) : `${snippetText(scalarText(request, symbol))}: \${1:1}`,
+          {
+            kind: CompletionItemKind.Field,
+            detail: `symbolic dim of ${users.join(", ")}`,
+            snippet: true,
+            sortText: rank(i, "a"),
+          },
+        );
       });
   }
   if (cursor.hasColon || cursor.flow) return [];
@@ -65,16 +88,38 @@ export function worldKeyItems(request: CompletionRequest, path: readonly PathSeg
     const named = (fallback: string): string => `\${1:${snippetText(cursor.word || fallback)}}`;
     const skeletons: [label: string, body: string, detail: string][] = [
       ["local device", `${named("laptop")}:${inner}local: {}`, "run on this machine"],
-      ["ssh device", `${named("jetson")}:${inner}ssh:${inner}  host: \${2:jetson.local}${inner}  user: \${3:ubuntu}${inner}runner: node`, "a machine reached over SSH"],
-      ["adb device", `${named("pixel8")}:${inner}adb:${inner}  serial: \${2:SERIAL}${inner}runner: perf-test${inner}provider: ${snippetChoice(3, ["cpu", "xnnpack", "nnapi", "qnn"])}`, "an Android device over adb"],
+      [
+        "ssh device",
+        `${named("jetson")}:${inner}ssh:${inner}  host: \${2:jetson.local}${inner}  user: \${3:ubuntu}${inner}runner: node`,
+        "a machine reached over SSH",
+      ],
+      [
+        "adb device",
+        `${named("pixel8")}:${inner}adb:${inner}  serial: \${2:SERIAL}${inner}runner: perf-test${inner}provider: ${snippetChoice(3, ["cpu", "xnnpack", "nnapi", "qnn"])}`,
+        "an Android device over adb",
+      ],
     ];
     return skeletons.map(([label, body, detail], i) =>
-      completionItem(request, label, body, { kind: CompletionItemKind.Snippet, detail, snippet: true, sortText: rank(i, "c"), filterText: request.cursor.prefix || label }),
+      completionItem(request, label, body, {
+        kind: CompletionItemKind.Snippet,
+        detail,
+        snippet: true,
+        sortText: rank(i, "c"),
+        filterText: request.cursor.prefix || label,
+      }),
     );
   }
   if (pattern === "data") {
     const body = `\${1:${snippetText(cursor.word || "calib")}}:${inner}path: $2${inner}format: ${snippetChoice(3, ["npy", "npz", "json", "text"])}`;
-    return [completionItem(request, "new dataset", body, { kind: CompletionItemKind.Snippet, detail: "a named dataset", snippet: true, sortText: rank(0, "c"), filterText: request.cursor.prefix || "dataset" })];
+    return [
+      completionItem(request, "new dataset", body, {
+        kind: CompletionItemKind.Snippet,
+        detail: "a named dataset",
+        snippet: true,
+        sortText: rank(0, "c"),
+        filterText: request.cursor.prefix || "dataset",
+      }),
+    ];
   }
   return [];
 }
@@ -82,13 +127,20 @@ export function worldKeyItems(request: CompletionRequest, path: readonly PathSeg
 /** `{ shape: [${1:batch}, 3, 224, 224], dtype: float32 }`: the input's shape, symbolic and unknown dims as placeholders. */
 function inputSnippet(input: TensorSignature): string {
   let n = 0;
-  const dims = (input.dims ?? []).map((d) => (typeof d === "number" ? String(d) : `\${${++n}:${d === null ? "1" : snippetText(d)}}`));
+  const dims = (input.dims ?? []).map((d) =>
+    typeof d === "number" ? String(d) : `\${${++n}:${d === null ? "1" : snippetText(d)}}`,
+  );
   const dtype = input.dtype === "unknown" ? `$${++n}` : input.dtype;
   return `{ shape: [${dims.join(", ")}], dtype: ${dtype} }`;
 }
 
 /** Values from the world for the value at `path`. */
-export async function worldValueItems(request: CompletionRequest, path: readonly PathSegment[], model: ModelNow, names: RecipeNames): Promise<CompletionItem[]> {
+export async function worldValueItems(
+  request: CompletionRequest,
+  path: readonly PathSegment[],
+  model: ModelNow,
+  names: RecipeNames,
+): Promise<CompletionItem[]> {
   const pattern = pathPattern(path);
   const present = new Set(typeof path[path.length - 1] === "number" ? request.cursor.siblingItems : []);
   switch (pattern) {
@@ -101,7 +153,15 @@ export async function worldValueItems(request: CompletionRequest, path: readonly
     case "quantize.calibration.data":
     case "evaluate.data":
     case "run.data":
-      return names.datasets().map((name, i) => completionItem(request, name, scalarText(request, name), { kind: CompletionItemKind.Reference, detail: "dataset", sortText: rank(i, "a") }));
+      return names
+        .datasets()
+        .map((name, i) =>
+          completionItem(request, name, scalarText(request, name), {
+            kind: CompletionItemKind.Reference,
+            detail: "dataset",
+            sortText: rank(i, "a"),
+          }),
+        );
     case "run.device": {
       const defined = new Set(names.definedDevices());
       return names.devices().map((name, i) =>
@@ -117,7 +177,10 @@ export async function worldValueItems(request: CompletionRequest, path: readonly
       return devices.map((device, i) =>
         completionItem(request, device.serial, scalarText(request, device.serial), {
           kind: CompletionItemKind.Value,
-          detail: [device.model?.replace(/_/g, " "), device.state !== "device" ? device.state : undefined].filter(Boolean).join(" · ") || device.state,
+          detail:
+            [device.model?.replace(/_/g, " "), device.state !== "device" ? device.state : undefined]
+              .filter(Boolean)
+              .join(" · ") || device.state,
           labelDescription: device.model?.replace(/_/g, " "),
           sortText: rank(i, device.state === "device" ? "a" : "b"),
         }),
@@ -126,7 +189,13 @@ export async function worldValueItems(request: CompletionRequest, path: readonly
     case "devices.*.ssh.host":
     case "devices.*.ssh.proxy_jump": {
       const hosts = await request.world.sshHosts();
-      return hosts.map((host, i) => completionItem(request, host, scalarText(request, host), { kind: CompletionItemKind.Value, detail: "from ~/.ssh/config", sortText: rank(i, "a") }));
+      return hosts.map((host, i) =>
+        completionItem(request, host, scalarText(request, host), {
+          kind: CompletionItemKind.Value,
+          detail: "from ~/.ssh/config",
+          sortText: rank(i, "a"),
+        }),
+      );
     }
     case "quantize.exclude.ops.#":
     case "quantize.include.ops.#":
@@ -150,12 +219,25 @@ export async function worldValueItems(request: CompletionRequest, path: readonly
       if (!model.index) return [];
       return model.index.summary.outputs
         .filter((output) => !present.has(output.name))
-        .map((output, i) => completionItem(request, output.name, scalarText(request, output.name), { kind: CompletionItemKind.Field, detail: `model output: ${shapeText(output)}`, sortText: rank(i, "a") }));
+        .map((output, i) =>
+          completionItem(request, output.name, scalarText(request, output.name), {
+            kind: CompletionItemKind.Field,
+            detail: `model output: ${shapeText(output)}`,
+            sortText: rank(i, "a"),
+          }),
+        );
     case "model.inputs.*.shape": {
       const input = model.index?.inputsByName.get(String(path[2]));
       if (!input?.dims) return [];
       const text = `[${input.dims.map((d) => (d === null ? "1" : String(d))).join(", ")}]`;
-      return [completionItem(request, text, text, { kind: CompletionItemKind.Value, detail: `the model's shape of ${input.name}`, sortText: rank(0, "a"), preselect: true })];
+      return [
+        completionItem(request, text, text, {
+          kind: CompletionItemKind.Value,
+          detail: `the model's shape of ${input.name}`,
+          sortText: rank(0, "a"),
+          preselect: true,
+        }),
+      ];
     }
     default:
       return [];

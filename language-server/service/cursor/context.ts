@@ -38,7 +38,13 @@ export function cursorContext(text: string, offset: number): CursorContext | und
 }
 
 /** The cursor on a line of block YAML. */
-function blockContext(text: string, lineStart: number, line: string, shape: LineShape, col: number): CursorContext | undefined {
+function blockContext(
+  text: string,
+  lineStart: number,
+  line: string,
+  shape: LineShape,
+  col: number,
+): CursorContext | undefined {
   const cursor = lineStart + col;
   // The structure tokens before the cursor, and a key the cursor is on.
   const own: LineToken[] = [];
@@ -54,7 +60,19 @@ function blockContext(text: string, lineStart: number, line: string, shape: Line
       const { path, inBlockScalar } = blockPath(text, lineStart, own, token.col);
       if (inBlockScalar) return undefined;
       const start = lineStart + token.col + (token.quote ? 1 : 0);
-      return keyContext(path, token.name, text.slice(start, cursor), start, lineStart + token.nameEnd, token.col, true, token.quote, text, lineStart, own);
+      return keyContext(
+        path,
+        token.name,
+        text.slice(start, cursor),
+        start,
+        lineStart + token.nameEnd,
+        token.col,
+        true,
+        token.quote,
+        text,
+        lineStart,
+        own,
+      );
     }
     own.push(token);
   }
@@ -62,7 +80,9 @@ function blockContext(text: string, lineStart: number, line: string, shape: Line
   const { path, inBlockScalar } = blockPath(text, lineStart, own, entryCol);
   if (inBlockScalar) return undefined;
   const last = own[own.length - 1];
-  const restCol = last ? Math.max(shape.restCol, last.kind === "dash" ? last.col + 2 : last.colonCol + 1) : shape.indent;
+  const restCol = last
+    ? Math.max(shape.restCol, last.kind === "dash" ? last.col + 2 : last.colonCol + 1)
+    : shape.indent;
 
   // A flow collection as the value or item.
   const restChar = line[restCol];
@@ -77,7 +97,21 @@ function blockContext(text: string, lineStart: number, line: string, shape: Line
   const end = lineStart + scalar.end;
   const prefix = text.slice(start, Math.max(start, cursor));
   if (last?.kind === "key") {
-    return { kind: "value", path, word: scalar.word, prefix, start, end, quote: scalar.quote, flow: false, indent: last.col, hasColon: false, itemStart: false, siblingKeys: [], siblingItems: [] };
+    return {
+      kind: "value",
+      path,
+      word: scalar.word,
+      prefix,
+      start,
+      end,
+      quote: scalar.quote,
+      flow: false,
+      indent: last.col,
+      hasColon: false,
+      itemStart: false,
+      siblingKeys: [],
+      siblingItems: [],
+    };
   }
   if (last?.kind === "dash") {
     const siblings = scanSiblings(text, lineStart, last.col, own.length > 1, "items");
@@ -132,7 +166,12 @@ function keyContext(
 }
 
 /** The plain or quoted scalar written from `from` on the line, around column `col`. */
-function scalarAt(line: string, from: number, commentCol: number, col: number): { word: string; start: number; end: number; quote?: '"' | "'" } {
+function scalarAt(
+  line: string,
+  from: number,
+  commentCol: number,
+  col: number,
+): { word: string; start: number; end: number; quote?: '"' | "'" } {
   const c = line[from];
   if ((c === '"' || c === "'") && col > from) {
     const close = closingQuote(line, from);
@@ -149,14 +188,23 @@ function scalarAt(line: string, from: number, commentCol: number, col: number): 
  * The data path of a line's entry: the keys and sequence items of the blocks enclosing column `entryCol`, found by
  * reading up to the lines of smaller indentation, then the line's own tokens before the cursor.
  */
-function blockPath(text: string, lineStart: number, own: LineToken[], entryCol: number): { path: PathSegment[]; inBlockScalar: boolean } {
+function blockPath(
+  text: string,
+  lineStart: number,
+  own: LineToken[],
+  entryCol: number,
+): { path: PathSegment[]; inBlockScalar: boolean } {
   const reversed: PathSegment[] = [];
   let col = entryCol;
   let counting = own.length > 0 && own[0].kind === "dash";
   let count = 0;
   let first = true;
   let inBlockScalar = false;
-  for (let start = previousLineStart(text, lineStart); start >= 0 && (col > 0 || counting); start = previousLineStart(text, start)) {
+  for (
+    let start = previousLineStart(text, lineStart);
+    start >= 0 && (col > 0 || counting);
+    start = previousLineStart(text, start)
+  ) {
     const quick = indentAt(text, start);
     if (quick.blank || quick.indent > col) continue;
     if (counting && quick.indent === col && plainItemAt(text, start + col) !== undefined) {
@@ -186,7 +234,8 @@ function blockPath(text: string, lineStart: number, own: LineToken[], entryCol: 
     }
     const enclosing = shape.tokens.filter((t) => t.col < col);
     const innermost = enclosing[enclosing.length - 1];
-    if (first && innermost.kind === "key" && /^[|>]/.test(line.slice(innermost.colonCol + 1).trimStart())) inBlockScalar = true;
+    if (first && innermost.kind === "key" && /^[|>]/.test(line.slice(innermost.colonCol + 1).trimStart()))
+      inBlockScalar = true;
     first = false;
     for (let k = enclosing.length - 1; k >= 1; k--) {
       const token = enclosing[k];
@@ -213,13 +262,22 @@ function blockPath(text: string, lineStart: number, own: LineToken[], entryCol: 
  * Keys and scalar items already written at column `col` in the cursor's block, above and below the cursor line.
  * `startsHere`: the block starts on the cursor line (after a dash), so nothing above belongs to it.
  */
-function scanSiblings(text: string, lineStart: number, col: number, startsHere: boolean, mode: "keys" | "items"): { keys: string[]; items: string[] } {
+function scanSiblings(
+  text: string,
+  lineStart: number,
+  col: number,
+  startsHere: boolean,
+  mode: "keys" | "items",
+): { keys: string[]; items: string[] } {
   const keys: string[] = [];
   const items: string[] = [];
   const take = (line: string, shape: LineShape, token: LineToken): void => {
     if (token.kind === "key") keys.push(token.name);
     else if (token === shape.tokens[shape.tokens.length - 1]) {
-      const item = line.slice(shape.restCol, shape.commentCol).trim().replace(/^(["'])(.*)\1$/, "$2");
+      const item = line
+        .slice(shape.restCol, shape.commentCol)
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
       if (item) items.push(item);
     }
   };
@@ -278,7 +336,12 @@ function plainItemAt(text: string, at: number): string | undefined {
 }
 
 /** A flow collection opened on a line above and still open at the cursor (`input: {\n  shape: [1, 3],\n  |`). */
-function enclosingFlow(text: string, lineStart: number, cursorIndent: number, cursor: number): CursorContext | undefined {
+function enclosingFlow(
+  text: string,
+  lineStart: number,
+  cursorIndent: number,
+  cursor: number,
+): CursorContext | undefined {
   let minIndent = cursorIndent;
   let start = previousLineStart(text, lineStart);
   for (let n = 0; n < FLOW_LOOKBACK_LINES && start >= 0 && minIndent > 0; n++, start = previousLineStart(text, start)) {

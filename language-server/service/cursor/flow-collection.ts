@@ -22,13 +22,20 @@ interface Frame {
 const READ_AHEAD = 20_000;
 
 const isSpace = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\n" || c === "\r";
-const endsPlain = (c: string | undefined): boolean => c === undefined || isSpace(c) || c === "," || c === "]" || c === "}";
+const endsPlain = (c: string | undefined): boolean =>
+  c === undefined || isSpace(c) || c === "," || c === "]" || c === "}";
 
 /**
  * The context of `cursor` inside the flow collection opening at `open` (a `{` or `[`), whose value is at `basePath`.
  * Undefined when the collection closes before the cursor, or the cursor is in a comment.
  */
-export function flowContext(text: string, open: number, cursor: number, basePath: PathSegment[], indent: number): CursorContext | undefined {
+export function flowContext(
+  text: string,
+  open: number,
+  cursor: number,
+  basePath: PathSegment[],
+  indent: number,
+): CursorContext | undefined {
   const stack: Frame[] = [];
   let tokStart = -1;
   let tokEnd = -1;
@@ -38,7 +45,8 @@ export function flowContext(text: string, open: number, cursor: number, basePath
   let foundFrame: Frame | undefined;
   const limit = Math.min(text.length, cursor + READ_AHEAD);
 
-  const token = (): string | undefined => (tokStart < 0 ? undefined : text.slice(tokStart, Math.max(tokStart, tokEnd)).trim());
+  const token = (): string | undefined =>
+    tokStart < 0 ? undefined : text.slice(tokStart, Math.max(tokStart, tokEnd)).trim();
   const resetToken = (): void => {
     tokStart = -1;
     tokEnd = -1;
@@ -87,10 +95,22 @@ export function flowContext(text: string, open: number, cursor: number, basePath
       continue;
     }
     if (c === "{" || c === "[") {
-      const segment: PathSegment | undefined = !frame ? undefined : frame.kind === "seq" ? frame.index : (frame.key ?? "?");
+      const segment: PathSegment | undefined = !frame
+        ? undefined
+        : frame.kind === "seq"
+          ? frame.index
+          : (frame.key ?? "?");
       const path = segment === undefined ? basePath : [...(frame?.path ?? []), segment];
       if (frame) frame.hadValue = true;
-      stack.push({ kind: c === "{" ? "map" : "seq", path, index: 0, afterColon: false, hadValue: false, keys: [], items: [] });
+      stack.push({
+        kind: c === "{" ? "map" : "seq",
+        path,
+        index: 0,
+        afterColon: false,
+        hadValue: false,
+        keys: [],
+        items: [],
+      });
       resetToken();
     } else if (c === "}" || c === "]") {
       if (!frame) break;
@@ -126,18 +146,31 @@ export function flowContext(text: string, open: number, cursor: number, basePath
 }
 
 /** The context at the cursor, given the innermost open collection and the token being written. */
-function capture(text: string, cursor: number, frame: Frame, tokStart: number, quote: '"' | "'" | undefined, indent: number): CursorContext {
+function capture(
+  text: string,
+  cursor: number,
+  frame: Frame,
+  tokStart: number,
+  quote: '"' | "'" | undefined,
+  indent: number,
+): CursorContext {
   const start = tokStart >= 0 ? tokStart : cursor;
   let end = cursor;
   if (quote) {
     while (end < text.length && text[end] !== quote && text[end] !== "\n") end++;
   } else {
-    while (end < text.length && !",[]{}\n\r#".includes(text[end]) && !(text[end] === ":" && endsPlain(text[end + 1]))) end++;
+    while (end < text.length && !",[]{}\n\r#".includes(text[end]) && !(text[end] === ":" && endsPlain(text[end + 1])))
+      end++;
     while (end > cursor && isSpace(text[end - 1])) end--;
   }
   const word = text.slice(start, end).trim();
   const kind = frame.kind === "map" && !frame.afterColon ? "key" : "value";
-  const path = frame.kind === "seq" ? [...frame.path, frame.index] : frame.afterColon ? [...frame.path, frame.key ?? ""] : frame.path;
+  const path =
+    frame.kind === "seq"
+      ? [...frame.path, frame.index]
+      : frame.afterColon
+        ? [...frame.path, frame.key ?? ""]
+        : frame.path;
   let after = quote ? end + 1 : end;
   while (after < text.length && (text[after] === " " || text[after] === "\t")) after++;
   return {

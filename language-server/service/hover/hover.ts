@@ -15,7 +15,11 @@ import { mapKeysAt, recipeFolder, valueAt } from "../recipe/outline";
 import { isMapAt, pathPattern } from "../completion/schema";
 import { enumEntries, inlineYaml, markdownAt } from "./schema-docs";
 
-export async function doHover(context: ServiceContext, document: TextDocument, position: Position): Promise<Hover | null> {
+export async function doHover(
+  context: ServiceContext,
+  document: TextDocument,
+  position: Position,
+): Promise<Hover | null> {
   try {
     return await hover(context, document, position);
   } catch {
@@ -36,7 +40,12 @@ async function hover(context: ServiceContext, document: TextDocument, position: 
   };
 }
 
-async function hoverMarkdown(context: ServiceContext, document: TextDocument, text: string, cursor: CursorContext): Promise<string | undefined> {
+async function hoverMarkdown(
+  context: ServiceContext,
+  document: TextDocument,
+  text: string,
+  cursor: CursorContext,
+): Promise<string | undefined> {
   const { world } = context;
   const baseDir = recipeFolder(document.uri);
   const model = async () => {
@@ -49,16 +58,29 @@ async function hoverMarkdown(context: ServiceContext, document: TextDocument, te
     const pattern = pathPattern(keyPath);
     const schema = markdownAt(keyPath);
     const extra: string[] = [];
-    if (pattern === "devices.*") extra.push(deviceMarkdown(cursor.word, valueAt(text, ["devices", cursor.word]), false));
+    if (pattern === "devices.*")
+      extra.push(deviceMarkdown(cursor.word, valueAt(text, ["devices", cursor.word]), false));
     else if (pattern === "data.*") extra.push(datasetMarkdown(cursor.word, valueAt(text, ["data", cursor.word])));
     else if (pattern === "model.inputs.*" || pattern === "data.*.inputs.*") {
       const index = await model();
       const input = index?.inputsByName.get(cursor.word);
-      if (index) extra.push(input ? `**model input ${"`"}${cursor.word}${"`"}**: ${shapeText(input)}` : `${"`"}${cursor.word}${"`"} is not an input of ${"`"}${index.fileName}${"`"}.`);
+      if (index)
+        extra.push(
+          input
+            ? `**model input ${"`"}${cursor.word}${"`"}**: ${shapeText(input)}`
+            : `${"`"}${cursor.word}${"`"} is not an input of ${"`"}${index.fileName}${"`"}.`,
+        );
     } else if (pattern === "compile.fixed_shapes.*") {
       const index = await model();
-      const users = index?.summary.inputs.filter((i) => i.dims?.includes(cursor.word)).map((i) => `${"`"}${i.name}${"`"}: ${shapeText(i)}`);
-      if (index) extra.push(users && users.length > 0 ? `Symbolic dim of:\n${users.map((u) => `- ${u}`).join("\n")}` : `No input of ${"`"}${index.fileName}${"`"} has a dim named ${"`"}${cursor.word}${"`"}.`);
+      const users = index?.summary.inputs
+        .filter((i) => i.dims?.includes(cursor.word))
+        .map((i) => `${"`"}${i.name}${"`"}: ${shapeText(i)}`);
+      if (index)
+        extra.push(
+          users && users.length > 0
+            ? `Symbolic dim of:\n${users.map((u) => `- ${u}`).join("\n")}`
+            : `No input of ${"`"}${index.fileName}${"`"} has a dim named ${"`"}${cursor.word}${"`"}.`,
+        );
     }
     return [...extra, schema].filter(Boolean).join("\n\n---\n\n") || undefined;
   }
@@ -90,7 +112,11 @@ async function hoverMarkdown(context: ServiceContext, document: TextDocument, te
     }
     case "run.device": {
       const defined = mapKeysAt(text, ["devices"]);
-      return deviceMarkdown(word, defined.includes(word) ? valueAt(text, ["devices", word]) : undefined, word === implicitLocalDevice);
+      return deviceMarkdown(
+        word,
+        defined.includes(word) ? valueAt(text, ["devices", word]) : undefined,
+        word === implicitLocalDevice,
+      );
     }
     case "quantize.calibration.data":
     case "evaluate.data":
@@ -109,7 +135,10 @@ function valueMarkdown(path: PathSegment[], word: string): string | undefined {
   if (entry) {
     const key = String(keyPath[keyPath.length - 1] ?? "");
     const isDefault = node.default !== undefined && inlineYaml(node.default) === word;
-    return [`**${word}**${isDefault ? " (default)" : ""}${entry.description ? `: ${entry.description}` : ""}`, `\`${key}\`: ${typeof node.description === "string" ? node.description : ""}`].join("\n\n");
+    return [
+      `**${word}**${isDefault ? " (default)" : ""}${entry.description ? `: ${entry.description}` : ""}`,
+      `\`${key}\`: ${typeof node.description === "string" ? node.description : ""}`,
+    ].join("\n\n");
   }
   return markdownAt(keyPath, { enums: true });
 }

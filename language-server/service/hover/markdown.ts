@@ -22,12 +22,21 @@ const MAX_SIGNATURES = 12;
 
 export function modelMarkdown(result: ModelSummaryResult, shownPath: string): string {
   if (!result.ok) {
-    return [`**Cannot read the model** ${code(shownPath)}`, result.error.message, result.error.hint ? `Hint: ${result.error.hint}` : ""].filter(Boolean).join("\n\n");
+    return [
+      `**Cannot read the model** ${code(shownPath)}`,
+      result.error.message,
+      result.error.hint ? `Hint: ${result.error.hint}` : "",
+    ]
+      .filter(Boolean)
+      .join("\n\n");
   }
   const s = result.summary;
   const index = modelIndex(s);
   const opsets = s.opsetImports.map((o) => `${o.domain || "ai.onnx"} ${o.version}`).join(", ");
-  const ops = index.opsByCount.slice(0, TOP_OPS).map(([op, n]) => `${op} ×${count(n)}`).join(", ");
+  const ops = index.opsByCount
+    .slice(0, TOP_OPS)
+    .map(([op, n]) => `${op} ×${count(n)}`)
+    .join(", ");
   const signatures = (list: typeof s.inputs): string =>
     list.length === 0
       ? "(none)"
@@ -61,33 +70,48 @@ export function nodeMarkdown(name: string, index: ModelIndex): string {
   const nodes = index.nodesByName.get(name);
   if (!nodes || nodes.length === 0) return `No node named ${code(name)} in ${code(index.fileName)}.`;
   const shapes = index.summary.valueShapes;
-  const value = (v: string): string => (v === "" ? "(none)" : `${code(v)}: ${shapes[v] ? shapeText(shapes[v]) : "shape unknown"}`);
+  const value = (v: string): string =>
+    v === "" ? "(none)" : `${code(v)}: ${shapes[v] ? shapeText(shapes[v]) : "shape unknown"}`;
   const parts = nodes.slice(0, MAX_SAME_NAME).map((node) => {
     const op = node.domain && node.domain !== "ai.onnx" ? `${node.domain}.${node.opType}` : node.opType;
-    return [`**${code(name)}**: ${op}`, `Inputs:\n${node.inputs.map((v) => `- ${value(v)}`).join("\n") || "(none)"}`, `Outputs:\n${node.outputs.map((v) => `- ${value(v)}`).join("\n") || "(none)"}`].join("\n\n");
+    return [
+      `**${code(name)}**: ${op}`,
+      `Inputs:\n${node.inputs.map((v) => `- ${value(v)}`).join("\n") || "(none)"}`,
+      `Outputs:\n${node.outputs.map((v) => `- ${value(v)}`).join("\n") || "(none)"}`,
+    ].join("\n\n");
   });
-  if (nodes.length > MAX_SAME_NAME) parts.push(`… and ${nodes.length - MAX_SAME_NAME} more nodes named ${code(name)} (in subgraphs)`);
+  if (nodes.length > MAX_SAME_NAME)
+    parts.push(`… and ${nodes.length - MAX_SAME_NAME} more nodes named ${code(name)} (in subgraphs)`);
   return parts.join("\n\n---\n\n");
 }
 
-const record = (value: unknown): Record<string, unknown> | undefined => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
-const text = (value: unknown): string | undefined => (typeof value === "string" || typeof value === "number" ? String(value) : undefined);
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 
 /** A device entry of the recipe (undefined when not defined; `local` then means this machine). */
 export function deviceMarkdown(name: string, entry: unknown, implicitLocal: boolean): string {
   const device = record(entry);
-  if (!device) return implicitLocal ? `**${code(name)}**: this machine (needs no entry in \`devices\`)` : `No device ${code(name)} in \`devices\`.`;
+  if (!device)
+    return implicitLocal
+      ? `**${code(name)}**: this machine (needs no entry in \`devices\`)`
+      : `No device ${code(name)} in \`devices\`.`;
   const lines: string[] = [];
   const ssh = record(device.ssh);
   const adb = record(device.adb);
   if (ssh) {
     const user = text(ssh.user);
     const port = text(ssh.port);
-    lines.push(`SSH to ${code(`${user ? `${user}@` : ""}${text(ssh.host) ?? "?"}${port ? `:${port}` : ""}`)}${text(ssh.proxy_jump) ? ` via ${code(text(ssh.proxy_jump)!)}` : ""}`);
-  } else if (adb) lines.push(`adb device ${adb.serial !== undefined ? code(text(adb.serial) ?? "?") : "(the only one attached)"}`);
+    lines.push(
+      `SSH to ${code(`${user ? `${user}@` : ""}${text(ssh.host) ?? "?"}${port ? `:${port}` : ""}`)}${text(ssh.proxy_jump) ? ` via ${code(text(ssh.proxy_jump)!)}` : ""}`,
+    );
+  } else if (adb)
+    lines.push(`adb device ${adb.serial !== undefined ? code(text(adb.serial) ?? "?") : "(the only one attached)"}`);
   else if (device.local !== undefined) lines.push("this machine");
   else lines.push("no transport (`local`, `ssh` or `adb`)");
-  for (const key of ["runner", "provider", "threads", "workdir"]) if (text(device[key])) lines.push(`${key}: ${code(text(device[key])!)}`);
+  for (const key of ["runner", "provider", "threads", "workdir"])
+    if (text(device[key])) lines.push(`${key}: ${code(text(device[key])!)}`);
   return `**device ${code(name)}**: ${lines.join("  \n")}`;
 }
 

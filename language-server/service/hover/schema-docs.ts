@@ -25,7 +25,10 @@ export function typeLabel(node: SchemaNode): string {
 export function enumEntries(node: SchemaNode): { value: unknown; description?: string }[] {
   if (!Array.isArray(node.enum)) return [];
   const descriptions = Array.isArray(node.enumDescriptions) ? (node.enumDescriptions as unknown[]) : [];
-  return node.enum.map((value, i) => ({ value, description: typeof descriptions[i] === "string" ? descriptions[i] : undefined }));
+  return node.enum.map((value, i) => ({
+    value,
+    description: typeof descriptions[i] === "string" ? descriptions[i] : undefined,
+  }));
 }
 
 /** A scalar as YAML writes it inline: `int8`, `true`, `32`, `[1, 64]`. */
@@ -35,7 +38,11 @@ export function inlineYaml(value: unknown): string {
 }
 
 /** The markdown for the key `key` whose value the node describes (without a heading when `key` is undefined). */
-export function schemaMarkdown(node: SchemaNode, key?: string, options: { enums?: boolean; example?: boolean } = {}): string {
+export function schemaMarkdown(
+  node: SchemaNode,
+  key?: string,
+  options: { enums?: boolean; example?: boolean } = {},
+): string {
   const parts: string[] = [];
   const heading = key !== undefined ? `**${key}**: ${typeLabel(node)}` : typeLabel(node);
   parts.push(heading);
@@ -67,7 +74,10 @@ function exampleYaml(value: unknown): string {
 const memo = new Map<string, string>();
 
 /** `schemaMarkdown` for the value at a data path, memoized by the path with map keys and indexes generalized. */
-export function markdownAt(path: readonly PathSegment[], options: { enums?: boolean; example?: boolean } = {}): string | undefined {
+export function markdownAt(
+  path: readonly PathSegment[],
+  options: { enums?: boolean; example?: boolean } = {},
+): string | undefined {
   const node = schemaAt(path);
   if (!node) return undefined;
   const last = path[path.length - 1];

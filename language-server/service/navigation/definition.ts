@@ -9,7 +9,11 @@ import { nodeAt, offsetRange } from "../recipe/nodes";
 import { definitionKey, isPathValue, nameAt, resolveWritten } from "../recipe/references";
 import { isScalar } from "yaml";
 
-export async function findDefinition(context: ServiceContext, textDocument: TextDocument, position: Position): Promise<Location[]> {
+export async function findDefinition(
+  context: ServiceContext,
+  textDocument: TextDocument,
+  position: Position,
+): Promise<Location[]> {
   const document = context.documents.get(textDocument);
   const doc = document.parsed.source.doc;
   const hit = nodeAt(doc, textDocument.offsetAt(position));
@@ -24,7 +28,12 @@ export async function findDefinition(context: ServiceContext, textDocument: Text
   if (hit.on === "value" && isPathValue(hit.path) && isScalar(hit.node) && typeof hit.node.value === "string") {
     const absolute = resolveWritten(hit.node.value, document.baseDir, context.world.homeDir);
     if (!absolute || (await context.world.pathKind(absolute)) !== "file") return [];
-    return [{ uri: pathToFileURL(absolute).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
+    return [
+      {
+        uri: pathToFileURL(absolute).href,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      },
+    ];
   }
   return [];
 }

@@ -23,12 +23,14 @@ export function getFoldingRanges(context: ServiceContext, textDocument: TextDocu
       for (let l = lineOf(node.range[0]); l <= lineOf(contentEnd(text, node)); l++) blockScalarLines.add(l);
     } else if (isMap(node)) {
       for (const pair of node.items) {
-        if (isNode(pair.key) && isNode(pair.value)) add(lineOf(pair.key.range![0]), lineOf(contentEnd(text, pair.value)));
+        if (isNode(pair.key) && isNode(pair.value))
+          add(lineOf(pair.key.range![0]), lineOf(contentEnd(text, pair.value)));
         walk(pair.value);
       }
     } else if (isSeq(node)) {
       for (const item of node.items) {
-        if (isNode(item) && isCollection(item) && !item.flow) add(lineOf(item.range![0]), lineOf(contentEnd(text, item)));
+        if (isNode(item) && isCollection(item) && !item.flow)
+          add(lineOf(item.range![0]), lineOf(contentEnd(text, item)));
         walk(item);
       }
     }

@@ -17,7 +17,11 @@ export function findDocumentLinks(context: ServiceContext, textDocument: TextDoc
     const absolute = resolveWritten(written, document.baseDir, context.world.homeDir);
     if (!absolute) continue;
     const [start, end] = scalarContent(node);
-    links.push({ range: offsetRange(textDocument, start, end), target: pathToFileURL(absolute).href, tooltip: `Open ${absolute}` });
+    links.push({
+      range: offsetRange(textDocument, start, end),
+      target: pathToFileURL(absolute).href,
+      tooltip: `Open ${absolute}`,
+    });
   }
   return links;
 }

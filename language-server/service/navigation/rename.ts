@@ -10,13 +10,24 @@ import { parse } from "yaml";
 import { recipeSchema } from "../../../engine/recipe";
 import type { ServiceContext } from "../service-context";
 import { nodeAt, offsetRange, scalarContent } from "../recipe/nodes";
-import { definedNames, definitionKey, type NameOccurrence, nameAt, nameSections, occurrences } from "../recipe/references";
+import {
+  definedNames,
+  definitionKey,
+  type NameOccurrence,
+  nameAt,
+  nameSections,
+  occurrences,
+} from "../recipe/references";
 
 const namePattern = new RegExp(String(recipeSchema.$defs.Name.pattern));
 const nameMaxLength = Number(recipeSchema.$defs.Name.maxLength);
 
 /** The name occurrence at a position, when it names something the recipe defines. */
-function renameTarget(context: ServiceContext, textDocument: TextDocument, position: Position): NameOccurrence | undefined {
+function renameTarget(
+  context: ServiceContext,
+  textDocument: TextDocument,
+  position: Position,
+): NameOccurrence | undefined {
   const doc = context.documents.get(textDocument).parsed.source.doc;
   const hit = nodeAt(doc, textDocument.offsetAt(position));
   if (!hit) return undefined;
@@ -32,17 +43,28 @@ export function prepareRename(context: ServiceContext, textDocument: TextDocumen
   return offsetRange(textDocument, start, end);
 }
 
-export function doRename(context: ServiceContext, textDocument: TextDocument, position: Position, newName: string): WorkspaceEdit | null {
+export function doRename(
+  context: ServiceContext,
+  textDocument: TextDocument,
+  position: Position,
+  newName: string,
+): WorkspaceEdit | null {
   const target = renameTarget(context, textDocument, position);
   if (!target) return null;
   if (newName === target.name) return { changes: { [textDocument.uri]: [] } };
   const what = target.kind === "device" ? "device" : "dataset";
   if (!namePattern.test(newName) || newName.length > nameMaxLength) {
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `\`${newName}\` is not a valid ${what} name: use only letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit (at most ${nameMaxLength})`);
+    throw new ResponseError(
+      LSPErrorCodes.RequestFailed,
+      `\`${newName}\` is not a valid ${what} name: use only letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit (at most ${nameMaxLength})`,
+    );
   }
   const doc = context.documents.get(textDocument).parsed.source.doc;
   if (definedNames(doc, target.kind).includes(newName)) {
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `a ${what} named \`${newName}\` already exists under \`${nameSections[target.kind].definedIn}\``);
+    throw new ResponseError(
+      LSPErrorCodes.RequestFailed,
+      `a ${what} named \`${newName}\` already exists under \`${nameSections[target.kind].definedIn}\``,
+    );
   }
   // A name YAML would read as something else (`1`, `true`, `1e3`) is written quoted where it was plain.
   const needsQuotes = typeof parse(newName) !== "string";

@@ -33,15 +33,31 @@ export function findDocumentSymbols(context: ServiceContext, textDocument: TextD
     } else if (name === "model" && isMap(value)) {
       children = value.items.flatMap((entry) => {
         if (keyName(entry.key) === "inputs" && isMap(entry.value)) {
-          const inputs = entry.value.items.flatMap((input) => make(input, SymbolKind.Variable, describeInput(plain(doc, input.value))) ?? []);
+          const inputs = entry.value.items.flatMap(
+            (input) => make(input, SymbolKind.Variable, describeInput(plain(doc, input.value))) ?? [],
+          );
           return make(entry, SymbolKind.Namespace, undefined, inputs) ?? [];
         }
-        return make(entry, keyName(entry.key) === "path" ? SymbolKind.File : SymbolKind.Property, scalarDetail(entry.value)) ?? [];
+        return (
+          make(
+            entry,
+            keyName(entry.key) === "path" ? SymbolKind.File : SymbolKind.Property,
+            scalarDetail(entry.value),
+          ) ?? []
+        );
       });
     } else if (isMap(value)) {
-      children = value.items.flatMap((entry) => make(entry, isMap(entry.value) ? SymbolKind.Namespace : SymbolKind.Property, scalarDetail(entry.value)) ?? []);
+      children = value.items.flatMap(
+        (entry) =>
+          make(entry, isMap(entry.value) ? SymbolKind.Namespace : SymbolKind.Property, scalarDetail(entry.value)) ?? [],
+      );
     }
-    const symbol = make(section, isMap(value) ? SymbolKind.Module : SymbolKind.Property, isMap(value) ? undefined : scalarDetail(value), children);
+    const symbol = make(
+      section,
+      isMap(value) ? SymbolKind.Module : SymbolKind.Property,
+      isMap(value) ? undefined : scalarDetail(value),
+      children,
+    );
     if (symbol) symbols.push(symbol);
   }
   return symbols;
@@ -58,7 +74,10 @@ function symbolOf(
   const name = keyName(pair.key);
   if (name === undefined || !isNode(pair.key)) return undefined;
   const keyRange = pair.key.range!;
-  const end = isNode(pair.value) && pair.value.range![1] > keyRange[1] ? Math.max(keyRange[1], contentEnd(text, pair.value)) : keyRange[1];
+  const end =
+    isNode(pair.value) && pair.value.range![1] > keyRange[1]
+      ? Math.max(keyRange[1], contentEnd(text, pair.value))
+      : keyRange[1];
   return {
     name: name || '""',
     kind,
@@ -81,12 +100,14 @@ function plain(doc: Document, node: unknown): unknown {
 
 function scalarDetail(node: unknown): string | undefined {
   if (isScalar(node) && node.value !== null) return String(node.value);
-  if (isSeq(node) && node.items.every((i) => isScalar(i))) return `[${node.items.map((i) => String((i as { value: unknown }).value)).join(", ")}]`;
+  if (isSeq(node) && node.items.every((i) => isScalar(i)))
+    return `[${node.items.map((i) => String((i as { value: unknown }).value)).join(", ")}]`;
   return undefined;
 }
 
 type Entry = Record<string, unknown>;
-const asEntry = (value: unknown): Entry => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Entry) : {});
+const asEntry = (value: unknown): Entry =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Entry) : {};
 
 function describeDevice(value: unknown): string | undefined {
   const device = asEntry(value);
@@ -98,7 +119,9 @@ function describeDevice(value: unknown): string | undefined {
   if ("ssh" in device) {
     const ssh = asEntry(device.ssh);
     const host = ssh.host !== undefined ? String(ssh.host) : "?";
-    parts.push(`ssh ${ssh.user !== undefined ? `${String(ssh.user)}@` : ""}${host}${ssh.port !== undefined ? `:${String(ssh.port)}` : ""}`);
+    parts.push(
+      `ssh ${ssh.user !== undefined ? `${String(ssh.user)}@` : ""}${host}${ssh.port !== undefined ? `:${String(ssh.port)}` : ""}`,
+    );
   }
   if ("local" in device) parts.push("local");
   if (typeof device.provider === "string") parts.push(device.provider);

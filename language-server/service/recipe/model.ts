@@ -18,7 +18,11 @@ export function recipeModelPath(text: string, baseDir: string | undefined, world
  * The recipe's model as far as it is known right now: the cached summary, or undefined after starting a read in the
  * background (`pending` then says a later request will know more). Never waits for a model.
  */
-export function modelNow(text: string, baseDir: string | undefined, world: WorldHost): { index?: ModelIndex; pending: boolean; path?: string } {
+export function modelNow(
+  text: string,
+  baseDir: string | undefined,
+  world: WorldHost,
+): { index?: ModelIndex; pending: boolean; path?: string } {
   const path = recipeModelPath(text, baseDir, world);
   if (!path) return { pending: false };
   const cached = world.cachedModelSummary(path);
@@ -28,7 +32,11 @@ export function modelNow(text: string, baseDir: string | undefined, world: World
 }
 
 /** The recipe's model, reading it if needed (hover may wait for the worker). */
-export async function modelLater(text: string, baseDir: string | undefined, world: WorldHost): Promise<{ result?: ModelSummaryResult; path?: string }> {
+export async function modelLater(
+  text: string,
+  baseDir: string | undefined,
+  world: WorldHost,
+): Promise<{ result?: ModelSummaryResult; path?: string }> {
   const path = recipeModelPath(text, baseDir, world);
   if (!path) return {};
   const result = world.cachedModelSummary(path) ?? (await world.modelSummary(path));

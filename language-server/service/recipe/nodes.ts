@@ -3,7 +3,17 @@
 // its quotes, and conversions between offsets, 1-based problem ranges and LSP ranges.
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Range } from "vscode-languageserver-types";
-import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
 import type { DataPath, PathSegment, Range as ProblemRange } from "../../../engine/recipe";
 
 /** What is at an offset: the data path of the value, and whether the offset is on the key or on the value. */
@@ -128,7 +138,10 @@ export function contentEnd(text: string, node: Node): number {
 
 /** Every map entry of the document with its data path, depth first (for symbols and folding). */
 export function* entries(doc: Document): Generator<{ path: PathSegment[]; pair: Pair<unknown, unknown>; key: Scalar }> {
-  function* walk(node: unknown, path: PathSegment[]): Generator<{ path: PathSegment[]; pair: Pair<unknown, unknown>; key: Scalar }> {
+  function* walk(
+    node: unknown,
+    path: PathSegment[],
+  ): Generator<{ path: PathSegment[]; pair: Pair<unknown, unknown>; key: Scalar }> {
     if (isMap(node)) {
       for (const pair of node.items) {
         const name = keyName(pair.key);

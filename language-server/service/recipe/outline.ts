@@ -120,7 +120,15 @@ export function valueAt(text: string, path: readonly string[]): unknown {
   if (depth === path.length) {
     const shape = entry.shape;
     const rest = entry.line[shape.restCol];
-    if (shape.restCol < shape.commentCol && rest !== "{" && rest !== "[" && rest !== "|" && rest !== ">" && rest !== "&" && rest !== "*") {
+    if (
+      shape.restCol < shape.commentCol &&
+      rest !== "{" &&
+      rest !== "[" &&
+      rest !== "|" &&
+      rest !== ">" &&
+      rest !== "&" &&
+      rest !== "*"
+    ) {
       return restScalar(entry.line, shape);
     }
   }

@@ -29,11 +29,17 @@ export interface NameOccurrence {
 }
 
 /** The name at a node, when the node is a device or dataset definition key or a use of one. */
-export function nameAt(doc: Document, path: readonly PathSegment[], on: "key" | "value", node: Node): NameOccurrence | undefined {
+export function nameAt(
+  doc: Document,
+  path: readonly PathSegment[],
+  on: "key" | "value",
+  node: Node,
+): NameOccurrence | undefined {
   if (!isScalar(node) || node.value === null || typeof node.value === "object") return undefined;
   const name = String(node.value);
   for (const [kind, section] of Object.entries(nameSections) as [NameKind, (typeof nameSections)[NameKind]][]) {
-    if (on === "key" && path.length === 2 && path[0] === section.definedIn) return { kind, name, node, role: "definition" };
+    if (on === "key" && path.length === 2 && path[0] === section.definedIn)
+      return { kind, name, node, role: "definition" };
     if (on === "value" && section.usedAt.some((used) => samePath(used, path))) return { kind, name, node, role: "use" };
   }
   return undefined;
@@ -47,7 +53,8 @@ export function occurrences(doc: Document, kind: NameKind, name: string): NameOc
   if (definition) found.push({ kind, name, node: definition, role: "definition" });
   for (const path of section.usedAt) {
     const node = nodeAtPath(doc, path);
-    if (isScalar(node) && node.value !== null && String(node.value) === name) found.push({ kind, name, node, role: "use" });
+    if (isScalar(node) && node.value !== null && String(node.value) === name)
+      found.push({ kind, name, node, role: "use" });
   }
   return found;
 }
@@ -80,7 +87,8 @@ export function pathValues(doc: Document): PathValue[] {
   const found: PathValue[] = [];
   for (const path of candidates) {
     const node = nodeAtPath(doc, path);
-    if (isScalar(node) && typeof node.value === "string" && node.value.trim() !== "" && node.range) found.push({ path, node, written: node.value });
+    if (isScalar(node) && typeof node.value === "string" && node.value.trim() !== "" && node.range)
+      found.push({ path, node, written: node.value });
   }
   return found;
 }
@@ -95,7 +103,11 @@ export function isPathValue(path: readonly PathSegment[]): boolean {
 }
 
 /** The absolute path a written path means, as the engine resolves it; undefined for relative paths of unsaved buffers. */
-export function resolveWritten(written: string, baseDir: string | undefined, homeDir: string | undefined): string | undefined {
+export function resolveWritten(
+  written: string,
+  baseDir: string | undefined,
+  homeDir: string | undefined,
+): string | undefined {
   const isHome = homeDir !== undefined && (written === "~" || written.startsWith("~/"));
   if (baseDir === undefined && !isHome && !written.startsWith("/")) return undefined;
   return resolveRecipePath(written, baseDir ?? "/", homeDir);

@@ -15,7 +15,8 @@ export function worldCheckHost(world: WorldHost, document: Pick<RecipeDocument, 
     pathKind: (path) => world.pathKind(path),
     readModelSignature: async (path): Promise<ModelSignature> => {
       const result = await world.modelSummary(path);
-      if (!result.ok) throw new EdgeError(result.error.code as ErrorCode, result.error.message, { file: path }, result.error.hint);
+      if (!result.ok)
+        throw new EdgeError(result.error.code as ErrorCode, result.error.message, { file: path }, result.error.hint);
       const { irVersion, opsetImports, inputs, outputs } = result.summary;
       return { irVersion, opsetImports, inputs, outputs };
     },

@@ -2,7 +2,12 @@
 // run through `checkRecipe` with a host on the world), with 0-based ranges; plus the worst per-node quantization
 // findings of the recipe's last run, as information on the node's name or on `quantize`.
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { type Diagnostic, type DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag } from "vscode-languageserver-types";
+import {
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+  DiagnosticSeverity,
+  DiagnosticTag,
+} from "vscode-languageserver-types";
 import { checkRecipe, type Problem, type Severity } from "../../../engine/recipe";
 import type { QuantNodeFinding } from "../../world/world-host";
 import { worldCheckHost } from "./check-host";
@@ -37,7 +42,10 @@ export async function doValidation(context: ServiceContext, textDocument: TextDo
     checkRecipe(document.parsed, worldCheckHost(context.world, document)),
     document.baseDir ? context.world.quantFindings(document.file) : Promise.resolve([]),
   ]);
-  return [...problems.map((p) => toDiagnostic(p, document, textDocument)), ...findingDiagnostics(findings, document, textDocument)];
+  return [
+    ...problems.map((p) => toDiagnostic(p, document, textDocument)),
+    ...findingDiagnostics(findings, document, textDocument),
+  ];
 }
 
 /**
@@ -59,12 +67,21 @@ export function toDiagnostic(problem: Problem, document: RecipeDocument, textDoc
 }
 
 /** Where the names an unknown reference could use are defined; the other budget of a contradiction. */
-function relatedInformation(problem: Problem, document: RecipeDocument, textDocument: TextDocument): DiagnosticRelatedInformation[] {
+function relatedInformation(
+  problem: Problem,
+  document: RecipeDocument,
+  textDocument: TextDocument,
+): DiagnosticRelatedInformation[] {
   const doc = document.parsed.source.doc;
   const at = (path: string[], message: string): DiagnosticRelatedInformation[] => {
     const found = pairAtPath(doc, path);
     if (!found?.key.range) return [];
-    return [{ location: { uri: document.uri, range: offsetRange(textDocument, found.key.range[0], found.key.range[1]) }, message }];
+    return [
+      {
+        location: { uri: document.uri, range: offsetRange(textDocument, found.key.range[0], found.key.range[1]) },
+        message,
+      },
+    ];
   };
   switch (problem.code) {
     case "ref/unknown-device":
@@ -83,7 +100,11 @@ function relatedInformation(problem: Problem, document: RecipeDocument, textDocu
 }
 
 /** The worst findings (lowest SQNR first), each on the node's name where the recipe lists it, else on `quantize`. */
-function findingDiagnostics(findings: readonly QuantNodeFinding[], document: RecipeDocument, textDocument: TextDocument): Diagnostic[] {
+function findingDiagnostics(
+  findings: readonly QuantNodeFinding[],
+  document: RecipeDocument,
+  textDocument: TextDocument,
+): Diagnostic[] {
   if (findings.length === 0) return [];
   const doc = document.parsed.source.doc;
   const worst = [...findings].sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, shownQuantFindings);
@@ -91,7 +112,9 @@ function findingDiagnostics(findings: readonly QuantNodeFinding[], document: Rec
   const method = isScalar(methodNode) && typeof methodNode.value === "string" ? methodNode.value : "quantization";
   const of = findings.length > shownQuantFindings ? ` (worst ${shownQuantFindings} of ${findings.length} shown)` : "";
   const quantizeKey = pairAtPath(doc, ["quantize"])?.key;
-  const fallback = quantizeKey?.range ? offsetRange(textDocument, quantizeKey.range[0], quantizeKey.range[1]) : toLspRange(document.parsed.source.keyRange(["quantize"]));
+  const fallback = quantizeKey?.range
+    ? offsetRange(textDocument, quantizeKey.range[0], quantizeKey.range[1])
+    : toLspRange(document.parsed.source.keyRange(["quantize"]));
   return worst.map((finding) => {
     const listed = listedNode(document, finding.node);
     const data: QuantFindingData = { node: finding.node };

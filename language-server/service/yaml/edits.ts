@@ -41,7 +41,8 @@ export function flowText(value: YamlValue): string {
 export function blockEntryText(key: string, value: YamlValue, col: number, unit: number, flowDepth = Infinity): string {
   const pad = " ".repeat(col);
   const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
-  if (!isObject || Object.keys(value).length === 0 || flowDepth <= 0) return `${pad}${scalarText(key)}: ${flowText(value)}`;
+  if (!isObject || Object.keys(value).length === 0 || flowDepth <= 0)
+    return `${pad}${scalarText(key)}: ${flowText(value)}`;
   const lines = Object.entries(value).map(([k, v]) => blockEntryText(k, v, col + unit, unit, flowDepth - 1));
   return `${pad}${scalarText(key)}:\n${lines.join("\n")}`;
 }
@@ -81,7 +82,8 @@ export function insertIntoMap(target: EditTarget, path: DataPath, key: string, v
     if (node !== null && node !== undefined && !(isScalar(node) && node.value === null)) return undefined;
     return insertLine(target, text.length, blockEntryText(key, value, 0, unit));
   }
-  if (node === undefined) return insertIntoMap(target, path.slice(0, -1), String(path[path.length - 1]), { [key]: value });
+  if (node === undefined)
+    return insertIntoMap(target, path.slice(0, -1), String(path[path.length - 1]), { [key]: value });
   // The key is there with no value (`devices:`): the entry goes on the next line, one step in.
   const pair = pairAtPath(doc, path);
   if (!pair || !isEmptyValue(pair.value, text) || !pair.key.range) return undefined;
@@ -97,13 +99,18 @@ export function appendToSeq(target: EditTarget, path: DataPath, item: string): T
     const items = node.items.filter(isNode);
     const last = items[items.length - 1];
     if (node.flow) {
-      if (!last) return { range: offsetRange(textDocument, node.range![0] + 1, node.range![0] + 1), newText: scalarText(item) };
+      if (!last)
+        return { range: offsetRange(textDocument, node.range![0] + 1, node.range![0] + 1), newText: scalarText(item) };
       const end = contentEnd(text, last);
       return { range: offsetRange(textDocument, end, end), newText: `, ${scalarText(item)}` };
     }
     const dash = last ? text.lastIndexOf("-", last.range![0]) : -1;
     if (dash < 0) return undefined;
-    return insertLine(target, lineEnd(text, contentEnd(text, node)), `${" ".repeat(column(target, dash))}- ${scalarText(item)}`);
+    return insertLine(
+      target,
+      lineEnd(text, contentEnd(text, node)),
+      `${" ".repeat(column(target, dash))}- ${scalarText(item)}`,
+    );
   }
   if (node === undefined) return insertIntoMap(target, path.slice(0, -1), String(path[path.length - 1]), [item]);
   const pair = pairAtPath(doc, path);
@@ -113,7 +120,12 @@ export function appendToSeq(target: EditTarget, path: DataPath, item: string): T
   return { range: offsetRange(textDocument, colon + 1, colon + 1), newText: ` [${scalarText(item)}]` };
 }
 
-function insertIntoFlowMap(target: EditTarget, node: YAMLMap<unknown, unknown>, key: string, value: YamlValue): TextEdit {
+function insertIntoFlowMap(
+  target: EditTarget,
+  node: YAMLMap<unknown, unknown>,
+  key: string,
+  value: YamlValue,
+): TextEdit {
   const { text, textDocument } = target;
   const last = node.items[node.items.length - 1];
   const entry = `${scalarText(key)}: ${flowText(value)}`;

@@ -25,7 +25,12 @@ export function formatYaml(text: string, unit: number, parsed?: Document): strin
   for (const token of new Parser().parse(text)) layout.top(token);
   const formatted = layout.render();
   const after = parseDocument(formatted);
-  if (after.errors.length > 0 || !isDeepStrictEqual(after.toJS(), before.toJS()) || !isDeepStrictEqual(comments(formatted), comments(text))) return undefined;
+  if (
+    after.errors.length > 0 ||
+    !isDeepStrictEqual(after.toJS(), before.toJS()) ||
+    !isDeepStrictEqual(comments(formatted), comments(text))
+  )
+    return undefined;
   return formatted;
 }
 
@@ -72,7 +77,12 @@ class Layout {
         const last = token.props[token.props.length - 1];
         const contentStart = last ? end(last) : token.offset;
         const lines: number[] = [];
-        for (let l = this.lineOf(contentStart); l <= this.lineOf(Math.max(contentStart, contentStart + token.source.length - 1)); l++) if (l > header) lines.push(l);
+        for (
+          let l = this.lineOf(contentStart);
+          l <= this.lineOf(Math.max(contentStart, contentStart + token.source.length - 1));
+          l++
+        )
+          if (l > header) lines.push(l);
         const indicator = token.props.find((t) => t.type === "block-scalar-header");
         const explicit = indicator && "source" in indicator ? /\d/.exec(indicator.source) : null;
         const filled = lines.filter((l) => this.lines[l].trim() !== "");
@@ -94,7 +104,10 @@ class Layout {
 
   private blockMap(map: CST.BlockMap, col: number): void {
     for (const item of map.items) {
-      const lead = item.start.find((t) => t.type !== "space" && t.type !== "newline" && t.type !== "comment") ?? item.key ?? item.sep?.[0];
+      const lead =
+        item.start.find((t) => t.type !== "space" && t.type !== "newline" && t.type !== "comment") ??
+        item.key ??
+        item.sep?.[0];
       if (lead && this.firstOnLine(lead.offset)) this.rules.set(this.lineOf(lead.offset), { set: col });
       if (item.explicitKey || !item.sep) continue;
       const sep = item.sep;
@@ -105,9 +118,19 @@ class Layout {
       if (indicator === 1 && before.type === "space" && item.key && isScalarToken(item.key)) this.replace(before, "");
       // `key:   value` → `key: value`, when the value follows on the same line.
       const after = sep[indicator + 1];
-      if (after?.type === "space" && sep[indicator + 2]?.type !== "comment" && (sep[indicator + 2] !== undefined || item.value)) {
+      if (
+        after?.type === "space" &&
+        sep[indicator + 2]?.type !== "comment" &&
+        (sep[indicator + 2] !== undefined || item.value)
+      ) {
         const next = sep[indicator + 2] ?? item.value;
-        if (next && next.type !== "newline" && "offset" in next && this.lineOf(next.offset) === this.lineOf(after.offset)) this.replace(after, " ");
+        if (
+          next &&
+          next.type !== "newline" &&
+          "offset" in next &&
+          this.lineOf(next.offset) === this.lineOf(after.offset)
+        )
+          this.replace(after, " ");
       }
       if (item.value) this.value(item.value, col + this.unit, col + this.unit, col);
     }
@@ -149,7 +172,8 @@ class Layout {
       let col = old;
       if (rule && "set" in rule) col = rule.set;
       else if (rule && "verbatim" in rule) col = old + rule.verbatim;
-      else if (rule && depth < 64) col = Math.max(0, old + indentOf(rule.shift, depth + 1) - leading(this.lines[rule.shift]));
+      else if (rule && depth < 64)
+        col = Math.max(0, old + indentOf(rule.shift, depth + 1) - leading(this.lines[rule.shift]));
       newIndent.set(line, col);
       return col;
     };
@@ -160,10 +184,13 @@ class Layout {
       if (rule && "verbatim" in rule) {
         // Block scalar content: every character is kept; only the indentation moves (blank lines stay blank).
         const delta = rule.verbatim;
-        out.push(delta >= 0 ? (line.length ? " ".repeat(delta) + line : line) : line.slice(Math.min(-delta, leading(line))));
+        out.push(
+          delta >= 0 ? (line.length ? " ".repeat(delta) + line : line) : line.slice(Math.min(-delta, leading(line))),
+        );
         continue;
       }
-      for (const edit of (this.inline.get(i) ?? []).sort((a, b) => b.from - a.from)) line = line.slice(0, edit.from) + edit.text + line.slice(edit.to);
+      for (const edit of (this.inline.get(i) ?? []).sort((a, b) => b.from - a.from))
+        line = line.slice(0, edit.from) + edit.text + line.slice(edit.to);
       const content = line.trim();
       if (content === "") out.push("");
       else if (!rule && content.startsWith("#")) out.push(" ".repeat(this.commentIndent(i, indentOf)) + content);
@@ -217,7 +244,12 @@ function end(token: CST.Token): number {
     case "block-seq": {
       let last = token.offset;
       for (const item of token.items) {
-        for (const t of [...item.start, ...(item.key ? [item.key] : []), ...(item.sep ?? []), ...(item.value ? [item.value] : [])]) {
+        for (const t of [
+          ...item.start,
+          ...(item.key ? [item.key] : []),
+          ...(item.sep ?? []),
+          ...(item.value ? [item.value] : []),
+        ]) {
           if (t.type !== "newline" && t.type !== "space" && t.type !== "comment") last = Math.max(last, end(t));
         }
       }
@@ -225,7 +257,11 @@ function end(token: CST.Token): number {
     }
     case "flow-collection": {
       const close = token.end.find((t) => t.type === "flow-map-end" || t.type === "flow-seq-end");
-      return close ? close.offset + 1 : token.items.length ? Math.max(...token.items.map((i) => (i.value ? end(i.value) : token.offset))) : token.offset + 1;
+      return close
+        ? close.offset + 1
+        : token.items.length
+          ? Math.max(...token.items.map((i) => (i.value ? end(i.value) : token.offset)))
+          : token.offset + 1;
     }
     case "block-scalar": {
       const last = token.props[token.props.length - 1];

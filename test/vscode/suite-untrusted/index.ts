@@ -29,20 +29,35 @@ test("opening a recipe activates the extension (limited support)", async () => {
 
 test("the language server reaches the ready state", async () => {
   await api.serverReady();
-  await waitFor(api.onDidChangeServerState, () => (api.serverState() === "ready" ? true : undefined), "the server's ready status");
+  await waitFor(
+    api.onDidChangeServerState,
+    () => (api.serverState() === "ready" ? true : undefined),
+    "the server's ready status",
+  );
 });
 
 test("completion offers the recipe's top-level keys", async () => {
   const editor = await open("ok.edge.yaml");
   const position = new vscode.Position(editor.document.lineCount - 1, 0);
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", editor.document.uri, position);
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    "vscode.executeCompletionItemProvider",
+    editor.document.uri,
+    position,
+  );
   const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
-  for (const key of ["compile", "quantize", "budgets"]) assert.ok(labels.includes(key), `completion has ${key}: ${labels.join(", ")}`);
+  for (const key of ["compile", "quantize", "budgets"])
+    assert.ok(labels.includes(key), `completion has ${key}: ${labels.join(", ")}`);
 });
 
 test("an unknown run.device is a diagnostic on its line", async () => {
   const uri = workspaceFile("bad-device.edge.yaml");
-  const found = () => vscode.languages.getDiagnostics(uri).find((d) => /device/i.test(d.message) || String(typeof d.code === "object" ? d.code.value : d.code).includes("device"));
+  const found = () =>
+    vscode.languages
+      .getDiagnostics(uri)
+      .find(
+        (d) =>
+          /device/i.test(d.message) || String(typeof d.code === "object" ? d.code.value : d.code).includes("device"),
+      );
   const pending = waitFor(vscode.languages.onDidChangeDiagnostics, found, "a diagnostic on run.device");
   const editor = await open("bad-device.edge.yaml");
   const diagnostic = await pending;
@@ -64,7 +79,10 @@ test("the edge task provider provides no tasks and resolves none", async () => {
   const definition = { type: "edge", recipe: "ok.edge.yaml", device: "laptop" };
   const task = new vscode.Task(definition, vscode.workspace.workspaceFolders![0], "run ok.edge.yaml", "edge");
   assert.equal(provider.resolveTask(task), undefined);
-  assert.deepEqual(vscode.tasks.taskExecutions.map((e) => e.task.name), []);
+  assert.deepEqual(
+    vscode.tasks.taskExecutions.map((e) => e.task.name),
+    [],
+  );
 });
 
 test("the CodeLens offers trusting the workspace instead of run lenses", async () => {
@@ -73,7 +91,11 @@ test("the CodeLens offers trusting the workspace instead of run lenses", async (
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
   const titles = lenses.map((l) => l.command?.title ?? "");
   assert.equal(titles.filter((t) => /trust this workspace/i.test(t)).length, 1, `titles: ${titles.join(" | ")}`);
-  assert.deepEqual(titles.filter((t) => /Run on|Open last report/.test(t)), [], `titles: ${titles.join(" | ")}`);
+  assert.deepEqual(
+    titles.filter((t) => /Run on|Open last report/.test(t)),
+    [],
+    `titles: ${titles.join(" | ")}`,
+  );
   assert.equal(lenses.find((l) => /trust/i.test(l.command?.title ?? ""))?.command?.command, "edge.runRecipe");
 });
 
@@ -85,13 +107,18 @@ test("edge.runRecipe starts no run (no task execution, no .edge/runs)", async ()
   try {
     // The command shows a warning (with "Manage Workspace Trust") and awaits it: dismiss notifications until it returns.
     let settled = false;
-    const result = Promise.resolve(vscode.commands.executeCommand<vscode.TaskExecution | undefined>("edge.runRecipe", uri, "laptop")).finally(() => (settled = true));
+    const result = Promise.resolve(
+      vscode.commands.executeCommand<vscode.TaskExecution | undefined>("edge.runRecipe", uri, "laptop"),
+    ).finally(() => (settled = true));
     while (!settled) {
       await vscode.commands.executeCommand("notifications.clearAll");
       await Promise.race([result, new Promise((resolve) => setTimeout(resolve, 100))]).catch(() => undefined);
     }
     assert.equal(await result, undefined);
-    assert.deepEqual(vscode.tasks.taskExecutions.map((e) => e.task.name), []);
+    assert.deepEqual(
+      vscode.tasks.taskExecutions.map((e) => e.task.name),
+      [],
+    );
     assert.deepEqual(started, []);
     assert.equal(existsSync(join(vscode.workspace.workspaceFolders![0].uri.fsPath, ".edge", "runs")), false);
   } finally {

@@ -18,7 +18,12 @@ export async function open(name: string): Promise<vscode.TextEditor> {
 }
 
 /** Resolves with the first value `read` returns that is not undefined, re-reading whenever `event` fires. */
-export function waitFor<T>(event: vscode.Event<unknown>, read: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+export function waitFor<T>(
+  event: vscode.Event<unknown>,
+  read: () => T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const first = read();
     if (first !== undefined) return resolve(first);

@@ -16,7 +16,9 @@ let api: EdgeStudioApi;
 test("opening a recipe activates the extension, which measures its activation", async () => {
   const extension = vscode.extensions.getExtension<EdgeStudioApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
-  assert.ok((extension.packageJSON as { activationEvents: string[] }).activationEvents.includes("onLanguage:edge-recipe"));
+  assert.ok(
+    (extension.packageJSON as { activationEvents: string[] }).activationEvents.includes("onLanguage:edge-recipe"),
+  );
   const editor = await open("ok.edge.yaml");
   assert.equal(editor.document.languageId, "edge-recipe");
   api = await extension.activate(); // already activating because of the recipe: this waits for it
@@ -28,23 +30,37 @@ test("opening a recipe activates the extension, which measures its activation", 
 
 test("every contributed command has a registered handler", async () => {
   const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-  const contributed = (extension.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+  const contributed = (
+    extension.packageJSON as { contributes: { commands: { command: string }[] } }
+  ).contributes.commands.map((c) => c.command);
   const registered = new Set(await vscode.commands.getCommands(true));
-  assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+  assert.deepEqual(
+    contributed.filter((c) => !registered.has(c)),
+    [],
+  );
 });
 
 test("the language server reaches the ready state (language status item)", async () => {
   await api.serverReady();
-  const state = await waitFor(api.onDidChangeServerState, () => (api.serverState() === "ready" ? "ready" : undefined), "the server's ready status");
+  const state = await waitFor(
+    api.onDidChangeServerState,
+    () => (api.serverState() === "ready" ? "ready" : undefined),
+    "the server's ready status",
+  );
   assert.equal(state, "ready");
 });
 
 test("completion offers the recipe's top-level keys", async () => {
   const editor = await open("ok.edge.yaml");
   const position = new vscode.Position(editor.document.lineCount - 1, 0); // the empty last line
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", editor.document.uri, position);
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    "vscode.executeCompletionItemProvider",
+    editor.document.uri,
+    position,
+  );
   const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
-  for (const key of ["compile", "quantize", "budgets"]) assert.ok(labels.includes(key), `completion has ${key}: ${labels.join(", ")}`);
+  for (const key of ["compile", "quantize", "budgets"])
+    assert.ok(labels.includes(key), `completion has ${key}: ${labels.join(", ")}`);
 });
 
 test("completion offers the real model's input names", async () => {
@@ -54,16 +70,27 @@ test("completion offers the real model's input names", async () => {
   // The first answer may be incomplete while the server reads the model in its worker; each retry awaits the server.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", document.uri, position);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      "vscode.executeCompletionItemProvider",
+      document.uri,
+      position,
+    );
     const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
     if (labels.includes("x")) return;
-    if (!list.isIncomplete || Date.now() > deadline) assert.fail(`no input name "x" in completion: ${labels.join(", ")}`);
+    if (!list.isIncomplete || Date.now() > deadline)
+      assert.fail(`no input name "x" in completion: ${labels.join(", ")}`);
   }
 });
 
 test("an unknown run.device is a diagnostic on its line", async () => {
   const uri = workspaceFile("bad-device.edge.yaml");
-  const found = () => vscode.languages.getDiagnostics(uri).find((d) => /device/i.test(d.message) || String(typeof d.code === "object" ? d.code.value : d.code).includes("device"));
+  const found = () =>
+    vscode.languages
+      .getDiagnostics(uri)
+      .find(
+        (d) =>
+          /device/i.test(d.message) || String(typeof d.code === "object" ? d.code.value : d.code).includes("device"),
+      );
   const pending = waitFor(vscode.languages.onDidChangeDiagnostics, found, "a diagnostic on run.device");
   const editor = await open("bad-device.edge.yaml");
   const diagnostic = await pending;
@@ -74,7 +101,11 @@ test("an unknown run.device is a diagnostic on its line", async () => {
 
 test("restarting the server through its command comes back ready", async () => {
   await vscode.commands.executeCommand("edge.restartServer");
-  await waitFor(api.onDidChangeServerState, () => (api.serverState() === "ready" ? true : undefined), "ready after restart");
+  await waitFor(
+    api.onDidChangeServerState,
+    () => (api.serverState() === "ready" ? true : undefined),
+    "ready after restart",
+  );
 });
 
 export function run(): Promise<void> {

@@ -25,7 +25,10 @@ function writeRun(root: string, id: string, iterations: number): vscode.Uri {
     `name: ${id.split("-").slice(2, 4).join("-")}\nmodel:\n  path: ${model}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: ${iterations}\nbudgets:\n  latency_p95_ms: 1000\n`,
   );
   const out = join(root, ".edge", "runs", id);
-  const result = spawnSync(process.execPath, [join(extensionPath, "bin", "edge.js"), "run", recipe, "--out", out], { encoding: "utf8", env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+  const result = spawnSync(process.execPath, [join(extensionPath, "bin", "edge.js"), "run", recipe, "--out", out], {
+    encoding: "utf8",
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+  });
   assert.ok(existsSync(join(out, "report.json")), `edge run wrote no report (exit ${result.status}): ${result.stderr}`);
   return vscode.Uri.file(out);
 }
@@ -42,15 +45,25 @@ test("report: the Runs view lists the workspace's runs newest first", async () =
 }, 60_000);
 
 test("report: edge.openReport opens an edge.report webview that gets the report in reply to its ready request", async () => {
-  const answered = waitFor(api.reports.onDidAnswerReady, () => {
-    const last = api.reports.lastPanel();
-    return last?.answeredState && last.runDirs[0] === runDirs[1].toString() ? last : undefined;
-  }, "the report webview's ready request", 30_000);
+  const answered = waitFor(
+    api.reports.onDidAnswerReady,
+    () => {
+      const last = api.reports.lastPanel();
+      return last?.answeredState && last.runDirs[0] === runDirs[1].toString() ? last : undefined;
+    },
+    "the report webview's ready request",
+    30_000,
+  );
   await vscode.commands.executeCommand("edge.openReport", runDirs[1]);
   const panel = await answered;
   // By now the workbench shows the panel as a tab (the tab model updates after createWebviewPanel returns).
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
-  assert.ok(tabs.some((t) => /edge\.report$/.test((t.input as vscode.TabInputWebview).viewType) && t.label === panel.title), `a tab of our viewType: ${tabs.map((t) => t.label).join(", ")}`);
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview);
+  assert.ok(
+    tabs.some((t) => /edge\.report$/.test((t.input as vscode.TabInputWebview).viewType) && t.label === panel.title),
+    `a tab of our viewType: ${tabs.map((t) => t.label).join(", ")}`,
+  );
   assert.equal(panel.viewType, "edge.report");
   assert.equal(panel.readyRequests, 1);
   const state = panel.answeredState!;
@@ -63,13 +76,21 @@ test("report: edge.openReport opens an edge.report webview that gets the report 
 }, 60_000);
 
 test("report: compareReports opens both runs side by side", async () => {
-  const answered = waitFor(api.reports.onDidAnswerReady, () => {
-    const last = api.reports.lastPanel();
-    return last?.answeredState?.mode === "compare" ? last : undefined;
-  }, "the compare webview's ready request", 30_000);
+  const answered = waitFor(
+    api.reports.onDidAnswerReady,
+    () => {
+      const last = api.reports.lastPanel();
+      return last?.answeredState?.mode === "compare" ? last : undefined;
+    },
+    "the compare webview's ready request",
+    30_000,
+  );
   await vscode.commands.executeCommand("edge.compareRuns", runDirs[0], runDirs[1]);
   const panel = await answered;
-  assert.deepEqual(panel.answeredState!.runs.map((r) => r.runId), runIds);
+  assert.deepEqual(
+    panel.answeredState!.runs.map((r) => r.runId),
+    runIds,
+  );
   assert.ok(panel.answeredState!.runs.every((r) => r.report));
   await vscode.commands.executeCommand("workbench.action.closeAllEditors");
 }, 60_000);

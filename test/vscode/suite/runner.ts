@@ -51,5 +51,6 @@ export async function runAll(): Promise<TestResult[]> {
 export async function runContract(): Promise<void> {
   const results = await runAll();
   const failed = results.filter((r) => !r.ok);
-  if (failed.length > 0) throw new Error(`${failed.length} extension-host test(s) failed: ${failed.map((r) => r.name).join(", ")}`);
+  if (failed.length > 0)
+    throw new Error(`${failed.length} extension-host test(s) failed: ${failed.map((r) => r.name).join(", ")}`);
 }

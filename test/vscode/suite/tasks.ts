@@ -27,13 +27,17 @@ function runsOf(name: string): string[] {
 
 async function edgeTask(recipe: string, device: string): Promise<vscode.Task> {
   const tasks = await vscode.tasks.fetchTasks({ type: "edge" });
-  const task = tasks.find((t) => (t.definition as EdgeDefinition).recipe === recipe && (t.definition as EdgeDefinition).device === device);
+  const task = tasks.find(
+    (t) => (t.definition as EdgeDefinition).recipe === recipe && (t.definition as EdgeDefinition).device === device,
+  );
   assert.ok(task, `a task for ${recipe} on ${device} among: ${tasks.map((t) => t.name).join(", ")}`);
   return task;
 }
 
 /** Starts the task; `ended` resolves with the exit code its process (the pseudoterminal) closed with. */
-async function start(task: vscode.Task): Promise<{ execution: vscode.TaskExecution; ended: Promise<number | undefined> }> {
+async function start(
+  task: vscode.Task,
+): Promise<{ execution: vscode.TaskExecution; ended: Promise<number | undefined> }> {
   const started: { execution?: vscode.TaskExecution } = {};
   const ended = new Promise<number | undefined>((resolve) => {
     const listener = vscode.tasks.onDidEndTaskProcess((event) => {
@@ -48,7 +52,9 @@ async function start(task: vscode.Task): Promise<{ execution: vscode.TaskExecuti
 
 /** Waits until `read` returns a value, re-checking on file events under .edge/ and every 250 ms as a safety net. */
 function waitForFile<T>(read: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.workspace.workspaceFolders![0], ".edge/**"));
+  const watcher = vscode.workspace.createFileSystemWatcher(
+    new vscode.RelativePattern(vscode.workspace.workspaceFolders![0], ".edge/**"),
+  );
   const ticks = new vscode.EventEmitter<void>();
   const interval = setInterval(() => ticks.fire(), 250);
   const any: vscode.Event<unknown> = (listener) => {
@@ -66,8 +72,11 @@ function waitForFile<T>(read: () => T | undefined, what: string, timeoutMs = 30_
 test("tasks: the provider lists a task per recipe and device", async () => {
   await edgeApi();
   const tasks = await vscode.tasks.fetchTasks({ type: "edge" });
-  const keys = tasks.map((t) => `${(t.definition as EdgeDefinition).recipe}@${(t.definition as EdgeDefinition).device}`);
-  for (const key of ["ok.edge.yaml@laptop", "run-ok.edge.yaml@laptop", "ui.edge.yaml@local"]) assert.ok(keys.includes(key), `${key} in ${keys.join(", ")}`);
+  const keys = tasks.map(
+    (t) => `${(t.definition as EdgeDefinition).recipe}@${(t.definition as EdgeDefinition).device}`,
+  );
+  for (const key of ["ok.edge.yaml@laptop", "run-ok.edge.yaml@laptop", "ui.edge.yaml@local"])
+    assert.ok(keys.includes(key), `${key} in ${keys.join(", ")}`);
   assert.ok(tasks.every((t) => t.source === "edge"));
 });
 
@@ -90,7 +99,10 @@ test("tasks: terminating the task stops the engine, which writes an aborted repo
   const before = new Set(runsOf("task-long"));
   const { execution, ended } = await start(await edgeTask("run-long.edge.yaml", "laptop"));
   // Wait until the run is under way (the engine wrote the resolved recipe into its run directory).
-  const dir = await waitForFile(() => runsOf("task-long").find((d) => !before.has(d) && existsSync(join(d, "recipe.resolved.json"))), "the long run's directory");
+  const dir = await waitForFile(
+    () => runsOf("task-long").find((d) => !before.has(d) && existsSync(join(d, "recipe.resolved.json"))),
+    "the long run's directory",
+  );
   execution.terminate();
   await ended;
   const status = await waitForFile(() => {
@@ -105,7 +117,11 @@ test("tasks: an engine error with a line lands in the edge-run diagnostics on th
   const { ended } = await start(await edgeTask("bad-device.edge.yaml", "laptop"));
   const code = await ended;
   assert.notEqual(code, 0);
-  const diagnostic = await waitFor(vscode.languages.onDidChangeDiagnostics, () => vscode.languages.getDiagnostics(uri).find((d) => d.source === "edge run"), "an edge run diagnostic");
+  const diagnostic = await waitFor(
+    vscode.languages.onDidChangeDiagnostics,
+    () => vscode.languages.getDiagnostics(uri).find((d) => d.source === "edge run"),
+    "an edge run diagnostic",
+  );
   const document = await vscode.workspace.openTextDocument(uri);
   assert.match(document.lineAt(diagnostic.range.start.line).text, /device:\s*pixel9/);
   assert.equal(diagnostic.code, "recipe/invalid");
@@ -113,7 +129,10 @@ test("tasks: an engine error with a line lands in the edge-run diagnostics on th
 
 test("codelens: a recipe shows Run on laptop (edge.runRecipe with its uri and device) and Open last report", async () => {
   const editor = await open("run-ok.edge.yaml");
-  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", editor.document.uri);
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+    "vscode.executeCodeLensProvider",
+    editor.document.uri,
+  );
   const run = lenses.find((l) => l.command?.title.includes("Run on laptop"));
   assert.ok(run?.command, `a Run on laptop lens among: ${lenses.map((l) => l.command?.title).join(", ")}`);
   assert.equal(run.command.command, "edge.runRecipe");

@@ -18,15 +18,26 @@ interface WalkthroughStep {
 test("the walkthrough is contributed: four steps, their media shipped, each completed by its command", () => {
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
-  const walkthroughs = (extension.packageJSON as { contributes: { walkthroughs?: { id: string; steps: WalkthroughStep[] }[] } }).contributes.walkthroughs ?? [];
+  const walkthroughs =
+    (extension.packageJSON as { contributes: { walkthroughs?: { id: string; steps: WalkthroughStep[] }[] } })
+      .contributes.walkthroughs ?? [];
   const walkthrough = walkthroughs.find((w) => w.id === "edge.gettingStarted");
   assert.ok(walkthrough, "walkthrough edge.gettingStarted");
-  assert.deepEqual(walkthrough.steps.map((s) => s.id), ["edge.createDemo", "edge.validate", "edge.run", "edge.report"]);
+  assert.deepEqual(
+    walkthrough.steps.map((s) => s.id),
+    ["edge.createDemo", "edge.validate", "edge.run", "edge.report"],
+  );
   for (const step of walkthrough.steps) {
-    assert.ok(step.media.markdown && existsSync(join(extension.extensionPath, step.media.markdown)), `${step.id}: media ${step.media.markdown}`);
+    assert.ok(
+      step.media.markdown && existsSync(join(extension.extensionPath, step.media.markdown)),
+      `${step.id}: media ${step.media.markdown}`,
+    );
     const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
     assert.equal(linked.length, 1, `${step.id} links one command`);
-    assert.ok(step.completionEvents?.includes(`onCommand:${linked[0]}`), `${step.id} completes on its command ${linked[0]}`);
+    assert.ok(
+      step.completionEvents?.includes(`onCommand:${linked[0]}`),
+      `${step.id} completes on its command ${linked[0]}`,
+    );
   }
 });
 
@@ -54,6 +65,8 @@ test("edge.createDemoRecipe writes a recipe that the language server checks with
     },
     "the language server's diagnostics on the demo recipe",
   );
-  const errors = diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => `${d.range.start.line + 1}: ${d.message}`);
+  const errors = diagnostics
+    .filter((d) => d.severity === vscode.DiagnosticSeverity.Error)
+    .map((d) => `${d.range.start.line + 1}: ${d.message}`);
   assert.deepEqual(errors, []);
 });

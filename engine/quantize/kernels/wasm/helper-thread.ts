@@ -5,7 +5,13 @@
 // each band writes its own part of the output, so the bytes are those of the single-threaded path. The call stays
 // synchronous (Atomics.wait). The worker starts on first use and is used once it is up; it never keeps the process alive.
 import { Worker } from "node:worker_threads";
-import { type KernelExports, SCRATCH_BYTES, sharedKernelModule, sharedMemoryKernels, wasmKernelsEnabled } from "./load-kernels";
+import {
+  type KernelExports,
+  SCRATCH_BYTES,
+  sharedKernelModule,
+  sharedMemoryKernels,
+  wasmKernelsEnabled,
+} from "./load-kernels";
 
 /** Weights smaller than this (in elements) are done on the main thread alone. */
 export const PARALLEL_MIN_ELEMENTS = 1 << 20;

@@ -4,7 +4,14 @@
 // apply.
 // Large MatMul weights are split with the helper thread (helper-thread.ts) once it is up; the bytes are the same.
 // A staged weight (load-kernels.ts stageFloats) is already in the kernels' memory; any other is copied in a band at a time.
-import { helperThread, PARALLEL_MIN_ELEMENTS, preferHelper, recordSplit, STAGED_UNIT_INTS, UNIT_INTS } from "./helper-thread";
+import {
+  helperThread,
+  PARALLEL_MIN_ELEMENTS,
+  preferHelper,
+  recordSplit,
+  STAGED_UNIT_INTS,
+  UNIT_INTS,
+} from "./helper-thread";
 import { type KernelExports, KernelLayout, stagedOffset, uninitialized, wasmKernels } from "./load-kernels";
 
 /** Floats of one band of block rows copied into linear memory at a time (1 MB, within the L2 cache). */
@@ -41,7 +48,14 @@ function plan(k: number, n: number, bs: number): { units: Unit[]; bandRows: numb
     const width = Math.min(tile, n - c0);
     for (let kb0 = 0; kb0 < kBlocks; kb0 += perBand) {
       const blocks = Math.min(perBand, kBlocks - kb0);
-      units.push({ c0, width, stride: paddedStride(width), kb0, blocks, rowsInBand: Math.min(k, (kb0 + blocks) * bs) - kb0 * bs });
+      units.push({
+        c0,
+        width,
+        stride: paddedStride(width),
+        kb0,
+        blocks,
+        rowsInBand: Math.min(k, (kb0 + blocks) * bs) - kb0 * bs,
+      });
     }
   }
   return { units, bandRows, tile };
@@ -66,7 +80,12 @@ function stage(w: Float32Array, n: number, bs: number, u: Unit, f32: Float32Arra
  * rows 16 KB apart alias in the caches and every walk waits on main memory). A staged weight is in the kernels'
  * memory: each thread copies its own bands there (q4_unit, memory.copy); another is copied in by the main thread.
  */
-export function wasmQuantizeInt4Symmetric(w: Float32Array, k: number, n: number, bs: number): { packed: Uint8Array; scales: Float32Array; kBlocks: number } | undefined {
+export function wasmQuantizeInt4Symmetric(
+  w: Float32Array,
+  k: number,
+  n: number,
+  bs: number,
+): { packed: Uint8Array; scales: Float32Array; kBlocks: number } | undefined {
   const single = wasmKernels();
   if (!single || bs % 32 !== 0 || k === 0 || n === 0) return undefined;
   const kBlocks = Math.ceil(k / bs);
@@ -91,7 +110,8 @@ export function wasmQuantizeInt4Symmetric(w: Float32Array, k: number, n: number,
   const args = new Int32Array(buffer, table, units.length * ints);
   units.forEach((u, i) => {
     const out = [bs, kBlocks, u.kb0, u.blocks, packed + u.c0 * kBlocks * blob, scales + u.c0 * kBlocks * 4];
-    if (at !== undefined) args.set([at + (u.kb0 * bs * n + u.c0) * 4, n, u.width, ...out, u.rowsInBand, u.stride], i * ints);
+    if (at !== undefined)
+      args.set([at + (u.kb0 * bs * n + u.c0) * 4, n, u.width, ...out, u.rowsInBand, u.stride], i * ints);
     else args.set([band + (i % slots) * slotBytes, u.stride, u.width, ...out], i * ints);
   });
   let ok = true;
@@ -119,14 +139,23 @@ export function wasmQuantizeInt4Symmetric(w: Float32Array, k: number, n: number,
   if (!ok) return undefined;
   if (large) recordSplit(kind, helper !== undefined, performance.now() - started, k * n);
   const view = layout.commit(); // the same buffer unless another thread grew a shared memory meanwhile
-  const result = { packed: uninitialized(Uint8Array, n * kBlocks * blob), scales: uninitialized(Float32Array, n * kBlocks), kBlocks };
+  const result = {
+    packed: uninitialized(Uint8Array, n * kBlocks * blob),
+    scales: uninitialized(Float32Array, n * kBlocks),
+    kBlocks,
+  };
   result.packed.set(new Uint8Array(view, packed, result.packed.length));
   result.scales.set(new Float32Array(view, scales, result.scales.length));
   return result;
 }
 
 /** Symmetric 4-bit blocks along the rows of a [rows, cols] table (cols a multiple of bs), as quantizeInt4Rows. */
-export function wasmQuantizeInt4Rows(w: Float32Array, rows: number, cols: number, bs: number): { packed: Uint8Array; scales: Float32Array } | undefined {
+export function wasmQuantizeInt4Rows(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  bs: number,
+): { packed: Uint8Array; scales: Float32Array } | undefined {
   const kernels = wasmKernels();
   if (!kernels || bs % 16 !== 0 || cols % bs !== 0 || rows * cols === 0) return undefined;
   const blocks = (rows * cols) / bs;

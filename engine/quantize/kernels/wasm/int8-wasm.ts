@@ -18,7 +18,15 @@ const MAX_SCALED = 2 ** 20;
 const paddedStride = (cols: number): number => Math.ceil(cols / 16) * 16 + 16;
 
 /** Rows r0…r0+count of a [rows, cols] matrix into `to` at `at` with a row stride of `stride` floats. */
-function copyRows(w: Float32Array, cols: number, r0: number, count: number, to: Float32Array, at: number, stride: number): void {
+function copyRows(
+  w: Float32Array,
+  cols: number,
+  r0: number,
+  count: number,
+  to: Float32Array,
+  at: number,
+  stride: number,
+): void {
   if (stride === cols) {
     to.set(w.subarray(r0 * cols, (r0 + count) * cols), at);
     return;
@@ -27,7 +35,12 @@ function copyRows(w: Float32Array, cols: number, r0: number, count: number, to: 
 }
 
 /** Per-channel [min, max] equal to the JS reference's (up to the sign of a zero, which no result depends on), or undefined (not covered, or not finite). */
-export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, axis: Axis): { lo: Float32Array; hi: Float32Array } | undefined {
+export function wasmChannelRanges(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  axis: Axis,
+): { lo: Float32Array; hi: Float32Array } | undefined {
   const k = wasmKernels();
   if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return undefined;
   const at = stagedOffset(w);
@@ -62,7 +75,7 @@ export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, a
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
       const src = source(start, () => f32.set(w.subarray(start, end), chunk >> 2));
-      for (let pos = start; pos < end; ) {
+      for (let pos = start; pos < end;) {
         const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
         const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
         bad |= k.minmax_span(src + (pos - start) * 4, segEnd - pos, mn + ch * 4, mx + ch * 4);
@@ -79,8 +92,16 @@ export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, a
  * false when not covered (a channel whose range × inverse is not small and finite).
  */
 export function wasmQuantizeRows(
-  w: Float32Array, rows: number, cols: number, axis: Axis, ranges: { lo: Float32Array; hi: Float32Array },
-  inverse: Float32Array, zero: Int32Array, qmin: number, qmax: number, out: Int8Array | Uint8Array,
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  axis: Axis,
+  ranges: { lo: Float32Array; hi: Float32Array },
+  inverse: Float32Array,
+  zero: Int32Array,
+  qmin: number,
+  qmax: number,
+  out: Int8Array | Uint8Array,
 ): boolean {
   const k = wasmKernels();
   if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return false;
@@ -133,10 +154,19 @@ export function wasmQuantizeRows(
     const end = Math.min(total, start + CHUNK);
     if (!inPlace) f32.set(w.subarray(start, end), chunk >> 2);
     const src = inPlace ? at + start * 4 : chunk;
-    for (let pos = start; pos < end; ) {
+    for (let pos = start; pos < end;) {
       const ch = axis === "rows" ? Math.floor(pos / cols) : 0;
       const segEnd = axis === "rows" ? Math.min(end, (ch + 1) * cols) : end;
-      k.quant_span(src + (pos - start) * 4, segEnd - pos, inverse[ch], 0x4b400000 - (zero[ch] + bias), lo, hi, flip, dst + (pos - start));
+      k.quant_span(
+        src + (pos - start) * 4,
+        segEnd - pos,
+        inverse[ch],
+        0x4b400000 - (zero[ch] + bias),
+        lo,
+        hi,
+        flip,
+        dst + (pos - start),
+      );
       pos = segEnd;
     }
     out.set(bytes.subarray(0, end - start), start);

@@ -8,9 +8,40 @@ export interface KernelExports {
   set_scratch(at: number): void;
   minmax_cols(src: number, rows: number, stride: number, mn: number, mx: number): number;
   minmax_span(src: number, len: number, mn: number, mx: number): number;
-  quant_cols(src: number, rows: number, stride: number, cols16: number, inv: number, kk: number, lo: number, hi: number, flip: number, dst: number, dstStride: number): void;
-  quant_span(src: number, len: number, inv: number, kk: number, lo: number, hi: number, flip: number, dst: number): void;
-  q4_band(src: number, stride: number, nvalid: number, bs: number, kBlocks: number, kb0: number, blocks: number, packed: number, scales: number): number;
+  quant_cols(
+    src: number,
+    rows: number,
+    stride: number,
+    cols16: number,
+    inv: number,
+    kk: number,
+    lo: number,
+    hi: number,
+    flip: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  quant_span(
+    src: number,
+    len: number,
+    inv: number,
+    kk: number,
+    lo: number,
+    hi: number,
+    flip: number,
+    dst: number,
+  ): void;
+  q4_band(
+    src: number,
+    stride: number,
+    nvalid: number,
+    bs: number,
+    kBlocks: number,
+    kb0: number,
+    blocks: number,
+    packed: number,
+    scales: number,
+  ): number;
   q4_unit(args: number, slot: number): number;
   q4_rows(src: number, blocks: number, bs: number, packed: number, scales: number): number;
 }
@@ -162,7 +193,10 @@ export class KernelLayout {
   private end: number;
 
   /** `reserved`: the bytes before the first buffer (by default both threads' scratch and the staged weight). */
-  constructor(private readonly kernels: KernelExports, reserved = firstFree()) {
+  constructor(
+    private readonly kernels: KernelExports,
+    reserved = firstFree(),
+  ) {
     this.end = reserved;
   }
 
@@ -176,7 +210,10 @@ export class KernelLayout {
   /** Grows the memory to hold everything taken; call before making views (growing detaches the old ones). */
   commit(): ArrayBuffer {
     const memory = this.kernels.memory;
-    if (this.end > MAX_PAGES * PAGE) throw new RangeError(`quantization buffers of ${this.end} bytes exceed the kernels' ${MAX_PAGES * PAGE} bytes of memory`);
+    if (this.end > MAX_PAGES * PAGE)
+      throw new RangeError(
+        `quantization buffers of ${this.end} bytes exceed the kernels' ${MAX_PAGES * PAGE} bytes of memory`,
+      );
     const have = memory.buffer.byteLength;
     if (this.end > have) memory.grow(Math.ceil((this.end - have) / PAGE));
     return memory.buffer;
