@@ -42,7 +42,8 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   const inputShapes = parseInputShapes((flags["input-shape"] as string[] | undefined) ?? []);
   const report = await inspectModel(resolve(io.cwd, positionals[0]), { inputShapes }).catch((e: unknown) => {
     // The only run/input errors of inspection are --input-shape values that do not fit the model: wrong usage.
-    if (isEdgeError(e) && e.code === "run/input") throw new EdgeError("cli/usage", `edge inspect: --input-shape: ${e.message}`, { hint: e.hint, cause: e });
+    if (isEdgeError(e) && e.code === "run/input")
+      throw new EdgeError("cli/usage", `edge inspect: --input-shape: ${e.message}`, { hint: e.hint, cause: e });
     throw e;
   });
   io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));

@@ -48,7 +48,11 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
   const onSignal = (name: string) => {
     signals++;
     if (signals === 1) {
-      sink.emit({ type: "log", level: "warning", message: `${name}: stopping after the current unit of work (an iteration, a sample, a step that cannot stop sooner); Ctrl-C again to stop at once` });
+      sink.emit({
+        type: "log",
+        level: "warning",
+        message: `${name}: stopping after the current unit of work (an iteration, a sample, a step that cannot stop sooner); Ctrl-C again to stop at once`,
+      });
       interrupted.abort();
       return;
     }

@@ -129,7 +129,13 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       });
     } catch (e) {
       // A model onnxruntime refuses is an unsupported model (exit 4), as README.md says.
-      throw new EdgeError("model/unsupported", `onnxruntime could not load the model to optimize it: ${(e as Error).message}`, { file: src }, undefined, { cause: e });
+      throw new EdgeError(
+        "model/unsupported",
+        `onnxruntime could not load the model to optimize it: ${(e as Error).message}`,
+        { file: src },
+        undefined,
+        { cause: e },
+      );
     } finally {
       await session?.release();
     }

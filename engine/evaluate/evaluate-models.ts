@@ -55,7 +55,11 @@ function* tokenSampleWindows(samples: Sample[], length: number): Generator<numbe
 
 export async function evaluateModels(options: EvaluateOptions): Promise<CompareResult> {
   const { result, latencySample } = await evaluate(options);
-  if (options.latency) result.latency = await measurePairLatency(options.original, options.optimized, latencySample(), { ...options.latency, signal: options.signal });
+  if (options.latency)
+    result.latency = await measurePairLatency(options.original, options.optimized, latencySample(), {
+      ...options.latency,
+      signal: options.signal,
+    });
   return result;
 }
 

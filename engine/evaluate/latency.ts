@@ -20,7 +20,11 @@ export interface LatencyOptions {
 export async function measureLatency(path: string, sample: Sample, options: LatencyOptions): Promise<LatencyStats> {
   const outDir = await makeTempDir(join(tmpdir(), "edge-evaluate-"));
   try {
-    const result = await runLocal({ modelPath: path, outDir, samples: [sample], warmup: options.warmup ?? 2, iterations: options.iterations }, undefined, options.signal);
+    const result = await runLocal(
+      { modelPath: path, outDir, samples: [sample], warmup: options.warmup ?? 2, iterations: options.iterations },
+      undefined,
+      options.signal,
+    );
     if (result.status === "aborted") options.signal?.throwIfAborted();
     if (result.status !== "ok" || result.error || !result.stats) {
       const error = result.error;

@@ -84,8 +84,20 @@ export async function perNodeError(options: PerNodeErrorOptions): Promise<NodeEr
       try {
         for (let i = 0; i < samples.length; i++) {
           options.signal?.throwIfAborted();
-          const ra = await runSession(ort, { session: sessionA, path: a.model.path, signature: a.signature }, samples[i], i, names);
-          const rb = await runSession(ort, { session: sessionB, path: b.model.path, signature: b.signature }, samples[i], i, names);
+          const ra = await runSession(
+            ort,
+            { session: sessionA, path: a.model.path, signature: a.signature },
+            samples[i],
+            i,
+            names,
+          );
+          const rb = await runSession(
+            ort,
+            { session: sessionB, path: b.model.path, signature: b.signature },
+            samples[i],
+            i,
+            names,
+          );
           for (const name of names) accumulators.get(name)!.add(ra[name], rb[name]);
         }
       } finally {

@@ -10,7 +10,9 @@ import { ensureDir, writeError } from "./write-errors";
 
 /** A temporary path in the same directory as `target` (same filesystem, so rename is atomic); tracked as temporary. */
 export function tempPathFor(target: string): string {
-  return trackTempPath(join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`));
+  return trackTempPath(
+    join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`),
+  );
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {

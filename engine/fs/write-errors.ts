@@ -55,7 +55,11 @@ export async function ensureDir(dir: string): Promise<void> {
     const code = (e as Errno)?.code;
     if (code === "ENOTDIR" || code === "EEXIST") {
       const file = await fileOnTheWay(target);
-      if (file && file !== target) throw new EdgeError("io/write", `cannot create the folder ${dir}: ${file} is a file, not a folder`, { where: { file: dir }, cause: e });
+      if (file && file !== target)
+        throw new EdgeError("io/write", `cannot create the folder ${dir}: ${file} is a file, not a folder`, {
+          where: { file: dir },
+          cause: e,
+        });
     }
     throw writeError(e, dir, "cannot create the folder");
   }

@@ -27,7 +27,10 @@ export interface EvaluateOutcome {
 const PER_NODE_SAMPLES = 8;
 
 /** Runs the recipe's `evaluate:` step on the model the optimization steps made (`optimized`). */
-export async function evaluateForRecipe(context: RecipeRunContext, optimized: OptimizeOutcome): Promise<EvaluateOutcome> {
+export async function evaluateForRecipe(
+  context: RecipeRunContext,
+  optimized: OptimizeOutcome,
+): Promise<EvaluateOutcome> {
   const { recipe, paths, file, outDir, sink, inputs, signal } = context;
   const spec = recipe.evaluate!;
   return step(
@@ -57,7 +60,10 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
         maxSamples: spec.samples,
         synthetic,
         outputs: spec.outputs,
-        latency: metrics.includes("latency") && optimized.model !== paths.model ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 } : undefined,
+        latency:
+          metrics.includes("latency") && optimized.model !== paths.model
+            ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 }
+            : undefined,
         signal,
       });
       signal?.throwIfAborted();
@@ -78,7 +84,15 @@ export async function evaluateForRecipe(context: RecipeRunContext, optimized: Op
             inputs: data.inputs,
           });
         // The quantized model before compilation: ONNX Runtime's fusions rename the tensors being compared.
-        const result = await perNodeError({ original: paths.model, optimized: q.output, quantizedNodes: q.quantized, samples, synthetic, maxSamples: PER_NODE_SAMPLES, signal });
+        const result = await perNodeError({
+          original: paths.model,
+          optimized: q.output,
+          quantizedNodes: q.quantized,
+          samples,
+          synthetic,
+          maxSamples: PER_NODE_SAMPLES,
+          signal,
+        });
         const errorPath = join(outDir, "quant-error.json");
         await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });
         sink.emit({ type: "artifact", kind: "quant-error.json", path: errorPath });

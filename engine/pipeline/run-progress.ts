@@ -28,7 +28,11 @@ export class RunProgress {
         (event.warmup ? this.warmupMs : this.latenciesMs).push(event.latencyMs);
         break;
       case "artifact":
-        if (event.kind !== "report.json" && event.kind !== "report.md" && !this.artifacts.some((a) => a.path === event.path)) {
+        if (
+          event.kind !== "report.json" &&
+          event.kind !== "report.md" &&
+          !this.artifacts.some((a) => a.path === event.path)
+        ) {
           this.artifacts.push({ kind: event.kind, path: event.path });
         }
         break;

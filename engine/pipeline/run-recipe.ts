@@ -71,7 +71,8 @@ export async function runRecipe(
   const loaded = typeof source === "string" ? await loadRecipe(source, { cwd }) : source;
   const file = loaded.file;
   const { recipe, paths, problems } = requireValidRecipe(loaded);
-  for (const p of problems) if (p.severity === "warning") outer.emit({ type: "log", level: "warning", message: formatProblem(p) });
+  for (const p of problems)
+    if (p.severity === "warning") outer.emit({ type: "log", level: "warning", message: formatProblem(p) });
   const device = chooseDevice(recipe, options.device, file);
 
   const runDir = await makeRunDir(cwd, options, recipe.name, device.name);
@@ -97,7 +98,17 @@ export async function runRecipe(
   const abandonedRun = new Promise<RunRecipeResult>((done) => (onAbandoned = done));
   const abandon = () => {
     if (ended || abandoned) return;
-    abandoned = abandonNow(outer, progress, { ...base, optimization: optimizationSection(optimized.quantize, optimized.compile), device: { name: device.name, kind: device.kind }, startedAt }, plan);
+    abandoned = abandonNow(
+      outer,
+      progress,
+      {
+        ...base,
+        optimization: optimizationSection(optimized.quantize, optimized.compile),
+        device: { name: device.name, kind: device.kind },
+        startedAt,
+      },
+      plan,
+    );
     onAbandoned(abandoned);
   };
   options.stopNow?.addEventListener("abort", abandon);
@@ -105,7 +116,10 @@ export async function runRecipe(
   const work = async (): Promise<RunRecipeResult> => {
     // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
     const recipeCopy = join(runDir.dir, "recipe.resolved.json");
-    await writeFileAtomic(recipeCopy, `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`);
+    await writeFileAtomic(
+      recipeCopy,
+      `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`,
+    );
     sink.emit({ type: "artifact", kind: "recipe", path: recipeCopy });
     base.artifacts = [{ kind: "recipe", path: recipeCopy }];
     const context: RecipeRunContext = {
@@ -118,7 +132,13 @@ export async function runRecipe(
       inputs: plan.inputs ?? {},
       provider: device.device.provider ?? recipe.compile?.provider ?? "cpu",
     };
-    const report = await runSteps(context, plan, { report: base, device: { name: device.name, kind: device.kind }, deviceError, optimized, startedAt });
+    const report = await runSteps(context, plan, {
+      report: base,
+      device: { name: device.name, kind: device.kind },
+      deviceError,
+      optimized,
+      startedAt,
+    });
     if (abandoned) return abandoned;
     emitBudgetVerdicts(sink, report.budgets);
     const written = await writeReport(runDir.dir, report, sink);
@@ -141,13 +161,27 @@ export async function runRecipe(
  * The run abandoned at once: its partial report (what `progress` saw: the steps that finished, the iterations
  * measured) written synchronously, its temporary files removed, and `run/end` emitted.
  */
-function abandonNow(sink: EventSink, progress: RunProgress, context: Parameters<typeof abortedReport>[0], plan: RunPlan): RunRecipeResult {
+function abandonNow(
+  sink: EventSink,
+  progress: RunProgress,
+  context: Parameters<typeof abortedReport>[0],
+  plan: RunPlan,
+): RunRecipeResult {
   const during = progress.currentStep;
-  const measured = progress.warmupMs.length + progress.latenciesMs.length > 0 ? { plan, warmupMs: progress.warmupMs, latenciesMs: progress.latenciesMs } : undefined;
-  const artifacts = [...(context.artifacts ?? []), ...progress.artifacts].filter((a, i, all) => all.findIndex((b) => b.path === a.path) === i);
+  const measured =
+    progress.warmupMs.length + progress.latenciesMs.length > 0
+      ? { plan, warmupMs: progress.warmupMs, latenciesMs: progress.latenciesMs }
+      : undefined;
+  const artifacts = [...(context.artifacts ?? []), ...progress.artifacts].filter(
+    (a, i, all) => all.findIndex((b) => b.path === a.path) === i,
+  );
   const report = abortedReport({ ...context, artifacts }, measured);
   removeTempPathsSync(context.outDir);
-  sink.emit({ type: "log", level: "warning", message: `run stopped at once${during ? ` during ${during}` : ""}; the report keeps what was done` });
+  sink.emit({
+    type: "log",
+    level: "warning",
+    message: `run stopped at once${during ? ` during ${during}` : ""}; the report keeps what was done`,
+  });
   const exitCode = exitCodeForReport(report);
   let reportPath: string | undefined;
   try {
@@ -161,11 +195,22 @@ function abandonNow(sink: EventSink, progress: RunProgress, context: Parameters<
     sink.emit({ type: "error", code: error.code, message: error.message, where: error.where, hint: error.hint });
   }
   sink.emit({ type: "run/end", ok: false, exitCode, reportPath });
-  return { report, exitCode, reportPath: reportPath ?? join(context.outDir, "report.json"), runId: context.runId, runDir: context.outDir };
+  return {
+    report,
+    exitCode,
+    reportPath: reportPath ?? join(context.outDir, "report.json"),
+    runId: context.runId,
+    runDir: context.outDir,
+  };
 }
 
 /** `outDir` as given (its last part is the run id), else a new timestamped folder under `runsDir`. */
-async function makeRunDir(cwd: string, options: RunRecipeOptions, recipeName: string, deviceName: string): Promise<RunDir> {
+async function makeRunDir(
+  cwd: string,
+  options: RunRecipeOptions,
+  recipeName: string,
+  deviceName: string,
+): Promise<RunDir> {
   if (options.outDir) {
     const dir = resolve(cwd, options.outDir);
     await ensureDir(dir);
@@ -175,7 +220,10 @@ async function makeRunDir(cwd: string, options: RunRecipeOptions, recipeName: st
 }
 
 /** The caller's signals combined with the recipe's `run.timeout_s`; `dispose` clears the timer. */
-function stopSignal(outer: (AbortSignal | undefined)[], timeoutS: number | undefined): { signal: AbortSignal; dispose(): void } {
+function stopSignal(
+  outer: (AbortSignal | undefined)[],
+  timeoutS: number | undefined,
+): { signal: AbortSignal; dispose(): void } {
   const timeout = new AbortController();
   const timer = timeoutS ? setTimeout(() => timeout.abort(), timeoutS * 1000) : undefined;
   return {

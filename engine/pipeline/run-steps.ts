@@ -40,7 +40,13 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
   const stopped = () => signal?.aborted === true;
   const aborted = () => {
     sink.emit({ type: "log", level: "warning", message: "run stopped before it measured anything" });
-    return abortedReport({ ...base, artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized)], optimization: optimizationSection(optimized.quantize, optimized.compile), device: options.device, startedAt });
+    return abortedReport({
+      ...base,
+      artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized)],
+      optimization: optimizationSection(optimized.quantize, optimized.compile),
+      device: options.device,
+      startedAt,
+    });
   };
   try {
     if (stopped()) return aborted();
@@ -67,8 +73,22 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
     }
     // A stop that came after the runner's last check still ends the run as stopped.
     const status = result.status === "ok" && stopped() ? "aborted" : result.status;
-    if (status === "aborted" && result.status === "ok") sink.emit({ type: "log", level: "warning", message: `run stopped after ${result.latenciesMs.length} measured iterations${recipe.evaluate ? evaluation ? "" : ", before its evaluation ended" : ""}` });
-    return buildRunReport({ ...result, status }, { ...base, artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized, evaluation)], optimization: optimizationSection(optimized.quantize, optimized.compile), evaluation, extraErrors });
+    if (status === "aborted" && result.status === "ok")
+      sink.emit({
+        type: "log",
+        level: "warning",
+        message: `run stopped after ${result.latenciesMs.length} measured iterations${recipe.evaluate ? (evaluation ? "" : ", before its evaluation ended") : ""}`,
+      });
+    return buildRunReport(
+      { ...result, status },
+      {
+        ...base,
+        artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized, evaluation)],
+        optimization: optimizationSection(optimized.quantize, optimized.compile),
+        evaluation,
+        extraErrors,
+      },
+    );
   } catch (e) {
     // Whatever a step threw as it stopped (quantize says it "stopped before it finished"): a stop, not a failure.
     if (stopped()) return aborted();

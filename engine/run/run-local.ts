@@ -195,7 +195,14 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         // Stopped during the iterations: their profile is still collected. Stopped during the collection: it ends.
         const stopCollection = signal?.aborted ? undefined : signal;
         try {
-          profile = await step(sink, "profile", () => collectProfile(created, c, plan.outDir, { skipRuns: warmupMs.length, maxKernelEvents, sink, signal: stopCollection }));
+          profile = await step(sink, "profile", () =>
+            collectProfile(created, c, plan.outDir, {
+              skipRuns: warmupMs.length,
+              maxKernelEvents,
+              sink,
+              signal: stopCollection,
+            }),
+          );
         } catch (e) {
           if (stopCollection?.aborted) {
             if (status === "ok") status = "aborted";

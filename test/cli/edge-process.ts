@@ -23,12 +23,20 @@ export interface EdgeExit {
  * Runs `edge ARGS... --events jsonl` in `cwd`; `onEvent` sees each event as it arrives, with the child to signal.
  * Resolves when the process has ended.
  */
-export function runEdge(cwd: string, args: string[], onEvent: (event: EngineEvent, child: ChildProcess) => void = () => {}): Promise<EdgeExit> {
+export function runEdge(
+  cwd: string,
+  args: string[],
+  onEvent: (event: EngineEvent, child: ChildProcess) => void = () => {},
+): Promise<EdgeExit> {
   return startEdge(cwd, args, onEvent).exited;
 }
 
 /** runEdge, also giving the child process at once (to signal it on something other than an event). */
-export function startEdge(cwd: string, args: string[], onEvent: (event: EngineEvent, child: ChildProcess) => void = () => {}): { child: ChildProcess; exited: Promise<EdgeExit> } {
+export function startEdge(
+  cwd: string,
+  args: string[],
+  onEvent: (event: EngineEvent, child: ChildProcess) => void = () => {},
+): { child: ChildProcess; exited: Promise<EdgeExit> } {
   const child = spawn(process.execPath, [EDGE, ...args, "--events", "jsonl"], { cwd });
   const events: EngineEvent[] = [];
   let pending = "";
@@ -45,7 +53,10 @@ export function startEdge(cwd: string, args: string[], onEvent: (event: EngineEv
     }
   });
   child.stderr.on("data", (chunk: string) => (stderr += chunk));
-  return { child, exited: new Promise((done) => child.on("close", (code, signal) => done({ code, signal, events, stderr }))) };
+  return {
+    child,
+    exited: new Promise((done) => child.on("close", (code, signal) => done({ code, signal, events, stderr }))),
+  };
 }
 
 /** A temp folder holding `recipe.edge.yaml` with `text`. */
@@ -70,7 +81,15 @@ ${run}
 `;
 }
 
-export function readReport(dir: string): { status: string; errors: { code: string }[]; latenciesMs: number[]; run: { iterationsDone: number; warmupDone: number }; artifacts: { kind: string; path: string }[]; evaluation?: unknown; optimization?: unknown } {
+export function readReport(dir: string): {
+  status: string;
+  errors: { code: string }[];
+  latenciesMs: number[];
+  run: { iterationsDone: number; warmupDone: number };
+  artifacts: { kind: string; path: string }[];
+  evaluation?: unknown;
+  optimization?: unknown;
+} {
   return JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
 }
 

@@ -56,18 +56,23 @@ void test("edge run --out on a filesystem that refuses writes (under /sys): exit
     return t.skip("/sys accepts new folders here");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "";
-    if (!["EPERM", "EACCES", "EROFS"].includes(code)) return t.skip(`/sys refuses new folders with ${code}, not a permission error`);
+    if (!["EPERM", "EACCES", "EROFS"].includes(code))
+      return t.skip(`/sys refuses new folders with ${code}, not a permission error`);
   }
   const cwd = recipeDir(RUN_RECIPE);
   await assertRunCannotWrite(cwd, out, /edge-test-\d+: (permission denied|read-only)/);
 });
 
-void test("edge run --out under /proc (mkdir says ENOENT under a folder that exists): exit 6, not a hang", { timeout: 120_000 }, async (t) => {
-  if (process.platform !== "linux") return t.skip("/proc is Linux's");
-  const cwd = recipeDir(RUN_RECIPE);
-  const out = join("/proc", `edge-test-${process.pid}`, "run");
-  await assertRunCannotWrite(cwd, out, /cannot create the folder \/proc\/edge-test-\d+\/run: /);
-});
+void test(
+  "edge run --out under /proc (mkdir says ENOENT under a folder that exists): exit 6, not a hang",
+  { timeout: 120_000 },
+  async (t) => {
+    if (process.platform !== "linux") return t.skip("/proc is Linux's");
+    const cwd = recipeDir(RUN_RECIPE);
+    const out = join("/proc", `edge-test-${process.pid}`, "run");
+    await assertRunCannotWrite(cwd, out, /cannot create the folder \/proc\/edge-test-\d+\/run: /);
+  },
+);
 
 void test("edge compile -o under a file: exit 6, io/write naming the path", () => {
   const dir = mkdtempSync(join(tmpdir(), "edge-exit-"));
@@ -81,7 +86,13 @@ void test("edge compile -o under a file: exit 6, io/write naming the path", () =
 
 void test("edge compile of a model onnxruntime cannot load: exit 4 (an unsupported model), not 5", () => {
   const dir = mkdtempSync(join(tmpdir(), "edge-exit-"));
-  const bad = model(graph({ nodes: [node("NoSuchOp", ["x"], ["y"])], inputs: [valueInfo("x", DT.FLOAT, [1, 4])], outputs: [valueInfo("y", DT.FLOAT, [1, 4])] }));
+  const bad = model(
+    graph({
+      nodes: [node("NoSuchOp", ["x"], ["y"])],
+      inputs: [valueInfo("x", DT.FLOAT, [1, 4])],
+      outputs: [valueInfo("y", DT.FLOAT, [1, 4])],
+    }),
+  );
   writeFileSync(join(dir, "bad.onnx"), bytesOf(bad));
   const r = edge(dir, "compile", "bad.onnx", "-o", "bad.compiled.onnx");
   assert.equal(r.status, 4, r.stderr);

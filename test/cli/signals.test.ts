@@ -15,7 +15,10 @@ import { hiddenEntries, isStep, readReport, recRecipe, recipeDir, runEdge, start
 /** The CLI's notice after the first signal: the run stops after the current unit of work; another stops at once. */
 const isStoppingNotice = (e: EngineEvent) => e.type === "log" && /Ctrl-C again/.test(e.message);
 
-function assertAbortedExit(r: { code: number | null; signal: string | null; events: EngineEvent[]; stderr: string }, out: string) {
+function assertAbortedExit(
+  r: { code: number | null; signal: string | null; events: EngineEvent[]; stderr: string },
+  out: string,
+) {
   assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
   const end = r.events.at(-1);
@@ -49,11 +52,16 @@ void test("SIGTERM during the evaluation: exit 130, aborted, the run's measureme
   assert.equal(report.latenciesMs.length, 20);
   assert.equal(report.evaluation, undefined);
   assert.ok(!report.artifacts.some((a) => a.kind === "evaluation.json"));
-  assert.deepEqual(r.events.filter((e) => isStep(e, "step/end", "evaluate")).map((e) => e.type === "step/end" && e.ok), [false]);
+  assert.deepEqual(
+    r.events.filter((e) => isStep(e, "step/end", "evaluate")).map((e) => e.type === "step/end" && e.ok),
+    [false],
+  );
 });
 
 void test("SIGINT during quantize is a stop (exit 130, aborted), not a failed step; nothing runs after it", async () => {
-  const cwd = recipeDir(recRecipe("quantize:\n  method: int8-dynamic\ncompile:\n  provider: cpu\n", "  warmup: 1\n  iterations: 3"));
+  const cwd = recipeDir(
+    recRecipe("quantize:\n  method: int8-dynamic\ncompile:\n  provider: cpu\n", "  warmup: 1\n  iterations: 3"),
+  );
   const out = join(cwd, "out");
   const r = await runEdge(cwd, ["run", "recipe.edge.yaml", "--out", "out"], (e, child) => {
     if (isStep(e, "step/start", "quantize")) child.kill("SIGINT");

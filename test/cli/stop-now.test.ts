@@ -25,13 +25,25 @@ void test("stopNow during the measured iterations: an aborted report of the iter
   // Written before runRecipe returned: the file is the result's report.
   const written = JSON.parse(readFileSync(result.reportPath, "utf8")) as RunReport;
   assert.deepEqual(written, JSON.parse(JSON.stringify(result.report)));
-  assert.deepEqual(written.latenciesMs, sink.of("iteration").filter((e) => !e.warmup).map((e) => e.latencyMs));
+  assert.deepEqual(
+    written.latenciesMs,
+    sink
+      .of("iteration")
+      .filter((e) => !e.warmup)
+      .map((e) => e.latencyMs),
+  );
   assert.equal(written.run.iterationsDone, 2);
   assert.equal(written.run.warmupDone, 1);
   assert.equal(written.latency?.count, 2);
   assert.deepEqual(hiddenEntries(join(dir, "out")), [], "the .profile-* capture folder is removed");
   assert.ok(sink.of("log").some((e) => /stopped at once during run/.test(e.message)));
-  assert.deepEqual(sink.events.at(-1), { ...sink.events.at(-1), type: "run/end", ok: false, exitCode: 130, reportPath: result.reportPath });
+  assert.deepEqual(sink.events.at(-1), {
+    ...sink.events.at(-1),
+    type: "run/end",
+    ok: false,
+    exitCode: 130,
+    reportPath: result.reportPath,
+  });
   // The run step never ended: it was abandoned, and nothing it emits afterwards is passed on.
   assert.ok(!sink.of("step/end").some((e) => e.step === "run"));
 });
