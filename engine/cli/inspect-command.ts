@@ -1,7 +1,7 @@
 // `edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...`: what a model is, what it holds, and the memory
 // it needs. A table on stdout, or the JSON report with --json. Errors are thrown as EdgeError for the dispatcher.
 import { resolve } from "node:path";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
 import { formatReport } from "../inspect/format-report";
 import { inspectModel } from "../inspect/inspect-model";
 import { parseArgs } from "./args";
@@ -40,7 +40,12 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
     );
   }
   const inputShapes = parseInputShapes((flags["input-shape"] as string[] | undefined) ?? []);
-  const report = await inspectModel(resolve(io.cwd, positionals[0]), { inputShapes });
+  const report = await inspectModel(resolve(io.cwd, positionals[0]), { inputShapes }).catch((e: unknown) => {
+    // The only run/input errors of inspection are --input-shape values that do not fit the model: wrong usage.
+    if (isEdgeError(e) && e.code === "run/input")
+      throw new EdgeError("cli/usage", `edge inspect: --input-shape: ${e.message}`, { hint: e.hint, cause: e });
+    throw e;
+  });
   io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return 0;
 }

@@ -11,7 +11,8 @@ import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command";
 import { LSP_USAGE, lspCommand } from "./lsp-command";
 import { ENGINE_VERSION } from "../version";
 
-type Command = (argv: string[], io: CliIO) => Promise<number>;
+/** A command; `signal` is a stop that came before it started (Ctrl-C while the engine loaded), which `run` honours. */
+type Command = (argv: string[], io: CliIO, signal?: AbortSignal) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
@@ -35,7 +36,7 @@ function usage(): string {
   ].join("\n");
 }
 
-export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO, signal?: AbortSignal): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
@@ -52,8 +53,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stderr(`edge: unknown command "${name}"\n\n${usage()}`);
     return exitCodes.usage;
   }
+  // Stopped while the engine loaded: `edge run` still writes its (empty) aborted report; the others just stop.
+  if (signal?.aborted && name !== "run") return exitCodes.aborted;
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, io, signal);
   } catch (e) {
     if (isEdgeError(e)) {
       io.stderr(`edge ${name}: ${e.format()}\n`);

@@ -1,9 +1,13 @@
 // `edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]`: the run itself is the pipeline's `runRecipe`; this
-// command parses the arguments, turns Ctrl-C (SIGINT) and SIGTERM into an abort (the run stops after the current
-// iteration and still writes the partial report), and prints: JSON-lines events on stdout with `--events jsonl`,
-// human text on stderr.
-import { EdgeError, exitCodeFor, isEdgeError } from "../errors";
+// command parses the arguments, turns Ctrl-C (SIGINT) and SIGTERM into stops, and prints: JSON-lines events on
+// stdout with `--events jsonl`, human text on stderr.
+//
+// Stops: the first signal stops the run after the current unit of work (an iteration, a sample; a compile as soon
+// as it returns) and the partial report is written as usual (exit 130). A second signal stops at once: the partial
+// report of what is known is written synchronously, temporary files are removed, and the process exits 130.
+import { EdgeError, exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { createEventSink, type EngineEvent } from "../events";
+import { removeTempPathsSync } from "../fs/temp-paths";
 import { runRecipe } from "../pipeline";
 import { parseArgs } from "./args";
 import { humanEventWriter } from "./human-events";
@@ -27,8 +31,10 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
     throw new EdgeError("cli/usage", `edge run: --events takes "jsonl", not "${events}"`);
 
   const human = humanEventWriter(io.stderr);
+  let ended = false;
   // Human text always goes to stderr; with --events jsonl the events themselves go to stdout as well.
   const write = (event: EngineEvent) => {
+    if (event.type === "run/end") ended = true;
     if (events === "jsonl") io.stdout(`${JSON.stringify(event)}\n`);
     human(event);
   };
@@ -37,9 +43,33 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
   const file = positionals[0];
 
   const interrupted = new AbortController();
-  const stop = () => interrupted.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const stopNow = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals === 1) {
+      sink.emit({
+        type: "log",
+        level: "warning",
+        message: `${name}: stopping after the current unit of work (an iteration, a sample, a step that cannot stop sooner); Ctrl-C again to stop at once`,
+      });
+      interrupted.abort();
+      return;
+    }
+    if (ended) return; // the report is written: the run ends on its own
+    // Writes the partial report and run/end synchronously (once the run folder exists), then leaves.
+    stopNow.abort();
+    if (!ended) {
+      sink.emit({ type: "log", level: "warning", message: "stopped at once, before the run started" });
+      sink.emit({ type: "run/end", ok: false, exitCode: exitCodes.aborted });
+    }
+    removeTempPathsSync();
+    process.exit(exitCodes.aborted);
+  };
+  // A stop before the command started (Ctrl-C while bin/edge.js loaded the engine) counts as the first signal.
+  if (signal?.aborted) onSignal("stop");
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const result = await runRecipe(file, {
       cwd: io.cwd,
@@ -47,6 +77,7 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
       outDir: flags.out as string | undefined,
       runsDir: flags.runs as string | undefined,
       signal: signal ? AbortSignal.any([signal, interrupted.signal]) : interrupted.signal,
+      stopNow: stopNow.signal,
       sink,
     });
     return result.exitCode;
@@ -61,7 +92,7 @@ export async function runCommand(argv: string[], io: CliIO, signal?: AbortSignal
     }
     throw e;
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }

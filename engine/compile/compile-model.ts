@@ -5,6 +5,8 @@ import { promises as fs } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { commitTempFile } from "../fs/atomic";
+import { makeTempDir, removeTempPath } from "../fs/temp-paths";
+import { ensureDir } from "../fs/write-errors";
 import { decodeModel, readModel } from "../onnx/read-model";
 import { writeModel } from "../onnx/write-model";
 import { loadOrt } from "../run/ort";
@@ -44,7 +46,7 @@ export const OPTIMIZATION_LEVELS: OptimizationLevel[] = ["disabled", "basic", "e
 
 /**
  * Compiles `src` into `out`. Throws `recipe/invalid` for a bad level or a fixed dim the model lacks,
- * `model/*` for an unreadable model, `run/failed` when onnxruntime refuses it, `io/write` when writing fails.
+ * `model/*` for an unreadable model or one onnxruntime refuses, `io/write` when writing fails.
  */
 export async function compileModel(src: string, out: string, options: CompileOptions = {}): Promise<CompileResult> {
   const optimization = options.optimization ?? "all";
@@ -76,8 +78,14 @@ export async function compileModel(src: string, out: string, options: CompileOpt
     );
   }
 
-  await fs.mkdir(dirname(target), { recursive: true });
-  const work = await fs.mkdtemp(join(dirname(target), `.${basename(target)}.compile-`));
+  let work: string;
+  try {
+    await ensureDir(dirname(target));
+    work = await makeTempDir(join(dirname(target), `.${basename(target)}.compile-`));
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
   try {
     const fixed = fixShapes(source.proto, fixedShapes, src);
     // The model onnxruntime loads: the source itself, or the fixed copy (with its own external data, if any).
@@ -120,8 +128,9 @@ export async function compileModel(src: string, out: string, options: CompileOpt
           : {}),
       });
     } catch (e) {
+      // A model onnxruntime refuses is an unsupported model (exit 4), as README.md says.
       throw new EdgeError(
-        "run/failed",
+        "model/unsupported",
         `onnxruntime could not load the model to optimize it: ${(e as Error).message}`,
         { file: src },
         undefined,
@@ -159,6 +168,6 @@ export async function compileModel(src: string, out: string, options: CompileOpt
     };
   } finally {
     await source.close();
-    await fs.rm(work, { recursive: true, force: true });
+    await removeTempPath(work);
   }
 }

@@ -140,7 +140,10 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
     const accumulators = names.map((n) => new OutputAccumulator(n, withTop1));
     const source = options.samples?.length ? "dataset" : "synthetic";
     try {
-      for (let i = 0; i < samples.length; i++) await runBoth(pair, samples[i], i, names, accumulators);
+      for (let i = 0; i < samples.length; i++) {
+        options.signal?.throwIfAborted();
+        await runBoth(pair, samples[i], i, names, accumulators);
+      }
     } catch (e) {
       if (source === "synthetic" && e instanceof EdgeError && e.code === "run/failed" && !e.hint) {
         const hint =
@@ -166,6 +169,8 @@ export interface LanguageModelOptions {
   outputs?: string[];
   maxSamples?: number;
   inputSource?: InputSource;
+  /** Stops the evaluation before the next window (it throws the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -193,6 +198,7 @@ export async function evaluateLanguageModel(options: LanguageModelOptions): Prom
     const maxSamples = options.maxSamples ?? Infinity;
     let count = 0;
     for await (const ids of options.windows) {
+      options.signal?.throwIfAborted();
       if (count >= maxSamples) break;
       if (ids.length < 2) continue;
       const sample = windowSample(lm, ids);

@@ -37,6 +37,8 @@ export interface EvaluateOptions {
   outputs?: string[];
   /** Also measure both models' latency through the local runner, on the first sample. */
   latency?: LatencyOptions;
+  /** Stops the evaluation between samples (windows, latency iterations); it then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Cuts each row of each sample's input_ids into windows of at most `length` tokens (dropping masked-out positions). */
@@ -54,13 +56,16 @@ function* tokenSampleWindows(samples: Sample[], length: number): Generator<numbe
 export async function evaluateModels(options: EvaluateOptions): Promise<CompareResult> {
   const { result, latencySample } = await evaluate(options);
   if (options.latency)
-    result.latency = await measurePairLatency(options.original, options.optimized, latencySample(), options.latency);
+    result.latency = await measurePairLatency(options.original, options.optimized, latencySample(), {
+      ...options.latency,
+      signal: options.signal,
+    });
   return result;
 }
 
 async function evaluate(options: EvaluateOptions): Promise<{ result: CompareResult; latencySample: () => Sample }> {
   const { original, optimized, data, maxSamples } = options;
-  const base = { original, optimized, outputs: options.outputs, maxSamples };
+  const base = { original, optimized, outputs: options.outputs, maxSamples, signal: options.signal };
   const signature = await readModelSignature(original);
   const firstOf = (samples?: Sample[]) => () =>
     evaluationSamples(signature, original, { samples: samples?.slice(0, 1), synthetic: options.synthetic }, [])[0];

@@ -83,6 +83,7 @@ export async function perNodeError(options: PerNodeErrorOptions): Promise<NodeEr
       const sessionB = await sessionWithOutputs(ort, b, names);
       try {
         for (let i = 0; i < samples.length; i++) {
+          options.signal?.throwIfAborted();
           const ra = await runSession(
             ort,
             { session: sessionA, path: a.model.path, signature: a.signature },

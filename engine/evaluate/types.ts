@@ -31,6 +31,8 @@ export interface CompareOptions {
   metrics?: ("cosine" | "max_abs" | "mean_abs" | "top1")[];
   /** Use at most this many samples. */
   maxSamples?: number;
+  /** Stops the comparison before the next sample (it throws the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** One quantized node as the quantizer reports it (`op_type` or the quantizer's `opType`). */
@@ -61,4 +63,6 @@ export interface PerNodeErrorOptions {
   maxSamples?: number;
   /** Most tensors exposed per session (more nodes take several passes); default 256. */
   maxOutputsPerPass?: number;
+  /** Stops the measurement before the next sample (it throws the signal's reason). */
+  signal?: AbortSignal;
 }

@@ -1,17 +1,22 @@
 // Atomic file writes: write to a temporary file beside the target, flush, then rename over it.
-// A reader never sees half a file, and a crash leaves the previous file (or none) in place.
+// A reader never sees half a file, and a crash leaves the previous file (or none) in place. A filesystem error is
+// an `io/write` EdgeError naming the target (write-errors.ts); the temporary file is tracked (temp-paths.ts) until
+// it is renamed or removed, so a run stopped at once removes it too.
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { EdgeError } from "../errors";
+import { releaseTempPath, trackTempPath } from "./temp-paths";
+import { ensureDir, writeError } from "./write-errors";
 
-/** A temporary path in the same directory as `target` (same filesystem, so rename is atomic). */
+/** A temporary path in the same directory as `target` (same filesystem, so rename is atomic); tracked as temporary. */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  return trackTempPath(
+    join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`),
+  );
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(dirname(target), { recursive: true });
+  await ensureDir(dirname(target));
   const tmp = tempPathFor(target);
   try {
     const handle = await fs.open(tmp, "w");
@@ -22,11 +27,34 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
       await handle.close();
     }
     await fs.rename(tmp, target);
+    releaseTempPath(tmp);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, {
-      cause: e,
-    });
+    releaseTempPath(tmp);
+    throw writeError(e, target, "could not write");
+  }
+}
+
+/**
+ * writeFileAtomic without yielding: for a process on its way out (a run stopped at once writes its partial report
+ * from a signal handler, then exits). The folder must exist.
+ */
+export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(target);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw writeError(e, target, "could not write");
+  } finally {
+    releaseTempPath(tmp);
   }
 }
 
@@ -34,10 +62,10 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 export async function commitTempFile(tmp: string, target: string): Promise<void> {
   try {
     await fs.rename(tmp, target);
+    releaseTempPath(tmp);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw new EdgeError("io/write", `could not write ${target}: ${(e as Error).message}`, { file: target }, undefined, {
-      cause: e,
-    });
+    releaseTempPath(tmp);
+    throw writeError(e, target, "could not write");
   }
 }

@@ -31,7 +31,7 @@ export async function evaluateForRecipe(
   context: RecipeRunContext,
   optimized: OptimizeOutcome,
 ): Promise<EvaluateOutcome> {
-  const { recipe, paths, file, outDir, sink, inputs } = context;
+  const { recipe, paths, file, outDir, sink, inputs, signal } = context;
   const spec = recipe.evaluate!;
   return step(
     sink,
@@ -64,7 +64,9 @@ export async function evaluateForRecipe(
           metrics.includes("latency") && optimized.model !== paths.model
             ? { iterations: Math.min(recipe.run?.iterations ?? 20, 20), warmup: 2 }
             : undefined,
+        signal,
       });
+      signal?.throwIfAborted();
       const path = join(outDir, "evaluation.json");
       await writeFileAtomic(path, `${JSON.stringify(comparison, null, 2)}\n`);
       sink.emit({ type: "artifact", kind: "evaluation.json", path });
@@ -89,6 +91,7 @@ export async function evaluateForRecipe(
           samples,
           synthetic,
           maxSamples: PER_NODE_SAMPLES,
+          signal,
         });
         const errorPath = join(outDir, "quant-error.json");
         await writeQuantErrorJson(errorPath, result, { original: paths.model, optimized: q.output });

@@ -119,7 +119,8 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
     );
   }
   const compile = recipe.compile;
-  if (compile) {
+  // Stopped during quantize (which may have finished anyway): the compile does not start.
+  if (compile && !signal?.aborted) {
     await step(
       sink,
       "compile",

@@ -1,21 +1,32 @@
 // A recipe's whole run as one library call, what `edge run` does: load and check the recipe, choose the device,
 // make the run folder, then the steps in order (quantize → compile → run → evaluate, see run-steps.ts), write the
 // report, check the budgets and say the exit code. Events go to the caller's sink; the caller's AbortSignal (and the
-// recipe's `run.timeout_s`) stop the run after the current iteration, and the partial report is still written.
+// recipe's `run.timeout_s`) stop the run after the current unit of work (an iteration, a sample, a stage of the
+// profile's collection; a quantize or compile step as soon as it can), and the partial report is still written.
+// The caller's `stopNow` signal abandons the run at once: the partial report of what is known is written
+// synchronously, the run's temporary files are removed, `run/end` is emitted and the call returns; the step in
+// progress is left to the process's exit (a CLI exits right after).
 //
 // Errors: problems found before the run starts (a missing or invalid recipe, an unknown device, a device this
 // engine cannot run on, a run folder it cannot make) are thrown as EdgeError, and no `run/end` event is emitted.
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
-import { promises as fs } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
+import { removeTempPathsSync } from "../fs/temp-paths";
+import { ensureDir, writeError } from "../fs/write-errors";
 import { type LoadedRecipe, formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
+import type { ReportContext } from "../report/build-report";
+import { optimizationSection } from "../report/optimization-report";
 import type { RunReport } from "../report/report-types";
 import { createRunDir, type RunDir } from "../report/run-dir";
 import { emitBudgetVerdicts, writeReport } from "../report/write-report";
+import type { RunPlan } from "../run/plan";
+import { abortedReport, writeReportSync } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
+import type { OptimizeOutcome } from "./optimize";
 import { chooseDevice, planWithFallback } from "./plan-from-recipe";
+import { RunProgress, recordingSink } from "./run-progress";
 import { exitCodeForReport, runSteps } from "./run-steps";
 
 export interface RunRecipeOptions {
@@ -27,8 +38,14 @@ export interface RunRecipeOptions {
   outDir?: string;
   /** Where new run folders go (`--runs`); default `.edge/runs`. */
   runsDir?: string;
-  /** Stops the run after the current iteration; the partial report is still written (status "aborted", exit 130). */
+  /** Stops the run after the current unit of work; the partial report is still written (status "aborted", exit 130). */
   signal?: AbortSignal;
+  /**
+   * Abandons the run at once (a second Ctrl-C): when it fires, the partial report of what is known is written
+   * synchronously (status "aborted", exit 130), the run's temporary files are removed, `run/end` is emitted and
+   * the call resolves; later events of the step in progress are dropped. Before the run folder exists it only stops.
+   */
+  stopNow?: AbortSignal;
   /** Receives the run's events; default nowhere. */
   sink?: EventSink;
 }
@@ -50,28 +67,61 @@ export async function runRecipe(
   options: RunRecipeOptions = {},
 ): Promise<RunRecipeResult> {
   const cwd = options.cwd ?? process.cwd();
-  const sink = options.sink ?? nullSink;
+  const outer = options.sink ?? nullSink;
   const loaded = typeof source === "string" ? await loadRecipe(source, { cwd }) : source;
   const file = loaded.file;
   const { recipe, paths, problems } = requireValidRecipe(loaded);
   for (const p of problems)
-    if (p.severity === "warning") sink.emit({ type: "log", level: "warning", message: formatProblem(p) });
+    if (p.severity === "warning") outer.emit({ type: "log", level: "warning", message: formatProblem(p) });
   const device = chooseDevice(recipe, options.device, file);
 
   const runDir = await makeRunDir(cwd, options, recipe.name, device.name);
   const { plan, deviceError } = planWithFallback(recipe, paths, device, runDir.dir, file);
+  const startedAt = new Date();
+  const progress = new RunProgress();
+  let abandoned: RunRecipeResult | undefined;
+  // Once the run is abandoned, the step still in progress says nothing more.
+  const sink = recordingSink(outer, progress, () => abandoned !== undefined);
   sink.emit({ type: "run/start", runId: runDir.runId, recipe: file, device: device.name, outDir: runDir.dir });
 
-  // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
-  const recipeCopy = join(runDir.dir, "recipe.resolved.json");
-  await writeFileAtomic(
-    recipeCopy,
-    `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`,
-  );
-  sink.emit({ type: "artifact", kind: "recipe", path: recipeCopy });
+  const stop = stopSignal([options.signal, options.stopNow], recipe.run?.timeout_s);
+  const optimized: OptimizeOutcome = { model: paths.model };
+  const base: ReportContext = {
+    runId: runDir.runId,
+    outDir: runDir.dir,
+    recipe: { name: recipe.name, path: loaded.absolutePath },
+    budgets: recipe.budgets as Record<string, number> | undefined,
+    artifacts: [],
+  };
+  let ended = false;
+  let onAbandoned: (result: RunRecipeResult) => void = () => {};
+  const abandonedRun = new Promise<RunRecipeResult>((done) => (onAbandoned = done));
+  const abandon = () => {
+    if (ended || abandoned) return;
+    abandoned = abandonNow(
+      outer,
+      progress,
+      {
+        ...base,
+        optimization: optimizationSection(optimized.quantize, optimized.compile),
+        device: { name: device.name, kind: device.kind },
+        startedAt,
+      },
+      plan,
+    );
+    onAbandoned(abandoned);
+  };
+  options.stopNow?.addEventListener("abort", abandon);
 
-  const stop = stopSignal(options.signal, recipe.run?.timeout_s);
-  try {
+  const work = async (): Promise<RunRecipeResult> => {
+    // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
+    const recipeCopy = join(runDir.dir, "recipe.resolved.json");
+    await writeFileAtomic(
+      recipeCopy,
+      `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`,
+    );
+    sink.emit({ type: "artifact", kind: "recipe", path: recipeCopy });
+    base.artifacts = [{ kind: "recipe", path: recipeCopy }];
     const context: RecipeRunContext = {
       recipe,
       paths,
@@ -83,24 +133,75 @@ export async function runRecipe(
       provider: device.device.provider ?? recipe.compile?.provider ?? "cpu",
     };
     const report = await runSteps(context, plan, {
-      report: {
-        runId: runDir.runId,
-        outDir: runDir.dir,
-        recipe: { name: recipe.name, path: loaded.absolutePath },
-        budgets: recipe.budgets as Record<string, number> | undefined,
-        artifacts: [{ kind: "recipe", path: recipeCopy }],
-      },
+      report: base,
       device: { name: device.name, kind: device.kind },
       deviceError,
+      optimized,
+      startedAt,
     });
+    if (abandoned) return abandoned;
     emitBudgetVerdicts(sink, report.budgets);
     const written = await writeReport(runDir.dir, report, sink);
     const exitCode = exitCodeForReport(report);
+    if (abandoned) return abandoned;
+    ended = true;
     sink.emit({ type: "run/end", ok: report.status === "ok", exitCode, reportPath: written.jsonPath });
     return { report, exitCode, reportPath: written.jsonPath, runId: runDir.runId, runDir: runDir.dir };
+  };
+  try {
+    if (options.stopNow?.aborted) abandon();
+    return await Promise.race([work(), abandonedRun]);
   } finally {
     stop.dispose();
+    options.stopNow?.removeEventListener("abort", abandon);
   }
+}
+
+/**
+ * The run abandoned at once: its partial report (what `progress` saw: the steps that finished, the iterations
+ * measured) written synchronously, its temporary files removed, and `run/end` emitted.
+ */
+function abandonNow(
+  sink: EventSink,
+  progress: RunProgress,
+  context: Parameters<typeof abortedReport>[0],
+  plan: RunPlan,
+): RunRecipeResult {
+  const during = progress.currentStep;
+  const measured =
+    progress.warmupMs.length + progress.latenciesMs.length > 0
+      ? { plan, warmupMs: progress.warmupMs, latenciesMs: progress.latenciesMs }
+      : undefined;
+  const artifacts = [...(context.artifacts ?? []), ...progress.artifacts].filter(
+    (a, i, all) => all.findIndex((b) => b.path === a.path) === i,
+  );
+  const report = abortedReport({ ...context, artifacts }, measured);
+  removeTempPathsSync(context.outDir);
+  sink.emit({
+    type: "log",
+    level: "warning",
+    message: `run stopped at once${during ? ` during ${during}` : ""}; the report keeps what was done`,
+  });
+  const exitCode = exitCodeForReport(report);
+  let reportPath: string | undefined;
+  try {
+    const written = writeReportSync(context.outDir, report);
+    reportPath = written.jsonPath;
+    sink.emit({ type: "artifact", kind: "report.json", path: written.jsonPath });
+    sink.emit({ type: "artifact", kind: "report.md", path: written.markdownPath });
+  } catch (e) {
+    // On the way out: say why there is no report rather than throw from a signal handler.
+    const error = writeError(e, join(context.outDir, "report.json"));
+    sink.emit({ type: "error", code: error.code, message: error.message, where: error.where, hint: error.hint });
+  }
+  sink.emit({ type: "run/end", ok: false, exitCode, reportPath });
+  return {
+    report,
+    exitCode,
+    reportPath: reportPath ?? join(context.outDir, "report.json"),
+    runId: context.runId,
+    runDir: context.outDir,
+  };
 }
 
 /** `outDir` as given (its last part is the run id), else a new timestamped folder under `runsDir`. */
@@ -110,26 +211,23 @@ async function makeRunDir(
   recipeName: string,
   deviceName: string,
 ): Promise<RunDir> {
-  let runDir: RunDir;
   if (options.outDir) {
     const dir = resolve(cwd, options.outDir);
-    runDir = { runId: basename(dir), dir };
-  } else {
-    runDir = await createRunDir(resolve(cwd, options.runsDir ?? join(".edge", "runs")), recipeName, deviceName);
+    await ensureDir(dir);
+    return { runId: basename(dir), dir };
   }
-  await fs.mkdir(runDir.dir, { recursive: true });
-  return runDir;
+  return createRunDir(resolve(cwd, options.runsDir ?? join(".edge", "runs")), recipeName, deviceName);
 }
 
-/** The caller's signal combined with the recipe's `run.timeout_s`; `dispose` clears the timer. */
+/** The caller's signals combined with the recipe's `run.timeout_s`; `dispose` clears the timer. */
 function stopSignal(
-  outer: AbortSignal | undefined,
+  outer: (AbortSignal | undefined)[],
   timeoutS: number | undefined,
 ): { signal: AbortSignal; dispose(): void } {
   const timeout = new AbortController();
   const timer = timeoutS ? setTimeout(() => timeout.abort(), timeoutS * 1000) : undefined;
   return {
-    signal: outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal,
+    signal: AbortSignal.any([...outer.filter((s): s is AbortSignal => s !== undefined), timeout.signal]),
     dispose: () => clearTimeout(timer),
   };
 }

@@ -1,7 +1,9 @@
 // The steps of a recipe's run in order, once its run folder exists: quantize and compile (optimize.ts), the
 // dataset, the local run, then evaluation (evaluate-step.ts); and the report they add up to. A step that fails
 // makes a failed report keeping what the earlier steps made; an evaluation that fails is reported beside the run's
-// measurements, which stand. Also the exit code a report stands for.
+// measurements, which stand. A stop (the context's signal) at any step makes an "aborted" report of what was done,
+// whatever the step in progress threw when it stopped: nothing runs after it, and the measurements stand. Also the
+// exit code a report stands for.
 import { readDataset } from "../data/dataset";
 import { EdgeError, exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { type ReportContext, buildFailedReport, buildRunReport } from "../report/build-report";
@@ -11,6 +13,7 @@ import type { RunPlan } from "../run/plan";
 import type { RunErrorInfo } from "../run/result";
 import { runLocal } from "../run/run-local";
 import type { Sample } from "../data/typed-tensor";
+import { abortedReport } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import { evaluateForRecipe, type EvaluateOutcome } from "./evaluate-step";
 import { optimizeForRecipe, type OptimizeOutcome } from "./optimize";
@@ -22,39 +25,73 @@ export interface RunStepsOptions {
   device: { name: string; kind: "local" | "ssh" | "adb" };
   /** The error of a device this engine cannot run on: the run stops with it after the optimization steps. */
   deviceError?: EdgeError;
+  /** Filled as each optimization step finishes (the caller may read it while the steps run); default a new one. */
+  optimized?: OptimizeOutcome;
+  /** When the run started (default now). */
+  startedAt?: Date;
 }
 
 /** Runs the steps on `plan` (its model becomes the optimized one) and returns the report; writes no report. */
 export async function runSteps(context: RecipeRunContext, plan: RunPlan, options: RunStepsOptions): Promise<RunReport> {
   const { recipe, sink, signal } = context;
   const base = options.report;
-  const startedAt = new Date();
-  const optimized: OptimizeOutcome = { model: context.paths.model };
+  const startedAt = options.startedAt ?? new Date();
+  const optimized: OptimizeOutcome = options.optimized ?? { model: context.paths.model };
+  const stopped = () => signal?.aborted === true;
+  const aborted = () => {
+    sink.emit({ type: "log", level: "warning", message: "run stopped before it measured anything" });
+    return abortedReport({
+      ...base,
+      artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized)],
+      optimization: optimizationSection(optimized.quantize, optimized.compile),
+      device: options.device,
+      startedAt,
+    });
+  };
   try {
+    if (stopped()) return aborted();
     await optimizeForRecipe(context, optimized);
+    if (stopped()) return aborted();
     plan.modelPath = optimized.model;
     if (options.deviceError) throw options.deviceError;
     if (recipe.run?.data) plan.samples = await runSamples(context, recipe.run.data);
+    if (stopped()) return aborted();
     const result = await runLocal(plan, sink, signal);
     let evaluation: EvaluateOutcome | undefined;
     const extraErrors: RunErrorInfo[] = [];
-    if (recipe.evaluate && result.status === "ok") {
+    if (recipe.evaluate && result.status === "ok" && !stopped()) {
       try {
         evaluation = await evaluateForRecipe(context, optimized);
       } catch (e) {
-        if (!isEdgeError(e)) throw e;
-        sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
-        extraErrors.push(e.toJSON());
+        // Stopped during the evaluation: no evaluation, the run's measurements stand.
+        if (!stopped()) {
+          if (!isEdgeError(e)) throw e;
+          sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
+          extraErrors.push(e.toJSON());
+        }
       }
     }
-    return buildRunReport(result, {
-      ...base,
-      artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized, evaluation)],
-      optimization: optimizationSection(optimized.quantize, optimized.compile),
-      evaluation,
-      extraErrors,
-    });
+    // A stop that came after the runner's last check still ends the run as stopped.
+    const status = result.status === "ok" && stopped() ? "aborted" : result.status;
+    if (status === "aborted" && result.status === "ok")
+      sink.emit({
+        type: "log",
+        level: "warning",
+        message: `run stopped after ${result.latenciesMs.length} measured iterations${recipe.evaluate ? (evaluation ? "" : ", before its evaluation ended") : ""}`,
+      });
+    return buildRunReport(
+      { ...result, status },
+      {
+        ...base,
+        artifacts: [...(base.artifacts ?? []), ...stepArtifacts(optimized, evaluation)],
+        optimization: optimizationSection(optimized.quantize, optimized.compile),
+        evaluation,
+        extraErrors,
+      },
+    );
   } catch (e) {
+    // Whatever a step threw as it stopped (quantize says it "stopped before it finished"): a stop, not a failure.
+    if (stopped()) return aborted();
     if (!isEdgeError(e)) throw e;
     sink.emit({ type: "error", code: e.code, message: e.message, where: e.where, hint: e.hint });
     return buildFailedReport(e, {

@@ -2,7 +2,7 @@
 // [A-Za-z0-9._-], made unique with a -2, -3… suffix when two runs start in the same second.
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { EdgeError } from "../errors";
+import { ensureDir, writeError } from "../fs/write-errors";
 
 export interface RunDir {
   runId: string;
@@ -37,7 +37,7 @@ export async function createRunDir(
 ): Promise<RunDir> {
   const base = runIdFor(recipe, device, date);
   try {
-    await fs.mkdir(runsRoot, { recursive: true });
+    await ensureDir(runsRoot);
     for (let n = 1; ; n++) {
       const runId = n === 1 ? base : `${base}-${n}`;
       const dir = join(runsRoot, runId);
@@ -49,10 +49,6 @@ export async function createRunDir(
       }
     }
   } catch (e) {
-    throw new EdgeError(
-      "io/write",
-      `cannot create a run directory under ${runsRoot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      { file: runsRoot },
-    );
+    throw writeError(e, runsRoot, "cannot create a run directory under");
   }
 }

@@ -1,12 +1,16 @@
 // Capturing onnxruntime's profile: profiling writes into a private temporary directory inside the run's output
 // directory; after the measured iterations, endProfiling() flushes it (in onnxruntime-node 1.30 it returns
 // nothing, so the file is found in that directory), the file is renamed to outDir/profile.json (same
-// filesystem: atomic), summarized, and the last run's kernels are emitted as `kernel` events.
+// filesystem: atomic), summarized, and the last run's kernels are emitted as `kernel` events. The capture folder
+// is tracked as temporary (fs/temp-paths.ts) until it is removed, and a stop (the signal) ends the collection
+// between its stages, removing the folder.
 import { promises as fs } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import type { EventSink } from "../events";
 import { commitTempFile } from "../fs/atomic";
+import { makeTempDir, removeTempPath } from "../fs/temp-paths";
+import { ensureDir } from "../fs/write-errors";
 import type { OrtSession } from "./ort";
 import { type ProfileSummary, kernelRecords, kernelsToStream, parseTrace, summarizeKernels } from "./profile";
 
@@ -24,13 +28,13 @@ export interface RunProfile {
 }
 
 export async function prepareProfileCapture(outDir: string): Promise<ProfileCapture> {
-  await fs.mkdir(outDir, { recursive: true });
-  const dir = await fs.mkdtemp(join(resolve(outDir), ".profile-"));
+  await ensureDir(outDir);
+  const dir = await makeTempDir(join(resolve(outDir), ".profile-"));
   return { dir, prefix: join(dir, "ort") };
 }
 
 export async function discardProfileCapture(capture: ProfileCapture): Promise<void> {
-  await fs.rm(capture.dir, { recursive: true, force: true });
+  await removeTempPath(capture.dir);
 }
 
 async function findProfileFile(capture: ProfileCapture, returned: unknown): Promise<string> {
@@ -41,18 +45,28 @@ async function findProfileFile(capture: ProfileCapture, returned: unknown): Prom
   return join(capture.dir, files[files.length - 1]);
 }
 
-/** Ends profiling, moves the trace to outDir/profile.json, summarizes it and emits kernel events. */
+/**
+ * Ends profiling, moves the trace to outDir/profile.json, summarizes it and emits kernel events. An aborted
+ * `signal` stops it between stages (after onnxruntime's flush, the read, the parse): it throws the signal's reason,
+ * and no profile.json is written.
+ */
 export async function collectProfile(
   session: OrtSession,
   capture: ProfileCapture,
   outDir: string,
-  options: { skipRuns: number; maxKernelEvents: number; sink: EventSink },
+  options: { skipRuns: number; maxKernelEvents: number; sink: EventSink; signal?: AbortSignal },
 ): Promise<RunProfile> {
+  const { signal } = options;
   try {
     const returned: unknown = (session.endProfiling as () => unknown)();
     const file = await findProfileFile(capture, returned);
+    signal?.throwIfAborted();
     const text = await fs.readFile(file, "utf8");
+    signal?.throwIfAborted();
     const events = parseTrace(text, file);
+    // A signal that came while the trace was parsed (synchronous) is seen once the event loop turns.
+    await new Promise((tick) => setImmediate(tick));
+    signal?.throwIfAborted();
     const target = join(outDir, "profile.json");
     await commitTempFile(file, target);
     options.sink.emit({ type: "artifact", kind: "profile.json", path: target });

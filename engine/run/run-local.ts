@@ -2,6 +2,9 @@
 // a session (timed), warms up, runs the measured iterations (each timed around session.run only), samples RSS,
 // and collects the profile. Abortable between iterations: an aborted run returns what it measured.
 //
+// A stop (the signal) during the profile's collection ends it there (no profile.json) and the run is "aborted";
+// a stop during the iterations still collects the profile of the iterations measured.
+//
 // Errors: problems found before anything is measured (model missing or invalid, bad inputs, a session onnxruntime
 // cannot create) are thrown as EdgeError. A failure during the iterations or the profile is returned in the
 // result (status "failed", with an `error` event emitted here) so the caller can still report what was measured.
@@ -189,18 +192,30 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       if (capture) {
         const c = capture;
         capture = undefined;
+        // Stopped during the iterations: their profile is still collected. Stopped during the collection: it ends.
+        const stopCollection = signal?.aborted ? undefined : signal;
         try {
           profile = await step(sink, "profile", () =>
-            collectProfile(created, c, plan.outDir, { skipRuns: warmupMs.length, maxKernelEvents, sink }),
+            collectProfile(created, c, plan.outDir, {
+              skipRuns: warmupMs.length,
+              maxKernelEvents,
+              sink,
+              signal: stopCollection,
+            }),
           );
         } catch (e) {
-          if (status !== "failed") {
+          if (stopCollection?.aborted) {
+            if (status === "ok") status = "aborted";
+            sink.emit({ type: "log", level: "warning", message: "profile collection stopped: no profile.json" });
+          } else if (status !== "failed") {
             status = "failed";
             error = errorInfo(e, "could not collect the profile", where);
             sink.emit({ type: "error", ...error });
           }
         }
       }
+      // A stop that came after the last check (the profile's last stage) still makes the run "aborted".
+      if (status === "ok" && signal?.aborted) status = "aborted";
     }
   } finally {
     if (capture) await discardProfileCapture(capture);

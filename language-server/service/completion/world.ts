@@ -153,15 +153,13 @@ export async function worldValueItems(
     case "quantize.calibration.data":
     case "evaluate.data":
     case "run.data":
-      return names
-        .datasets()
-        .map((name, i) =>
-          completionItem(request, name, scalarText(request, name), {
-            kind: CompletionItemKind.Reference,
-            detail: "dataset",
-            sortText: rank(i, "a"),
-          }),
-        );
+      return names.datasets().map((name, i) =>
+        completionItem(request, name, scalarText(request, name), {
+          kind: CompletionItemKind.Reference,
+          detail: "dataset",
+          sortText: rank(i, "a"),
+        }),
+      );
     case "run.device": {
       const defined = new Set(names.definedDevices());
       return names.devices().map((name, i) =>
