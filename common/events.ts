@@ -1,6 +1,7 @@
 // Engine events: what `edge run --events jsonl` prints, one JSON object per line on stdout. Declared once here: the
 // engine emits them (engine/events.ts has the sinks), the extension reads them, webviews may show them. Every event
 // carries `type` and `timeMs` (milliseconds since the engine command started).
+import type { BudgetVerdict } from "./budget-verdict";
 import type { ErrorCode, Where } from "./error-codes";
 
 export type StepName =
@@ -76,15 +77,9 @@ export interface ArtifactEvent extends EventBase {
   kind: ArtifactKind;
   path: string;
 }
-export interface BudgetEvent extends EventBase {
+/** A budget's verdict as the run checks it (the same fields as report.json's budgets). */
+export interface BudgetEvent extends EventBase, BudgetVerdict {
   type: "budget";
-  name: string;
-  limit: number;
-  actual: number | null;
-  unit: string;
-  /** null when the budget could not be checked (see `reason`). */
-  pass: boolean | null;
-  reason?: string;
 }
 export interface LogEvent extends EventBase {
   type: "log";

@@ -2,11 +2,14 @@
 // (`.edge/runs/<id>/`) beside report.md, and read by the extension's report view. Versioned: readers check
 // `schemaVersion`; fields are only added within a version. engine/report builds it.
 import type { ErrorCode, Where } from "./error-codes";
+import type { BudgetVerdict } from "./budget-verdict";
 import type { ArtifactKind } from "./events";
 import type { ReportEvaluation } from "./evaluation";
 import type { HostInfo, LatencyStats, ModelFile, Throughput } from "./measurements";
 import type { GraphOptimization, ReportOptimization } from "./optimization";
 import type { ProfileSummary } from "./profile-summary";
+
+export type { BudgetVerdict } from "./budget-verdict";
 
 export const REPORT_SCHEMA_VERSION = 1;
 export const REPORT_JSON_FILE = "report.json";
@@ -80,17 +83,6 @@ export interface ReportMemory {
   peakRssBytes: number;
   /** The OS's high-water mark of RSS for this whole process (getrusage maxrss), which includes anything the process did before the run. */
   osMaxRssBytes: number;
-}
-
-/** A recipe budget checked against the run. Limits and actual values are in the budget's unit (MB = 10^6 bytes). */
-export interface BudgetVerdict {
-  name: string;
-  limit: number;
-  actual: number | null;
-  unit: string;
-  /** true: within the limit; false: exceeded; null: not checked (see `reason`). */
-  pass: boolean | null;
-  reason?: string;
 }
 
 export interface RunReport {

@@ -1,6 +1,7 @@
 // `compileModel(src, out, options)`: ONNX Runtime offline optimization at a level, saved as a model through the
 // `optimizedModelFilePath` session option, after fixing named symbolic dims in a copy. Everything is written in a
 // temporary folder beside `out` and renamed into place when complete; the source model is never modified.
+import type { GraphOptimization, ReportCompile } from "../../common/optimization";
 import { promises as fs } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
@@ -12,7 +13,8 @@ import { writeModel } from "../onnx/write-model";
 import { loadOrt } from "../run/ort";
 import { fixShapes, symbolicDims } from "./fix-shapes";
 
-export type OptimizationLevel = "disabled" | "basic" | "extended" | "all";
+/** ONNX Runtime's graph optimization levels (the recipe's `compile.optimization`). */
+export type OptimizationLevel = GraphOptimization;
 
 export interface CompileOptions {
   /** Graph optimization level (the recipe's `compile.optimization`); default "all". */
@@ -23,21 +25,8 @@ export interface CompileOptions {
   fixedShapes?: Record<string, number>;
 }
 
-export interface CompileResult {
-  path: string;
-  sizeBytes: number;
-  /** The external data file, when the source had external data. */
-  dataPath?: string;
-  optimization: OptimizationLevel;
-  provider: string;
-  /** How many dims each fixed name replaced. */
-  fixed: Record<string, number>;
-  /** Input and output dims still symbolic in the written model. */
-  symbolicDims: string[];
-  nodesBefore: number;
-  nodesAfter: number;
-  warnings: string[];
-}
+/** What a compile wrote (report.json's compile section without the support summary). */
+export type CompileResult = Omit<ReportCompile, "support">;
 
 /** Most external-data bytes a model may have to be compiled (it is inlined for onnxruntime, under protobuf's 2 GB). */
 const MAX_INLINED_BYTES = 1.5 * 2 ** 30;

@@ -1,5 +1,6 @@
 // The provider support tables as data: the types of engine/compile/providers/<provider>.json (each taken from a
 // provider's documented support table, with its source named) and the lookup of one op's rule in a table.
+import type { SourceDocument } from "../../common/partitions";
 import coreml from "./providers/coreml.json" with { type: "json" };
 import cpu from "./providers/cpu.json" with { type: "json" };
 import nnapi from "./providers/nnapi.json" with { type: "json" };
@@ -46,14 +47,7 @@ export interface OpRule extends GeneralRules {
   attachTo?: { ops: string[]; via: "producer" | "consumer" };
 }
 
-export interface SourceDocument {
-  title: string;
-  url?: string;
-  repository?: string;
-  path?: string;
-  commit?: string;
-  note?: string;
-}
+export type { SourceDocument };
 
 export interface ProviderTable {
   provider: string;

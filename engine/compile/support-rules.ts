@@ -1,5 +1,6 @@
 // The interpreter of the provider tables: checks one node against its op's rule and the provider's general rules
 // (dtype, static shape, rank, dim size, constant inputs, attribute values, external data) and says why not.
+import type { PlacementReasonKind } from "../../common/partitions";
 import type { NodeProto } from "onnx-buf";
 import { dtypeName } from "../onnx/dtypes";
 import { attrInt, attrString } from "../onnx/node-attrs";
@@ -17,17 +18,8 @@ export interface ValueFacts {
   external: boolean;
 }
 
-export type ReasonKind =
-  | "op"
-  | "external-data"
-  | "dynamic-shape"
-  | "rank"
-  | "dim"
-  | "dtype"
-  | "constant"
-  | "attribute"
-  | "fusion"
-  | "partition";
+/** Why a node stays on the CPU: the kinds partitions.json records. */
+export type ReasonKind = PlacementReasonKind;
 
 export type Verdict = { ok: true } | { ok: false; kind: ReasonKind; reason: string };
 
