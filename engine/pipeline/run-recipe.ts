@@ -1,9 +1,10 @@
 // A recipe's whole run as one library call, what `edge run` does: load and check the recipe, choose the device and
 // plan the run, then make (or reuse) the run folder and lock it for the run (report/run-dir.ts: `run/busy` when
-// another run holds it; a reused folder loses its previous run's files; dead runs' leftovers are swept), then the steps in order (quantize → compile → run → evaluate, see run-steps.ts), write the
-// report, check the budgets and say the exit code. Events go to the caller's sink; the caller's AbortSignal (and the
-// recipe's `run.timeout_s`) stop the run after the current unit of work (an iteration, a sample, a stage of the
-// profile's collection; a quantize or compile step as soon as it can), and the partial report is still written.
+// another run holds it; a reused folder loses its previous run's files; dead runs' leftovers are swept), then the
+// steps in order (quantize → compile → run → evaluate, see run-steps.ts), write the report, check the budgets and
+// say the exit code. Events go to the caller's sink; the caller's AbortSignal (and the recipe's `run.timeout_s`) stop
+// the run after the current unit of work (an iteration, a sample, a stage of the profile's collection; a quantize or
+// compile step as soon as it can), and the partial report is still written.
 // The caller's `stopNow` signal abandons the run at once: the partial report of what is known is written
 // synchronously, the run's temporary files are removed, `run/end` is emitted and the call returns; the step in
 // progress is left to the process's exit (a CLI exits right after).
