@@ -12,6 +12,7 @@ export type ErrorCode =
   | "recipe/not-found"
   | "run/failed"
   | "run/input"
+  | "run/busy"
   | "budget/failed"
   | "device/unknown"
   | "device/unsupported"

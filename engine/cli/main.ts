@@ -1,6 +1,7 @@
 // The `edge` command line: parses the command name and hands the rest to that command's module.
 // Exit codes are documented in README.md and defined in engine/errors.ts.
 import { exitCodeFor, exitCodes, isEdgeError } from "../errors";
+import { sweepSystemTemp } from "../fs/stale-temps";
 import { type CliIO, processIO } from "./io";
 import { inspectCommand } from "./inspect-command";
 import { validateCommand } from "./validate-command";
@@ -55,6 +56,9 @@ export async function main(argv: string[], io: CliIO = processIO, signal?: Abort
   }
   // Stopped while the engine loaded: `edge run` still writes its (empty) aborted report; the others just stop.
   if (signal?.aborted && name !== "run") return exitCodes.aborted;
+  // What killed edge processes left in the system's temporary folder; the folders a command writes are swept as
+  // it first writes there (fs/stale-temps.ts).
+  if (["run", "quantize", "compile", "evaluate"].includes(name)) sweepSystemTemp();
   try {
     return await command.run(rest, io, signal);
   } catch (e) {

@@ -70,7 +70,7 @@ export async function compileModel(src: string, out: string, options: CompileOpt
   let work: string;
   try {
     await ensureDir(dirname(target));
-    work = await makeTempDir(join(dirname(target), `.${basename(target)}.compile-`));
+    work = await makeTempDir(join(dirname(target), `.${basename(target)}.compile`));
   } catch (e) {
     await source.close();
     throw e;

@@ -18,7 +18,7 @@ export interface LatencyOptions {
 }
 
 export async function measureLatency(path: string, sample: Sample, options: LatencyOptions): Promise<LatencyStats> {
-  const outDir = await makeTempDir(join(tmpdir(), "edge-evaluate-"));
+  const outDir = await makeTempDir(join(tmpdir(), "edge-evaluate"));
   try {
     const result = await runLocal(
       { modelPath: path, outDir, samples: [sample], warmup: options.warmup ?? 2, iterations: options.iterations },

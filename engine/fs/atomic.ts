@@ -1,18 +1,22 @@
 // Atomic file writes: write to a temporary file beside the target, flush, then rename over it.
 // A reader never sees half a file, and a crash leaves the previous file (or none) in place. A filesystem error is
 // an `io/write` EdgeError naming the target (write-errors.ts); the temporary file is tracked (temp-paths.ts) until
-// it is renamed or removed, so a run stopped at once removes it too.
-import { randomBytes } from "node:crypto";
+// it is renamed or removed, so a run stopped at once removes it too; its name says which process made it
+// (temp-names.ts), and the first write into a folder sweeps that folder of what dead processes left (stale-temps.ts).
 import { promises as fs, closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { sweepStaleTempsOnce } from "./stale-temps";
+import { tempName } from "./temp-names";
 import { releaseTempPath, trackTempPath } from "./temp-paths";
 import { ensureDir, writeError } from "./write-errors";
 
-/** A temporary path in the same directory as `target` (same filesystem, so rename is atomic); tracked as temporary. */
+/**
+ * A temporary path `.NAME.edge-….tmp` in the same directory as `target` (same filesystem, so rename is atomic);
+ * tracked as temporary. The directory is swept of dead processes' leftovers the first time.
+ */
 export function tempPathFor(target: string): string {
-  return trackTempPath(
-    join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`),
-  );
+  sweepStaleTempsOnce(dirname(target));
+  return trackTempPath(join(dirname(target), tempName(`.${basename(target)}`)));
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {

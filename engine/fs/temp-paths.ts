@@ -1,8 +1,11 @@
 // The temporary files and folders the engine has made and not yet removed or moved into place (a profile capture
-// folder, a compile's work folder, the `.NAME.PID.RANDOM.tmp` of an atomic write), so that a run stopped at once
-// (a second Ctrl-C) can remove them synchronously on its way out instead of leaving hidden folders behind.
+// folder, a compile's work folder, the `.NAME.edge-….tmp` of an atomic write), so that a run stopped at once
+// (a second Ctrl-C) can remove them synchronously on its way out instead of leaving hidden folders behind. What a
+// process killed outright leaves is recognised by its name (temp-names.ts) and swept by the next one (stale-temps.ts).
 import { promises as fs, rmSync } from "node:fs";
-import { resolve, sep } from "node:path";
+import { dirname, resolve, sep } from "node:path";
+import { sweepStaleTempsOnce } from "./stale-temps";
+import { tempName } from "./temp-names";
 import { writeError } from "./write-errors";
 
 const live = new Set<string>();
@@ -18,12 +21,18 @@ export function releaseTempPath(path: string): void {
   live.delete(resolve(path));
 }
 
-/** `fs.mkdtemp(prefix)`, tracked; a filesystem error is `io/write` naming the prefix's folder. */
-export async function makeTempDir(prefix: string): Promise<string> {
+/**
+ * A new temporary folder `STEM.edge-….tmp` (temp-names.ts) for `stem` (a path: folder and name), tracked; the
+ * folder it is in is swept of dead processes' leftovers first. A filesystem error is `io/write` naming the stem.
+ */
+export async function makeTempDir(stem: string): Promise<string> {
+  sweepStaleTempsOnce(dirname(stem));
+  const path = tempName(stem);
   try {
-    return trackTempPath(await fs.mkdtemp(prefix));
+    await fs.mkdir(path);
+    return trackTempPath(path);
   } catch (e) {
-    throw writeError(e, prefix, "cannot create a temporary folder");
+    throw writeError(e, stem, "cannot create a temporary folder");
   }
 }
 

@@ -1,25 +1,28 @@
-// A recipe's whole run as one library call, what `edge run` does: load and check the recipe, choose the device,
-// make the run folder, then the steps in order (quantize → compile → run → evaluate, see run-steps.ts), write the
-// report, check the budgets and say the exit code. Events go to the caller's sink; the caller's AbortSignal (and the
-// recipe's `run.timeout_s`) stop the run after the current unit of work (an iteration, a sample, a stage of the
-// profile's collection; a quantize or compile step as soon as it can), and the partial report is still written.
+// A recipe's whole run as one library call, what `edge run` does: load and check the recipe, choose the device and
+// plan the run, then make (or reuse) the run folder and lock it for the run (report/run-dir.ts: `run/busy` when
+// another run holds it; a reused folder loses its previous run's files; dead runs' leftovers are swept), then the
+// steps in order (quantize → compile → run → evaluate, see run-steps.ts), write the report, check the budgets and
+// say the exit code. Events go to the caller's sink; the caller's AbortSignal (and the recipe's `run.timeout_s`) stop
+// the run after the current unit of work (an iteration, a sample, a stage of the profile's collection; a quantize or
+// compile step as soon as it can), and the partial report is still written.
 // The caller's `stopNow` signal abandons the run at once: the partial report of what is known is written
 // synchronously, the run's temporary files are removed, `run/end` is emitted and the call returns; the step in
 // progress is left to the process's exit (a CLI exits right after).
 //
 // Errors: problems found before the run starts (a missing or invalid recipe, an unknown device, a device this
-// engine cannot run on, a run folder it cannot make) are thrown as EdgeError, and no `run/end` event is emitted.
+// engine cannot run on, a run folder it cannot make or that another run holds) are thrown as EdgeError, no `run/end`
+// event is emitted, and no run folder is made.
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
 import { basename, join, resolve } from "node:path";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
 import { removeTempPathsSync } from "../fs/temp-paths";
-import { ensureDir, writeError } from "../fs/write-errors";
+import { writeError } from "../fs/write-errors";
 import { type LoadedRecipe, formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
 import type { ReportContext } from "../report/build-report";
 import { optimizationSection } from "../report/optimization-report";
 import type { RunReport } from "../report/report-types";
-import { createRunDir, type RunDir } from "../report/run-dir";
+import { type OpenRunDir, openRunDir } from "../report/run-dir";
 import { emitBudgetVerdicts, writeReport } from "../report/write-report";
 import type { RunPlan } from "../run/plan";
 import { abortedReport, writeReportSync } from "./aborted-report";
@@ -75,14 +78,23 @@ export async function runRecipe(
     if (p.severity === "warning") outer.emit({ type: "log", level: "warning", message: formatProblem(p) });
   const device = chooseDevice(recipe, options.device, file);
 
-  const runDir = await makeRunDir(cwd, options, recipe.name, device.name);
-  const { plan, deviceError } = planWithFallback(recipe, paths, device, runDir.dir, file);
+  // The plan first: a device or plan that fails leaves no run folder behind. Its folder is set once made.
+  const planned = planWithFallback(recipe, paths, device, "", file);
+  const runDir = await makeRunDir(cwd, options, recipe.name, device.name, file);
+  const plan: RunPlan = { ...planned.plan, outDir: runDir.dir };
+  const deviceError = planned.deviceError;
   const startedAt = new Date();
   const progress = new RunProgress();
   let abandoned: RunRecipeResult | undefined;
   // Once the run is abandoned, the step still in progress says nothing more.
   const sink = recordingSink(outer, progress, () => abandoned !== undefined);
   sink.emit({ type: "run/start", runId: runDir.runId, recipe: file, device: device.name, outDir: runDir.dir });
+  if (runDir.cleared.length > 0)
+    sink.emit({
+      type: "log",
+      level: "info",
+      message: `${runDir.dir} held a previous run: removed its ${runDir.cleared.map((p) => basename(p)).join(", ")}`,
+    });
 
   const stop = stopSignal([options.signal, options.stopNow], recipe.run?.timeout_s);
   const optimized: OptimizeOutcome = { model: paths.model };
@@ -154,6 +166,8 @@ export async function runRecipe(
   } finally {
     stop.dispose();
     options.stopNow?.removeEventListener("abort", abandon);
+    // Abandoned: the lock went with the temporary files after the report (abandonNow).
+    if (!abandoned) runDir.lock.release();
   }
 }
 
@@ -176,7 +190,6 @@ function abandonNow(
     (a, i, all) => all.findIndex((b) => b.path === a.path) === i,
   );
   const report = abortedReport({ ...context, artifacts }, measured);
-  removeTempPathsSync(context.outDir);
   sink.emit({
     type: "log",
     level: "warning",
@@ -194,6 +207,8 @@ function abandonNow(
     const error = writeError(e, join(context.outDir, "report.json"));
     sink.emit({ type: "error", code: error.code, message: error.message, where: error.where, hint: error.hint });
   }
+  // The temporary files and the run folder's lock (tracked with them) go once the report is written.
+  removeTempPathsSync(context.outDir);
   sink.emit({ type: "run/end", ok: false, exitCode, reportPath });
   return {
     report,
@@ -204,19 +219,21 @@ function abandonNow(
   };
 }
 
-/** `outDir` as given (its last part is the run id), else a new timestamped folder under `runsDir`. */
+/**
+ * `outDir` as given (its last part is the run id), else a new timestamped folder under `runsDir`; locked for this
+ * run, swept, and cleared of a previous run's files (report/run-dir.ts).
+ */
 async function makeRunDir(
   cwd: string,
   options: RunRecipeOptions,
   recipeName: string,
   deviceName: string,
-): Promise<RunDir> {
-  if (options.outDir) {
-    const dir = resolve(cwd, options.outDir);
-    await ensureDir(dir);
-    return { runId: basename(dir), dir };
-  }
-  return createRunDir(resolve(cwd, options.runsDir ?? join(".edge", "runs")), recipeName, deviceName);
+  file: string,
+): Promise<OpenRunDir> {
+  const runsRoot = resolve(cwd, options.runsDir ?? join(".edge", "runs"));
+  const purpose = `edge run ${file}`;
+  if (options.outDir) return openRunDir({ dir: resolve(cwd, options.outDir), runsRoot }, purpose);
+  return openRunDir({ runsRoot, recipe: recipeName, device: deviceName }, purpose);
 }
 
 /** The caller's signals combined with the recipe's `run.timeout_s`; `dispose` clears the timer. */

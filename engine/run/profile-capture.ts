@@ -29,7 +29,7 @@ export interface RunProfile {
 
 export async function prepareProfileCapture(outDir: string): Promise<ProfileCapture> {
   await ensureDir(outDir);
-  const dir = await makeTempDir(join(resolve(outDir), ".profile-"));
+  const dir = await makeTempDir(join(resolve(outDir), ".profile"));
   return { dir, prefix: join(dir, "ort") };
 }
 
