@@ -1,5 +1,8 @@
 // The `edge` command line: parses the command name and hands the rest to that command's module.
-// Exit codes are documented in README.md and defined in engine/errors.ts.
+// Exit codes are documented in README.md and defined in engine/errors.ts. Everything a command writes goes through
+// `visibleOutput` (common/terminal-text.ts): names and paths from models and recipes reach the terminal with their
+// control characters shown as escapes, never acted on (the CLI writes no escape sequences of its own; JSON stays JSON).
+import { visibleOutput } from "../../common/terminal-text";
 import { exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { type CliIO, processIO } from "./io";
 import { inspectCommand } from "./inspect-command";
@@ -35,7 +38,17 @@ function usage(): string {
   ].join("\n");
 }
 
-export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+/** The same streams, with what a terminal would act on shown as escapes. */
+export function visibleIO(io: CliIO): CliIO {
+  return {
+    stdout: (text) => io.stdout(visibleOutput(text)),
+    stderr: (text) => io.stderr(visibleOutput(text)),
+    cwd: io.cwd,
+  };
+}
+
+export async function main(argv: string[], rawIO: CliIO = processIO): Promise<number> {
+  const io = visibleIO(rawIO);
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;

@@ -1,20 +1,23 @@
 // The human-readable form of an inspect report: a two-column table for a terminal. Bytes in the product's units
-// (common/units.ts: kB = 10^3, MB = 10^6 bytes).
+// (common/units.ts: kB = 10^3, MB = 10^6 bytes). Names come from the model, so every line is shown through `visible`
+// (common/terminal-text.ts): a control character in a node or input name is printed as an escape, not acted on.
 import { basename } from "node:path";
+import { visible } from "../../common/terminal-text";
 import { formatBytes, formatCount as count } from "../../common/units";
 import type { TensorSignature } from "../onnx/signature";
 import type { Totals } from "./graph-stats";
 import type { InspectReport } from "./report";
 
 function dims(sig: TensorSignature): string {
-  return sig.dims ? `[${sig.dims.map((d) => d ?? "?").join(", ")}]` : "[rank unknown]";
+  return sig.dims ? `[${sig.dims.map((d) => visible(String(d ?? "?"))).join(", ")}]` : "[rank unknown]";
 }
 
 function signatureRows(list: TensorSignature[]): string[] {
   if (list.length === 0) return ["(none)"];
-  const width = Math.max(...list.map((s) => s.name.length));
+  const names = list.map((s) => visible(s.name));
+  const width = Math.max(...names.map((name) => name.length));
   const dtypeWidth = Math.max(...list.map((s) => s.dtype.length));
-  return list.map((s) => `${s.name.padEnd(width)}  ${s.dtype.padEnd(dtypeWidth)}  ${dims(s)}`);
+  return list.map((s, i) => `${names[i].padEnd(width)}  ${s.dtype.padEnd(dtypeWidth)}  ${dims(s)}`);
 }
 
 function histogram(ops: Record<string, number>, limit: number): string[] {
@@ -101,7 +104,7 @@ export function formatReport(report: InspectReport): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return (
     rows
-      .flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${line}`))
+      .flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${visible(line)}`))
       .join("\n") + "\n"
   );
 }
