@@ -5,7 +5,7 @@
 import { visibleOutput } from "../../common/terminal-text";
 import { exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { type CliIO, processIO } from "./io";
-import { inspectCommand } from "./inspect-command";
+import { INSPECT_USAGE, inspectCommand } from "./inspect-command";
 import { validateCommand } from "./validate-command";
 import { runCommand } from "./run-command";
 import { QUANTIZE_USAGE, quantizeCommand } from "./quantize-command";
@@ -17,7 +17,7 @@ import { ENGINE_VERSION } from "../version";
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
-  inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
+  inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   validate: { run: validateCommand, usage: "edge validate RECIPE... [--json]" },
   run: { run: runCommand, usage: "edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]" },
   quantize: { run: quantizeCommand, usage: QUANTIZE_USAGE },

@@ -105,10 +105,10 @@ void test("edge run: a recipe file named with an OSC sequence, on a model with s
 const evilRun: EngineEvent[] = [
   { type: "run/start", runId: "r1", recipe: `${EVIL}.edge.yaml`, device: EVIL, outDir: `/w/${EVIL}`, timeMs: 0 },
   { type: "step/start", step: "load", detail: `${EVIL}.onnx`, timeMs: 1 },
-  { type: "progress", step: EVIL, done: 1, total: 2, timeMs: 2 },
+  { type: "progress", step: EVIL as "run", done: 1, total: 2, timeMs: 2 },
   { type: "log", level: "warning", message: `node ${EVIL} \u202eexe.txt`, timeMs: 3 },
   { type: "log", level: "info", message: EVIL, timeMs: 3 },
-  { type: "step/end", step: EVIL, ok: false, durationMs: 1, timeMs: 4 },
+  { type: "step/end", step: EVIL as "run", ok: false, durationMs: 1, timeMs: 4 },
   { type: "budget", name: EVIL, limit: 1, actual: null, unit: EVIL, pass: null, reason: EVIL, timeMs: 5 },
   { type: "error", code: "run/input", message: `input ${EVIL}`, where: {}, hint: EVIL, timeMs: 6 },
   { type: "artifact", kind: "report.md", path: `/w/${EVIL}/report.md`, timeMs: 7 },
