@@ -1,7 +1,7 @@
 // Step 2 of reading a recipe: the checks of meaning, on the parts of the recipe that matched the schema (all of
 // it, or what is left when a part is wrong: an editor must show an unknown `run.device` while a key elsewhere is
-// misspelt). References between sections, option combinations, methods against providers, budgets, files, and
-// the model's signature. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
+// misspelt). References between sections, option combinations, methods against providers, budgets, files, the
+// model's signature, and the memory of the inputs `edge run` will make. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { type ModelSignature, readModelSignature } from "../onnx/signature";
@@ -13,6 +13,7 @@ import {
   type PathKind,
   type RecipeFileHost,
 } from "./check-files";
+import { checkInputMemory } from "./check-input-memory";
 import { checkInputSpecs } from "./check-inputs";
 import { checkAgainstModel } from "./check-model";
 import { checkOptions } from "./check-options";
@@ -81,6 +82,7 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
   if (signature) checkAgainstModel(parts, signature, sink);
+  checkInputMemory(parts, signature, sink);
 
   return { problems: sortProblems([...parsed.problems, ...sink.problems]), paths, signature };
 }
