@@ -3,7 +3,8 @@
 // model's, else float32). An error at the shape when it cannot be allocated at all (more elements than one array
 // holds, more bytes than any device class has: engine/inspect/input-footprint.ts); a warning when it alone exceeds
 // the `peak_memory_mb` budget, or at the budget when the inputs together do. Pure: the language server shows the
-// same problems.
+// same problems. With a budget and a host that can estimate (`edge validate`, `edge run`), the engine's peak-memory
+// estimate for these shapes (engine/inspect: weights + peak activations) is compared with the budget too.
 import { formatBytes } from "../../common/units";
 import { cannotAllocate, inputFootprint, type InputFootprint } from "../inspect/input-footprint";
 import type { ModelSignature, TensorSignature } from "../onnx/signature";
@@ -30,9 +31,23 @@ function runShape(
   return model?.dims ? model.dims.map((d) => size(d)) : undefined;
 }
 
-export function checkInputMemory(parts: RecipeParts, signature: ModelSignature | undefined, sink: ProblemSink): void {
+export interface InputMemory {
+  /** The shape each input will have, by name. */
+  shapes: Record<string, number[]>;
+  /** An input cannot be allocated, or the inputs alone exceed the budget (a problem was reported). */
+  reported: boolean;
+  /** The `peak_memory_mb` budget in bytes, when the recipe has one. */
+  budgetBytes?: number;
+}
+
+export function checkInputMemory(
+  parts: RecipeParts,
+  signature: ModelSignature | undefined,
+  sink: ProblemSink,
+): InputMemory {
   const { recipe, broken } = parts;
-  if (broken(["model", "inputs"]) || broken(["compile", "fixed_shapes"])) return;
+  const result: InputMemory = { shapes: {}, reported: false };
+  if (broken(["model", "inputs"]) || broken(["compile", "fixed_shapes"])) return { ...result, reported: true };
   const fixed = recipe.compile?.fixed_shapes ?? {};
   const given = recipe.model?.inputs ?? {};
   const budgetMb = broken(["budgets", "peak_memory_mb"]) ? undefined : recipe.budgets?.peak_memory_mb;
@@ -48,6 +63,7 @@ export function checkInputMemory(parts: RecipeParts, signature: ModelSignature |
     if (spec && (spec.value !== undefined || broken(["model", "inputs", name]))) continue;
     const shape = runShape(spec?.shape, model, fixed);
     if (!shape) continue;
+    result.shapes[name] = shape;
     const dtype = spec?.dtype ?? (model && model.dtype !== "unknown" ? model.dtype : "float32");
     const footprint = inputFootprint(shape, dtype);
     const at = spec
@@ -84,6 +100,23 @@ export function checkInputMemory(parts: RecipeParts, signature: ModelSignature |
       ["budgets", "peak_memory_mb"],
       `the inputs alone take ${formatBytes(Number(total))}, more than the \`peak_memory_mb\` budget of ${formatBytes(budgetMb! * 1e6)}`,
     );
+  if (warned || (budgetBytes !== undefined && total > budgetBytes)) result.reported = true;
+  return { ...result, ...(budgetBytes !== undefined ? { budgetBytes: Number(budgetBytes) } : {}) };
+}
+
+/** The engine's estimate for the inputs' shapes against the budget: a warning at the budget when it is above. */
+export function checkPeakEstimate(
+  estimate: { peakBytes: number; exact: boolean } | undefined,
+  budgetBytes: number,
+  sink: ProblemSink,
+): void {
+  if (!estimate?.exact || estimate.peakBytes <= budgetBytes) return;
+  sink.warning(
+    "input/size",
+    ["budgets", "peak_memory_mb"],
+    `for the inputs' shapes the engine estimates a peak of ${formatBytes(estimate.peakBytes)} (weights + activations), more than the \`peak_memory_mb\` budget of ${formatBytes(budgetBytes)}`,
+    { hint: "`edge inspect MODEL --input-shape NAME=D1,D2,…` shows the estimate and where the peak is" },
+  );
 }
 
 function overBudget(what: string, footprint: InputFootprint, budgetMb: number): string {

@@ -13,7 +13,8 @@ import {
   type PathKind,
   type RecipeFileHost,
 } from "./check-files";
-import { checkInputMemory } from "./check-input-memory";
+import { inspectModel } from "../inspect/inspect-model";
+import { checkInputMemory, checkPeakEstimate } from "./check-input-memory";
 import { checkInputSpecs } from "./check-inputs";
 import { checkAgainstModel } from "./check-model";
 import { checkOptions } from "./check-options";
@@ -31,6 +32,17 @@ export interface RecipeCheckHost extends RecipeFileHost {
   homeDir?: string;
   /** Skip the checks of files and of the model (an unsaved editor buffer, whose relative paths mean nothing yet). */
   skipFiles?: boolean;
+  /**
+   * The engine's peak-memory estimate (weights + activations) of the model for these input shapes, compared with a
+   * `peak_memory_mb` budget; undefined when it cannot be made. Optional: it reads the whole model again.
+   */
+  estimatePeakMemory?(modelPath: string, inputShapes: Record<string, number[]>): Promise<PeakEstimate | undefined>;
+}
+
+export interface PeakEstimate {
+  peakBytes: number;
+  /** False when a size could not be counted exactly or the model has problems: then it is not compared. */
+  exact: boolean;
 }
 
 export interface RecipeCheck {
@@ -48,6 +60,17 @@ export function nodeCheckHost(baseDir: string): RecipeCheckHost {
     baseDir,
     homeDir: homedir(),
     readModelSignature,
+    estimatePeakMemory: async (modelPath, inputShapes) => {
+      try {
+        const report = await inspectModel(modelPath, { inputShapes });
+        return {
+          peakBytes: report.memory.estimatedPeakBytes,
+          exact: report.memory.exact && report.problems.length === 0,
+        };
+      } catch {
+        return undefined; // the model's own problems are reported by the other checks
+      }
+    },
     pathKind: async (path: string): Promise<PathKind | undefined> => {
       try {
         const stat = await fs.stat(path);
@@ -82,7 +105,9 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
   if (signature) checkAgainstModel(parts, signature, sink);
-  checkInputMemory(parts, signature, sink);
+  const inputMemory = checkInputMemory(parts, signature, sink);
+  if (signature && paths && host.estimatePeakMemory && inputMemory.budgetBytes !== undefined && !inputMemory.reported)
+    checkPeakEstimate(await host.estimatePeakMemory(paths.model, inputMemory.shapes), inputMemory.budgetBytes, sink);
 
   return { problems: sortProblems([...parsed.problems, ...sink.problems]), paths, signature };
 }

@@ -13,7 +13,7 @@ import { createEventSink } from "../../engine/events";
 import { isEdgeError } from "../../engine/errors";
 import { checkRecipe, nodeCheckHost, parseRecipe, type Problem } from "../../engine/recipe";
 import { resolveFeeds } from "../../engine/run/feeds";
-import { bytesOf, DT, graph, model, node, valueInfo } from "../onnx/model-builder";
+import { bytesOf, DT, graph, model, node, tensor, valueInfo } from "../onnx/model-builder";
 import { describe, expectProblem, marked, tempDir, yaml } from "../recipe/helpers";
 
 const dir = tempDir("edge-huge-inputs-");
@@ -101,6 +101,48 @@ void test("an input larger than the peak_memory_mb budget is a warning at its sh
       peak_memory_mb: 50
   `);
   assert.deepEqual(sizeProblems(fine.problems), [], describe(fine.problems));
+});
+
+void test("with a peak_memory_mb budget, the engine's estimate (weights + activations) is compared too", async () => {
+  // x [1, 1] → Expand to [1000, 1000] float32: 4 B of input, 4 MB of activations.
+  writeFileSync(
+    join(dir, "expand.onnx"),
+    bytesOf(
+      model(
+        graph({
+          nodes: [node("Expand", ["x", "shape"], ["y"], {}, { name: "expand" })],
+          inputs: [valueInfo("x", DT.FLOAT, [1, 1])],
+          outputs: [valueInfo("y", DT.FLOAT, [1000, 1000])],
+          initializers: [tensor("shape", [2], [1000, 1000], DT.INT64)],
+        }),
+      ),
+    ),
+  );
+  const over = await check(yaml`
+    name: expand
+    model:
+      path: expand.onnx
+      inputs:
+        x: { shape: [1, 1] }
+    budgets:
+      peak_memory_mb: ⟨here⟩1
+  `);
+  expectProblem(over.problems, {
+    code: "input/size",
+    at: over.at[0],
+    severity: "warning",
+    message: /estimates a peak of 4\.0+ MB.*peak_memory_mb/,
+  });
+  const under = await check(yaml`
+    name: expand
+    model:
+      path: expand.onnx
+      inputs:
+        x: { shape: [1, 1] }
+    budgets:
+      peak_memory_mb: 10
+  `);
+  assert.deepEqual(sizeProblems(under.problems), [], describe(under.problems));
 });
 
 void test("edge validate fails on it and edge run refuses it without a crash", async () => {
