@@ -1,8 +1,11 @@
 // Engine events as text for people: a line per step start and end, a progress line, warnings and errors, each
 // budget's verdict (✓/✗), the report's path, and a closing summary. One renderer for every place that shows a run:
 // `edge run` on stderr (plain lines) and the extension's run terminal (ANSI colours, the progress line rewritten in
-// place, CRLF line ends). Pure: events in, text out.
+// place, CRLF line ends). Pure: events in, text out. Names, paths and messages in events come from recipes and
+// models, so each is shown through `visible` (common/terminal-text.ts): the only escape sequences written are the
+// renderer's own.
 import type { BudgetEvent, EngineEvent } from "./events";
+import { visible } from "./terminal-text";
 import { formatDuration, formatNumber } from "./units";
 
 export interface EventTextOptions {
@@ -43,6 +46,8 @@ const ANSI = {
 };
 const NO_COLOR: typeof ANSI = { red: "", green: "", yellow: "", dim: "", bold: "", reset: "" };
 const CLEAR_LINE = `\r${ESC}2K`;
+/** Messages and hints may run over several lines; names and paths may not. */
+const MESSAGE = { multiline: true };
 
 export class EventTextRenderer {
   readonly summary: RunSummary = { ok: undefined, exitCode: undefined, budgets: [], warnings: 0, errors: 0 };
@@ -68,39 +73,45 @@ export class EventTextRenderer {
         this.summary.runId = event.runId;
         this.summary.outDir = event.outDir;
         return this.line(
-          `${c.bold}edge run${c.reset} ${event.recipe} on ${c.bold}${event.device}${c.reset} ${c.dim}→ ${event.outDir}${c.reset}`,
+          `${c.bold}edge run${c.reset} ${visible(event.recipe)} on ${c.bold}${visible(event.device)}${c.reset} ${c.dim}→ ${visible(event.outDir)}${c.reset}`,
         );
       case "step/start":
-        return this.line(`▸ ${event.step}${event.detail ? ` ${c.dim}${event.detail}${c.reset}` : ""}`);
+        return this.line(
+          `▸ ${visible(event.step)}${event.detail ? ` ${c.dim}${visible(event.detail)}${c.reset}` : ""}`,
+        );
       case "step/end":
         return this.line(
-          `${event.ok ? `${c.green}✓` : `${c.red}✗`} ${event.step}${c.reset} ${c.dim}${formatDuration(event.durationMs)}${c.reset}`,
+          `${event.ok ? `${c.green}✓` : `${c.red}✗`} ${visible(event.step)}${c.reset} ${c.dim}${formatDuration(event.durationMs)}${c.reset}`,
         );
       case "progress": {
         const last = event.done === event.total;
         if (!last && event.timeMs - this.lastProgressMs < this.progressEveryMs) return "";
         this.lastProgressMs = event.timeMs;
-        const text = `  ${event.step} ${bar(event.done, event.total)} ${event.done}/${event.total}`;
+        const text = `  ${visible(event.step)} ${bar(event.done, event.total)} ${event.done}/${event.total}`;
         if (!this.inPlace) return this.line(text);
         this.progressShown = true;
         return `${CLEAR_LINE}${text}`;
       }
       case "log":
         if (event.level === "warning") this.summary.warnings++;
-        return this.line(event.level === "warning" ? `${c.yellow}⚠ ${event.message}${c.reset}` : `  ${event.message}`);
+        return this.line(
+          event.level === "warning"
+            ? `${c.yellow}⚠ ${visible(event.message, MESSAGE)}${c.reset}`
+            : `  ${visible(event.message, MESSAGE)}`,
+        );
       case "budget":
         this.summary.budgets.push(event);
         return this.line(`  budget ${this.verdict(event)}`);
       case "error":
         this.summary.errors++;
         return this.line(
-          `${c.red}✗ [${event.code}] ${event.message}${c.reset}${event.hint ? `${this.eol}    ${c.dim}hint: ${event.hint}${c.reset}` : ""}`,
+          `${c.red}✗ [${visible(event.code)}] ${visible(event.message, MESSAGE)}${c.reset}${event.hint ? `${this.eol}    ${c.dim}hint: ${visible(event.hint, MESSAGE)}${c.reset}` : ""}`,
         );
       case "artifact":
         if (event.kind === "report.json") this.summary.reportJsonPath = event.path;
         if (event.kind === "report.md") {
           this.summary.reportMdPath = event.path;
-          return this.line(`  report: ${event.path}`);
+          return this.line(`  report: ${visible(event.path)}`);
         }
         return "";
       case "run/end":
@@ -135,7 +146,8 @@ export class EventTextRenderer {
       `${c.bold}Run ${status}${c.reset}${budgets}${counts ? `, ${counts}` : ""} ${c.dim}(exit ${exitCode ?? "signal"})${c.reset}`,
     ];
     for (const b of s.budgets) lines.push(`  ${this.verdict(b)}`);
-    if (s.reportMdPath ?? s.reportJsonPath) lines.push(`  report: ${s.reportMdPath ?? s.reportJsonPath}`);
+    if (s.reportMdPath ?? s.reportJsonPath)
+      lines.push(`  report: ${visible(s.reportMdPath ?? s.reportJsonPath ?? "")}`);
     return this.line(lines.join(this.eol));
   }
 
@@ -143,9 +155,9 @@ export class EventTextRenderer {
   verdict(b: BudgetEvent): string {
     const c = this.c;
     const mark = b.pass === null ? `${c.yellow}–` : b.pass ? `${c.green}✓` : `${c.red}✗`;
-    const unit = b.unit ? ` ${b.unit}` : "";
+    const unit = b.unit ? ` ${visible(b.unit)}` : "";
     const actual = b.actual === null ? "not measured" : `${formatNumber(b.actual, 3)}${unit}`;
-    return `${mark} ${b.name}${c.reset}: ${actual} (limit ${formatNumber(b.limit, 3)}${unit})${b.reason ? ` — ${b.reason}` : ""}`;
+    return `${mark} ${visible(b.name)}${c.reset}: ${actual} (limit ${formatNumber(b.limit, 3)}${unit})${b.reason ? ` — ${visible(b.reason)}` : ""}`;
   }
 
   /** A whole line, ending the progress line first when one is showing. */

@@ -1,11 +1,15 @@
-// `edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...`: what a model is, what it holds, and the memory
-// it needs. A table on stdout, or the JSON report with --json. Errors are thrown as EdgeError for the dispatcher.
+// `edge inspect MODEL [--json] [--strict] [--input-shape NAME=D1,D2,...]...`: what a model is, what it holds, the
+// memory it needs and what is wrong with it. A table on stdout, or the JSON report with --json; a line on stderr when
+// the model has problems, and with --strict exit 4 (model invalid). Errors are thrown as EdgeError for the dispatcher.
 import { resolve } from "node:path";
-import { EdgeError, isEdgeError } from "../errors";
+import { visibleOutput } from "../../common/terminal-text";
+import { EdgeError, exitCodes, isEdgeError } from "../errors";
 import { formatReport } from "../inspect/format-report";
 import { inspectModel } from "../inspect/inspect-model";
 import { parseArgs } from "./args";
 import type { CliIO } from "./io";
+
+export const INSPECT_USAGE = "edge inspect MODEL [--json] [--strict] [--input-shape NAME=D1,D2,...]...";
 
 /** Parses `NAME=D1,D2,...` (an empty list for a scalar: `NAME=`) into a map; a repeated name is an error. */
 export function parseInputShapes(specs: string[]): Record<string, number[]> {
@@ -30,13 +34,17 @@ export function parseInputShapes(specs: string[]): Record<string, number[]> {
 }
 
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { json: "boolean", "input-shape": "string[]" }, "inspect");
+  const { positionals, flags } = parseArgs(
+    argv,
+    { json: "boolean", strict: "boolean", "input-shape": "string[]" },
+    "inspect",
+  );
   if (positionals.length !== 1) {
     throw new EdgeError(
       "cli/usage",
       `edge inspect: expected one MODEL, got ${positionals.length}`,
       {},
-      "usage: edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]...",
+      `usage: ${INSPECT_USAGE}`,
     );
   }
   const inputShapes = parseInputShapes((flags["input-shape"] as string[] | undefined) ?? []);
@@ -46,6 +54,11 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       throw new EdgeError("cli/usage", `edge inspect: --input-shape: ${e.message}`, { hint: e.hint, cause: e });
     throw e;
   });
-  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return 0;
+  io.stdout(visibleOutput(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report)));
+  const n = report.problems.length;
+  if (n === 0) return exitCodes.ok;
+  io.stderr(
+    `edge inspect: the model has ${n === 1 ? "a problem" : `${n} problems`} (see "problems")${flags.strict ? "" : "; --strict makes that exit 4"}\n`,
+  );
+  return flags.strict ? exitCodes.model : exitCodes.ok;
 }

@@ -1,9 +1,12 @@
 // The `edge` command line: parses the command name and hands the rest to that command's module.
-// Exit codes are documented in README.md and defined in engine/errors.ts.
+// Exit codes are documented in README.md and defined in engine/errors.ts. Everything a command writes goes through
+// `visibleOutput` (common/terminal-text.ts): names and paths from models and recipes reach the terminal with their
+// control characters shown as escapes, never acted on (the CLI writes no escape sequences of its own; JSON stays JSON).
+import { visibleOutput } from "../../common/terminal-text";
 import { exitCodeFor, exitCodes, isEdgeError } from "../errors";
 import { sweepSystemTemp } from "../fs/stale-temps";
 import { type CliIO, processIO } from "./io";
-import { inspectCommand } from "./inspect-command";
+import { INSPECT_USAGE, inspectCommand } from "./inspect-command";
 import { validateCommand } from "./validate-command";
 import { runCommand } from "./run-command";
 import { QUANTIZE_USAGE, quantizeCommand } from "./quantize-command";
@@ -16,7 +19,7 @@ import { ENGINE_VERSION } from "../version";
 type Command = (argv: string[], io: CliIO, signal?: AbortSignal) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
-  inspect: { run: inspectCommand, usage: "edge inspect MODEL [--json] [--input-shape NAME=D1,D2,...]..." },
+  inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   validate: { run: validateCommand, usage: "edge validate RECIPE... [--json]" },
   run: { run: runCommand, usage: "edge run RECIPE [--device NAME] [--out DIR] [--events jsonl]" },
   quantize: { run: quantizeCommand, usage: QUANTIZE_USAGE },
@@ -37,7 +40,17 @@ function usage(): string {
   ].join("\n");
 }
 
-export async function main(argv: string[], io: CliIO = processIO, signal?: AbortSignal): Promise<number> {
+/** The same streams, with what a terminal would act on shown as escapes. */
+export function visibleIO(io: CliIO): CliIO {
+  return {
+    stdout: (text) => io.stdout(visibleOutput(text)),
+    stderr: (text) => io.stderr(visibleOutput(text)),
+    cwd: io.cwd,
+  };
+}
+
+export async function main(argv: string[], rawIO: CliIO = processIO, signal?: AbortSignal): Promise<number> {
+  const io = visibleIO(rawIO);
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;

@@ -1,20 +1,23 @@
 // The human-readable form of an inspect report: a two-column table for a terminal. Bytes in the product's units
-// (common/units.ts: kB = 10^3, MB = 10^6 bytes).
+// (common/units.ts: kB = 10^3, MB = 10^6 bytes). Names come from the model, so every line is shown through `visible`
+// (common/terminal-text.ts): a control character in a node or input name is printed as an escape, not acted on.
 import { basename } from "node:path";
+import { visible } from "../../common/terminal-text";
 import { formatBytes, formatCount as count } from "../../common/units";
 import type { TensorSignature } from "../onnx/signature";
 import type { Totals } from "./graph-stats";
 import type { InspectReport } from "./report";
 
 function dims(sig: TensorSignature): string {
-  return sig.dims ? `[${sig.dims.map((d) => d ?? "?").join(", ")}]` : "[rank unknown]";
+  return sig.dims ? `[${sig.dims.map((d) => visible(String(d ?? "?"))).join(", ")}]` : "[rank unknown]";
 }
 
 function signatureRows(list: TensorSignature[]): string[] {
   if (list.length === 0) return ["(none)"];
-  const width = Math.max(...list.map((s) => s.name.length));
+  const names = list.map((s) => visible(s.name));
+  const width = Math.max(...names.map((name) => name.length));
   const dtypeWidth = Math.max(...list.map((s) => s.dtype.length));
-  return list.map((s) => `${s.name.padEnd(width)}  ${s.dtype.padEnd(dtypeWidth)}  ${dims(s)}`);
+  return list.map((s, i) => `${names[i].padEnd(width)}  ${s.dtype.padEnd(dtypeWidth)}  ${dims(s)}`);
 }
 
 function histogram(ops: Record<string, number>, limit: number): string[] {
@@ -34,7 +37,7 @@ function histogram(ops: Record<string, number>, limit: number): string[] {
 function totalsLine(totals: Totals): string {
   return totals.tensors === 0
     ? "none"
-    : `${count(totals.elements)} in ${count(totals.tensors)} tensors (${formatBytes(totals.bytes)})`;
+    : `${count(totals.elements)} in ${count(totals.tensors)} tensors (${formatBytes(totals.bytes)})${totals.unknown ? `, ${count(totals.unknown)} of them of unknown size` : ""}`;
 }
 
 /** Renders the report as aligned `label  value` lines, ending with a newline. */
@@ -54,6 +57,12 @@ export function formatReport(report: InspectReport): string {
   ]);
   if (m.producer.name || m.producer.version)
     rows.push(["producer", [`${m.producer.name} ${m.producer.version}`.trim()]]);
+  rows.push([
+    "problems",
+    report.problems.length === 0
+      ? ["none (tensor sizes, dims, cycles, dangling inputs checked)"]
+      : report.problems.map((p) => `${p.message}${p.scope && p.scope !== "main" ? ` (in ${p.scope})` : ""}`),
+  ]);
   rows.push(["inputs", signatureRows(report.inputs)]);
   rows.push(["outputs", signatureRows(report.outputs)]);
   const nested = [
@@ -69,11 +78,16 @@ export function formatReport(report: InspectReport): string {
   rows.push(["ops (all)", histogram(n.opsAll, 16)]);
   const byDtype = Object.entries(p.all.byDtype)
     .sort((a, b) => b[1].bytes - a[1].bytes)
-    .map(([dtype, t]) => `${dtype} ${count(t.elements)} (${formatBytes(t.bytes)})`);
+    .map(
+      ([dtype, t]) =>
+        `${dtype} ${count(t.elements)} (${formatBytes(t.bytes)})${t.unknown ? ` + ${count(t.unknown)} of unknown size` : ""}`,
+    );
   rows.push([
     "parameters",
     [
-      `${count(p.all.total.elements)} (${formatBytes(p.all.total.bytes)}): ${byDtype.join(", ") || "none"}`,
+      p.all.total.unknown
+        ? `unknown: ${count(p.all.total.unknown)} tensor${p.all.total.unknown === 1 ? "" : "s"} of untrusted size (see problems); the rest: ${count(p.all.total.elements)} (${formatBytes(p.all.total.bytes)})${byDtype.length ? `: ${byDtype.join(", ")}` : ""}`
+        : `${count(p.all.total.elements)} (${formatBytes(p.all.total.bytes)}): ${byDtype.join(", ") || "none"}`,
       `initializers ${totalsLine(p.initializers.total)}; Constant nodes ${totalsLine(p.constants.total)}`,
       ...(p.external.tensors
         ? [`${count(p.external.tensors)} tensors (${formatBytes(p.external.bytes)}) in external data`]
@@ -87,7 +101,7 @@ export function formatReport(report: InspectReport): string {
   rows.push([
     "memory",
     [
-      `~${formatBytes(mem.estimatedPeakBytes)} estimated peak = ${formatBytes(mem.weightsBytes)} weights + ${formatBytes(mem.peakActivationBytes)} activations${at}`,
+      `${mem.exact ? "" : "unknown (not every size could be counted); at least "}~${formatBytes(mem.estimatedPeakBytes)} estimated peak = ${formatBytes(mem.weightsBytes)} weights + ${formatBytes(mem.peakActivationBytes)} activations${at}`,
       `for input shapes ${shapes || "(none)"}`,
       ...mem.notes.map((note) => `note: ${note}`),
     ],
@@ -101,7 +115,7 @@ export function formatReport(report: InspectReport): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return (
     rows
-      .flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${line}`))
+      .flatMap(([label, lines]) => lines.map((line, i) => `${(i === 0 ? label : "").padEnd(width)}${visible(line)}`))
       .join("\n") + "\n"
   );
 }

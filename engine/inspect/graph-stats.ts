@@ -1,15 +1,20 @@
 // Counting a model: nodes (top level, in subgraphs, in model-local functions), op-type histograms, and parameters
 // (initializers and Constant-node tensors, in every scope) by element type. External data counts by its declared
-// length, without being read.
+// length, without being read. A tensor whose size cannot be trusted (negative dims, data that does not match dims ×
+// dtype, a count past 2^53: tensor-checks.ts) is counted as `unknown`, not as the number its dims would give.
 import { type ModelProto, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
-import { bytesForElements, dtypeName, elementCount } from "../onnx/dtypes";
+import { bytesForElements, dtypeName } from "../onnx/dtypes";
 import { isExternal, tensorByteSize } from "../onnx/tensor-proto";
 import { isConstantNode, opKey, type TensorEntry, walkGraphs, walkTensors } from "../onnx/walk";
+import { exactElementCount, tensorIssue } from "./tensor-checks";
 
 export interface Totals {
   tensors: number;
+  /** Elements and bytes of the tensors whose size is known (all but `unknown`). */
   elements: number;
   bytes: number;
+  /** Tensors whose size is not known (see the report's problems); absent when there are none. */
+  unknown?: number;
 }
 
 export interface TotalsByDtype {
@@ -55,6 +60,15 @@ function add(target: TotalsByDtype, dtype: number, elements: number, bytes: numb
     t.tensors += tensors;
     t.elements += elements;
     t.bytes += bytes;
+  }
+}
+
+/** A tensor of unknown size: it counts as a tensor, and as unknown, but adds no elements or bytes. */
+function addUnknown(target: TotalsByDtype, dtype: number, tensors: number): void {
+  const row = (target.byDtype[dtypeName(dtype)] ??= zero());
+  for (const t of [row, target.total]) {
+    t.tensors += tensors;
+    t.unknown = (t.unknown ?? 0) + 1;
   }
 }
 
@@ -126,16 +140,20 @@ export function parameterStats(model: ModelProto): ParameterStats {
   for (const entry of walkTensors(model)) {
     if (entry.kind === "attribute") continue;
     const t = entry.tensor;
-    const elements = elementCount(t.dims);
-    const count = Number.isNaN(elements) ? 0 : elements;
+    const targets = [entry.kind === "constant" ? stats.constants : stats.initializers, stats.all];
+    // A sparse tensor's indices are bookkeeping: they add bytes but not parameters or a tensor of their own.
+    const isSparseIndices = isSparseIndexTensor(entry);
+    if (tensorIssue(t)) {
+      for (const target of targets) addUnknown(target, t.dataType, isSparseIndices ? 0 : 1);
+      continue;
+    }
+    const count = Number(exactElementCount(t.dims) ?? 0n);
     const bytes = tensorByteSize(t) ?? bytesForElements(t.dataType, count);
     if (isExternal(t)) {
       stats.external.tensors++;
       stats.external.bytes += bytes;
     }
-    // A sparse tensor's indices are bookkeeping: they add bytes but not parameters or a tensor of their own.
-    const isSparseIndices = isSparseIndexTensor(entry);
-    for (const target of [entry.kind === "constant" ? stats.constants : stats.initializers, stats.all]) {
+    for (const target of targets) {
       if (isSparseIndices) add(target, t.dataType, 0, bytes, 0);
       else add(target, t.dataType, count, bytes);
     }

@@ -1,5 +1,6 @@
 // `inspectModel`: opens a model through its format plug-in and builds the inspect report: identity, signature,
-// node and parameter counts, and the memory estimate (weights + peak activations) with the device classes it fits.
+// node and parameter counts, the memory estimate (weights + peak activations) with the device classes it fits, and
+// the model's problems (model-problems.ts), which refuse the fit verdict.
 import type { FunctionProto, ValueInfoProto } from "onnx-buf";
 import { openModel } from "../formats/open-model";
 import type { OnnxModel } from "../onnx/read-model";
@@ -7,6 +8,7 @@ import { modelSignature } from "../onnx/signature";
 import { deviceFit } from "./device-fit";
 import { nodeStats, parameterStats } from "./graph-stats";
 import { activationPeak, MEMORY_METHOD } from "./memory-estimate";
+import { modelProblems } from "./model-problems";
 import type { InspectReport, MemoryReport } from "./report";
 import { analyseBody, graphBody, newShapeStats } from "../onnx/shape-propagation";
 import { bindSymbols, declaredInfo } from "../onnx/dim-bindings";
@@ -30,7 +32,12 @@ function dimsOf(input: ValueInfoProto): (number | string | null)[] | undefined {
   );
 }
 
-function estimateMemory(model: OnnxModel, weightsBytes: number, options: InspectOptions): MemoryReport {
+function estimateMemory(
+  model: OnnxModel,
+  weights: { bytes: number; exact: boolean },
+  options: InspectOptions,
+): MemoryReport {
+  const weightsBytes = weights.bytes;
   const graph = model.proto.graph!;
   const initializers = new Set(graph.initializer.map((t) => t.name));
   const inputs = graph.input.filter((i) => !initializers.has(i.name));
@@ -88,6 +95,11 @@ function estimateMemory(model: OnnxModel, weightsBytes: number, options: Inspect
     );
   }
   notes.push(...stats.notes);
+  if (!weights.exact) notes.push("weights of unknown size are not counted (see problems)");
+  if (peak.uncounted.length > 0)
+    notes.push(
+      `values too large to count exactly (past 2^53 bytes) are not counted: ${peak.uncounted.map((n) => `"${n}"`).join(", ")}`,
+    );
 
   const symbolReport: MemoryReport["symbols"] = {};
   for (const [name, value] of symbols.bound)
@@ -106,6 +118,7 @@ function estimateMemory(model: OnnxModel, weightsBytes: number, options: Inspect
     inputBytes: peak.inputBytes,
     peakActivationBytes: peak.peakBytes,
     estimatedPeakBytes: weightsBytes + peak.peakBytes,
+    exact: weights.exact && peak.exact && Number.isSafeInteger(weightsBytes + peak.peakBytes),
     ...(peak.at ? { peakAt: peak.at } : {}),
     shapeSources: {
       valueInfo: stats.fromValueInfo,
@@ -124,7 +137,9 @@ export function inspectOnnx(model: OnnxModel, options: InspectOptions = {}): Ins
   const proto = model.proto;
   const signature = modelSignature(proto);
   const parameters = parameterStats(proto);
-  const memory = estimateMemory(model, parameters.all.total.bytes, options);
+  const weights = parameters.all.total;
+  const memory = estimateMemory(model, { bytes: weights.bytes, exact: !weights.unknown }, options);
+  const problems = modelProblems(proto);
   return {
     file: {
       path: model.path,
@@ -147,7 +162,15 @@ export function inspectOnnx(model: OnnxModel, options: InspectOptions = {}): Ins
     nodes: nodeStats(proto),
     parameters,
     memory,
-    fits: deviceFit(memory.estimatedPeakBytes),
+    fits: deviceFit(
+      memory.estimatedPeakBytes,
+      problems.length > 0
+        ? `the model has ${problems.length === 1 ? "a problem" : "problems"} (see problems)`
+        : !memory.exact
+          ? "a size could not be counted exactly (see memory notes)"
+          : undefined,
+    ),
+    problems,
   };
 }
 

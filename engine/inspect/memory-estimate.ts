@@ -1,10 +1,14 @@
 // Peak activation memory from a liveness walk over the nodes in topological order. Each value is allocated when
 // its node runs and freed after its last reader (graph outputs live to the end; the graph's inputs are live from
 // the start). View ops share their input's buffer. A node holding subgraphs (If, Loop, Scan) or calling a model
-// function adds its body's own peak while it runs. The peak is the largest sum of live bytes at any node.
+// function adds its body's own peak while it runs. The peak is the largest sum of live bytes at any node. A value
+// whose size cannot be counted exactly (a dim past 2^53, bytes past 2^53) makes the peak inexact (`exact: false`):
+// it is then left out of the sum rather than counted as a rounded or zero number that would look like an answer.
 import { nodeLabel } from "../onnx/walk";
 import type { BodyShapes } from "../onnx/shape-propagation";
-import { infoBytes } from "../onnx/tensor-info";
+import { dtypeBits } from "../onnx/dtypes";
+import { infoBytes, type TensorInfo } from "../onnx/tensor-info";
+import { MAX_EXACT } from "./tensor-checks";
 
 /** Ops whose output is a view of their first input in common runtimes (no copy). */
 const viewOps = new Set(["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"]);
@@ -15,6 +19,25 @@ export interface ActivationPeak {
   at?: { scope: string; node: string; opType: string };
   /** Bytes of the body's inputs (counted as live from the start). */
   inputBytes: number;
+  /** False when a value's size or the sum could not be counted exactly (see the file's header). */
+  exact: boolean;
+  /** The values whose size could not be counted (the first few). */
+  uncounted: string[];
+}
+
+/** Bytes of a value; undefined when its shape is unknown; "overflow" when its size cannot be counted exactly. */
+export function valueBytes(info: TensorInfo | undefined): number | undefined | "overflow" {
+  if (!info?.shape) return undefined;
+  let elements = 1n;
+  for (const d of info.shape) {
+    // NaN, negative or fractional: shape propagation does not know this size (counted as 0, as before).
+    if (Number.isNaN(d) || d < 0 || (Number.isFinite(d) && !Number.isInteger(d))) return undefined;
+    if (!Number.isSafeInteger(d)) return "overflow";
+    elements *= BigInt(d);
+  }
+  const bits = BigInt(dtypeBits(info.dtype) || 32);
+  if ((elements * bits + 7n) / 8n > MAX_EXACT) return "overflow";
+  return infoBytes(info);
 }
 
 export const MEMORY_METHOD = [
@@ -40,8 +63,11 @@ export function activationPeak(shapes: BodyShapes): ActivationPeak {
   const bufferLast: number[] = [];
   const freed: boolean[] = [];
   let live = 0;
+  const uncounted: string[] = [];
   const allocate = (name: string, created: number) => {
-    const bytes = infoBytes(info.get(name)) ?? 0;
+    const size = valueBytes(info.get(name));
+    if (size === "overflow" && uncounted.length < 10) uncounted.push(name);
+    const bytes = typeof size === "number" ? size : 0;
     bufferOf.set(name, bufferBytes.length);
     bufferBytes.push(bytes);
     bufferLast.push(lastUse.get(name) ?? created);
@@ -57,7 +83,8 @@ export function activationPeak(shapes: BodyShapes): ActivationPeak {
 
   for (const input of body.inputs) if (!weights.has(input.name)) allocate(input.name, -1);
   const inputBytes = live;
-  let peak: ActivationPeak = { peakBytes: live, inputBytes };
+  let peak = { peakBytes: live, inputBytes, at: undefined as ActivationPeak["at"] };
+  let innerExact = true;
 
   order.forEach((nodeIndex, p) => {
     const node = body.nodes[nodeIndex];
@@ -75,6 +102,8 @@ export function activationPeak(shapes: BodyShapes): ActivationPeak {
     let innerAt: ActivationPeak["at"];
     for (const inner of shapes.inner.get(nodeIndex) ?? []) {
       const innerPeak = activationPeak(inner);
+      innerExact &&= innerPeak.exact;
+      uncounted.push(...innerPeak.uncounted.slice(0, Math.max(0, 10 - uncounted.length)));
       if (innerPeak.peakBytes > transient) [transient, innerAt] = [innerPeak.peakBytes, innerPeak.at];
     }
     if (live + transient > peak.peakBytes) {
@@ -87,5 +116,6 @@ export function activationPeak(shapes: BodyShapes): ActivationPeak {
     for (const name of reads[nodeIndex]) release(name, p);
     for (const name of node.output) if (name) release(name, p);
   });
-  return peak;
+  const exact = innerExact && uncounted.length === 0 && Number.isSafeInteger(peak.peakBytes);
+  return { peakBytes: peak.peakBytes, inputBytes, ...(peak.at ? { at: peak.at } : {}), exact, uncounted };
 }

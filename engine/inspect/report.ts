@@ -3,6 +3,7 @@
 import type { TensorSignature } from "../onnx/signature";
 import type { FitReport } from "./device-fit";
 import type { NodeStats, ParameterStats } from "./graph-stats";
+import type { ModelProblem } from "./model-problems";
 
 export interface MemoryReport {
   /** The concrete shape used for each model input. */
@@ -15,6 +16,11 @@ export interface MemoryReport {
   peakActivationBytes: number;
   /** weightsBytes + peakActivationBytes. */
   estimatedPeakBytes: number;
+  /**
+   * False when a part could not be counted exactly (weights of unknown size, a value or a sum past 2^53): the
+   * numbers above are then lower bounds and the fit verdict is refused.
+   */
+  exact: boolean;
   /** The node running at the peak. */
   peakAt?: { scope: string; node: string; opType: string };
   /** Where the shapes of node outputs came from (counts over every scope analysed). */
@@ -44,4 +50,6 @@ export interface InspectReport {
   parameters: ParameterStats;
   memory: MemoryReport;
   fits: FitReport;
+  /** What is wrong with the model (sizes, dims, cycles, dangling inputs); empty for a sound model. */
+  problems: ModelProblem[];
 }

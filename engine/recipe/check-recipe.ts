@@ -1,7 +1,7 @@
 // Step 2 of reading a recipe: the checks of meaning, on the parts of the recipe that matched the schema (all of
 // it, or what is left when a part is wrong: an editor must show an unknown `run.device` while a key elsewhere is
-// misspelt). References between sections, option combinations, methods against providers, budgets, files, and
-// the model's signature. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
+// misspelt). References between sections, option combinations, methods against providers, budgets, files, the
+// model's signature, and the memory of the inputs `edge run` will make. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
 import { type ModelSignature, readModelSignature } from "../onnx/signature";
@@ -13,6 +13,8 @@ import {
   type PathKind,
   type RecipeFileHost,
 } from "./check-files";
+import { inspectModel } from "../inspect/inspect-model";
+import { checkInputMemory, checkPeakEstimate } from "./check-input-memory";
 import { checkInputSpecs } from "./check-inputs";
 import { checkAgainstModel } from "./check-model";
 import { checkOptions } from "./check-options";
@@ -30,6 +32,17 @@ export interface RecipeCheckHost extends RecipeFileHost {
   homeDir?: string;
   /** Skip the checks of files and of the model (an unsaved editor buffer, whose relative paths mean nothing yet). */
   skipFiles?: boolean;
+  /**
+   * The engine's peak-memory estimate (weights + activations) of the model for these input shapes, compared with a
+   * `peak_memory_mb` budget; undefined when it cannot be made. Optional: it reads the whole model again.
+   */
+  estimatePeakMemory?(modelPath: string, inputShapes: Record<string, number[]>): Promise<PeakEstimate | undefined>;
+}
+
+export interface PeakEstimate {
+  peakBytes: number;
+  /** False when a size could not be counted exactly or the model has problems: then it is not compared. */
+  exact: boolean;
 }
 
 export interface RecipeCheck {
@@ -47,6 +60,17 @@ export function nodeCheckHost(baseDir: string): RecipeCheckHost {
     baseDir,
     homeDir: homedir(),
     readModelSignature,
+    estimatePeakMemory: async (modelPath, inputShapes) => {
+      try {
+        const report = await inspectModel(modelPath, { inputShapes });
+        return {
+          peakBytes: report.memory.estimatedPeakBytes,
+          exact: report.memory.exact && report.problems.length === 0,
+        };
+      } catch {
+        return undefined; // the model's own problems are reported by the other checks
+      }
+    },
     pathKind: async (path: string): Promise<PathKind | undefined> => {
       try {
         const stat = await fs.stat(path);
@@ -81,6 +105,9 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
   if (signature) checkAgainstModel(parts, signature, sink);
+  const inputMemory = checkInputMemory(parts, signature, sink);
+  if (signature && paths && host.estimatePeakMemory && inputMemory.budgetBytes !== undefined && !inputMemory.reported)
+    checkPeakEstimate(await host.estimatePeakMemory(paths.model, inputMemory.shapes), inputMemory.budgetBytes, sink);
 
   return { problems: sortProblems([...parsed.problems, ...sink.problems]), paths, signature };
 }

@@ -40,6 +40,7 @@ export type ProblemCode =
   | "model/opset"
   | "input/value"
   | "input/range"
+  | "input/size"
   | "data/not-found"
   | "data/wrong-kind"
   | "data/tokenizer"

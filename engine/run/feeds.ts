@@ -8,6 +8,7 @@ import { type Dtype, type Sample, type TensorData, convertTensor, isDtype } from
 import type { InputSpec, RunPlan } from "./plan";
 import { decoderLayout } from "../onnx/decoder-layout";
 import { decoderDefaults } from "./decoder-feeds";
+import { checkInputAllocation } from "./input-allocation";
 import { syntheticTensor } from "./synthetic";
 
 export interface ResolvedInput {
@@ -167,6 +168,7 @@ export function resolveFeeds(signature: ModelSignature, plan: RunPlan, sink: Eve
     }
     const shape = resolveShape(input, spec, dims, warn, where);
     const fill = maskOnes && input.name === layout?.attentionMask?.name ? { fill: "ones" as const } : {};
+    checkInputAllocation(input.name, dtype, shape, where);
     synthetic[input.name] = syntheticTensor({ ...spec, ...fill, name: input.name, dtype, shape }, plan.seed ?? 0);
     inputs.push({ name: input.name, dtype, shape, source: "synthetic" });
   }
