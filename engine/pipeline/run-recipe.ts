@@ -16,6 +16,7 @@ import { createRunDir, type RunDir } from "../report/run-dir";
 import { emitBudgetVerdicts, writeReport } from "../report/write-report";
 import type { RecipeRunContext } from "./context";
 import { chooseDevice, planWithFallback } from "./plan-from-recipe";
+import { refuseRunFolderOverSources } from "./protect-run-folder";
 import { exitCodeForReport, runSteps } from "./run-steps";
 
 export interface RunRecipeOptions {
@@ -59,6 +60,7 @@ export async function runRecipe(
   const device = chooseDevice(recipe, options.device, file);
 
   const runDir = await makeRunDir(cwd, options, recipe.name, device.name);
+  await refuseRunFolderOverSources(runDir.dir, { recipe, paths, recipeFile: loaded.absolutePath });
   const { plan, deviceError } = planWithFallback(recipe, paths, device, runDir.dir, file);
   sink.emit({ type: "run/start", runId: runDir.runId, recipe: file, device: device.name, outDir: runDir.dir });
 
