@@ -199,6 +199,9 @@ void test("edge run refuses a run folder where a step would write over one of th
   // model, so only the run knows the original).
   source = await writeSourceModel(folder("run-compile"), "model.onnx", "model.compiled.onnx.data");
   await assertRunRefused("compile companion", source, source.dir, both);
+  // A compile step alone: the compiled model's name is the source model's.
+  source = await writeSourceModel(folder("run-compile-only"), "model.compiled.onnx");
+  await assertRunRefused("compile only", source, source.dir, "compile: { provider: cpu, optimization: basic }");
   // The report's name is the source's external data file.
   source = await writeSourceModel(folder("run-report"), "model.onnx", "report.json");
   await assertRunRefused("report", source, source.dir, quantize);
