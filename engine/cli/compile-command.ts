@@ -1,13 +1,13 @@
 // `edge compile MODEL --provider P [--optimization L] [--fix DIM=N]... [--variant V] -o OUT [--json]`: ONNX Runtime
 // offline optimization with fixed dims, written to OUT, and the provider support analysis written as
 // partitions.json next to OUT. A summary on stdout, or one JSON object with --json.
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { analyzeSupport } from "../compile/analyze-support";
 import { compileModel, OPTIMIZATION_LEVELS, type OptimizationLevel } from "../compile/compile-model";
 import { formatAnalysis, formatCompile } from "../compile/format-analysis";
 import { isAnalysedProvider } from "../compile/provider-rules";
-import { partitionsDocument, writePartitions } from "../compile/write-partitions";
+import { PARTITIONS_FILE, partitionsDocument, writePartitions } from "../compile/write-partitions";
 import { readModel } from "../onnx/read-model";
 import { parseArgs } from "./args";
 import type { CliIO } from "./io";
@@ -71,14 +71,18 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     );
   const fixedShapes = parseFixedDims((flags.fix as string[] | undefined) ?? []);
 
-  const result = await compileModel(resolve(io.cwd, positionals[0]), resolve(io.cwd, out), {
+  const target = resolve(io.cwd, out);
+  const analysed = isAnalysedProvider(provider);
+  const result = await compileModel(resolve(io.cwd, positionals[0]), target, {
     optimization,
     provider,
     fixedShapes,
+    // partitions.json goes beside OUT: it must not be one of the source's files either.
+    alsoWrites: analysed ? [join(dirname(target), PARTITIONS_FILE)] : [],
   });
   let analysis;
   let partitionsPath: string | undefined;
-  if (isAnalysedProvider(provider)) {
+  if (analysed) {
     const compiled = await readModel(result.path);
     try {
       analysis = analyzeSupport(compiled, provider, {

@@ -9,6 +9,7 @@ import { commitTempFile } from "../fs/atomic";
 import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
 import { decodeModel, readModel } from "../onnx/read-model";
+import { refuseWritingOverModel } from "../onnx/source-files";
 import { writeModel } from "../onnx/write-model";
 import { loadOrt } from "../run/ort";
 import { fixShapes, symbolicDims } from "./fix-shapes";
@@ -23,6 +24,11 @@ export interface CompileOptions {
   provider?: string;
   /** Sizes for named symbolic dims (the recipe's `compile.fixed_shapes`). */
   fixedShapes?: Record<string, number>;
+  /**
+   * Other files the caller writes for this compile (`edge compile`'s partitions.json beside OUT): refused, like OUT,
+   * when one is a file of the source model, before anything is written.
+   */
+  alsoWrites?: string[];
 }
 
 /** What a compile wrote (report.json's compile section without the support summary). */
@@ -50,13 +56,14 @@ export async function compileModel(src: string, out: string, options: CompileOpt
   }
   const target = resolve(out);
   const source = await readModel(src);
-  if (source.path === target) {
+  try {
+    // OUT, the OUT.data onnxruntime writes beside it for a model with external data, and what the caller writes
+    // beside them are never one of the source's files.
+    const data = source.external.tensors > 0 ? [`${target}.data`] : [];
+    await refuseWritingOverModel(source, [target, ...data, ...(options.alsoWrites ?? [])]);
+  } catch (e) {
     await source.close();
-    throw new EdgeError(
-      "io/write",
-      "refusing to overwrite the source model; write the compiled model to another path",
-      { file: out },
-    );
+    throw e;
   }
   const fixedShapes = options.fixedShapes ?? {};
   const warnings: string[] = [];

@@ -11,6 +11,7 @@
 import { promises as fs } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { EdgeError } from "../errors";
+import { fileKind } from "../fs/regular-file";
 import { readJsonTensors } from "./json-tensors";
 import { readNpy } from "./npy";
 import { readNpzDataset } from "./npz";
@@ -92,6 +93,14 @@ export async function readDataset(path: string, options: ReadDatasetOptions = {}
       { file: path },
     );
   }
+  // A FIFO would block the reader, a device would never end: only files and folders of them are datasets.
+  if (!stat.isDirectory() && !stat.isFile())
+    throw new EdgeError(
+      "data/invalid",
+      `dataset ${path} is not a regular file (${fileKind(stat)})`,
+      { file: path },
+      "a dataset is a file or a folder of files, not a pipe or a device",
+    );
   const format = options.format ?? inferFormat(path, stat.isDirectory());
   const maxSamples = options.maxSamples ?? Infinity;
   switch (format) {

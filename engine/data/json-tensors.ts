@@ -1,8 +1,8 @@
 // JSON tensor files: one sample `{"input": {"dtype": "float32", "shape": [1, 3], "data": [...]}, ...}` or a list of
 // such samples. `data` may be flat or nested (it is flattened in C order); int64/uint64 values may be strings
 // (for values beyond 2^53); bool values may be true/false or 0/1.
-import { promises as fs } from "node:fs";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularTextFile } from "../fs/regular-file";
 import {
   type Sample,
   type TensorData,
@@ -79,11 +79,15 @@ export function parseJsonTensors(text: string, file = "<json>"): Sample[] {
   return [parseSample(json, "$", file)];
 }
 
+/** The largest JSON dataset read (200 MB): it is parsed whole, and numbers in JSON take several times their bytes. */
+export const MAX_JSON_DATASET_BYTES = 2e8;
+
 export async function readJsonTensors(path: string): Promise<Sample[]> {
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = await readRegularTextFile(path, { code: "data/invalid", maxBytes: MAX_JSON_DATASET_BYTES });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     throw new EdgeError(
       "run/input",
       `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

@@ -2,8 +2,8 @@
 // Layout: "\x93NUMPY", major, minor, header length (u16 LE for v1, u32 LE for v2/v3), a Python dict literal
 // {'descr': '<f4', 'fortran_order': False, 'shape': (1, 3), } padded with spaces and a newline, then the raw data.
 // Supported: C order; float16/32/64, int8/16/32/64, uint8/16/32/64, bool; little-endian (big-endian is byte-swapped).
-import { promises as fs } from "node:fs";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularFile } from "../fs/regular-file";
 import { type Dtype, type TensorData, bytesPerElement, elementCount, fromBytes } from "./typed-tensor";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -110,11 +110,15 @@ export function parseNpy(bytes: Uint8Array, file = "<npy>"): TensorData {
   return { dtype, shape: header.shape, data: fromBytes(dtype, data, count) };
 }
 
+/** The largest .npy file read (2 GB): it is read whole. */
+export const MAX_NPY_BYTES = 2e9;
+
 export async function readNpy(path: string): Promise<TensorData> {
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(path);
+    bytes = await readRegularFile(path, { code: "data/invalid", maxBytes: MAX_NPY_BYTES });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     throw new EdgeError(
       "run/input",
       `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

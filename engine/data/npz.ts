@@ -1,11 +1,14 @@
 // NumPy `.npz` datasets (numpy.savez / savez_compressed): a zip archive of `.npy` arrays, one per model input, with
 // samples along the first axis. Sample i feeds each input the array's slice [i:i+1] (the rank is kept, so a batch axis
 // of 1 stays). The zip is read from its central directory; entries are stored or deflated (the two numpy writes).
-import { promises as fs } from "node:fs";
 import { inflateRawSync } from "node:zlib";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularFile } from "../fs/regular-file";
 import { parseNpy } from "./npy";
 import { bytesPerElement, type Sample, type TensorData } from "./typed-tensor";
+
+/** The largest .npz archive read (2 GB): it is read whole. */
+export const MAX_NPZ_BYTES = 2e9;
 
 function bad(file: string, message: string, hint?: string): EdgeError {
   return new EdgeError("run/input", `${file}: ${message}`, { file }, hint);
@@ -79,8 +82,9 @@ export async function readNpzDataset(
 ): Promise<Sample[]> {
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(path);
+    bytes = await readRegularFile(path, { code: "data/invalid", maxBytes: MAX_NPZ_BYTES });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     throw bad(path, `cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const arrays = unzipNpz(bytes, path);

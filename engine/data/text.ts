@@ -5,7 +5,8 @@
 import type { Tokenizer } from "@huggingface/tokenizers";
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularTextFile } from "../fs/regular-file";
 import type { Sample } from "./typed-tensor";
 
 export const DEFAULT_SEQUENCE_LENGTH = 128;
@@ -29,11 +30,21 @@ function tokenizerClass(): Promise<TokenizerClass> {
   return loading;
 }
 
+/** The largest tokenizer.json (or its config) read (100 MB; big vocabularies are tens of MB). */
+export const MAX_TOKENIZER_BYTES = 1e8;
+/** The largest text dataset read (500 MB, under the longest string JavaScript holds). */
+export const MAX_TEXT_DATASET_BYTES = 5e8;
+
 async function readJson(path: string, what: string): Promise<unknown> {
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = await readRegularTextFile(path, {
+      code: "data/invalid",
+      name: `${what} ${path}`,
+      maxBytes: MAX_TOKENIZER_BYTES,
+    });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     throw new EdgeError(
       "data/invalid",
       `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
@@ -112,8 +123,13 @@ export async function readTextTokens(
 ): Promise<number[]> {
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = await readRegularTextFile(path, {
+      code: "data/invalid",
+      name: `text dataset ${path}`,
+      maxBytes: MAX_TEXT_DATASET_BYTES,
+    });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     throw new EdgeError(
       "run/input",
       `cannot read text dataset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

@@ -1,7 +1,8 @@
 // Opens a model file with the format plug-in that recognizes it. The formats are tried in order of how sure they
 // are; a file none claims is read as ONNX (the default), whose reader explains exactly where and why it fails.
-import { promises as fs } from "node:fs";
-import { EdgeError } from "../errors";
+import type { FileHandle } from "node:fs/promises";
+import { EdgeError, isEdgeError } from "../errors";
+import { openRegularFile } from "../fs/regular-file";
 import type { ModelFormat, OpenedModel, OpenOptions } from "./model-format";
 import { onnxFormat } from "./onnx-format";
 import { sniff, SNIFF_BYTES } from "../fs/sniff";
@@ -10,11 +11,21 @@ import { sniff, SNIFF_BYTES } from "../fs/sniff";
 export const modelFormats: readonly ModelFormat[] = [onnxFormat];
 
 async function readHead(path: string): Promise<Uint8Array> {
-  let handle: fs.FileHandle;
+  let handle: FileHandle;
   try {
-    handle = await fs.open(path, "r");
+    // Never a FIFO (the open would block) or a device: model/invalid.
+    handle = (await openRegularFile(path, { code: "model/invalid", hint: "give the path of the model file itself" }))
+      .handle;
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EISDIR")
+      throw new EdgeError(
+        "model/not-found",
+        "cannot read model: it is a directory",
+        { file: path },
+        "give the path of the model file inside it",
+      );
     throw new EdgeError(
       "model/not-found",
       `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
@@ -22,13 +33,6 @@ async function readHead(path: string): Promise<Uint8Array> {
     );
   }
   try {
-    if ((await handle.stat()).isDirectory())
-      throw new EdgeError(
-        "model/not-found",
-        "cannot read model: it is a directory",
-        { file: path },
-        "give the path of the model file inside it",
-      );
     const head = new Uint8Array(SNIFF_BYTES);
     const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
     return head.subarray(0, bytesRead);

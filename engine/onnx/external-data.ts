@@ -1,12 +1,14 @@
 // Reading external data (TensorProto.data_location = EXTERNAL): locations resolve relative to the model's
 // directory, and a location that is absolute or escapes that directory (`..`, a symlink out) is refused. Bytes are
 // read lazily, on demand, through cached file handles, after bounds checks against the file size and the size
-// the tensor's dims and type need. Nothing is read until asked; `check` verifies references with a stat only.
+// the tensor's dims and type need. Only regular files are opened (never a FIFO or a device). Nothing is read
+// until asked; `check` verifies references with a stat only.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { TensorProto } from "onnx-buf";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { openRegularFile } from "../fs/regular-file";
 import { bytesForElements, dtypeBits } from "./dtypes";
 import { type ExternalRef, externalRef, isExternal, tensorElementCount } from "./tensor-proto";
 
@@ -104,13 +106,21 @@ export function createExternalDataReader(baseDir: string, options: ExternalDataO
             path,
           );
         }
-        const handle = await fs.open(real, "r");
-        const stat = await handle.stat();
-        if (!stat.isFile()) {
-          await handle.close();
-          refuse(tensor, `external location "${location}" is not a file`, path);
+        // Only a regular file is opened: a FIFO would block the open, a device would never end.
+        try {
+          const { handle, stat } = await openRegularFile(real, {
+            code: "model/external-data",
+            name: `tensor "${tensor.name}": external data file "${location}"`,
+            hint: "external data lives in regular files next to the model, not in pipes or devices",
+          });
+          return { handle, size: stat.size };
+        } catch (e) {
+          if (isEdgeError(e)) throw new EdgeError(e.code, e.message, { file: path }, e.hint);
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "EISDIR")
+            refuse(tensor, `external data file "${location}" is not a regular file (a directory)`, path);
+          refuse(tensor, `external data file "${location}" cannot be opened (${code ?? (e as Error).message})`, path);
         }
-        return { handle, size: stat.size };
       })();
       open.set(path, pending);
       pending.catch(() => open.delete(path));

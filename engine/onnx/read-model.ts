@@ -3,9 +3,9 @@
 // protobuf decode, basic model checks, and a lazy reader for external data (checked with a stat, read on demand).
 import { fromBinary } from "@bufbuild/protobuf";
 import { type ModelProto, ModelProtoSchema } from "onnx-buf";
-import { promises as fs } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularFile, type RegularFileOptions, statRegularFile } from "../fs/regular-file";
 import { sniff, SNIFF_BYTES } from "../fs/sniff";
 import { createExternalDataReader, type ExternalDataReader } from "./external-data";
 import { isExternal, tensorByteSize } from "./tensor-proto";
@@ -104,33 +104,44 @@ export function decodeModel(
   return model;
 }
 
-async function statModel(absolute: string, path: string): Promise<number> {
-  let stat;
-  try {
-    stat = await fs.stat(absolute);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new EdgeError(
-      "model/not-found",
-      `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
-      { file: path },
-      code === "ENOENT" ? "check the path (relative paths start at the working directory)" : undefined,
-    );
-  }
-  if (stat.isDirectory())
-    throw new EdgeError(
+/** The options of the regular-file reader for a model file: a FIFO or a device is `model/invalid`. */
+function modelFile(path: string): RegularFileOptions {
+  return {
+    code: "model/invalid",
+    hint: "give the path of the model file itself; edge reads models only from regular files, not pipes or devices",
+    name: path,
+  };
+}
+
+/** Turns fs's errors for a model file into EdgeErrors (EdgeErrors pass through). */
+function cannotRead(e: unknown, path: string): EdgeError {
+  if (isEdgeError(e)) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EISDIR")
+    return new EdgeError(
       "model/not-found",
       "cannot read model: it is a directory",
       { file: path },
       "give the path of the .onnx file inside it",
     );
-  return stat.size;
+  return new EdgeError(
+    "model/not-found",
+    `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
+    { file: path },
+    code === "ENOENT" ? "check the path (relative paths start at the working directory)" : undefined,
+  );
 }
 
 /** Reads and checks an ONNX model. External data is checked (unless disabled) but not read. */
 export async function readModel(path: string, options: ReadModelOptions = {}): Promise<OnnxModel> {
   const absolute = resolve(path);
-  const size = await statModel(absolute, path);
+  // Only a regular file is opened (a FIFO would block the open, a device would never end).
+  let size: number;
+  try {
+    size = (await statRegularFile(absolute, modelFile(path))).size;
+  } catch (e) {
+    throw cannotRead(e, path);
+  }
   if (size > MAX_PROTOBUF_BYTES) {
     throw new EdgeError(
       "model/invalid",
@@ -141,13 +152,9 @@ export async function readModel(path: string, options: ReadModelOptions = {}): P
   }
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(absolute);
+    bytes = await readRegularFile(absolute, { ...modelFile(path), maxBytes: MAX_PROTOBUF_BYTES });
   } catch (e) {
-    throw new EdgeError(
-      "model/not-found",
-      `cannot read model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      { file: path },
-    );
+    throw cannotRead(e, path);
   }
   const proto = decodeModel(bytes, path, options);
   const dir = dirname(absolute);

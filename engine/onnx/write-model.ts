@@ -15,6 +15,7 @@ import { promises as fs } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
+import { refuseWritingOverSources, type SourceFile } from "../fs/protect-sources";
 import {
   createExternalDataReader,
   type ExternalDataReader,
@@ -22,6 +23,7 @@ import {
   defaultDataLocation,
 } from "./external-data";
 import { MAX_PROTOBUF_BYTES, type OnnxModel } from "./read-model";
+import { externalDataSource } from "./source-files";
 import { inlineRawBytes, isExternal, tensorByteSize } from "./tensor-proto";
 import { walkTensors } from "./walk";
 
@@ -200,9 +202,6 @@ export async function writeModel(
     sizeThresholdBytes: requested.sizeThresholdBytes ?? 1024,
     alignBytes: requested.alignBytes ?? 4096,
   };
-  if ("proto" in model && model.path === target) {
-    throw new EdgeError("io/write", "refusing to overwrite the source model; write to another path", { file: path });
-  }
   const dataPath = resolveLocation(dirname(target), settings.location, "the data file", path);
 
   let placements = plan(proto, typeof request === "object" ? settings : request);
@@ -211,6 +210,7 @@ export async function writeModel(
 
   const reader = sourceReader(model, options);
   const fromSource = placements.filter((p) => p.source === "external");
+  const sources: SourceFile[] = "proto" in model ? [{ path: model.path, role: "the source model" }] : [];
   if (fromSource.length > 0) {
     if (!reader)
       throw new EdgeError(
@@ -219,21 +219,20 @@ export async function writeModel(
         { file: path },
         "pass the model from readModel, or sourceDir",
       );
-    for (const p of fromSource) {
-      const resolved = await reader.resolve(p.tensor);
-      if (p.target === "external" && resolved.file === dataPath) {
-        throw new EdgeError(
-          "io/write",
-          `refusing to overwrite ${resolved.file}: the source model reads its weights from it`,
-          { file: path },
-          "write to another directory or pick another data file name",
-        );
-      }
-    }
-    for (const p of fromSource) if (p.target === "inline") p.inlineBytes = await reader.read(p.tensor);
+    const files = new Set<string>();
+    for (const p of fromSource) files.add((await reader.resolve(p.tensor)).file);
+    for (const file of files) sources.push(externalDataSource(file));
   }
-
   const externalCount = placements.filter((p) => p.target === "external").length;
+  try {
+    // Nothing is written over a file the model is read from: the model, and the data files its tensors come from.
+    await refuseWritingOverSources(sources, [target, ...(externalCount > 0 ? [dataPath] : [])]);
+  } catch (e) {
+    await reader?.close();
+    throw e;
+  }
+  for (const p of fromSource) if (p.target === "inline") p.inlineBytes = await reader!.read(p.tensor);
+
   let data: { tmp: string; size: number } | undefined;
   try {
     if (externalCount > 0) data = await writeDataFile(dataPath, placements, reader, settings.alignBytes);

@@ -29,6 +29,7 @@ import { abortedReport, writeReportSync } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import type { OptimizeOutcome } from "./optimize";
 import { chooseDevice, planWithFallback } from "./plan-from-recipe";
+import { refuseRunFolderOverSources } from "./protect-run-folder";
 import { RunProgress, recordingSink } from "./run-progress";
 import { exitCodeForReport, runSteps } from "./run-steps";
 
@@ -80,6 +81,10 @@ export async function runRecipe(
 
   // The plan first: a device or plan that fails leaves no run folder behind. Its folder is set once made.
   const planned = planWithFallback(recipe, paths, device, "", file);
+  // Before the folder is locked and a previous run's files in it are cleared: none of what the run writes or clears
+  // may be a file it reads (a new timestamped folder holds nothing yet).
+  if (options.outDir)
+    await refuseRunFolderOverSources(resolve(cwd, options.outDir), { recipe, paths, recipeFile: loaded.absolutePath });
   const runDir = await makeRunDir(cwd, options, recipe.name, device.name, file);
   const plan: RunPlan = { ...planned.plan, outDir: runDir.dir };
   const deviceError = planned.deviceError;

@@ -6,6 +6,7 @@ import { promises as fs } from "node:fs";
 import { resolve } from "node:path";
 import { EdgeError } from "../errors";
 import { readModel } from "../onnx/read-model";
+import { refuseWritingOverModel } from "../onnx/source-files";
 import { upgradeOpset } from "../onnx/opset-upgrade";
 import { newContext, type QuantizeContext } from "./graph/context";
 import { defaultOpset, pruneUnused, scopes, topoSort } from "./graph/edit";
@@ -82,25 +83,15 @@ export async function quantizeModel(
       "use 16, 32, 64 or 128",
     );
   }
-  if (resolve(src) === resolve(out)) {
-    throw new EdgeError(
-      "io/write",
-      "the output would overwrite the source model",
-      { file: out },
-      "write the quantized model to another path; the source is never modified",
-    );
-  }
   const model = await readModel(src);
   const sourceBytes = model.sizeBytes + model.external.totalBytes;
   const external = model.external.tensors > 0 || sourceBytes > EXTERNAL_OUTPUT_BYTES;
-  if (external && model.external.files.some((f) => resolve(f) === resolve(`${out}.data`))) {
+  try {
+    // The output, and its data file when it has one (TensorStore names it `OUT.data`), are never a source file.
+    await refuseWritingOverModel(model, [out, ...(external ? [`${resolve(out)}.data`] : [])]);
+  } catch (e) {
     await model.close();
-    throw new EdgeError(
-      "io/write",
-      "the output's data file would overwrite the source model's external data",
-      { file: `${out}.data` },
-      "write the quantized model to another folder or name",
-    );
+    throw e;
   }
   const store = new TensorStore(resolve(out), external);
   const ctx = newContext(model, options, store, src);

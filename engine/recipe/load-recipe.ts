@@ -1,14 +1,17 @@
 // Reads a recipe file and runs every check: what `edge validate` and `edge run` call. `requireValidRecipe`
 // turns problems into one EdgeError "recipe/invalid" for callers that cannot go on without a valid recipe.
-import { promises as fs } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
+import { readRegularTextFile } from "../fs/regular-file";
 import type { ModelSignature } from "../onnx/signature";
 import { type RecipeCheckHost, checkRecipe, nodeCheckHost } from "./check-recipe";
 import { parseRecipe } from "./parse-recipe";
 import { type Problem, formatProblem, hasErrors, summarizeProblems } from "./problem";
 import type { EdgeRecipe } from "./recipe-types.generated";
 import type { RecipePaths } from "./resolve-paths";
+
+/** The largest recipe file read (1 MB): recipes are hand-written YAML of a few kB. */
+export const MAX_RECIPE_BYTES = 1e6;
 
 export interface LoadedRecipe {
   /** The file as the caller named it (problems carry this name). */
@@ -35,8 +38,15 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   const absolutePath = resolve(options.cwd ?? process.cwd(), file);
   let text: string;
   try {
-    text = await fs.readFile(absolutePath, "utf8");
+    // Only a regular file of a recipe's size is read: a FIFO would block, /dev/zero would never end.
+    text = await readRegularTextFile(absolutePath, {
+      code: "recipe/invalid",
+      name: `recipe ${file}`,
+      hint: "a recipe is a YAML file (*.edge.yaml), not a pipe or a device",
+      maxBytes: MAX_RECIPE_BYTES,
+    });
   } catch (e) {
+    if (isEdgeError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT"
