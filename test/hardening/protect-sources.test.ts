@@ -239,3 +239,11 @@ void test("writing into the model's own folder is fine when no file name collide
   assert.deepEqual(fingerprint(source), before);
   await assertLoads(source);
 });
+
+void test("edge run refuses a reused run folder whose earlier run's files it would clear include the source model", async () => {
+  // The folder held an earlier run (its report.json is there), and the source is one of that run's models, named
+  // as a run names them: clearing the earlier run's files before the new run must not remove it.
+  const source = await writeSourceModel(folder("run-reused"), "model.fp16.onnx");
+  writeFileSync(join(source.dir, "report.json"), "{}\n");
+  await assertRunRefused("earlier run's model", source, source.dir, "quantize: { method: int8-dynamic }");
+});
