@@ -16,7 +16,19 @@ function findTests(dir: string, out: string[]): string[] {
 
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : findTests("test", []);
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
-  stdio: "inherit",
-});
+const result = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    // A test that hangs fails after 10 minutes instead of holding CI until its limit.
+    "--test-timeout=600000",
+    ...files,
+  ],
+  {
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);
