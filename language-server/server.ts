@@ -39,6 +39,8 @@ import { codeActionOptions, registerActionHandlers } from "./handlers/actions";
 
 export const SERVER_NAME = "edge-recipe-language-server";
 const DEFAULT_DIAGNOSTICS_DELAY_MS = 5;
+/** How long `shutdown` waits for the model reader to stop before it answers anyway. */
+const SHUTDOWN_WAIT_MS = 1000;
 
 export type Transport =
   { kind: "stdio" } | { kind: "node-ipc" } | { kind: "socket"; port: number } | { kind: "pipe"; name: string };
@@ -255,10 +257,18 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
   });
   connection.onShutdown(async () => {
     status.set("ready", "Edge recipes: shutting down");
-    // The node host's summary worker; a world without one has nothing to stop.
+    // The node host's summary worker (a world without one has nothing to stop); answered within a second whatever
+    // the worker is doing.
     await (world as Partial<NodeWorldHost>)
-      .dispose?.()
+      .dispose?.(SHUTDOWN_WAIT_MS)
       .catch((error: unknown) => logError(connection, "stopping the model reader failed", error));
+  });
+  connection.onExit(() => {
+    // vscode-languageserver calls process.exit after this. A reader thread stuck in a system call would keep the
+    // process from ending (exit waits for threads), so then the process ends itself without waiting.
+    const reader = (world as Partial<NodeWorldHost>).modelReader;
+    void (world as Partial<NodeWorldHost>).dispose?.(0).catch(() => undefined);
+    if (reader?.stuck) process.kill(process.pid, "SIGKILL");
   });
 
   registerDocumentHandlers(context, diagnostics);
