@@ -8,7 +8,8 @@
 // (`parse` returns undefined): text before the first key other than comments, a column-0 line that is not a plain
 // `key:` line, document markers and directives, duplicate keys, or any block with an error or warning (which also
 // covers aliases to another block's anchor).
-import { Document, isMap, isScalar, LineCounter, Pair, parseDocument, type Scalar, visit, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, LineCounter, Pair, type Scalar, visit, YAMLMap } from "yaml";
+import { parseYaml } from "./yaml-parse";
 
 interface CachedBlock {
   key: string;
@@ -116,7 +117,7 @@ export class YamlBlockCache {
 }
 
 function parsedBlock(blockText: string, offset: number): CachedBlock | undefined {
-  const doc = parseDocument(blockText, { prettyErrors: false, keepSourceTokens: false });
+  const doc = parseYaml(blockText);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const contents = doc.contents;
   if (!isMap(contents) || contents.items.length !== 1) return undefined;
