@@ -25,7 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENGINE_VERSION } from "../engine/version";
 import { parseRecipe } from "../engine/recipe";
-import { createLanguageService } from "./service/language-service";
+import { createLanguageService, type LanguageServiceOptions } from "./service/language-service";
 import type { WorldHost } from "./world/world-host";
 import { createNodeWorldHost, type NodeWorldHost, type NodeWorldHostOptions } from "./world/node-world-host";
 import type { InitializationOptions } from "./protocol";
@@ -232,7 +232,8 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
   }
 
   const documents = new TextDocuments(TextDocument);
-  const service = createLanguageService(status.trackWorld(world));
+  const serviceOptions: LanguageServiceOptions = {};
+  const service = createLanguageService(status.trackWorld(world), serviceOptions);
   const context: HandlerContext = { connection, documents, service, status, requests: new RequestTracker() };
   const diagnostics = { delayMs: DEFAULT_DIAGNOSTICS_DELAY_MS };
   let canWatchFiles = false;
@@ -242,6 +243,8 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
     if (typeof init.diagnosticsDelayMs === "number" && init.diagnosticsDelayMs >= 0)
       diagnostics.delayMs = init.diagnosticsDelayMs;
     if (typeof init.adbPath === "string" && init.adbPath.trim() !== "") worldOptions.adbPath = init.adbPath.trim();
+    if (typeof init.maxCheckedRecipeBytes === "number" && init.maxCheckedRecipeBytes > 0)
+      serviceOptions.maxCheckedRecipeBytes = init.maxCheckedRecipeBytes;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     warmUp(connection);
     return {
