@@ -40,4 +40,9 @@ export interface InitializationOptions {
   diagnosticsDelayMs?: number;
   /** The adb executable whose `adb devices -l` completes `adb.serial` (default "adb" on PATH). */
   adbPath?: string;
+  /**
+   * Recipes larger than this many bytes (default 1,000,000) are not checked in the editor: they get one warning
+   * saying to run `edge validate`, and completion and hover keep working on them.
+   */
+  maxCheckedRecipeBytes?: number;
 }

@@ -25,7 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENGINE_VERSION } from "../engine/version";
 import { parseRecipe } from "../engine/recipe";
-import { createLanguageService } from "./service/language-service";
+import { createLanguageService, type LanguageServiceOptions } from "./service/language-service";
 import type { WorldHost } from "./world/world-host";
 import { createNodeWorldHost, type NodeWorldHost, type NodeWorldHostOptions } from "./world/node-world-host";
 import type { InitializationOptions } from "./protocol";
@@ -39,6 +39,8 @@ import { codeActionOptions, registerActionHandlers } from "./handlers/actions";
 
 export const SERVER_NAME = "edge-recipe-language-server";
 const DEFAULT_DIAGNOSTICS_DELAY_MS = 5;
+/** How long `shutdown` waits for the model reader to stop before it answers anyway. */
+const SHUTDOWN_WAIT_MS = 1000;
 
 export type Transport =
   { kind: "stdio" } | { kind: "node-ipc" } | { kind: "socket"; port: number } | { kind: "pipe"; name: string };
@@ -230,7 +232,8 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
   }
 
   const documents = new TextDocuments(TextDocument);
-  const service = createLanguageService(status.trackWorld(world));
+  const serviceOptions: LanguageServiceOptions = {};
+  const service = createLanguageService(status.trackWorld(world), serviceOptions);
   const context: HandlerContext = { connection, documents, service, status, requests: new RequestTracker() };
   const diagnostics = { delayMs: DEFAULT_DIAGNOSTICS_DELAY_MS };
   let canWatchFiles = false;
@@ -240,6 +243,8 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
     if (typeof init.diagnosticsDelayMs === "number" && init.diagnosticsDelayMs >= 0)
       diagnostics.delayMs = init.diagnosticsDelayMs;
     if (typeof init.adbPath === "string" && init.adbPath.trim() !== "") worldOptions.adbPath = init.adbPath.trim();
+    if (typeof init.maxCheckedRecipeBytes === "number" && init.maxCheckedRecipeBytes > 0)
+      serviceOptions.maxCheckedRecipeBytes = init.maxCheckedRecipeBytes;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     warmUp(connection);
     return {
@@ -255,10 +260,18 @@ export function startServer(argv: readonly string[], options: ServerOptions = {}
   });
   connection.onShutdown(async () => {
     status.set("ready", "Edge recipes: shutting down");
-    // The node host's summary worker; a world without one has nothing to stop.
+    // The node host's summary worker (a world without one has nothing to stop); answered within a second whatever
+    // the worker is doing.
     await (world as Partial<NodeWorldHost>)
-      .dispose?.()
+      .dispose?.(SHUTDOWN_WAIT_MS)
       .catch((error: unknown) => logError(connection, "stopping the model reader failed", error));
+  });
+  connection.onExit(() => {
+    // vscode-languageserver calls process.exit after this. A reader thread stuck in a system call would keep the
+    // process from ending (exit waits for threads), so then the process ends itself without waiting.
+    const reader = (world as Partial<NodeWorldHost>).modelReader;
+    void (world as Partial<NodeWorldHost>).dispose?.(0).catch(() => undefined);
+    if (reader?.stuck) process.kill(process.pid, "SIGKILL");
   });
 
   registerDocumentHandlers(context, diagnostics);

@@ -2,5 +2,7 @@
 // model, its signature, its graphs and dtypes. Inside the engine, modules import the files behind it directly.
 export { dtypeName } from "./dtypes";
 export { readModel, type OnnxModel, type ReadModelOptions } from "./read-model";
+// The language server decodes a model's structure it read itself (without weights; language-server/world/).
+export { decodeModel, MAX_PROTOBUF_BYTES } from "./read-model";
 export { modelSignature, tensorSignature, type ModelSignature, type TensorSignature } from "./signature";
 export { isConstantNode, opKey, walkGraphs } from "./walk";

@@ -2,6 +2,7 @@
 // The engine's commands and the language server import from here, not from the files behind it.
 export { parseRecipe, type ParsedRecipe, type ParseRecipeOptions } from "./parse-recipe";
 export { YamlBlockCache } from "./yaml-blocks";
+export { parseYaml } from "./yaml-parse";
 export { checkRecipe, nodeCheckHost, type RecipeCheck, type RecipeCheckHost } from "./check-recipe";
 export type { PathKind, RecipeFileHost } from "./check-files";
 export {

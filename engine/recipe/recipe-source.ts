@@ -1,19 +1,9 @@
 // The recipe's YAML with its source positions: finds the key and value nodes at a data path
 // (["devices", "pixel8", "adb"]) and turns their offsets into 1-based line/column ranges.
-import {
-  type Document,
-  isAlias,
-  isCollection,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-} from "yaml";
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, type Node } from "yaml";
 import type { Range } from "./problem";
 import type { YamlBlockCache } from "./yaml-blocks";
+import { parseYaml } from "./yaml-parse";
 
 export type PathSegment = string | number;
 export type DataPath = readonly PathSegment[];
@@ -45,7 +35,7 @@ export class RecipeSource {
       this.blockData = parsed.data;
     } else {
       this.lines = new LineCounter();
-      this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, keepSourceTokens: false });
+      this.doc = parseYaml(text, { lineCounter: this.lines });
     }
   }
 

@@ -1,29 +1,36 @@
 // Incremental YAML for recipes, for the editor's every keystroke. The top-level map is cut into one block per
-// top-level key, and a section whose value is a block map (`devices:`, `data:`) is cut again into one block per
-// entry. Each block is parsed on its own, and a block whose text did not change is reused from the last parse
-// (moved to its new offset), so an edit re-parses one entry instead of the whole file.
+// top-level key, and a section whose value is a block map (`devices:`, `data:`) is cut again into blocks of whole
+// entries (about CHUNK_ENTRIES consecutive entries share a block, so 200,000 one-line devices are a few thousand
+// blocks, not 200,000 documents). Each block is parsed on its own, and a block whose text did not change is reused
+// from the last parse (moved to its new offset), so an edit re-parses one block instead of the whole file.
 //
 // The result must be exactly what `parseDocument` gives for the whole text: the same data and node ranges (a test
 // compares them after thousands of random edits). So anything this cannot vouch for falls back to the full parse
 // (`parse` returns undefined): text before the first key other than comments, a column-0 line that is not a plain
 // `key:` line, document markers and directives, duplicate keys, or any block with an error or warning (which also
 // covers aliases to another block's anchor).
-import { Document, isMap, isScalar, LineCounter, Pair, parseDocument, type Scalar, visit, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, LineCounter, Pair, type Scalar, visit, YAMLMap } from "yaml";
+import { parseYaml } from "./yaml-parse";
 
-interface CachedBlock {
+/** Entries of a section are grouped into blocks of about this many entries, and at most CHUNK_MAX_BYTES. */
+const CHUNK_ENTRIES = 32;
+const CHUNK_MAX_BYTES = 16 * 1024;
+
+/** One entry of a map: a key, its pair (ranges in the whole text) and its value as plain data. */
+interface Entry {
   key: string;
-  /** The block's one pair; its ranges are shifted to `offset`. Never mutated once cached. */
   pair: Pair;
-  doc: Document;
-  offset: number;
-  /** The pair's value as plain data. */
   value: unknown;
-  /** Where the block's map ends, trailing comments at its indentation included (the third number of its range). */
+  /** Where the map this entry came from ends, trailing comments at its indentation included (range[2]). */
   mapEnd: number;
 }
 
-/** What a map is made of: a block, or a section assembled from the blocks of its entries. */
-type Entry = Pick<CachedBlock, "key" | "pair" | "value" | "mapEnd">;
+interface CachedBlock {
+  /** The block's pairs, in order; their ranges are shifted to `offset`. Never mutated once cached. */
+  entries: Entry[];
+  doc: Document;
+  offset: number;
+}
 
 export interface BlockParse {
   doc: Document;
@@ -49,7 +56,10 @@ export class YamlBlockCache {
     const cuts = keyLineCuts(text, 0, text.length, 0);
     if (!cuts || cuts.length === 0) return undefined;
     this.current = new Map();
-    const section = this.mapOf(text, cuts, text.length, (start, end) => this.section(text, start, end));
+    const section = this.mapOf(text, cuts, text.length, (start, end) => {
+      const entry = this.section(text, start, end);
+      return entry && [entry];
+    });
     this.previous = this.current;
     if (!section) return undefined;
     const doc = new Document();
@@ -57,16 +67,27 @@ export class YamlBlockCache {
     return { doc, lines: lineCounterOf(text), data: section.data };
   }
 
-  /** A map made of the blocks between `cuts`, each made by `entry`; undefined on a duplicate key or a bad block. */
-  private mapOf(text: string, cuts: number[], end: number, entry: (start: number, end: number) => Entry | undefined) {
+  /**
+   * A map made of the entries between `cuts`, made by `entries` for each range; undefined on a duplicate key or a
+   * bad block.
+   */
+  private mapOf(
+    text: string,
+    cuts: number[],
+    end: number,
+    entries: (start: number, end: number) => Entry[] | undefined,
+  ) {
     const map = new YAMLMap();
     const data: Record<string, unknown> = {};
     let made: Entry | undefined;
     for (let i = 0; i < cuts.length; i++) {
-      made = entry(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : end);
-      if (!made || Object.hasOwn(data, made.key)) return undefined;
-      map.items.push(made.pair);
-      data[made.key] = made.value;
+      const list = entries(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : end);
+      if (!list) return undefined;
+      for (made of list) {
+        if (Object.hasOwn(data, made.key)) return undefined;
+        map.items.push(made.pair);
+        data[made.key] = made.value;
+      }
     }
     // As the full parse has it: from the first key to the end of the last value, then of trailing comments.
     const last = map.items[map.items.length - 1];
@@ -86,10 +107,16 @@ export class YamlBlockCache {
           ? keyLineCuts(text, headerEnd + 1, end, indent)
           : undefined;
       if (cuts && cuts.length > 1) {
-        const header = this.block(text.slice(start, headerEnd + 1), start);
+        const header = this.block(text.slice(start, headerEnd + 1), start, 1)?.entries[0];
+        const chunks = chunked(text, cuts, CHUNK_MAX_BYTES);
         const entries =
           header && header.value === null
-            ? this.mapOf(text, cuts, end, (s, e) => this.block(text.slice(s, e), s))
+            ? this.mapOf(
+                text,
+                chunks.starts,
+                end,
+                (s, e) => this.block(text.slice(s, e), s, chunks.sizes.get(s)!)?.entries,
+              )
             : undefined;
         if (header && entries)
           return {
@@ -100,13 +127,13 @@ export class YamlBlockCache {
           };
       }
     }
-    return this.block(text.slice(start, end), start);
+    return this.block(text.slice(start, end), start, 1)?.entries[0];
   }
 
-  /** A block of one `key: value` pair, parsed or reused; undefined when it is not exactly that. */
-  private block(blockText: string, offset: number): CachedBlock | undefined {
+  /** A block of `count` `key: value` pairs, parsed or reused; undefined when it is not exactly that. */
+  private block(blockText: string, offset: number, count: number): CachedBlock | undefined {
     const reused = this.previous.get(blockText)?.pop();
-    const block = reused ? moved(reused, offset) : parsedBlock(blockText, offset);
+    const block = reused ? moved(reused, offset) : parsedBlock(blockText, offset, count);
     if (!block) return undefined;
     const list = this.current.get(blockText);
     if (list) list.push(block);
@@ -115,13 +142,12 @@ export class YamlBlockCache {
   }
 }
 
-function parsedBlock(blockText: string, offset: number): CachedBlock | undefined {
-  const doc = parseDocument(blockText, { prettyErrors: false, keepSourceTokens: false });
+function parsedBlock(blockText: string, offset: number, count: number): CachedBlock | undefined {
+  const doc = parseYaml(blockText);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const contents = doc.contents;
-  if (!isMap(contents) || contents.items.length !== 1) return undefined;
-  const pair = contents.items[0];
-  if (!isScalar(pair.key) || typeof pair.key.value !== "string") return undefined;
+  if (!isMap(contents) || contents.items.length !== count) return undefined;
+  for (const pair of contents.items) if (!isScalar(pair.key) || typeof pair.key.value !== "string") return undefined;
   let js: Record<string, unknown>;
   try {
     js = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
@@ -129,7 +155,12 @@ function parsedBlock(blockText: string, offset: number): CachedBlock | undefined
     return undefined; // e.g. an alias to an anchor in another block
   }
   shiftRanges(doc, offset);
-  return { key: pair.key.value, pair, doc, offset, value: js[pair.key.value], mapEnd: contents.range![2] };
+  return { doc, offset, entries: entriesOf(contents as YAMLMap<Scalar<string>, unknown>, js) };
+}
+
+function entriesOf(map: YAMLMap<Scalar<string>, unknown>, js: Record<string, unknown>): Entry[] {
+  const mapEnd = map.range![2];
+  return map.items.map((pair) => ({ key: pair.key.value, pair: pair as Pair, value: js[pair.key.value], mapEnd }));
 }
 
 /** A reused block at a new offset: a shifted copy, so the documents of earlier parses keep their ranges. */
@@ -137,8 +168,41 @@ function moved(block: CachedBlock, offset: number): CachedBlock {
   if (block.offset === offset) return block;
   const doc = block.doc.clone();
   shiftRanges(doc, offset - block.offset);
-  const map = doc.contents as YAMLMap;
-  return { ...block, doc, pair: map.items[0] as Pair, offset, mapEnd: map.range![2] };
+  const map = doc.contents as YAMLMap<Scalar<string>, unknown>;
+  const mapEnd = map.range![2];
+  // The values as plain data are the same (they do not depend on offsets).
+  const entries = block.entries.map((entry, i) => ({ ...entry, pair: map.items[i] as Pair, mapEnd }));
+  return { doc, offset, entries };
+}
+
+/**
+ * Consecutive entries grouped into blocks. Where a group starts depends only on the entry's own first line (its
+ * hash; a group of about CHUNK_ENTRIES on average), not on positions, so an edit changes the group it is in and
+ * leaves the others' texts, and so their parses, as they were; a group longer than `maxBytes` is cut anyway.
+ * Returns the group starts and how many entries start in each.
+ */
+function chunked(text: string, cuts: number[], maxBytes: number): { starts: number[]; sizes: Map<number, number> } {
+  const starts: number[] = [];
+  const sizes = new Map<number, number>();
+  let start = -1;
+  for (const cut of cuts) {
+    if (start >= 0 && cut - start < maxBytes && lineHash(text, cut) % CHUNK_ENTRIES !== 0) {
+      sizes.set(start, sizes.get(start)! + 1);
+      continue;
+    }
+    start = cut;
+    starts.push(cut);
+    sizes.set(cut, 1);
+  }
+  return { starts, sizes };
+}
+
+/** FNV-1a of the line at `at` (at most its first 64 characters). */
+function lineHash(text: string, at: number): number {
+  let hash = 0x811c9dc5;
+  const end = Math.min(lineEnd(text, at), at + 64);
+  for (let i = at; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
   WorkspaceEdit,
 } from "vscode-languageserver-types";
 import type { WorldHost } from "../world/world-host";
-import { RecipeDocuments } from "./recipe/document";
+import { RecipeDocuments, type RecipeDocumentsOptions } from "./recipe/document";
 import { doValidation } from "./validation/validation";
 import { doComplete } from "./completion/completion";
 import { doHover } from "./hover/hover";
@@ -47,8 +47,11 @@ export interface LanguageService {
   forget(uri: string): void;
 }
 
-export function createLanguageService(world: WorldHost): LanguageService {
-  const context: ServiceContext = { world, documents: new RecipeDocuments() };
+/** The service's settings; the object is read at each use, so a caller may change it later (after `initialize`). */
+export type LanguageServiceOptions = RecipeDocumentsOptions;
+
+export function createLanguageService(world: WorldHost, options: LanguageServiceOptions = {}): LanguageService {
+  const context: ServiceContext = { world, documents: new RecipeDocuments(options) };
   return {
     doValidation: (d) => doValidation(context, d),
     doComplete: (d, p) => doComplete(context, d, p),

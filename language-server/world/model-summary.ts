@@ -1,7 +1,7 @@
 // A model's summary for the editor (world-host's ModelSummary): signature, producer, parameter count, op counts,
 // every node of the main graph and its subgraphs (name, op, inputs, outputs) and the value shapes the file declares.
-// Reads through the engine's ONNX reader, so a bad file gives the engine's own message. Runs in the summary worker.
-import { promises as fs } from "node:fs";
+// Decodes with the engine's ONNX decoder, so a bad file gives the engine's own message; reads the file itself, safely
+// (regular files only, never blocking, weights of big models skipped: model-skeleton.ts). Runs in the summary worker.
 import { resolve } from "node:path";
 import type { ModelProto } from "onnx-buf";
 import { EdgeError } from "../../engine/errors";
@@ -10,12 +10,15 @@ import {
   dtypeName,
   isConstantNode,
   modelSignature,
+  decodeModel,
+  MAX_PROTOBUF_BYTES,
   opKey,
-  readModel,
   type TensorSignature,
   tensorSignature,
   walkGraphs,
 } from "../../engine/onnx";
+import { readModelSkeleton, SkeletonError } from "./model-skeleton";
+import { openRegularFile, statRegularFile, UnsafeFileError } from "./safe-read";
 import type { ModelNodeSummary, ModelSummary, ModelSummaryError, ModelSummaryResult } from "./world-host";
 
 /** The file facts a summary is keyed by. */
@@ -92,25 +95,104 @@ export function summaryError(error: unknown): ModelSummaryError {
   return { code: "internal/bug", message: `reading the model failed: ${(error as Error)?.message ?? String(error)}` };
 }
 
-/** Reads and summarizes the model at `path`; never throws (a failure is `{ ok: false, error }`). */
-export async function summarizeModelFile(path: string): Promise<ModelSummaryResult> {
+/** Above this size a model is summarized from its skeleton (model-skeleton.ts): its weights are not read. */
+export const WHOLE_READ_MAX_BYTES = 64 * 1024 * 1024;
+/** A model's structure without its weights may take this much; beyond it, the editor does not summarize it. */
+export const MAX_STRUCTURE_BYTES = 512 * 1024 * 1024;
+
+export interface SummarizeOptions {
+  /** Models up to this size are read whole (exact byte offsets in errors); default WHOLE_READ_MAX_BYTES. */
+  wholeReadMaxBytes?: number;
+  /** The limit on a model's structure without weights; default MAX_STRUCTURE_BYTES. */
+  maxStructureBytes?: number;
+}
+
+/**
+ * Reads and summarizes the model at `path`; never throws (a failure is `{ ok: false, error }`). Only a regular file
+ * is read (stat first, opened without blocking, checked again on the descriptor), at most protobuf's 2 GB, and the
+ * values of large tensors are skipped, so the summary of a model never loads its weights.
+ */
+export async function summarizeModelFile(path: string, options: SummarizeOptions = {}): Promise<ModelSummaryResult> {
   const absolute = resolve(path);
+  let opened;
   try {
-    const stat = await fs.stat(absolute).catch(() => undefined);
-    const model = await readModel(absolute, { checkExternalData: false });
-    try {
-      return {
-        ok: true,
-        summary: summarizeProto(model.proto, {
-          path: absolute,
-          sizeBytes: model.sizeBytes,
-          mtimeMs: stat?.mtimeMs ?? 0,
-        }),
-      };
-    } finally {
-      await model.close();
+    opened = await openRegularFile(absolute, MAX_PROTOBUF_BYTES);
+  } catch (error) {
+    return { ok: false, error: openError(error) };
+  }
+  const { handle, sizeBytes, mtimeMs } = opened;
+  try {
+    let proto: ModelProto;
+    if (sizeBytes <= (options.wholeReadMaxBytes ?? WHOLE_READ_MAX_BYTES)) {
+      const bytes = new Uint8Array(sizeBytes);
+      let filled = 0;
+      while (filled < sizeBytes) {
+        const { bytesRead } = await handle.read(bytes, filled, sizeBytes - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      proto = decodeModel(bytes.subarray(0, filled), absolute);
+    } else {
+      proto = decodeSkeleton(handle.fd, sizeBytes, absolute, options.maxStructureBytes ?? MAX_STRUCTURE_BYTES);
     }
+    return { ok: true, summary: summarizeProto(proto, { path: absolute, sizeBytes, mtimeMs }) };
   } catch (error) {
     return { ok: false, error: summaryError(error) };
+  } finally {
+    await handle.close();
   }
+}
+
+function decodeSkeleton(fd: number, sizeBytes: number, file: string, maxBytes: number): ModelProto {
+  let skeleton;
+  try {
+    skeleton = readModelSkeleton(fd, sizeBytes, maxBytes);
+  } catch (error) {
+    if (!(error instanceof SkeletonError)) throw error;
+    throw new EdgeError(
+      "model/invalid",
+      `not a readable ONNX model: ${error.message}`,
+      { file, offset: error.offset },
+      "`edge inspect` on the model says more",
+    );
+  }
+  try {
+    return decodeModel(skeleton.bytes, file);
+  } catch (error) {
+    if (!(error instanceof EdgeError)) throw error;
+    // Its offsets are in the structure without weights, not in the file.
+    throw new EdgeError(
+      error.code,
+      error.message.replace(/ at byte \d+ /, " "),
+      { file },
+      "`edge inspect` on the model gives the byte offset",
+    );
+  }
+}
+
+/**
+ * Why the file at `path` cannot be a model, from a stat alone (missing, not a regular file, over 2 GB), or
+ * undefined: the server asks this before handing a read to the worker, so a device or a pipe never reaches it.
+ */
+export async function modelFileProblem(path: string): Promise<ModelSummaryError | undefined> {
+  try {
+    await statRegularFile(path, MAX_PROTOBUF_BYTES);
+    return undefined;
+  } catch (error) {
+    return openError(error);
+  }
+}
+
+function openError(error: unknown): ModelSummaryError {
+  if (error instanceof UnsafeFileError) {
+    if (error.reason === "missing") return { code: "model/not-found", message: `cannot read model: ${error.message}` };
+    if (error.reason === "kind")
+      return { code: "model/invalid", message: error.message, hint: "model.path names the .onnx file itself" };
+    return {
+      code: "model/invalid",
+      message: `not a readable ONNX model: ${error.message} (protobuf's 2 GB limit for one message)`,
+      hint: "models this large keep their weights in external data (a .onnx of graph structure plus a .data file); re-save with external data",
+    };
+  }
+  return summaryError(error);
 }

@@ -7,8 +7,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { listAdbDevices } from "./adb-devices";
 import { ModelSummaryCache } from "./model-summary-cache";
-import { summarizeModelFile } from "./model-summary";
-import { defaultSummaryWorker, ModelSummaryWorker, type SummaryWorkerLocation } from "./model-summary-worker-client";
+import { modelFileProblem, summarizeModelFile } from "./model-summary";
+import {
+  defaultSummaryWorker,
+  ModelSummaryWorker,
+  type SummaryWorkerLocation,
+  type SummaryWorkerOptions,
+} from "./model-summary-worker-client";
 import { readQuantFindings } from "./quant-findings";
 import { sshConfigHosts } from "./ssh-config";
 import type { AdbDevice, WorldHost } from "./world-host";
@@ -18,6 +23,8 @@ export interface NodeWorldHostOptions {
   summaryWorker?: SummaryWorkerLocation | false;
   /** The worker's script as a file path (a `.ts` file runs under tsx); `summaryWorker` wins when both are given. */
   workerPath?: string;
+  /** Limits of the summary worker: how long a read may take, its heap. */
+  summaryLimits?: SummaryWorkerOptions;
   /** Most model summaries kept (default 8). */
   maxCachedModels?: number;
   /** The adb executable (default "adb", found on PATH). */
@@ -35,8 +42,10 @@ export interface NodeWorldHostOptions {
 export interface NodeWorldHost extends WorldHost {
   /** How often the slow things actually ran (the caches' effect, for tests and status). */
   readonly stats: { readonly modelReads: number; readonly adbCalls: number };
-  /** Stops the summary worker. */
-  dispose(): Promise<void>;
+  /** Whether a model is being read, and whether a stopped reader has not ended (exit must then be forced). */
+  readonly modelReader: { readonly busy: boolean; readonly stuck: boolean };
+  /** Stops the summary worker (waits `waitMs` at most, default 1 s). */
+  dispose(waitMs?: number): Promise<void>;
 }
 
 /** A value computed at most once per `ttlMs`, concurrent callers sharing the computation. */
@@ -60,11 +69,13 @@ export function createNodeWorldHost(options: NodeWorldHostOptions = {}): NodeWor
   const homeDir = options.homeDir ?? homedir();
   const location =
     options.summaryWorker ?? (options.workerPath ? workerAt(options.workerPath) : defaultSummaryWorker());
-  const worker = location === false ? undefined : new ModelSummaryWorker(location);
-  const models = new ModelSummaryCache(
-    (path) => (worker ? worker.summarize(path) : summarizeModelFile(path)),
-    options.maxCachedModels ?? 8,
-  );
+  const worker = location === false ? undefined : new ModelSummaryWorker(location, options.summaryLimits);
+  const models = new ModelSummaryCache(async (path, signal) => {
+    // Checked here first, so what is not a regular file (a device, a pipe) never even reaches the worker.
+    const problem = await modelFileProblem(path);
+    if (problem) return { ok: false, error: problem };
+    return worker ? worker.summarize(path, signal) : summarizeModelFile(path);
+  }, options.maxCachedModels ?? 8);
   let adbCalls = 0;
   const adbDevices = cachedFor<AdbDevice[]>(
     options.adbCacheMs ?? 5000,
@@ -79,6 +90,14 @@ export function createNodeWorldHost(options: NodeWorldHostOptions = {}): NodeWor
     homeDir,
     get stats() {
       return { modelReads: models.reads, adbCalls };
+    },
+    modelReader: {
+      get busy() {
+        return worker?.busy ?? false;
+      },
+      get stuck() {
+        return worker?.stuck ?? false;
+      },
     },
     modelSummary: (path) => models.get(path),
     cachedModelSummary: (path) => models.cached(path),
@@ -106,8 +125,8 @@ export function createNodeWorldHost(options: NodeWorldHostOptions = {}): NodeWor
       return listed;
     },
     quantFindings: (recipePath, recipeName) => readQuantFindings(recipePath, recipeName),
-    dispose: async () => {
-      await worker?.dispose();
+    dispose: async (waitMs) => {
+      await worker?.dispose(waitMs);
     },
   };
 }

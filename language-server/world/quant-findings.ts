@@ -15,10 +15,13 @@
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import { sanitizeName } from "../../engine/report";
+import { readRegularText } from "./safe-read";
 import type { QuantNodeFinding } from "./world-host";
 
 /** How many folders up from the recipe to look for `.edge/runs`. */
 const MAX_LEVELS_UP = 6;
+/** A quant-error.json bigger than this is not read (one entry per node: a few MB for the largest models). */
+const MAX_FINDINGS_BYTES = 64 * 1024 * 1024;
 
 /** The findings in a quant-error.json text; [] when it is not in the format above. */
 export function parseQuantErrorJson(text: string): QuantNodeFinding[] {
@@ -80,7 +83,7 @@ export async function readQuantFindings(recipePath: string, recipeName?: string)
     .sort()
     .reverse();
   for (const name of candidates) {
-    const text = await fs.readFile(join(runs, name, "quant-error.json"), "utf8").catch(() => undefined);
+    const text = await readRegularText(join(runs, name, "quant-error.json"), MAX_FINDINGS_BYTES);
     if (text !== undefined) return parseQuantErrorJson(text);
   }
   return [];

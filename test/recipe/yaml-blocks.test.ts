@@ -141,16 +141,23 @@ void test("sections cut into entries (devices, data): 1,500 random edits, block 
   const { incremental } = fuzz(text, 1500, 5);
   assert.ok(incremental > 100, `handled ${incremental}`);
 
-  // An edit in the last dataset re-parses that entry only: the others are the very same nodes. (`devices` is kept
-  // whole: the root comment after it is shallower than its entries.)
-  const edited = text.replace("path: data/s5", "path: data/s55");
+  // An edit in the last dataset re-parses the block of entries it is in only (entries are grouped, about 32 to a
+  // block, where their own first lines say): the entries of other blocks are the very same nodes.
+  const many = Array.from({ length: 400 }, (_, i) => `  set${i}:\n    path: data/s${i}\n    format: npy\n`).join("");
+  const long = `name: many\nmodel:\n  path: m.onnx\ndata:\n${many}run:\n  device: local\n`;
+  const edited = long.replace("path: data/s399", "path: data/s3999");
   const blocks = new YamlBlockCache();
-  const first = blocks.parse(text)!;
+  const first = blocks.parse(long)!;
   const second = blocks.parse(edited)!;
   const entry = (doc: typeof first.doc, name: string) => doc.getIn(["data", name], true) as object;
   assert.ok(entry(first.doc, "set0") === entry(second.doc, "set0"), "an unchanged entry is reused");
-  assert.ok(entry(first.doc, "set5") !== entry(second.doc, "set5"), "the edited entry is parsed again");
+  assert.ok(entry(first.doc, "set399") !== entry(second.doc, "set399"), "the edited entry is parsed again");
   assert.deepEqual(second.data, parseDocument(edited).toJS());
+  assert.deepEqual(rangesOf(second.doc.contents), rangesOf(parseDocument(edited).contents));
+  // An edit that changes a length early on moves the blocks after it (same nodes' data, new ranges).
+  const lengthened = long.replace("path: data/s1\n", "path: data/s1-longer\n");
+  const third = blocks.parse(lengthened)!;
+  assert.deepEqual(rangesOf(third.doc.contents), rangesOf(parseDocument(lengthened).contents));
 });
 
 void test("CRLF line endings: 500 random edits, block parse equals full parse after each", () => {

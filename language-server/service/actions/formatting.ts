@@ -10,7 +10,7 @@ import { formatYaml } from "../yaml/format";
 
 export function format(context: ServiceContext, textDocument: TextDocument, options: FormattingOptions): TextEdit[] {
   const document = context.documents.get(textDocument);
-  if (document.parsed.source.doc.errors.length > 0) return [];
+  if (document.tooLarge || document.parsed.source.doc.errors.length > 0) return [];
   const unit = Number.isInteger(options.tabSize) && options.tabSize > 0 ? Math.min(options.tabSize, 8) : 2;
   // formatYaml parses the text itself: it compares comments too, which the editor's block parse does not keep whole.
   const formatted = formatYaml(document.text, unit);

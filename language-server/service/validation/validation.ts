@@ -15,6 +15,7 @@ import type { ServiceContext } from "../service-context";
 import type { RecipeDocument } from "../recipe/document";
 import { keyName, nodeAtPath, offsetRange, pairAtPath, seqAtPath, toLspRange } from "../recipe/nodes";
 import { isScalar } from "yaml";
+import { formatBytes } from "../../../common/units";
 
 /** Every diagnostic says it comes from us. */
 export const diagnosticSource = "edge";
@@ -36,8 +37,12 @@ const severities: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
 };
 
+/** The code of the one diagnostic of a recipe too large for the editor's checks. */
+export const tooLargeCode = "language-server/recipe-too-large";
+
 export async function doValidation(context: ServiceContext, textDocument: TextDocument): Promise<Diagnostic[]> {
   const document = context.documents.get(textDocument);
+  if (document.tooLarge) return [tooLargeDiagnostic(document.tooLarge)];
   const [{ problems }, findings] = await Promise.all([
     checkRecipe(document.parsed, worldCheckHost(context.world, document)),
     document.baseDir ? context.world.quantFindings(document.file) : Promise.resolve([]),
@@ -46,6 +51,19 @@ export async function doValidation(context: ServiceContext, textDocument: TextDo
     ...problems.map((p) => toDiagnostic(p, document, textDocument)),
     ...findingDiagnostics(findings, document, textDocument),
   ];
+}
+
+/** Over the limit: one warning on the first line, naming the size and the command that checks it anyway. */
+function tooLargeDiagnostic({ sizeBytes, limitBytes }: { sizeBytes: number; limitBytes: number }): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Warning,
+    source: diagnosticSource,
+    code: tooLargeCode,
+    message:
+      `recipe too large for the editor checks (${formatBytes(sizeBytes)}); run \`edge validate\`\n` +
+      `the editor checks recipes up to ${formatBytes(limitBytes)} (initialization option maxCheckedRecipeBytes)`,
+  };
 }
 
 /**

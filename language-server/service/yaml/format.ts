@@ -5,7 +5,8 @@
 // (by its indentation indicator when it has one) and is otherwise untouched, trailing spaces included. Comment lines align with the line they precede (those at column 0 stay there).
 // Pure; `formatYaml` returns undefined when the text has errors or the result would not mean the same data.
 import { isDeepStrictEqual } from "node:util";
-import { type CST, type Document, Lexer, Parser, parseDocument } from "yaml";
+import { type CST, type Document, Lexer, Parser } from "yaml";
+import { parseYaml } from "../../../engine/recipe";
 
 /** How a line's indentation changes: set to a column, moved with another line, or moved by a fixed amount verbatim. */
 type Rule = { set: number } | { shift: number } | { verbatim: number };
@@ -19,12 +20,13 @@ interface LineEdit {
 
 /** `parsed`, when given, is `text` already parsed (it saves a parse). */
 export function formatYaml(text: string, unit: number, parsed?: Document): string | undefined {
-  const before = parsed ?? parseDocument(text);
+  // parseYaml: the library's own duplicate-key check is quadratic in the keys of a map.
+  const before = parsed ?? parseYaml(text);
   if (before.errors.length > 0) return undefined;
   const layout = new Layout(text, unit);
   for (const token of new Parser().parse(text)) layout.top(token);
   const formatted = layout.render();
-  const after = parseDocument(formatted);
+  const after = parseYaml(formatted);
   if (
     after.errors.length > 0 ||
     !isDeepStrictEqual(after.toJS(), before.toJS()) ||
