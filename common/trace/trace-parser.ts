@@ -10,7 +10,8 @@
 // and line. Pure TypeScript (no node, no DOM): the engine and the profile viewer both use it.
 import { type TraceEvent, phaseKey } from "./trace-event";
 import { TraceSyntaxError } from "./trace-syntax-error";
-import { createUtf8Decoder, utf8Length, utf8SequenceLength, wholeCharactersEnd } from "./utf8";
+import { backslashesBefore, closingQuote, describe, isScalarChar } from "./json-text";
+import { InvalidUtf8Error, Utf8ChunkDecoder, utf8Length } from "./utf8";
 
 export interface TraceParserOptions {
   /** Called with each event, in file order. An exception it throws stops the parse and propagates. */
@@ -54,38 +55,10 @@ const END = 13; // after the top-level value: whitespace only
 
 const DEFAULT_MAX_EVENT_CHARS = 8_000_000;
 
-function describe(c: number): string {
-  return c >= 0x20 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
-}
-
-/** The first unescaped `"` in s from index `from` (where a string's content resumes), or -1. */
-function closingQuote(s: string, from: number): number {
-  let j = s.indexOf('"', from);
-  while (j > from && s.charCodeAt(j - 1) === 92) {
-    if ((backslashesBefore(s, j, from) & 1) === 0) break;
-    j = s.indexOf('"', j + 1);
-  }
-  return j;
-}
-
-/** How many backslashes come right before s[end], not looking before `from`. */
-function backslashesBefore(s: string, end: number, from: number): number {
-  let k = end;
-  while (k > from && s.charCodeAt(k - 1) === 92) k--;
-  return end - k;
-}
-
-function isScalarChar(c: number): boolean {
-  // digits, letters (true/false/null, exponents), + - .
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 43 || c === 45 || c === 46;
-}
-
 export class TraceParser {
   private readonly onEvent: (event: TraceEvent) => void;
   private readonly maxEventChars: number;
-  private decoder: ReturnType<typeof createUtf8Decoder>;
-  /** Bytes of a character cut off by the end of the last byte chunk. */
-  private pendingBytes: Uint8Array | undefined;
+  private readonly bytes = new Utf8ChunkDecoder();
 
   private mode = START;
   private form: "array" | "object" | undefined;
@@ -127,29 +100,16 @@ export class TraceParser {
   write(chunk: string | Uint8Array): void {
     if (this.ended) throw new Error("TraceParser.write after end()");
     if (typeof chunk === "string") {
-      this.flushPendingBytesAsError();
+      if (this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text: a character cut off", this.byteBase);
       this.feed(chunk, utf8Length(chunk));
       return;
     }
-    let bytes = chunk;
-    const pending = this.pendingBytes;
-    if (pending) {
-      const need = utf8SequenceLength(pending[0]) - pending.length;
-      const take = Math.min(need, bytes.length);
-      const joined = new Uint8Array(pending.length + take);
-      joined.set(pending);
-      joined.set(bytes.subarray(0, take), pending.length);
-      bytes = bytes.subarray(take);
-      if (take < need) {
-        this.pendingBytes = joined;
-        return;
-      }
-      this.pendingBytes = undefined;
-      this.feedBytes(joined);
+    try {
+      this.bytes.push(chunk, (text, byteCount) => this.feed(text, byteCount));
+    } catch (e) {
+      if (e instanceof InvalidUtf8Error) throw this.errorAtByte(e.message, this.byteBase);
+      throw e;
     }
-    const whole = wholeCharactersEnd(bytes);
-    if (whole < bytes.length) this.pendingBytes = bytes.slice(whole);
-    if (whole > 0) this.feedBytes(bytes.subarray(0, whole));
   }
 
   /** Ends the input: the result, or a TraceSyntaxError when the input was empty or not a trace. */
@@ -158,10 +118,10 @@ export class TraceParser {
     this.ended = true;
     const mode = this.mode;
     if (mode === START) {
-      if (this.pendingBytes) throw this.errorAtByte("not UTF-8 text", this.byteBase);
+      if (this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text", this.byteBase);
       throw this.errorAtByte("the trace is empty: no [ or {", this.byteBase);
     }
-    if (mode === END && this.pendingBytes) throw this.errorAtByte("not UTF-8 text", this.byteBase);
+    if (mode === END && this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text", this.byteBase);
     // A partial event or key (what a killed writer leaves) is dropped.
     this.parts = [];
     this.startChunk = "";
@@ -171,27 +131,11 @@ export class TraceParser {
       eventCount: this.eventCount,
       phaseCounts: Object.fromEntries(this.phaseCounts),
       truncated,
-      byteLength: this.byteBase + (this.pendingBytes?.length ?? 0),
+      byteLength: this.byteBase + this.bytes.pendingByteCount,
       lineCount: this.line,
       maxEventChars: this.maxEvent,
       maxCarriedChars: this.maxCarried,
     };
-  }
-
-  private flushPendingBytesAsError(): void {
-    if (this.pendingBytes) throw this.errorAtByte("not UTF-8 text: a character cut off", this.byteBase);
-  }
-
-  private feedBytes(bytes: Uint8Array): void {
-    const decoder = (this.decoder ??= createUtf8Decoder());
-    if (!decoder) throw new Error("this JavaScript host has no TextDecoder: feed the trace as text");
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      throw this.errorAtByte(`not UTF-8 text: invalid bytes within the ${bytes.length} bytes from here`, this.byteBase);
-    }
-    this.feed(text, bytes.length);
   }
 
   private feed(s: string, sBytes: number): void {

@@ -1,5 +1,5 @@
-// UTF-8 helpers for the trace parser, in plain TypeScript: the byte length of text (for byte offsets in errors), where
-// a chunk of bytes stops being whole characters (a chunk may end inside a multi-byte character), and the host's
+// UTF-8 helpers for the trace parser, in plain TypeScript: the byte length of text (for byte offsets in errors), and
+// a decoder of bytes that arrive in chunks cut anywhere (inside a multi-byte character too), over the host's
 // TextDecoder (node and browsers both have one; common/ declares only the little of it that it uses).
 
 interface Utf8Decoder {
@@ -8,7 +8,7 @@ interface Utf8Decoder {
 type DecoderConstructor = new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => Utf8Decoder;
 
 /** A strict UTF-8 decoder (invalid bytes throw; a BOM is kept), or undefined when the host has no TextDecoder. */
-export function createUtf8Decoder(): Utf8Decoder | undefined {
+function createUtf8Decoder(): Utf8Decoder | undefined {
   const Decoder = (globalThis as { TextDecoder?: DecoderConstructor }).TextDecoder;
   return Decoder ? new Decoder("utf-8", { fatal: true, ignoreBOM: true }) : undefined;
 }
@@ -54,4 +54,57 @@ export function wholeCharactersEnd(bytes: Uint8Array): number {
     return i + utf8SequenceLength(b) > n ? i : n;
   }
   return n;
+}
+
+/** Bytes that are not UTF-8, among the `byteCount` bytes a chunk decoder was given in one piece. */
+export class InvalidUtf8Error extends Error {
+  constructor(readonly byteCount: number) {
+    super(`not UTF-8 text: invalid bytes within the ${byteCount} bytes from here`);
+  }
+}
+
+/** Decodes UTF-8 that arrives in chunks cut anywhere; a character cut off by a chunk's end waits for the next one. */
+export class Utf8ChunkDecoder {
+  private decoder: Utf8Decoder | undefined;
+  private pending: Uint8Array | undefined;
+
+  /** Bytes of a character cut off by the last chunk's end (0 when the chunks so far end with whole characters). */
+  get pendingByteCount(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  /**
+   * Hands the whole characters of `bytes` to `take` as text with their byte count (in up to two pieces). Throws
+   * InvalidUtf8Error for bytes that are not UTF-8 (the pieces before have been taken).
+   */
+  push(bytes: Uint8Array, take: (text: string, byteCount: number) => void): void {
+    const pending = this.pending;
+    if (pending) {
+      const need = utf8SequenceLength(pending[0]) - pending.length;
+      const count = Math.min(need, bytes.length);
+      const joined = new Uint8Array(pending.length + count);
+      joined.set(pending);
+      joined.set(bytes.subarray(0, count), pending.length);
+      bytes = bytes.subarray(count);
+      if (count < need) {
+        this.pending = joined;
+        return;
+      }
+      this.pending = undefined;
+      take(this.decode(joined), joined.length);
+    }
+    const whole = wholeCharactersEnd(bytes);
+    if (whole < bytes.length) this.pending = bytes.slice(whole);
+    if (whole > 0) take(this.decode(bytes.subarray(0, whole)), whole);
+  }
+
+  private decode(bytes: Uint8Array): string {
+    const decoder = (this.decoder ??= createUtf8Decoder());
+    if (!decoder) throw new Error("this JavaScript host has no TextDecoder: feed the trace as text");
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw new InvalidUtf8Error(bytes.length);
+    }
+  }
 }
