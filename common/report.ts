@@ -120,8 +120,10 @@ export interface RunReport {
     enabled: boolean;
     /** Relative to the run directory. */
     path?: string;
-    /** Said when profiling was on: it adds overhead to the measured latencies. */
+    /** Said when profiling was on: it adds overhead to the measured latencies (and why the profile is incomplete). */
     note?: string;
+    /** Why the profile could not be read to its end (truncated, malformed, missing); the summary covers what was read. */
+    incomplete?: string;
     summary?: ProfileSummary;
   };
   budgets: BudgetVerdict[];

@@ -102,7 +102,8 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
       ? {
           enabled: true,
           path: profile.path ? rel(context.outDir, profile.path) : undefined,
-          note: PROFILE_NOTE,
+          note: profile.incomplete ? `The profile is incomplete: ${profile.incomplete}. ${PROFILE_NOTE}` : PROFILE_NOTE,
+          incomplete: profile.incomplete,
           summary: profile.summary,
         }
       : { enabled: false },

@@ -1,18 +1,23 @@
 // Capturing onnxruntime's profile: profiling writes into a private temporary directory inside the run's output
 // directory; after the measured iterations, endProfiling() flushes it (in onnxruntime-node 1.30 it returns
-// nothing, so the file is found in that directory), the file is renamed to outDir/profile.json (same
-// filesystem: atomic), summarized, and the last run's kernels are emitted as `kernel` events. The capture folder
-// is tracked as temporary (fs/temp-paths.ts) until it is removed, and a stop (the signal) ends the collection
-// between its stages, removing the folder.
-import { promises as fs } from "node:fs";
+// nothing, so the file is found in that directory), the file is read as a stream into the trace parser
+// (common/trace/) and the kernel collector (never as one string: a long run's trace is larger than a string can
+// be), renamed to outDir/profile.json (same filesystem: atomic), summarized, and the last run's kernels are emitted
+// as `kernel` events. A profile that cannot be read to its end (truncated, malformed, missing) does not fail the
+// run: the summary covers what was read, and `incomplete` says what went wrong. The capture folder is tracked as
+// temporary (fs/temp-paths.ts) until it is removed, and a stop (the signal) ends the collection between its stages
+// (and between the chunks it reads), removing the folder.
+import { createReadStream, promises as fs } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
 import type { EventSink } from "../events";
 import { commitTempFile } from "../fs/atomic";
 import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
+import type { TraceEvent } from "../../common/trace/trace-event";
 import type { OrtSession } from "./ort";
-import { type ProfileSummary, kernelRecords, kernelsToStream, parseTrace, summarizeKernels } from "./profile";
+import { type TraceParseResult, TraceParser } from "../../common/trace/trace-parser";
+import { KernelCollector, type ProfileSummary, kernelsToStream, summarizeKernels } from "./profile";
 
 export interface ProfileCapture {
   dir: string;
@@ -21,10 +26,34 @@ export interface ProfileCapture {
 }
 
 export interface RunProfile {
-  /** outDir/profile.json (Chrome trace; opens in Perfetto). */
-  path: string;
-  summary: ProfileSummary;
+  /** outDir/profile.json (Chrome trace; opens in Perfetto); absent when onnxruntime wrote none. */
+  path?: string;
+  /** Over the events that could be read; absent when none could. */
+  summary?: ProfileSummary;
   kernelEventsEmitted: number;
+  /** Why the profile is incomplete (truncated, malformed, missing); absent when it was read to its end. */
+  incomplete?: string;
+}
+
+/** Read size of the trace file: larger chunks cost fewer calls, and the parser holds one at a time. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Streams a trace file into `onEvent`, chunk by chunk (an aborted `signal` stops it between chunks). Throws the
+ * parser's TraceSyntaxError for a malformed trace; a truncated one is a result with `truncated`.
+ */
+export async function readTraceFile(
+  file: string,
+  onEvent: (event: TraceEvent) => void,
+  signal?: AbortSignal,
+): Promise<TraceParseResult> {
+  const parser = new TraceParser({ onEvent });
+  // for await ends (and closes) the stream when the loop body throws.
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
+    signal?.throwIfAborted();
+    parser.write(chunk as Buffer);
+  }
+  return parser.end();
 }
 
 export async function prepareProfileCapture(outDir: string): Promise<ProfileCapture> {
@@ -46,9 +75,10 @@ async function findProfileFile(capture: ProfileCapture, returned: unknown): Prom
 }
 
 /**
- * Ends profiling, moves the trace to outDir/profile.json, summarizes it and emits kernel events. An aborted
- * `signal` stops it between stages (after onnxruntime's flush, the read, the parse): it throws the signal's reason,
- * and no profile.json is written.
+ * Ends profiling, reads the trace, moves it to outDir/profile.json, summarizes it and emits kernel events. A trace
+ * that cannot be read to its end still gives a profile (`incomplete` says why) and a warning. An aborted `signal`
+ * stops it between stages (after onnxruntime's flush, during the read): it throws the signal's reason, and no
+ * profile.json is written.
  */
 export async function collectProfile(
   session: OrtSession,
@@ -56,26 +86,46 @@ export async function collectProfile(
   outDir: string,
   options: { skipRuns: number; maxKernelEvents: number; sink: EventSink; signal?: AbortSignal },
 ): Promise<RunProfile> {
-  const { signal } = options;
+  const { signal, sink } = options;
   try {
-    const returned: unknown = (session.endProfiling as () => unknown)();
-    const file = await findProfileFile(capture, returned);
+    let file: string;
+    try {
+      const returned: unknown = (session.endProfiling as () => unknown)();
+      file = await findProfileFile(capture, returned);
+    } catch (e) {
+      signal?.throwIfAborted();
+      return incompleteProfile(sink, `onnxruntime's profile could not be found (${messageOf(e)})`);
+    }
     signal?.throwIfAborted();
-    const text = await fs.readFile(file, "utf8");
-    signal?.throwIfAborted();
-    const events = parseTrace(text, file);
-    // A signal that came while the trace was parsed (synchronous) is seen once the event loop turns.
-    await new Promise((tick) => setImmediate(tick));
+
+    const collector = new KernelCollector();
+    let events = 0;
+    let incomplete: string | undefined;
+    try {
+      const read = await readTraceFile(
+        file,
+        (e) => {
+          collector.add(e);
+          events++;
+        },
+        signal,
+      );
+      if (read.truncated)
+        incomplete = `the trace ends before it is closed (onnxruntime stopped writing it); the summary covers its ${events} complete events`;
+    } catch (e) {
+      signal?.throwIfAborted();
+      incomplete = `the trace could not be read to its end (${messageOf(e)}); the summary covers the ${events} events before`;
+    }
     signal?.throwIfAborted();
     const target = join(outDir, "profile.json");
     await commitTempFile(file, target);
-    options.sink.emit({ type: "artifact", kind: "profile.json", path: target });
+    sink.emit({ type: "artifact", kind: "profile.json", path: target });
 
-    const records = kernelRecords(events);
+    const records = collector.finish();
     const summary = summarizeKernels(records, { skipRuns: options.skipRuns });
     const kernels = kernelsToStream(records, options.maxKernelEvents);
     for (const k of kernels) {
-      options.sink.emit({
+      sink.emit({
         type: "kernel",
         node: k.node,
         opType: k.opType,
@@ -84,8 +134,18 @@ export async function collectProfile(
         durationUs: k.durationUs,
       });
     }
-    return { path: target, summary, kernelEventsEmitted: kernels.length };
+    if (incomplete) sink.emit({ type: "log", level: "warning", message: `profile incomplete: ${incomplete}` });
+    return { path: target, summary, kernelEventsEmitted: kernels.length, incomplete };
   } finally {
     await discardProfileCapture(capture);
   }
+}
+
+function incompleteProfile(sink: EventSink, why: string): RunProfile {
+  sink.emit({ type: "log", level: "warning", message: `profile incomplete: ${why}` });
+  return { kernelEventsEmitted: 0, incomplete: why };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -2,20 +2,21 @@
 // `Session` event named "model_run"; each kernel is a complete event (`ph: "X"`) with `cat: "Node"`, a name like
 // "/conv1/Conv_kernel_time", `args.op_name` and `args.provider`; times are in µs since the profile started.
 // This module turns a trace into per-op-type and per-node totals and picks the kernels to stream as events.
-// The summary's types are report.json's (common/profile-summary.ts).
+//
+// Traces of long runs are far larger than a JavaScript string can be (2,000 iterations of a small model: 162 MB),
+// so nothing here needs the whole trace: a KernelCollector takes the events one by one (from the streaming parser of
+// common/trace/) and keeps, per kernel, only numbers (start, duration, an interned node), about 2.5 % of the
+// trace's size, and the model_run spans. Kernels are assigned to runs by time once all spans are known, because
+// onnxruntime writes a run's model_run event after its kernels. The summary's types are report.json's
+// (common/profile-summary.ts).
 import type { NodeRow, OpTypeRow, ProfileSummary } from "../../common/profile-summary";
+import type { TraceEvent } from "../../common/trace/trace-event";
+import { TraceParser } from "../../common/trace/trace-parser";
+import { isTraceSyntaxError } from "../../common/trace/trace-syntax-error";
 import { EdgeError } from "../errors";
 
 export type { NodeRow, OpTypeRow, ProfileSummary } from "../../common/profile-summary";
-
-export interface TraceEvent {
-  cat?: string;
-  name?: string;
-  ph?: string;
-  ts?: number;
-  dur?: number;
-  args?: Record<string, unknown>;
-}
+export type { TraceEvent } from "../../common/trace/trace-event";
 
 export interface KernelRecord {
   /** Node name in the (optimized) graph, without onnxruntime's "_kernel_time" suffix. */
@@ -28,60 +29,140 @@ export interface KernelRecord {
   run: number;
 }
 
-const KERNEL_SUFFIX = "_kernel_time";
-
-/** Parses trace text; a bad trace is a `run/failed` error naming the file. */
-export function parseTrace(text: string, file = "<profile>"): TraceEvent[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new EdgeError("run/failed", `the profile ${file} is not valid JSON: ${(e as Error).message}`, { file });
-  }
-  const events = Array.isArray(json) ? json : (json as { traceEvents?: unknown })?.traceEvents;
-  if (!Array.isArray(events))
-    throw new EdgeError("run/failed", `the profile ${file} is not a Chrome trace (an array of events)`, { file });
-  return events as TraceEvent[];
+/** A node of the trace: the op type and provider of its first kernel event. */
+interface KernelNode {
+  node: string;
+  opType: string;
+  provider?: string;
 }
 
-/** The kernels of a trace, in start order, each assigned to the model_run it falls in. */
+/** The kernels of a trace, compactly: column i of the arrays is kernel i (in trace order). */
 export interface TraceKernels {
   runCount: number;
-  kernels: KernelRecord[];
+  count: number;
+  startUs: Float64Array;
+  durationUs: Float64Array;
+  /** Index into `nodes`. */
+  node: Int32Array;
+  /** The model_run (in start order) each kernel falls in, or -1. */
+  run: Int32Array;
+  nodes: readonly KernelNode[];
 }
 
+const KERNEL_SUFFIX = "_kernel_time";
+
+/** Takes trace events one at a time and keeps what the summary and the streamed kernels need. */
+export class KernelCollector {
+  private runStarts: number[] = [];
+  private runEnds: number[] = [];
+  private count = 0;
+  private starts = new Float64Array(1024);
+  private durations = new Float64Array(1024);
+  private nodeIds = new Int32Array(1024);
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly nodes: KernelNode[] = [];
+
+  add(e: TraceEvent): void {
+    if (e.cat === "Session") {
+      if (e.name === "model_run" && typeof e.ts === "number") {
+        this.runStarts.push(e.ts);
+        this.runEnds.push(e.ts + (typeof e.dur === "number" ? e.dur : 0));
+      }
+      return;
+    }
+    if (e.cat !== "Node" || e.ph !== "X" || typeof e.name !== "string" || !e.name.endsWith(KERNEL_SUFFIX)) return;
+    let id = this.nodeIndex.get(e.name);
+    if (id === undefined) {
+      const args = e.args ?? {};
+      id = this.nodes.length;
+      this.nodes.push({
+        node: e.name.slice(0, -KERNEL_SUFFIX.length),
+        opType: typeof args.op_name === "string" ? args.op_name : "?",
+        provider: typeof args.provider === "string" ? args.provider : undefined,
+      });
+      this.nodeIndex.set(e.name, id);
+    }
+    if (this.count === this.starts.length) this.grow();
+    this.starts[this.count] = typeof e.ts === "number" ? e.ts : 0;
+    this.durations[this.count] = typeof e.dur === "number" ? e.dur : 0;
+    this.nodeIds[this.count] = id;
+    this.count++;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const grown = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.starts = grown(this.starts, (n) => new Float64Array(n));
+    this.durations = grown(this.durations, (n) => new Float64Array(n));
+    this.nodeIds = grown(this.nodeIds, (n) => new Int32Array(n));
+  }
+
+  /** The kernels with their runs: a kernel belongs to the first run (by start) that has not ended before it starts. */
+  finish(): TraceKernels {
+    const order = this.runStarts.map((_, i) => i).sort((a, b) => this.runStarts[a] - this.runStarts[b] || a - b);
+    const starts = order.map((i) => this.runStarts[i]);
+    // The latest end among runs 0..r: the first run with end ≥ t is the first r whose prefix maximum is ≥ t.
+    const maxEnds: number[] = [];
+    for (const i of order) maxEnds.push(Math.max(maxEnds.at(-1) ?? -Infinity, this.runEnds[i]));
+    const run = new Int32Array(this.count);
+    for (let k = 0; k < this.count; k++) {
+      const t = this.starts[k];
+      let lo = 0;
+      let hi = maxEnds.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (maxEnds[mid] < t) lo = mid + 1;
+        else hi = mid;
+      }
+      run[k] = lo < starts.length && starts[lo] <= t ? lo : -1;
+    }
+    return {
+      runCount: order.length,
+      count: this.count,
+      startUs: this.starts.subarray(0, this.count),
+      durationUs: this.durations.subarray(0, this.count),
+      node: this.nodeIds.subarray(0, this.count),
+      run,
+      nodes: this.nodes,
+    };
+  }
+}
+
+/** The kernels of a list of events (a small trace held in memory). */
 export function kernelRecords(events: readonly TraceEvent[]): TraceKernels {
-  const runs = events
-    .filter((e) => e.cat === "Session" && e.name === "model_run" && typeof e.ts === "number")
-    .map((e) => ({ start: e.ts!, end: e.ts! + (e.dur ?? 0) }))
-    .sort((a, b) => a.start - b.start);
-  const kernels: KernelRecord[] = [];
-  for (const e of events) {
-    if (e.cat !== "Node" || e.ph !== "X" || typeof e.name !== "string" || !e.name.endsWith(KERNEL_SUFFIX)) continue;
-    const args = e.args ?? {};
-    kernels.push({
-      node: e.name.slice(0, -KERNEL_SUFFIX.length),
-      opType: typeof args.op_name === "string" ? args.op_name : "?",
-      provider: typeof args.provider === "string" ? args.provider : undefined,
-      startUs: e.ts ?? 0,
-      durationUs: e.dur ?? 0,
-      run: -1,
-    });
-  }
-  kernels.sort((a, b) => a.startUs - b.startUs);
-  let r = 0;
-  for (const k of kernels) {
-    while (r < runs.length && runs[r].end < k.startUs) r++;
-    if (r < runs.length && runs[r].start <= k.startUs) k.run = r;
-  }
-  return { runCount: runs.length, kernels };
+  const collector = new KernelCollector();
+  for (const e of events) collector.add(e);
+  return collector.finish();
 }
 
-/** The kernels that count as measured: those of runs after the first `skipRuns` (all of them if the trace has no runs). */
-function measuredKernels(records: TraceKernels, skipRuns: number): { kernels: KernelRecord[]; runs: number } {
-  if (records.runCount === 0) return { kernels: records.kernels, runs: records.kernels.length > 0 ? 1 : 0 };
-  const skip = Math.min(skipRuns, records.runCount);
-  return { kernels: records.kernels.filter((k) => k.run >= skip), runs: records.runCount - skip };
+/** Kernel `k` of the table as a record. */
+function record(records: TraceKernels, k: number): KernelRecord {
+  const node = records.nodes[records.node[k]];
+  return {
+    node: node.node,
+    opType: node.opType,
+    provider: node.provider,
+    startUs: records.startUs[k],
+    durationUs: records.durationUs[k],
+    run: records.run[k],
+  };
+}
+
+/** Kernel indices in start order (ties in trace order). */
+function byStart(records: TraceKernels, indices: number[]): number[] {
+  return indices.sort((a, b) => records.startUs[a] - records.startUs[b] || a - b);
+}
+
+/** Every kernel as a record, in start order. */
+export function kernelList(records: TraceKernels): KernelRecord[] {
+  return byStart(
+    records,
+    Array.from({ length: records.count }, (_, k) => k),
+  ).map((k) => record(records, k));
 }
 
 export interface SummaryOptions {
@@ -95,27 +176,44 @@ export function summarizeProfile(events: readonly TraceEvent[], options: Summary
   return summarizeKernels(kernelRecords(events), options);
 }
 
+/** Totals over the measured kernels: those of runs after the first `skipRuns` (all kernels if the trace has no runs). */
 export function summarizeKernels(records: TraceKernels, options: SummaryOptions = {}): ProfileSummary {
-  const { kernels, runs } = measuredKernels(records, options.skipRuns ?? 0);
-  const total = kernels.reduce((s, k) => s + k.durationUs, 0);
+  const { runCount } = records;
+  const skip = Math.min(options.skipRuns ?? 0, runCount);
+  const runs = runCount === 0 ? (records.count > 0 ? 1 : 0) : runCount - skip;
+  // Per node: calls, total time and the first measured start (rows of equal time keep the order of first start).
+  const calls = new Float64Array(records.nodes.length);
+  const totals = new Float64Array(records.nodes.length);
+  const firstStart = new Float64Array(records.nodes.length).fill(Infinity);
+  let total = 0;
+  for (let k = 0; k < records.count; k++) {
+    if (runCount > 0 && records.run[k] < skip) continue;
+    const id = records.node[k];
+    const us = records.durationUs[k];
+    calls[id]++;
+    totals[id] += us;
+    total += us;
+    if (records.startUs[k] < firstStart[id]) firstStart[id] = records.startUs[k];
+  }
   const share = (us: number) => (total > 0 ? us / total : 0);
   const perRun = (us: number) => (runs > 0 ? us / runs : 0);
 
-  const nodes = new Map<string, NodeRow>();
-  for (const k of kernels) {
-    let row = nodes.get(k.node);
-    if (!row)
-      nodes.set(
-        k.node,
-        (row = { node: k.node, opType: k.opType, provider: k.provider, calls: 0, totalUs: 0, meanUs: 0, share: 0 }),
-      );
-    row.calls++;
-    row.totalUs += k.durationUs;
-  }
+  const ran = records.nodes.map((_, id) => id).filter((id) => calls[id] > 0);
+  ran.sort((a, b) => firstStart[a] - firstStart[b] || a - b);
+  const nodes: NodeRow[] = ran.map((id) => {
+    const { node, opType, provider } = records.nodes[id];
+    return {
+      node,
+      opType,
+      provider,
+      calls: calls[id],
+      totalUs: totals[id],
+      meanUs: totals[id] / calls[id],
+      share: share(totals[id]),
+    };
+  });
   const ops = new Map<string, OpTypeRow>();
-  for (const n of nodes.values()) {
-    n.meanUs = n.totalUs / n.calls;
-    n.share = share(n.totalUs);
+  for (const n of nodes) {
     let row = ops.get(n.opType);
     if (!row)
       ops.set(n.opType, (row = { opType: n.opType, nodes: 0, calls: 0, totalUs: 0, meanUsPerRun: 0, share: 0 }));
@@ -129,19 +227,47 @@ export function summarizeKernels(records: TraceKernels, options: SummaryOptions 
   }
   const byTime = <T extends { totalUs: number }>(a: T, b: T) => b.totalUs - a.totalUs;
   return {
-    runsInTrace: records.runCount,
+    runsInTrace: runCount,
     runsSummarized: runs,
     kernelTimeUs: total,
     kernelTimePerRunUs: perRun(total),
     opTypes: [...ops.values()].sort(byTime),
-    topNodes: [...nodes.values()].sort(byTime).slice(0, options.topNodes ?? 20),
-    nodeCount: nodes.size,
+    topNodes: nodes.sort(byTime).slice(0, options.topNodes ?? 20),
+    nodeCount: nodes.length,
   };
 }
 
 /** Kernels to stream as `kernel` events: those of the last run in the trace, in start order, at most `max`. */
 export function kernelsToStream(records: TraceKernels, max: number): KernelRecord[] {
-  const { runCount, kernels } = records;
-  const last = runCount > 0 ? kernels.filter((k) => k.run === runCount - 1) : kernels.slice(-max);
-  return last.slice(0, Math.max(0, max));
+  if (max <= 0) return [];
+  const { runCount } = records;
+  const picked: number[] = [];
+  for (let k = 0; k < records.count; k++) if (runCount === 0 || records.run[k] === runCount - 1) picked.push(k);
+  const ordered = byStart(records, picked);
+  return (runCount > 0 ? ordered.slice(0, max) : ordered.slice(-max)).map((k) => record(records, k));
+}
+
+/**
+ * Parses a whole trace held as text (a small one: the engine streams its profile file instead). A bad or truncated
+ * trace is a `run/failed` error naming the file.
+ */
+export function parseTrace(text: string, file = "<profile>"): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const parser = new TraceParser({ onEvent: (e) => events.push(e) });
+  try {
+    parser.write(text);
+    const result = parser.end();
+    if (result.truncated)
+      throw new EdgeError("run/failed", `the profile ${file} is not valid JSON: it ends before the trace is closed`, {
+        file,
+      });
+  } catch (e) {
+    if (!isTraceSyntaxError(e)) throw e;
+    throw new EdgeError("run/failed", `the profile ${file} is not valid JSON (a Chrome trace): ${e.message}`, {
+      file,
+      offset: e.byteOffset,
+      line: e.line,
+    });
+  }
+  return events;
 }

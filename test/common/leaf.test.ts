@@ -2,12 +2,15 @@
 // and what it declares agrees with the places outside TypeScript that say it too (package.json's language).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, posix, resolve } from "node:path";
 import { test } from "node:test";
 import { isRecipeFile, LANGUAGE_ID, RECIPE_FILE_EXTENSIONS, RECIPE_FILE_GLOB } from "../../common/recipe-language";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const files = readdirSync(join(root, "common")).filter((f) => f.endsWith(".ts"));
+// Its subfolders (trace/) included.
+const files = readdirSync(join(root, "common"), { recursive: true, encoding: "utf8" })
+  .map((f) => f.split("\\").join("/"))
+  .filter((f) => f.endsWith(".ts"));
 
 void test("common/ imports only its own modules and uses no node, DOM or VS Code globals", () => {
   assert.ok(files.length >= 8);
@@ -15,7 +18,9 @@ void test("common/ imports only its own modules and uses no node, DOM or VS Code
     const text = readFileSync(join(root, "common", file), "utf8");
     for (const [, from, dynamic] of text.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g)) {
       const spec = from ?? dynamic;
-      assert.match(spec, /^\.\/[a-z-]+$/, `${file} imports ${spec}`);
+      assert.match(spec, /^(\.\.?\/)+[a-z0-9-]+(\/[a-z0-9-]+)*$/, `${file} imports ${spec}`);
+      const target = posix.normalize(posix.join("common", dirname(file), spec));
+      assert.ok(target.startsWith("common/"), `${file} imports ${spec}, outside common/`);
     }
     const code = text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
     assert.doesNotMatch(

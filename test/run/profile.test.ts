@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type TraceEvent,
+  kernelList,
   kernelRecords,
   kernelsToStream,
   parseTrace,
@@ -37,7 +38,9 @@ const trace: TraceEvent[] = [
 ];
 
 void test("kernels are assigned to the model_run they fall in", () => {
-  const { runCount, kernels } = kernelRecords(trace);
+  const records = kernelRecords(trace);
+  const { runCount } = records;
+  const kernels = kernelList(records);
   assert.equal(runCount, 3);
   assert.equal(kernels.length, 9);
   assert.deepEqual(
@@ -107,4 +110,41 @@ void test("parseTrace accepts an array or {traceEvents}, and names the file when
     (e: unknown) => isEdgeError(e) && e.code === "run/failed" && e.where.file === "p.json",
   );
   assert.throws(() => parseTrace("[", "p.json"), /not valid JSON/);
+});
+
+void test("kernels are assigned by time, whatever the order of events (onnxruntime writes model_run after its kernels)", () => {
+  const ortOrder = [trace[0], ...[0, 1, 2].flatMap((r) => [...trace.slice(2 + r * 5, 6 + r * 5), trace[1 + r * 5]])];
+  assert.deepEqual(ortOrder.map((e) => e.name).slice(0, 6), [
+    "session_initialization",
+    "/conv1/Conv_kernel_time",
+    "/conv1/Conv_fence_before",
+    "/relu/Relu_kernel_time",
+    "/conv2/Conv_kernel_time",
+    "model_run",
+  ]);
+  for (const events of [ortOrder, [...trace].reverse()]) {
+    assert.deepEqual(summarizeProfile(events, { skipRuns: 1 }), summarizeProfile(trace, { skipRuns: 1 }));
+    assert.deepEqual(kernelList(kernelRecords(events)), kernelList(kernelRecords(trace)));
+    assert.deepEqual(kernelsToStream(kernelRecords(events), 100), kernelsToStream(kernelRecords(trace), 100));
+  }
+});
+
+void test("a trace without model_run events: every kernel counts as one run, the last ones are streamed", () => {
+  const kernelsOnly = trace.filter((e) => e.name !== "model_run");
+  const s = summarizeProfile(kernelsOnly, { skipRuns: 1 });
+  assert.deepEqual([s.runsInTrace, s.runsSummarized, s.kernelTimeUs], [0, 1, 350 + 70]);
+  assert.deepEqual(
+    kernelsToStream(kernelRecords(kernelsOnly), 2).map((k) => [k.node, k.startUs, k.run]),
+    [
+      ["/relu/Relu", 322, -1],
+      ["/conv2/Conv", 328, -1],
+    ],
+  );
+  // kernels outside every run do not count when the trace has runs
+  const outside = [
+    ...trace,
+    { cat: "Node", ph: "X", name: "/late/Add_kernel_time", ts: 1000, dur: 999, args: { op_name: "Add" } },
+  ];
+  assert.equal(summarizeProfile(outside, { skipRuns: 1 }).kernelTimeUs, 70);
+  assert.equal(kernelList(kernelRecords(outside)).at(-1)!.run, -1);
 });

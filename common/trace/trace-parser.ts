@@ -1,0 +1,440 @@
+// A streaming reader of Chrome trace JSON (onnxruntime's profiles): fed text or UTF-8 bytes in chunks cut anywhere,
+// it finds each event object's end with a small scanner (strings, escapes, nesting), JSON.parses that one object's
+// text and hands the event to a callback. It holds at most one event's text plus the current chunk, so traces far
+// larger than the biggest string a JavaScript engine can make (V8: ~512 MB) are read in bounded memory.
+//
+// Accepted: a bare array of events, or an object whose `traceEvents` key is that array (other keys, before or after
+// it, are skipped without being kept: their brackets and strings are checked, their scalars only loosely). A trace
+// that ends before its closing `]` (what a killed process leaves) is not an error: the result says `truncated` and
+// every complete event has been delivered. Anything else malformed throws a TraceSyntaxError with the byte offset
+// and line. Pure TypeScript (no node, no DOM): the engine and the profile viewer both use it.
+import { type TraceEvent, phaseKey } from "./trace-event";
+import { TraceSyntaxError } from "./trace-syntax-error";
+import { backslashesBefore, closingQuote, describe, isScalarChar } from "./json-text";
+import { InvalidUtf8Error, Utf8ChunkDecoder, utf8Length } from "./utf8";
+
+export interface TraceParserOptions {
+  /** Called with each event, in file order. An exception it throws stops the parse and propagates. */
+  onEvent: (event: TraceEvent) => void;
+  /** The longest event (in characters) accepted; default 8,000,000. Bounds the parser's memory. */
+  maxEventChars?: number;
+}
+
+export interface TraceParseResult {
+  form: "array" | "object";
+  eventCount: number;
+  /** Events per phase (`ph`; "?" for events without one). */
+  phaseCounts: Record<string, number>;
+  /** The input ended before the trace was closed; all complete events were delivered, a partial last one dropped. */
+  truncated: boolean;
+  /** UTF-8 bytes read. */
+  byteLength: number;
+  /** Lines read (1 + newlines outside strings). */
+  lineCount: number;
+  /** The longest event's text, in characters. */
+  maxEventChars: number;
+  /** The most text the parser held from one chunk to the next (a partial event or key), in characters. */
+  maxCarriedChars: number;
+}
+
+// Where the scanner is. Modes that hold no text between tokens are handled by `token`.
+const START = 0; // before the top-level value
+const OBJ_FIRST = 1; // after the top-level `{`: a key or `}`
+const OBJ_KEY = 2; // after `,` in the top-level object: a key
+const KEY = 3; // inside a top-level key's string
+const OBJ_COLON = 4; // after a key: `:`
+const OBJ_VALUE = 5; // after `:`: the key's value
+const SKIP = 6; // inside a value that is not traceEvents (nested or a string): skipped
+const SCALAR = 7; // inside a number, true, false or null that is skipped
+const OBJ_AFTER = 8; // after a top-level value: `,` or `}`
+const ARR_FIRST = 9; // after `[`: an event or `]`
+const ARR_NEXT = 10; // after `,` in the events array: an event
+const ARR_AFTER = 11; // after an event: `,` or `]`
+const EVENT = 12; // inside an event object
+const END = 13; // after the top-level value: whitespace only
+
+const DEFAULT_MAX_EVENT_CHARS = 8_000_000;
+
+export class TraceParser {
+  private readonly onEvent: (event: TraceEvent) => void;
+  private readonly maxEventChars: number;
+  private readonly bytes = new Utf8ChunkDecoder();
+
+  private mode = START;
+  private form: "array" | "object" | undefined;
+  private inObject = false;
+  private sawTraceEvents = false;
+  private key = "";
+  // The scanner inside an event, a key or a skipped value.
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Text of the current event or key from earlier chunks. */
+  private parts: string[] = [];
+  private partsChars = 0;
+  // Where the current event or key started, for error positions: its chunk, index, the bytes before that chunk, line.
+  private startChunk = "";
+  private startIndex = 0;
+  private startBase = 0;
+  private startAscii = true;
+  private startLine = 1;
+
+  // The chunk being scanned.
+  private chunk = "";
+  private chunkAscii = true;
+  private byteBase = 0;
+  private line = 1;
+  private ended = false;
+
+  private eventCount = 0;
+  private readonly phaseCounts = new Map<string, number>();
+  private maxEvent = 0;
+  private maxCarried = 0;
+
+  constructor(options: TraceParserOptions) {
+    this.onEvent = options.onEvent;
+    this.maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
+  }
+
+  /** Feeds the next piece of the trace: text, or UTF-8 bytes cut anywhere (even inside a character). */
+  write(chunk: string | Uint8Array): void {
+    if (this.ended) throw new Error("TraceParser.write after end()");
+    if (typeof chunk === "string") {
+      if (this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text: a character cut off", this.byteBase);
+      this.feed(chunk, utf8Length(chunk));
+      return;
+    }
+    try {
+      this.bytes.push(chunk, (text, byteCount) => this.feed(text, byteCount));
+    } catch (e) {
+      if (e instanceof InvalidUtf8Error) throw this.errorAtByte(e.message, this.byteBase);
+      throw e;
+    }
+  }
+
+  /** Ends the input: the result, or a TraceSyntaxError when the input was empty or not a trace. */
+  end(): TraceParseResult {
+    if (this.ended) throw new Error("TraceParser.end called twice");
+    this.ended = true;
+    const mode = this.mode;
+    if (mode === START) {
+      if (this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text", this.byteBase);
+      throw this.errorAtByte("the trace is empty: no [ or {", this.byteBase);
+    }
+    if (mode === END && this.bytes.pendingByteCount > 0) throw this.errorAtByte("not UTF-8 text", this.byteBase);
+    // A partial event or key (what a killed writer leaves) is dropped.
+    this.parts = [];
+    this.startChunk = "";
+    const truncated = mode !== END;
+    return {
+      form: this.form ?? "array",
+      eventCount: this.eventCount,
+      phaseCounts: Object.fromEntries(this.phaseCounts),
+      truncated,
+      byteLength: this.byteBase + this.bytes.pendingByteCount,
+      lineCount: this.line,
+      maxEventChars: this.maxEvent,
+      maxCarriedChars: this.maxCarried,
+    };
+  }
+
+  private feed(s: string, sBytes: number): void {
+    this.chunk = s;
+    this.chunkAscii = s.length === sBytes;
+    const n = s.length;
+    let i = 0;
+    while (i < n) {
+      const mode = this.mode;
+      if (mode === EVENT) i = this.scanEvent(s, i);
+      else if (mode === SKIP) i = this.scanSkip(s, i);
+      else if (mode === KEY) i = this.scanKey(s, i);
+      else if (mode === SCALAR) {
+        while (i < n && isScalarChar(s.charCodeAt(i))) i++;
+        if (i < n) this.mode = OBJ_AFTER;
+      } else i = this.token(s, i);
+    }
+    this.byteBase += sBytes;
+  }
+
+  /** Skips whitespace, then takes one structural token in a mode between values. */
+  private token(s: string, i: number): number {
+    const n = s.length;
+    let c = 0;
+    for (; i < n; i++) {
+      c = s.charCodeAt(i);
+      if (c === 10) this.line++;
+      else if (c !== 32 && c !== 9 && c !== 13) break;
+    }
+    if (i >= n) return n;
+    switch (this.mode) {
+      case START:
+        if (c === 91) {
+          this.form = "array";
+          this.mode = ARR_FIRST;
+          return i + 1;
+        }
+        if (c === 123) {
+          this.form = "object";
+          this.inObject = true;
+          this.mode = OBJ_FIRST;
+          return i + 1;
+        }
+        if (c === 0xfeff && this.byteBase === 0 && i === 0) return i + 1; // a byte order mark
+        throw this.error(i, `not a Chrome trace: it starts with ${describe(c)}, not [ or {`);
+      case OBJ_FIRST:
+      case OBJ_KEY:
+        if (c === 34) {
+          this.begin(s, i, KEY);
+          return i;
+        }
+        if (c === 125 && this.mode === OBJ_FIRST) return this.closeObject(i);
+        throw this.error(i, `expected a key (a string) in the trace object, found ${describe(c)}`);
+      case OBJ_COLON:
+        if (c === 58) {
+          this.mode = OBJ_VALUE;
+          return i + 1;
+        }
+        throw this.error(i, `expected ":" after the key "${this.key}", found ${describe(c)}`);
+      case OBJ_VALUE:
+        if (this.key === "traceEvents") {
+          if (c !== 91) throw this.error(i, `traceEvents is not an array: it starts with ${describe(c)}`);
+          this.sawTraceEvents = true;
+          this.mode = ARR_FIRST;
+          return i + 1;
+        }
+        if (c === 123 || c === 91 || c === 34) {
+          this.mode = SKIP;
+          this.depth = 0;
+          this.inString = false;
+          this.escaped = false;
+          return i;
+        }
+        if (isScalarChar(c)) {
+          this.mode = SCALAR;
+          return i;
+        }
+        throw this.error(i, `expected the value of "${this.key}", found ${describe(c)}`);
+      case OBJ_AFTER:
+        if (c === 44) {
+          this.mode = OBJ_KEY;
+          return i + 1;
+        }
+        if (c === 125) return this.closeObject(i);
+        throw this.error(i, `expected "," or "}" in the trace object, found ${describe(c)}`);
+      case ARR_FIRST:
+      case ARR_NEXT:
+        if (c === 123) {
+          this.begin(s, i, EVENT);
+          return i;
+        }
+        if (c === 93 && this.mode === ARR_FIRST) return this.closeArray(i);
+        throw this.error(
+          i,
+          c === 93 ? `a "," before "]": expected an event` : `expected an event (an object), found ${describe(c)}`,
+        );
+      case ARR_AFTER:
+        if (c === 44) {
+          this.mode = ARR_NEXT;
+          return i + 1;
+        }
+        if (c === 93) return this.closeArray(i);
+        throw this.error(i, `expected "," or "]" after an event, found ${describe(c)}`);
+      default:
+        throw this.error(i, `unexpected ${describe(c)} after the end of the trace`);
+    }
+  }
+
+  private closeArray(i: number): number {
+    this.mode = this.inObject ? OBJ_AFTER : END;
+    return i + 1;
+  }
+
+  private closeObject(i: number): number {
+    if (!this.sawTraceEvents) throw this.error(i, "not a Chrome trace: an object without traceEvents");
+    this.mode = END;
+    return i + 1;
+  }
+
+  /** An event or key starts at s[i] (its `{` or `"`, not consumed). */
+  private begin(s: string, i: number, mode: number): void {
+    this.mode = mode;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.startChunk = s;
+    this.startIndex = i;
+    this.startBase = this.byteBase;
+    this.startAscii = this.chunkAscii;
+    this.startLine = this.line;
+  }
+
+  /** Keeps s.slice(from) of a partial event or key for the next chunk; returns the chunk's length. */
+  private carry(s: string, from: number): number {
+    const part = s.slice(from);
+    if (part.length > 0) this.parts.push(part);
+    this.partsChars += part.length;
+    if (this.partsChars > this.maxCarried) this.maxCarried = this.partsChars;
+    if (this.partsChars > this.maxEventChars) {
+      throw this.errorAtStart(
+        `${this.mode === KEY ? "a key" : "an event"} longer than ${this.maxEventChars} characters`,
+        "",
+        0,
+      );
+    }
+    return s.length;
+  }
+
+  private takeText(s: string, from: number, to: number): string {
+    if (this.parts.length === 0) return s.slice(from, to);
+    this.parts.push(s.slice(from, to));
+    const text = this.parts.join("");
+    this.parts = [];
+    this.partsChars = 0;
+    return text;
+  }
+
+  /**
+   * Continues a string whose content resumes at s[i] (after its opening quote, or at a chunk's start): the index of
+   * its closing quote, or -1 when the chunk ends inside it (then `escaped` says whether its last backslash is open).
+   */
+  private stringEnd(s: string, i: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      i++; // the escaped character at the chunk's start
+    }
+    const j = closingQuote(s, i);
+    if (j < 0) this.escaped = (backslashesBefore(s, s.length, i) & 1) === 1;
+    return j;
+  }
+
+  /** Scans an event from s[i]; at its closing brace, parses and delivers it. */
+  private scanEvent(s: string, i: number): number {
+    const from = i;
+    const n = s.length;
+    let depth = this.depth;
+    if (this.inString) {
+      const j = this.stringEnd(s, i);
+      if (j < 0) return this.carry(s, from);
+      this.inString = false;
+      i = j + 1;
+    }
+    let lines = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        const j = closingQuote(s, i + 1);
+        if (j < 0) {
+          this.escaped = (backslashesBefore(s, n, i + 1) & 1) === 1;
+          this.inString = true;
+          break;
+        }
+        i = j;
+      } else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        if (--depth === 0) {
+          this.line += lines;
+          const text = this.takeText(s, from, i + 1);
+          this.mode = ARR_AFTER;
+          this.deliver(text);
+          return i + 1;
+        }
+      } else if (c === 10) lines++;
+    }
+    this.line += lines;
+    this.depth = depth;
+    return this.carry(s, from);
+  }
+
+  private deliver(text: string): void {
+    let event: TraceEvent;
+    try {
+      event = JSON.parse(text) as TraceEvent;
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /position (\d+)/.exec(message);
+      const position = at ? Math.min(Number(at[1]), text.length) : 0;
+      throw this.errorAtStart(`an event is not valid JSON (${message})`, text, position);
+    }
+    if (text.length > this.maxEvent) this.maxEvent = text.length;
+    this.eventCount++;
+    const ph = phaseKey(event);
+    this.phaseCounts.set(ph, (this.phaseCounts.get(ph) ?? 0) + 1);
+    this.onEvent(event);
+  }
+
+  /** Scans a top-level key's string from s[i] (its opening quote first). */
+  private scanKey(s: string, i: number): number {
+    const from = i;
+    if (!this.inString) {
+      this.inString = true;
+      i++; // the opening quote
+    }
+    const j = this.stringEnd(s, i);
+    if (j < 0) return this.carry(s, from);
+    this.inString = false;
+    const text = this.takeText(s, from, j + 1);
+    try {
+      this.key = JSON.parse(text) as string;
+    } catch (e) {
+      throw this.errorAtStart(`a key is not a valid JSON string (${(e as Error).message})`, text, 0);
+    }
+    this.mode = OBJ_COLON;
+    return j + 1;
+  }
+
+  /** Skips a nested value or a string of a key other than traceEvents, from s[i]; keeps none of its text. */
+  private scanSkip(s: string, i: number): number {
+    const n = s.length;
+    if (this.inString) {
+      const j = this.stringEnd(s, i);
+      if (j < 0) return n;
+      this.inString = false;
+      i = j + 1;
+      if (this.depth === 0) {
+        this.mode = OBJ_AFTER;
+        return i;
+      }
+    }
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        const j = closingQuote(s, i + 1);
+        if (j < 0) {
+          this.escaped = (backslashesBefore(s, n, i + 1) & 1) === 1;
+          this.inString = true;
+          return n;
+        }
+        i = j;
+        if (this.depth === 0) {
+          this.mode = OBJ_AFTER;
+          return i + 1;
+        }
+      } else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        if (--this.depth === 0) {
+          this.mode = OBJ_AFTER;
+          return i + 1;
+        }
+      } else if (c === 10) this.line++;
+    }
+    return n;
+  }
+
+  private error(i: number, reason: string): TraceSyntaxError {
+    const offset = this.byteBase + (this.chunkAscii ? i : utf8Length(this.chunk, 0, i));
+    return new TraceSyntaxError(reason, offset, this.line);
+  }
+
+  private errorAtByte(reason: string, offset: number): TraceSyntaxError {
+    return new TraceSyntaxError(reason, offset, this.line);
+  }
+
+  /** An error in the current event or key, `position` characters into its `text`. */
+  private errorAtStart(reason: string, text: string, position: number): TraceSyntaxError {
+    const start =
+      this.startBase + (this.startAscii ? this.startIndex : utf8Length(this.startChunk, 0, this.startIndex));
+    let line = this.startLine;
+    for (let p = text.indexOf("\n"); p >= 0 && p < position; p = text.indexOf("\n", p + 1)) line++;
+    return new TraceSyntaxError(reason, start + utf8Length(text, 0, position), line);
+  }
+}
