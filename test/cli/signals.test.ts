@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../engine/cli/main";
 import type { EngineEvent } from "../../engine/events";
-import { hiddenEntries, isStep, readReport, recRecipe, recipeDir, runEdge, startEdge } from "./edge-process";
+import { hiddenEntries, isStep, readReport, recRecipe, recipeDir, runEdge } from "./edge-process";
 
 /** The CLI's notice after the first signal: the run stops after the current unit of work; another stops at once. */
 const isStoppingNotice = (e: EngineEvent) => e.type === "log" && /Ctrl-C again/.test(e.message);
