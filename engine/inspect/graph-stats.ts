@@ -130,7 +130,8 @@ function addConstantAttributes(node: NodeProto, target: TotalsByDtype): void {
   }
 }
 
-export function parameterStats(model: ModelProto): ParameterStats {
+/** `dataStripped`: the model was read without its inline tensor values (see tensorIssue); counts come from dims. */
+export function parameterStats(model: ModelProto, options: { dataStripped?: boolean } = {}): ParameterStats {
   const stats: ParameterStats = {
     all: emptyByDtype(),
     initializers: emptyByDtype(),
@@ -143,7 +144,7 @@ export function parameterStats(model: ModelProto): ParameterStats {
     const targets = [entry.kind === "constant" ? stats.constants : stats.initializers, stats.all];
     // A sparse tensor's indices are bookkeeping: they add bytes but not parameters or a tensor of their own.
     const isSparseIndices = isSparseIndexTensor(entry);
-    if (tensorIssue(t)) {
+    if (tensorIssue(t, options)) {
       for (const target of targets) addUnknown(target, t.dataType, isSparseIndices ? 0 : 1);
       continue;
     }

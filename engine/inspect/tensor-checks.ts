@@ -91,8 +91,12 @@ function externalLength(t: TensorProto): number | undefined {
   }
 }
 
-/** What is wrong with a tensor's declared size, or undefined when it can be trusted. */
-export function tensorIssue(t: TensorProto): TensorIssue | undefined {
+/**
+ * What is wrong with a tensor's declared size, or undefined when it can be trusted. `dataStripped`: the model was
+ * read without its inline values on purpose (the language server's structure-only read), so only the dims and the
+ * external entries are checked, not inline data against them.
+ */
+export function tensorIssue(t: TensorProto, options: { dataStripped?: boolean } = {}): TensorIssue | undefined {
   const negative = t.dims.findIndex((d) => d < 0n);
   if (negative >= 0)
     return {
@@ -111,6 +115,8 @@ export function tensorIssue(t: TensorProto): TensorIssue | undefined {
         code: "tensor/size-mismatch",
         detail: `${declared}${needs}, but its external data is ${formatBytes(length)} long`,
       };
+  } else if (options.dataStripped) {
+    // Inline values were left out when the model was read: nothing to compare the dims with.
   } else if (t.rawData.length > 0) {
     if (bits > 0n && BigInt(t.rawData.length) !== expectedBytes)
       return {

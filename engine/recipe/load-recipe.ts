@@ -10,8 +10,12 @@ import { type Problem, formatProblem, hasErrors, summarizeProblems } from "./pro
 import type { EdgeRecipe } from "./recipe-types.generated";
 import type { RecipePaths } from "./resolve-paths";
 
-/** The largest recipe file read (1 MB): recipes are hand-written YAML of a few kB. */
-export const MAX_RECIPE_BYTES = 1e6;
+/**
+ * The largest recipe file read (64 MB). Recipes are hand-written YAML of a few kB, but generated ones (a device list
+ * of a whole lab) can be MBs, and parsing is linear; the limit only keeps `/dev/zero`-like files from eating memory.
+ * The editor has its own, lower limit for checking as you type (language-server/README.md).
+ */
+export const MAX_RECIPE_BYTES = 64e6;
 
 export interface LoadedRecipe {
   /** The file as the caller named it (problems carry this name). */

@@ -29,9 +29,14 @@ export interface ModelFileFacts {
 }
 
 /** The summary of a decoded model. */
-export function summarizeProto(proto: ModelProto, file: ModelFileFacts): ModelSummary {
+export function summarizeProto(
+  proto: ModelProto,
+  file: ModelFileFacts,
+  options: { weightsSkipped?: boolean } = {},
+): ModelSummary {
   const signature = modelSignature(proto);
-  const parameters = parameterStats(proto).all.total;
+  // A structure-only read left the weights' values out: their counts come from their dims.
+  const parameters = parameterStats(proto, { dataStripped: options.weightsSkipped }).all.total;
   const nodes: ModelNodeSummary[] = [];
   const opCounts: Record<string, number> = {};
   const valueShapes: Record<string, TensorSignature> = {};
@@ -123,6 +128,7 @@ export async function summarizeModelFile(path: string, options: SummarizeOptions
   const { handle, sizeBytes, mtimeMs } = opened;
   try {
     let proto: ModelProto;
+    let weightsSkipped = false;
     if (sizeBytes <= (options.wholeReadMaxBytes ?? WHOLE_READ_MAX_BYTES)) {
       const bytes = new Uint8Array(sizeBytes);
       let filled = 0;
@@ -134,8 +140,9 @@ export async function summarizeModelFile(path: string, options: SummarizeOptions
       proto = decodeModel(bytes.subarray(0, filled), absolute);
     } else {
       proto = decodeSkeleton(handle.fd, sizeBytes, absolute, options.maxStructureBytes ?? MAX_STRUCTURE_BYTES);
+      weightsSkipped = true;
     }
-    return { ok: true, summary: summarizeProto(proto, { path: absolute, sizeBytes, mtimeMs }) };
+    return { ok: true, summary: summarizeProto(proto, { path: absolute, sizeBytes, mtimeMs }, { weightsSkipped }) };
   } catch (error) {
     return { ok: false, error: summaryError(error) };
   } finally {
