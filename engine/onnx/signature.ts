@@ -2,7 +2,11 @@
 // only that: the recipe checker, the runner. Symbolic dims keep their names; unknown dims are null.
 import type { ModelProto, ValueInfoProto } from "onnx-buf";
 import { dtypeName } from "./dtypes";
+import { basename } from "node:path";
+import { EdgeError } from "../errors";
+import { statRegularFile } from "../fs/regular-file";
 import { readModel } from "./read-model";
+import { externalDataFiles } from "./source-files";
 
 export interface TensorSignature {
   name: string;
@@ -52,5 +56,14 @@ export function modelSignature(model: ModelProto): ModelSignature {
  */
 export async function readModelSignature(path: string): Promise<ModelSignature> {
   const model = await readModel(path, { checkExternalData: false });
+  // The weights are not read here, but a run will read them: an external data file that is a pipe or a device is
+  // said now (a stat each; missing or short files are the run's errors, as before).
+  for (const file of externalDataFiles(model.proto, model.dir)) {
+    await statRegularFile(file, { code: "model/external-data", name: `external data file ${basename(file)}` }).catch(
+      (e: unknown) => {
+        if (e instanceof EdgeError) throw e;
+      },
+    );
+  }
   return modelSignature(model.proto);
 }

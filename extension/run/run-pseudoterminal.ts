@@ -1,6 +1,7 @@
 // The terminal of an `edge` task (CustomExecution): starts `edge run … --events jsonl`, prints readable progress
 // from the events (RunRenderer), feeds engine errors to the "edge-run" diagnostics, and closes with the engine's
 // exit code. Closing the terminal or terminating the task cancels the engine (SIGTERM, then SIGKILL).
+import { visible } from "../../common/terminal-text";
 import * as vscode from "vscode";
 import type { EngineEvent } from "../../engine/events";
 import { chooseEngineNode, startEngine, type EngineProcess } from "./engine-process";
@@ -63,7 +64,7 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
     }
     for (const step of request.skippedSteps)
       this.write(
-        `\x1b[33m⚠ step "${step}" is not available yet; the recipe's quantize, compile, run and profile steps run today\x1b[0m\r\n`,
+        `\x1b[33m⚠ step "${visible(step)}" is not available yet; the recipe's quantize, compile, run and profile steps run today\x1b[0m\r\n`,
       );
     let node;
     try {
