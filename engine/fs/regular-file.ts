@@ -16,6 +16,8 @@ export interface RegularFileOptions {
   hint?: string;
   /** The most bytes the file may have (readers that hold the whole file in memory); default no limit. */
   maxBytes?: number;
+  /** The hint of the too-large error (what to do with a file this big). */
+  tooLargeHint?: string;
 }
 
 /** What a file system entry is, for messages: "a FIFO", "a character device", … */
@@ -45,6 +47,7 @@ function tooLarge(path: string, sizeBytes: number, options: RegularFileOptions, 
     options.code,
     `${options.name ?? path} is ${atLeast ? "over " : ""}${formatBytes(sizeBytes)} (${sizeBytes} bytes), more than the ${formatBytes(options.maxBytes!)} it may have`,
     { file: path },
+    options.tooLargeHint,
   );
 }
 

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import type { ModelProto } from "onnx-buf";
 import { EdgeError } from "../../engine/errors";
+import { openRegularFile, type RegularFileOptions, statRegularFile } from "../../engine/fs";
 import { parameterStats } from "../../engine/inspect";
 import {
   dtypeName,
@@ -18,7 +19,6 @@ import {
   walkGraphs,
 } from "../../engine/onnx";
 import { readModelSkeleton, SkeletonError } from "./model-skeleton";
-import { openRegularFile, statRegularFile, UnsafeFileError } from "./safe-read";
 import type { ModelNodeSummary, ModelSummary, ModelSummaryError, ModelSummaryResult } from "./world-host";
 
 /** The file facts a summary is keyed by. */
@@ -100,6 +100,16 @@ export function summaryError(error: unknown): ModelSummaryError {
   return { code: "internal/bug", message: `reading the model failed: ${(error as Error)?.message ?? String(error)}` };
 }
 
+/** How a model file is opened: a regular file (a pipe or a device is refused from a stat), at most protobuf's 2 GB. */
+const MODEL_FILE: RegularFileOptions = {
+  code: "model/invalid",
+  name: "it",
+  hint: "model.path names the .onnx file itself",
+  maxBytes: MAX_PROTOBUF_BYTES,
+  tooLargeHint:
+    "models this large keep their weights in external data (a .onnx of graph structure plus a .data file); re-save with external data",
+};
+
 /** Above this size a model is summarized from its skeleton (model-skeleton.ts): its weights are not read. */
 export const WHOLE_READ_MAX_BYTES = 64 * 1024 * 1024;
 /** A model's structure without its weights may take this much; beyond it, the editor does not summarize it. */
@@ -121,11 +131,12 @@ export async function summarizeModelFile(path: string, options: SummarizeOptions
   const absolute = resolve(path);
   let opened;
   try {
-    opened = await openRegularFile(absolute, MAX_PROTOBUF_BYTES);
+    opened = await openRegularFile(absolute, MODEL_FILE);
   } catch (error) {
     return { ok: false, error: openError(error) };
   }
-  const { handle, sizeBytes, mtimeMs } = opened;
+  const { handle } = opened;
+  const { size: sizeBytes, mtimeMs } = opened.stat;
   try {
     let proto: ModelProto;
     let weightsSkipped = false;
@@ -183,23 +194,21 @@ function decodeSkeleton(fd: number, sizeBytes: number, file: string, maxBytes: n
  */
 export async function modelFileProblem(path: string): Promise<ModelSummaryError | undefined> {
   try {
-    await statRegularFile(path, MAX_PROTOBUF_BYTES);
+    await statRegularFile(path, MODEL_FILE);
     return undefined;
   } catch (error) {
     return openError(error);
   }
 }
 
+/** A refused or failed open as a summary error: the engine's message for pipes, devices and size; fs's for the rest. */
 function openError(error: unknown): ModelSummaryError {
-  if (error instanceof UnsafeFileError) {
-    if (error.reason === "missing") return { code: "model/not-found", message: `cannot read model: ${error.message}` };
-    if (error.reason === "kind")
-      return { code: "model/invalid", message: error.message, hint: "model.path names the .onnx file itself" };
-    return {
-      code: "model/invalid",
-      message: `not a readable ONNX model: ${error.message} (protobuf's 2 GB limit for one message)`,
-      hint: "models this large keep their weights in external data (a .onnx of graph structure plus a .data file); re-save with external data",
-    };
-  }
-  return summaryError(error);
+  if (error instanceof EdgeError) return summaryError(error);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EISDIR")
+    return { code: "model/invalid", message: "it is a directory, not a regular file", hint: MODEL_FILE.hint };
+  return {
+    code: "model/not-found",
+    message: `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`,
+  };
 }

@@ -15,7 +15,7 @@
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import { sanitizeName } from "../../engine/report";
-import { readRegularText } from "./safe-read";
+import { readRegularTextFile } from "../../engine/fs";
 import type { QuantNodeFinding } from "./world-host";
 
 /** How many folders up from the recipe to look for `.edge/runs`. */
@@ -83,7 +83,11 @@ export async function readQuantFindings(recipePath: string, recipeName?: string)
     .sort()
     .reverse();
   for (const name of candidates) {
-    const text = await readRegularText(join(runs, name, "quant-error.json"), MAX_FINDINGS_BYTES);
+    // A run's file, but in the workspace: only a regular file, within the limit; anything else is skipped.
+    const text = await readRegularTextFile(join(runs, name, "quant-error.json"), {
+      code: "data/invalid",
+      maxBytes: MAX_FINDINGS_BYTES,
+    }).catch(() => undefined);
     if (text !== undefined) return parseQuantErrorJson(text);
   }
   return [];
