@@ -1,8 +1,9 @@
 // Opens a model file with the format plug-in that recognizes it. The formats are tried in order of how sure they
 // are; a file none claims is read as ONNX (the default), whose reader explains exactly where and why it fails.
 import type { FileHandle } from "node:fs/promises";
-import { EdgeError, isEdgeError } from "../errors";
+import { EdgeError } from "../errors";
 import { openRegularFile } from "../fs/regular-file";
+import { cannotRead, modelFile } from "../onnx/read-model";
 import type { ModelFormat, OpenedModel, OpenOptions } from "./model-format";
 import { onnxFormat } from "./onnx-format";
 import { sniff, SNIFF_BYTES } from "../fs/sniff";
@@ -13,24 +14,10 @@ export const modelFormats: readonly ModelFormat[] = [onnxFormat];
 async function readHead(path: string): Promise<Uint8Array> {
   let handle: FileHandle;
   try {
-    // Never a FIFO (the open would block) or a device: model/invalid.
-    handle = (await openRegularFile(path, { code: "model/invalid", hint: "give the path of the model file itself" }))
-      .handle;
+    // Never a FIFO (the open would block) or a device: model/invalid, as the ONNX reader says it.
+    handle = (await openRegularFile(path, modelFile(path))).handle;
   } catch (e) {
-    if (isEdgeError(e)) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EISDIR")
-      throw new EdgeError(
-        "model/not-found",
-        "cannot read model: it is a directory",
-        { file: path },
-        "give the path of the model file inside it",
-      );
-    throw new EdgeError(
-      "model/not-found",
-      `cannot read model: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`,
-      { file: path },
-    );
+    throw cannotRead(e, path);
   }
   try {
     const head = new Uint8Array(SNIFF_BYTES);

@@ -105,7 +105,7 @@ export function decodeModel(
 }
 
 /** The options of the regular-file reader for a model file: a FIFO or a device is `model/invalid`. */
-function modelFile(path: string): RegularFileOptions {
+export function modelFile(path: string): RegularFileOptions {
   return {
     code: "model/invalid",
     hint: "give the path of the model file itself; edge reads models only from regular files, not pipes or devices",
@@ -114,7 +114,7 @@ function modelFile(path: string): RegularFileOptions {
 }
 
 /** Turns fs's errors for a model file into EdgeErrors (EdgeErrors pass through). */
-function cannotRead(e: unknown, path: string): EdgeError {
+export function cannotRead(e: unknown, path: string): EdgeError {
   if (isEdgeError(e)) return e;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "EISDIR")
