@@ -14,6 +14,8 @@ export type { BudgetVerdict } from "./budget-verdict";
 export const REPORT_SCHEMA_VERSION = 1;
 export const REPORT_JSON_FILE = "report.json";
 export const REPORT_MD_FILE = "report.md";
+/** The recipe as the run resolved it (paths, device), so a report can be traced to exactly what ran. */
+export const RECIPE_RESOLVED_FILE = "recipe.resolved.json";
 
 export type RunStatus = "ok" | "aborted" | "failed";
 

@@ -1,12 +1,9 @@
 // The report of a run that was stopped before its runner returned a result: stopped during quantize or compile, or
 // stopped at once (a second Ctrl-C) in any step. Status "aborted", no errors, and what is known: the optimization
-// steps that finished, the iterations measured so far (from the run's events), the artifacts written. Also its
-// synchronous writer, for a process on its way out.
-import { join } from "node:path";
+// steps that finished, the iterations measured so far (from the run's events), the artifacts written. A process on
+// its way out writes it with report/write-report.ts's writeReportSync.
 import { EdgeError } from "../errors";
-import { writeFileAtomicSync } from "../fs/atomic";
 import { buildFailedReport, type ReportContext } from "../report/build-report";
-import { renderReportMarkdown } from "../report/report-markdown";
 import type { RunReport } from "../report/report-types";
 import { planDefaults, type RunPlan } from "../run/plan";
 import { latencyStats } from "../run/stats";
@@ -48,13 +45,4 @@ export function abortedReport(context: AbortedReportContext, measured?: Measured
     warmupLatenciesMs: [...warmupMs],
     profile: { enabled: plan.profile === true },
   };
-}
-
-/** Writes report.json and report.md into `outDir` without yielding; returns report.json's path. */
-export function writeReportSync(outDir: string, report: RunReport): { jsonPath: string; markdownPath: string } {
-  const jsonPath = join(outDir, "report.json");
-  const markdownPath = join(outDir, "report.md");
-  writeFileAtomicSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomicSync(markdownPath, renderReportMarkdown(report));
-  return { jsonPath, markdownPath };
 }

@@ -5,25 +5,14 @@
 // compile step reads the quantized model, so only the run knows the original model's files.
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { EVALUATION_FILE, QUANT_ERROR_FILE } from "../../common/evaluation";
-import { REPORT_JSON_FILE, REPORT_MD_FILE } from "../../common/report";
-import { PARTITIONS_FILE } from "../compile/write-partitions";
-import { isRunFile } from "../report/run-dir";
+import { isRunFile, RUN_FOLDER_FILES } from "../report/run-dir";
 import { refuseWritingOverSources, type SourceFile } from "../fs/protect-sources";
 import { readModelSourceFiles } from "../onnx/source-files";
 import type { EdgeRecipe, RecipePaths } from "../recipe";
 
 /** The names a run of `recipe` may write in its run folder (temporary files have random names and are left out). */
 export function runFolderNames(recipe: Pick<EdgeRecipe, "quantize" | "compile">): string[] {
-  const names = [
-    "recipe.resolved.json",
-    REPORT_JSON_FILE,
-    REPORT_MD_FILE,
-    "profile.json",
-    PARTITIONS_FILE,
-    EVALUATION_FILE,
-    QUANT_ERROR_FILE,
-  ];
+  const names = [...RUN_FOLDER_FILES];
   const models = [
     ...(recipe.quantize ? [`model.${recipe.quantize.method}.onnx`] : []),
     ...(recipe.compile ? ["model.compiled.onnx"] : []),

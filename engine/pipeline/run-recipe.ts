@@ -14,6 +14,7 @@
 // event is emitted, and no run folder is made.
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
 import { basename, join, resolve } from "node:path";
+import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE } from "../../common/report";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
 import { removeTempPathsSync } from "../fs/temp-paths";
@@ -23,9 +24,9 @@ import type { ReportContext } from "../report/build-report";
 import { optimizationSection } from "../report/optimization-report";
 import type { RunReport } from "../report/report-types";
 import { type OpenRunDir, openRunDir } from "../report/run-dir";
-import { emitBudgetVerdicts, writeReport } from "../report/write-report";
+import { emitBudgetVerdicts, writeReport, writeReportSync } from "../report/write-report";
 import type { RunPlan } from "../run/plan";
-import { abortedReport, writeReportSync } from "./aborted-report";
+import { abortedReport } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import type { OptimizeOutcome } from "./optimize";
 import { chooseDevice, planWithFallback } from "./plan-from-recipe";
@@ -132,7 +133,7 @@ export async function runRecipe(
 
   const work = async (): Promise<RunRecipeResult> => {
     // The resolved recipe goes with the run, so a report can always be traced to exactly what ran.
-    const recipeCopy = join(runDir.dir, "recipe.resolved.json");
+    const recipeCopy = join(runDir.dir, RECIPE_RESOLVED_FILE);
     await writeFileAtomic(
       recipeCopy,
       `${JSON.stringify({ source: loaded.absolutePath, device: device.name, recipe, paths }, null, 2)}\n`,
@@ -209,7 +210,7 @@ function abandonNow(
     sink.emit({ type: "artifact", kind: "report.md", path: written.markdownPath });
   } catch (e) {
     // On the way out: say why there is no report rather than throw from a signal handler.
-    const error = writeError(e, join(context.outDir, "report.json"));
+    const error = writeError(e, join(context.outDir, REPORT_JSON_FILE));
     sink.emit({ type: "error", code: error.code, message: error.message, where: error.where, hint: error.hint });
   }
   // The temporary files and the run folder's lock (tracked with them) go once the report is written.
@@ -218,7 +219,7 @@ function abandonNow(
   return {
     report,
     exitCode,
-    reportPath: reportPath ?? join(context.outDir, "report.json"),
+    reportPath: reportPath ?? join(context.outDir, REPORT_JSON_FILE),
     runId: context.runId,
     runDir: context.outDir,
   };

@@ -3,6 +3,10 @@
 // its folder: locked for the run (fs/folder-lock.ts; a second run on the same folder is refused with `run/busy`),
 // swept of what killed runs left (fs/stale-temps.ts), and, when it holds a previous run, cleared of that run's files
 // (only the names a run writes; anything else in the folder stays).
+import { EVALUATION_FILE, QUANT_ERROR_FILE } from "../../common/evaluation";
+import { PARTITIONS_FILE } from "../../common/partitions";
+import { PROFILE_FILE } from "../../common/profile-summary";
+import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE, REPORT_MD_FILE } from "../../common/report";
 import { existsSync, promises as fs } from "node:fs";
 import { basename, join } from "node:path";
 import { EdgeError } from "../errors";
@@ -60,16 +64,17 @@ export async function createRunDir(
   }
 }
 
-/** The files a run writes into its folder (the produced models are `model.<step>.onnx`, with `.data` beside them). */
-const RUN_FILES = new Set([
-  "report.json",
-  "report.md",
-  "profile.json",
-  "recipe.resolved.json",
-  "evaluation.json",
-  "quant-error.json",
-  "partitions.json",
-]);
+/** The files every run may write into its folder, besides its models (`model.<step>.onnx`, `.data` beside them). */
+export const RUN_FOLDER_FILES: readonly string[] = [
+  REPORT_JSON_FILE,
+  REPORT_MD_FILE,
+  PROFILE_FILE,
+  RECIPE_RESOLVED_FILE,
+  EVALUATION_FILE,
+  QUANT_ERROR_FILE,
+  PARTITIONS_FILE,
+];
+const RUN_FILES = new Set(RUN_FOLDER_FILES);
 const RUN_MODEL = /^model\.[A-Za-z0-9._-]+\.onnx(\.data)?$/;
 
 /** Whether `name` is a file a run writes into its folder. */
@@ -148,7 +153,7 @@ function busyError(dir: string, holder: LockHolder): EdgeError {
 
 /** Removes a previous run's files from `dir` when it holds a previous run; returns what it removed. */
 async function clearPreviousRun(dir: string): Promise<string[]> {
-  if (!existsSync(join(dir, "report.json")) && !existsSync(join(dir, "recipe.resolved.json"))) return [];
+  if (!existsSync(join(dir, REPORT_JSON_FILE)) && !existsSync(join(dir, RECIPE_RESOLVED_FILE))) return [];
   const cleared: string[] = [];
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     if (!entry.isFile() || !isRunFile(entry.name)) continue;

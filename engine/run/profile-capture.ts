@@ -7,6 +7,7 @@
 // run: the summary covers what was read, and `incomplete` says what went wrong. The capture folder is tracked as
 // temporary (fs/temp-paths.ts) until it is removed, and a stop (the signal) ends the collection between its stages
 // (and between the chunks it reads), removing the folder.
+import { PROFILE_FILE } from "../../common/profile-summary";
 import { createReadStream, promises as fs } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
@@ -117,7 +118,7 @@ export async function collectProfile(
       incomplete = `the trace could not be read to its end (${messageOf(e)}); the summary covers the ${events} events before`;
     }
     signal?.throwIfAborted();
-    const target = join(outDir, "profile.json");
+    const target = join(outDir, PROFILE_FILE);
     await commitTempFile(file, target);
     sink.emit({ type: "artifact", kind: "profile.json", path: target });
 
