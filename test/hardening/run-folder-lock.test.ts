@@ -55,17 +55,17 @@ void test("two runs on the same --out: the second, started while the first runs,
 });
 
 void test("two runs on the same --out started together: one completes, the other is refused, one run's files", async () => {
-  const cwd = recipeDir(recRecipe("", "  warmup: 1\n  iterations: 40\n  profile: false"));
-  writeFileSync(
-    join(cwd, "other.edge.yaml"),
-    recRecipe("", "  warmup: 1\n  iterations: 40\n  profile: false").replace("name: rec", "name: other"),
-  );
+  // 300 iterations (seconds of work each) so that the two overlap even when one starts late on a loaded machine;
+  // the test above checks the refusal deterministically.
+  const run = "  warmup: 1\n  iterations: 300\n  profile: false";
+  const cwd = recipeDir(recRecipe("", run));
+  writeFileSync(join(cwd, "other.edge.yaml"), recRecipe("", run).replace("name: rec", "name: other"));
   const [a, b] = await Promise.all([
     runEdge(cwd, ["run", "recipe.edge.yaml", "--out", "out"]),
     runEdge(cwd, ["run", "other.edge.yaml", "--out", "out"]),
   ]);
   const codes = [a.code, b.code].sort();
-  // They overlap (each takes far longer than starting): exactly one holds the folder.
+  // They overlap: exactly one holds the folder.
   assert.deepEqual(codes, [0, 5], `${a.stderr}\n${b.stderr}`);
   const winner = a.code === 0 ? "rec" : "other";
   const out = join(cwd, "out");
