@@ -1,5 +1,5 @@
 // The one renderer of engine events as text (common/event-text.ts): steps, progress, warnings, budget verdicts, the
-// report path and the closing summary; as the run terminal shows it (extension/tasks/run-renderer.ts: colours,
+// report path and the closing summary; as the run terminal shows it (extension/run/run-renderer.ts: colours,
 // progress in place, CRLF) and as `edge run` writes it on stderr (engine/cli/human-events.ts: plain lines).
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
