@@ -86,6 +86,7 @@ export function exitCodeFor(e: unknown): number {
       return exitCodes.model;
     case "run":
     case "device":
+    case "transport":
     case "data":
       return exitCodes.run;
     case "budget":

@@ -52,7 +52,7 @@ const engineLayers: readonly (readonly string[])[] = [
   ["formats", "data"], // model-format plug-ins; datasets and plain tensors
   ["inspect"], // model summaries
   ["recipe", "run", "compile", "quantize", "evaluate"], // the recipe, and the tools that act on a model
-  ["transports"], // planned (no folder yet): ssh/adb device transports, which may use run's results
+  ["transports", "device-runner", "devices"], // reaching devices; the program run on a device; device runs and listings
   ["report"], // the run folder's report
   ["pipeline"], // the recipe's steps in order
   ["cli"], // the `edge` command
@@ -68,6 +68,7 @@ const siblingImports: Readonly<Record<string, readonly string[]>> = {
   compile: ["run"],
   quantize: ["run"],
   evaluate: ["run"],
+  devices: ["transports"],
 };
 
 /**
