@@ -1,6 +1,7 @@
 // report.json: what a run of a recipe measured and decided, written by `edge run` into its run directory
 // (`.edge/runs/<id>/`) beside report.md, and read by the extension's report view. Versioned: readers check
 // `schemaVersion`; fields are only added within a version. engine/report builds it.
+import type { DeviceKind, DeviceProbe } from "./devices";
 import type { ErrorCode, Where } from "./error-codes";
 import type { BudgetVerdict } from "./budget-verdict";
 import type { ArtifactKind } from "./events";
@@ -27,7 +28,14 @@ export interface RunErrorInfo {
   hint?: string;
 }
 
-export type DeviceKind = "local" | "ssh" | "adb";
+export type { DeviceKind };
+
+/** Bytes a device run copied: pushed to the device (runner, model, plan) and skipped as already there. */
+export interface DeviceTransfer {
+  pushedBytes: number;
+  skippedBytes: number;
+  pulledBytes: number;
+}
 
 export interface ReportArtifact {
   kind: ArtifactKind | "other";
@@ -98,7 +106,11 @@ export interface RunReport {
   status: RunStatus;
   errors: RunErrorInfo[];
   recipe: { name: string; path?: string };
-  device: { name: string; kind: DeviceKind; host?: HostInfo };
+  /**
+   * The machine that ran the model. `host` is what the runner read there (node's view); `probe` is what the engine
+   * read of a device it reached over ssh or adb; `transfer` what was copied to it for this run.
+   */
+  device: { name: string; kind: DeviceKind; host?: HostInfo; probe?: DeviceProbe; transfer?: DeviceTransfer };
   /** null when the run failed before the model was read. */
   model: ReportModel | null;
   /** null when the run failed before a session was made. */

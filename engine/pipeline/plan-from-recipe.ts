@@ -1,5 +1,6 @@
 // Turns a valid recipe into what a runner takes: which device, and a RunPlan for it. Pure: dataset reading happens
-// in the caller. Device transports other than `local` arrive with their own issue.
+// in the caller, and reaching a device (ssh, adb) is engine/devices' business; the plan is the same for every
+// device (its paths are the host's; the device run rewrites them).
 import { EdgeError, isEdgeError } from "../errors";
 import type { EdgeRecipe, Device } from "../recipe";
 import { defaultDeviceName, implicitLocalDevice } from "../recipe";
@@ -41,7 +42,7 @@ export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, f
   return { name, device, kind };
 }
 
-/** Execution providers this machine's onnxruntime-node can run a local session with. */
+/** Execution providers onnxruntime-node (here, and in the runner pushed to devices) can run a session with. */
 const localProviders = new Set(["cpu"]);
 
 export function planFromRecipe(
@@ -51,21 +52,24 @@ export function planFromRecipe(
   outDir: string,
   file: string,
 ): RunPlan {
-  if (choice.kind !== "local") {
+  const provider = choice.device.provider ?? recipe.compile?.provider ?? "cpu";
+  if (choice.kind !== "local" && (choice.device.runner ?? "node") !== "node") {
     throw new EdgeError(
       "device/unsupported",
-      `device "${choice.name}" is reached over ${choice.kind}, which this engine cannot run on yet; only local devices run today`,
+      `device "${choice.name}" asks for the \`${choice.device.runner}\` runner, which this engine cannot start yet`,
       { file, device: choice.name },
-      `run it on this machine with \`--device ${implicitLocalDevice}\``,
+      "use `runner: node` (the default): the engine pushes its own runner with onnxruntime to the device",
     );
   }
-  const provider = choice.device.provider ?? recipe.compile?.provider ?? "cpu";
   if (!localProviders.has(provider)) {
+    const where = choice.kind === "local" ? "this machine's onnxruntime-node" : `the node runner on "${choice.name}"`;
     throw new EdgeError(
       "device/unsupported",
-      `the execution provider "${provider}" is not available on this machine's onnxruntime-node (it has: ${[...localProviders].join(", ")})`,
+      `the execution provider "${provider}" is not available in ${where} (it has: ${[...localProviders].join(", ")})`,
       { file, device: choice.name },
-      "use `provider: cpu` for a local run; other providers run on their devices",
+      choice.kind === "local"
+        ? "use `provider: cpu` for a local run; other providers run on their devices"
+        : "use `provider: cpu` with the node runner",
     );
   }
   const run = recipe.run ?? {};

@@ -10,7 +10,7 @@ import { type ReportContext, buildFailedReport, buildRunReport } from "../report
 import { optimizationSection } from "../report/optimization-report";
 import type { ReportArtifact, RunReport } from "../report/report-types";
 import type { RunPlan } from "../run/plan";
-import type { RunErrorInfo } from "../run/result";
+import type { RunErrorInfo, RunResult } from "../run/result";
 import { runLocal } from "../run/run-local";
 import type { Sample } from "../data/typed-tensor";
 import { abortedReport } from "./aborted-report";
@@ -29,6 +29,8 @@ export interface RunStepsOptions {
   optimized?: OptimizeOutcome;
   /** When the run started (default now). */
   startedAt?: Date;
+  /** Runs the plan: on this machine (the default, `runLocal`) or on a device through its transport. */
+  runOn?: (plan: RunPlan, sink: RecipeRunContext["sink"], signal?: AbortSignal) => Promise<RunResult>;
 }
 
 /** Runs the steps on `plan` (its model becomes the optimized one) and returns the report; writes no report. */
@@ -56,7 +58,7 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
     if (options.deviceError) throw options.deviceError;
     if (recipe.run?.data) plan.samples = await runSamples(context, recipe.run.data);
     if (stopped()) return aborted();
-    const result = await runLocal(plan, sink, signal);
+    const result = await (options.runOn ?? runLocal)(plan, sink, signal);
     let evaluation: EvaluateOutcome | undefined;
     const extraErrors: RunErrorInfo[] = [];
     if (recipe.evaluate && result.status === "ok" && !stopped()) {

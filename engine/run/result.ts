@@ -2,7 +2,8 @@
 // engine/report. An aborted or failed run still carries everything measured before it stopped. Its parts are the
 // report's (common/report.ts): a RunResult's model, session and memory are report.json's as they are.
 import type { HostInfo } from "../../common/measurements";
-import type { ReportMemory, RunErrorInfo, RunStatus } from "../../common/report";
+import type { DeviceKind, DeviceProbe } from "../../common/devices";
+import type { DeviceTransfer, ReportMemory, RunErrorInfo, RunStatus } from "../../common/report";
 import type { ResolvedInput } from "./feeds";
 import type { ModelFile } from "./model-files";
 import type { ExecutionMode, Optimization, SessionPlan } from "./plan";
@@ -18,7 +19,8 @@ export interface RunResult {
   startedAt: string;
   endedAt: string;
   durationMs: number;
-  device: { name: string; kind: "local"; host: HostInfo };
+  /** Local runs: this machine. Device runs add what the engine probed there and what it copied. */
+  device: { name: string; kind: DeviceKind; host: HostInfo; probe?: DeviceProbe; transfer?: DeviceTransfer };
   model: {
     path: string;
     /** The .onnx file plus its external data files. */

@@ -167,7 +167,7 @@ void test("format: qoperator is refused before anything runs, pointing at the re
   assert.match(r.stderr, /r\.edge\.yaml:\d+:\d+: .*`format: qoperator` is not supported yet/);
 });
 
-void test("a phone this engine cannot run on yet still gets quantize and compile, with NNAPI's partitions, then the run stops (exit 5)", () => {
+void test("a phone whose provider the node runner lacks still gets quantize and compile, with NNAPI's partitions, then the run stops (exit 5)", () => {
   const r = run(
     base(`quantize: { method: int8-static }
 compile: { provider: nnapi, optimization: basic, fixed_shapes: { p2o.DynamicDimension.0: 1, p2o.DynamicDimension.1: 48, p2o.DynamicDimension.2: 192 } }
@@ -175,7 +175,7 @@ devices:
   pixel: { adb: { serial: ABC123 }, provider: nnapi }`),
   );
   assert.equal(r.status, 5, r.stderr);
-  assert.match(r.stderr, /device "pixel" is reached over adb/);
+  assert.match(r.stderr, /"nnapi" is not available in the node runner on "pixel"/);
   const support = r.report!.optimization!.compile!.support!;
   assert.equal(support.provider, "nnapi");
   assert.ok(support.providerNodes > 0 && support.providerNodes <= support.nodes);

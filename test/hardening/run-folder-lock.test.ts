@@ -109,13 +109,13 @@ model:
   inputs:
     x: { shape: [1, 3, 48, 320], dtype: float32 }
 devices:
-  board: { ssh: { host: board.local } }
+  board: { ssh: { host: board.local }, provider: cuda }
 run:
   device: board
 `);
   const r = edgeRun(cwd, "recipe.edge.yaml");
   assert.equal(r.status, 5, r.stderr);
-  assert.match(r.stderr, /cannot run on yet/);
+  assert.match(r.stderr, /"cuda" is not available in the node runner on "board"/);
   const runs = join(cwd, ".edge", "runs");
   assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [], "no empty run folder");
 });

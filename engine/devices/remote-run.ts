@@ -1,0 +1,428 @@
+// A run on a device reached through a transport (ssh, adb): the `deploy` step (probe the device, push the runner
+// bundle and the model unless the device already has them by content hash, push the plan), then the runner on the
+// device, whose JSON-lines events are handed on to the caller's sink as they arrive, then the results pulled back
+// (result.json, profile.json) and the run's folder on the device removed.
+//
+// Device layout, under the device's work directory:
+//   runners/<bundle hash>/…, `ready` written last   the runner bundle, pushed once per bundle content
+//   models/<model hash>/<file names>, `ready` last     the model's files, pushed once per content
+//   runs/<run id>/plan.json, result.json, profile.json, runner.pid   one run; removed at the end
+//
+// Stopping: the caller's signal sends SIGTERM to the runner (its pid file), which ends after the current iteration
+// and still writes result.json; when it has not ended 1.5 s later, the transport stops it hard. A device that goes
+// away mid-run, or a runner that ends without result.json, gives a failed (or aborted) result with the iterations
+// the events reported, so the report keeps what was measured.
+import { promises as fs } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import type { DeviceKind, DeviceProbe } from "../../common/devices";
+import type { DeviceTransfer } from "../../common/report";
+import { PROFILE_FILE } from "../../common/profile-summary";
+import { formatBytes } from "../../common/units";
+import { EdgeError, isEdgeError } from "../errors";
+import type { EventInput, EventSink } from "../events";
+import { nullSink } from "../events";
+import { writeFileAtomic } from "../fs/atomic";
+import { step } from "../step";
+import { readModelFiles } from "../run/model-files";
+import { type RunPlan, planDefaults } from "../run/plan";
+import type { RunErrorInfo, RunResult, RunStatus } from "../run/result";
+import { latencyStats, throughput } from "../run/stats";
+import { RUNNERS_DIR } from "../transports/probe";
+import { shellQuote } from "../transports/shell-quote";
+import type { Transport } from "../transports/transport";
+import { manifestHash, sha256File } from "./file-hash";
+import { LineSplitter } from "./json-lines";
+
+/** What the host pushes to run models on a device (engine/devices/runner-bundle.ts makes it). */
+export interface RunnerBundle {
+  /** Content hash of the whole bundle: the folder name on the device. */
+  hash: string;
+  /** The bundle's folder on the host. */
+  dir: string;
+  /** Its files, relative to `dir` with `/` separators; mode as the device must have it (0o755 for programs). */
+  files: { rel: string; sizeBytes: number; mode: number }[];
+  /** The command that starts the runner from the bundle's folder on the device (the plan file is appended). */
+  launch(remoteDir: string): { argv: string[]; env?: Record<string, string> };
+}
+
+export interface DeviceRunOptions {
+  transport: Transport;
+  device: {
+    name: string;
+    kind: DeviceKind;
+    /** The work directory as the recipe says it (`~/` allowed); the probe resolves it. */
+    workdir: string;
+    /** Extra environment of the runner (the recipe device's `env`). */
+    env?: Record<string, string>;
+  };
+  /** The runner bundle for what the probe found. */
+  prepareBundle(probe: DeviceProbe): Promise<RunnerBundle>;
+  /** The run's id: its folder's name on the device. */
+  runId: string;
+  sink?: EventSink;
+  signal?: AbortSignal;
+  /** Keep the run's folder on the device (to look at it); default removed. */
+  keepRemote?: boolean;
+}
+
+/** Time the runner gets to end after SIGTERM before the transport stops it hard. */
+const GRACE_MS = 1500;
+/** Room left free on the device beyond what is pushed. */
+const SPARE_BYTES = 16e6;
+const RESULT_FILE = "result.json";
+const PLAN_FILE = "plan.json";
+const PID_FILE = "runner.pid";
+
+interface Deployed {
+  probe: DeviceProbe;
+  bundle: RunnerBundle;
+  runnerDir: string;
+  runDir: string;
+  modelFiles: Awaited<ReturnType<typeof readModelFiles>>;
+}
+
+export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Promise<RunResult> {
+  const { transport, device } = options;
+  const sink = options.sink ?? nullSink;
+  const signal = options.signal;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const where = { file: plan.modelPath, device: device.name };
+  const transfer: DeviceTransfer = { pushedBytes: 0, skippedBytes: 0, pulledBytes: 0 };
+  if (plan.samples && plan.samples.length > 0) {
+    throw new EdgeError("device/unsupported", "dataset feeds (`run.data`) are not sent to devices yet", {
+      where,
+      hint: "leave `run.data` out for device runs: inputs are made on the device from `model.inputs`",
+    });
+  }
+
+  const deployed = await step(sink, "deploy", () => deploy(plan, options, transfer), {
+    detail: `${device.name} (${device.kind})`,
+  });
+  const { probe, bundle, runnerDir, runDir } = deployed;
+
+  const warmupMs: number[] = [];
+  const latenciesMs: number[] = [];
+  const stdoutNoise: string[] = [];
+  let stderrTail = "";
+  const lines = new LineSplitter((line) => {
+    const event = parseEvent(line);
+    if (!event) {
+      if (line.trim() !== "") stdoutNoise.push(line.slice(0, 500));
+      if (stdoutNoise.length > 20) stdoutNoise.shift();
+      return;
+    }
+    if (event.type === "iteration") (event.warmup ? warmupMs : latenciesMs).push(event.latencyMs);
+    sink.emit(event);
+  });
+
+  const { argv, env } = bundle.launch(runnerDir);
+  const hard = new AbortController();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void signalRunner(transport, runDir).catch(() => {});
+    setTimeout(() => hard.abort(), GRACE_MS).unref?.();
+  };
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop);
+  let exit: { code: number | null; signal?: string } | undefined;
+  let failure: RunErrorInfo | undefined;
+  try {
+    exit = await transport.exec([...argv, `${runDir}/${PLAN_FILE}`], {
+      cwd: runDir,
+      env: { ...device.env, ...env },
+      onStdout: (c) => lines.push(c),
+      onStderr: (c) => (stderrTail = (stderrTail + c.toString("utf8")).slice(-4000)),
+      signal: hard.signal,
+    });
+  } catch (e) {
+    if (!isEdgeError(e)) throw e;
+    failure = { ...e.toJSON(), where: { ...e.where, ...where } };
+    sink.emit({ type: "error", ...failure });
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    lines.end();
+  }
+
+  let result: RunResult | undefined;
+  try {
+    if (!failure) {
+      result = await pullResults(plan, deployed, options, transfer);
+      if (!result && exit?.code !== 130 && !stopping) {
+        failure = runnerFailure(exit, stderrTail, stdoutNoise, where, probe);
+        sink.emit({ type: "error", ...failure });
+      }
+    }
+  } catch (e) {
+    if (!isEdgeError(e)) throw e;
+    failure = { ...e.toJSON(), where: { ...e.where, ...where } };
+    sink.emit({ type: "error", ...failure });
+  } finally {
+    if (!options.keepRemote && !failure?.code.startsWith("transport/")) await removeRemote(transport, runDir);
+  }
+
+  const deviceInfo = (host: RunResult["device"]["host"]) => ({
+    name: device.name,
+    kind: device.kind,
+    host,
+    probe,
+    transfer,
+  });
+  if (result) {
+    return { ...result, startedAt: startedAt.toISOString(), device: deviceInfo(result.device.host) };
+  }
+  // No result from the device: what its events said, so the report keeps the measurements.
+  const status: RunStatus = failure ? "failed" : "aborted";
+  const stats = latencyStats(latenciesMs);
+  return {
+    status,
+    error: failure,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    durationMs: performance.now() - t0,
+    device: deviceInfo({
+      os: `${probe.os} ${probe.kernel ?? ""} (${probe.arch})`.replace("  ", " "),
+      platform: probe.os,
+      arch: probe.arch,
+      cpuModel: probe.android?.soc ?? "unknown",
+      cores: probe.cores ?? 0,
+      totalMemoryBytes: probe.totalMemoryBytes ?? 0,
+      nodeVersion: probe.node?.version ?? "unknown",
+      onnxruntimeVersion: "unknown",
+    }),
+    model: {
+      path: plan.modelPath,
+      sizeBytes: deployed.modelFiles.sizeBytes,
+      files: deployed.modelFiles.files,
+      inputs: [],
+      outputs: deployed.modelFiles.signature.outputs.map((o) => o.name),
+    },
+    session: {
+      options: {
+        ...plan.session,
+        optimization: plan.session?.optimization ?? planDefaults.optimization,
+        executionMode: plan.session?.executionMode ?? planDefaults.executionMode,
+      },
+      ortOptions: {},
+      creationMs: 0,
+    },
+    warmup: { requested: plan.warmup ?? planDefaults.warmup, done: warmupMs.length, latenciesMs: warmupMs },
+    iterations: { requested: plan.iterations ?? planDefaults.iterations, done: latenciesMs.length },
+    latenciesMs,
+    stats,
+    throughput: throughput(stats, latenciesMs.length, 0),
+    memory: { rssBeforeBytes: 0, peakRssBytes: 0, osMaxRssBytes: 0 },
+    profile: { enabled: plan.profile === true },
+    datasetSamples: 0,
+    seed: plan.seed ?? planDefaults.seed,
+  };
+}
+
+/** Probe, runner bundle, model, plan: everything the device needs, each pushed only when not there yet. */
+async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: DeviceTransfer): Promise<Deployed> {
+  const { transport, device } = options;
+  const where = { file: plan.modelPath, device: device.name };
+  const probe = await transport.probe(device.workdir);
+  const workdir = probe.workdir;
+  const modelFiles = await readModelFiles(plan.modelPath, device.name);
+  const bundle = await options.prepareBundle(probe);
+  const runnerDir = `${workdir}/${RUNNERS_DIR}/${bundle.hash}`;
+  const haveRunner = probe.cachedRunners?.includes(bundle.hash) === true;
+  const bundleBytes = bundle.files.reduce((s, f) => s + f.sizeBytes, 0);
+
+  // The model's files by content, named as the model names them (external data is found next to the model).
+  const modelDirHost = dirname(plan.modelPath);
+  const entries = [];
+  for (const f of modelFiles.files) {
+    const rel = relative(modelDirHost, f.path).split(sep).join("/");
+    if (rel.startsWith("../")) {
+      throw new EdgeError("model/external-data", `external data file ${f.path} is outside the model's folder`, {
+        where,
+      });
+    }
+    entries.push({ name: rel, sha256: await sha256File(f.path), path: f.path, sizeBytes: f.sizeBytes });
+  }
+  const modelDir = `${workdir}/models/${manifestHash(entries).slice(0, 32)}`;
+  const haveModel = await remoteFileExists(transport, `${modelDir}/ready`);
+
+  const needBytes = (haveRunner ? 0 : bundleBytes) + (haveModel ? 0 : modelFiles.sizeBytes);
+  if (probe.freeBytes !== undefined && probe.freeBytes < needBytes + SPARE_BYTES) {
+    throw new EdgeError(
+      "device/disk-full",
+      `${device.name} has ${formatBytes(probe.freeBytes)} free in ${workdir}; the run needs ${formatBytes(needBytes + SPARE_BYTES)}`,
+      { where, hint: `free space on the device, or set the device's \`workdir\` to a larger file system` },
+    );
+  }
+
+  if (haveRunner) transfer.skippedBytes += bundleBytes;
+  else {
+    await pushAll(
+      transport,
+      bundle.files.map((f) => ({ local: join(bundle.dir, ...f.rel.split("/")), remote: `${runnerDir}/${f.rel}`, ...f })),
+      options,
+      transfer,
+    );
+    const programs = bundle.files.filter((f) => (f.mode & 0o111) !== 0).map((f) => `${runnerDir}/${f.rel}`);
+    if (programs.length > 0) await check(transport, ["chmod", "755", ...programs], "make the runner executable");
+    await check(transport, ["touch", `${runnerDir}/ready`], "mark the runner bundle complete");
+  }
+  if (haveModel) transfer.skippedBytes += modelFiles.sizeBytes;
+  else {
+    await pushAll(
+      transport,
+      entries.map((e) => ({ local: e.path, remote: `${modelDir}/${e.name}`, sizeBytes: e.sizeBytes })),
+      options,
+      transfer,
+    );
+    await check(transport, ["touch", `${modelDir}/ready`], "mark the model complete");
+  }
+
+  const runDir = `${workdir}/runs/${options.runId}`;
+  await check(transport, ["mkdir", "-p", runDir], "make the run's folder");
+  const remotePlan: RunPlan = {
+    ...plan,
+    modelPath: `${modelDir}/${basename(plan.modelPath)}`,
+    outDir: runDir,
+    samples: undefined,
+    deviceName: device.name,
+  };
+  const localPlan = join(plan.outDir, `.device-${PLAN_FILE}`);
+  await writeFileAtomic(localPlan, `${JSON.stringify(remotePlan)}\n`);
+  try {
+    await transport.push(localPlan, `${runDir}/${PLAN_FILE}`, { signal: options.signal });
+  } finally {
+    await fs.rm(localPlan, { force: true });
+  }
+  return { probe, bundle, runnerDir, runDir, modelFiles };
+}
+
+async function pushAll(
+  transport: Transport,
+  files: { local: string; remote: string; sizeBytes: number }[],
+  options: DeviceRunOptions,
+  transfer: DeviceTransfer,
+): Promise<void> {
+  const total = files.reduce((s, f) => s + f.sizeBytes, 0);
+  let done = 0;
+  for (const f of files) {
+    options.signal?.throwIfAborted();
+    await transport.push(f.local, f.remote, {
+      signal: options.signal,
+      onProgress: (p) => options.sink?.emit({ type: "progress", step: "deploy", done: done + p.doneBytes, total }),
+    });
+    done += f.sizeBytes;
+    transfer.pushedBytes += f.sizeBytes;
+    options.sink?.emit({ type: "progress", step: "deploy", done, total });
+  }
+}
+
+/** result.json and profile.json back from the device; undefined when the runner wrote no result. */
+async function pullResults(
+  plan: RunPlan,
+  deployed: Deployed,
+  options: DeviceRunOptions,
+  transfer: DeviceTransfer,
+): Promise<RunResult | undefined> {
+  const { transport } = options;
+  const { runDir } = deployed;
+  if (!(await remoteFileExists(transport, `${runDir}/${RESULT_FILE}`))) return undefined;
+  const localResult = join(plan.outDir, `.device-${RESULT_FILE}`);
+  let result: RunResult;
+  try {
+    await transport.pull(`${runDir}/${RESULT_FILE}`, localResult);
+    const text = await fs.readFile(localResult, "utf8");
+    transfer.pulledBytes += Buffer.byteLength(text);
+    result = JSON.parse(text) as RunResult;
+  } catch (e) {
+    if (isEdgeError(e)) throw e;
+    throw new EdgeError("run/failed", `the runner's result from ${options.device.name} is unreadable: ${String(e)}`, {
+      where: { device: options.device.name },
+    });
+  } finally {
+    await fs.rm(localResult, { force: true });
+  }
+  const profile = result.profile;
+  if (profile?.path) {
+    const local = join(plan.outDir, PROFILE_FILE);
+    await transport.pull(`${runDir}/${PROFILE_FILE}`, local);
+    transfer.pulledBytes += (await fs.stat(local)).size;
+    profile.path = local;
+  }
+  // The model as the host knows it (its files on the device are copies in the content store).
+  result.model = { ...result.model, path: plan.modelPath, files: deployed.modelFiles.files };
+  return result;
+}
+
+/** SIGTERM to the runner by its pid file: it ends after the current iteration and writes its result. */
+async function signalRunner(transport: Transport, runDir: string): Promise<void> {
+  const pidFile = shellQuote(`${runDir}/${PID_FILE}`);
+  await transport.exec(["sh", "-c", `[ -f ${pidFile} ] && kill -TERM "$(cat ${pidFile})"`]);
+}
+
+async function removeRemote(transport: Transport, runDir: string): Promise<void> {
+  try {
+    // A runner that outlived its stop would keep writing here: stop it first.
+    const pidFile = shellQuote(`${runDir}/${PID_FILE}`);
+    await transport.exec(["sh", "-c", `[ -f ${pidFile} ] && kill -KILL "$(cat ${pidFile})" 2>/dev/null; true`]);
+    await transport.exec(["rm", "-rf", runDir]);
+  } catch {
+    // The device went away: its run folder stays until the next run's sweep; nothing here depends on it.
+  }
+}
+
+async function remoteFileExists(transport: Transport, path: string): Promise<boolean> {
+  const r = await transport.exec(["test", "-f", path]);
+  return r.code === 0;
+}
+
+async function check(transport: Transport, argv: string[], what: string): Promise<void> {
+  let stderr = "";
+  const r = await transport.exec(argv, { onStderr: (c) => (stderr += c.toString("utf8")) });
+  if (r.code !== 0) {
+    const full = /No space left/i.test(stderr);
+    throw new EdgeError(
+      full ? "device/disk-full" : "transport/failed",
+      `could not ${what} on ${transport.name}: ${stderr.trim() || `exit ${r.code ?? r.signal}`}`,
+      { where: { device: transport.name } },
+    );
+  }
+}
+
+function parseEvent(line: string): EventInput | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    const value = JSON.parse(line) as { type?: unknown; timeMs?: unknown };
+    if (typeof value !== "object" || value === null || typeof value.type !== "string") return undefined;
+    const { timeMs: _ignored, ...event } = value;
+    return event as EventInput;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a runner that wrote no result ended: its exit, its last words, and the likely way out. */
+function runnerFailure(
+  exit: { code: number | null; signal?: string } | undefined,
+  stderr: string,
+  stdoutNoise: string[],
+  where: { file: string; device: string },
+  probe: DeviceProbe,
+): RunErrorInfo {
+  const said = (stderr.trim() || stdoutNoise.join("\n")).split("\n").slice(-8).join("\n");
+  const how = exit ? (exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`) : "no exit status";
+  let hint = "the runner's last output is in the message";
+  if (/not found|No such file/i.test(said) && exit?.code === 127)
+    hint = "the runner's program is missing on the device (a wrong ABI, or a loader the device lacks)";
+  else if (/Exec format error|cannot execute binary/i.test(said))
+    hint = `the runner was built for another CPU than the device's ${probe.abi}`;
+  else if (/Permission denied|Operation not permitted|Bad system call/i.test(said) || exit?.signal === "SIGSYS")
+    hint = "the device refused to start the runner (noexec work directory, SELinux or seccomp): set `workdir` to an executable location, or use `runner: perf-test`";
+  return {
+    code: "device/runner",
+    message: `the runner on ${where.device} ended (${how}) without a result${said ? `:\n${said}` : ""}`,
+    where,
+    hint,
+  };
+}
