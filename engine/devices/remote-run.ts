@@ -260,7 +260,11 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
   else {
     await pushAll(
       transport,
-      bundle.files.map((f) => ({ local: join(bundle.dir, ...f.rel.split("/")), remote: `${runnerDir}/${f.rel}`, ...f })),
+      bundle.files.map((f) => ({
+        local: join(bundle.dir, ...f.rel.split("/")),
+        remote: `${runnerDir}/${f.rel}`,
+        ...f,
+      })),
       options,
       transfer,
     );
@@ -418,7 +422,8 @@ function runnerFailure(
   else if (/Exec format error|cannot execute binary/i.test(said))
     hint = `the runner was built for another CPU than the device's ${probe.abi}`;
   else if (/Permission denied|Operation not permitted|Bad system call/i.test(said) || exit?.signal === "SIGSYS")
-    hint = "the device refused to start the runner (noexec work directory, SELinux or seccomp): set `workdir` to an executable location, or use `runner: perf-test`";
+    hint =
+      "the device refused to start the runner (noexec work directory, SELinux or seccomp): set `workdir` to an executable location, or use `runner: perf-test`";
   return {
     code: "device/runner",
     message: `the runner on ${where.device} ended (${how}) without a result${said ? `:\n${said}` : ""}`,

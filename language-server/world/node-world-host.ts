@@ -15,7 +15,7 @@ import {
   type SummaryWorkerOptions,
 } from "./model-summary-worker-client";
 import { readQuantFindings } from "./quant-findings";
-import { sshConfigHosts } from "./ssh-config";
+import { sshConfigHosts } from "../../engine/transports";
 import type { AdbDevice, WorldHost } from "./world-host";
 
 export interface NodeWorldHostOptions {

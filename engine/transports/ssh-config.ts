@@ -1,6 +1,8 @@
 // Host names from the user's OpenSSH config (~/.ssh/config and the files it `Include`s), for completing
-// `devices.X.ssh.host`. Patterns (`*`, `?`, `!`) are not hosts one can connect to, so they are left out.
+// `devices.X.ssh.host` and for `edge devices`. Patterns (`*`, `?`, `!`) are not hosts one can connect to, so they
+// are left out. Only regular files are read (a FIFO named by an Include is skipped, never waited on).
 import { promises as fs } from "node:fs";
+import { readRegularTextFile } from "../fs/regular-file";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 
 /** Includes nested deeper than this are ignored (OpenSSH's own limit is 16). */
@@ -34,7 +36,7 @@ async function readConfig(
   visited.add(path);
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = await readRegularTextFile(path, { code: "transport/failed", maxBytes: 4e6 });
   } catch {
     return;
   }
