@@ -25,7 +25,7 @@ export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, f
       `set \`run.device\` or pass \`--device NAME\` (one of: ${Object.keys(recipe.devices ?? {}).join(", ")})`,
     );
   }
-  const device = recipe.devices?.[name] ?? (name === implicitLocalDevice ? { local: {} } : undefined);
+  const device = recipe.devices?.[name] ?? (name === implicitLocalDevice ? { local: {} } : adHocDevice(name));
   if (!device) {
     const known = [
       ...Object.keys(recipe.devices ?? {}),
@@ -35,11 +35,26 @@ export function chooseDevice(recipe: EdgeRecipe, override: string | undefined, f
       "device/unknown",
       `no device named "${name}" in the recipe`,
       { file, device: name },
-      `devices: ${known.join(", ")}`,
+      `devices: ${known.join(", ")}; or an attached phone as \`adb:SERIAL\`, a host as \`ssh:[USER@]HOST[:PORT]\``,
     );
   }
   const kind = device.local ? "local" : device.ssh ? "ssh" : "adb";
   return { name, device, kind };
+}
+
+/**
+ * A device named on the command line that the recipe does not define: `adb:SERIAL` (an attached phone), or
+ * `ssh:[USER@]HOST[:PORT]` (a host, or an alias of ~/.ssh/config). The editor deploys to a phone this way.
+ */
+export function adHocDevice(name: string): Device | undefined {
+  const adb = /^adb:(.+)$/.exec(name);
+  if (adb) return { adb: { serial: adb[1] } };
+  const ssh = /^ssh:(?:([^@]+)@)?([^@:]+|\[[^\]]+\])(?::(\d{1,5}))?$/.exec(name);
+  if (!ssh) return undefined;
+  const port = ssh[3] ? Number(ssh[3]) : undefined;
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  const host = ssh[2].replace(/^\[(.*)\]$/, "$1");
+  return { ssh: { host, ...(ssh[1] ? { user: ssh[1] } : {}), ...(port ? { port } : {}) } };
 }
 
 /** Execution providers onnxruntime-node (here, and in the runner pushed to devices) can run a session with. */

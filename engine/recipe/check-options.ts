@@ -182,7 +182,6 @@ function checkSixteenBit(parts: RecipeParts, sink: ProblemSink): void {
 /** Each device's provider (its own, else `compile.provider`) must exist on that kind of device. */
 function checkProviders(parts: RecipeParts, sink: ProblemSink): void {
   for (const { device: name, transport, provider, where } of deviceProviders(parts)) {
-    const device = parts.recipe.devices?.[name] ?? {};
     const hasOwn = where[0] === "devices";
     if (provider === "nnapi" && transport !== "adb") {
       sink.warning(
@@ -204,13 +203,6 @@ function checkProviders(parts: RecipeParts, sink: ProblemSink): void {
             ? "use `nnapi`, `qnn` or `xnnpack` on Android"
             : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
         },
-      );
-    }
-    if (transport === "adb" && device.runner === "node") {
-      sink.information(
-        "device/unsupported",
-        ["devices", name, "runner"],
-        "Android devices rarely have node; `perf-test` (onnxruntime_perf_test) is the usual runner over adb",
       );
     }
   }

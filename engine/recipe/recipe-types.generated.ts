@@ -158,7 +158,7 @@ export interface Device {
    */
   adb?: AdbTransport;
   /**
-   * Program that runs the model on the device. Default: `node` for `local` and `ssh`, `perf-test` for `adb`.
+   * Program that runs the model on the device. Default: `node` everywhere: the engine pushes its runner with node and onnxruntime (and, on Android, a glibc loader) to the device's `workdir` once.
    */
   runner?: "node" | "perf-test";
   /**
