@@ -170,9 +170,9 @@ export function parsePerfTestOutput(text: string, options: { deviceName?: string
     );
   }
   const missing: string[] = [];
-  if (out.iterations === undefined) missing.push("the number of requests ('Total inference requests')");
+  if (out.iterations === undefined) missing.push("request count ('Total inference requests')");
   if (out.averageMs === undefined || !Number.isFinite(out.averageMs))
-    missing.push("the average time ('Average inference time cost')");
+    missing.push("average time ('Average inference time cost')");
   if (missing.length > 0) {
     throw new EdgeError(
       "device/runner",
