@@ -23,7 +23,7 @@ import {
   type SyncFrame,
 } from "../fixtures/adb-device/sync-codec";
 
-test("a header is 24 little-endian bytes with the byte-sum checksum and the inverted magic", () => {
+void test("a header is 24 little-endian bytes with the byte-sum checksum and the inverted magic", () => {
   const payload = Buffer.from("host::\0");
   const h = encodeHeader(A_CNXN, 0x01000001, 256 * 1024, payload);
   assert.equal(h.length, 24);
@@ -47,18 +47,18 @@ test("a header is 24 little-endian bytes with the byte-sum checksum and the inve
   assert.equal(commandName(A_WRTE), "WRTE");
 });
 
-test("the checksum is an unsigned 32-bit byte sum", () => {
+void test("the checksum is an unsigned 32-bit byte sum", () => {
   assert.equal(payloadChecksum(Buffer.alloc(0)), 0);
   assert.equal(payloadChecksum(Buffer.from([255, 255, 1])), 511);
 });
 
-test("a header whose magic does not match its command is refused", () => {
+void test("a header whose magic does not match its command is refused", () => {
   const h = encodeHeader(A_OKAY, 1, 2, Buffer.alloc(0));
   h.writeUInt32LE(0, 20);
   assert.throws(() => decodeHeader(h), /bad adb magic/);
 });
 
-test("the message reader cuts messages out of any split, and checks nonzero checksums", () => {
+void test("the message reader cuts messages out of any split, and checks nonzero checksums", () => {
   const messages = [
     { command: A_CNXN, arg0: 0x01000001, arg1: 4096, payload: Buffer.from("host::features=shell_v2") },
     { command: A_WRTE, arg0: 3, arg1: 7, payload: Buffer.alloc(5000, 0x41) },
@@ -80,7 +80,7 @@ test("the message reader cuts messages out of any split, and checks nonzero chec
   assert.throws(() => new MessageReader().push(wrong), /bad adb checksum/);
 });
 
-test("the banner names the product, model, device and features", () => {
+void test("the banner names the product, model, device and features", () => {
   assert.equal(
     deviceBanner({ "ro.product.name": "p", "ro.product.model": "M 1", "ro.product.device": "d", other: "x" }, [
       "shell_v2",
@@ -90,7 +90,7 @@ test("the banner names the product, model, device and features", () => {
   );
 });
 
-test("shell v2 packets: [id][u32 length][data], read back from any split", () => {
+void test("shell v2 packets: [id][u32 length][data], read back from any split", () => {
   const packets = [
     { id: 1, data: Buffer.from("out") },
     { id: 2, data: Buffer.from("err\n") },
@@ -107,7 +107,7 @@ test("shell v2 packets: [id][u32 length][data], read back from any split", () =>
   }
 });
 
-test("shell service names: legacy, v2 raw, v2 with options", () => {
+void test("shell service names: legacy, v2 raw, v2 with options", () => {
   assert.deepEqual(parseShellService("shell:ls -l"), { v2: false, pty: false, command: "ls -l" });
   assert.deepEqual(parseShellService("shell,v2,raw:echo a:b"), { v2: true, pty: false, command: "echo a:b" });
   assert.deepEqual(parseShellService("shell,v2,TERM=xterm,pty:"), { v2: true, pty: true, command: "" });
@@ -122,7 +122,7 @@ function frame(id: string, body: Buffer | string, lengthOverride?: number): Buff
   return Buffer.concat([h, lengthOverride === undefined ? b : Buffer.alloc(0)]);
 }
 
-test("sync requests are buffered across chunks and several in one chunk are all read", () => {
+void test("sync requests are buffered across chunks and several in one chunk are all read", () => {
   const data1 = Buffer.alloc(65536, 1);
   const data2 = Buffer.from("tail");
   const bytes = Buffer.concat([
@@ -153,7 +153,7 @@ test("sync requests are buffered across chunks and several in one chunk are all 
   }
 });
 
-test("sync: oversized DATA and unknown ids are refused; SEND's mode follows the last comma", () => {
+void test("sync: oversized DATA and unknown ids are refused; SEND's mode follows the last comma", () => {
   assert.throws(() => new SyncFrameReader().push(frame("DATA", "", 65537)), /at most 65536/);
   assert.throws(() => new SyncFrameReader().push(frame("XXXX", "a")), /unknown sync request/);
   assert.deepEqual(parseSendTarget("/sdcard/a,b,c.txt,33261"), { path: "/sdcard/a,b,c.txt", mode: 33261 });

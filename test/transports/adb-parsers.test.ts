@@ -7,7 +7,7 @@ import { MarkerFilter, wrapCommand } from "../../engine/transports/adb-marker";
 import { TrackFrameReader } from "../../engine/transports/adb-track";
 import { EdgeError } from "../../engine/errors";
 
-test("adb devices -l: serials, states (also of two words) and the model", () => {
+void test("adb devices -l: serials, states (also of two words) and the model", () => {
   const out = [
     "* daemon not running; starting now at tcp:5037",
     "* daemon started successfully",
@@ -38,7 +38,7 @@ test("adb devices -l: serials, states (also of two words) and the model", () => 
   );
 });
 
-test("choosing a device: the only one, a named one, and clear errors", () => {
+void test("choosing a device: the only one, a named one, and clear errors", () => {
   const one = [{ serial: "A", state: "device" }];
   assert.equal(chooseAdbDevice(one).serial, "A");
   const code = (f: () => unknown) => {
@@ -72,7 +72,7 @@ test("choosing a device: the only one, a named one, and clear errors", () => {
   );
 });
 
-test("track-devices frames: four hex digits of length, then the lines, in any split", () => {
+void test("track-devices frames: four hex digits of length, then the lines, in any split", () => {
   const frames = ["", "127.0.0.1:4000\tdevice\n", "127.0.0.1:4000\toffline\nX\tdevice\n"];
   const bytes = Buffer.from(frames.map((f) => Buffer.byteLength(f).toString(16).padStart(4, "0") + f).join(""));
   for (const step of [1, 3, 4, 5, bytes.length]) {
@@ -84,7 +84,7 @@ test("track-devices frames: four hex digits of length, then the lines, in any sp
   assert.throws(() => new TrackFrameReader().push("zz12"), /not an adb frame length/);
 });
 
-test("the marker filter removes pid and exit lines in any split and passes the rest unchanged", () => {
+void test("the marker filter removes pid and exit lines in any split and passes the rest unchanged", () => {
   const token = "EDGEabcdef0123456789";
   const stream = Buffer.from(`${token} pid 4242\nerr one\npartial E${token} exit 7\nEDGE not a marker\nEDG`);
   for (let step = 1; step <= stream.length; step++) {
@@ -105,7 +105,7 @@ test("the marker filter removes pid and exit lines in any split and passes the r
   }
 });
 
-test("the wrapped command quotes every argument, the folder and the environment", () => {
+void test("the wrapped command quotes every argument, the folder and the environment", () => {
   const cmd = wrapCommand(["ls", "a b", "$(x)"], { cwd: "/d/it's", env: { A: "1 2" } }, "EDGEt");
   assert.equal(cmd, `echo EDGEt pid $$ >&2; cd '/d/it'\\''s' && env 'A=1 2' ls 'a b' '$(x)'; echo EDGEt exit $? >&2`);
 });
