@@ -2,7 +2,10 @@
 // argument arrays. Commands run inside a marker wrapper (./adb-marker.ts) so that the exit status is certain, a
 // device that vanished mid-command is `transport/disconnected` (adb 29 exits 0 then) and a cancel kills the remote
 // process group through a second `adb shell`. Pushes go to a temporary name and are renamed on the device; pulls
-// land in a temporary file beside the target and are renamed into place.
+// land in a temporary file beside the target and are renamed into place. A program killed by a signal on the
+// device reports the shell's 128+N as its code: a remote shell cannot tell that from an exit with that code.
+// Push progress is reported at the start and the end (adb prints its own only to a terminal); pull progress also
+// follows the temporary file's size.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
