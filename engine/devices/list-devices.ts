@@ -16,11 +16,10 @@ import { sshConfigHosts } from "../transports/ssh-config";
 import type { Transport } from "../transports/transport";
 import { type DeviceTools, defaultWorkdirs, openDevice } from "./open-device";
 
+/** `sshConfig` (from DeviceTools) is also the file whose `Host` entries are listed ("none" for none). */
 export interface ListDevicesOptions extends DeviceTools {
   /** Recipes whose devices are listed (ssh devices by their recipe names). */
   recipes?: { file: string; recipe: Pick<EdgeRecipe, "devices"> }[];
-  /** The OpenSSH config whose `Host` entries are listed; default ~/.ssh/config ("none" for none). */
-  sshConfig?: string;
   /** Probe each device (default true). */
   probe?: boolean;
   /** Time limit of one device's probe; default 10 s. */
@@ -131,7 +130,8 @@ async function sshListings(options: ListDevicesOptions): Promise<DeviceListing[]
       seen.add(device.ssh.host);
     }
   }
-  const config = options.sshConfig ?? join(homedir(), ".ssh", "config");
+  const config =
+    options.sshConfig ?? ((options.env ?? process.env).EDGE_SSH_CONFIG || join(homedir(), ".ssh", "config"));
   if (config !== "none") {
     for (const host of await sshConfigHosts(config, homedir())) {
       if (seen.has(host)) continue;

@@ -17,6 +17,8 @@ export interface DeviceTools {
   adbPath?: string;
   /** The ssh program (the `edge.ssh.path` setting); default EDGE_SSH_PATH, then PATH's. */
   sshPath?: string;
+  /** An OpenSSH config file instead of ~/.ssh/config (`ssh -F`); default EDGE_SSH_CONFIG, else the user's. */
+  sshConfig?: string;
   /** A folder with glibc for Android devices (the `edge.glibc.path` setting); default EDGE_GLIBC_<ARCH>. */
   glibcDir?: string;
   /** Environment of the tools (ANDROID_ADB_SERVER_PORT, HOME, …); default the process's. */
@@ -56,7 +58,12 @@ export async function openDevice(
     const transport = createSshTransport(
       sshOptionsFromRecipe(
         { ...device.ssh },
-        { identityFile, sshPath: tools.sshPath ?? (env.EDGE_SSH_PATH || undefined), name },
+        {
+          identityFile,
+          sshPath: tools.sshPath ?? (env.EDGE_SSH_PATH || undefined),
+          configFile: tools.sshConfig ?? (env.EDGE_SSH_CONFIG || undefined),
+          name,
+        },
       ),
     );
     return { transport, kind: "ssh", workdir: device.workdir ?? defaultWorkdirs.ssh };

@@ -15,6 +15,8 @@
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
 import { basename, join, resolve } from "node:path";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE } from "../../common/report";
+import { type DeviceTools, openDevice, runOnDevice } from "../devices";
+import { prepareRunnerBundle } from "../devices/runner-bundle";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
 import { removeTempPathsSync } from "../fs/temp-paths";
@@ -53,6 +55,8 @@ export interface RunRecipeOptions {
   stopNow?: AbortSignal;
   /** Receives the run's events; default nowhere. */
   sink?: EventSink;
+  /** The programs that reach ssh and adb devices (the editor's settings); default from the environment and PATH. */
+  tools?: DeviceTools;
 }
 
 export interface RunRecipeResult {
@@ -86,7 +90,18 @@ export async function runRecipe(
   // may be a file it reads (a new timestamped folder holds nothing yet).
   if (options.outDir)
     await refuseRunFolderOverSources(resolve(cwd, options.outDir), { recipe, paths, recipeFile: loaded.absolutePath });
-  const runDir = await makeRunDir(cwd, options, recipe.name, device.name, file);
+  // A device reached over ssh or adb: its transport (adb: the phone must be attached now; ssh connects on first use).
+  const opened =
+    device.kind !== "local" && !planned.deviceError
+      ? await openDevice(device.name, device.device, loaded.absolutePath, options.tools)
+      : undefined;
+  let runDir: OpenRunDir;
+  try {
+    runDir = await makeRunDir(cwd, options, recipe.name, device.name, file);
+  } catch (e) {
+    await opened?.transport.close();
+    throw e;
+  }
   const plan: RunPlan = { ...planned.plan, outDir: runDir.dir };
   const deviceError = planned.deviceError;
   const startedAt = new Date();
@@ -150,12 +165,33 @@ export async function runRecipe(
       inputs: plan.inputs ?? {},
       provider: device.device.provider ?? recipe.compile?.provider ?? "cpu",
     };
+    const runOn = opened
+      ? (p: RunPlan, s: EventSink, signal?: AbortSignal) =>
+          runOnDevice(p, {
+            transport: opened.transport,
+            device: { name: device.name, kind: opened.kind, workdir: opened.workdir, env: device.device.env },
+            prepareBundle: (probe) =>
+              prepareRunnerBundle({
+                os: probe.os === "android" ? "linux" : probe.os,
+                arch: probe.arch,
+                android: probe.os === "android",
+                nodeOnDevice: probe.node,
+                glibcDir: options.tools?.glibcDir,
+                env: options.tools?.env,
+                signal,
+              }),
+            runId: runDir.runId,
+            sink: s,
+            signal,
+          })
+      : undefined;
     const report = await runSteps(context, plan, {
       report: base,
       device: { name: device.name, kind: device.kind },
       deviceError,
       optimized,
       startedAt,
+      runOn,
     });
     if (abandoned) return abandoned;
     emitBudgetVerdicts(sink, report.budgets);
@@ -174,6 +210,7 @@ export async function runRecipe(
     options.stopNow?.removeEventListener("abort", abandon);
     // Abandoned: the lock went with the temporary files after the report (abandonNow).
     if (!abandoned) runDir.lock.release();
+    await opened?.transport.close().catch(() => {});
   }
 }
 
