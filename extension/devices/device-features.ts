@@ -5,6 +5,7 @@
 // recipes' devices change, and stops on dispose.
 import * as vscode from "vscode";
 import type { DeviceListing } from "../../common/devices";
+import { RECIPE_FILE_GLOB } from "../../common/recipe-language";
 import { affects, readConfig } from "../config";
 import { chooseEngineNode } from "../run/engine-process";
 import { canRun, explainUntrusted, onDidGrantTrust } from "../run/trust";
@@ -16,14 +17,7 @@ import { DevicesWatcher, listDevicesOnce, type DevicesCliOptions } from "./devic
 import { DEVICES_VIEW_ID, DevicesProvider, type DeviceNode } from "./devices-view";
 import { deployModel } from "./deploy-command";
 import { shellCommand } from "./shell-command";
-import {
-  RECIPE_GLOB,
-  knownTransport,
-  recipesSignature,
-  scanRecipes,
-  transportsOf,
-  type WorkspaceRecipe,
-} from "./workspace-recipes";
+import { knownTransport, recipesSignature, scanRecipes, transportsOf, type WorkspaceRecipe } from "./workspace-recipes";
 
 export interface DeviceHost {
   readonly extension: vscode.ExtensionContext;
@@ -68,7 +62,7 @@ export class DeviceFeatures implements LiveDevices, vscode.Disposable {
       },
     });
     const view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this.provider });
-    const recipeWatcher = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
+    const recipeWatcher = vscode.workspace.createFileSystemWatcher(RECIPE_FILE_GLOB);
     const rescan = () => this.rescanSoon();
     this.disposables.push(
       this.provider,

@@ -4,9 +4,9 @@
 import { dirname, isAbsolute, join } from "node:path";
 import * as vscode from "vscode";
 import type { DeviceListing } from "../../common/devices";
+import { RECIPE_FILE_GLOB } from "../../common/recipe-language";
 import { readRecipeTransports, type RecipeTransport, type RecipeTransports } from "./recipe-transports";
 
-export const RECIPE_GLOB = "**/*.edge.{yaml,yml}";
 export const RECIPE_EXCLUDE = "**/{node_modules,.edge}/**";
 
 export interface WorkspaceRecipe {
@@ -16,7 +16,7 @@ export interface WorkspaceRecipe {
 
 /** Every recipe of the workspace with its devices' transports, by path. */
 export async function scanRecipes(): Promise<WorkspaceRecipe[]> {
-  const files = await vscode.workspace.findFiles(RECIPE_GLOB, RECIPE_EXCLUDE);
+  const files = await vscode.workspace.findFiles(RECIPE_FILE_GLOB, RECIPE_EXCLUDE);
   const recipes = await Promise.all(
     files.map(async (uri) => {
       try {
