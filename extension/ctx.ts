@@ -1,6 +1,6 @@
 // The extension's state, in one owner: the output channels, the language status item, the language client (created
-// and started on the first recipe document), the run features (`runs`), the reports with their open panels
-// (`reports`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
+// and started on the first recipe document), the run features (`runs`), the device features (`devices`), the reports
+// with their open panels (`reports`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
 // module keeps state of its own.
 import * as vscode from "vscode";
 import { Trace, type LanguageClient } from "vscode-languageclient/node";
@@ -10,6 +10,7 @@ import { createClient } from "./client";
 import { affects, readConfig } from "./config";
 import { didChangeStatus, revalidate } from "./lsp-ext";
 import { Reports } from "./report/reports";
+import { DeviceFeatures } from "./devices/device-features";
 import { RunFeatures } from "./run/run-features";
 
 export type ClientState = ServerState | "stopped";
@@ -20,6 +21,8 @@ export class Ctx implements vscode.Disposable {
   readonly reports: Reports;
   /** Tasks, CodeLens, the device status bar item and the run commands. */
   readonly runs: RunFeatures;
+  /** The Devices view, the live device listing and the device commands. */
+  readonly devices: DeviceFeatures;
   private readonly serverOutput: vscode.LogOutputChannel;
   private readonly statusItem: vscode.LanguageStatusItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -40,8 +43,18 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.command = { title: "Show Log", command: "edge.showServerLog" };
     this.disposables.push(this.log, this.serverOutput, this.statusItem, this.statusEmitter);
     this.reports = new Reports(extension.extensionUri, this.log);
-    this.runs = new RunFeatures({ extension, log: this.log, openReport: (runDir) => this.reports.openReport(runDir) });
-    this.disposables.push(this.runs, this.reports);
+    this.devices = new DeviceFeatures({
+      extension,
+      log: this.log,
+      runRecipe: (recipe, device) => this.runs.runRecipe(recipe, device),
+    });
+    this.runs = new RunFeatures({
+      extension,
+      log: this.log,
+      openReport: (runDir) => this.reports.openReport(runDir),
+      devices: this.devices,
+    });
+    this.disposables.push(this.runs, this.devices, this.reports);
     this.showStatus({ state: "starting", message: "Edge recipes: waiting for a recipe" });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {

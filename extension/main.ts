@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { Ctx, describe } from "./ctx";
 import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
+import type { DevicesApi } from "./devices/device-features";
 import type { ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */
@@ -18,6 +19,8 @@ export interface EdgeStudioApi {
   serverReady(): Promise<void>;
   /** Run reports: open, compare, the Runs view's list, and the last report panel (for tests). */
   readonly reports: ReportsApi;
+  /** The live device listing and the Devices view's items (for tests). */
+  readonly devices: DevicesApi;
 }
 
 type CommandHandler = (ctx: Ctx, ...args: unknown[]) => unknown;
@@ -36,6 +39,12 @@ export const commands: Record<string, CommandHandler> = {
   "edge.compareRuns": (ctx, a, b) => ctx.reports.compareRunsCommand(a, b),
   "edge.refreshRuns": (ctx) => ctx.reports.refreshRuns(),
   "edge.revealRun": (ctx, run) => ctx.reports.revealRun(run),
+  "edge.refreshDevices": (ctx) => ctx.devices.refresh(),
+  "edge.runRecipeOnDevice": (ctx, device) => ctx.devices.runRecipeHere(device),
+  "edge.openDeviceShell": (ctx, device) => ctx.devices.openShell(device),
+  "edge.copyDeviceSerial": (ctx, device) => ctx.devices.copyAddress(device),
+  "edge.copyDeviceAddress": (ctx, device) => ctx.devices.copyAddress(device),
+  "edge.deployModel": (ctx, model) => ctx.devices.deployModel(model),
 };
 
 /** The activation's Ctx (the one module-level variable: deactivate has no other way to reach it). */
@@ -60,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       onDidChangeServerState: current.onDidChangeStatus,
       serverReady: async () => void (await current.ensureStarted()),
       reports: current.reports.api(),
+      devices: current.devices.api(),
     };
   } catch (error) {
     reportActivationFailure(error);

@@ -12,6 +12,7 @@ import { EdgeTaskProvider, TASK_TYPE } from "./edge-task-provider";
 import { RunDiagnostics } from "./run-diagnostics";
 import type { RunFinished } from "./run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
+import type { LiveDevices } from "../devices/device-model";
 
 /** What the run features need from the rest of the extension. */
 export interface RunHost {
@@ -19,6 +20,8 @@ export interface RunHost {
   readonly log: vscode.LogOutputChannel;
   /** Shows a run's report (the report feature). */
   openReport(runDir: vscode.Uri): Promise<void>;
+  /** The devices listed now (the device features): attached phones in the CodeLens and the device picker. */
+  readonly devices?: LiveDevices;
 }
 
 export class RunFeatures implements vscode.Disposable {
@@ -31,7 +34,7 @@ export class RunFeatures implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly host: RunHost) {
-    this.choices = new DeviceChoices(host.extension.workspaceState);
+    this.choices = new DeviceChoices(host.extension.workspaceState, host.devices);
     const diagnostics = new RunDiagnostics();
     this.tasks = new EdgeTaskProvider({
       extensionPath: host.extension.extensionPath,
@@ -40,13 +43,14 @@ export class RunFeatures implements vscode.Disposable {
       nodePath: () => readConfig().nodePath,
       didFinish: (result) => this.finished.fire(result),
     });
-    this.codeLens = new RecipeCodeLensProvider(this.choices);
+    this.codeLens = new RecipeCodeLensProvider(this.choices, host.devices);
+    const statusItem = new DeviceStatusItem(this.choices);
     this.disposables.push(
       this.choices,
       diagnostics,
       this.codeLens,
       this.finished,
-      new DeviceStatusItem(this.choices),
+      statusItem,
       vscode.tasks.registerTaskProvider(TASK_TYPE, this.tasks),
       vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, this.codeLens),
       this.choices.onDidChange(() => this.codeLens.refresh()),
@@ -63,6 +67,13 @@ export class RunFeatures implements vscode.Disposable {
       }),
       onDidGrantTrust(() => this.codeLens.refresh()),
     );
+    if (host.devices)
+      this.disposables.push(
+        host.devices.onDidChange(() => {
+          this.codeLens.refresh();
+          statusItem.update();
+        }),
+      );
   }
 
   /** Runs a recipe (default: the active one) on a device (default: the chosen one) as an `edge` task. */

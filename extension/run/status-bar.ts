@@ -35,7 +35,7 @@ export class DeviceStatusItem implements vscode.Disposable {
     void readRecipeDevices(document.getText()).then((info) => {
       if (generation !== this.generation) return; // a newer update is on its way
       const device = this.choices.deviceFor(document.uri, info);
-      this.item.text = `$(device-desktop) ${device}`;
+      this.item.text = `$(${device.startsWith("adb:") ? "device-mobile" : "device-desktop"}) ${device}`;
       this.item.tooltip = `Edge: ${info.name ?? "this recipe"} runs on ${device}. Click to choose another device.`;
       this.item.show();
     });
