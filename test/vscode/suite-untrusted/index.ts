@@ -11,6 +11,7 @@ import { EdgeTaskProvider } from "../../../extension/run/edge-task-provider";
 import type { RunServices } from "../../../extension/run/run-pseudoterminal";
 import { EXTENSION_ID, open, waitFor, workspaceFile } from "../suite/helpers";
 import { runContract, test } from "../suite/runner";
+import "./devices";
 
 let api: EdgeStudioApi;
 

@@ -4,15 +4,13 @@
 // not define that phone) only while it is attached. The listing comes from the engine's `edge devices --json
 // --watch`, spawned by the extension; the fixture's environment (its adb server port) reaches that process through
 // the extension host's environment, and the watcher is restarted to pick it up.
-// Wiring (the lead): `import "./devices";` in suite/index.ts once test/fixtures/adb-device/ and `edge devices` are in.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-// @ts-expect-error -- test/fixtures/adb-device/ is written on another branch; remove this line when it is merged
 import { startAdbFixture } from "../../fixtures/adb-device/index";
 import { edgeApi, open, waitFor } from "./helpers";
 import { test } from "./runner";
 
-/** What this suite needs of the fixture (adjust here if its API differs). */
+/** What this suite needs of the fixture. */
 interface AdbPhone {
   /** The serial `adb devices` lists it under. */
   serial: string;
@@ -23,7 +21,25 @@ interface AdbPhone {
   stop(): Promise<void>;
 }
 
-const start = startAdbFixture as (options?: { model?: string }) => Promise<AdbPhone>;
+async function start(options: { model: string }): Promise<AdbPhone> {
+  const fixture = await startAdbFixture({ props: { "ro.product.model": options.model } });
+  const env: Record<string, string> = {};
+  for (const key of ["ANDROID_ADB_SERVER_PORT", "HOME"]) {
+    const value = fixture.adbEnv[key];
+    if (value !== undefined) env[key] = value;
+  }
+  env.EDGE_ADB_PATH = fixture.adbPath;
+  return {
+    serial: fixture.serial,
+    env,
+    detach: async () => {
+      await fixture.adb(["disconnect", fixture.serial]);
+      await fixture.waitForState(undefined);
+    },
+    stop: () => fixture.close(),
+  };
+}
+
 const MODEL = "Pixel_8";
 
 let phone: AdbPhone | undefined;

@@ -8,6 +8,7 @@ import { runContract, test } from "./runner";
 import "./tasks";
 import "./walkthrough";
 import "./report";
+import "./devices";
 
 import { ACTIVATION_GOAL_MS, EXTENSION_ID, open, waitFor, workspaceFile } from "./helpers";
 
