@@ -38,6 +38,8 @@ export interface GlibcOptions {
   dir?: string;
   /** Defaults to process.env (for EDGE_GLIBC_<ARCH>). */
   env?: Record<string, string | undefined>;
+  /** Also look in Debian's multiarch folders (default true). */
+  systemDirs?: boolean;
 }
 
 export interface GlibcFile {
@@ -70,7 +72,7 @@ export function glibcSearchDirs(arch: string, options: GlibcOptions = {}): strin
   const dirs: string[] = [];
   for (const root of roots)
     dirs.push(root, join(root, "lib", t.triplet), join(root, "usr", "lib", t.triplet), join(root, "lib"));
-  dirs.push(`/usr/lib/${t.triplet}`, `/lib/${t.triplet}`, `/usr/${t.triplet}/lib`);
+  if (options.systemDirs !== false) dirs.push(`/usr/lib/${t.triplet}`, `/lib/${t.triplet}`, `/usr/${t.triplet}/lib`);
   return [...new Set(dirs)].filter((d) => existsSync(d) && statSync(d).isDirectory());
 }
 
