@@ -14,6 +14,12 @@ const nodeEntries = [
   ["language-server/server.ts", "dist/language-server/server.js"],
   ["language-server/world/model-summary-worker.ts", "dist/language-server/model-summary-worker.js"],
 ];
+/**
+ * The device runner (engine/device-runner): one CommonJS file for node >= 20 on a device, pushed in a runner bundle
+ * (engine/devices/runner-bundle.ts) with onnxruntime-node beside it in node_modules/. Not minified: its stack traces
+ * come back from devices.
+ */
+const deviceRunnerEntries = [["engine/device-runner/main.ts", "dist/device-runner.cjs"]];
 /** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
 const extensionEntries = [["extension/main.ts", "dist/extension/main.cjs"]];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
@@ -39,6 +45,19 @@ for (const [src, out] of nodeEntries) {
     metafile: true,
     banner: { js: requireShim },
     external: ["onnxruntime-node"], // native addon: loaded from node_modules at run time
+  });
+}
+for (const [src, out] of deviceRunnerEntries) {
+  if (!existsSync(src)) continue;
+  jobs.push({
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    metafile: true,
+    external: ["onnxruntime-node"], // resolved from the bundle's own node_modules/ on the device
   });
 }
 for (const [src, out] of extensionEntries) {
