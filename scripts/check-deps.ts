@@ -68,7 +68,7 @@ const siblingImports: Readonly<Record<string, readonly string[]>> = {
   compile: ["run"],
   quantize: ["run"],
   evaluate: ["run"],
-  devices: ["transports"],
+  devices: ["transports", "device-runner"],
 };
 
 /**

@@ -173,18 +173,3 @@ export function readElfFile(path: string): ElfInfo {
     closeSync(fd);
   }
 }
-
-/** Whether a file starts with the ELF magic (for picking native files out of a folder). */
-export function isElfFile(path: string): boolean {
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const b = Buffer.alloc(4);
-      return readSync(fd, b, 0, 4, 0) === 4 && b[0] === 0x7f && b.toString("latin1", 1, 4) === "ELF";
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}

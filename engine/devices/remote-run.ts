@@ -30,20 +30,11 @@ import { latencyStats, throughput } from "../run/stats";
 import { RUNNERS_DIR } from "../transports/probe";
 import { shellQuote } from "../transports/shell-quote";
 import type { Transport } from "../transports/transport";
+import { encodeSamples } from "../device-runner/samples-file";
+import { type DeviceRunPlan, RUNNER_FILES } from "../device-runner/plan-file";
 import { manifestHash, sha256File } from "./file-hash";
+import type { RunnerBundle } from "./runner-bundle";
 import { LineSplitter } from "./json-lines";
-
-/** What the host pushes to run models on a device (engine/devices/runner-bundle.ts makes it). */
-export interface RunnerBundle {
-  /** Content hash of the whole bundle: the folder name on the device. */
-  hash: string;
-  /** The bundle's folder on the host. */
-  dir: string;
-  /** Its files, relative to `dir` with `/` separators; mode as the device must have it (0o755 for programs). */
-  files: { rel: string; sizeBytes: number; mode: number }[];
-  /** The command that starts the runner from the bundle's folder on the device (the plan file is appended). */
-  launch(remoteDir: string): { argv: string[]; env?: Record<string, string> };
-}
 
 export interface DeviceRunOptions {
   transport: Transport;
@@ -69,9 +60,10 @@ export interface DeviceRunOptions {
 const GRACE_MS = 1500;
 /** Room left free on the device beyond what is pushed. */
 const SPARE_BYTES = 16e6;
-const RESULT_FILE = "result.json";
+const RESULT_FILE = RUNNER_FILES.result;
 const PLAN_FILE = "plan.json";
-const PID_FILE = "runner.pid";
+const PID_FILE = RUNNER_FILES.pid;
+const SAMPLES_FILE = "samples.bin";
 
 interface Deployed {
   probe: DeviceProbe;
@@ -89,12 +81,6 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
   const t0 = performance.now();
   const where = { file: plan.modelPath, device: device.name };
   const transfer: DeviceTransfer = { pushedBytes: 0, skippedBytes: 0, pulledBytes: 0 };
-  if (plan.samples && plan.samples.length > 0) {
-    throw new EdgeError("device/unsupported", "dataset feeds (`run.data`) are not sent to devices yet", {
-      where,
-      hint: "leave `run.data` out for device runs: inputs are made on the device from `model.inputs`",
-    });
-  }
 
   const deployed = await step(sink, "deploy", () => deploy(plan, options, transfer), {
     detail: `${device.name} (${device.kind})`,
@@ -104,6 +90,7 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
   const warmupMs: number[] = [];
   const latenciesMs: number[] = [];
   const stdoutNoise: string[] = [];
+  let runnerError: RunErrorInfo | undefined;
   let stderrTail = "";
   const lines = new LineSplitter((line) => {
     const event = parseEvent(line);
@@ -113,6 +100,7 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
       return;
     }
     if (event.type === "iteration") (event.warmup ? warmupMs : latenciesMs).push(event.latencyMs);
+    if (event.type === "error") runnerError = { code: event.code, message: event.message, where: event.where };
     sink.emit(event);
   });
 
@@ -150,7 +138,10 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
   try {
     if (!failure) {
       result = await pullResults(plan, deployed, options, transfer);
-      if (!result && exit?.code !== 130 && !stopping) {
+      if (!result && runnerError) {
+        // The runner said why it could not start (its `error` event, already handed on).
+        failure = { ...runnerError, where: { ...where, ...runnerError.where, device: device.name } };
+      } else if (!result && exit?.code !== 130 && !stopping) {
         failure = runnerFailure(exit, stderrTail, stdoutNoise, where, probe);
         sink.emit({ type: "error", ...failure });
       }
@@ -285,19 +276,27 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
 
   const runDir = `${workdir}/runs/${options.runId}`;
   await check(transport, ["mkdir", "-p", runDir], "make the run's folder");
-  const remotePlan: RunPlan = {
-    ...plan,
+  const { samples, ...planFields } = plan;
+  const remotePlan: DeviceRunPlan = {
+    ...planFields,
     modelPath: `${modelDir}/${basename(plan.modelPath)}`,
     outDir: runDir,
-    samples: undefined,
     deviceName: device.name,
   };
-  const localPlan = join(plan.outDir, `.device-${PLAN_FILE}`);
-  await writeFileAtomic(localPlan, `${JSON.stringify(remotePlan)}\n`);
+  const local = (name: string) => join(plan.outDir, `.device-${name}`);
   try {
-    await transport.push(localPlan, `${runDir}/${PLAN_FILE}`, { signal: options.signal });
+    if (samples && samples.length > 0) {
+      // The dataset's tensors travel in their own file (device-runner/samples-file.ts), pushed with the plan.
+      await writeFileAtomic(local(SAMPLES_FILE), encodeSamples(samples));
+      await transport.push(local(SAMPLES_FILE), `${runDir}/${SAMPLES_FILE}`, { signal: options.signal });
+      transfer.pushedBytes += (await fs.stat(local(SAMPLES_FILE))).size;
+      remotePlan.samplesPath = `${runDir}/${SAMPLES_FILE}`;
+    }
+    await writeFileAtomic(local(PLAN_FILE), `${JSON.stringify(remotePlan)}\n`);
+    await transport.push(local(PLAN_FILE), `${runDir}/${PLAN_FILE}`, { signal: options.signal });
   } finally {
-    await fs.rm(localPlan, { force: true });
+    await fs.rm(local(PLAN_FILE), { force: true });
+    await fs.rm(local(SAMPLES_FILE), { force: true });
   }
   return { probe, bundle, runnerDir, runDir, modelFiles };
 }

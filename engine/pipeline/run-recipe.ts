@@ -15,8 +15,7 @@
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
 import { basename, join, resolve } from "node:path";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE } from "../../common/report";
-import { type DeviceTools, openDevice, runOnDevice } from "../devices";
-import { prepareRunnerBundle } from "../devices/runner-bundle";
+import { type DeviceTools, openDevice, prepareRunnerBundle, runOnDevice } from "../devices";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
 import { removeTempPathsSync } from "../fs/temp-paths";

@@ -218,6 +218,25 @@ void test("a second signal exits at once: 130, no result.json, no pid file", asy
   assert.ok(!existsSync(join(work, "out", RUNNER_FILES.pid)));
 });
 
+void test("the host stops reading (stdout's pipe closes): the run stops as for a signal, result.json says aborted", async () => {
+  const work = join(device, "work-epipe");
+  const plan = writePlan(work, { modelPath: join(process.cwd(), CNN_MODEL), outDir: "out", iterations: 100_000 });
+  let closed = false;
+  const run = await startRunner(launch(plan), {
+    onEvent: (e, child) => {
+      if (e.type === "iteration" && !closed) {
+        closed = true;
+        child.stdout?.destroy();
+      }
+    },
+  });
+  assert.ok(closed);
+  assert.equal(run.code, runnerExitCodes.aborted, run.stderr);
+  const result = readResult(join(work, "out"));
+  assert.equal(result.status, "aborted");
+  assert.ok(result.iterations.done >= 1 && result.iterations.done < 100_000);
+});
+
 void test("runs that cannot start: one error event, exit 2, no result.json", async () => {
   const work = join(device, "work-errors");
   const missing = writePlan(work, { modelPath: "nowhere.onnx", outDir: "out-missing" }, "missing.json");
