@@ -99,6 +99,8 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
       if (stdoutNoise.length > 20) stdoutNoise.shift();
       return;
     }
+    // Files the runner wrote are named by their paths on the device; the host says where its copies are.
+    if (event.type === "artifact") return;
     if (event.type === "iteration") (event.warmup ? warmupMs : latenciesMs).push(event.latencyMs);
     if (event.type === "error") runnerError = { code: event.code, message: event.message, where: event.where };
     sink.emit(event);
@@ -352,6 +354,7 @@ async function pullResults(
     await transport.pull(`${runDir}/${PROFILE_FILE}`, local);
     transfer.pulledBytes += (await fs.stat(local)).size;
     profile.path = local;
+    options.sink?.emit({ type: "artifact", kind: PROFILE_FILE, path: local });
   }
   // The model as the host knows it (its files on the device are copies in the content store).
   result.model = { ...result.model, path: plan.modelPath, files: deployed.modelFiles.files };
