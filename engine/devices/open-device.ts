@@ -78,7 +78,11 @@ export async function openDevice(
     return { transport, kind: "adb", workdir: device.workdir ?? defaultWorkdirs.adb };
   }
   if (device.local) {
-    return { transport: createLocalTransport({ name }), kind: "local", workdir: device.workdir ?? defaultWorkdirs.local };
+    return {
+      transport: createLocalTransport({ name }),
+      kind: "local",
+      workdir: device.workdir ?? defaultWorkdirs.local,
+    };
   }
   throw new EdgeError("device/unknown", `device "${name}" names no transport (local, ssh or adb)`, {
     where: { device: name, file: recipeFile },

@@ -1,0 +1,122 @@
+// `edge run --device` on an ssh device for real: a private OpenSSH sshd on loopback (test/fixtures/sshd.ts), the
+// system ssh client, the node runner pushed to the device's work folder and run there on the tiny LM. Events arrive
+// while the run goes on; a second run pushes nothing; Ctrl-C stops the remote runner within 2 s; a device that dies
+// mid-run ends the run within 5 s with `transport/disconnected` and the iterations measured so far in the report.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
+import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
+
+const skip = sshdAvailable ? false : "OpenSSH's sshd is not installed (Debian: openssh-server)";
+
+void describe("edge run on an ssh device", { skip }, () => {
+  let sshd: Sshd;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    sshd = await startSshd();
+    env = { EDGE_SSH_CONFIG: sshd.configFile };
+  });
+  after(async () => {
+    await sshd?.stop();
+  });
+
+  void test("runs the model there, streams its events live, pulls the profile; a second run pushes nothing", async () => {
+    const dir = tempDir();
+    const workdir = join(dir, "device work");
+    writeRecipe(dir, `{ ssh: { host: ${sshd.alias} }, workdir: "${workdir}" }`);
+
+    const first = startEdgeRun(dir, env);
+    const { code, exitedAt } = await first.done;
+    assert.equal(code, 0, first.stderr());
+    const iterations = first.events.filter((e) => e.type === "iteration");
+    assert.equal(iterations.filter((e) => e.type === "iteration" && !e.warmup).length, 10);
+    assert.ok(
+      first.events.some((e) => e.type === "kernel"),
+      "kernel events from the device's profile",
+    );
+    assert.ok(iterations[0].receivedAt <= exitedAt, "the first iteration arrived before edge ended");
+    const deploy = first.events.find((e) => e.type === "step/end" && e.step === "deploy");
+    assert.ok(deploy && deploy.type === "step/end" && deploy.ok);
+
+    const report = reportOf(first);
+    assert.equal(report.status, "ok");
+    assert.equal(report.device.kind, "ssh");
+    assert.equal(report.device.name, "dev");
+    assert.equal(report.device.probe?.workdir, workdir);
+    assert.equal(report.device.probe?.os, "linux");
+    assert.ok((report.device.probe?.cores ?? 0) >= 1);
+    assert.ok(report.device.transfer!.pushedBytes > 1e6, "the first run pushed the runner and the model");
+    assert.equal(report.latenciesMs.length, 10);
+    const profile = report.artifacts.find((a) => a.kind === "profile.json");
+    assert.ok(profile, "profile.json is among the artifacts");
+    const profilePath = join(report.outDir ?? join(dir, ".edge", "runs", report.runId), "profile.json");
+    assert.ok(existsSync(profilePath), `pulled to ${profilePath}`);
+    assert.ok(readFileSync(profilePath, "utf8").includes("model_run"), "an onnxruntime profile");
+    // The run's folder on the device is gone; the runner and the model stay cached.
+    assert.deepEqual(readdirSync(join(workdir, "runs")), []);
+    assert.equal(readdirSync(join(workdir, "runners")).length, 1);
+
+    const second = startEdgeRun(dir, env);
+    assert.equal((await second.done).code, 0, second.stderr());
+    const again = reportOf(second);
+    assert.equal(again.device.transfer!.pushedBytes, 0, "nothing pushed the second time");
+    assert.equal(again.device.transfer!.skippedBytes, report.device.transfer!.pushedBytes);
+  });
+
+  void test("Ctrl-C stops the runner on the device within 2 s and keeps what it measured", async () => {
+    const dir = tempDir();
+    const workdir = join(dir, "work");
+    writeRecipe(dir, `{ ssh: { host: ${sshd.alias} }, workdir: "${workdir}" }`, "warmup: 0, iterations: 1000000");
+    const run = startEdgeRun(dir, env);
+    const start = await run.waitFor((e) => e.type === "run/start");
+    await run.waitFor((e) => e.type === "iteration" && !e.warmup && e.index >= 3);
+    const runId = start.type === "run/start" ? start.runId : "";
+    const pid = Number(readFileSync(join(workdir, "runs", runId, "runner.pid"), "utf8"));
+    assert.ok(alive(pid), "the runner runs on the device");
+    const stoppedAt = Date.now();
+    run.kill("SIGINT");
+    assert.ok(await eventually(() => !alive(pid), 2000), "the remote runner is gone within 2 s");
+    const elapsedMs = Date.now() - stoppedAt;
+    const { code } = await run.done;
+    assert.equal(code, 130, run.stderr());
+    const report = reportOf(run);
+    assert.equal(report.status, "aborted");
+    assert.ok(report.latenciesMs.length >= 4, `kept ${report.latenciesMs.length} iterations`);
+    assert.ok(elapsedMs < 2000);
+  });
+
+  void test("a device that dies mid-run ends it within 5 s with transport/disconnected, keeping the iterations", async () => {
+    const dying = await startSshd();
+    try {
+      const dir = tempDir();
+      writeRecipe(dir, `{ ssh: { host: ${dying.alias} }, workdir: "${join(dir, "w")}" }`, "iterations: 1000000");
+      const run = startEdgeRun(dir, { EDGE_SSH_CONFIG: dying.configFile });
+      await run.waitFor((e) => e.type === "iteration" && !e.warmup && e.index >= 3);
+      const killedAt = Date.now();
+      dying.kill();
+      const { code, exitedAt } = await run.done;
+      assert.ok(exitedAt - killedAt < 5000, `ended ${exitedAt - killedAt} ms after the device died`);
+      assert.equal(code, 5, run.stderr());
+      const report = reportOf(run);
+      assert.equal(report.status, "failed");
+      assert.equal(report.errors[0]?.code, "transport/disconnected", JSON.stringify(report.errors));
+      assert.equal(report.errors[0]?.where?.device, "dev");
+      assert.ok(report.latenciesMs.length >= 4, `kept ${report.latenciesMs.length} iterations`);
+    } finally {
+      await dying.stop();
+    }
+  });
+
+  void test("an ssh host that refuses connections fails the run with transport/unreachable", async () => {
+    const dir = tempDir();
+    // A port nothing listens on (sshd's own, after it stopped, would race): the discard port on loopback.
+    writeRecipe(dir, `{ ssh: { host: 127.0.0.1, port: 9 }, workdir: "${join(dir, "w")}" }`);
+    const run = startEdgeRun(dir, {});
+    const { code } = await run.done;
+    assert.equal(code, 5, run.stderr());
+    const report = reportOf(run);
+    assert.equal(report.errors[0]?.code, "transport/unreachable", JSON.stringify(report.errors));
+  });
+});
