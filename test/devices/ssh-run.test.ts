@@ -51,7 +51,7 @@ void describe("edge run on an ssh device", { skip }, () => {
     assert.equal(report.latenciesMs.length, 10);
     const profile = report.artifacts.find((a) => a.kind === "profile.json");
     assert.ok(profile, "profile.json is among the artifacts");
-    const profilePath = join(report.outDir ?? join(dir, ".edge", "runs", report.runId), "profile.json");
+    const profilePath = join(dir, ".edge", "runs", report.runId, "profile.json");
     assert.ok(existsSync(profilePath), `pulled to ${profilePath}`);
     assert.ok(readFileSync(profilePath, "utf8").includes("model_run"), "an onnxruntime profile");
     // The run's folder on the device is gone; the runner and the model stay cached.
