@@ -44,8 +44,9 @@ export function stderrTail(stderr: string): string {
  */
 export function sshError(stderr: string, device: string, started: boolean): EdgeError {
   const found = classifySshStderr(stderr);
-  // Once the command runs, a connection that ends without the command's end marker has dropped, whatever ssh said.
-  const kind = started && (found === "unreachable" || found === "failed") ? "disconnected" : found;
+  // Once the command runs (logged in, so no auth problem), a connection that ends without the command's end marker
+  // has dropped, whatever the stderr says (it holds the program's own output too).
+  const kind = started ? "disconnected" : found;
   const detail = stderrTail(stderr);
   const said = detail ? `: ${detail}` : "";
   const where = { device };

@@ -38,7 +38,8 @@ const STDERR_TAIL_BYTES = 8192;
 interface RunOptions extends Omit<ExecOptions, "stdin" | "cwd"> {
   /** The working directory as a word made by shellPath. */
   cwdWord?: string;
-  stdin?: Buffer | string | Readable;
+  /** Bytes for stdin, or a function making the stream to pipe into it once ssh runs. */
+  stdin?: Buffer | string | (() => Readable);
   /** Where stdout goes (with back-pressure) besides onStdout. */
   stdoutTo?: Writable;
 }
@@ -51,23 +52,19 @@ export class OpenSshTransport implements Transport {
   readonly kind = "ssh" as const;
   readonly name: string;
   private readonly sshPath: string;
-  private readonly controlDir?: string;
-  private readonly controlPath?: string;
+  private readonly multiplex: boolean;
+  private controlDir?: string;
+  private controlPath?: string;
   private connecting?: Promise<void>;
   private closing?: Promise<void>;
 
   constructor(private readonly options: SshOptions) {
     this.name = options.name ?? options.host;
     this.sshPath = options.sshPath ?? "ssh";
-    if (options.multiplex ?? process.platform !== "win32") {
-      // A short folder: a unix socket's path is limited to ~104 bytes (macOS's tmpdir alone is ~50).
-      const base = process.platform !== "win32" && tmpdir().length > 40 ? "/tmp" : tmpdir();
-      this.controlDir = mkdtempSync(join(base, "edge-ssh-"));
-      this.controlPath = join(this.controlDir, "cm");
-    }
+    this.multiplex = options.multiplex ?? process.platform !== "win32";
   }
 
-  /** The control socket's path (undefined without connection sharing). */
+  /** The control socket's path (undefined without connection sharing, or before the first call). */
   get controlSocket(): string | undefined {
     return this.controlPath;
   }
@@ -105,15 +102,20 @@ export class OpenSshTransport implements Transport {
     ].join("\n");
     const words = ["sh", "-c", shellQuote(script), "sh", shellPath(dir), shellPath(tmp), shellPath(remotePath)];
     words.push(String(totalBytes));
-    const input = createReadStream(localPath);
     let doneBytes = 0;
     options.onProgress?.({ path: localPath, doneBytes, totalBytes });
-    input.on("data", (chunk) => {
-      doneBytes += chunk.length;
-      options.onProgress?.({ path: localPath, doneBytes, totalBytes });
-    });
-    const result = await this.run(words, { stdin: input, signal: options.signal });
-    input.destroy();
+    // made when ssh starts: a stream read earlier would flow into nothing
+    let input: Readable | undefined;
+    const stdin = () => {
+      input = createReadStream(localPath);
+      input.on("data", (chunk) => {
+        doneBytes += chunk.length;
+        options.onProgress?.({ path: localPath, doneBytes, totalBytes });
+      });
+      return input;
+    };
+    const result = await this.run(words, { stdin, signal: options.signal });
+    input?.destroy();
     if (result.signal === "aborted") options.signal?.throwIfAborted();
     if (result.code !== 0) {
       throw new EdgeError("transport/failed", `could not copy ${localPath} to ${remotePath} on ${this.name}`, {
@@ -199,7 +201,13 @@ export class OpenSshTransport implements Transport {
 
   /** Makes the control master once, so concurrent first calls share it; errors are mapped and the next call retries. */
   private connect(): Promise<void> {
-    if (!this.controlPath) return Promise.resolve();
+    if (!this.multiplex) return Promise.resolve();
+    if (!this.controlDir) {
+      // A short folder: a unix socket's path is limited to ~104 bytes (macOS's tmpdir alone is ~50).
+      const base = process.platform !== "win32" && tmpdir().length > 40 ? "/tmp" : tmpdir();
+      this.controlDir = mkdtempSync(join(base, "edge-ssh-"));
+      this.controlPath = join(this.controlDir, "cm");
+    }
     this.connecting ??= (async () => {
       const { code, stderr, error } = await this.spawnCollect(sshCommandArgs(this.options, this.control(), "exit 0"));
       if (error) throw sshNotFound(this.sshPath, this.name, error);
@@ -277,7 +285,7 @@ export class OpenSshTransport implements Transport {
     const input = options.stdin;
     if (input === undefined) child.stdin!.end();
     else if (typeof input === "string" || Buffer.isBuffer(input)) child.stdin!.end(input);
-    else input.pipe(child.stdin!);
+    else input().pipe(child.stdin!);
 
     const cancel = async () => {
       if (aborted) return;
@@ -301,6 +309,7 @@ export class OpenSshTransport implements Transport {
     };
     const onAbort = () => void cancel();
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort(); // aborted while connecting
 
     try {
       const { code, error } = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
