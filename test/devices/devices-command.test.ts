@@ -1,7 +1,7 @@
 // `edge devices` for real: this machine, the fixture phone on a private adb server, and an ssh device from a recipe
 // and from an ssh config file (a private sshd), each probed; `--watch` prints a new list when the phone detaches.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -9,6 +9,25 @@ import type { DeviceListing } from "../../common/devices";
 import { type AdbFixture, startAdbFixture } from "../fixtures/adb-device/index";
 import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
 import { EDGE, tempDir, writeRecipe } from "./device-run-helpers";
+
+/** `edge ARGS` to its end. Never spawnSync here: the adb fixture answers from this process's event loop. */
+function edge(
+  args: string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [EDGE, ...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
 
 const skip =
   !existsSync("/usr/bin/adb") || !sshdAvailable ? "needs adb and OpenSSH's sshd (Debian: adb, openssh-server)" : false;
@@ -25,15 +44,10 @@ void describe("edge devices", { skip }, () => {
     await Promise.all([phone?.close(), sshd?.stop()]);
   });
 
-  void test("--json lists this machine, the phone and the ssh devices, each with its probe", () => {
+  void test("--json lists this machine, the phone and the ssh devices, each with its probe", async () => {
     const dir = tempDir();
     writeRecipe(dir, `{ ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}" }`);
-    const r = spawnSync(process.execPath, [EDGE, "devices", "--json", "--recipe", "r.edge.yaml"], {
-      cwd: dir,
-      env,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const r = await edge(["devices", "--json", "--recipe", "r.edge.yaml"], { cwd: dir, env });
     assert.equal(r.status, 0, r.stderr);
     const { devices } = JSON.parse(r.stdout) as { devices: DeviceListing[] };
     const local = devices.find((d) => d.kind === "local");
@@ -51,8 +65,8 @@ void describe("edge devices", { skip }, () => {
     assert.equal(ssh[0].probe?.workdir, join(dir, "w"));
   });
 
-  void test("the human listing names each device and what it is", () => {
-    const r = spawnSync(process.execPath, [EDGE, "devices"], { env, encoding: "utf8", timeout: 60_000 });
+  void test("the human listing names each device and what it is", async () => {
+    const r = await edge(["devices"], { env });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${phone.serial.replace(/\./g, "\\.")}\\s+adb`));
     assert.match(r.stdout, /Android 14/);
@@ -88,7 +102,9 @@ void describe("edge devices", { skip }, () => {
       await phone.adb(["disconnect", phone.serial]);
       await seen((l) => l.every((d) => d.address !== phone.serial));
       await phone.adb(["connect", phone.serial]);
-      await seen((l, i = lists.indexOf(l)) => i > 1 && l.some((d) => d.address === phone.serial && d.state === "device"));
+      await seen(
+        (l, i = lists.indexOf(l)) => i > 1 && l.some((d) => d.address === phone.serial && d.state === "device"),
+      );
     } finally {
       child.kill("SIGTERM");
     }
