@@ -28,7 +28,14 @@ function isExecutable(path: string): boolean {
 /** The adb to run; `transport/not-found` with a hint when there is none. */
 export function findAdb(options: AdbProgramOptions = {}): string {
   const env = options.env ?? process.env;
-  if (options.adbPath) {
+  // A bare program name (the setting's default "adb") is looked up as usual; a path is used as given.
+  const bare = options.adbPath !== undefined && !/[\\/]/.test(options.adbPath);
+  if (options.adbPath && bare && options.adbPath !== exeName && options.adbPath !== "adb") {
+    for (const dir of (env.PATH ?? "").split(delimiter)) {
+      if (dir && isExecutable(join(dir, options.adbPath))) return join(dir, options.adbPath);
+    }
+  }
+  if (options.adbPath && !bare) {
     if (isExecutable(options.adbPath)) return options.adbPath;
     throw new EdgeError("transport/not-found", `adb not found at ${options.adbPath}`, {
       hint: "fix the `edge.adb.path` setting, or clear it to use $ANDROID_HOME/platform-tools/adb or adb on PATH",

@@ -94,6 +94,17 @@ void describe("adb transport: faults", { skip: skipWithoutAdb, timeout: 120_000 
         findAdb({ env: { PATH: `/nonexistent:${join(sdk, "platform-tools")}` } }),
         join(sdk, "platform-tools", "adb"),
       );
+      // The setting's default, a bare "adb", means the usual search (the SDK first), not a file named "adb" here.
+      assert.equal(
+        findAdb({ adbPath: "adb", env: { PATH: "/nonexistent", ANDROID_HOME: sdk } }),
+        join(sdk, "platform-tools", "adb"),
+      );
+      writeFileSync(join(sdk, "platform-tools", "my-adb"), "#!/bin/sh\n");
+      chmodSync(join(sdk, "platform-tools", "my-adb"), 0o755);
+      assert.equal(
+        findAdb({ adbPath: "my-adb", env: { PATH: join(sdk, "platform-tools") } }),
+        join(sdk, "platform-tools", "my-adb"),
+      );
     } finally {
       rmSync(sdk, { recursive: true, force: true });
     }

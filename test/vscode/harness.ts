@@ -127,6 +127,8 @@ export async function startCodeServer(
 ): Promise<CodeServer> {
   const build = options.build ?? NEWEST_BUILD;
   const port = await freePort();
+  // The extension lists adb devices (`edge devices --watch`): its adb server is a private one, stopped with us.
+  const adbPort = await freePort();
   const dirs = mkdtempSync(join(tmpdir(), `edge-code-server-${name}-`));
   mkdirSync(artifactsDir, { recursive: true });
   const log = createWriteStream(join(artifactsDir, `${name}-code-server.log`));
@@ -164,7 +166,7 @@ export async function startCodeServer(
   const child = spawn(nodeBin(build), args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ANDROID_ADB_SERVER_PORT: String(adbPort), ...env },
   });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
@@ -181,6 +183,12 @@ export async function startCodeServer(
       await exited;
       clearTimeout(timer);
     }
+    if (existsSync("/usr/bin/adb"))
+      spawnSync("/usr/bin/adb", ["kill-server"], {
+        env: { ...process.env, ANDROID_ADB_SERVER_PORT: String(adbPort) },
+        stdio: "ignore",
+        timeout: 10_000,
+      });
     log.end();
     rmSync(dirs, { recursive: true, force: true });
   };
