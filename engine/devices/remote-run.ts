@@ -21,7 +21,7 @@ import { formatBytes } from "../../common/units";
 import { EdgeError, isEdgeError } from "../errors";
 import type { EventInput, EventSink } from "../events";
 import { nullSink } from "../events";
-import { writeFileAtomic } from "../fs/atomic";
+import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
 import { step } from "../step";
 import { readModelFiles } from "../run/model-files";
 import { type RunPlan, planDefaults } from "../run/plan";
@@ -71,6 +71,10 @@ interface Deployed {
   runnerDir: string;
   runDir: string;
   modelFiles: Awaited<ReturnType<typeof readModelFiles>>;
+  /** The plan file's text, written on the device as the runner starts. */
+  plan: string;
+  /** The run's folder on the device is gone already. */
+  removed?: boolean;
 }
 
 export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Promise<RunResult> {
@@ -120,7 +124,9 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
   let exit: { code: number | null; signal?: string } | undefined;
   let failure: RunErrorInfo | undefined;
   try {
-    exit = await transport.exec([...argv, `${runDir}/${PLAN_FILE}`], {
+    const planPath = `${runDir}/${PLAN_FILE}`;
+    exit = await transport.exec(["sh", "-c", 'p="$1"; shift; cat > "$p" && exec "$@" "$p"', "sh", planPath, ...argv], {
+      stdin: deployed.plan,
       cwd: runDir,
       env: { ...device.env, ...env },
       onStdout: (c) => lines.push(c),
@@ -153,7 +159,8 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
     failure = { ...e.toJSON(), where: { ...e.where, ...where } };
     sink.emit({ type: "error", ...failure });
   } finally {
-    if (!options.keepRemote && !failure?.code.startsWith("transport/")) await removeRemote(transport, runDir);
+    if (!options.keepRemote && !deployed.removed && !failure?.code.startsWith("transport/"))
+      await removeRemote(transport, runDir, exit === undefined || stopping);
   }
 
   const deviceInfo = (host: RunResult["device"]["host"]) => ({
@@ -238,7 +245,14 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
     entries.push({ name: rel, sha256: await sha256File(f.path), path: f.path, sizeBytes: f.sizeBytes });
   }
   const modelDir = `${workdir}/models/${manifestHash(entries).slice(0, 32)}`;
-  const haveModel = await remoteFileExists(transport, `${modelDir}/ready`);
+  const runDir = `${workdir}/runs/${options.runId}`;
+  // One round trip: the run's folder made, and whether the model is there already.
+  const prepared = await capture(
+    transport,
+    ["sh", "-c", 'mkdir -p "$1" && if [ -f "$2" ]; then echo have-model; fi', "sh", runDir, `${modelDir}/ready`],
+    "make the run's folder",
+  );
+  const haveModel = prepared.includes("have-model");
 
   const needBytes = (haveRunner ? 0 : bundleBytes) + (haveModel ? 0 : modelFiles.sizeBytes);
   if (probe.freeBytes !== undefined && probe.freeBytes < needBytes + SPARE_BYTES) {
@@ -262,8 +276,18 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
       transfer,
     );
     const programs = bundle.files.filter((f) => (f.mode & 0o111) !== 0).map((f) => `${runnerDir}/${f.rel}`);
-    if (programs.length > 0) await check(transport, ["chmod", "755", ...programs], "make the runner executable");
-    await check(transport, ["touch", `${runnerDir}/ready`], "mark the runner bundle complete");
+    await capture(
+      transport,
+      [
+        "sh",
+        "-c",
+        'r="$1"; shift; if [ $# -gt 0 ]; then chmod 755 "$@" || exit 1; fi; touch "$r"',
+        "sh",
+        `${runnerDir}/ready`,
+        ...programs,
+      ],
+      "make the runner executable",
+    );
   }
   if (haveModel) transfer.skippedBytes += modelFiles.sizeBytes;
   else {
@@ -273,11 +297,9 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
       options,
       transfer,
     );
-    await check(transport, ["touch", `${modelDir}/ready`], "mark the model complete");
+    await capture(transport, ["touch", `${modelDir}/ready`], "mark the model complete");
   }
 
-  const runDir = `${workdir}/runs/${options.runId}`;
-  await check(transport, ["mkdir", "-p", runDir], "make the run's folder");
   const { samples, ...planFields } = plan;
   const remotePlan: DeviceRunPlan = {
     ...planFields,
@@ -294,13 +316,11 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
       transfer.pushedBytes += (await fs.stat(local(SAMPLES_FILE))).size;
       remotePlan.samplesPath = `${runDir}/${SAMPLES_FILE}`;
     }
-    await writeFileAtomic(local(PLAN_FILE), `${JSON.stringify(remotePlan)}\n`);
-    await transport.push(local(PLAN_FILE), `${runDir}/${PLAN_FILE}`, { signal: options.signal });
   } finally {
-    await fs.rm(local(PLAN_FILE), { force: true });
     await fs.rm(local(SAMPLES_FILE), { force: true });
   }
-  return { probe, bundle, runnerDir, runDir, modelFiles };
+  // The plan goes with the runner's start (its stdin), saving a round trip.
+  return { probe, bundle, runnerDir, runDir, modelFiles, plan: `${JSON.stringify(remotePlan)}\n` };
 }
 
 async function pushAll(
@@ -332,28 +352,32 @@ async function pullResults(
 ): Promise<RunResult | undefined> {
   const { transport } = options;
   const { runDir } = deployed;
-  if (!(await remoteFileExists(transport, `${runDir}/${RESULT_FILE}`))) return undefined;
-  const localResult = join(plan.outDir, `.device-${RESULT_FILE}`);
+  const chunks: Buffer[] = [];
+  const read = await transport.exec(["cat", `${runDir}/${RESULT_FILE}`], { onStdout: (c) => chunks.push(c) });
+  if (read.code !== 0) return undefined;
+  const text = Buffer.concat(chunks).toString("utf8");
+  transfer.pulledBytes += Buffer.byteLength(text);
   let result: RunResult;
   try {
-    await transport.pull(`${runDir}/${RESULT_FILE}`, localResult);
-    const text = await fs.readFile(localResult, "utf8");
-    transfer.pulledBytes += Buffer.byteLength(text);
     result = JSON.parse(text) as RunResult;
   } catch (e) {
-    if (isEdgeError(e)) throw e;
     throw new EdgeError("run/failed", `the runner's result from ${options.device.name} is unreadable: ${String(e)}`, {
       where: { device: options.device.name },
     });
-  } finally {
-    await fs.rm(localResult, { force: true });
   }
   const profile = result.profile;
   if (profile?.path) {
     const local = join(plan.outDir, PROFILE_FILE);
-    await transport.pull(`${runDir}/${PROFILE_FILE}`, local);
-    transfer.pulledBytes += (await fs.stat(local)).size;
+    // One round trip: the profile streamed into a temporary file (renamed when whole), and the run's folder removed.
+    const pulled = await pullRemoving(
+      transport,
+      `${runDir}/${PROFILE_FILE}`,
+      local,
+      options.keepRemote ? undefined : runDir,
+    );
+    transfer.pulledBytes += pulled;
     profile.path = local;
+    deployed.removed = !options.keepRemote;
     options.sink?.emit({ type: "artifact", kind: PROFILE_FILE, path: local });
   }
   // The model as the host knows it (its files on the device are copies in the content store).
@@ -367,25 +391,71 @@ async function signalRunner(transport: Transport, runDir: string): Promise<void>
   await transport.exec(["sh", "-c", `[ -f ${pidFile} ] && kill -TERM "$(cat ${pidFile})"`]);
 }
 
-async function removeRemote(transport: Transport, runDir: string): Promise<void> {
+/** Removes the run's folder; `stopRunner` first kills a runner that may have outlived its stop. */
+async function removeRemote(transport: Transport, runDir: string, stopRunner: boolean): Promise<void> {
   try {
-    // A runner that outlived its stop would keep writing here: stop it first.
-    const pidFile = shellQuote(`${runDir}/${PID_FILE}`);
-    await transport.exec(["sh", "-c", `[ -f ${pidFile} ] && kill -KILL "$(cat ${pidFile})" 2>/dev/null; true`]);
-    await transport.exec(["rm", "-rf", runDir]);
+    const pidFile = `${runDir}/${PID_FILE}`;
+    await transport.exec(
+      stopRunner
+        ? [
+            "sh",
+            "-c",
+            'if [ -f "$1" ]; then kill -KILL "$(cat "$1")" 2>/dev/null; fi; rm -rf "$2"',
+            "sh",
+            pidFile,
+            runDir,
+          ]
+        : ["rm", "-rf", runDir],
+    );
   } catch {
     // The device went away: its run folder stays until the next run's sweep; nothing here depends on it.
   }
 }
 
-async function remoteFileExists(transport: Transport, path: string): Promise<boolean> {
-  const r = await transport.exec(["test", "-f", path]);
-  return r.code === 0;
+/** Streams a device file into `localPath` (a temporary name renamed when whole); then removes `removeDir`. */
+async function pullRemoving(
+  transport: Transport,
+  remotePath: string,
+  localPath: string,
+  removeDir: string | undefined,
+): Promise<number> {
+  const tmp = tempPathFor(localPath);
+  const out = await fs.open(tmp, "w");
+  let bytes = 0;
+  let writing = Promise.resolve();
+  let stderr = "";
+  try {
+    const script = removeDir ? 'cat "$1" && rm -rf "$2"' : 'cat "$1"';
+    const r = await transport.exec(["sh", "-c", script, "sh", remotePath, ...(removeDir ? [removeDir] : [])], {
+      onStdout: (c) => {
+        bytes += c.length;
+        writing = writing.then(() => out.write(c).then(() => undefined));
+      },
+      onStderr: (c) => (stderr += c.toString("utf8")),
+    });
+    await writing;
+    await out.close();
+    if (r.code !== 0)
+      throw new EdgeError("transport/failed", `could not read ${remotePath} on ${transport.name}: ${stderr.trim()}`, {
+        where: { device: transport.name },
+      });
+    await commitTempFile(tmp, localPath);
+    return bytes;
+  } catch (e) {
+    await out.close().catch(() => {});
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
-async function check(transport: Transport, argv: string[], what: string): Promise<void> {
+/** Runs a command that must succeed; its stdout. A full disk is `device/disk-full`. */
+async function capture(transport: Transport, argv: string[], what: string): Promise<string> {
   let stderr = "";
-  const r = await transport.exec(argv, { onStderr: (c) => (stderr += c.toString("utf8")) });
+  let stdout = "";
+  const r = await transport.exec(argv, {
+    onStdout: (c) => (stdout += c.toString("utf8")),
+    onStderr: (c) => (stderr += c.toString("utf8")),
+  });
   if (r.code !== 0) {
     const full = /No space left/i.test(stderr);
     throw new EdgeError(
@@ -394,6 +464,7 @@ async function check(transport: Transport, argv: string[], what: string): Promis
       { where: { device: transport.name } },
     );
   }
+  return stdout;
 }
 
 function parseEvent(line: string): EventInput | undefined {
