@@ -57,6 +57,8 @@ export interface CompileSupportSummary {
 export interface ReportCompile {
   path: string;
   sizeBytes: number;
+  /** The bytes of an earlier compile of the same source with the same options (onnxruntime's output varies). */
+  reused?: boolean;
   /** The external data file, when the source had external data. */
   dataPath?: string;
   optimization: GraphOptimization;

@@ -29,6 +29,8 @@ const result = spawnSync(
   ],
   {
     stdio: "inherit",
+    // Tests compile for real each time (a stop during a compile, its errors); the compile cache has its own tests.
+    env: { ...process.env, EDGE_COMPILE_CACHE: process.env.EDGE_COMPILE_CACHE ?? "off" },
   },
 );
 process.exit(result.status ?? 1);

@@ -11,7 +11,8 @@ import { ensureDir } from "../fs/write-errors";
 import { decodeModel, readModel } from "../onnx/read-model";
 import { refuseWritingOverModel } from "../onnx/source-files";
 import { writeModel } from "../onnx/write-model";
-import { loadOrt } from "../run/ort";
+import { loadOrt, ortVersion } from "../run/ort";
+import { compileKey, keepCompile, reuseCompile } from "./compile-cache";
 import { fixShapes, symbolicDims } from "./fix-shapes";
 
 /** ONNX Runtime's graph optimization levels (the recipe's `compile.optimization`). */
@@ -29,6 +30,11 @@ export interface CompileOptions {
    * when one is a file of the source model, before anything is written.
    */
   alsoWrites?: string[];
+  /**
+   * A folder of earlier compiles (compile-cache.ts): the same source, options and onnxruntime give the bytes written
+   * then, so a device that has them needs nothing pushed. Default none (always compile).
+   */
+  cacheDir?: string;
 }
 
 /** What a compile wrote (report.json's compile section without the support summary). */
@@ -66,6 +72,22 @@ export async function compileModel(src: string, out: string, options: CompileOpt
     throw e;
   }
   const fixedShapes = options.fixedShapes ?? {};
+  let cacheKey: string | undefined;
+  if (options.cacheDir) {
+    cacheKey = await compileKey({
+      sourceFiles: [source.path, ...source.external.files],
+      target,
+      optimization,
+      provider,
+      fixedShapes,
+      ortVersion: ortVersion(await loadOrt()),
+    });
+    const reused = await reuseCompile(options.cacheDir, cacheKey, target);
+    if (reused) {
+      await source.close();
+      return { ...reused, reused: true };
+    }
+  }
   const warnings: string[] = [];
   if (provider !== "cpu" && (optimization === "extended" || optimization === "all")) {
     warnings.push(
@@ -150,7 +172,7 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       ));
     if (dataWritten) await commitTempFile(stagedData, join(dirname(target), dataName));
     await commitTempFile(staged, target);
-    return {
+    const result: CompileResult = {
       path: target,
       sizeBytes: bytes.length,
       ...(dataWritten ? { dataPath: join(dirname(target), dataName) } : {}),
@@ -162,6 +184,8 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       nodesAfter: written.graph?.node.length ?? 0,
       warnings,
     };
+    if (options.cacheDir && cacheKey) await keepCompile(options.cacheDir, cacheKey, result);
+    return result;
   } finally {
     await source.close();
     await removeTempPath(work);

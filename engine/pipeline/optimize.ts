@@ -2,6 +2,7 @@
 // `compile:` (ONNX Runtime's offline optimization, fixed shapes, and for a provider other than the CPU the support
 // analysis written as partitions.json). Each step is announced as events and its outcome goes into the report.
 import { join } from "node:path";
+import { defaultCacheDir } from "../devices/node-runtime";
 import { analyzeSupport } from "../compile/analyze-support";
 import { compileModel, type OptimizationLevel } from "../compile/compile-model";
 import type { CompileOutcome } from "../compile/compile-outcome";
@@ -130,8 +131,15 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
           optimization: compile.optimization as OptimizationLevel | undefined,
           provider,
           fixedShapes: compile.fixed_shapes,
+          cacheDir: compileCacheDir(),
         });
         for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });
+        if (result.reused)
+          sink.emit({
+            type: "log",
+            level: "info",
+            message: "compile: the same model and options were compiled before; reusing those bytes",
+          });
         sink.emit({ type: "artifact", kind: "model", path: out });
         if (provider !== "cpu" && isAnalysedProvider(provider))
           result.support = await analyzeForProvider(outcome.model, provider, compile.fixed_shapes, context);
@@ -174,4 +182,13 @@ async function analyzeForProvider(
   } finally {
     await model.close();
   }
+}
+
+/**
+ * Where compiles are kept for reuse (engine/compile/compile-cache.ts): the engine's cache folder
+ * (`$XDG_CACHE_HOME/edge-studio`, else ~/.cache/edge-studio) + compiled/; EDGE_COMPILE_CACHE=off compiles every time.
+ */
+function compileCacheDir(): string | undefined {
+  if (process.env.EDGE_COMPILE_CACHE === "off") return undefined;
+  return join(defaultCacheDir(), "compiled");
 }
