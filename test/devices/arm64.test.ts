@@ -24,7 +24,8 @@ import { RUNNER_DIST, TINY_LM, ofType, pushBundle, startRunner, tempDir, writePl
 
 const QEMU = "qemu-aarch64-static";
 /** Node runtimes and bundles are content-addressed: a cache kept across test runs saves fetching node each time. */
-const CACHE_DIR = process.env.EDGE_TEST_CACHE_DIR ?? join(tmpdir(), "edge-studio-test-cache");
+// The layout of an engine whose XDG_CACHE_HOME is edge-studio-test-xdg: the device tests that run `edge` share it.
+const CACHE_DIR = process.env.EDGE_TEST_CACHE_DIR ?? join(tmpdir(), "edge-studio-test-xdg", "edge-studio");
 /** A two-core Neoverse-N1's /proc/cpuinfo, as the arm64 program should see one. */
 const ARM64_CPUINFO = [0, 1]
   .map((n) =>
