@@ -9,7 +9,7 @@
 //     and the adb fixture running samples/tiny-lm/model.onnx for a few iterations. Goal: the second run pushes 0 B.
 // Then one diagnostic ssh run with a logging `ssh` first on PATH: how many ssh client calls the run makes, and when
 // (against the deploy step's start and end), so a missed goal shows where the time goes.
-// Usage: npm run bench:devices [-- --rounds N] [-- --push-mb N]
+// Usage: npm run bench:devices [-- --rounds N] [-- --push-mb N]; EDGE_BENCH_ONLY=adb-push runs only (2).
 import { spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
@@ -18,6 +18,7 @@ import {
   createWriteStream,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -139,11 +140,115 @@ function phases(r: EdgeRun): string {
 const stepLine = (r: EdgeRun) =>
   [...r.steps].map(([name, d]) => `${name} ${d.toFixed(0)}`).join(", ") + ` (ms; wall ${ms(r.wallMs)})`;
 
+/** CPU seconds (user + system) of a process from /proc/PID/stat; for `self` also of its waited-for children. */
+function cpuSeconds(pid: number | "self"): { own: number; children: number } {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /s, "")
+      .split(" ")
+      .map(Number);
+    // after "pid (comm) ": state is [0]; utime [11], stime [12], cutime [13], cstime [14] (clock ticks)
+    return { own: (fields[11] + fields[12]) / 100, children: (fields[13] + fields[14]) / 100 };
+  } catch {
+    return { own: NaN, children: NaN };
+  }
+}
+
+/** The pid of the adb server listening for this fixture (its environment names the private port). */
+function adbServerPid(fixture: AdbFixture): number | undefined {
+  const wanted = `ANDROID_ADB_SERVER_PORT=${fixture.adbEnv.ANDROID_ADB_SERVER_PORT}`;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, "latin1").includes("fork-server")) continue;
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(wanted)) return Number(entry);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return undefined;
+}
+
+/**
+ * (2) `adb push` of a random file through the real adb to the fixture against a local copy (fs.copyFile, which is
+ * copy_file_range in the kernel here) and a streamed copy (read stream → write stream, what a program does),
+ * alternating; prints the medians and where the push's CPU time went: the fixture (this process), the adb server,
+ * the adb client. Returns adb push as a percentage of the local copy.
+ */
+async function adbPushThroughput(fixture: AdbFixture): Promise<number> {
+  const blob = join(tmp, "push.bin");
+  const bytes = Buffer.alloc(pushMb * 1e6);
+  randomFillSync(bytes);
+  writeFileSync(blob, bytes);
+  const pushDir = join(fixture.root, "data/local/tmp/bench-push");
+  mkdirSync(pushDir, { recursive: true });
+  const serverPid = adbServerPid(fixture);
+  const adbMBps: number[] = [];
+  const copyMBps: number[] = [];
+  const streamMBps: number[] = [];
+  const cpu = { wall: 0, fixture: 0, server: 0, client: 0 };
+  for (let round = 1; round <= Math.max(3, rounds); round++) {
+    for (const side of round % 2 === 1 ? ["adb", "copy", "stream"] : ["stream", "copy", "adb"]) {
+      const target = join(side === "adb" ? pushDir : tmp, `${side}-${round}.bin`);
+      const self0 = process.cpuUsage();
+      const children0 = cpuSeconds("self").children;
+      const server0 = serverPid ? cpuSeconds(serverPid).own : NaN;
+      const t = performance.now();
+      if (side === "adb") {
+        const r = await fixture.adb(["push", blob, target], { timeoutMs: 120_000 });
+        if (r.code !== 0) throw new Error(`adb push failed: ${r.stdout}${r.stderr}`);
+      } else if (side === "copy") {
+        await copyFile(blob, target);
+      } else {
+        await pipeline(createReadStream(blob), createWriteStream(target));
+      }
+      const seconds = (performance.now() - t) / 1000;
+      if (side === "adb") {
+        const self = process.cpuUsage(self0);
+        cpu.wall += seconds;
+        cpu.fixture += (self.user + self.system) / 1e6;
+        cpu.server += serverPid ? cpuSeconds(serverPid).own - server0 : NaN;
+        cpu.client += cpuSeconds("self").children - children0;
+      }
+      if (statSync(target).size !== bytes.length) throw new Error(`${side}: ${target} has the wrong size`);
+      ({ adb: adbMBps, copy: copyMBps, stream: streamMBps })[side]!.push(bytes.length / 1e6 / seconds);
+      await rm(target, { force: true });
+    }
+    console.log(
+      `devices: push round ${round}: adb push ${adbMBps.at(-1)!.toFixed(1)} MB/s, local copy ${copyMBps.at(-1)!.toFixed(1)} MB/s, streamed copy ${streamMBps.at(-1)!.toFixed(1)} MB/s`,
+    );
+  }
+  const pct = (x: number) => `${((100 * x) / cpu.wall).toFixed(0)} %`;
+  console.log(
+    `devices: adb push CPU over ${cpu.wall.toFixed(2)} s of pushes: fixture ${pct(cpu.fixture)}, adb server ${pct(cpu.server)}, adb client ${pct(cpu.client)} (of wall; 2 cores here)`,
+  );
+  const pushPct = (100 * median(adbMBps)) / median(copyMBps);
+  console.log(
+    `devices: adb push against a streamed copy (read stream → write stream): ${((100 * median(adbMBps)) / median(streamMBps)).toFixed(0)} %`,
+  );
+  console.log(
+    `devices: ${pushMb} MB push, median: adb push ${median(adbMBps).toFixed(1)} MB/s, local copy ${median(copyMBps).toFixed(1)} MB/s, ${pushPct.toFixed(0)} % (goal ≥ ${PUSH_GOAL_PCT} %)`,
+  );
+  return pushPct;
+}
+
 const work = resolve("bench/.work");
 mkdirSync(work, { recursive: true });
 const tmp = mkdtempSync(join(work, "devices-"));
 let sshd: Sshd | undefined;
 let phone: AdbFixture | undefined;
+
+// EDGE_BENCH_ONLY=adb-push: only (2), without the ssh board and the edge runs.
+if (process.env.EDGE_BENCH_ONLY === "adb-push") {
+  try {
+    phone = await startAdbFixture();
+    await adbPushThroughput(phone);
+  } finally {
+    await phone?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 try {
   // ---- (1) and (3) over ssh: the demo recipe on the loopback board against the local run -----------------------
@@ -248,44 +353,7 @@ try {
 
   // ---- (2) push throughput through the real adb against a local copy -------------------------------------------
   phone = await startAdbFixture();
-  const blob = join(tmp, "push.bin");
-  const bytes = Buffer.alloc(pushMb * 1e6);
-  randomFillSync(bytes);
-  writeFileSync(blob, bytes);
-  const pushDir = join(phone.root, "data/local/tmp/bench-push");
-  mkdirSync(pushDir, { recursive: true });
-  const adbMBps: number[] = [];
-  const copyMBps: number[] = [];
-  const streamMBps: number[] = [];
-  for (let round = 1; round <= Math.max(3, rounds); round++) {
-    for (const side of round % 2 === 1 ? ["adb", "copy", "stream"] : ["stream", "copy", "adb"]) {
-      const target = join(side === "adb" ? pushDir : tmp, `${side}-${round}.bin`);
-      const t = performance.now();
-      if (side === "adb") {
-        const r = await phone.adb(["push", blob, target], { timeoutMs: 120_000 });
-        if (r.code !== 0) throw new Error(`adb push failed: ${r.stdout}${r.stderr}`);
-      } else if (side === "copy") {
-        await copyFile(blob, target);
-      } else {
-        await pipeline(createReadStream(blob), createWriteStream(target));
-      }
-      const seconds = (performance.now() - t) / 1000;
-      if (statSync(target).size !== bytes.length) throw new Error(`${side}: ${target} has the wrong size`);
-      ({ adb: adbMBps, copy: copyMBps, stream: streamMBps })[side]!.push(bytes.length / 1e6 / seconds);
-      await rm(target, { force: true });
-    }
-    console.log(
-      `devices: push round ${round}: adb push ${adbMBps.at(-1)!.toFixed(1)} MB/s, local copy ${copyMBps.at(-1)!.toFixed(1)} MB/s, streamed copy ${streamMBps.at(-1)!.toFixed(1)} MB/s`,
-    );
-  }
-  const pushPct = (100 * median(adbMBps)) / median(copyMBps);
-  // fs.copyFile is copy_file_range here (in the kernel); a read stream into a write stream is what a program does
-  console.log(
-    `devices: adb push against a streamed copy (read stream → write stream): ${((100 * median(adbMBps)) / median(streamMBps)).toFixed(0)} %`,
-  );
-  console.log(
-    `devices: ${pushMb} MB push, median: adb push ${median(adbMBps).toFixed(1)} MB/s, local copy ${median(copyMBps).toFixed(1)} MB/s, ${pushPct.toFixed(0)} % (goal ≥ ${PUSH_GOAL_PCT} %)`,
-  );
+  const pushPct = await adbPushThroughput(phone);
 
   // ---- (3) over adb: the tiny LM, twice --------------------------------------------------------------------------
   const tinyRecipe = join(tmp, "tiny.edge.yaml");

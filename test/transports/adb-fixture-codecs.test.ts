@@ -1,5 +1,6 @@
 // The adb device fixture's codecs (test/fixtures/adb-device): message headers and checksums, shell v2 packets and
-// the sync frame reader, fed in every split, since the real adb packs and splits them freely.
+// the sync frame reader, fed in every split, since the real adb packs and splits them freely; the byte queue under
+// them, which hands payloads on as views of the reads they came in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -11,9 +12,12 @@ import {
   deviceBanner,
   encodeHeader,
   encodeMessage,
+  joinedPayload,
   MessageReader,
+  type ReceivedMessage,
   payloadChecksum,
 } from "../fixtures/adb-device/protocol";
+import { ByteQueue } from "../fixtures/adb-device/byte-queue";
 import { encodeShellPacket, parseShellService, ShellPacketReader } from "../fixtures/adb-device/shell-v2";
 import {
   encodeDent,
@@ -65,11 +69,12 @@ void test("the message reader cuts messages out of any split, and checks nonzero
     { command: A_OKAY, arg0: 7, arg1: 3, payload: Buffer.alloc(0) },
   ];
   const bytes = Buffer.concat(messages.map(encodeMessage));
+  const whole = (m: ReceivedMessage) => ({ command: m.command, arg0: m.arg0, arg1: m.arg1, payload: joinedPayload(m) });
   for (const step of [1, 5, 23, 24, 25, 1000, bytes.length]) {
     const reader = new MessageReader();
-    const got = [];
+    const got: ReceivedMessage[] = [];
     for (let at = 0; at < bytes.length; at += step) got.push(...reader.push(bytes.subarray(at, at + step)));
-    assert.deepEqual(got, messages, `split every ${step} bytes`);
+    assert.deepEqual(got.map(whole), messages, `split every ${step} bytes`);
   }
   // A zero checksum is accepted (hosts at version 0x01000001 skip it); a wrong nonzero one is not.
   const zero = encodeMessage(messages[0]);
@@ -138,8 +143,8 @@ void test("sync requests are buffered across chunks and several in one chunk are
   const expected: SyncFrame[] = [
     { id: "STAT", path: "/data/x" },
     { id: "SEND", path: "/data/a,b.bin,33188" },
-    { id: "DATA", data: data1 },
-    { id: "DATA", data: data2 },
+    { id: "DATA", parts: [data1], length: data1.length },
+    { id: "DATA", parts: [data2], length: data2.length },
     { id: "DONE", mtime: 1700000000 },
     { id: "RECV", path: "/data/a,b.bin" },
     { id: "LIST", path: "/data" },
@@ -149,7 +154,13 @@ void test("sync requests are buffered across chunks and several in one chunk are
     const reader = new SyncFrameReader();
     const got: SyncFrame[] = [];
     for (let at = 0; at < bytes.length; at += step) got.push(...reader.push(bytes.subarray(at, at + step)));
-    assert.deepEqual(got, expected, `split every ${step} bytes`);
+    // DATA comes in the pieces it arrived in: compare the bytes
+    const joined = got.map((f) =>
+      f.id === "DATA"
+        ? { id: f.id, parts: [Buffer.concat(f.parts)], length: f.parts.reduce((n, p) => n + p.length, 0) }
+        : f,
+    );
+    assert.deepEqual(joined, expected, `split every ${step} bytes`);
   }
 });
 
@@ -163,4 +174,45 @@ void test("sync: oversized DATA and unknown ids are refused; SEND's mode follows
   const dent = encodeDent(0o40755, 0, 5, "dir é");
   assert.equal(dent.readUInt32LE(16), Buffer.byteLength("dir é"));
   assert.equal(dent.toString("utf8", 20), "dir é");
+});
+
+void test("the byte queue cuts records out of chunks: views inside one chunk, copies only across chunks", () => {
+  const a = Buffer.from("abcdef");
+  const b = Buffer.from("ghij");
+  const q = new ByteQueue();
+  q.push(a);
+  q.push(Buffer.alloc(0));
+  q.push(b);
+  assert.equal(q.length, 10);
+  const ab = q.take(2);
+  assert.equal(ab.toString(), "ab");
+  assert.equal(ab.buffer, a.buffer, "bytes inside one chunk are a view");
+  assert.equal(q.peek(6).toString(), "cdefgh");
+  const pieces = q.takePieces(6);
+  assert.deepEqual(
+    pieces.map((p) => p.toString()),
+    ["cdef", "gh"],
+  );
+  assert.ok(pieces[0].buffer === a.buffer && pieces[1].buffer === b.buffer, "pieces are views");
+  q.skip(1);
+  assert.equal(q.take(1).toString(), "j");
+  assert.equal(q.length, 0);
+  assert.throws(() => q.take(1), RangeError);
+});
+
+void test("a 1 MiB payload arriving in 64 KiB reads comes out as views of the reads, not copied", () => {
+  const payload = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+  const bytes = encodeMessage({ command: A_WRTE, arg0: 1, arg1: 2, payload });
+  const reads: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 65536) reads.push(Buffer.from(bytes.subarray(at, at + 65536)));
+  const reader = new MessageReader();
+  const got = reads.flatMap((r) => reader.push(r));
+  assert.equal(got.length, 1);
+  assert.ok(joinedPayload(got[0]).equals(payload));
+  assert.equal(got[0].parts.length, reads.length);
+  assert.ok(
+    got[0].parts.every((p, i) => p.buffer === reads[i].buffer),
+    "every piece is a view of the read it came in",
+  );
 });
