@@ -2,3 +2,4 @@
 export { sshConfigHosts } from "./ssh-config";
 export { shellCommand, shellQuote } from "./shell-quote";
 export type { ExecOptions, ExecResult, Transport, TransferOptions, TransferProgress } from "./transport";
+export { parseAdbDevices, type AdbDeviceEntry } from "./adb-devices";
