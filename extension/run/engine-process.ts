@@ -48,6 +48,8 @@ export interface EngineRunOptions {
   /** Arguments after `edge`, e.g. ["run", recipe, "--events", "jsonl"]. */
   args: readonly string[];
   cwd: string;
+  /** More environment for the engine (the tools that reach devices). */
+  env?: Record<string, string>;
   onEvent(event: EngineEvent): void;
   /** stderr text and stdout lines that are not events. */
   onOutput(text: string): void;
@@ -66,7 +68,7 @@ export function startEngine(options: EngineRunOptions): EngineProcess {
   const script = join(options.extensionPath, "bin", "edge.js");
   const child = spawn(options.node.command, [script, ...options.args], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.node.env },
+    env: { ...process.env, ...options.env, ...options.node.env },
     stdio: ["ignore", "pipe", "pipe"],
     shell: false,
     windowsHide: true,

@@ -41,6 +41,10 @@ export class RunFeatures implements vscode.Disposable {
       log: host.log,
       diagnostics,
       nodePath: () => readConfig().nodePath,
+      toolEnv: () => {
+        const config = readConfig();
+        return { EDGE_ADB_PATH: config.adbPath, EDGE_SSH_PATH: config.sshPath };
+      },
       didFinish: (result) => this.finished.fire(result),
     });
     this.codeLens = new RecipeCodeLensProvider(this.choices, host.devices);

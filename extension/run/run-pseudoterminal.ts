@@ -23,6 +23,8 @@ export interface RunServices {
   log: vscode.LogOutputChannel;
   diagnostics: RunDiagnostics;
   nodePath(): string | undefined;
+  /** The engine's environment for reaching devices (EDGE_ADB_PATH, EDGE_SSH_PATH from the settings). */
+  toolEnv?(): Record<string, string>;
   /** Told when a run ends (report path when one was written). */
   didFinish(result: RunFinished): void;
 }
@@ -89,6 +91,7 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
       extensionPath: services.extensionPath,
       args,
       cwd: request.cwd,
+      env: services.toolEnv?.(),
       onEvent: (event) => this.onEvent(event),
       onOutput: (text) => {
         for (const line of text.split(/\r?\n/)) if (line.trim() !== "") services.log.info(`[engine] ${line}`);
