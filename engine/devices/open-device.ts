@@ -4,7 +4,7 @@
 import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { DeviceKind } from "../../common/devices";
-import { EdgeError } from "../errors";
+import { EdgeError, isEdgeError } from "../errors";
 import type { Device } from "../recipe";
 import { openAdbTransport } from "../transports/adb";
 import { createLocalTransport } from "../transports/local";
@@ -69,12 +69,23 @@ export async function openDevice(
     return { transport, kind: "ssh", workdir: device.workdir ?? defaultWorkdirs.ssh };
   }
   if (device.adb) {
-    const transport = await openAdbTransport({
-      adbPath: tools.adbPath ?? (env.EDGE_ADB_PATH || undefined),
-      serial: device.adb.serial,
-      name,
-      env,
-    });
+    let transport;
+    try {
+      transport = await openAdbTransport({
+        adbPath: tools.adbPath ?? (env.EDGE_ADB_PATH || undefined),
+        serial: device.adb.serial,
+        name,
+        env,
+      });
+    } catch (e) {
+      // Said of the recipe's device ("phone"), which the user named, not of the serial alone.
+      if (!isEdgeError(e)) throw e;
+      throw new EdgeError(e.code, `device "${name}": ${e.message}`, {
+        where: { ...e.where, device: name, file: recipeFile },
+        hint: e.hint,
+        cause: e,
+      });
+    }
     return { transport, kind: "adb", workdir: device.workdir ?? defaultWorkdirs.adb };
   }
   if (device.local) {

@@ -114,12 +114,18 @@ void test("an invalid recipe exits 3 with file:line:col, and nothing runs", () =
   assert.equal(existsSync(join(cwd, ".edge")), false);
 });
 
-void test("a device this engine cannot reach yet is a clear error naming the device (exit 5)", () => {
+void test("a phone the engine cannot reach is a clear error naming the device (exit 5), before any run folder", () => {
   const cwd = workspace(recipe());
-  const r = edge(cwd, "run", "cls.edge.yaml", "--device", "phone");
-  assert.equal(r.status, 5);
-  assert.match(r.stderr, /device "phone" is reached over adb/);
+  // No adb at the configured path (the unattached phone with a real adb is in test/devices/adb-run.test.ts).
+  const r = spawnSync(process.execPath, [EDGE, "run", "cls.edge.yaml", "--device", "phone"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, EDGE_ADB_PATH: join(cwd, "no-adb-here", "adb") },
+  });
+  assert.equal(r.status, 5, r.stderr);
+  assert.match(r.stderr, /device "phone": adb not found at /);
   assert.match(r.stderr, /\[device phone\]/);
+  assert.equal(existsSync(join(cwd, ".edge")), false);
 });
 
 void test("SIGINT stops the run after the current iteration and keeps the partial report (exit 130)", async () => {
