@@ -53,6 +53,25 @@ export function renderReportMarkdown(report: RunReport): string {
       "device",
       `${deviceName}: ${esc(host.cpuModel)}, ${host.cores} cores, ${esc(host.os)}, node ${host.nodeVersion}, onnxruntime ${host.onnxruntimeVersion}`,
     ]);
+  const probe = report.device.probe;
+  if (probe) {
+    const android = probe.android;
+    const parts = [
+      android
+        ? `Android ${esc(android.release ?? "?")}${android.sdk ? ` (SDK ${android.sdk})` : ""}${android.manufacturer || android.model ? `, ${esc([android.manufacturer, android.model].filter(Boolean).join(" "))}` : ""}${android.soc ? `, ${esc(android.soc)}` : ""}`
+        : `${esc(probe.os)}${probe.kernel ? ` ${esc(probe.kernel)}` : ""}`,
+      `${esc(probe.abi)}`,
+      probe.totalMemoryBytes ? `${formatBytes(probe.totalMemoryBytes)} RAM` : undefined,
+      probe.freeBytes !== undefined ? `${formatBytes(probe.freeBytes)} free in \`${esc(probe.workdir)}\`` : undefined,
+    ].filter((p): p is string => p !== undefined);
+    rows.push(["device probe", parts.join(", ")]);
+  }
+  const transfer = report.device.transfer;
+  if (transfer)
+    rows.push([
+      "deploy",
+      `${formatBytes(transfer.pushedBytes)} pushed, ${formatBytes(transfer.skippedBytes)} already on the device, ${formatBytes(transfer.pulledBytes)} pulled`,
+    ]);
   if (report.session) {
     const o = report.session.options;
     const threads = `intra-op ${o.intraOpThreads || "default"}, inter-op ${o.interOpThreads || "default"}`;

@@ -36,6 +36,9 @@ void describe("edge run on an adb device", { skip }, () => {
     assert.equal(report.device.probe?.android?.model, phone.props["ro.product.model"]);
     assert.equal(report.device.probe?.arch, "x64");
     assert.equal(report.latenciesMs.length, 10);
+    const markdown = readFileSync(join(dir, ".edge", "runs", report.runId, "report.md"), "utf8");
+    assert.match(markdown, /device probe \| Android 14 \(SDK 34\), EdgeStudio Edge Fixture, FixtureSoC, x86_64/);
+    assert.match(markdown, /deploy \| [\d.]+ MB pushed, 0 B already on the device/);
     const iteration = first.events.find((e) => e.type === "iteration");
     assert.ok(iteration && iteration.receivedAt <= exitedAt);
     assert.ok(first.events.some((e) => e.type === "kernel"));

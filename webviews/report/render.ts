@@ -69,7 +69,7 @@ function header(run: RunEntry, actions: RenderActions, tag?: string): HTMLElemen
     el.append(
       h("p", {
         class: "meta",
-        text: `${report.device.name} (${report.device.kind}${report.device.host ? `, ${report.device.host.cpuModel}, ${report.device.host.cores} cores, onnxruntime ${report.device.host.onnxruntimeVersion}` : ""}) · ${new Date(report.startedAt).toLocaleString()} · ${run.runId}`,
+        text: `${report.device.name} (${report.device.kind}${deviceModel(report.device.probe)}${report.device.host ? `, ${report.device.host.cpuModel}, ${report.device.host.cores} cores, onnxruntime ${report.device.host.onnxruntimeVersion}` : ""}) · ${new Date(report.startedAt).toLocaleString()} · ${run.runId}`,
       }),
     );
   }
@@ -366,4 +366,13 @@ function compareBody(a: RunReport, b: RunReport): HTMLElement[] {
     );
   }
   return out;
+}
+
+/** ", Pixel 8 (Android 14, Tensor G3)" for a phone, ", linux arm64" for a board; "" for this machine. */
+function deviceModel(probe: RunReport["device"]["probe"]): string {
+  if (!probe) return "";
+  const a = probe.android;
+  if (a)
+    return `, ${[a.manufacturer, a.model].filter(Boolean).join(" ") || "Android"} (Android ${a.release ?? "?"}${a.soc ? `, ${a.soc}` : ""})`;
+  return `, ${probe.os} ${probe.arch}`;
 }
