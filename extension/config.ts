@@ -16,6 +16,8 @@ export interface EdgeConfig {
   adbPath: string;
   /** `edge.ssh.path`: the ssh executable (default `ssh` on PATH). */
   sshPath: string;
+  /** `edge.perfTest.path`: the user's onnxruntime_perf_test for `runner: perf-test` devices; undefined when unset. */
+  perfTestPath: string | undefined;
   /** `edge.defaultDevice`: the device a recipe runs on when none was picked for it and the recipe defines this one. */
   defaultDevice: string | undefined;
 }
@@ -33,6 +35,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): EdgeConfig {
     nodePath: nonEmpty(c.get("node.path")),
     adbPath: nonEmpty(c.get("adb.path")) ?? "adb",
     sshPath: nonEmpty(c.get("ssh.path")) ?? "ssh",
+    perfTestPath: nonEmpty(c.get("perfTest.path")),
     defaultDevice: nonEmpty(c.get("defaultDevice")),
   };
 }

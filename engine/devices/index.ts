@@ -2,4 +2,5 @@
 export { listDevices, watchDevices, type ListDevicesOptions } from "./list-devices";
 export { defaultWorkdirs, openDevice, type DeviceTools, type OpenedDevice } from "./open-device";
 export { runOnDevice, type DeviceRunOptions } from "./remote-run";
+export { runPerfTestOnDevice, type PerfTestRunOptions } from "./perf-test-run";
 export { prepareRunnerBundle, type RunnerBundle } from "./runner-bundle";

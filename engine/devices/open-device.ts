@@ -1,6 +1,7 @@
 // A recipe device to a transport: ssh devices through the OpenSSH client, adb devices through the adb command,
 // with the work directory the recipe gives or the default of that kind of device. The tools' paths come from the
-// caller (the extension's settings) or the environment (EDGE_ADB_PATH, EDGE_SSH_PATH).
+// caller (the extension's settings) or the environment (EDGE_ADB_PATH, EDGE_SSH_PATH; EDGE_PERF_TEST_PATH for the
+// perf-test runner's binary, read by the pipeline).
 import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { DeviceKind } from "../../common/devices";
@@ -21,6 +22,11 @@ export interface DeviceTools {
   sshConfig?: string;
   /** A folder with glibc for Android devices (the `edge.glibc.path` setting); default EDGE_GLIBC_<ARCH>. */
   glibcDir?: string;
+  /**
+   * The user's onnxruntime_perf_test on this machine for `runner: perf-test` devices without `perf_test_path` or
+   * `runner_path` (the `edge.perfTest.path` setting); default EDGE_PERF_TEST_PATH.
+   */
+  perfTestPath?: string;
   /** Environment of the tools (ANDROID_ADB_SERVER_PORT, HOME, …); default the process's. */
   env?: NodeJS.ProcessEnv;
 }

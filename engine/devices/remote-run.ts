@@ -3,63 +3,49 @@
 // device, whose JSON-lines events are handed on to the caller's sink as they arrive, then the results pulled back
 // (result.json, profile.json) and the run's folder on the device removed.
 //
-// Device layout, under the device's work directory:
-//   runners/<bundle hash>/…, `ready` written last   the runner bundle, pushed once per bundle content
-//   models/<model hash>/<file names>, `ready` last     the model's files, pushed once per content
-//   runs/<run id>/plan.json, result.json, profile.json, runner.pid   one run; removed at the end
+// The pushes by content, the run's folder and its removal are deploy.ts's (shared with perf-test-run.ts); the
+// run's folder here holds plan.json, result.json, profile.json and runner.pid.
 //
 // Stopping: the caller's signal sends SIGTERM to the runner (its pid file), which ends after the current iteration
 // and still writes result.json; when it has not ended 1.5 s later, the transport stops it hard. A device that goes
 // away mid-run, or a runner that ends without result.json, gives a failed (or aborted) result with the iterations
 // the events reported, so the report keeps what was measured.
 import { promises as fs } from "node:fs";
-import { basename, dirname, join, relative, sep } from "node:path";
-import type { DeviceKind, DeviceProbe } from "../../common/devices";
+import { basename, join } from "node:path";
+import type { DeviceProbe } from "../../common/devices";
 import type { DeviceTransfer } from "../../common/report";
 import { PROFILE_FILE } from "../../common/profile-summary";
-import { formatBytes } from "../../common/units";
 import { EdgeError, isEdgeError } from "../errors";
-import type { EventInput, EventSink } from "../events";
+import type { EventInput } from "../events";
 import { nullSink } from "../events";
-import { commitTempFile, tempPathFor, writeFileAtomic } from "../fs/atomic";
+import { writeFileAtomic } from "../fs/atomic";
 import { step } from "../step";
-import { readModelFiles } from "../run/model-files";
+import type { ModelFiles } from "../run/model-files";
 import { type RunPlan, planDefaults } from "../run/plan";
 import type { RunErrorInfo, RunResult, RunStatus } from "../run/result";
 import { latencyStats, throughput } from "../run/stats";
-import { RUNNERS_DIR } from "../transports/probe";
 import { shellQuote } from "../transports/shell-quote";
 import type { Transport } from "../transports/transport";
 import { encodeSamples } from "../device-runner/samples-file";
 import { type DeviceRunPlan, RUNNER_FILES } from "../device-runner/plan-file";
-import { manifestHash, sha256File } from "./file-hash";
+import {
+  type DeviceRunTarget,
+  deployFiles,
+  hostFromProbe,
+  pullRemoving,
+  readRemoteText,
+  removeRunFolder,
+} from "./deploy";
 import type { RunnerBundle } from "./runner-bundle";
 import { LineSplitter } from "./json-lines";
 
-export interface DeviceRunOptions {
-  transport: Transport;
-  device: {
-    name: string;
-    kind: DeviceKind;
-    /** The work directory as the recipe says it (`~/` allowed); the probe resolves it. */
-    workdir: string;
-    /** Extra environment of the runner (the recipe device's `env`). */
-    env?: Record<string, string>;
-  };
+export interface DeviceRunOptions extends DeviceRunTarget {
   /** The runner bundle for what the probe found. */
   prepareBundle(probe: DeviceProbe): Promise<RunnerBundle>;
-  /** The run's id: its folder's name on the device. */
-  runId: string;
-  sink?: EventSink;
-  signal?: AbortSignal;
-  /** Keep the run's folder on the device (to look at it); default removed. */
-  keepRemote?: boolean;
 }
 
 /** Time the runner gets to end after SIGTERM before the transport stops it hard. */
 const GRACE_MS = 1500;
-/** Room left free on the device beyond what is pushed. */
-const SPARE_BYTES = 16e6;
 const RESULT_FILE = RUNNER_FILES.result;
 const PLAN_FILE = "plan.json";
 const PID_FILE = RUNNER_FILES.pid;
@@ -70,7 +56,7 @@ interface Deployed {
   bundle: RunnerBundle;
   runnerDir: string;
   runDir: string;
-  modelFiles: Awaited<ReturnType<typeof readModelFiles>>;
+  modelFiles: ModelFiles;
   /** The plan file's text, written on the device as the runner starts. */
   plan: string;
   /** The run's folder on the device is gone already. */
@@ -160,7 +146,7 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
     sink.emit({ type: "error", ...failure });
   } finally {
     if (!options.keepRemote && !deployed.removed && !failure?.code.startsWith("transport/"))
-      await removeRemote(transport, runDir, exit === undefined || stopping);
+      await removeRunFolder(transport, runDir, exit === undefined || stopping ? `${runDir}/${PID_FILE}` : undefined);
   }
 
   const deviceInfo = (host: RunResult["device"]["host"]) => ({
@@ -182,16 +168,7 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     durationMs: performance.now() - t0,
-    device: deviceInfo({
-      os: `${probe.os} ${probe.kernel ?? ""} (${probe.arch})`.replace("  ", " "),
-      platform: probe.os,
-      arch: probe.arch,
-      cpuModel: probe.android?.soc ?? "unknown",
-      cores: probe.cores ?? 0,
-      totalMemoryBytes: probe.totalMemoryBytes ?? 0,
-      nodeVersion: probe.node?.version ?? "unknown",
-      onnxruntimeVersion: "unknown",
-    }),
+    device: deviceInfo(hostFromProbe(probe)),
     model: {
       path: plan.modelPath,
       sizeBytes: deployed.modelFiles.sizeBytes,
@@ -223,82 +200,17 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
 /** Probe, runner bundle, model, plan: everything the device needs, each pushed only when not there yet. */
 async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: DeviceTransfer): Promise<Deployed> {
   const { transport, device } = options;
-  const where = { file: plan.modelPath, device: device.name };
   const probe = await transport.probe(device.workdir);
-  const workdir = probe.workdir;
-  const modelFiles = await readModelFiles(plan.modelPath, device.name);
   const bundle = await options.prepareBundle(probe);
-  const runnerDir = `${workdir}/${RUNNERS_DIR}/${bundle.hash}`;
-  const haveRunner = probe.cachedRunners?.includes(bundle.hash) === true;
-  const bundleBytes = bundle.files.reduce((s, f) => s + f.sizeBytes, 0);
-
-  // The model's files by content, named as the model names them (external data is found next to the model).
-  const modelDirHost = dirname(plan.modelPath);
-  const entries = [];
-  for (const f of modelFiles.files) {
-    const rel = relative(modelDirHost, f.path).split(sep).join("/");
-    if (rel.startsWith("../")) {
-      throw new EdgeError("model/external-data", `external data file ${f.path} is outside the model's folder`, {
-        where,
-      });
-    }
-    entries.push({ name: rel, sha256: await sha256File(f.path), path: f.path, sizeBytes: f.sizeBytes });
-  }
-  const modelDir = `${workdir}/models/${manifestHash(entries).slice(0, 32)}`;
-  const runDir = `${workdir}/runs/${options.runId}`;
-  // One round trip: the run's folder made, and whether the model is there already.
-  const prepared = await capture(
-    transport,
-    ["sh", "-c", 'mkdir -p "$1" && if [ -f "$2" ]; then echo have-model; fi', "sh", runDir, `${modelDir}/ready`],
-    "make the run's folder",
+  const files = await deployFiles(
+    plan,
+    options,
+    probe,
+    { id: bundle.hash, dir: bundle.dir, files: bundle.files },
+    transfer,
   );
-  const haveModel = prepared.includes("have-model");
-
-  const needBytes = (haveRunner ? 0 : bundleBytes) + (haveModel ? 0 : modelFiles.sizeBytes);
-  if (probe.freeBytes !== undefined && probe.freeBytes < needBytes + SPARE_BYTES) {
-    throw new EdgeError(
-      "device/disk-full",
-      `${device.name} has ${formatBytes(probe.freeBytes)} free in ${workdir}; the run needs ${formatBytes(needBytes + SPARE_BYTES)}`,
-      { where, hint: `free space on the device, or set the device's \`workdir\` to a larger file system` },
-    );
-  }
-
-  if (haveRunner) transfer.skippedBytes += bundleBytes;
-  else {
-    await pushAll(
-      transport,
-      bundle.files.map((f) => ({
-        local: join(bundle.dir, ...f.rel.split("/")),
-        remote: `${runnerDir}/${f.rel}`,
-        ...f,
-      })),
-      options,
-      transfer,
-    );
-    const programs = bundle.files.filter((f) => (f.mode & 0o111) !== 0).map((f) => `${runnerDir}/${f.rel}`);
-    await capture(
-      transport,
-      [
-        "sh",
-        "-c",
-        'r="$1"; shift; if [ $# -gt 0 ]; then chmod 755 "$@" || exit 1; fi; touch "$r"',
-        "sh",
-        `${runnerDir}/ready`,
-        ...programs,
-      ],
-      "make the runner executable",
-    );
-  }
-  if (haveModel) transfer.skippedBytes += modelFiles.sizeBytes;
-  else {
-    await pushAll(
-      transport,
-      entries.map((e) => ({ local: e.path, remote: `${modelDir}/${e.name}`, sizeBytes: e.sizeBytes })),
-      options,
-      transfer,
-    );
-    await capture(transport, ["touch", `${modelDir}/ready`], "mark the model complete");
-  }
+  const { modelFiles, modelDir, runDir } = files;
+  const runnerDir = files.runnerDir ?? "";
 
   const { samples, ...planFields } = plan;
   const remotePlan: DeviceRunPlan = {
@@ -323,26 +235,6 @@ async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: Device
   return { probe, bundle, runnerDir, runDir, modelFiles, plan: `${JSON.stringify(remotePlan)}\n` };
 }
 
-async function pushAll(
-  transport: Transport,
-  files: { local: string; remote: string; sizeBytes: number }[],
-  options: DeviceRunOptions,
-  transfer: DeviceTransfer,
-): Promise<void> {
-  const total = files.reduce((s, f) => s + f.sizeBytes, 0);
-  let done = 0;
-  for (const f of files) {
-    options.signal?.throwIfAborted();
-    await transport.push(f.local, f.remote, {
-      signal: options.signal,
-      onProgress: (p) => options.sink?.emit({ type: "progress", step: "deploy", done: done + p.doneBytes, total }),
-    });
-    done += f.sizeBytes;
-    transfer.pushedBytes += f.sizeBytes;
-    options.sink?.emit({ type: "progress", step: "deploy", done, total });
-  }
-}
-
 /** result.json and profile.json back from the device; undefined when the runner wrote no result. */
 async function pullResults(
   plan: RunPlan,
@@ -352,10 +244,8 @@ async function pullResults(
 ): Promise<RunResult | undefined> {
   const { transport } = options;
   const { runDir } = deployed;
-  const chunks: Buffer[] = [];
-  const read = await transport.exec(["cat", `${runDir}/${RESULT_FILE}`], { onStdout: (c) => chunks.push(c) });
-  if (read.code !== 0) return undefined;
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await readRemoteText(transport, `${runDir}/${RESULT_FILE}`);
+  if (text === undefined) return undefined;
   transfer.pulledBytes += Buffer.byteLength(text);
   let result: RunResult;
   try {
@@ -389,82 +279,6 @@ async function pullResults(
 async function signalRunner(transport: Transport, runDir: string): Promise<void> {
   const pidFile = shellQuote(`${runDir}/${PID_FILE}`);
   await transport.exec(["sh", "-c", `[ -f ${pidFile} ] && kill -TERM "$(cat ${pidFile})"`]);
-}
-
-/** Removes the run's folder; `stopRunner` first kills a runner that may have outlived its stop. */
-async function removeRemote(transport: Transport, runDir: string, stopRunner: boolean): Promise<void> {
-  try {
-    const pidFile = `${runDir}/${PID_FILE}`;
-    await transport.exec(
-      stopRunner
-        ? [
-            "sh",
-            "-c",
-            'if [ -f "$1" ]; then kill -KILL "$(cat "$1")" 2>/dev/null; fi; rm -rf "$2"',
-            "sh",
-            pidFile,
-            runDir,
-          ]
-        : ["rm", "-rf", runDir],
-    );
-  } catch {
-    // The device went away: its run folder stays until the next run's sweep; nothing here depends on it.
-  }
-}
-
-/** Streams a device file into `localPath` (a temporary name renamed when whole); then removes `removeDir`. */
-async function pullRemoving(
-  transport: Transport,
-  remotePath: string,
-  localPath: string,
-  removeDir: string | undefined,
-): Promise<number> {
-  const tmp = tempPathFor(localPath);
-  const out = await fs.open(tmp, "w");
-  let bytes = 0;
-  let writing = Promise.resolve();
-  let stderr = "";
-  try {
-    const script = removeDir ? 'cat "$1" && rm -rf "$2"' : 'cat "$1"';
-    const r = await transport.exec(["sh", "-c", script, "sh", remotePath, ...(removeDir ? [removeDir] : [])], {
-      onStdout: (c) => {
-        bytes += c.length;
-        writing = writing.then(() => out.write(c).then(() => undefined));
-      },
-      onStderr: (c) => (stderr += c.toString("utf8")),
-    });
-    await writing;
-    await out.close();
-    if (r.code !== 0)
-      throw new EdgeError("transport/failed", `could not read ${remotePath} on ${transport.name}: ${stderr.trim()}`, {
-        where: { device: transport.name },
-      });
-    await commitTempFile(tmp, localPath);
-    return bytes;
-  } catch (e) {
-    await out.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** Runs a command that must succeed; its stdout. A full disk is `device/disk-full`. */
-async function capture(transport: Transport, argv: string[], what: string): Promise<string> {
-  let stderr = "";
-  let stdout = "";
-  const r = await transport.exec(argv, {
-    onStdout: (c) => (stdout += c.toString("utf8")),
-    onStderr: (c) => (stderr += c.toString("utf8")),
-  });
-  if (r.code !== 0) {
-    const full = /No space left/i.test(stderr);
-    throw new EdgeError(
-      full ? "device/disk-full" : "transport/failed",
-      `could not ${what} on ${transport.name}: ${stderr.trim() || `exit ${r.code ?? r.signal}`}`,
-      { where: { device: transport.name } },
-    );
-  }
-  return stdout;
 }
 
 function parseEvent(line: string): EventInput | undefined {

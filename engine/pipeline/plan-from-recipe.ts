@@ -1,6 +1,7 @@
 // Turns a valid recipe into what a runner takes: which device, and a RunPlan for it. Pure: dataset reading happens
 // in the caller, and reaching a device (ssh, adb) is engine/devices' business; the plan is the same for every
-// device (its paths are the host's; the device run rewrites them).
+// device and runner (its paths are the host's; the device run rewrites them). A `runner: perf-test` device takes any
+// provider: the user's onnxruntime_perf_test build decides.
 import { EdgeError, isEdgeError } from "../errors";
 import type { EdgeRecipe, Device } from "../recipe";
 import { defaultDeviceName, implicitLocalDevice } from "../recipe";
@@ -68,15 +69,8 @@ export function planFromRecipe(
   file: string,
 ): RunPlan {
   const provider = choice.device.provider ?? recipe.compile?.provider ?? "cpu";
-  if (choice.kind !== "local" && (choice.device.runner ?? "node") !== "node") {
-    throw new EdgeError(
-      "device/unsupported",
-      `device "${choice.name}" asks for the \`${choice.device.runner}\` runner, which this engine cannot start yet`,
-      { file, device: choice.name },
-      "use `runner: node` (the default): the engine pushes its own runner with onnxruntime to the device",
-    );
-  }
-  if (!localProviders.has(provider)) {
+  // onnxruntime_perf_test: the user's build decides which providers it has (it says so when it lacks one).
+  if (choice.device.runner !== "perf-test" && !localProviders.has(provider)) {
     const where = choice.kind === "local" ? "this machine's onnxruntime-node" : `the node runner on "${choice.name}"`;
     throw new EdgeError(
       "device/unsupported",

@@ -13,14 +13,23 @@
 // engine cannot run on, a run folder it cannot make or that another run holds) are thrown as EdgeError, no `run/end`
 // event is emitted, and no run folder is made.
 // Once the run has started, a failed step ends in a failed report and a non-zero exit code instead.
+import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE } from "../../common/report";
-import { type DeviceTools, openDevice, prepareRunnerBundle, runOnDevice } from "../devices";
+import { EdgeError } from "../errors";
+import {
+  type DeviceTools,
+  type PerfTestRunOptions,
+  openDevice,
+  prepareRunnerBundle,
+  runOnDevice,
+  runPerfTestOnDevice,
+} from "../devices";
 import { type EventSink, nullSink } from "../events";
 import { writeFileAtomic } from "../fs/atomic";
 import { removeTempPathsSync } from "../fs/temp-paths";
 import { writeError } from "../fs/write-errors";
-import { type LoadedRecipe, formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
+import { type LoadedRecipe, type RecipePaths, formatProblem, loadRecipe, requireValidRecipe } from "../recipe";
 import type { ReportContext } from "../report/build-report";
 import { optimizationSection } from "../report/optimization-report";
 import type { RunReport } from "../report/report-types";
@@ -30,7 +39,7 @@ import type { RunPlan } from "../run/plan";
 import { abortedReport } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import type { OptimizeOutcome } from "./optimize";
-import { chooseDevice, planWithFallback } from "./plan-from-recipe";
+import { type DeviceChoice, chooseDevice, planWithFallback } from "./plan-from-recipe";
 import { refuseRunFolderOverSources } from "./protect-run-folder";
 import { RunProgress, recordingSink } from "./run-progress";
 import { exitCodeForReport, runSteps } from "./run-steps";
@@ -89,9 +98,12 @@ export async function runRecipe(
   // may be a file it reads (a new timestamped folder holds nothing yet).
   if (options.outDir)
     await refuseRunFolderOverSources(resolve(cwd, options.outDir), { recipe, paths, recipeFile: loaded.absolutePath });
-  // A device reached over ssh or adb: its transport (adb: the phone must be attached now; ssh connects on first use).
+  // A device reached over ssh or adb, or any device with `runner: perf-test`: its transport (adb: the phone must be
+  // attached now; ssh connects on first use).
+  const perfTest =
+    device.device.runner === "perf-test" ? perfTestBinary(device, paths, options.tools, file) : undefined;
   const opened =
-    device.kind !== "local" && !planned.deviceError
+    (device.kind !== "local" || perfTest) && !planned.deviceError
       ? await openDevice(device.name, device.device, loaded.absolutePath, options.tools)
       : undefined;
   let runDir: OpenRunDir;
@@ -164,26 +176,44 @@ export async function runRecipe(
       inputs: plan.inputs ?? {},
       provider: device.device.provider ?? recipe.compile?.provider ?? "cpu",
     };
-    const runOn = opened
-      ? (p: RunPlan, s: EventSink, signal?: AbortSignal) =>
-          runOnDevice(p, {
-            transport: opened.transport,
-            device: { name: device.name, kind: opened.kind, workdir: opened.workdir, env: device.device.env },
-            prepareBundle: (probe) =>
-              prepareRunnerBundle({
-                os: probe.os === "android" ? "linux" : probe.os,
-                arch: probe.arch,
-                android: probe.os === "android",
-                nodeOnDevice: probe.node,
-                glibcDir: options.tools?.glibcDir,
-                env: options.tools?.env,
+    const target = opened && {
+      transport: opened.transport,
+      device: { name: device.name, kind: opened.kind, workdir: opened.workdir, env: device.device.env },
+      runId: runDir.runId,
+    };
+    const runOn =
+      target && perfTest
+        ? (p: RunPlan, s: EventSink, signal?: AbortSignal) =>
+            runPerfTestOnDevice(p, {
+              ...target,
+              binary: perfTest,
+              provider: context.provider,
+              // compile.provider_options belong to compile.provider: passed only when the device runs that one.
+              providerOptions:
+                context.provider === (recipe.compile?.provider ?? "cpu")
+                  ? providerOptionStrings(recipe.compile?.provider_options)
+                  : undefined,
+              sink: s,
+              signal,
+            })
+        : target
+          ? (p: RunPlan, s: EventSink, signal?: AbortSignal) =>
+              runOnDevice(p, {
+                ...target,
+                prepareBundle: (probe) =>
+                  prepareRunnerBundle({
+                    os: probe.os === "android" ? "linux" : probe.os,
+                    arch: probe.arch,
+                    android: probe.os === "android",
+                    nodeOnDevice: probe.node,
+                    glibcDir: options.tools?.glibcDir,
+                    env: options.tools?.env,
+                    signal,
+                  }),
+                sink: s,
                 signal,
-              }),
-            runId: runDir.runId,
-            sink: s,
-            signal,
-          })
-      : undefined;
+              })
+          : undefined;
     const report = await runSteps(context, plan, {
       report: base,
       device: { name: device.name, kind: device.kind },
@@ -211,6 +241,38 @@ export async function runRecipe(
     if (!abandoned) runDir.lock.release();
     await opened?.transport.close().catch(() => {});
   }
+}
+
+/**
+ * The onnxruntime_perf_test of a `runner: perf-test` device: its `perf_test_path` (on this machine, pushed), else its
+ * `runner_path` (on the device), else the `edge.perfTest.path` setting (EDGE_PERF_TEST_PATH, pushed).
+ */
+function perfTestBinary(
+  device: DeviceChoice,
+  paths: RecipePaths,
+  tools: DeviceTools | undefined,
+  file: string,
+): PerfTestRunOptions["binary"] {
+  const own = paths.perfTestBinaries[device.name];
+  if (own) return { hostPath: own };
+  if (device.device.runner_path) return { devicePath: device.device.runner_path };
+  const setting = tools?.perfTestPath ?? ((tools?.env ?? process.env).EDGE_PERF_TEST_PATH || undefined);
+  if (setting) {
+    const home = setting === "~" || setting.startsWith("~/") ? resolve(homedir(), setting.slice(2)) : undefined;
+    return { hostPath: home ?? resolve(setting) };
+  }
+  throw new EdgeError(
+    "device/runner",
+    `device "${device.name}" has \`runner: perf-test\` but no onnxruntime_perf_test to run`,
+    { file, device: device.name },
+    "set the device's `perf_test_path` (your onnxruntime_perf_test built for the device, on this machine), its `runner_path` (one already on the device), or the `edge.perfTest.path` setting (EDGE_PERF_TEST_PATH)",
+  );
+}
+
+/** Provider options as onnxruntime_perf_test's `-i` takes them (text values). */
+function providerOptionStrings(options: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  if (!options) return undefined;
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)]));
 }
 
 /**

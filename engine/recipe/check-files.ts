@@ -1,5 +1,6 @@
 // Checks the files a recipe names: the model exists and is ONNX (its signature is read for the model checks),
-// datasets and tokenizers exist and have the right kind (file or folder), SSH identity files exist.
+// datasets and tokenizers exist and have the right kind (file or folder), SSH identity files exist, and so do the
+// `onnxruntime_perf_test` binaries the engine is to push (`perf_test_path`).
 // All I/O goes through the host, so the language server can answer from its own cache.
 import { isEdgeError } from "../errors";
 import type { ModelSignature } from "../onnx/signature";
@@ -146,6 +147,29 @@ export async function checkIdentityFiles(
         `identity file \`${recipe.devices?.[device]?.ssh?.identity_file}\` does not exist on this machine`,
         {
           hint: `looked for ${path}`,
+        },
+      );
+    }),
+  );
+}
+
+/** Each `perf_test_path` names a file on this machine: the engine pushes it to the device. */
+export async function checkPerfTestFiles(
+  recipe: PartialRecipe,
+  paths: RecipePaths,
+  host: RecipeFileHost,
+  sink: ProblemSink,
+): Promise<void> {
+  await Promise.all(
+    Object.entries(paths.perfTestBinaries).map(async ([device, path]) => {
+      const kind = await host.pathKind(path);
+      if (kind === "file") return;
+      sink.error(
+        kind === "directory" ? "data/wrong-kind" : "data/not-found",
+        ["devices", device, "perf_test_path"],
+        `\`${recipe.devices?.[device]?.perf_test_path}\` ${kind === "directory" ? "is a folder: name the onnxruntime_perf_test binary in it" : "does not exist on this machine"}`,
+        {
+          hint: `looked for ${path}; \`perf_test_path\` is the binary on this machine (relative to the recipe file), \`runner_path\` one already on the device`,
         },
       );
     }),

@@ -1,5 +1,5 @@
 // Checks that options fit together: quantize options that the chosen method ignores, execution providers
-// a device cannot have, thread settings the execution mode does not use.
+// a device cannot have, thread settings the execution mode does not use, a device's runner and its paths.
 import type { ProblemSink } from "./problem-sink";
 import type { Device, Provider, Quantize } from "./recipe-types.generated";
 import type { RecipeParts } from "./well-formed";
@@ -28,6 +28,7 @@ const optionMethods: Partial<Record<QuantizeOption, readonly QuantizeMethod[]>> 
 export function checkOptions(parts: RecipeParts, sink: ProblemSink): void {
   if (parts.recipe.quantize) checkQuantize(parts.recipe.quantize, parts.broken, sink);
   checkProviders(parts, sink);
+  checkRunners(parts, sink);
   checkSixteenBit(parts, sink);
   checkRun(parts, sink);
 }
@@ -203,6 +204,45 @@ function checkProviders(parts: RecipeParts, sink: ProblemSink): void {
             ? "use `nnapi`, `qnn` or `xnnpack` on Android"
             : `give device \`${name}\` its own \`provider\` (nnapi, qnn or xnnpack)`,
         },
+      );
+    }
+  }
+}
+
+/**
+ * `runner: perf-test` needs the user's onnxruntime_perf_test: `perf_test_path` (on this machine, pushed) or
+ * `runner_path` (on the device). Without either the run takes the `edge.perfTest.path` setting
+ * (EDGE_PERF_TEST_PATH), which a recipe check cannot see: a warning. `perf_test_path` means nothing to the node runner.
+ */
+function checkRunners(parts: RecipeParts, sink: ProblemSink): void {
+  const { recipe, broken } = parts;
+  for (const [name, device] of Object.entries(recipe.devices ?? {})) {
+    if (broken(["devices", name, "runner"])) continue;
+    const runner = device.runner ?? "node";
+    if (runner === "perf-test" && !device.perf_test_path && !device.runner_path) {
+      sink.warning(
+        "option/conflict",
+        ["devices", name, "runner"],
+        `\`runner: perf-test\` runs your own onnxruntime_perf_test, and device \`${name}\` does not say where it is`,
+        {
+          hint: "set `perf_test_path` (the binary built for the device, on this machine: it is pushed with its libonnxruntime.so) or `runner_path` (one already on the device); else the run takes the `edge.perfTest.path` setting (EDGE_PERF_TEST_PATH)",
+        },
+      );
+    }
+    if (runner === "node" && device.perf_test_path !== undefined) {
+      sink.warning(
+        "option/not-applicable",
+        ["devices", name, "perf_test_path"],
+        "`perf_test_path` is used only by `runner: perf-test`",
+        { on: "key", hint: "add `runner: perf-test`, or remove `perf_test_path`" },
+      );
+    }
+    if (runner === "perf-test" && device.perf_test_path !== undefined && device.runner_path !== undefined) {
+      sink.warning(
+        "option/conflict",
+        ["devices", name, "runner_path"],
+        "`runner_path` (a binary already on the device) is ignored: `perf_test_path` is pushed and run instead",
+        { on: "key" },
       );
     }
   }

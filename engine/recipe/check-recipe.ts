@@ -10,6 +10,7 @@ import {
   checkDatasetFiles,
   checkIdentityFiles,
   checkModelFile,
+  checkPerfTestFiles,
   type PathKind,
   type RecipeFileHost,
 } from "./check-files";
@@ -101,6 +102,7 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
       checkModelFile(model, paths, host, sink),
       checkDatasetFiles(parts, paths, host, sink),
       checkIdentityFiles(recipe, paths, host, sink),
+      checkPerfTestFiles(recipe, paths, host, sink),
     ]);
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));

@@ -162,9 +162,13 @@ export interface Device {
    */
   runner?: "node" | "perf-test";
   /**
-   * Path of the runner on the device (`node` or `onnxruntime_perf_test`) when it is not on the device's PATH.
+   * Path of a runner that is already on the device (`node`, or `onnxruntime_perf_test` with `runner: perf-test`), when it is not on the device's PATH. Nothing is pushed for it.
    */
   runner_path?: string;
+  /**
+   * With `runner: perf-test`: your `onnxruntime_perf_test` binary ON THIS MACHINE, built for the device (relative to the recipe file, or `~/`). The engine pushes it, with the `libonnxruntime*.so*` files of its folder, to the device's `workdir` once (by content) and runs it there with `LD_LIBRARY_PATH` set to that folder. Default: the `edge.perfTest.path` setting (environment `EDGE_PERF_TEST_PATH`); `runner_path` names one already on the device instead.
+   */
+  perf_test_path?: string;
   /**
    * Execution provider on this device (default: `compile.provider`).
    */

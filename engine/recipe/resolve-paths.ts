@@ -15,6 +15,8 @@ export interface RecipePaths {
   datasets: Record<string, DatasetPaths>;
   /** SSH identity files, by device name. */
   identityFiles: Record<string, string>;
+  /** `onnxruntime_perf_test` binaries on this machine (`perf_test_path`), by device name. */
+  perfTestBinaries: Record<string, string>;
 }
 
 /** An absolute path for a path written in a recipe. */
@@ -34,8 +36,10 @@ export function resolveRecipePaths(
     datasets[name] = { path: at(dataset.path), ...(dataset.tokenizer ? { tokenizer: at(dataset.tokenizer) } : {}) };
   }
   const identityFiles: Record<string, string> = {};
+  const perfTestBinaries: Record<string, string> = {};
   for (const [name, device] of Object.entries(recipe.devices ?? {})) {
     if (device.ssh?.identity_file) identityFiles[name] = at(device.ssh.identity_file);
+    if (device.perf_test_path) perfTestBinaries[name] = at(device.perf_test_path);
   }
-  return { baseDir: resolve(baseDir), model: at(recipe.model.path), datasets, identityFiles };
+  return { baseDir: resolve(baseDir), model: at(recipe.model.path), datasets, identityFiles, perfTestBinaries };
 }

@@ -18,7 +18,7 @@ import { ensureDir } from "../fs/write-errors";
 import type { TraceEvent } from "../../common/trace/trace-event";
 import type { OrtSession } from "./ort";
 import { type TraceParseResult, TraceParser } from "../../common/trace/trace-parser";
-import { KernelCollector, type ProfileSummary, kernelsToStream, summarizeKernels } from "./profile";
+import { KernelCollector, type KernelRecord, type ProfileSummary, kernelsToStream, summarizeKernels } from "./profile";
 
 export interface ProfileCapture {
   dir: string;
@@ -125,20 +125,25 @@ export async function collectProfile(
     const records = collector.finish();
     const summary = summarizeKernels(records, { skipRuns: options.skipRuns });
     const kernels = kernelsToStream(records, options.maxKernelEvents);
-    for (const k of kernels) {
-      sink.emit({
-        type: "kernel",
-        node: k.node,
-        opType: k.opType,
-        provider: k.provider,
-        startUs: k.startUs,
-        durationUs: k.durationUs,
-      });
-    }
+    emitKernelEvents(sink, kernels);
     if (incomplete) sink.emit({ type: "log", level: "warning", message: `profile incomplete: ${incomplete}` });
     return { path: target, summary, kernelEventsEmitted: kernels.length, incomplete };
   } finally {
     await discardProfileCapture(capture);
+  }
+}
+
+/** One `kernel` event per kernel (a device run's pulled profile is announced the same way). */
+export function emitKernelEvents(sink: EventSink, kernels: readonly KernelRecord[]): void {
+  for (const k of kernels) {
+    sink.emit({
+      type: "kernel",
+      node: k.node,
+      opType: k.opType,
+      provider: k.provider,
+      startUs: k.startUs,
+      durationUs: k.durationUs,
+    });
   }
 }
 

@@ -43,7 +43,11 @@ export class RunFeatures implements vscode.Disposable {
       nodePath: () => readConfig().nodePath,
       toolEnv: () => {
         const config = readConfig();
-        return { EDGE_ADB_PATH: config.adbPath, EDGE_SSH_PATH: config.sshPath };
+        return {
+          EDGE_ADB_PATH: config.adbPath,
+          EDGE_SSH_PATH: config.sshPath,
+          ...(config.perfTestPath ? { EDGE_PERF_TEST_PATH: config.perfTestPath } : {}),
+        };
       },
       didFinish: (result) => this.finished.fire(result),
     });

@@ -380,7 +380,12 @@ void suite("checkRecipe: options, budgets, files", () => {
 void suite("checkRecipe: a full, valid recipe", () => {
   void test("every section filled in against the real silero model has no problems", async () => {
     const dir = tempDir();
-    writeFiles(dir, { "data/calib/0.npy": "x", "data/eval.npz": "x", "keys/id_ed25519": "x" });
+    writeFiles(dir, {
+      "data/calib/0.npy": "x",
+      "data/eval.npz": "x",
+      "keys/id_ed25519": "x",
+      "android/onnxruntime_perf_test": "x",
+    });
     const model = relative(dir, sileroModel);
     const text = yaml`
       name: silero-vad-int8
@@ -409,7 +414,12 @@ void suite("checkRecipe: a full, valid recipe", () => {
       devices:
         laptop: { local: {} }
         pi: { ssh: { host: pi.local, user: pi, port: 22, identity_file: keys/id_ed25519 }, threads: 4 }
-        pixel8: { adb: { serial: "1A2B3C4D" }, runner: perf-test, provider: xnnpack, threads: 4 }
+        pixel8:
+          adb: { serial: "1A2B3C4D" }
+          runner: perf-test
+          perf_test_path: android/onnxruntime_perf_test
+          provider: xnnpack
+          threads: 4
       run:
         device: laptop
         warmup: 5
@@ -440,5 +450,59 @@ void suite("checkRecipe: a full, valid recipe", () => {
     assert.equal(paths?.model, sileroModel);
     assert.equal(paths?.datasets.eval.path, `${dir}/data/eval.npz`);
     assert.equal(paths?.identityFiles.pi, `${dir}/keys/id_ed25519`);
+    assert.equal(paths?.perfTestBinaries.pixel8, `${dir}/android/onnxruntime_perf_test`);
+  });
+});
+
+void suite("checkRecipe: runners", () => {
+  void test("`runner: perf-test` without a binary is a warning on the runner (the setting may give one)", async () => {
+    const { problems, at } = await check(yaml`
+      name: x
+      model: { path: ${silero} }
+      devices:
+        phone: { adb: { serial: ABC }, runner: ⟨here⟩perf-test }
+        board: { ssh: { host: b }, runner: perf-test, runner_path: /opt/ort/onnxruntime_perf_test }
+    `);
+    const p = expectProblem(problems, {
+      code: "option/conflict",
+      at: at[0],
+      severity: "warning",
+      message: /`phone` does not say where it is/,
+    });
+    assert.match(p.hint ?? "", /perf_test_path.*runner_path.*edge\.perfTest\.path/);
+    // `board` names one on the device: no runner problem there.
+    assert.equal(problems.filter((q) => q.code === "option/conflict").length, 1, describe(problems));
+  });
+
+  void test("a `perf_test_path` that is not a file on this machine is an error on its value", async () => {
+    const dir = tempDir();
+    writeFiles(dir, { "build/keep": "x" });
+    const { problems, at } = await check(
+      yaml`
+        name: x
+        model: { path: ${relative(dir, sileroModel)} }
+        devices:
+          phone: { adb: { serial: ABC }, runner: perf-test, perf_test_path: ⟨here⟩build/onnxruntime_perf_test }
+          board: { ssh: { host: b }, runner: perf-test, perf_test_path: ⟨here⟩build }
+      `,
+      nodeCheckHost(dir),
+    );
+    expectProblem(problems, {
+      code: "data/not-found",
+      at: at[0],
+      severity: "error",
+      message: /`build\/onnxruntime_perf_test` does not exist on this machine/,
+    });
+    expectProblem(problems, { code: "data/wrong-kind", at: at[1], severity: "error", message: /is a folder/ });
+  });
+
+  void test("`perf_test_path` on a node runner is not applicable", async () => {
+    const { problems, at } = await check(yaml`
+      name: x
+      model: { path: ${silero} }
+      devices:
+        board: { ssh: { host: b }, ⟨here⟩perf_test_path: ${silero} }
+    `);
+    expectProblem(problems, { code: "option/not-applicable", at: at[0], severity: "warning" });
   });
 });
