@@ -11,6 +11,15 @@ import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { defaultCacheDir, npmPack } from "./node-runtime";
 import { extractTgz } from "./node-runtime-tar";
 
+/** The OS/arch pairs onnxruntime-node 1.30 ships native files for (others are not fetched: it has none). */
+export const ORT_PLATFORMS: ReadonlySet<string> = new Set([
+  "linux/x64",
+  "linux/arm64",
+  "darwin/arm64",
+  "win32/x64",
+  "win32/arm64",
+]);
+
 export interface OrtBinariesOptions {
   os: string;
   arch: string;

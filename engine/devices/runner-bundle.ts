@@ -20,7 +20,7 @@ import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
 import { type GlibcOptions, glibcTarget, resolveGlibc } from "./glibc";
 import { defaultCacheDir, ensureNodeRuntime } from "./node-runtime";
-import { ensureOrtBinaries } from "./ort-runtime";
+import { ORT_PLATFORMS, ensureOrtBinaries } from "./ort-runtime";
 import { type BundleSource, ortBinaryDir, ortPackageDirs, ortSources, runnerScriptPath } from "./runner-bundle-sources";
 
 export const BUNDLE_MANIFEST = "bundle.json";
@@ -121,16 +121,17 @@ async function bundleSources(options: RunnerBundleOptions): Promise<BundleSource
   }
   const dirs = ortPackageDirs();
   // This installation's binaries for the device, else onnxruntime-node's from npm (a .vsix has only its own).
-  const binDir = existsSync(ortBinaryDir(dirs.node, os, arch))
-    ? undefined
-    : await ensureOrtBinaries({
-        os,
-        arch,
-        ortDir: dirs.node,
-        cacheDir: options.cacheDir,
-        npm: options.npm,
-        signal: options.signal,
-      });
+  const binDir =
+    existsSync(ortBinaryDir(dirs.node, os, arch)) || !ORT_PLATFORMS.has(`${os}/${arch}`)
+      ? undefined
+      : await ensureOrtBinaries({
+          os,
+          arch,
+          ortDir: dirs.node,
+          cacheDir: options.cacheDir,
+          npm: options.npm,
+          signal: options.signal,
+        });
   const sources: BundleSource[] = [
     { rel: "runner.cjs", source: runner, mode: 0o644 },
     ...ortSources(os, arch, dirs, binDir),
