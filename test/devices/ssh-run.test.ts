@@ -3,8 +3,8 @@
 // while the run goes on; a second run pushes nothing; Ctrl-C stops the remote runner within 2 s; a device that dies
 // mid-run ends the run within 5 s with `transport/disconnected` and the iterations measured so far in the report.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
 import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
@@ -63,6 +63,33 @@ void describe("edge run on an ssh device", { skip }, () => {
     const again = reportOf(second);
     assert.equal(again.device.transfer!.pushedBytes, 0, "nothing pushed the second time");
     assert.equal(again.device.transfer!.skippedBytes, report.device.transfer!.pushedBytes);
+  });
+
+  void test("a dataset's samples travel to the device and feed its iterations", async () => {
+    const dir = tempDir();
+    const lm = resolve("samples/tiny-lm");
+    writeFileSync(
+      join(dir, "r.edge.yaml"),
+      `name: t
+model:
+  path: ${join(lm, "model.onnx")}
+data:
+  text: { path: ${join(lm, "heldout.txt")}, format: text, tokenizer: ${join(lm, "tokenizer.json")}, sequence_length: 32 }
+devices:
+  dev: { ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}" }
+run: { device: dev, data: text, warmup: 1, iterations: 6 }
+`,
+    );
+    const run = startEdgeRun(dir, env);
+    assert.equal((await run.done).code, 0, run.stderr());
+    const report = reportOf(run);
+    assert.equal(report.status, "ok");
+    assert.ok(report.run.datasetSamples > 1, `fed ${report.run.datasetSamples} samples`);
+    assert.equal(report.latenciesMs.length, 6);
+    // The runner fed the dataset's token ids: the input comes from the dataset, not made up.
+    const ids = report.model?.inputs.find((i) => i.name === "input_ids");
+    assert.equal(ids?.source, "dataset", JSON.stringify(report.model?.inputs));
+    assert.deepEqual(ids?.shape, [1, 32]);
   });
 
   void test("Ctrl-C stops the runner on the device within 2 s and keeps what it measured", async () => {
