@@ -32,6 +32,8 @@ export interface DeviceRunTarget {
     workdir: string;
     /** Extra environment of the runner (the recipe device's `env`). */
     env?: Record<string, string>;
+    /** The node runner's node on the device when it is not on PATH (the recipe device's `runner_path`). */
+    nodePath?: string;
   };
   /** The run's id: its folder's name on the device. */
   runId: string;

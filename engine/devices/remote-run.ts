@@ -200,7 +200,7 @@ export async function runOnDevice(plan: RunPlan, options: DeviceRunOptions): Pro
 /** Probe, runner bundle, model, plan: everything the device needs, each pushed only when not there yet. */
 async function deploy(plan: RunPlan, options: DeviceRunOptions, transfer: DeviceTransfer): Promise<Deployed> {
   const { transport, device } = options;
-  const probe = await transport.probe(device.workdir);
+  const probe = await transport.probe(device.workdir, { nodePath: device.nodePath });
   const bundle = await options.prepareBundle(probe);
   const files = await deployFiles(
     plan,

@@ -178,7 +178,13 @@ export async function runRecipe(
     };
     const target = opened && {
       transport: opened.transport,
-      device: { name: device.name, kind: opened.kind, workdir: opened.workdir, env: device.device.env },
+      device: {
+        name: device.name,
+        kind: opened.kind,
+        workdir: opened.workdir,
+        env: device.device.env,
+        nodePath: perfTest ? undefined : device.device.runner_path,
+      },
       runId: runDir.runId,
     };
     const runOn =

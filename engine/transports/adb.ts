@@ -201,8 +201,8 @@ export class AdbTransport implements Transport {
     options.onProgress?.({ path: remotePath, doneBytes: size, totalBytes: size });
   }
 
-  probe(workdir: string): Promise<DeviceProbe> {
-    return probeWithShell(this, workdir);
+  probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
+    return probeWithShell(this, workdir, options.nodePath);
   }
 
   async close(): Promise<void> {

@@ -111,8 +111,8 @@ export class LocalTransport implements Transport {
     return this.copy(expandHome(remotePath), localPath, remotePath, options);
   }
 
-  async probe(workdir: string): Promise<DeviceProbe> {
-    if (process.platform !== "win32") return probeWithShell(this, workdir);
+  async probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
+    if (process.platform !== "win32") return probeWithShell(this, workdir, options.nodePath);
     return this.probeWithNode(workdir);
   }
 

@@ -171,8 +171,8 @@ export class OpenSshTransport implements Transport {
     }
   }
 
-  probe(workdir: string): Promise<DeviceProbe> {
-    return probeWithShell(this, workdir);
+  probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
+    return probeWithShell(this, workdir, options.nodePath);
   }
 
   /** Ends the shared connection (`ssh -O exit`) and removes its folder. Idempotent. */

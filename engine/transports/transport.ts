@@ -52,7 +52,10 @@ export interface Transport {
   push(localPath: string, remotePath: string, options?: TransferOptions): Promise<void>;
   /** Copies a device file to `localPath`, atomically on the host side. */
   pull(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
-  /** What the device is; `workdir` is the folder runs use there (created when missing). */
-  probe(workdir: string): Promise<DeviceProbe>;
+  /**
+   * What the device is; `workdir` is the folder runs use there (created when missing). `nodePath` is the node to ask
+   * for its version (a recipe's `runner_path`); default `node` on the device's PATH.
+   */
+  probe(workdir: string, options?: { nodePath?: string }): Promise<DeviceProbe>;
   close(): Promise<void>;
 }

@@ -3,8 +3,8 @@
 // while the run goes on; a second run pushes nothing; Ctrl-C stops the remote runner within 2 s; a device that dies
 // mid-run ends the run within 5 s with `transport/disconnected` and the iterations measured so far in the report.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
 import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
@@ -90,6 +90,23 @@ run: { device: dev, data: text, warmup: 1, iterations: 6 }
     const ids = report.model?.inputs.find((i) => i.name === "input_ids");
     assert.equal(ids?.source, "dataset", JSON.stringify(report.model?.inputs));
     assert.deepEqual(ids?.shape, [1, 32]);
+  });
+
+  void test("runner_path names the device's node when it is not the one on PATH", async () => {
+    const dir = tempDir();
+    const node = join(dir, "opt node", "bin", "node");
+    mkdirSync(dirname(node), { recursive: true });
+    symlinkSync(process.execPath, node);
+    writeRecipe(
+      dir,
+      `{ ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}", runner_path: "${node}" }`,
+      "iterations: 3",
+    );
+    const run = startEdgeRun(dir, env);
+    assert.equal((await run.done).code, 0, run.stderr());
+    const report = reportOf(run);
+    assert.equal(report.device.probe?.node?.path, node);
+    assert.equal(report.device.host?.nodeVersion, process.version);
   });
 
   void test("Ctrl-C stops the runner on the device within 2 s and keeps what it measured", async () => {
