@@ -173,7 +173,7 @@ async function withProbe(
   let timer: NodeJS.Timeout | undefined;
   try {
     const probe = await Promise.race<DeviceProbe>([
-      transport.probe(workdir),
+      transport.probe(workdir, { look: true }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () =>

@@ -79,6 +79,10 @@ export function renderReportMarkdown(report: RunReport): string {
       "session",
       `optimization ${o.optimization}, ${o.executionMode}, ${threads}; created in ${formatMs(report.session.creationMs)}`,
     ]);
+    // What a runner other than the engine's own could not do as asked (perf-test: one warm-up, its own inputs, …).
+    const notes = report.session.ortOptions.notes;
+    if (Array.isArray(notes) && notes.length > 0)
+      rows.push(["runner notes", notes.map((n) => esc(String(n))).join("<br>")]);
   }
   rows.push([
     "iterations",

@@ -20,7 +20,7 @@ import { killCommand, MarkerFilter, newMarkerToken, wrapCommand } from "./adb-ma
 import { findAdb } from "./adb-program";
 import { probeWithShell } from "./probe";
 import { shellCommand } from "./shell-quote";
-import type { ExecOptions, ExecResult, TransferOptions, Transport } from "./transport";
+import type { ExecOptions, ExecResult, ProbeOptions, TransferOptions, Transport } from "./transport";
 
 export interface AdbTransportOptions {
   /** The adb program (the `edge.adb.path` setting); else $ANDROID_HOME/platform-tools/adb, else adb on PATH. */
@@ -201,8 +201,8 @@ export class AdbTransport implements Transport {
     options.onProgress?.({ path: remotePath, doneBytes: size, totalBytes: size });
   }
 
-  probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
-    return probeWithShell(this, workdir, options.nodePath);
+  probe(workdir: string, options: ProbeOptions = {}): Promise<DeviceProbe> {
+    return probeWithShell(this, workdir, options.nodePath, options.look);
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@ import { releaseTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
 import { probeWithShell } from "./probe";
 import { envAssignments } from "./shell-quote";
-import type { ExecOptions, ExecResult, Transport, TransferOptions } from "./transport";
+import type { ExecOptions, ExecResult, ProbeOptions, Transport, TransferOptions } from "./transport";
 
 export interface LocalTransportOptions {
   /** The device's name in messages. Default "local". */
@@ -111,8 +111,8 @@ export class LocalTransport implements Transport {
     return this.copy(expandHome(remotePath), localPath, remotePath, options);
   }
 
-  async probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
-    if (process.platform !== "win32") return probeWithShell(this, workdir, options.nodePath);
+  async probe(workdir: string, options: ProbeOptions = {}): Promise<DeviceProbe> {
+    if (process.platform !== "win32") return probeWithShell(this, workdir, options.nodePath, options.look);
     return this.probeWithNode(workdir);
   }
 

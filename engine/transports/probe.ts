@@ -20,8 +20,12 @@ const androidProps: Record<string, string> = {
   "ro.product.cpu.abi": "android.abi",
 };
 
-/** The probe script for a work directory (created when missing) and an optional node to ask for its version. */
-export function probeScript(workdir: string, nodePath?: string): string {
+/**
+ * The probe script for a work directory and an optional node to ask for its version. The work directory is created
+ * when missing, unless `look` (listing devices changes nothing on them): then free space is that of its nearest
+ * existing folder.
+ */
+export function probeScript(workdir: string, nodePath?: string, look = false): string {
   const wd = shellPath(workdir);
   const node = nodePath ? shellQuote(nodePath) : "node";
   const props = Object.entries(androidProps)
@@ -33,8 +37,10 @@ export function probeScript(workdir: string, nodePath?: string): string {
     `if [ -r /proc/meminfo ]; then sed -n -e 's/^MemTotal: *\\([0-9]*\\) kB/memtotal_kb=\\1/p' -e 's/^MemAvailable: *\\([0-9]*\\) kB/memavail_kb=\\1/p' /proc/meminfo; fi`,
     `if command -v sysctl >/dev/null 2>&1 && [ ! -r /proc/meminfo ]; then echo memtotal_b=$(sysctl -n hw.memsize 2>/dev/null); fi`,
     `if command -v getprop >/dev/null 2>&1; then ${props}; fi`,
-    `mkdir -p ${wd} 2>/dev/null; if cd ${wd} 2>/dev/null; then echo workdir=$(pwd -P); echo "df=$(df -k . 2>/dev/null | tail -n 1)"; else echo workdir_error=1; fi`,
-    `if [ -d ${RUNNERS_DIR} ]; then for r in ${RUNNERS_DIR}/*/ready; do [ -f "$r" ] && echo runner="$r"; done; fi`,
+    look
+      ? `d=${wd}; while [ ! -d "$d" ] && [ "$d" != / ] && [ "$d" != . ]; do d=$(dirname "$d"); done; if [ -d ${wd} ]; then cd ${wd} && echo workdir=$(pwd -P); fi; echo "df=$(df -k "$d" 2>/dev/null | tail -n 1)"`
+      : `mkdir -p ${wd} 2>/dev/null; if cd ${wd} 2>/dev/null; then echo workdir=$(pwd -P); echo "df=$(df -k . 2>/dev/null | tail -n 1)"; else echo workdir_error=1; fi`,
+    `if [ -d ${RUNNERS_DIR} ] && [ "$(pwd -P)" = "$(cd ${wd} 2>/dev/null && pwd -P)" ]; then for r in ${RUNNERS_DIR}/*/ready; do [ -f "$r" ] && echo runner="$r"; done; fi`,
     `if command -v ${node} >/dev/null 2>&1; then echo node_path=$(command -v ${node}); echo node_version=$(${node} --version 2>/dev/null); fi`,
     `true`,
   ].join("\n");
@@ -121,10 +127,11 @@ export async function probeWithShell(
   transport: Pick<Transport, "exec" | "name">,
   workdir: string,
   nodePath?: string,
+  look = false,
 ): Promise<DeviceProbe> {
   const chunks: Buffer[] = [];
   const errors: Buffer[] = [];
-  const result: ExecResult = await transport.exec(["sh", "-c", probeScript(workdir, nodePath)], {
+  const result: ExecResult = await transport.exec(["sh", "-c", probeScript(workdir, nodePath, look)], {
     onStdout: (c) => chunks.push(c),
     onStderr: (c) => errors.push(c),
   });

@@ -24,7 +24,7 @@ import { type SshOptions, sshBaseArgs, sshCommandArgs, sshControlArgs } from "./
 import { sshError, sshNotFound, stderrTail } from "./ssh-errors";
 import { KILL_SCRIPT, MarkerFilter, newMarker, statusToResult, wrapperCommand } from "./ssh-wrapper";
 import { envAssignments, shellPath, shellQuote } from "./shell-quote";
-import type { ExecOptions, ExecResult, Transport, TransferOptions } from "./transport";
+import type { ExecOptions, ExecResult, ProbeOptions, Transport, TransferOptions } from "./transport";
 
 export type { SshOptions } from "./ssh-args";
 export { sshOptionsFromRecipe, sshAddress } from "./ssh-args";
@@ -171,8 +171,8 @@ export class OpenSshTransport implements Transport {
     }
   }
 
-  probe(workdir: string, options: { nodePath?: string } = {}): Promise<DeviceProbe> {
-    return probeWithShell(this, workdir, options.nodePath);
+  probe(workdir: string, options: ProbeOptions = {}): Promise<DeviceProbe> {
+    return probeWithShell(this, workdir, options.nodePath, options.look);
   }
 
   /** Ends the shared connection (`ssh -O exit`) and removes its folder. Idempotent. */

@@ -26,6 +26,11 @@ export interface ExecResult {
   signal?: string;
 }
 
+export interface ProbeOptions {
+  nodePath?: string;
+  look?: boolean;
+}
+
 export interface TransferProgress {
   /** The local path (push) or remote path (pull) being copied. */
   path: string;
@@ -54,8 +59,9 @@ export interface Transport {
   pull(remotePath: string, localPath: string, options?: TransferOptions): Promise<void>;
   /**
    * What the device is; `workdir` is the folder runs use there (created when missing). `nodePath` is the node to ask
-   * for its version (a recipe's `runner_path`); default `node` on the device's PATH.
+   * for its version (a recipe's `runner_path`); default `node` on the device's PATH. `look` changes nothing on the
+   * device (the work directory is not created; its free space is its nearest existing folder's).
    */
-  probe(workdir: string, options?: { nodePath?: string }): Promise<DeviceProbe>;
+  probe(workdir: string, options?: ProbeOptions): Promise<DeviceProbe>;
   close(): Promise<void>;
 }

@@ -136,6 +136,10 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
     assert.equal(report.latenciesMs[0], 7.58612);
     assert.equal(report.session?.ortOptions.runner, "onnxruntime_perf_test");
     assert.equal(report.session?.ortOptions.statsSource, "per-request");
+    const notes = report.session?.ortOptions.notes as string[];
+    assert.ok(notes.length > 0, "the tool's limits are noted");
+    const markdown = readFileSync(join(dir, ".edge", "runs", report.runId, "report.md"), "utf8");
+    assert.match(markdown, /\| runner notes \| \S/, "report.md shows them");
     assert.equal(report.session?.creationMs, 169.475);
     assert.equal(report.memory?.peakRssBytes, 91336704);
     // What the tool was given (one argument a line; the work folder's space stays inside its argument): the model

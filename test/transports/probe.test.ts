@@ -2,8 +2,8 @@
 // probeWithShell through the local transport on this machine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { arch, cpus, totalmem } from "node:os";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { arch, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createLocalTransport } from "../../engine/transports/local";
 import { parseProbe, probeScript, probeWithShell } from "../../engine/transports/probe";
@@ -156,3 +156,21 @@ void test(
     assert.match(probeScript("~/e d", "/opt/node 20/bin/node"), /"\$HOME"\/'e d'/);
   },
 );
+
+void test("a looking probe changes nothing: a missing work folder is not made, its free space is its parent's", async () => {
+  const base = mkdtempSync(join(tmpdir(), "edge-probe-look-"));
+  try {
+    const workdir = join(base, "not", "yet");
+    const probe = await createLocalTransport().probe(workdir, { look: true });
+    assert.equal(existsSync(join(base, "not")), false, "nothing made");
+    assert.equal(probe.workdir, workdir);
+    assert.ok((probe.freeBytes ?? 0) > 0, "free space of the nearest existing folder");
+    assert.equal(probe.cachedRunners, undefined);
+    // The run's probe makes it.
+    const made = await createLocalTransport().probe(workdir);
+    assert.equal(existsSync(workdir), true);
+    assert.equal(made.workdir, realpathSync(workdir));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
