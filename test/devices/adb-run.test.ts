@@ -5,35 +5,34 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { type AdbFixture, startAdbFixture } from "../fixtures/adb-device/index";
-import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
+import { describe, test } from "node:test";
+import { startAdbFixture } from "../fixtures/adb-device/index";
+import {
+  adbSkip,
+  alive,
+  eventually,
+  reportOf,
+  startEdgeRun,
+  tempDir,
+  useAdbPhone,
+  writeRecipe,
+} from "./device-run-helpers";
 
-const skip = existsSync("/usr/bin/adb") ? false : "adb is not installed (Debian: adb)";
-
-void describe("edge run on an adb device", { skip }, () => {
-  let phone: AdbFixture;
-  let env: NodeJS.ProcessEnv;
-  before(async () => {
-    phone = await startAdbFixture();
-    env = { ...phone.adbEnv, EDGE_ADB_PATH: phone.adbPath };
-  });
-  after(async () => {
-    await phone?.close();
-  });
+void describe("edge run on an adb device", { skip: adbSkip }, () => {
+  const adb = useAdbPhone();
 
   void test("deploys the runner with node and a glibc loader, runs there, streams events; a second run pushes nothing", async () => {
     const dir = tempDir();
-    const workdir = join(phone.root, "data", "local", "tmp", "edge-studio");
-    writeRecipe(dir, `{ adb: { serial: "${phone.serial}" }, workdir: "${workdir}" }`);
-    const first = startEdgeRun(dir, env);
+    const workdir = join(adb.phone.root, "data", "local", "tmp", "edge-studio");
+    writeRecipe(dir, `{ adb: { serial: "${adb.phone.serial}" }, workdir: "${workdir}" }`);
+    const first = startEdgeRun(dir, adb.env);
     const { code, exitedAt } = await first.done;
     assert.equal(code, 0, first.stderr());
     const report = reportOf(first);
     assert.equal(report.status, "ok");
     assert.equal(report.device.kind, "adb");
     assert.equal(report.device.probe?.os, "android");
-    assert.equal(report.device.probe?.android?.model, phone.props["ro.product.model"]);
+    assert.equal(report.device.probe?.android?.model, adb.phone.props["ro.product.model"]);
     assert.equal(report.device.probe?.arch, "x64");
     assert.equal(report.latenciesMs.length, 10);
     const markdown = readFileSync(join(dir, ".edge", "runs", report.runId, "report.md"), "utf8");
@@ -48,7 +47,7 @@ void describe("edge run on an adb device", { skip }, () => {
     assert.ok(readdirSync(join(workdir, "runners", runner, "glibc")).some((f) => f.startsWith("ld-linux")));
     assert.deepEqual(readdirSync(join(workdir, "runs")), [], "the run's folder on the device is removed");
 
-    const second = startEdgeRun(dir, env);
+    const second = startEdgeRun(dir, adb.env);
     assert.equal((await second.done).code, 0, second.stderr());
     const again = reportOf(second);
     assert.equal(again.device.transfer!.pushedBytes, 0);
@@ -57,9 +56,9 @@ void describe("edge run on an adb device", { skip }, () => {
 
   void test("stopping the run stops the runner on the phone within 2 s", async () => {
     const dir = tempDir();
-    const workdir = join(phone.root, "data", "local", "tmp", "edge-studio");
-    writeRecipe(dir, `{ adb: { serial: "${phone.serial}" }, workdir: "${workdir}" }`, "iterations: 1000000");
-    const run = startEdgeRun(dir, env);
+    const workdir = join(adb.phone.root, "data", "local", "tmp", "edge-studio");
+    writeRecipe(dir, `{ adb: { serial: "${adb.phone.serial}" }, workdir: "${workdir}" }`, "iterations: 1000000");
+    const run = startEdgeRun(dir, adb.env);
     const start = await run.waitFor((e) => e.type === "run/start");
     await run.waitFor((e) => e.type === "iteration" && !e.warmup && e.index >= 3);
     const runId = start.type === "run/start" ? start.runId : "";
@@ -96,9 +95,9 @@ void describe("edge run on an adb device", { skip }, () => {
   void test("a serial that is not attached stops before the run, naming the attached ones", async () => {
     const dir = tempDir();
     writeRecipe(dir, `{ adb: { serial: "no-such-phone" } }`);
-    const run = startEdgeRun(dir, env);
+    const run = startEdgeRun(dir, adb.env);
     assert.equal((await run.done).code, 5);
     assert.match(run.stderr(), /no-such-phone/);
-    assert.match(run.stderr(), new RegExp(phone.serial.replace(/[.]/g, "\\.")));
+    assert.match(run.stderr(), new RegExp(adb.phone.serial.replace(/[.]/g, "\\.")));
   });
 });

@@ -1,12 +1,14 @@
 // Shared by the device-run tests: `edge run` started as a real child process (as the editor starts it), its
 // JSON-lines events read as they arrive with the time each arrived, and recipes for a device in a temporary folder.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { after } from "node:test";
+import { after, before } from "node:test";
 import type { EngineEvent } from "../../common/events";
 import type { RunReport } from "../../common/report";
+import { type AdbFixture, startAdbFixture } from "../fixtures/adb-device/index";
+import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
 
 export const EDGE = resolve("bin/edge.js");
 export const TINY_LM = resolve("samples/tiny-lm/model.onnx");
@@ -134,4 +136,38 @@ export async function eventually(check: () => boolean, timeoutMs: number, stepMs
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return check();
+}
+
+/** Why a describe that needs the private sshd is skipped (false: it runs). */
+export const sshSkip = sshdAvailable ? false : "OpenSSH's sshd is not installed (Debian: openssh-server)";
+/** Why a describe that needs the real adb is skipped (false: it runs). */
+export const adbSkip = existsSync("/usr/bin/adb") ? false : "adb is not installed (Debian: adb)";
+
+/**
+ * A private sshd for the describe this is called in (started before its tests, stopped after), and the environment
+ * that lets `edge` reach it by its alias. Read the fields inside tests.
+ */
+export function useSshd(): { sshd: Sshd; env: NodeJS.ProcessEnv } {
+  const state = {} as { sshd: Sshd; env: NodeJS.ProcessEnv };
+  before(async () => {
+    state.sshd = await startSshd();
+    state.env = { EDGE_SSH_CONFIG: state.sshd.configFile };
+  });
+  after(async () => {
+    await state.sshd?.stop();
+  });
+  return state;
+}
+
+/** The adb device fixture for the describe this is called in, and the environment that lets `edge` reach it. */
+export function useAdbPhone(): { phone: AdbFixture; env: NodeJS.ProcessEnv } {
+  const state = {} as { phone: AdbFixture; env: NodeJS.ProcessEnv };
+  before(async () => {
+    state.phone = await startAdbFixture();
+    state.env = { ...state.phone.adbEnv, EDGE_ADB_PATH: state.phone.adbPath };
+  });
+  after(async () => {
+    await state.phone?.close();
+  });
+  return state;
 }

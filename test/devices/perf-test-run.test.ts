@@ -12,10 +12,19 @@
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { type AdbFixture, startAdbFixture } from "../fixtures/adb-device/index";
-import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
-import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
+import { describe, test } from "node:test";
+import {
+  adbSkip,
+  alive,
+  eventually,
+  reportOf,
+  sshSkip,
+  startEdgeRun,
+  tempDir,
+  useAdbPhone,
+  useSshd,
+  writeRecipe,
+} from "./device-run-helpers";
 
 const FIXTURES = resolve("test/fixtures/perf-test");
 const recorded = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
@@ -94,19 +103,8 @@ function kernel(ts: number, dur: number) {
   return { cat: "Node", name: "/lm/MatMul_kernel_time", ph: "X", ts, dur, pid: 1, tid: 1, args };
 }
 
-const sshSkip = sshdAvailable ? false : "OpenSSH's sshd is not installed (Debian: openssh-server)";
-const adbSkip = existsSync("/usr/bin/adb") ? false : "adb is not installed (Debian: adb)";
-
 void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () => {
-  let sshd: Sshd;
-  let env: NodeJS.ProcessEnv;
-  before(async () => {
-    sshd = await startSshd();
-    env = { EDGE_SSH_CONFIG: sshd.configFile };
-  });
-  after(async () => {
-    await sshd?.stop();
-  });
+  const ssh = useSshd();
 
   void test("pushes the binary with its library, runs it, parses its output and result file, pulls the profile; a second run pushes nothing", async () => {
     const dir = tempDir();
@@ -119,11 +117,11 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
     const argsFile = join(dir, "args.txt");
     writeRecipe(
       dir,
-      `{ ssh: { host: ${sshd.alias} }, workdir: "${workdir}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test, env: { STANDIN_ARGS: "${argsFile}" } }`,
+      `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${workdir}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test, env: { STANDIN_ARGS: "${argsFile}" } }`,
       "warmup: 1, iterations: 25, profile: true",
     );
 
-    const first = startEdgeRun(dir, env);
+    const first = startEdgeRun(dir, ssh.env);
     assert.equal((await first.done).code, 0, first.stderr());
     const report = reportOf(first);
     assert.equal(report.status, "ok", JSON.stringify(report.errors));
@@ -184,7 +182,7 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
     assert.ok(readFileSync(profilePath, "utf8").includes("MatMul_kernel_time"));
     assert.deepEqual(readdirSync(join(workdir, "runs")), []);
 
-    const second = startEdgeRun(dir, env);
+    const second = startEdgeRun(dir, ssh.env);
     assert.equal((await second.done).code, 0, second.stderr());
     const again = reportOf(second);
     assert.equal(again.status, "ok");
@@ -202,10 +200,10 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
     });
     writeRecipe(
       dir,
-      `{ ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test }`,
+      `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${join(dir, "w")}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test }`,
       "warmup: 1, iterations: 10",
     );
-    const run = startEdgeRun(dir, env);
+    const run = startEdgeRun(dir, ssh.env);
     const { code } = await run.done;
     assert.equal(code, 5, run.stderr());
     const report = reportOf(run);
@@ -224,10 +222,10 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
     writeStandIn(dir, { stdout: "", iterations: 10, hang: true });
     writeRecipe(
       dir,
-      `{ ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test, env: { STANDIN_PID: "${pidFile}" } }`,
+      `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${join(dir, "w")}", runner: perf-test, perf_test_path: ort-build/onnxruntime_perf_test, env: { STANDIN_PID: "${pidFile}" } }`,
       "warmup: 1, iterations: 10",
     );
-    const run = startEdgeRun(dir, env);
+    const run = startEdgeRun(dir, ssh.env);
     await run.waitFor((e) => e.type === "log" && e.message.includes("Setting intra_op_num_threads"));
     const pid = Number(readFileSync(pidFile, "utf8"));
     assert.ok(alive(pid), "the tool runs on the device");
@@ -240,34 +238,26 @@ void describe("edge run with runner: perf-test over ssh", { skip: sshSkip }, () 
 });
 
 void describe("edge run with runner: perf-test over adb", { skip: adbSkip }, () => {
-  let phone: AdbFixture;
-  let env: NodeJS.ProcessEnv;
-  before(async () => {
-    phone = await startAdbFixture();
-    env = { ...phone.adbEnv, EDGE_ADB_PATH: phone.adbPath };
-  });
-  after(async () => {
-    await phone?.close();
-  });
+  const adb = useAdbPhone();
 
   void test("the binary from EDGE_PERF_TEST_PATH runs on the phone; without a result file the tool's printed statistics are used", async () => {
     const dir = tempDir();
-    const workdir = join(phone.root, "data", "local", "tmp", "edge-studio");
+    const workdir = join(adb.phone.root, "data", "local", "tmp", "edge-studio");
     // No result file written: the statistics are the tool's printed ones.
     const binary = writeStandIn(dir, { stdout: recorded("first-inference-2022.stdout.txt"), iterations: 30 });
     writeRecipe(
       dir,
-      `{ adb: { serial: "${phone.serial}" }, workdir: "${workdir}", runner: perf-test }`,
+      `{ adb: { serial: "${adb.phone.serial}" }, workdir: "${workdir}", runner: perf-test }`,
       "warmup: 1, iterations: 30, profile: true",
     );
-    const withSetting = { ...env, EDGE_PERF_TEST_PATH: binary };
+    const withSetting = { ...adb.env, EDGE_PERF_TEST_PATH: binary };
     const first = startEdgeRun(dir, withSetting);
     assert.equal((await first.done).code, 0, first.stderr());
     const report = reportOf(first);
     assert.equal(report.status, "ok", JSON.stringify(report.errors));
     assert.equal(report.device.kind, "adb");
     assert.equal(report.device.probe?.os, "android");
-    assert.equal(report.device.probe?.android?.model, phone.props["ro.product.model"]);
+    assert.equal(report.device.probe?.android?.model, adb.phone.props["ro.product.model"]);
     assert.equal(report.session?.ortOptions.statsSource, "printed-percentiles");
     assert.equal(report.latency?.p50Ms, 12.133);
     assert.equal(report.latency?.p99Ms, 13.4406);

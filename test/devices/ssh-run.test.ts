@@ -5,29 +5,28 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { type Sshd, sshdAvailable, startSshd } from "../fixtures/sshd";
-import { alive, eventually, reportOf, startEdgeRun, tempDir, writeRecipe } from "./device-run-helpers";
+import { describe, test } from "node:test";
+import { startSshd } from "../fixtures/sshd";
+import {
+  alive,
+  eventually,
+  reportOf,
+  sshSkip,
+  startEdgeRun,
+  tempDir,
+  useSshd,
+  writeRecipe,
+} from "./device-run-helpers";
 
-const skip = sshdAvailable ? false : "OpenSSH's sshd is not installed (Debian: openssh-server)";
-
-void describe("edge run on an ssh device", { skip }, () => {
-  let sshd: Sshd;
-  let env: NodeJS.ProcessEnv;
-  before(async () => {
-    sshd = await startSshd();
-    env = { EDGE_SSH_CONFIG: sshd.configFile };
-  });
-  after(async () => {
-    await sshd?.stop();
-  });
+void describe("edge run on an ssh device", { skip: sshSkip }, () => {
+  const ssh = useSshd();
 
   void test("runs the model there, streams its events live, pulls the profile; a second run pushes nothing", async () => {
     const dir = tempDir();
     const workdir = join(dir, "device work");
-    writeRecipe(dir, `{ ssh: { host: ${sshd.alias} }, workdir: "${workdir}" }`);
+    writeRecipe(dir, `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${workdir}" }`);
 
-    const first = startEdgeRun(dir, env);
+    const first = startEdgeRun(dir, ssh.env);
     const { code, exitedAt } = await first.done;
     assert.equal(code, 0, first.stderr());
     const iterations = first.events.filter((e) => e.type === "iteration");
@@ -58,7 +57,7 @@ void describe("edge run on an ssh device", { skip }, () => {
     assert.deepEqual(readdirSync(join(workdir, "runs")), []);
     assert.equal(readdirSync(join(workdir, "runners")).length, 1);
 
-    const second = startEdgeRun(dir, env);
+    const second = startEdgeRun(dir, ssh.env);
     assert.equal((await second.done).code, 0, second.stderr());
     const again = reportOf(second);
     assert.equal(again.device.transfer!.pushedBytes, 0, "nothing pushed the second time");
@@ -76,11 +75,11 @@ model:
 data:
   text: { path: ${join(lm, "heldout.txt")}, format: text, tokenizer: ${join(lm, "tokenizer.json")}, sequence_length: 32 }
 devices:
-  dev: { ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}" }
+  dev: { ssh: { host: ${ssh.sshd.alias} }, workdir: "${join(dir, "w")}" }
 run: { device: dev, data: text, warmup: 1, iterations: 6 }
 `,
     );
-    const run = startEdgeRun(dir, env);
+    const run = startEdgeRun(dir, ssh.env);
     assert.equal((await run.done).code, 0, run.stderr());
     const report = reportOf(run);
     assert.equal(report.status, "ok");
@@ -99,10 +98,10 @@ run: { device: dev, data: text, warmup: 1, iterations: 6 }
     symlinkSync(process.execPath, node);
     writeRecipe(
       dir,
-      `{ ssh: { host: ${sshd.alias} }, workdir: "${join(dir, "w")}", runner_path: "${node}" }`,
+      `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${join(dir, "w")}", runner_path: "${node}" }`,
       "iterations: 3",
     );
-    const run = startEdgeRun(dir, env);
+    const run = startEdgeRun(dir, ssh.env);
     assert.equal((await run.done).code, 0, run.stderr());
     const report = reportOf(run);
     assert.equal(report.device.probe?.node?.path, node);
@@ -112,8 +111,8 @@ run: { device: dev, data: text, warmup: 1, iterations: 6 }
   void test("Ctrl-C stops the runner on the device within 2 s and keeps what it measured", async () => {
     const dir = tempDir();
     const workdir = join(dir, "work");
-    writeRecipe(dir, `{ ssh: { host: ${sshd.alias} }, workdir: "${workdir}" }`, "warmup: 0, iterations: 1000000");
-    const run = startEdgeRun(dir, env);
+    writeRecipe(dir, `{ ssh: { host: ${ssh.sshd.alias} }, workdir: "${workdir}" }`, "warmup: 0, iterations: 1000000");
+    const run = startEdgeRun(dir, ssh.env);
     const start = await run.waitFor((e) => e.type === "run/start");
     await run.waitFor((e) => e.type === "iteration" && !e.warmup && e.index >= 3);
     const runId = start.type === "run/start" ? start.runId : "";
