@@ -13,13 +13,14 @@
 //   bundle.json                                  the manifest (not part of what it lists)
 // `launch(remoteDir)` says how to start it there; the caller appends the plan file's path to `argv`.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { EdgeError } from "../errors";
 import { makeTempDir, removeTempPath } from "../fs/temp-paths";
 import { ensureDir } from "../fs/write-errors";
 import { type GlibcOptions, glibcTarget, resolveGlibc } from "./glibc";
 import { defaultCacheDir, ensureNodeRuntime } from "./node-runtime";
+import { sha256File } from "./file-hash";
 import { ORT_PLATFORMS, ensureOrtBinaries } from "./ort-runtime";
 import { type BundleSource, ortBinaryDir, ortPackageDirs, ortSources, runnerScriptPath } from "./runner-bundle-sources";
 
@@ -81,21 +82,6 @@ interface Manifest {
   schema: 1;
   target: { os: string; arch: string; android: boolean; node: "device" | "bundled" };
   files: ManifestEntry[];
-}
-
-/** sha256 of files already hashed in this process, by path, size, mtime and inode. */
-const hashMemo = new Map<string, string>();
-
-async function sha256File(path: string): Promise<string> {
-  const stat = await fs.stat(path);
-  const key = `${path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
-  const known = hashMemo.get(key);
-  if (known) return known;
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  const hex = hash.digest("hex");
-  hashMemo.set(key, hex);
-  return hex;
 }
 
 const nodeMajor = (version: string) => Number(/^v?(\d+)/.exec(version.trim())?.[1] ?? 0);
