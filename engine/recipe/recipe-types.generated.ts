@@ -178,7 +178,7 @@ export interface Device {
    */
   threads?: number;
   /**
-   * Folder on the device for models and runner files. Default: `~/.cache/edge-studio` over SSH, `/data/local/tmp/edge-studio` over adb.
+   * Folder on the device for models and runner files. Default: `~/.cache/edge-studio` over SSH, `/data/local/tmp/edge-studio` over adb, `~/.cache/edge-studio/device` for `runner: perf-test` on this machine (the node runner runs local models in the engine itself).
    */
   workdir?: string;
   /**
