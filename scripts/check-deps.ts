@@ -50,7 +50,7 @@ const engineLayers: readonly (readonly string[])[] = [
   ["errors.ts", "events.ts", "step.ts", "version.ts", "fs"], // the error type, the event sink and step helper, atomic writes, file sniffing
   ["onnx"], // the ONNX model: read, write, walk, shapes, opset upgrade
   ["formats", "data"], // model-format plug-ins; datasets and plain tensors
-  ["inspect"], // model summaries
+  ["inspect", "graph"], // model summaries; the compact graph for the viewer and `edge graph`
   ["recipe", "run", "compile", "quantize", "evaluate"], // the recipe, and the tools that act on a model
   ["transports", "device-runner", "devices"], // reaching devices; the program run on a device; device runs and listings
   ["report"], // the run folder's report
