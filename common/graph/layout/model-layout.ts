@@ -379,6 +379,7 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
         : ent < outputBase
           ? `i${graph.inputs[ent - inputBase]}`
           : `o${graph.outputs[ent - outputBase]}`;
+  const cross = direction === "LR" ? 1 : 0;
   for (let e = 0; e < eFrom.length; e++) {
     const points: number[] = [];
     let back = false;
@@ -388,12 +389,24 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       const layout = unitLayout[u] as LayeredLayout;
       const le = localEdge[ue];
       if (layout.back[le]) back = true;
-      for (let i = layout.routeStart[le]; i < layout.routeStart[le + 1]; i += 2) {
-        const px = originX[u] + layout.routePoints[i];
-        const py = originY[u] + layout.routePoints[i + 1];
-        const m = points.length;
+      const first = layout.routeStart[le];
+      let m = points.length;
+      // Where a piece meets a frame, the edge crosses the frame's border in line with the boundary port.
+      const fromPort = itemKind[ueFrom[ue]] === KIND_IN_PORT;
+      const afterPort = k > pieceStart[e] && itemKind[ueTo[pieces[k - 1]]] === KIND_OUT_PORT;
+      if (m >= 2 && fromPort) {
+        points[m - 2 + cross] = (cross ? originY[u] : originX[u]) + layout.routePoints[first + cross];
+      }
+      for (let i = first; i < layout.routeStart[le + 1]; i += 2) {
+        let px = originX[u] + layout.routePoints[i];
+        let py = originY[u] + layout.routePoints[i + 1];
+        if (i === first && afterPort && m >= 2) {
+          if (cross) py = points[m - 1];
+          else px = points[m - 2];
+        }
         if (m >= 2 && points[m - 2] === px && points[m - 1] === py) continue;
         points.push(px, py);
+        m += 2;
       }
     }
     if (points.length < 4) points.push(points[0], points[1]);
