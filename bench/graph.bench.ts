@@ -198,7 +198,9 @@ function inWorker(
   options: LayoutOptions,
 ): Promise<{ ms: number; quality: SceneQuality; stats: GraphScene["stats"]; nodes: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { shape, nodes, options } });
+    // tsx's loader is not inherited by workers: the worker registers it, then loads this file.
+    const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const worker = new Worker(boot, { eval: true, workerData: { shape, nodes, options } });
     worker.once("message", resolve);
     worker.once("error", reject);
   });
