@@ -75,19 +75,17 @@ export function countNodes(graph: ModelGraph): number {
   return total;
 }
 
-/** Marks the nodes on cycles: those neither peeled from the sources (Kahn) nor from the sinks. */
+/** Marks the nodes on cycles: those neither peeled from the sources (Kahn) nor from the sinks. Edges run from a tensor's producer to its readers. */
 function cycleNodes(nodes: GraphNode[], tensors: GraphTensor[]): number[] {
   const n = nodes.length;
-  const consumers: number[][] = tensors.map(() => []);
-  nodes.forEach((node, i) => node.inputs.forEach((t) => t >= 0 && consumers[t].push(i)));
   const succ: number[][] = nodes.map(() => []);
   const pred: number[][] = nodes.map(() => []);
   nodes.forEach((node, i) => {
-    for (const t of node.outputs) {
-      for (const c of consumers[t]) {
-        succ[i].push(c);
-        pred[c].push(i);
-      }
+    for (const t of node.inputs) {
+      const p = t >= 0 ? tensors[t].producer : -1;
+      if (p < 0) continue;
+      succ[p].push(i);
+      pred[i].push(p);
     }
   });
   const peel = (into: number[][], outOf: number[][]): Uint8Array => {

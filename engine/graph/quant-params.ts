@@ -234,20 +234,29 @@ export async function quantization(
         { label: "zero point", value: "round(−min(x, 0) / scale), clipped to [0, 255], per call" },
       ],
     };
-  if (op === "MatMulInteger") {
+  if (op === "MatMulInteger" || op === "ConvInteger") {
     const lines: QuantParamLine[] = [];
+    const [a, b] = op === "MatMulInteger" ? ["A", "B"] : ["x", "w"];
     for (const [label, k, zk] of [
-      ["A", 0, 2],
-      ["B", 1, 3],
+      [a, 0, 2],
+      [b, 1, 3],
     ] as const) {
-      const zero = node.input[zk] ? await input(zk) : undefined;
-      const type = dtypeName(dtypeOf(k) || zero?.dtype || DT.UINT8);
-      lines.push({
-        label: `${label} zero point`,
-        value: zero?.values ? `${summary(all(zero.values)!)} (${type})` : "0",
-      });
+      const type = dtypeName(dtypeOf(k) || DT.UINT8);
+      let value = "absent: 0";
+      if (node.input[zk]) {
+        const zero = await input(zk);
+        value = zero?.values
+          ? summary(all(zero.values)!)
+          : zero
+            ? "not read"
+            : `tensor "${node.input[zk]}", computed at run time`;
+      }
+      lines.push({ label: `${label} zero point`, value: `${value} (${type})` });
     }
-    return { summary: "integer matrix product (q_A − zp_A)·(q_B − zp_B) in int32; scales are applied after it", lines };
+    return {
+      summary: `integer ${op === "MatMulInteger" ? "matrix product" : "convolution"} of (q − zero point) values, accumulated in int32; the scales are applied after it`,
+      lines,
+    };
   }
   if (op === "MatMulNBits") return matMulNBits(node, input);
   if (!op.startsWith("QLinear") && !op.startsWith("DynamicQuantize")) return undefined;
