@@ -44,7 +44,7 @@ export function integerRange(dtype: number): [number, number] | undefined {
   }
 }
 
-const num = (x: number) => formatNumber(x);
+const num = (x: number) => (Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : formatNumber(x));
 
 function summary(values: number[]): string {
   if (values.length === 1) return num(values[0]);
