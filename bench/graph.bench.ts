@@ -6,16 +6,21 @@
 // as such and the ratio is then a lower bound. Ours is compared flat (no grouping, everything at the top level, as
 // the baselines see it); the grouped figures (the first view, and every group open) are printed beside it. Each
 // layout's quality is counted: overlapping boxes and edges against the layer direction.
-// The 100,000-node case runs ours in a worker_thread with the default stack. It uses the synthetic generator: the
-// real LM export made by scripts/lm needs the engine's model → ModelGraph builder (engine/graph), which is not on
-// this branch yet; switch to it when it lands.
+// The 100,000-node case runs ours in a worker_thread with the default stack, on a real LM export made by scripts/lm
+// (2,702 decoder layers of 37 nodes with a tiny hidden size, cached in bench/.work/graph/) read by the engine
+// (engine/graph openModelGraph, in the worker, not timed), and on the synthetic generators of that size.
 // Ends with one line `graph: <figures> (goal <goals>)`.
 // Usage: npm run bench:graph [-- --quick]   (--quick: no dagre at 10,000 nodes, shorter limits)
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { ElkExtendedEdge } from "elkjs/lib/elk-api";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { layoutModelGraph, type LayoutOptions } from "../common/graph/layout/index";
 import { estimateText } from "../common/graph/layout/model-layout";
+import { openModelGraph } from "../engine/graph/index";
+import { buildDecoderLm } from "../scripts/lm/decoder-graph";
+import { randomDecoderLm } from "../scripts/lm/random-weights";
 import type { ModelGraph } from "../common/graph/model-graph";
 import type { GraphScene, SceneEdge, SceneNode } from "../common/graph/scene";
 import { cnnGraph } from "../test/fixtures/graphs/cnn-graph";
@@ -192,11 +197,17 @@ function spawnLayout(engine: Engine, shape: Shape, nodes: number, limitS: number
   }
 }
 
-function inWorker(
-  shape: Shape,
-  nodes: number,
-  options: LayoutOptions,
-): Promise<{ ms: number; quality: SceneQuality; stats: GraphScene["stats"]; nodes: number }> {
+const LM_FILE = resolve("bench/.work/graph/lm-100k/model.onnx");
+const LM_CONFIG = { layers: 2702, hidden: 8, heads: 2, vocab: 16, mlp: 16, context: 16 };
+
+interface WorkerResult {
+  ms: number;
+  quality: SceneQuality;
+  stats: GraphScene["stats"];
+  nodes: number;
+}
+
+function inWorker(shape: Shape | "lm", nodes: number, options: LayoutOptions): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     // tsx's loader is not inherited by workers: the worker registers it, then loads this file.
     const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
@@ -207,12 +218,17 @@ function inWorker(
 }
 
 function workerMain(): void {
-  const { shape, nodes, options } = workerData as { shape: Shape; nodes: number; options: LayoutOptions };
-  const graph = makeGraph(shape, nodes);
-  const t0 = performance.now();
-  const scene = layoutModelGraph(graph, options);
-  const ms = performance.now() - t0;
-  parentPort?.postMessage({ ms, quality: sceneQuality(scene), stats: scene.stats, nodes: graph.nodes.length });
+  const { shape, nodes, options } = workerData as { shape: Shape | "lm"; nodes: number; options: LayoutOptions };
+  const graphReady =
+    shape === "lm"
+      ? openModelGraph(LM_FILE).then(async (opened) => (await opened.close(), opened.document.graph))
+      : Promise.resolve(makeGraph(shape, nodes));
+  void graphReady.then((graph) => {
+    const t0 = performance.now();
+    const scene = layoutModelGraph(graph, options);
+    const ms = performance.now() - t0;
+    parentPort?.postMessage({ ms, quality: sceneQuality(scene), stats: scene.stats, nodes: graph.nodes.length });
+  });
 }
 
 const fmtMs = (r: Result | undefined) =>
@@ -224,7 +240,9 @@ const fmtMs = (r: Result | undefined) =>
         ? `failed`
         : `${((r.ms ?? 0) / 1000).toFixed(3)} s`;
 const fmtQ = (q: SceneQuality | undefined) =>
-  q ? `overlaps ${q.overlaps}, against ${q.againstDirection}, back ${q.back}` : "";
+  q
+    ? `overlaps ${q.overlaps}, against ${q.againstDirection}, back ${q.back}, detached ${q.detached + q.badRoutes}`
+    : "";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -263,16 +281,25 @@ async function main(): Promise<void> {
   for (const engine of ["ours-flat", "ours-all"] as Engine[]) run(engine, "cnn", 3000);
 
   console.log("\n100,000 nodes in a worker_thread (default stack):");
+  if (!existsSync(LM_FILE)) {
+    mkdirSync(dirname(LM_FILE), { recursive: true });
+    await buildDecoderLm(LM_CONFIG, randomDecoderLm(LM_CONFIG, 1, { reuseBuffer: true }), LM_FILE, {
+      externalData: false,
+    });
+  }
   const big: Record<string, number> = {};
-  for (const shape of ["plain", "mask"] as Shape[]) {
+  const bad100k: number[] = [];
+  for (const shape of ["lm", "plain", "mask"] as (Shape | "lm")[]) {
     for (const [label, options] of [
       ["flat", { expanded: "all", grouping: false }],
       ["all groups open", { expanded: "all" }],
     ] as [string, LayoutOptions][]) {
       const r = await inWorker(shape, 100_000, options);
       big[`${shape}/${label}`] = r.ms;
+      bad100k.push(r.quality.overlaps + r.quality.againstDirection + r.quality.detached + r.quality.badRoutes);
+      const name = shape === "lm" ? "real LM (scripts/lm)" : `synthetic ${shape}`;
       console.log(
-        `${shape.padEnd(5)} ${r.nodes} ${label.padEnd(16)} ${(r.ms / 1000).toFixed(3)} s  ${fmtQ(r.quality)} ${JSON.stringify(r.stats)}`,
+        `${name.padEnd(20)} ${r.nodes} ${label.padEnd(16)} ${(r.ms / 1000).toFixed(3)} s  ${fmtQ(r.quality)} ${JSON.stringify(r.stats)}`,
       );
     }
   }
@@ -282,10 +309,16 @@ async function main(): Promise<void> {
   const e10 = ratio(get("elk/plain/10"), get("ours-flat/plain/10"));
   const m1 = ratio(get("elk/mask/1"), get("ours-flat/mask/1"));
   const m10 = Math.max(get("ours-flat/mask/10").ms ?? Infinity, get("ours-all/mask/10").ms ?? Infinity) / 1000;
-  const worst100k = Math.max(...Object.values(big)) / 1000;
+  const worst100k = Math.max(big["lm/flat"], big["lm/all groups open"]) / 1000;
   const bad = rows
     .filter((r) => r.engine.startsWith("ours") && r.quality)
-    .reduce((s, r) => s + (r.quality as SceneQuality).overlaps + (r.quality as SceneQuality).againstDirection, 0);
+    .reduce(
+      (s, r) => {
+        const q = r.quality as SceneQuality;
+        return s + q.overlaps + q.againstDirection + q.detached + q.badRoutes;
+      },
+      bad100k.reduce((a, b) => a + b, 0),
+    );
   console.log("\nratios (cold runs, same machine, same run):");
   console.log(
     `  plain 1,000: dagre/ours ${ratio(get("dagre/plain/1"), get("ours-flat/plain/1")).text}, elk/ours ${ratio(get("elk/plain/1"), get("ours-flat/plain/1")).text}`,
@@ -300,7 +333,7 @@ async function main(): Promise<void> {
     `  mask 1,000: elk/ours ${m1.text}, dagre/ours ${ratio(get("dagre/mask/1"), get("ours-flat/mask/1")).text}`,
   );
   console.log(
-    `graph: 3k ${d3.text} dagre, 10k ${e10.text} elk, mask 1k ${m1.text} elk, mask 10k ${m10.toFixed(2)} s, 100k ${worst100k.toFixed(2)} s in a worker, ${bad} overlaps/against-direction edges ` +
+    `graph: 3k ${d3.text} dagre, 10k ${e10.text} elk, mask 1k ${m1.text} elk, mask 10k ${m10.toFixed(2)} s, real LM 100k ${worst100k.toFixed(2)} s in a worker, ${bad} overlaps/against-direction edges ` +
       `(goal ≥ 50×, ≥ 10×, ≥ 10×, ≤ 3 s, ≤ 3 s, 0)`,
   );
 }

@@ -229,4 +229,10 @@ void test("scene: a cycle renders with its back edge marked; dangling inputs are
   const scene = layoutModelGraph(graph);
   assert.equal(scene.stats.backEdges, 1);
   assertQuality(scene, 1);
+  // A node that reads its own output: a loop beside it, marked back.
+  b.nodes[1].inputs.push(c);
+  const looped = layoutModelGraph(graph);
+  const loop = looped.edges.find((e) => e.from === "n1" && e.to === "n1");
+  assert.equal(loop?.back, true);
+  assertQuality(looped, 2);
 });

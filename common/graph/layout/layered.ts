@@ -181,9 +181,15 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
   for (let l = 0; l < layerCount; l++)
     layerTop[l + 1] = layerTop[l] + layerThick[l] + (l + 1 < layerCount ? layerGap : 0);
   const bandEnd = (l: number) => layerTop[l] + layerThick[l];
+  // A box shorter than its layer's band sits in the middle of it, except a source (it only feeds the next layers:
+  // at the band's end) and a sink (at the band's start), so that they stay next to what they are joined to.
   const vCentre = (v: number) => {
     const l = nodeLayer[v];
-    return layerTop[l] + layerThick[l] / 2;
+    const slack = layerThick[l] - sizeV[v];
+    const hasIn = ins.start[v + 1] > ins.start[v];
+    const hasOut = outs.start[v + 1] > outs.start[v];
+    const lead = !hasIn && hasOut ? slack : hasIn && !hasOut ? 0 : slack / 2;
+    return layerTop[l] + lead + sizeV[v] / 2;
   };
 
   const x = new Float64Array(n);

@@ -118,7 +118,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const eCount: number[] = [];
   const eLastTensor: number[] = [];
   const addEdge = (from: number, to: number, t: number) => {
-    if (from === to) return;
+    // Inside a closed group: no edge. A node that reads its own output keeps its loop (a back edge).
+    if (from === to && from >= nodeCount) return;
     const e = edgeIndex.add(from, to);
     if (e === eFrom.length) {
       eFrom.push(from);
@@ -383,14 +384,16 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   // Routes: each scene edge's pieces, joined.
   const edges: SceneEdge[] = [];
   let backEdges = 0;
+  const ids: (string | undefined)[] = new Array(entCount);
   const idOf = (ent: number) =>
-    ent < nodeCount
-      ? `n${ent}`
-      : ent < inputBase
-        ? `g${groups[ent - nodeCount].scope}`
-        : ent < outputBase
-          ? `i${graph.inputs[ent - inputBase]}`
-          : `o${graph.outputs[ent - outputBase]}`;
+    (ids[ent] ??=
+      ent < nodeCount
+        ? `n${ent}`
+        : ent < inputBase
+          ? `g${groups[ent - nodeCount].scope}`
+          : ent < outputBase
+            ? `i${graph.inputs[ent - inputBase]}`
+            : `o${graph.outputs[ent - outputBase]}`);
   const cross = direction === "LR" ? 1 : 0;
   for (let e = 0; e < eFrom.length; e++) {
     const points: number[] = [];
