@@ -28,6 +28,12 @@ const boxes = (n: number, w = 60, h = 30) => ({
 function assertQuality(scene: GraphScene, backEdges = 0) {
   const q = sceneQuality(scene);
   assert.deepEqual(q, { overlaps: 0, againstDirection: 0, back: backEdges, badRoutes: 0, detached: 0 });
+  // Everything inside the scene's bounding box.
+  const within = (x: number, y: number) => x >= -0.5 && y >= -0.5 && x <= scene.width + 0.5 && y <= scene.height + 0.5;
+  for (const n of scene.nodes) assert.ok(within(n.x, n.y) && within(n.x + n.width, n.y + n.height), n.id);
+  for (const e of scene.edges) {
+    for (let i = 0; i < e.points.length; i += 2) assert.ok(within(e.points[i], e.points[i + 1]), `${e.from}→${e.to}`);
+  }
 }
 
 void test("layered: a diamond gets three layers, edges go down from border to border", () => {

@@ -172,8 +172,13 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     if (u[v] + half > maxU) maxU = u[v] + half;
   }
   if (total === 0) minU = maxU = 0;
+  // A self loop is drawn beside its box.
+  for (let e = 0; e < edgeCount; e++) {
+    if (selfLoop(e)) maxU = Math.max(maxU, u[dagFrom[e]] + sizeU[dagFrom[e]] / 2 + nodeGap / 2);
+  }
   for (let v = 0; v < total; v++) u[v] -= minU;
-  const laneU = (s: number) => maxU - minU + nodeGap + lane[s] * (nodeGap / 2);
+  const laneBase = maxU - minU + nodeGap;
+  const laneU = (s: number) => laneBase + lane[s] * (nodeGap / 2);
   if (lanes > 0) maxU += nodeGap + (lanes - 1) * (nodeGap / 2);
   const layerTop = new Float64Array(layerCount + 1);
   const layerThick = new Float64Array(layerCount);
