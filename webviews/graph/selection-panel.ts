@@ -4,6 +4,7 @@ import { nodeLabel } from "../../common/graph/model-graph";
 import type { SceneNode } from "../../common/graph/scene";
 import { formatNumber, formatPercent, formatUs } from "../../common/units";
 import { NodeDetailsRequest, RevealKernelsCommand } from "../protocol/graph";
+import type { NodeRef } from "../protocol/node-links";
 import type { GraphApp } from "./app";
 import { summarizeGroup } from "./model/overlay-model";
 import { groupProperties, messageProperties, nodeProperties, tensorProperties } from "./panels/properties-panel";
@@ -51,12 +52,12 @@ export class SelectionPanel {
               problems,
             },
             {
-              showKernels: () =>
-                this.app.channel.sendCommand(RevealKernelsCommand, {
-                  model: doc?.path,
-                  runDir: this.app.overlays?.runDir,
-                  node: node.name,
-                }),
+              showKernels: () => {
+                const ref: NodeRef = { node: node.name };
+                if (doc) ref.model = doc.path;
+                if (this.app.overlays) ref.runDir = this.app.overlays.runDir;
+                this.app.channel.sendCommand(RevealKernelsCommand, ref);
+              },
               openBody: (attribute) => void this.app.openBody(box.index, attribute),
             },
           ),

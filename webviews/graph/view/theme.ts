@@ -48,8 +48,8 @@ const FALLBACK: Record<string, string> = {
   "--vscode-font-family": "system-ui, sans-serif",
 };
 
-export function readTheme(root: Element = document.documentElement, body: Element = document.body): GraphTheme {
-  const style = getComputedStyle(root);
+export function readTheme(body: Element = document.body): GraphTheme {
+  const style = getComputedStyle(body); // the variables are set on <html> and inherited
   const v = (name: string, fallback = FALLBACK[name] ?? "#888888") => style.getPropertyValue(name).trim() || fallback;
   const cls = body.classList;
   const kind =
