@@ -142,4 +142,9 @@ for (const options of jobs) {
 mkdirSync("dist/webviews/codicons", { recursive: true });
 for (const file of ["codicon.css", "codicon.ttf"])
   copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webviews/codicons/${file}`);
+// `edge graph --png` renders with resvg's WebAssembly and the DejaVu Sans font, found beside the CLI bundle
+// (engine/graph/render-image.ts); the .vsix ships them from there.
+mkdirSync("dist/engine", { recursive: true });
+copyFileSync("node_modules/@resvg/resvg-wasm/index_bg.wasm", "dist/engine/resvg.wasm");
+copyFileSync("node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "dist/engine/DejaVuSans.ttf");
 if (failed) process.exit(1);

@@ -18,6 +18,8 @@ export interface LayoutOptions {
   measureText?: MeasureText;
   /** Keeps laid-out group interiors between calls; reuse one per model and direction. */
   cache?: LayoutCacheLike;
+  /** Default true. False lays the graph out flat: no groups, every node at the top level. */
+  grouping?: boolean;
 }
 
 /** The cache's face (its implementation lives beside the layout). */

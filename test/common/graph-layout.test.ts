@@ -1,0 +1,222 @@
+// The graph layout (common/graph/layout/): the layered core on typed arrays, the groups made from name scopes, and
+// layoutModelGraph's scenes (ids, merged edges, closed and open groups, reuse of repeated blocks), with the quality
+// rules: no overlapping boxes in one parent, edges along the layer direction except real back edges, determinism.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  buildGroupTree,
+  createLayoutCache,
+  layoutLayered,
+  layoutModelGraph,
+  nameScopes,
+} from "../../common/graph/layout/index";
+import type { GraphScene } from "../../common/graph/scene";
+import { cnnGraph } from "../fixtures/graphs/cnn-graph";
+import { GraphBuilder } from "../fixtures/graphs/graph-builder";
+import { sceneQuality } from "../fixtures/graphs/scene-checks";
+import { buildTransformer, transformerGraph } from "../fixtures/graphs/transformer-graph";
+
+const edges = (pairs: [number, number][]) => ({
+  edgeFrom: Int32Array.from(pairs.map((p) => p[0])),
+  edgeTo: Int32Array.from(pairs.map((p) => p[1])),
+});
+const boxes = (n: number, w = 60, h = 30) => ({
+  widths: new Float64Array(n).fill(w),
+  heights: new Float64Array(n).fill(h),
+});
+
+function assertQuality(scene: GraphScene, backEdges = 0) {
+  const q = sceneQuality(scene);
+  assert.deepEqual(q, { overlaps: 0, againstDirection: 0, back: backEdges, badRoutes: 0 });
+}
+
+void test("layered: a diamond gets three layers, edges go down from border to border", () => {
+  const r = layoutLayered({
+    ...boxes(4),
+    ...edges([
+      [0, 1],
+      [0, 2],
+      [1, 3],
+      [2, 3],
+    ]),
+  });
+  assert.deepEqual([...r.layer], [0, 1, 1, 2]);
+  assert.equal(r.backEdges, 0);
+  assert.equal(r.layerCount, 3);
+  for (let e = 0; e < 4; e++) {
+    const pts = r.routePoints.subarray(r.routeStart[e], r.routeStart[e + 1]);
+    const [from, to] = [[0, 0, 1, 2][e], [1, 2, 3, 3][e]];
+    assert.equal(pts[1], r.y[from] + 30, "starts on the source's bottom border");
+    assert.equal(pts[pts.length - 1], r.y[to], "ends on the target's top border");
+  }
+  assert.ok(Math.abs(r.x[1] - r.x[2]) >= 60, "no overlap in layer 1");
+});
+
+void test("layered: only a real cycle makes a back edge; self loops are back edges too", () => {
+  const acyclic = layoutLayered({
+    ...boxes(5),
+    ...edges([
+      [3, 4],
+      [0, 1],
+      [1, 2],
+      [0, 2],
+      [2, 3],
+    ]),
+  });
+  assert.equal(acyclic.backEdges, 0);
+  const cyclic = layoutLayered({
+    ...boxes(4),
+    ...edges([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 1],
+      [2, 2],
+    ]),
+  });
+  assert.equal(cyclic.backEdges, 2);
+  assert.deepEqual([...cyclic.back], [0, 0, 0, 1, 1]);
+  // The back edge's route runs from node 3 (below) up to node 1.
+  const pts = cyclic.routePoints.subarray(cyclic.routeStart[3], cyclic.routeStart[4]);
+  assert.ok(pts[1] > pts[pts.length - 1]);
+});
+
+void test("layered: a source that feeds far-away layers sits next to its first consumer, one trunk for all", () => {
+  // Chain 0 → 1 → … → 9; node 10 (a mask) feeds 3, 5, 7 and 9.
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < 9; i++) pairs.push([i, i + 1]);
+  pairs.push([10, 3], [10, 5], [10, 7], [10, 9]);
+  const r = layoutLayered({ ...boxes(11), ...edges(pairs) });
+  assert.equal(r.layer[10], 2);
+  // One trunk on layers 3…8 (6 points), where a chain per edge would take 0 + 2 + 4 + 6 = 12.
+  assert.equal(r.dummyNodes, 6);
+});
+
+void test("layered: LR runs along x; output is deterministic; no recursion on a 200,000-node chain", () => {
+  const pairs: [number, number][] = [
+    [0, 1],
+    [1, 2],
+    [0, 2],
+  ];
+  const lr = layoutLayered({ ...boxes(3), ...edges(pairs), direction: "LR" });
+  assert.ok(lr.x[0] + 60 <= lr.x[1] && lr.x[1] + 60 <= lr.x[2]);
+  const again = layoutLayered({ ...boxes(3), ...edges(pairs), direction: "LR" });
+  assert.deepEqual([...again.x, ...again.y, ...again.routePoints], [...lr.x, ...lr.y, ...lr.routePoints]);
+  const n = 200_000;
+  const from = new Int32Array(n - 1).map((_, i) => i);
+  const to = new Int32Array(n - 1).map((_, i) => i + 1);
+  const chain = layoutLayered({ ...boxes(n), edgeFrom: from, edgeTo: to });
+  assert.equal(chain.layerCount, n);
+});
+
+void test("groups: scopes from names; single-node scopes are not groups; the root holding most nodes opens", () => {
+  assert.deepEqual(nameScopes("/model/layers.0/attn/MatMul"), ["/model", "/model/layers.0", "/model/layers.0/attn"]);
+  assert.deepEqual(nameScopes("MatMul_12"), []);
+  const graph = buildTransformer(3, "mask");
+  const tree = buildGroupTree(graph);
+  const scopes = tree.groups.map((g) => g.scope);
+  assert.ok(scopes.includes("/model/layers.2/self_attn"));
+  assert.ok(!scopes.includes("/model/embed_tokens"), "one node: no group");
+  assert.ok(!scopes.includes("/lm_head"));
+  assert.deepEqual(tree.autoExpanded, ["/model"]);
+  const layer1 = tree.groups[tree.byScope.get("/model/layers.1") as number];
+  assert.equal(layer1.label, "layers.1");
+  assert.equal(layer1.memberCount, 54);
+  assert.equal(tree.groups[layer1.parent].scope, "/model");
+  const embed = graph.nodes.findIndex((n) => n.name === "/model/embed_tokens/Gather");
+  assert.equal(tree.groups[tree.nodeGroup[embed]].scope, "/model");
+});
+
+void test("scene: first view shows the blocks; edges into a closed group end on it, merged", () => {
+  const graph = buildTransformer(3, "mask");
+  const scene = layoutModelGraph(graph);
+  const ids = new Set(scene.nodes.map((n) => n.id));
+  const model = scene.nodes.find((n) => n.id === "g/model");
+  assert.equal(model?.expanded, true);
+  const layer0 = scene.nodes.find((n) => n.id === "g/model/layers.0");
+  assert.ok(layer0 && layer0.expanded === false && layer0.parent === "g/model");
+  assert.equal(layer0.sublabel, "54 nodes");
+  assert.equal(layer0.members?.length, 54);
+  assert.ok(ids.has(`i${graph.inputs[0]}`) && ids.has(`o${graph.outputs[0]}`));
+  assert.ok(!scene.nodes.some((n) => n.kind === "node" && n.parent === "g/model/layers.0"));
+  // layers.0 → layers.1 carries the residual stream only: one edge, one tensor.
+  const between = scene.edges.filter((e) => e.from === "g/model/layers.0" && e.to === "g/model/layers.1");
+  assert.equal(between.length, 1);
+  // The mask (/model/Mul) and cos/sin feed each layer: merged edges, tensorCount 1 (mask) and 2 (cos + sin)? cos and
+  // sin come from two nodes, so two edges of one tensor each.
+  const mul = graph.nodes.findIndex((n) => n.name === "/model/Mul");
+  const fromMask = scene.edges.filter((e) => e.from === `n${mul}`);
+  assert.equal(fromMask.length, 3);
+  assertQuality(scene);
+  // Parents before children.
+  const seen = new Set<string>();
+  for (const n of scene.nodes) {
+    if (n.parent) assert.ok(seen.has(n.parent), `${n.id} after its parent`);
+    seen.add(n.id);
+  }
+  // Initializers are not boxes, every model node is somewhere.
+  assert.equal(scene.nodes.filter((n) => n.kind === "input").length, graph.inputs.length);
+});
+
+void test("scene: merged edges count their tensors", () => {
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const [a, c] = b.node("/split/Split", "Split", [x], 2);
+  const y = b.op("/cat/Concat", "Concat", a, c, a);
+  b.output(y);
+  const scene = layoutModelGraph(b.build());
+  const e = scene.edges.find((e) => e.from === "n0" && e.to === "n1");
+  assert.equal(e?.tensorCount, 2);
+  assert.equal(e?.tensor, a);
+});
+
+void test("scene: everything open, repeated blocks laid out once, quality holds in TB and LR", () => {
+  const graph = transformerGraph({ nodes: 1000, shape: "mask" });
+  for (const direction of ["TB", "LR"] as const) {
+    const cache = createLayoutCache();
+    const scene = layoutModelGraph(graph, { expanded: "all", direction, cache });
+    assertQuality(scene);
+    assert.equal(scene.nodes.filter((n) => n.kind === "node").length, graph.nodes.length);
+    assert.ok(scene.stats.groupsReused > scene.stats.groupsLaidOut * 5, JSON.stringify(scene.stats));
+    // Again with the same cache: nothing laid out, same scene.
+    const again = layoutModelGraph(graph, { expanded: "all", direction, cache });
+    assert.equal(again.stats.groupsLaidOut, 0);
+    assert.deepEqual(again.nodes, scene.nodes);
+    assert.deepEqual(again.edges, scene.edges);
+    // A member of an open group lies inside its frame.
+    const frame = scene.nodes.find((n) => n.id === "g/model/layers.3/self_attn");
+    const member = scene.nodes.find((n) => n.parent === "g/model/layers.3/self_attn" && n.kind === "node");
+    assert.ok(frame && member);
+    assert.ok(member.x >= frame.x && member.x + member.width <= frame.x + frame.width);
+    assert.ok(member.y >= frame.y && member.y + member.height <= frame.y + frame.height);
+  }
+});
+
+void test("scene: flat layouts of transformer and CNN graphs keep the rules and are deterministic", () => {
+  for (const graph of [
+    transformerGraph({ nodes: 1000 }),
+    transformerGraph({ nodes: 1000, shape: "mask" }),
+    cnnGraph({ nodes: 500 }),
+  ]) {
+    const scene = layoutModelGraph(graph, { expanded: "all", grouping: false });
+    assertQuality(scene);
+    assert.equal(scene.stats.groupsLaidOut + scene.stats.groupsReused, 0);
+    assert.ok(!scene.nodes.some((n) => n.kind === "group"));
+    assert.deepEqual(layoutModelGraph(graph, { expanded: "all", grouping: false }), scene);
+  }
+});
+
+void test("scene: a cycle renders with its back edge marked; dangling inputs are skipped", () => {
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const a = b.op("/a/Add", "Add", x, -1);
+  const c = b.op("/c/Relu", "Relu", a);
+  b.nodes[0].inputs[1] = c; // c feeds a: a → c → a
+  b.output(c);
+  const graph = b.build();
+  graph.tensors.push({ name: "ghost", kind: "value", producer: -1 });
+  b.nodes[1].inputs.push(graph.tensors.length - 1);
+  const scene = layoutModelGraph(graph);
+  assert.equal(scene.stats.backEdges, 1);
+  assertQuality(scene, 1);
+});
