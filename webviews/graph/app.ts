@@ -411,7 +411,7 @@ export class GraphApp {
   /** For the test harness: every box's id, kind and screen rectangle, and the camera. */
   inspect(): {
     camera: Camera;
-    boxes: { id: string; kind: string; x: number; y: number; width: number; height: number }[];
+    boxes: { id: string; kind: string; expanded: boolean; x: number; y: number; width: number; height: number }[];
   } {
     const c = this.canvas.camera;
     const s = this.canvas.size;
@@ -420,6 +420,7 @@ export class GraphApp {
       boxes: (this.scene?.nodes ?? []).map((n) => ({
         id: n.id,
         kind: n.kind,
+        expanded: n.expanded === true,
         x: (n.x - c.x) * c.zoom + s.width / 2,
         y: (n.y - c.y) * c.zoom + s.height / 2,
         width: n.width * c.zoom,

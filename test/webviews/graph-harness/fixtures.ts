@@ -1,7 +1,7 @@
-// Hand-written model graphs for the graph viewer's harness, tests and browser bench (until the layout helper's
-// generators in test/fixtures/graphs/ and the engine's openModelGraph are on main): a small transformer-shaped model
-// with scopes, weights and an If node with two bodies; a graph with a cycle and a dangling input; a generator of
-// N-node transformer-shaped graphs; overlays, node details and a diff for the small model.
+// Hand-written model graphs for the graph viewer's harness and tests (large synthetic graphs come from
+// test/fixtures/graphs/, real ones from the engine's openModelGraph): a small transformer-shaped model with scopes,
+// weights and an If node with two bodies; a graph with a cycle and a dangling input; overlays, node details and a
+// diff for the small model.
 import type { GraphDiff } from "../../../common/graph/diff-types";
 import type { GraphNode, GraphTensor, ModelGraph, ModelGraphDocument } from "../../../common/graph/model-graph";
 import type { NodeDetails } from "../../../common/graph/node-details";
@@ -116,26 +116,6 @@ function layer(b: GraphBuilder, i: number, x: string, mask?: string): string {
   b.node(`${p}/mlp/down_proj/MatMul`, "MatMul", [`${p}/act`, w("down")], [`${p}/down`]);
   b.node(`${p}/Add_1`, "Add", [`${p}/h`, `${p}/down`], [`${p}/out`]);
   return `${p}/out`;
-}
-
-/** A transformer-shaped graph of about `nodes` nodes (15 per layer), one attention mask feeding every layer. */
-export function transformerGraph(nodes: number): ModelGraph {
-  const b = new GraphBuilder();
-  b.input("input_ids", ["batch", "seq"]);
-  b.input("attention_mask", ["batch", "seq"]);
-  b.weight("model.embed_tokens.weight", [1000, 64]);
-  b.node("/model/embed_tokens/Gather", "Gather", ["model.embed_tokens.weight", "input_ids"], ["/model/embed"]);
-  b.node("/model/mask/Cast", "Cast", ["attention_mask"], ["/model/mask"], {
-    attributeCount: 1,
-    attributesDigest: "to=1",
-  });
-  let x = "/model/embed";
-  const layers = Math.max(1, Math.round((nodes - 4) / 15));
-  for (let i = 0; i < layers; i++) x = layer(b, i, x, "/model/mask");
-  b.node("/model/norm/LayerNormalization", "LayerNormalization", [x], ["/model/normed"]);
-  b.node("/lm_head/MatMul", "MatMul", ["/model/normed", b.weight("lm_head.weight", [64, 1000])], ["logits"]);
-  b.output("logits");
-  return b.build("transformer");
 }
 
 /** Two layers, and an If after them whose branches are small graphs of their own. */

@@ -1,7 +1,8 @@
 // Serves the graph viewer's harness with its fixtures for a look in a browser: prints the pages' URLs and runs until
 // interrupted. `npm run build` first.
 import { startHarness } from "./harness";
-import { brokenGraph, documentOf, overlaysFor, smallModel, transformerGraph } from "./fixtures";
+import { transformerGraph } from "../../fixtures/graphs/transformer-graph";
+import { brokenGraph, documentOf, overlaysFor, smallModel } from "./fixtures";
 
 const harness = await startHarness();
 const small = smallModel();
@@ -25,6 +26,11 @@ for (const [name, url] of [
     }),
   ],
   ["broken", harness.add("broken", { initial: { document: documentOf(brokenGraph()), runs: [] } })],
-  ["large", harness.add("large", { initial: { document: documentOf(transformerGraph(10_000)), runs: [] } })],
+  [
+    "large",
+    harness.add("large", {
+      initial: { document: documentOf(transformerGraph({ nodes: 10_000, shape: "mask" })), runs: [] },
+    }),
+  ],
 ])
   console.log(`${name}: ${url}`);

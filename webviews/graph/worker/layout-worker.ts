@@ -4,7 +4,7 @@
 // OffscreenCanvas in the webview's font when there is one.
 import { graphAt, type ModelGraph } from "../../../common/graph/model-graph";
 import type { MeasureText } from "../../../common/graph/layout/layout-options";
-import { createLayoutCache, layoutModelGraph } from "./layout-source";
+import { createLayoutCache, layoutModelGraph } from "../../../common/graph/layout";
 import type { FromWorker, ToWorker } from "./messages";
 
 let graph: ModelGraph | undefined;
