@@ -384,6 +384,7 @@ export class GraphApp {
   private drawn(stats: { boxes: number; edges: number; drawMs: number }): void {
     this.canvas.canvas.dataset.boxes = String(stats.boxes);
     this.canvas.canvas.dataset.edges = String(stats.edges);
+    this.canvas.canvas.dataset.drawMs = stats.drawMs.toFixed(2);
     if (this.painted) return;
     this.painted = true;
     performance.mark("edge-graph-first-paint");

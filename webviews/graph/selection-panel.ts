@@ -4,17 +4,31 @@ import { nodeLabel } from "../../common/graph/model-graph";
 import type { SceneNode } from "../../common/graph/scene";
 import { formatNumber, formatPercent, formatUs } from "../../common/units";
 import { NodeDetailsRequest, RevealKernelsCommand } from "../protocol/graph";
+import type { GraphPath, ModelGraph, ModelGraphDocument } from "../../common/graph/model-graph";
+import type { GraphOverlays } from "../../common/graph/overlays";
+import type { GraphViewState } from "../protocol/graph";
 import type { NodeRef } from "../protocol/node-links";
-import type { GraphApp } from "./app";
+import type { HostChannel } from "../ui/host-channel";
 import { summarizeGroup } from "./model/overlay-model";
 import { groupProperties, messageProperties, nodeProperties, tensorProperties } from "./panels/properties-panel";
 import { fill } from "./shell";
+
+/** What the panel needs of the app (GraphApp has it). */
+export interface SelectionHost {
+  readonly channel: HostChannel<GraphViewState>;
+  readonly doc?: ModelGraphDocument;
+  readonly graph: ModelGraph | undefined;
+  readonly path: GraphPath;
+  readonly overlays?: GraphOverlays;
+  diffDetailsFor(node: number): { kind: string; details: string[] } | undefined;
+  openBody(node: number, attribute: string): Promise<void>;
+}
 
 export class SelectionPanel {
   private seq = 0;
 
   constructor(
-    private readonly app: GraphApp,
+    private readonly app: SelectionHost,
     private readonly section: HTMLElement,
   ) {}
 

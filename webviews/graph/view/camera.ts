@@ -18,7 +18,7 @@ export interface Rect {
   height: number;
 }
 
-export const MIN_ZOOM = 0.005;
+export const MIN_ZOOM = 0.0002;
 export const MAX_ZOOM = 8;
 /** The zoom a revealed node is brought to at least (its labels readable). */
 export const REVEAL_ZOOM = 1;

@@ -12,6 +12,8 @@ export interface LevelOfDetail {
   arrows: boolean;
   /** Input/output ports on node borders. */
   ports: boolean;
+  /** Box borders (a default box is then at least LOD_BORDERS_ZOOM × 36 ≈ 5 px tall). */
+  borders: boolean;
 }
 
 export const LOD_LABELS_ZOOM = 0.45;
@@ -19,6 +21,7 @@ export const LOD_SUBLABELS_ZOOM = 0.8;
 export const LOD_EDGES_ZOOM = 0.06;
 export const LOD_ROUTES_ZOOM = 0.3;
 export const LOD_PORTS_ZOOM = 1.2;
+export const LOD_BORDERS_ZOOM = 0.15;
 
 /**
  * The detail at `zoom`. `visibleEdges` thins edges out when very many are in view (straight lines instead of routes),
@@ -33,5 +36,6 @@ export function levelOfDetail(zoom: number, visibleEdges = 0): LevelOfDetail {
     edges,
     arrows: zoom >= LOD_ROUTES_ZOOM,
     ports: zoom >= LOD_PORTS_ZOOM,
+    borders: zoom >= LOD_BORDERS_ZOOM,
   };
 }

@@ -54,8 +54,11 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
   // Group frames and closed groups first (parents before children in scene order), then edges, then nodes.
   const frames: SceneNode[] = [];
   const boxes: number[] = [];
-  for (const i of boxIds)
-    scene.nodes[i].kind === "group" && scene.nodes[i].expanded ? frames.push(scene.nodes[i]) : boxes.push(i);
+  for (const i of boxIds) {
+    const n = scene.nodes[i];
+    if (n.kind === "group" && n.expanded) frames.push(n);
+    else boxes.push(i);
+  }
   ctx.lineWidth = px;
   ctx.strokeStyle = theme.frame;
   ctx.beginPath();
@@ -72,16 +75,22 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
     if (list) list.push(i);
     else byFill.set(fill, [i]);
   }
-  for (const [fill, list] of byFill) {
-    ctx.fillStyle = fill;
+  if (lod.borders) {
+    for (const [fill, list] of byFill) {
+      ctx.fillStyle = fill;
+      ctx.beginPath();
+      for (const i of list) rectOf(ctx, scene.nodes[i]);
+      ctx.fill();
+    }
+  } else fillTiny(ctx, r, byFill);
+  // Borders only where a box is a few pixels tall: far out a 1 px stroke is wider than the box and costs more
+  // than the fill.
+  if (lod.borders) {
+    ctx.strokeStyle = theme.nodeBorder;
     ctx.beginPath();
-    for (const i of list) rectOf(ctx, scene.nodes[i]);
-    ctx.fill();
+    for (const i of boxes) rectOf(ctx, scene.nodes[i]);
+    ctx.stroke();
   }
-  ctx.strokeStyle = theme.nodeBorder;
-  ctx.beginPath();
-  for (const i of boxes) rectOf(ctx, scene.nodes[i]);
-  ctx.stroke();
 
   // Overlay stripes (partitions) and rings (SQNR).
   for (const i of boxes) {
@@ -107,6 +116,38 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
   if (lod.labels) drawLabels(ctx, r, frames, boxes, lod.sublabels);
   if (lod.ports) drawPorts(ctx, r, edgeIds, px);
   return { boxes: boxIds.length, edges: lod.edges === "none" ? 0 : edgeIds.length };
+}
+
+/**
+ * Far out, boxes are a few device pixels or less: fill them in device space, snapped to whole pixels, and skip a box
+ * whose pixel cell is already filled in its colour (thousands of boxes collapse into a few hundred rectangles).
+ */
+function fillTiny(ctx: CanvasRenderingContext2D, r: RenderInput, byFill: Map<string, number[]>): void {
+  const { camera, view, dpr } = r;
+  const k = camera.zoom * dpr;
+  const ox = dpr * (view.width / 2) - camera.x * k;
+  const oy = dpr * (view.height / 2) - camera.y * k;
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const cols = Math.ceil(view.width * dpr) + 1;
+  for (const [fill, list] of byFill) {
+    ctx.fillStyle = fill;
+    const done = new Set<number>();
+    for (const i of list) {
+      const n = r.scene.nodes[i];
+      const x = Math.floor(n.x * k + ox);
+      const y = Math.floor(n.y * k + oy);
+      const w = Math.max(1, Math.round(n.width * k));
+      const h = Math.max(1, Math.round(n.height * k));
+      if (w <= 2 && h <= 2) {
+        const key = y * cols + x;
+        if (done.has(key)) continue;
+        done.add(key);
+      }
+      ctx.fillRect(x, y, w, h);
+    }
+  }
+  ctx.restore();
 }
 
 function boxFill(n: SceneNode, d: BoxDecoration | undefined, theme: GraphTheme): string {

@@ -8,6 +8,8 @@ export class SpatialGrid {
   private readonly boxes: number[] = [];
   private stamp = new Uint32Array(0);
   private generation = 0;
+  /** The cell range anything was inserted in: queries never walk empty cells outside it. */
+  private bounds = [Infinity, Infinity, -Infinity, -Infinity];
 
   constructor(readonly cellSize: number) {}
 
@@ -22,6 +24,8 @@ export class SpatialGrid {
     this.boxes[id * 4 + 2] = width;
     this.boxes[id * 4 + 3] = height;
     const [c0, r0, c1, r1] = this.cellRange(x, y, width, height);
+    const b = this.bounds;
+    [b[0], b[1], b[2], b[3]] = [Math.min(b[0], c0), Math.min(b[1], r0), Math.max(b[2], c1), Math.max(b[3], r1)];
     for (let c = c0; c <= c1; c++)
       for (let r = r0; r <= r1; r++) {
         const key = cellKey(c, r);
@@ -36,7 +40,14 @@ export class SpatialGrid {
     if (this.stamp.length < this.size) this.stamp = new Uint32Array(this.size);
     const generation = ++this.generation;
     const out: number[] = [];
-    const [c0, r0, c1, r1] = this.cellRange(rect.x, rect.y, rect.width, rect.height);
+    const range = this.cellRange(rect.x, rect.y, rect.width, rect.height);
+    const b = this.bounds;
+    const [c0, r0, c1, r1] = [
+      Math.max(range[0], b[0]),
+      Math.max(range[1], b[1]),
+      Math.min(range[2], b[2]),
+      Math.min(range[3], b[3]),
+    ];
     for (let c = c0; c <= c1; c++)
       for (let r = r0; r <= r1; r++) {
         const list = this.cells.get(cellKey(c, r));
