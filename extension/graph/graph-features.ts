@@ -23,6 +23,8 @@ export interface GraphApi {
   readonly onDidAnswerReady: vscode.Event<GraphEditorSnapshot>;
   /** Model files with a worker thread running now. */
   runningWorkers(): string[];
+  /** Fires with the model's path when a document closed (its last editor closed; its worker was stopped). */
+  readonly onDidCloseDocument: vscode.Event<string>;
 }
 
 export interface GraphFeaturesOptions {
@@ -41,7 +43,8 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
   private readonly pending = new Map<string, OpenOptions>();
   private last: GraphEditor | undefined;
   private readonly answered = new vscode.EventEmitter<GraphEditor>();
-  private readonly disposables: vscode.Disposable[] = [this.answered];
+  private readonly closed = new vscode.EventEmitter<string>();
+  private readonly disposables: vscode.Disposable[] = [this.answered, this.closed];
   private readonly worker: GraphWorkerLocation;
 
   constructor(private readonly options: GraphFeaturesOptions) {
@@ -61,6 +64,7 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
     // VS Code disposes the document after its last editor closed; that stops its worker.
     const document: GraphDocument = new GraphDocument(uri, this.worker, () => {
       if (this.documents.get(key) === document) this.documents.delete(key);
+      this.closed.fire(uri.fsPath);
     });
     this.documents.set(key, document);
     return document;
@@ -90,8 +94,8 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
 
   /**
    * `edge.openModelGraph [target] [options]`: target is a model (Uri or path: the explorer, the editor title, a hover
-   * link), a Runs view item (its produced model, with its overlays), or nothing (a file dialog). Options: `runDir`
-   * (turn that run's overlays on) and `node` (reveal it).
+   * link), a Runs view item (its produced model, with its overlays), or nothing (the active editor's model, else a
+   * file dialog). Options: `runDir` (turn that run's overlays on) and `node` (reveal it).
    */
   async openModelGraph(target?: unknown, options?: unknown): Promise<void> {
     const opts = openOptionsOf(options);
@@ -106,7 +110,7 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
       uri = vscode.Uri.file(model);
       opts.runDir ??= target.uri.fsPath;
     }
-    uri ??= await pickModelFile("Open Model Graph");
+    uri ??= activeModel() ?? (await pickModelFile("Open Model Graph"));
     if (!uri) return;
     await this.open(uri, opts);
   }
@@ -146,6 +150,7 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
       lastEditor: () => this.last?.snapshot,
       onDidAnswerReady: (listener, thisArg, disposables) =>
         this.answered.event((e) => listener.call(thisArg, e.snapshot), undefined, disposables),
+      onDidCloseDocument: this.closed.event,
       runningWorkers: () => [...this.documents.values()].filter((d) => d.worker.running).map((d) => d.uri.fsPath),
     };
   }
@@ -155,6 +160,12 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
     this.editors.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The model shown in the active editor (opened as binary, or with another editor), from the Command Palette. */
+function activeModel(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: unknown } | undefined;
+  return input?.uri instanceof vscode.Uri && /\.onnx$/i.test(input.uri.path) ? input.uri : undefined;
 }
 
 /** A model named by a Uri, a `file:` URI string or a path (a hover's command link passes a string). */
