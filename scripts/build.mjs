@@ -21,7 +21,11 @@ const nodeEntries = [
  */
 const deviceRunnerEntries = [["engine/device-runner/main.ts", "dist/device-runner.cjs"]];
 /** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
-const extensionEntries = [["extension/main.ts", "dist/extension/main.cjs"]];
+const extensionEntries = [
+  ["extension/main.ts", "dist/extension/main.cjs"],
+  // The graph viewer's worker thread (reads models with engine/graph off the host's thread), loaded by path.
+  ["extension/graph/graph-worker.ts", "dist/extension/graph-worker.cjs"],
+];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
 const browserEntries = [
   ["webviews/report/main.ts", "dist/webviews/report/main.js"], // + main.css (imported by the app)
