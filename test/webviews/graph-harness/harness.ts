@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, resolve } from "node:path";
 import { graphCsp, graphHtml } from "../../../extension/graph/graph-html";
-import { makeNonce } from "../../../extension/report/report-html";
+import { makeNonce } from "../../../extension/webview/page-html";
 import { fakeHostScript, type Scenario } from "./fake-host";
 
 export const repoRoot = resolve(import.meta.dirname, "..", "..", "..");
