@@ -12,6 +12,7 @@ import {
 import { LANGUAGE_ID } from "../common/recipe-language";
 import type { InitializationOptions } from "../language-server/protocol";
 import { readConfig } from "./config";
+import { hoverLinkMiddleware } from "./graph/hover-link";
 
 export const CLIENT_ID = "edge.server";
 export const CLIENT_NAME = "Edge recipe language server";
@@ -37,6 +38,7 @@ export function createClient(extensionPath: string, outputChannel: vscode.LogOut
     ],
     initializationOptions,
     outputChannel,
+    middleware: hoverLinkMiddleware,
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
 }

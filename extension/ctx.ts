@@ -1,6 +1,6 @@
 // The extension's state, in one owner: the output channels, the language status item, the language client (created
 // and started on the first recipe document), the run features (`runs`), the device features (`devices`), the reports
-// with their open panels (`reports`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
+// with their open panels (`reports`), the graph viewer (`graphs`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
 // module keeps state of its own.
 import * as vscode from "vscode";
 import { Trace, type LanguageClient } from "vscode-languageclient/node";
@@ -11,6 +11,7 @@ import { affects, readConfig } from "./config";
 import { didChangeStatus, revalidate } from "./lsp-ext";
 import { Reports } from "./report/reports";
 import { DeviceFeatures } from "./devices/device-features";
+import { GraphFeatures } from "./graph/graph-features";
 import { RunFeatures } from "./run/run-features";
 
 export type ClientState = ServerState | "stopped";
@@ -23,6 +24,8 @@ export class Ctx implements vscode.Disposable {
   readonly runs: RunFeatures;
   /** The Devices view, the live device listing and the device commands. */
   readonly devices: DeviceFeatures;
+  /** The model graph viewer (the `edge.graph` custom editor) and its commands. */
+  readonly graphs: GraphFeatures;
   private readonly serverOutput: vscode.LogOutputChannel;
   private readonly statusItem: vscode.LanguageStatusItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -54,7 +57,12 @@ export class Ctx implements vscode.Disposable {
       openReport: (runDir) => this.reports.openReport(runDir),
       devices: this.devices,
     });
-    this.disposables.push(this.runs, this.devices, this.reports);
+    this.graphs = new GraphFeatures({
+      extensionUri: extension.extensionUri,
+      log: this.log,
+      listRuns: () => this.reports.runsView.listRuns(),
+    });
+    this.disposables.push(this.runs, this.devices, this.reports, this.graphs);
     this.showStatus({ state: "starting", message: "Edge recipes: waiting for a recipe" });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { Ctx, describe } from "./ctx";
 import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
 import type { DevicesApi } from "./devices/device-features";
+import type { GraphApi } from "./graph/graph-features";
 import type { ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */
@@ -21,6 +22,8 @@ export interface EdgeStudioApi {
   readonly reports: ReportsApi;
   /** The live device listing and the Devices view's items (for tests). */
   readonly devices: DevicesApi;
+  /** The model graph viewer's open editors (for tests). */
+  readonly graphs: GraphApi;
 }
 
 type CommandHandler = (ctx: Ctx, ...args: unknown[]) => unknown;
@@ -45,6 +48,9 @@ export const commands: Record<string, CommandHandler> = {
   "edge.copyDeviceSerial": (ctx, device) => ctx.devices.copyAddress(device),
   "edge.copyDeviceAddress": (ctx, device) => ctx.devices.copyAddress(device),
   "edge.deployModel": (ctx, model) => ctx.devices.deployModel(model),
+  "edge.openModelGraph": (ctx, target, options) => ctx.graphs.openModelGraph(target, options),
+  "edge.revealModelNode": (ctx, ref) => ctx.graphs.revealModelNode(ref),
+  "edge.revealNodeKernels": (ctx, ref) => ctx.graphs.revealNodeKernels(ref),
 };
 
 /** The activation's Ctx (the one module-level variable: deactivate has no other way to reach it). */
@@ -70,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       serverReady: async () => void (await current.ensureStarted()),
       reports: current.reports.api(),
       devices: current.devices.api(),
+      graphs: current.graphs.api(),
     };
   } catch (error) {
     reportActivationFailure(error);

@@ -21,10 +21,24 @@ const nodeEntries = [
  */
 const deviceRunnerEntries = [["engine/device-runner/main.ts", "dist/device-runner.cjs"]];
 /** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
-const extensionEntries = [["extension/main.ts", "dist/extension/main.cjs"]];
+const extensionEntries = [
+  ["extension/main.ts", "dist/extension/main.cjs"],
+  // The graph viewer's worker thread (reads models with engine/graph off the host's thread), loaded by path.
+  ["extension/graph/graph-worker.ts", "dist/extension/graph-worker.cjs"],
+];
 /** Browser entries (webview apps), bundled as IIFE for a CSP that allows only our nonce'd script. */
 const browserEntries = [
   ["webviews/report/main.ts", "dist/webviews/report/main.js"], // + main.css (imported by the app)
+  ["webviews/graph/main.ts", "dist/webviews/graph/main.js"], // + main.css; embeds the layout worker (below)
+];
+/**
+ * Web workers of browser entries: [worker source, the entry that embeds it, the global it is defined as]. A VS Code
+ * webview cannot start a Worker from a resource URL (cross-origin), so the worker is bundled first and its text is
+ * put into the app's bundle, which starts it from a Blob (the page's CSP allows `worker-src blob:`). Built once per
+ * run: under --watch a worker change needs a restart.
+ */
+const browserWorkers = [
+  ["webviews/graph/worker/layout-worker.ts", "webviews/graph/main.ts", "GRAPH_LAYOUT_WORKER_SOURCE"],
 ];
 
 // CommonJS dependencies (ajv, yaml) call require() for node built-ins; give the ESM bundle a real require.
@@ -79,7 +93,26 @@ for (const [src, out] of extensionEntries) {
 }
 for (const [src, out] of browserEntries) {
   if (!existsSync(src)) continue;
+  const define = {};
+  for (const [workerSrc, entry, name] of browserWorkers) {
+    if (entry !== src) continue;
+    const worker = await esbuild.build({
+      entryPoints: [workerSrc],
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      target: "es2022",
+      minify: true,
+      write: false,
+      logLevel: "warning",
+    });
+    define[name] = JSON.stringify(worker.outputFiles[0].text);
+    console.log(
+      `built ${workerSrc} (embedded in ${out}) ${(worker.outputFiles[0].contents.length / 1000).toFixed(1)} kB`,
+    );
+  }
   jobs.push({
+    define,
     entryPoints: [src],
     outfile: out,
     bundle: true,

@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import { REPORT_JSON_FILE, REPORT_SCHEMA_VERSION, type RunReport } from "../../common/report";
 import type { RunEntry } from "../../webviews/protocol/report";
+import { runModels } from "../graph/model-runs";
 
 export function runIdOf(runDir: vscode.Uri): string {
   return runDir.path.split("/").filter(Boolean).pop() ?? runDir.path;
@@ -24,5 +25,12 @@ export async function loadRun(runDir: vscode.Uri): Promise<RunEntry> {
       error: `${file.fsPath} has schemaVersion ${String(version)}; this version of Edge Studio reads ${REPORT_SCHEMA_VERSION}`,
     };
   }
-  return { ...entry, report: json as RunReport };
+  const report = json as RunReport;
+  let models: RunEntry["models"];
+  try {
+    models = runDir.scheme === "file" ? runModels(report, runDir.fsPath) : undefined;
+  } catch {
+    models = undefined; // a report with odd paths still shows; only its graph links are missing
+  }
+  return { ...entry, report, models };
 }

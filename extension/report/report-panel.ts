@@ -8,6 +8,7 @@ import {
   CompareWithCommand,
   DidChangeStateNotification,
   OpenFileCommand,
+  OpenModelGraphCommand,
   ReadyRequest,
   REPORT_VIEW_TYPE,
   type ReportPersistedState,
@@ -147,6 +148,7 @@ export class ReportPanel {
       this.channel.onRequest(ReadyRequest, () => this.answerReady()),
       this.channel.onCommand(OpenFileCommand, (params) => this.openFile(params)),
       this.channel.onCommand(CompareWithCommand, (params) => this.compareWith(params)),
+      this.channel.onCommand(OpenModelGraphCommand, (params) => this.openModelGraph(params)),
       this.channel.onDidHandle((handled) => {
         if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined)
           this.events.didAnswerReady(this);
@@ -187,6 +189,20 @@ export class ReportPanel {
     if (!this.runDirs.some((u) => u.toString() === params.runDir))
       throw new Error(`not a run this panel shows: ${params.runDir}`);
     await openRunFile(params.runDir, params.path);
+  }
+
+  /** Opens one of the run's models in the graph viewer; a model the run ran or produced opens with its overlays. */
+  private async openModelGraph({ runDir, path }: ParamsOf<typeof OpenModelGraphCommand>): Promise<void> {
+    if (!this.runDirs.some((u) => u.toString() === runDir)) throw new Error(`not a run this panel shows: ${runDir}`);
+    const run = await loadRun(vscode.Uri.parse(runDir));
+    const models = run.models;
+    if (!models || (models.original !== path && !models.produced.includes(path)))
+      throw new Error(`not a model of the run: ${path}`);
+    // What the run measured (its profile, partitions, quantization error) is the produced model's, or the original's
+    // when it produced none.
+    const withOverlays = models.produced.length === 0 || models.produced.includes(path);
+    const options = withOverlays ? { runDir: vscode.Uri.parse(runDir).fsPath } : {};
+    await vscode.commands.executeCommand("edge.openModelGraph", vscode.Uri.file(path), options);
   }
 
   private async compareWith({ runDir }: ParamsOf<typeof CompareWithCommand>): Promise<void> {

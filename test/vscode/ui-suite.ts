@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { artifactsDir, openBrowser, openWorkbench, startCodeServer, type SuiteResult } from "./harness";
 import { codeLensRunOpensReport } from "./ui-codelens-run";
+import { graphOverlayAndSearch } from "./ui-graph";
 import { reportShowsLatencyTable } from "./ui-report";
 import { walkthroughCreatesDemoRecipe } from "./ui-walkthrough";
 import { ensureVsix } from "../packaging/vsix";
@@ -44,6 +45,10 @@ const checks: [string, (page: Page) => Promise<void>][] = [
   ["the run report webview shows its latency table", reportShowsLatencyTable],
   ["the walkthrough's first step writes and opens a demo recipe for a picked model", walkthroughCreatesDemoRecipe],
   ["the recipe CodeLens runs it in a task terminal and its report webview opens", codeLensRunOpensReport],
+  [
+    "the graph viewer opens a model, turns a run's latency overlay on and reveals a node from search",
+    graphOverlayAndSearch,
+  ],
 ];
 
 /** Runs every UI check in one fresh code-server and Chromium; a failed check stops the ones after it. */

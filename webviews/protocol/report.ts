@@ -15,6 +15,8 @@ export interface RunEntry {
   report?: RunReport;
   /** Set when report.json is missing, unreadable or of another schemaVersion. */
   error?: string;
+  /** The run's model files as absolute paths (the host reads them from the report), each with a graph link. */
+  models?: { original?: string; produced: string[] };
 }
 
 /** The whole state of the view: one run, or two side by side (the second compared against the first). */
@@ -38,6 +40,9 @@ export interface OpenFileParams {
 }
 /** webview→host: open one of the run's files in an editor. */
 export const OpenFileCommand = command<OpenFileParams>("report/openFile");
+
+/** webview→host: open one of the run's models (`path`, from `RunEntry.models`) in the graph viewer. */
+export const OpenModelGraphCommand = command<{ runDir: string; path: string }>("report/openModelGraph");
 
 /** webview→host: ask the user for another run to compare this one with. */
 export const CompareWithCommand = command<{ runDir: string }>("report/compareWith");

@@ -5,6 +5,7 @@ import {
   CompareWithCommand,
   DidChangeStateNotification,
   OpenFileCommand,
+  OpenModelGraphCommand,
   ReadyRequest,
   type ReportPersistedState,
   type ReportState,
@@ -23,6 +24,7 @@ function show(state: ReportState): void {
     render(state, {
       openFile: (runDir, path) => channel.sendCommand(OpenFileCommand, { runDir, path }),
       compareWith: (runDir) => channel.sendCommand(CompareWithCommand, { runDir }),
+      openModelGraph: (runDir, path) => channel.sendCommand(OpenModelGraphCommand, { runDir, path }),
     }),
   );
   document.body.dataset.ready = "true";

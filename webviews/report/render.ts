@@ -9,6 +9,7 @@ import { bytesOrDash, deltaClass, formatDelta, msOrDash, rateOrDash } from "./fo
 export interface RenderActions {
   openFile(runDir: string, path: string): void;
   compareWith(runDir: string): void;
+  openModelGraph(runDir: string, path: string): void;
 }
 
 const stats = [
@@ -169,6 +170,23 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
         ),
       ),
     );
+  }
+  const models = run.models;
+  if (models && (models.original || models.produced.length)) {
+    const list = h("ul", { class: "files models" });
+    const item = (path: string, role: string) => {
+      const link = h(ui.link, { class: "graph-link", attrs: { href: "#", "data-model": path } }, "Open graph");
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        actions.openModelGraph(run.runDir, path);
+      });
+      list.append(
+        h("li", {}, codicon("type-hierarchy"), ` ${path} `, h("span", { class: "kind", text: role }), " ", link),
+      );
+    };
+    if (models.original) item(models.original, "original");
+    for (const path of models.produced) item(path, "produced");
+    out.push(section("Models", "models", list));
   }
   if (r.artifacts.length) {
     const list = h("ul", { class: "files" });

@@ -7,7 +7,14 @@ import { type Hover, MarkupKind, type Position } from "vscode-languageserver-typ
 import { implicitLocalDevice, type PathSegment, resolveRecipePath, schemaAt } from "../../../engine/recipe";
 import { cursorContext } from "../cursor/context";
 import type { CursorContext } from "../cursor/types";
-import { datasetMarkdown, deviceMarkdown, modelMarkdown, nodeMarkdown, opTypeMarkdown } from "./markdown";
+import {
+  datasetMarkdown,
+  deviceMarkdown,
+  modelMarkdown,
+  nodeMarkdown,
+  openGraphLink,
+  opTypeMarkdown,
+} from "./markdown";
 import type { ServiceContext } from "../service-context";
 import { modelIndex } from "../../world/model-index";
 import { modelLater, shapeText } from "../recipe/model";
@@ -93,7 +100,7 @@ async function hoverMarkdown(
       if (!baseDir && !word.startsWith("/")) return markdownAt(path);
       const absolute = resolveRecipePath(word, baseDir ?? "/", world.homeDir);
       const result = world.cachedModelSummary(absolute) ?? (await world.modelSummary(absolute));
-      return modelMarkdown(result, word);
+      return result.ok ? `${modelMarkdown(result, word)}\n\n${openGraphLink(absolute)}` : modelMarkdown(result, word);
     }
     case "quantize.exclude.ops.#":
     case "quantize.include.ops.#": {

@@ -55,6 +55,11 @@ export function modelMarkdown(result: ModelSummaryResult, shownPath: string): st
   ].join("\n\n");
 }
 
+/** A command link the editor turns into "open this model in the graph viewer" (the client trusts this one command). */
+export function openGraphLink(absolutePath: string): string {
+  return `[Open graph](command:edge.openModelGraph?${encodeURIComponent(JSON.stringify([absolutePath]))} "Open the model's graph")`;
+}
+
 export function opTypeMarkdown(op: string, index: ModelIndex): string {
   const n = index.summary.opCounts[op];
   if (!n) return `${code(op)} does not occur in ${code(index.fileName)}.`;

@@ -9,6 +9,7 @@ import "./tasks";
 import "./walkthrough";
 import "./report";
 import "./devices";
+import "./graph";
 
 import { ACTIVATION_GOAL_MS, EXTENSION_ID, open, waitFor, workspaceFile } from "./helpers";
 

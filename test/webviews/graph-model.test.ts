@@ -1,0 +1,186 @@
+// The graph viewer's pure parts (no DOM): camera and coordinate spaces, the spatial grid, level of detail, colour
+// scales, search, the scene index (reveal and keyboard navigation), overlays on boxes, diff stepping, restored state.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { layoutModelGraph } from "../../common/graph/layout/index";
+import { decorateBoxes, summarizeGroup } from "../../webviews/graph/model/overlay-model";
+import { heatBucket, sqnrBucket, SCALE_BUCKETS, textOn, HEAT_RAMP } from "../../webviews/graph/model/colour-scales";
+import { changeEntries, stepChange, afterMarks } from "../../webviews/graph/model/diff-model";
+import { problemNodes } from "../../webviews/graph/model/problems";
+import { SceneIndex } from "../../webviews/graph/model/scene-index";
+import { SearchIndex } from "../../webviews/graph/model/search-index";
+import { restoreViewState } from "../../webviews/graph/model/view-state";
+import { fitCamera, revealCamera, toLayout, toScreen, visibleRect, zoomAt } from "../../webviews/graph/view/camera";
+import { levelOfDetail } from "../../webviews/graph/view/lod";
+import { SpatialGrid } from "../../webviews/graph/view/spatial-index";
+import { histogramBars } from "../../webviews/graph/panels/histogram";
+import { brokenGraph, diffFixture, overlaysFor, smallModel } from "./graph-harness/fixtures";
+
+const view = { width: 800, height: 600 };
+
+void test("camera: screen and layout spaces are inverse; zoom keeps the point under the pointer; fit shows everything", () => {
+  const cam = { x: 100, y: 50, zoom: 2 };
+  const [sx, sy] = toScreen(cam, view, 130, 70);
+  assert.deepEqual(toLayout(cam, view, sx, sy), [130, 70]);
+  const zoomed = zoomAt(cam, view, 200, 100, 1.5);
+  const [lx, ly] = toLayout(cam, view, 200, 100);
+  const [sx2, sy2] = toScreen(zoomed, view, lx, ly);
+  assert.ok(Math.abs(sx2 - 200) < 1e-9 && Math.abs(sy2 - 100) < 1e-9);
+  const bounds = { x: 0, y: 0, width: 4000, height: 1000 };
+  const fit = fitCamera(bounds, view);
+  const v = visibleRect(fit, view);
+  assert.ok(v.x <= 0 && v.y <= 0 && v.x + v.width >= 4000 && v.y + v.height >= 1000);
+  const revealed = revealCamera(fit, view, { x: 3000, y: 500, width: 100, height: 40 });
+  assert.deepEqual([revealed.x, revealed.y, revealed.zoom], [3050, 520, 1]);
+});
+
+void test("spatial grid: queries return exactly the items meeting the rectangle, once each", () => {
+  const grid = new SpatialGrid(100);
+  const boxes = Array.from({ length: 500 }, (_, i) => ({
+    x: (i * 37) % 2000,
+    y: (i * 91) % 1500,
+    w: 20 + (i % 300),
+    h: 30,
+  }));
+  boxes.forEach((b, i) => grid.insert(i, b.x, b.y, b.w, b.h));
+  const rect = { x: 400, y: 300, width: 350, height: 200 };
+  const expected = boxes.flatMap((b, i) =>
+    b.x <= 750 && b.x + b.w >= 400 && b.y <= 500 && b.y + b.h >= 300 ? [i] : [],
+  );
+  assert.deepEqual(grid.query(rect), expected);
+  assert.deepEqual(grid.query(rect), expected, "a second query sees the same");
+  assert.deepEqual(grid.at(boxes[7].x + 1, boxes[7].y + 1).includes(7), true);
+});
+
+void test("level of detail: boxes only far out; labels, routes, sublabels and ports as the zoom grows", () => {
+  assert.deepEqual(levelOfDetail(0.02), {
+    labels: false,
+    sublabels: false,
+    edges: "none",
+    arrows: false,
+    ports: false,
+    borders: false,
+  });
+  assert.equal(levelOfDetail(0.2).edges, "straight");
+  assert.equal(levelOfDetail(0.5).labels, true);
+  assert.equal(levelOfDetail(0.5).edges, "routes");
+  assert.equal(levelOfDetail(0.5, 10_000).edges, "straight", "very many edges in view are drawn straight");
+  assert.equal(levelOfDetail(2).ports, true);
+});
+
+void test("colour scales: heat on a log scale, SQNR from good to bad, readable text", () => {
+  assert.equal(heatBucket(0, 1000), 0);
+  assert.equal(heatBucket(1000, 1000), SCALE_BUCKETS - 1);
+  assert.ok(heatBucket(30, 1000) > 0 && heatBucket(30, 1000) < heatBucket(300, 1000));
+  assert.equal(sqnrBucket(50), 0);
+  assert.equal(sqnrBucket(5), SCALE_BUCKETS - 1);
+  assert.equal(sqnrBucket(null), SCALE_BUCKETS - 1);
+  assert.equal(sqnrBucket(null, "identical"), 0);
+  assert.equal(textOn("#ffffff"), "#000000");
+  assert.equal(textOn(HEAT_RAMP[7]), "#ffffff");
+});
+
+void test("search: op types first, then names, then tensor names, across nested bodies; names resolve", () => {
+  const g = smallModel();
+  const index = new SearchIndex(g);
+  const softmax = index.search("softmax");
+  assert.deepEqual(
+    softmax.map((r) => r.match),
+    ["op", "op"],
+  );
+  const nested = index.search("then_relu");
+  assert.equal(nested.length, 1);
+  assert.deepEqual(nested[0].path, [{ node: g.nodes.findIndex((n) => n.op === "If"), attribute: "then_branch" }]);
+  const byTensor = index.search("model.layers.1.up");
+  assert.equal(byTensor[0].match, "tensor");
+  assert.equal(byTensor[0].label, "/model/layers.1/mlp/up_proj/MatMul");
+  assert.deepEqual(index.findByName("else_identity")?.node, 0);
+  assert.equal(index.search("").length, 0);
+});
+
+void test("scene index: the closed group hiding a node is the one to open; arrows go to producer and consumer", () => {
+  const g = smallModel();
+  const q = g.nodes.findIndex((n) => n.name === "/model/layers.1/attn/q_proj/MatMul");
+  const closed = new SceneIndex(layoutModelGraph(g));
+  const group = closed.groupToOpen(q);
+  assert.ok(group && group.kind === "group" && group.members?.includes(q));
+  const all = new SceneIndex(layoutModelGraph(g, { expanded: "all" }));
+  assert.equal(all.groupToOpen(q), undefined);
+  assert.equal(all.boxOf(q)?.id, `n${q}`);
+  const ln = g.nodes.findIndex((n) => n.name === "/model/layers.1/input_layernorm/LayerNormalization");
+  assert.equal(all.navigate(`n${q}`, "producer"), `n${ln}`);
+  const scores = g.nodes.findIndex((n) => n.name === "/model/layers.1/attn/MatMul");
+  assert.equal(all.navigate(`n${q}`, "consumer"), `n${scores}`);
+});
+
+void test("overlays: heat and time on nodes, totals on groups; group summary has the op mix", () => {
+  const g = smallModel();
+  const o = overlaysFor(g);
+  const scene = layoutModelGraph(g);
+  const d = decorateBoxes(scene.nodes, g, o, new Set(["latency"]), {
+    partitions: ["#111111", "#222222"],
+    cpu: "#999999",
+  });
+  const group = scene.nodes.findIndex((n) => n.kind === "group" && !n.expanded);
+  const members = scene.nodes[group].members!;
+  const total = members.reduce((s, m) => s + (o.latency!.byNode[g.nodes[m].name]?.totalUs ?? 0), 0);
+  assert.match(d[group]!.badge!, new RegExp(`^${Math.round(total)}`));
+  assert.equal(d[group]!.stripe, undefined, "partitions not shown");
+  assert.deepEqual(decorateBoxes(scene.nodes, g, o, new Set(), { partitions: [], cpu: "" }).filter(Boolean), []);
+  const s = summarizeGroup(g, members, o);
+  assert.equal(s.members, members.length);
+  assert.equal(s.ops[0].op, "MatMul");
+  assert.equal(s.latencyUs, total);
+});
+
+void test("diff: entries in order with labels, after-graph marks, stepping wraps both ways", () => {
+  const after = smallModel();
+  const { before, diff } = diffFixture(after);
+  const entries = changeEntries(diff, before, after);
+  assert.deepEqual(
+    entries.map((e) => e.kind),
+    ["changed", "changed", "added", "removed"],
+  );
+  assert.equal(entries[3].label, "/model/debug/Identity");
+  assert.equal(entries[3].after, undefined);
+  assert.equal(afterMarks(diff).size, 3);
+  assert.equal(stepChange(4, -1, 1), 0);
+  assert.equal(stepChange(4, -1, -1), 3);
+  assert.equal(stepChange(4, 3, 1), 0);
+  assert.equal(stepChange(4, 0, -1), 3);
+  assert.equal(stepChange(0, -1, 1), -1);
+});
+
+void test("problems: marked on their node; restored state keeps only what is well-formed and exists", () => {
+  const g = brokenGraph();
+  assert.deepEqual([...problemNodes(g, g.problems)].sort(), [1, 3]);
+  const small = smallModel();
+  const state = restoreViewState(
+    {
+      camera: { x: 1, y: 2, zoom: 0 },
+      direction: "XX",
+      selection: "n3",
+      path: [{ node: 0, attribute: "body" }],
+      expanded: ["/a", 3],
+      overlays: { runDir: "/r", shown: ["latency", "bogus"] },
+    },
+    small,
+  );
+  assert.deepEqual(state, { selection: "n3", expanded: ["/a"], overlays: { runDir: "/r", shown: ["latency"] } });
+  const ifNode = small.nodes.findIndex((n) => n.op === "If");
+  assert.deepEqual(restoreViewState({ path: [{ node: ifNode, attribute: "else_branch" }] }, small).path, [
+    { node: ifNode, attribute: "else_branch" },
+  ]);
+});
+
+void test("histogram bars: scaled to the largest bin, empty bins flat, tiny ones visible", () => {
+  const bars = histogramBars([0, 1, 1000], 300, 100);
+  assert.deepEqual(
+    bars.map((b) => b.height),
+    [0, 1, 100],
+  );
+  assert.deepEqual(
+    bars.map((b) => b.x),
+    [0, 100, 200],
+  );
+});

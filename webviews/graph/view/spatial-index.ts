@@ -1,0 +1,99 @@
+// A uniform grid over a scene's boxes and edge routes (pure): the renderer asks for what meets the visible rectangle,
+// the pointer asks for what is under it, so neither walks the whole scene. Items are numbered by the caller (the
+// index of a node or an edge in the scene's arrays); queries return each item once, in ascending order.
+import type { Rect } from "./camera";
+
+export class SpatialGrid {
+  private readonly cells = new Map<number, number[]>();
+  private readonly boxes: number[] = [];
+  private stamp = new Uint32Array(0);
+  private generation = 0;
+  /** The cell range anything was inserted in: queries never walk empty cells outside it. */
+  private bounds = [Infinity, Infinity, -Infinity, -Infinity];
+
+  constructor(readonly cellSize: number) {}
+
+  get size(): number {
+    return this.boxes.length / 4;
+  }
+
+  /** Adds item `id` (the next item numbers should be 0, 1, 2, …) with its bounding box. */
+  insert(id: number, x: number, y: number, width: number, height: number): void {
+    this.boxes[id * 4] = x;
+    this.boxes[id * 4 + 1] = y;
+    this.boxes[id * 4 + 2] = width;
+    this.boxes[id * 4 + 3] = height;
+    const [c0, r0, c1, r1] = this.cellRange(x, y, width, height);
+    const b = this.bounds;
+    [b[0], b[1], b[2], b[3]] = [Math.min(b[0], c0), Math.min(b[1], r0), Math.max(b[2], c1), Math.max(b[3], r1)];
+    for (let c = c0; c <= c1; c++)
+      for (let r = r0; r <= r1; r++) {
+        const key = cellKey(c, r);
+        const list = this.cells.get(key);
+        if (list) list.push(id);
+        else this.cells.set(key, [id]);
+      }
+  }
+
+  /** Items whose bounding box meets `rect`. */
+  query(rect: Rect): number[] {
+    if (this.stamp.length < this.size) this.stamp = new Uint32Array(this.size);
+    const generation = ++this.generation;
+    const out: number[] = [];
+    const range = this.cellRange(rect.x, rect.y, rect.width, rect.height);
+    const b = this.bounds;
+    const [c0, r0, c1, r1] = [
+      Math.max(range[0], b[0]),
+      Math.max(range[1], b[1]),
+      Math.min(range[2], b[2]),
+      Math.min(range[3], b[3]),
+    ];
+    for (let c = c0; c <= c1; c++)
+      for (let r = r0; r <= r1; r++) {
+        const list = this.cells.get(cellKey(c, r));
+        if (!list) continue;
+        for (const id of list) {
+          if (this.stamp[id] === generation) continue;
+          this.stamp[id] = generation;
+          if (this.meets(id, rect)) out.push(id);
+        }
+      }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Items whose bounding box holds the point, last inserted first (what is drawn on top). */
+  at(x: number, y: number): number[] {
+    return this.query({ x, y, width: 0, height: 0 }).reverse();
+  }
+
+  private meets(id: number, r: Rect): boolean {
+    const b = this.boxes;
+    const x = b[id * 4];
+    const y = b[id * 4 + 1];
+    return x <= r.x + r.width && x + b[id * 4 + 2] >= r.x && y <= r.y + r.height && y + b[id * 4 + 3] >= r.y;
+  }
+
+  private cellRange(x: number, y: number, width: number, height: number): [number, number, number, number] {
+    const s = this.cellSize;
+    return [Math.floor(x / s), Math.floor(y / s), Math.floor((x + width) / s), Math.floor((y + height) / s)];
+  }
+}
+
+function cellKey(column: number, row: number): number {
+  return (column + 32768) * 65536 + (row + 32768);
+}
+
+/** The bounding box of an edge route (x0, y0, x1, y1, …). */
+export function routeBounds(points: readonly number[]): Rect {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i + 1 < points.length; i += 2) {
+    minX = Math.min(minX, points[i]);
+    maxX = Math.max(maxX, points[i]);
+    minY = Math.min(minY, points[i + 1]);
+    maxY = Math.max(maxY, points[i + 1]);
+  }
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
