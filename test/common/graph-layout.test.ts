@@ -27,7 +27,13 @@ const boxes = (n: number, w = 60, h = 30) => ({
 
 function assertQuality(scene: GraphScene, backEdges = 0) {
   const q = sceneQuality(scene);
-  assert.deepEqual(q, { overlaps: 0, againstDirection: 0, back: backEdges, badRoutes: 0 });
+  assert.deepEqual(q, { overlaps: 0, againstDirection: 0, back: backEdges, badRoutes: 0, detached: 0 });
+  // Everything inside the scene's bounding box.
+  const within = (x: number, y: number) => x >= -0.5 && y >= -0.5 && x <= scene.width + 0.5 && y <= scene.height + 0.5;
+  for (const n of scene.nodes) assert.ok(within(n.x, n.y) && within(n.x + n.width, n.y + n.height), n.id);
+  for (const e of scene.edges) {
+    for (let i = 0; i < e.points.length; i += 2) assert.ok(within(e.points[i], e.points[i + 1]), `${e.from}→${e.to}`);
+  }
 }
 
 void test("layered: a diamond gets three layers, edges go down from border to border", () => {
@@ -121,7 +127,7 @@ void test("groups: scopes from names; single-node scopes are not groups; the roo
   assert.deepEqual(tree.autoExpanded, ["/model"]);
   const layer1 = tree.groups[tree.byScope.get("/model/layers.1") as number];
   assert.equal(layer1.label, "layers.1");
-  assert.equal(layer1.memberCount, 54);
+  assert.equal(layer1.memberCount, 56);
   assert.equal(tree.groups[layer1.parent].scope, "/model");
   const embed = graph.nodes.findIndex((n) => n.name === "/model/embed_tokens/Gather");
   assert.equal(tree.groups[tree.nodeGroup[embed]].scope, "/model");
@@ -135,8 +141,8 @@ void test("scene: first view shows the blocks; edges into a closed group end on 
   assert.equal(model?.expanded, true);
   const layer0 = scene.nodes.find((n) => n.id === "g/model/layers.0");
   assert.ok(layer0 && layer0.expanded === false && layer0.parent === "g/model");
-  assert.equal(layer0.sublabel, "54 nodes");
-  assert.equal(layer0.members?.length, 54);
+  assert.equal(layer0.sublabel, "56 nodes");
+  assert.equal(layer0.members?.length, 56);
   assert.ok(ids.has(`i${graph.inputs[0]}`) && ids.has(`o${graph.outputs[0]}`));
   assert.ok(!scene.nodes.some((n) => n.kind === "node" && n.parent === "g/model/layers.0"));
   // layers.0 → layers.1 carries the residual stream only: one edge, one tensor.
@@ -148,6 +154,16 @@ void test("scene: first view shows the blocks; edges into a closed group end on 
   const fromMask = scene.edges.filter((e) => e.from === `n${mul}`);
   assert.equal(fromMask.length, 3);
   assertQuality(scene);
+  // Inputs sit in the innermost open group holding their consumers; a closed layer keeps its past key/value beside it.
+  const inputNamed = (name: string) => scene.nodes.find((n) => n.kind === "input" && n.label === name);
+  assert.equal(inputNamed("attention_mask")?.parent, "g/model");
+  assert.equal(inputNamed("past_key_values.1.key")?.parent, "g/model");
+  const logits = scene.nodes.find((n) => n.id === `o${graph.outputs[graph.outputs.length - 1]}`);
+  assert.equal(logits?.parent, undefined);
+  const opened = layoutModelGraph(graph, { expanded: new Set(["/model/layers.1"]) });
+  assert.equal(opened.nodes.find((n) => n.label === "past_key_values.1.key")?.parent, "g/model/layers.1");
+  assert.equal(opened.nodes.find((n) => n.label === "past_key_values.0.key")?.parent, "g/model");
+  assertQuality(opened);
   // Parents before children.
   const seen = new Set<string>();
   for (const n of scene.nodes) {
@@ -219,4 +235,10 @@ void test("scene: a cycle renders with its back edge marked; dangling inputs are
   const scene = layoutModelGraph(graph);
   assert.equal(scene.stats.backEdges, 1);
   assertQuality(scene, 1);
+  // A node that reads its own output: a loop beside it, marked back.
+  b.nodes[1].inputs.push(c);
+  const looped = layoutModelGraph(graph);
+  const loop = looped.edges.find((e) => e.from === "n1" && e.to === "n1");
+  assert.equal(loop?.back, true);
+  assertQuality(looped, 2);
 });

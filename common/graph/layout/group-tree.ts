@@ -58,9 +58,25 @@ export function buildGroupTree(graph: ModelGraph): GroupTree {
   const scopes: Scope[] = [];
   const scopeIndex = new Map<string, number>();
   const nodeScope = new Int32Array(nodeCount).fill(-1);
+  let lastPath = "";
+  let lastScope = -1;
   for (let n = 0; n < nodeCount; n++) {
+    // Neighbouring nodes mostly share their innermost scope: then only the counts change.
+    const name = graph.nodes[n].name;
+    const cut = name.lastIndexOf("/");
+    if (
+      cut > 0 &&
+      lastScope >= 0 &&
+      name.length > lastPath.length &&
+      name.startsWith(lastPath) &&
+      cut === lastPath.length
+    ) {
+      for (let i = lastScope; i >= 0; i = scopes[i].parent) scopes[i].count++;
+      nodeScope[n] = lastScope;
+      continue;
+    }
     let parent = -1;
-    for (const s of nameScopes(graph.nodes[n].name)) {
+    for (const s of nameScopes(name)) {
       let i = scopeIndex.get(s);
       if (i === undefined) {
         i = scopes.length;
@@ -75,6 +91,8 @@ export function buildGroupTree(graph: ModelGraph): GroupTree {
       parent = i;
     }
     nodeScope[n] = parent;
+    lastScope = parent;
+    lastPath = parent >= 0 ? scopes[parent].scope : "";
   }
   // Which scopes are groups (parents are made before children, so a reverse pass sees children first).
   const isGroup = new Uint8Array(scopes.length);

@@ -22,6 +22,11 @@ export interface LayeredInput {
   /** Space between boxes of one layer (default 24) and between layers (default 40). */
   nodeGap?: number;
   layerGap?: number;
+  /**
+   * A source whose edges span more than this many layers gets a lane instead of a trunk of virtual points: a straight
+   * line beside the layout that its edges leave at the layer before their target (default 48).
+   */
+  laneSpan?: number;
   /** Crossing-reduction sweeps (down and up count one each; default 8) and coordinate sweeps (default 8). */
   orderSweeps?: number;
   coordinateSweeps?: number;
@@ -44,6 +49,8 @@ export interface LayeredLayout {
   back: Uint8Array;
   backEdges: number;
   dummyNodes: number;
+  /** Sources routed through a lane beside the layout (see LayeredInput.laneSpan). */
+  lanes: number;
 }
 
 const DUMMY_WEIGHT = 8;
@@ -77,6 +84,7 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     }
   }
   const selfLoop = (e: number) => dagFrom[e] === dagTo[e];
+  const onLane = (e: number) => lane[dagFrom[e]] >= 0 && layer[dagTo[e]] - layer[dagFrom[e]] > 1;
 
   // 2. Layers.
   const outs = csr(n, dagFrom, dagTo, selfLoop);
@@ -85,9 +93,13 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
   let layerCount = 0;
   for (let v = 0; v < n; v++) if (layer[v] + 1 > layerCount) layerCount = layer[v] + 1;
 
-  // 3. Trunks of virtual points: node s gets dummies on layers layer[s]+1 … layer[s]+span[s].
+  // 3. Trunks of virtual points: node s gets dummies on layers layer[s]+1 … layer[s]+span[s]; a longer trunk than
+  // laneSpan becomes a lane (no dummies: lane[s] ≥ 0 numbers it).
+  const laneSpan = input.laneSpan ?? 48;
   const trunkStart = new Int32Array(n);
   const trunkSpan = new Int32Array(n);
+  const lane = new Int32Array(n).fill(-1);
+  let lanes = 0;
   let dummyNodes = 0;
   for (let s = 0; s < n; s++) {
     let span = 0;
@@ -96,21 +108,23 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
       if (d > span) span = d;
     }
     trunkStart[s] = n + dummyNodes;
+    if (span > laneSpan) {
+      lane[s] = lanes++;
+      continue;
+    }
     trunkSpan[s] = span;
     dummyNodes += span;
   }
   const total = n + dummyNodes;
   const nodeLayer = new Int32Array(total);
   nodeLayer.set(layer);
-  const dummyOwner = new Int32Array(dummyNodes);
   for (let s = 0; s < n; s++) {
     for (let i = 0; i < trunkSpan[s]; i++) {
       nodeLayer[trunkStart[s] + i] = layer[s] + 1 + i;
-      dummyOwner[trunkStart[s] + i - n] = s;
     }
   }
   // The proper graph: every edge joins neighbouring layers.
-  const properCount = dummyNodes + countDagEdges(edgeCount, selfLoop);
+  const properCount = dummyNodes + countDagEdges(edgeCount, (e) => selfLoop(e) || onLane(e));
   const pFrom = new Int32Array(properCount);
   const pTo = new Int32Array(properCount);
   let p = 0;
@@ -123,7 +137,7 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     }
   }
   for (let e = 0; e < edgeCount; e++) {
-    if (selfLoop(e)) continue;
+    if (selfLoop(e) || onLane(e)) continue;
     const s = dagFrom[e];
     const t = dagTo[e];
     const span = layer[t] - layer[s] - 1;
@@ -158,15 +172,29 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     if (u[v] + half > maxU) maxU = u[v] + half;
   }
   if (total === 0) minU = maxU = 0;
+  // A self loop is drawn beside its box.
+  for (let e = 0; e < edgeCount; e++) {
+    if (selfLoop(e)) maxU = Math.max(maxU, u[dagFrom[e]] + sizeU[dagFrom[e]] / 2 + nodeGap / 2);
+  }
   for (let v = 0; v < total; v++) u[v] -= minU;
+  const laneBase = maxU - minU + nodeGap;
+  const laneU = (s: number) => laneBase + lane[s] * (nodeGap / 2);
+  if (lanes > 0) maxU += nodeGap + (lanes - 1) * (nodeGap / 2);
   const layerTop = new Float64Array(layerCount + 1);
   const layerThick = new Float64Array(layerCount);
   for (let v = 0; v < n; v++) if (sizeV[v] > layerThick[layer[v]]) layerThick[layer[v]] = sizeV[v];
   for (let l = 0; l < layerCount; l++)
     layerTop[l + 1] = layerTop[l] + layerThick[l] + (l + 1 < layerCount ? layerGap : 0);
+  const bandEnd = (l: number) => layerTop[l] + layerThick[l];
+  // A box shorter than its layer's band sits in the middle of it, except a source (it only feeds the next layers:
+  // at the band's end) and a sink (at the band's start), so that they stay next to what they are joined to.
   const vCentre = (v: number) => {
     const l = nodeLayer[v];
-    return layerTop[l] + layerThick[l] / 2;
+    const slack = layerThick[l] - sizeV[v];
+    const hasIn = ins.start[v + 1] > ins.start[v];
+    const hasOut = outs.start[v + 1] > outs.start[v];
+    const lead = !hasIn && hasOut ? slack : hasIn && !hasOut ? 0 : slack / 2;
+    return layerTop[l] + lead + sizeV[v] / 2;
   };
 
   const x = new Float64Array(n);
@@ -183,13 +211,16 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
   let points = 0;
   for (let e = 0; e < edgeCount; e++) {
     if (selfLoop(e)) points += 8;
-    else points += 4 + 2 * Math.max(0, layer[dagTo[e]] - layer[dagFrom[e]] - 1);
+    else if (onLane(e)) points += 12;
+    else points += 8 + 4 * Math.max(0, layer[dagTo[e]] - layer[dagFrom[e]] - 1);
   }
   const routePoints = new Float64Array(points);
   let w = 0;
   const put = (pu: number, pv: number) => {
+    const had = w - routeStart[currentEdge];
+    if (had >= 2 && routePoints[w - 2] === pu && routePoints[w - 1] === pv) return;
     // Drop a point that continues a straight run along v.
-    if (w - routeStart[currentEdge] >= 4 && routePoints[w - 2] === pu && routePoints[w - 4] === pu) {
+    if (had >= 4 && routePoints[w - 2] === pu && routePoints[w - 4] === pu) {
       routePoints[w - 1] = pv;
       return;
     }
@@ -210,15 +241,29 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
       put(right + nodeGap / 2, c - q);
       put(right + nodeGap / 2, c + q);
       put(right, c + q);
-    } else {
+    } else if (onLane(e)) {
+      // Out of the source into its lane in the gap below it, along the lane, into the target from the gap above.
       put(u[s], vCentre(s) + sizeV[s] / 2);
+      put(u[s], bandEnd(layer[s]));
+      put(laneU(s), bandEnd(layer[s]) + layerGap / 2);
+      put(laneU(s), layerTop[layer[t]] - layerGap / 2);
+      put(u[t], layerTop[layer[t]]);
+      put(u[t], vCentre(t) - sizeV[t] / 2);
+      if (back[e]) reversePairs(routePoints, routeStart[e], w);
+    } else {
+      // Boxes shorter than their layer's band leave and enter it straight; a virtual point crosses its layer's
+      // band straight, so a slanted stretch is only ever in the gap between two layers, where no box is.
+      put(u[s], vCentre(s) + sizeV[s] / 2);
+      put(u[s], bandEnd(layer[s]));
       const span = layer[t] - layer[s] - 1;
       for (let i = 0; i < span; i++) {
         const d = trunkStart[s] + i;
-        put(u[d], vCentre(d));
+        put(u[d], layerTop[nodeLayer[d]]);
+        put(u[d], bandEnd(nodeLayer[d]));
       }
+      put(u[t], layerTop[layer[t]]);
       put(u[t], vCentre(t) - sizeV[t] / 2);
-      if (back[e] && !(s === t)) reversePairs(routePoints, routeStart[e], w);
+      if (back[e]) reversePairs(routePoints, routeStart[e], w);
     }
     if (lr) {
       for (let i = routeStart[e]; i < w; i += 2) {
@@ -243,6 +288,7 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     back,
     backEdges,
     dummyNodes,
+    lanes,
   };
 }
 

@@ -12,6 +12,7 @@ import { buildGroupTree, type GroupTree } from "./group-tree";
 import { layoutLayered, type LayeredLayout } from "./layered";
 import { asLayoutCache, createLayoutCache } from "./layout-cache";
 import type { LayoutOptions, MeasureText } from "./layout-options";
+import { PairIndex } from "./pair-index";
 
 /** Box sizes and frame paddings, in layout units. */
 export const NODE_HEIGHT = 32;
@@ -74,14 +75,24 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     const g = tree.nodeGroup[n];
     return g >= 0 && visGroup[g] >= 0 ? nodeCount + visGroup[g] : n;
   };
-  // The unit an entity is drawn in: 0 is the top level, g + 1 the interior of open group g.
+  // The unit an entity is drawn in: 0 is the top level, g + 1 the interior of open group g. A graph input is drawn
+  // in the innermost unit holding all its consumers (a layer's past key/value beside that layer), an output in its
+  // producer's unit.
+  const ioUnit = new Int32Array(entCount - inputBase);
   const unitOfEnt = (e: number) => {
     if (e < nodeCount) return tree.nodeGroup[e] + 1;
     if (e < inputBase) return groups[e - nodeCount].parent + 1;
-    return 0;
+    return ioUnit[e - inputBase];
   };
   const unitParent = (u: number) => groups[u - 1].parent + 1;
   const unitDepth = (u: number) => (u === 0 ? 0 : groups[u - 1].depth + 1);
+  const commonUnit = (a: number, b: number) => {
+    while (a !== b) {
+      if (unitDepth(a) >= unitDepth(b)) a = unitParent(a);
+      else b = unitParent(b);
+    }
+    return a;
+  };
 
   // Scene edges: (from, to) visible entities, merged; tensors in index order.
   const consumerStart = new Int32Array(graph.tensors.length + 1);
@@ -100,19 +111,17 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     list.push(outputBase + k);
     outputEnts.set(t, list);
   });
-  const edgeIndex = new Map<number, number>();
+  const edgeIndex = new PairIndex(consumers.length);
   const eFrom: number[] = [];
   const eTo: number[] = [];
   const eTensor: number[] = [];
   const eCount: number[] = [];
   const eLastTensor: number[] = [];
   const addEdge = (from: number, to: number, t: number) => {
-    if (from === to) return;
-    const key = from * entCount + to;
-    let e = edgeIndex.get(key);
-    if (e === undefined) {
-      e = eFrom.length;
-      edgeIndex.set(key, e);
+    // Inside a closed group: no edge. A node that reads its own output keeps its loop (a back edge).
+    if (from === to && from >= nodeCount) return;
+    const e = edgeIndex.add(from, to);
+    if (e === eFrom.length) {
       eFrom.push(from);
       eTo.push(to);
       eTensor.push(t);
@@ -133,9 +142,16 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++) addEdge(from, visible(consumers[k]), t);
     if (fromInput !== undefined && consumerStart[t + 1] > consumerStart[t]) {
       let first = nodeCount;
-      for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++) first = Math.min(first, consumers[k]);
+      let unit = -1;
+      for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++) {
+        first = Math.min(first, consumers[k]);
+        const u = unitOfEnt(visible(consumers[k]));
+        unit = unit < 0 ? u : commonUnit(unit, u);
+      }
       inputKey[fromInput - inputBase] = first - 0.5;
+      if (!outputEnts.has(t)) ioUnit[fromInput - inputBase] = unit;
     }
+    if (tensor.producer >= 0) for (const o of outputEnts.get(t) ?? []) ioUnit[o - inputBase] = unitOfEnt(from);
     for (const o of outputEnts.get(t) ?? []) addEdge(from, o, t);
   }
 
@@ -158,32 +174,29 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     const shown = p < 0 || open[p];
     if (shown) entItem[nodeCount + g] = addItem(groups[g].parent + 1, KIND_GROUP, g, groups[g].firstNode);
   }
-  graph.inputs.forEach((t, k) => (entItem[inputBase + k] = addItem(0, KIND_INPUT, t, inputKey[k])));
+  graph.inputs.forEach(
+    (t, k) => (entItem[inputBase + k] = addItem(unitOfEnt(inputBase + k), KIND_INPUT, t, inputKey[k])),
+  );
   graph.outputs.forEach((t, k) => {
     const producer = graph.tensors[t].producer;
-    entItem[outputBase + k] = addItem(0, KIND_OUTPUT, t, producer >= 0 ? producer + 0.5 : nodeCount);
+    const key = producer >= 0 ? producer + 0.5 : nodeCount;
+    entItem[outputBase + k] = addItem(unitOfEnt(outputBase + k), KIND_OUTPUT, t, key);
   });
-  const ports = new Map<string, number>();
+  const ports = new PairIndex();
+  const portItem: number[] = [];
   const port = (unit: number, kind: number, from: number) => {
-    const key = `${unit}:${kind}:${from}`;
-    let item = ports.get(key);
-    if (item === undefined) {
-      item = addItem(unit, kind, from, kind === KIND_IN_PORT ? -1 : nodeCount + 1);
-      ports.set(key, item);
-    }
-    return item;
+    const p = ports.add(unit * 2 + (kind === KIND_IN_PORT ? 0 : 1), from);
+    if (p === portItem.length) portItem.push(addItem(unit, kind, from, kind === KIND_IN_PORT ? -1 : nodeCount + 1));
+    return portItem[p];
   };
 
   // Unit edges (merged per pair of items) and each scene edge's pieces.
-  const unitEdgeIndex = new Map<number, number>();
+  const unitEdgeIndex = new PairIndex(eFrom.length);
   const ueFrom: number[] = [];
   const ueTo: number[] = [];
   const unitEdge = (a: number, b: number) => {
-    const key = a * 4294967296 + b;
-    let e = unitEdgeIndex.get(key);
-    if (e === undefined) {
-      e = ueFrom.length;
-      unitEdgeIndex.set(key, e);
+    const e = unitEdgeIndex.add(a, b);
+    if (e === ueFrom.length) {
       ueFrom.push(a);
       ueTo.push(b);
     }
@@ -371,14 +384,17 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   // Routes: each scene edge's pieces, joined.
   const edges: SceneEdge[] = [];
   let backEdges = 0;
+  const ids: (string | undefined)[] = new Array(entCount);
   const idOf = (ent: number) =>
-    ent < nodeCount
-      ? `n${ent}`
-      : ent < inputBase
-        ? `g${groups[ent - nodeCount].scope}`
-        : ent < outputBase
-          ? `i${graph.inputs[ent - inputBase]}`
-          : `o${graph.outputs[ent - outputBase]}`;
+    (ids[ent] ??=
+      ent < nodeCount
+        ? `n${ent}`
+        : ent < inputBase
+          ? `g${groups[ent - nodeCount].scope}`
+          : ent < outputBase
+            ? `i${graph.inputs[ent - inputBase]}`
+            : `o${graph.outputs[ent - outputBase]}`);
+  const cross = direction === "LR" ? 1 : 0;
   for (let e = 0; e < eFrom.length; e++) {
     const points: number[] = [];
     let back = false;
@@ -388,12 +404,24 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       const layout = unitLayout[u] as LayeredLayout;
       const le = localEdge[ue];
       if (layout.back[le]) back = true;
-      for (let i = layout.routeStart[le]; i < layout.routeStart[le + 1]; i += 2) {
-        const px = originX[u] + layout.routePoints[i];
-        const py = originY[u] + layout.routePoints[i + 1];
-        const m = points.length;
+      const first = layout.routeStart[le];
+      let m = points.length;
+      // Where a piece meets a frame, the edge crosses the frame's border in line with the boundary port.
+      const fromPort = itemKind[ueFrom[ue]] === KIND_IN_PORT;
+      const afterPort = k > pieceStart[e] && itemKind[ueTo[pieces[k - 1]]] === KIND_OUT_PORT;
+      if (m >= 2 && fromPort) {
+        points[m - 2 + cross] = (cross ? originY[u] : originX[u]) + layout.routePoints[first + cross];
+      }
+      for (let i = first; i < layout.routeStart[le + 1]; i += 2) {
+        let px = originX[u] + layout.routePoints[i];
+        let py = originY[u] + layout.routePoints[i + 1];
+        if (i === first && afterPort && m >= 2) {
+          if (cross) py = points[m - 1];
+          else px = points[m - 2];
+        }
         if (m >= 2 && points[m - 2] === px && points[m - 1] === py) continue;
         points.push(px, py);
+        m += 2;
       }
     }
     if (points.length < 4) points.push(points[0], points[1]);
