@@ -40,16 +40,20 @@ function writeModelAndRun(workspace: string): void {
 export async function graphOverlayAndSearch(page: Page): Promise<void> {
   writeModelAndRun(workspaceOf(page));
   // Open the model as VS Code does by default (binary), then reopen it with our editor.
-  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor();
-  await input.fill(modelName);
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: modelName }).first().click();
+  // From the explorer (Quick Open's file index may not list a file written a moment ago).
+  await page
+    .locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^${modelName.replace(".", "\\.")}$`) })
+    .first()
+    .click();
   await page.locator(`.tab.active[aria-label^="${modelName}"]`).waitFor();
+  const input = page.locator(".quick-input-widget input");
   await page.keyboard.press("F1");
   await input.fill(">Reopen Editor With");
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Reopen Editor With" }).first().click();
+  // "Reopen Editor With..." exactly: "Reopen Editor With Text Editor" is listed too.
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: /Reopen Editor With(\.\.\.|…)/ })
+    .first()
+    .click();
   await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Edge Model Graph" }).first().click();
 
   const webview = page.frameLocator("iframe.webview.ready").last().frameLocator("#active-frame");
