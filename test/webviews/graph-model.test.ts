@@ -52,6 +52,28 @@ void test("spatial grid: queries return exactly the items meeting the rectangle,
   assert.deepEqual(grid.at(boxes[7].x + 1, boxes[7].y + 1).includes(7), true);
 });
 
+void test("spatial grid: a query over most of the grid (the scan path) gives the same answer, into a reused array", () => {
+  const grid = new SpatialGrid(100);
+  const boxes = Array.from({ length: 400 }, (_, i) => ({ x: (i * 53) % 3000, y: (i * 29) % 2000, w: 60, h: 20 }));
+  boxes.forEach((b, i) => grid.insert(i, b.x, b.y, b.w, b.h));
+  const brute = (r: { x: number; y: number; width: number; height: number }) =>
+    boxes.flatMap((b, i) =>
+      b.x <= r.x + r.width && b.x + b.w >= r.x && b.y <= r.y + r.height && b.y + b.h >= r.y ? [i] : [],
+    );
+  const out = [99, 98, 97];
+  for (const rect of [
+    { x: -500, y: -500, width: 5000, height: 5000 }, // everything
+    { x: 100, y: 100, width: 2700, height: 1700 }, // most: scanned
+    { x: 1000, y: 700, width: 150, height: 90 }, // a few cells: walked
+    { x: 5000, y: 5000, width: 10, height: 10 }, // outside everything
+  ]) {
+    const got = grid.query(rect, out);
+    assert.equal(got, out, "the caller's array is filled");
+    assert.deepEqual([...got], brute(rect), JSON.stringify(rect));
+  }
+  assert.equal(grid.query({ x: -500, y: -500, width: 5000, height: 5000 }).length, 400);
+});
+
 void test("level of detail: boxes only far out; labels, routes, sublabels and ports as the zoom grows", () => {
   assert.deepEqual(levelOfDetail(0.02), {
     labels: false,
