@@ -74,6 +74,43 @@ void test("spatial grid: a query over most of the grid (the scan path) gives the
   assert.equal(grid.query({ x: -500, y: -500, width: 5000, height: 5000 }).length, 400);
 });
 
+void test("spatial grid: polylines are filed by the cells their segments cross, and never missed", () => {
+  const grid = new SpatialGrid(100);
+  // One long diagonal (a graph input feeding a far layer) and many short routes with bends.
+  grid.insertPolyline(0, [0, 0, 100_000, 100_000]);
+  const routes: number[][] = [[0, 0, 100_000, 100_000]];
+  for (let i = 1; i < 300; i++) {
+    const x = (i * 97) % 3000;
+    const y = (i * 61) % 3000;
+    const p = [x, y, x + ((i * 13) % 400) - 200, y + 150, x + ((i * 7) % 300), y + 150 + ((i * 31) % 900)];
+    routes.push(p);
+    grid.insertPolyline(i, p);
+  }
+  const segmentMeets = (p: number[], r: { x: number; y: number; width: number; height: number }) => {
+    for (let k = 0; k + 3 < p.length; k += 2)
+      for (let t = 0; t <= 1; t += 1 / 2048) {
+        const x = p[k] + t * (p[k + 2] - p[k]);
+        const y = p[k + 1] + t * (p[k + 3] - p[k + 1]);
+        if (x >= r.x && x <= r.x + r.width && y >= r.y && y <= r.y + r.height) return true;
+      }
+    return false;
+  };
+  for (let j = 0; j < 60; j++) {
+    const rect = {
+      x: (j * 173) % 3200,
+      y: (j * 211) % 3200,
+      width: 40 + ((j * 37) % 260),
+      height: 30 + ((j * 53) % 200),
+    };
+    const got = new Set(grid.query(rect));
+    routes.forEach((p, i) => {
+      if (segmentMeets(p, rect)) assert.ok(got.has(i), `route ${i} crosses ${JSON.stringify(rect)}`);
+    });
+  }
+  assert.deepEqual(grid.query({ x: 50_000, y: 50_000, width: 10, height: 10 }), [0], "on the diagonal");
+  assert.deepEqual(grid.query({ x: 90_000, y: 1000, width: 10, height: 10 }), [], "in its bounding box, far from it");
+});
+
 void test("level of detail: boxes only far out; labels, routes, sublabels and ports as the zoom grows", () => {
   assert.deepEqual(levelOfDetail(0.02), {
     labels: false,

@@ -40,7 +40,56 @@ export class SpatialGrid {
       }
   }
 
-  /** Items whose bounding box meets `rect`, into `out` (emptied first; a caller may reuse one array every frame). */
+  /**
+   * Adds item `id`, a polyline (x0, y0, x1, y1, …), in the cells its segments pass through rather than every cell of
+   * its bounding box: a long diagonal edge (a graph input feeding a layer far away) then costs cells in proportion to
+   * its length, not to the area it spans. Queries still test the bounding box (a superset, never a miss).
+   */
+  insertPolyline(id: number, points: readonly number[]): void {
+    const box = routeBounds(points);
+    this.boxes[id * 4] = box.x;
+    this.boxes[id * 4 + 1] = box.y;
+    this.boxes[id * 4 + 2] = box.width;
+    this.boxes[id * 4 + 3] = box.height;
+    const [bc0, br0, bc1, br1] = this.cellRange(box.x, box.y, box.width, box.height);
+    const b = this.bounds;
+    [b[0], b[1], b[2], b[3]] = [Math.min(b[0], bc0), Math.min(b[1], br0), Math.max(b[2], bc1), Math.max(b[3], br1)];
+    const s = this.cellSize;
+    const seen = new Set<number>();
+    const add = (c: number, r: number) => {
+      const key = cellKey(c, r);
+      if (seen.has(key)) return;
+      seen.add(key);
+      this.entries++;
+      const list = this.cells.get(key);
+      if (list) list.push(id);
+      else this.cells.set(key, [id]);
+    };
+    if (points.length < 4) {
+      if (points.length >= 2) add(Math.floor(points[0] / s), Math.floor(points[1] / s));
+      return;
+    }
+    for (let k = 0; k + 3 < points.length; k += 2) {
+      let [x0, y0, x1, y1] = [points[k], points[k + 1], points[k + 2], points[k + 3]];
+      if (x1 < x0) [x0, y0, x1, y1] = [x1, y1, x0, y0];
+      const c0 = Math.floor(x0 / s);
+      const c1 = Math.floor(x1 / s);
+      for (let c = c0; c <= c1; c++) {
+        // The part of the segment inside column c: its y range gives the rows it crosses there.
+        const xa = Math.max(x0, c * s);
+        const xb = Math.min(x1, (c + 1) * s);
+        const ya = x1 === x0 ? y0 : y0 + ((xa - x0) * (y1 - y0)) / (x1 - x0);
+        const yb = x1 === x0 ? y1 : y0 + ((xb - x0) * (y1 - y0)) / (x1 - x0);
+        const r0 = Math.floor(Math.min(ya, yb) / s);
+        const r1 = Math.floor(Math.max(ya, yb) / s);
+        for (let r = r0; r <= r1; r++) add(c, r);
+      }
+    }
+  }
+
+  /**
+   * Items whose bounding box meets `rect` (for a polyline: every one whose segments meet it, and only ones whose
+   * bounding box does), into `out` (emptied first; a caller may reuse one array every frame). */
   query(rect: Rect, out: number[] = []): number[] {
     out.length = 0;
     const range = this.cellRange(rect.x, rect.y, rect.width, rect.height);
