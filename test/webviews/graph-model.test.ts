@@ -52,6 +52,65 @@ void test("spatial grid: queries return exactly the items meeting the rectangle,
   assert.deepEqual(grid.at(boxes[7].x + 1, boxes[7].y + 1).includes(7), true);
 });
 
+void test("spatial grid: a query over most of the grid (the scan path) gives the same answer, into a reused array", () => {
+  const grid = new SpatialGrid(100);
+  const boxes = Array.from({ length: 400 }, (_, i) => ({ x: (i * 53) % 3000, y: (i * 29) % 2000, w: 60, h: 20 }));
+  boxes.forEach((b, i) => grid.insert(i, b.x, b.y, b.w, b.h));
+  const brute = (r: { x: number; y: number; width: number; height: number }) =>
+    boxes.flatMap((b, i) =>
+      b.x <= r.x + r.width && b.x + b.w >= r.x && b.y <= r.y + r.height && b.y + b.h >= r.y ? [i] : [],
+    );
+  const out = [99, 98, 97];
+  for (const rect of [
+    { x: -500, y: -500, width: 5000, height: 5000 }, // everything
+    { x: 100, y: 100, width: 2700, height: 1700 }, // most: scanned
+    { x: 1000, y: 700, width: 150, height: 90 }, // a few cells: walked
+    { x: 5000, y: 5000, width: 10, height: 10 }, // outside everything
+  ]) {
+    const got = grid.query(rect, out);
+    assert.equal(got, out, "the caller's array is filled");
+    assert.deepEqual([...got], brute(rect), JSON.stringify(rect));
+  }
+  assert.equal(grid.query({ x: -500, y: -500, width: 5000, height: 5000 }).length, 400);
+});
+
+void test("spatial grid: polylines are filed by the cells their segments cross, and never missed", () => {
+  const grid = new SpatialGrid(100);
+  // One long diagonal (a graph input feeding a far layer) and many short routes with bends.
+  grid.insertPolyline(0, [0, 0, 100_000, 100_000]);
+  const routes: number[][] = [[0, 0, 100_000, 100_000]];
+  for (let i = 1; i < 300; i++) {
+    const x = (i * 97) % 3000;
+    const y = (i * 61) % 3000;
+    const p = [x, y, x + ((i * 13) % 400) - 200, y + 150, x + ((i * 7) % 300), y + 150 + ((i * 31) % 900)];
+    routes.push(p);
+    grid.insertPolyline(i, p);
+  }
+  const segmentMeets = (p: number[], r: { x: number; y: number; width: number; height: number }) => {
+    for (let k = 0; k + 3 < p.length; k += 2)
+      for (let t = 0; t <= 1; t += 1 / 2048) {
+        const x = p[k] + t * (p[k + 2] - p[k]);
+        const y = p[k + 1] + t * (p[k + 3] - p[k + 1]);
+        if (x >= r.x && x <= r.x + r.width && y >= r.y && y <= r.y + r.height) return true;
+      }
+    return false;
+  };
+  for (let j = 0; j < 60; j++) {
+    const rect = {
+      x: (j * 173) % 3200,
+      y: (j * 211) % 3200,
+      width: 40 + ((j * 37) % 260),
+      height: 30 + ((j * 53) % 200),
+    };
+    const got = new Set(grid.query(rect));
+    routes.forEach((p, i) => {
+      if (segmentMeets(p, rect)) assert.ok(got.has(i), `route ${i} crosses ${JSON.stringify(rect)}`);
+    });
+  }
+  assert.deepEqual(grid.query({ x: 50_000, y: 50_000, width: 10, height: 10 }), [0], "on the diagonal");
+  assert.deepEqual(grid.query({ x: 90_000, y: 1000, width: 10, height: 10 }), [], "in its bounding box, far from it");
+});
+
 void test("level of detail: boxes only far out; labels, routes, sublabels and ports as the zoom grows", () => {
   assert.deepEqual(levelOfDetail(0.02), {
     labels: false,

@@ -1,7 +1,9 @@
 // The graph view: a canvas sized to its box (backing store × devicePixelRatio), the camera, and the input that moves
 // it: drag to pan, wheel to zoom (at the pointer), arrow keys (pan, or with a selection step to a producer, consumer
 // or sibling; Shift+arrows always pan), +/- zoom, F fits, Enter opens, Escape clears the selection. Draws in
-// requestAnimationFrame, at most once a frame, and only after something changed.
+// requestAnimationFrame, at most once a frame, and only after something changed: any number of input events in a
+// frame make one draw. The view's size is kept from a ResizeObserver, so input handlers never read layout (a read
+// after a DOM change would force a style and layout pass in the middle of an interaction).
 import type { GraphScene } from "../../../common/graph/scene";
 import type { BoxDecoration } from "../model/overlay-model";
 import type { NavDirection } from "../model/scene-index";
@@ -17,7 +19,17 @@ export interface GraphCanvasEvents {
   navigate(direction: NavDirection): void;
   cameraChanged(camera: Camera): void;
   /** After each frame drawn (first paint marks, tests). */
-  drawn(stats: { boxes: number; edges: number; drawMs: number }): void;
+  drawn(stats: DrawStats): void;
+}
+
+export interface DrawStats {
+  /** Boxes and edges drawn (those meeting the view). */
+  boxes: number;
+  edges: number;
+  /** Time spent in the frame's drawing code (recording the canvas commands; rasterising happens after). */
+  drawMs: number;
+  /** Frames drawn so far. */
+  frame: number;
 }
 
 const PAN_STEP_PX = 60;
@@ -36,6 +48,8 @@ export class GraphCanvas {
   private selected?: number;
   private frame = 0;
   private view: Size = { width: 0, height: 0 };
+  private measured?: Size;
+  private drawCount = 0;
 
   constructor(
     host: HTMLElement,
@@ -52,12 +66,17 @@ export class GraphCanvas {
     );
     this.minimap = new Minimap((x, y) => this.setCamera({ ...this.camera, x, y }));
     host.append(this.canvas, this.minimap.canvas);
-    new ResizeObserver(() => this.requestDraw()).observe(this.canvas);
+    new ResizeObserver(() => {
+      // Layout is clean in a ResizeObserver callback, so reading the size here costs nothing.
+      this.measured = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+      this.requestDraw();
+    }).observe(this.canvas);
     this.listen();
   }
 
+  /** The canvas's CSS size (from the ResizeObserver; measured once before it has reported). */
   get size(): Size {
-    return { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+    return this.measured ?? { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
   }
 
   setScene(scene: GraphScene | undefined): void {
@@ -142,7 +161,7 @@ export class GraphCanvas {
     };
     const stats = render(this.canvas.getContext("2d")!, input);
     this.minimap.draw(this.camera, view, dpr);
-    this.events.drawn({ ...stats, drawMs: performance.now() - start });
+    this.events.drawn({ ...stats, drawMs: performance.now() - start, frame: ++this.drawCount });
   }
 
   private hit(e: MouseEvent): number | undefined {

@@ -1,6 +1,6 @@
 // The minimap: the whole scene small, with the view's rectangle on it; clicking or dragging on it moves the view
 // there. The scene is drawn once into an offscreen canvas (on a new scene or theme); a frame only copies it and
-// draws the rectangle.
+// draws the rectangle. Its size comes from a ResizeObserver, so a frame reads no layout.
 import type { GraphScene } from "../../../common/graph/scene";
 import { visibleRect, type Camera, type Size } from "./camera";
 import type { GraphTheme } from "./theme";
@@ -11,6 +11,7 @@ export class Minimap {
   private scene?: GraphScene;
   private scale = 1;
   private offset = { x: 0, y: 0 };
+  private size?: { width: number; height: number };
 
   constructor(private readonly onMove: (x: number, y: number) => void) {
     this.canvas = document.createElement("canvas");
@@ -24,6 +25,9 @@ export class Minimap {
     });
     this.canvas.addEventListener("pointermove", (e) => dragging && this.move(e));
     this.canvas.addEventListener("pointerup", () => (dragging = false));
+    new ResizeObserver(() => {
+      this.size = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+    }).observe(this.canvas);
   }
 
   setScene(scene: GraphScene | undefined, theme: GraphTheme): void {
@@ -35,8 +39,7 @@ export class Minimap {
   private theme?: GraphTheme;
 
   draw(camera: Camera, view: Size, dpr: number): void {
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
+    const { width: w, height: h } = this.size ?? { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     if (w === 0 || h === 0 || !this.scene || !this.theme) return;
     if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
       this.canvas.width = Math.round(w * dpr);

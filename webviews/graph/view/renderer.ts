@@ -1,6 +1,8 @@
 // Draws a scene on a Canvas 2D context: only what meets the visible rectangle (from the spatial grids), at the level
 // of detail of the zoom, devicePixelRatio-sharp. Boxes of one colour are filled in one path, so a fully expanded
 // large graph stays within a frame. Overlays, diff marks, problems, search hits and the selection are drawn on top.
+// A frame allocates little: the id lists and colour buckets are scratch arrays kept between frames, fonts and colours
+// are set once per batch (not per box), and far out the boxes collapse to device pixels (see fillTiny).
 import type { GraphScene, SceneNode } from "../../../common/graph/scene";
 import type { BoxDecoration } from "../model/overlay-model";
 import { textOn } from "../model/colour-scales";
@@ -31,6 +33,18 @@ export interface RenderStats {
   edges: number;
 }
 
+/** Scratch kept between frames (a frame only resets lengths). */
+const scratch = {
+  boxIds: [] as number[],
+  edgeIds: [] as number[],
+  frames: [] as SceneNode[],
+  boxes: [] as number[],
+  byFill: new Map<string, number[]>(),
+  /** fillTiny's "device pixel already filled in this colour" stamps, one byte per device pixel. */
+  pixels: new Uint8Array(0),
+  pixelStamp: 0,
+};
+
 export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderStats {
   const { camera, view, dpr, theme, scene } = r;
   const z = camera.zoom;
@@ -46,14 +60,16 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
     dpr * (view.height / 2 - camera.y * z),
   );
   const rect = visibleRect(camera, view);
-  const boxIds = r.grids.nodes.query(rect);
-  const edgeIds = r.grids.edges.query(rect);
+  const boxIds = r.grids.nodes.query(rect, scratch.boxIds);
+  const edgeIds = r.grids.edges.query(rect, scratch.edgeIds);
   const lod = levelOfDetail(z, edgeIds.length);
   const px = 1 / z; // one screen pixel in layout units
 
   // Group frames and closed groups first (parents before children in scene order), then edges, then nodes.
-  const frames: SceneNode[] = [];
-  const boxes: number[] = [];
+  const frames = scratch.frames;
+  const boxes = scratch.boxes;
+  frames.length = 0;
+  boxes.length = 0;
   for (const i of boxIds) {
     const n = scene.nodes[i];
     if (n.kind === "group" && n.expanded) frames.push(n);
@@ -67,8 +83,12 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
 
   if (lod.edges !== "none") drawEdges(ctx, r, edgeIds, lod.edges === "routes", lod.arrows, px);
 
-  // Fills batched by colour.
-  const byFill = new Map<string, number[]>();
+  // Fills batched by colour (a bucket emptied last frame and still empty is dropped, so the map stays small).
+  const byFill = scratch.byFill;
+  for (const [fill, list] of byFill) {
+    if (list.length === 0) byFill.delete(fill);
+    list.length = 0;
+  }
   for (const i of boxes) {
     const fill = boxFill(scene.nodes[i], r.decorations[i], theme);
     const list = byFill.get(fill);
@@ -77,6 +97,7 @@ export function render(ctx: CanvasRenderingContext2D, r: RenderInput): RenderSta
   }
   if (lod.borders) {
     for (const [fill, list] of byFill) {
+      if (list.length === 0) continue;
       ctx.fillStyle = fill;
       ctx.beginPath();
       for (const i of list) rectOf(ctx, scene.nodes[i]);
@@ -130,19 +151,29 @@ function fillTiny(ctx: CanvasRenderingContext2D, r: RenderInput, byFill: Map<str
   ctx.save();
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   const cols = Math.ceil(view.width * dpr) + 1;
+  const rows = Math.ceil(view.height * dpr) + 1;
+  if (scratch.pixels.length < cols * rows) scratch.pixels = new Uint8Array(cols * rows);
+  const pixels = scratch.pixels;
+  const nodes = r.scene.nodes;
   for (const [fill, list] of byFill) {
+    if (list.length === 0) continue;
+    // A new stamp per colour; after 255 the bytes are cleared and counting starts again.
+    if (++scratch.pixelStamp > 255) {
+      pixels.fill(0);
+      scratch.pixelStamp = 1;
+    }
+    const stamp = scratch.pixelStamp;
     ctx.fillStyle = fill;
-    const done = new Set<number>();
     for (const i of list) {
-      const n = r.scene.nodes[i];
+      const n = nodes[i];
       const x = Math.floor(n.x * k + ox);
       const y = Math.floor(n.y * k + oy);
       const w = Math.max(1, Math.round(n.width * k));
       const h = Math.max(1, Math.round(n.height * k));
-      if (w <= 2 && h <= 2) {
+      if (w <= 2 && h <= 2 && x >= 0 && y >= 0 && x < cols && y < rows) {
         const key = y * cols + x;
-        if (done.has(key)) continue;
-        done.add(key);
+        if (pixels[key] === stamp) continue;
+        pixels[key] = stamp;
       }
       ctx.fillRect(x, y, w, h);
     }
@@ -202,9 +233,11 @@ function drawEdges(
   for (const i of ids) {
     const p = edges[i].points;
     const n = p.length;
-    const [x1, y1, x0, y0] = [p[n - 2], p[n - 1], p[n - 4], p[n - 3]];
-    const len = Math.hypot(x1 - x0, y1 - y0) || 1;
-    const [ux, uy] = [(x1 - x0) / len, (y1 - y0) / len];
+    const x1 = p[n - 2];
+    const y1 = p[n - 1];
+    const len = Math.hypot(x1 - p[n - 4], y1 - p[n - 3]) || 1;
+    const ux = (x1 - p[n - 4]) / len;
+    const uy = (y1 - p[n - 3]) / len;
     ctx.moveTo(x1, y1);
     ctx.lineTo(x1 - ux * size - uy * size * 0.5, y1 - uy * size + ux * size * 0.5);
     ctx.lineTo(x1 - ux * size + uy * size * 0.5, y1 - uy * size - ux * size * 0.5);
@@ -227,17 +260,25 @@ function drawLabels(
   ctx.fillStyle = theme.muted;
   for (const f of frames)
     ctx.fillText(`${f.label} (${f.sublabel ?? ""})`, f.x + 6, f.y + 10, Math.max(10, f.width - 12));
+  // Main labels in one pass with one font, then the sublabels with theirs: setting ctx.font parses the string.
   ctx.textAlign = "center";
+  let ink = "";
   for (const i of boxes) {
     const n = scene.nodes[i];
     const d = r.decorations[i];
-    const ink = d?.fill ? textOn(d.fill) : theme.foreground;
+    const colour = d?.fill ? textOn(d.fill) : theme.foreground;
+    if (colour !== ink) ctx.fillStyle = ink = colour;
     const hasSub = sublabels && (n.sublabel !== undefined || d?.badge !== undefined);
-    ctx.font = `12px ${theme.fontFamily}`;
-    ctx.fillStyle = ink;
     ctx.fillText(n.label, n.x + n.width / 2, n.y + (hasSub ? n.height * 0.36 : n.height / 2), n.width - 8);
-    if (!hasSub) continue;
-    ctx.font = `10px ${theme.fontFamily}`;
+  }
+  if (!sublabels) return;
+  ctx.font = `10px ${theme.fontFamily}`;
+  for (const i of boxes) {
+    const n = scene.nodes[i];
+    const d = r.decorations[i];
+    if (n.sublabel === undefined && d?.badge === undefined) continue;
+    const colour = d?.fill ? textOn(d.fill) : theme.foreground;
+    if (colour !== ink) ctx.fillStyle = ink = colour;
     const sub = d?.badge ? (n.sublabel ? `${d.badge} · ${n.sublabel}` : d.badge) : n.sublabel!;
     ctx.fillText(sub, n.x + n.width / 2, n.y + n.height * 0.74, n.width - 8);
   }
@@ -249,13 +290,11 @@ function drawPorts(ctx: CanvasRenderingContext2D, r: RenderInput, ids: number[],
   const radius = Math.max(2, 2.5 * px);
   for (const i of ids) {
     const p = r.scene.edges[i].points;
-    for (const [x, y] of [
-      [p[0], p[1]],
-      [p[p.length - 2], p[p.length - 1]],
-    ]) {
-      ctx.moveTo(x + radius, y);
-      ctx.arc(x, y, radius, 0, Math.PI * 2);
-    }
+    const n = p.length;
+    ctx.moveTo(p[0] + radius, p[1]);
+    ctx.arc(p[0], p[1], radius, 0, Math.PI * 2);
+    ctx.moveTo(p[n - 2] + radius, p[n - 1]);
+    ctx.arc(p[n - 2], p[n - 1], radius, 0, Math.PI * 2);
   }
   ctx.fill();
 }

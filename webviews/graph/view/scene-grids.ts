@@ -1,7 +1,7 @@
 // Spatial grids over a scene's boxes and edges (pure), built once per scene: the renderer queries them for the
-// visible rectangle and the pointer for what is under it.
+// visible rectangle and the pointer for what is under it. Edges are filed by the cells their segments cross.
 import type { GraphScene } from "../../../common/graph/scene";
-import { routeBounds, SpatialGrid } from "./spatial-index";
+import { SpatialGrid } from "./spatial-index";
 
 export interface SceneGrids {
   nodes: SpatialGrid;
@@ -15,10 +15,7 @@ export function buildGrids(scene: GraphScene): SceneGrids {
   const nodes = new SpatialGrid(GRID_CELL);
   scene.nodes.forEach((n, i) => nodes.insert(i, n.x, n.y, n.width, n.height));
   const edges = new SpatialGrid(GRID_CELL);
-  scene.edges.forEach((e, i) => {
-    const b = routeBounds(e.points);
-    edges.insert(i, b.x, b.y, b.width, b.height);
-  });
+  scene.edges.forEach((e, i) => edges.insertPolyline(i, e.points));
   return { nodes, edges };
 }
 

@@ -1,6 +1,8 @@
 // A uniform grid over a scene's boxes and edge routes (pure): the renderer asks for what meets the visible rectangle,
 // the pointer asks for what is under it, so neither walks the whole scene. Items are numbered by the caller (the
-// index of a node or an edge in the scene's arrays); queries return each item once, in ascending order.
+// index of a node or an edge in the scene's arrays); queries return each item once, in ascending order. A query over
+// much of the grid (the whole graph in view) tests every item in order instead: cheaper than walking the cells,
+// removing duplicates and sorting thousands of ids every frame.
 import type { Rect } from "./camera";
 
 export class SpatialGrid {
@@ -10,6 +12,8 @@ export class SpatialGrid {
   private generation = 0;
   /** The cell range anything was inserted in: queries never walk empty cells outside it. */
   private bounds = [Infinity, Infinity, -Infinity, -Infinity];
+  /** Cell entries in all (an item counts once per cell it spans). */
+  private entries = 0;
 
   constructor(readonly cellSize: number) {}
 
@@ -26,6 +30,7 @@ export class SpatialGrid {
     const [c0, r0, c1, r1] = this.cellRange(x, y, width, height);
     const b = this.bounds;
     [b[0], b[1], b[2], b[3]] = [Math.min(b[0], c0), Math.min(b[1], r0), Math.max(b[2], c1), Math.max(b[3], r1)];
+    this.entries += (c1 - c0 + 1) * (r1 - r0 + 1);
     for (let c = c0; c <= c1; c++)
       for (let r = r0; r <= r1; r++) {
         const key = cellKey(c, r);
@@ -35,11 +40,58 @@ export class SpatialGrid {
       }
   }
 
-  /** Items whose bounding box meets `rect`. */
-  query(rect: Rect): number[] {
-    if (this.stamp.length < this.size) this.stamp = new Uint32Array(this.size);
-    const generation = ++this.generation;
-    const out: number[] = [];
+  /**
+   * Adds item `id`, a polyline (x0, y0, x1, y1, …), in the cells its segments pass through rather than every cell of
+   * its bounding box: a long diagonal edge (a graph input feeding a layer far away) then costs cells in proportion to
+   * its length, not to the area it spans. Queries still test the bounding box (a superset, never a miss).
+   */
+  insertPolyline(id: number, points: readonly number[]): void {
+    const box = routeBounds(points);
+    this.boxes[id * 4] = box.x;
+    this.boxes[id * 4 + 1] = box.y;
+    this.boxes[id * 4 + 2] = box.width;
+    this.boxes[id * 4 + 3] = box.height;
+    const [bc0, br0, bc1, br1] = this.cellRange(box.x, box.y, box.width, box.height);
+    const b = this.bounds;
+    [b[0], b[1], b[2], b[3]] = [Math.min(b[0], bc0), Math.min(b[1], br0), Math.max(b[2], bc1), Math.max(b[3], br1)];
+    const s = this.cellSize;
+    const seen = new Set<number>();
+    const add = (c: number, r: number) => {
+      const key = cellKey(c, r);
+      if (seen.has(key)) return;
+      seen.add(key);
+      this.entries++;
+      const list = this.cells.get(key);
+      if (list) list.push(id);
+      else this.cells.set(key, [id]);
+    };
+    if (points.length < 4) {
+      if (points.length >= 2) add(Math.floor(points[0] / s), Math.floor(points[1] / s));
+      return;
+    }
+    for (let k = 0; k + 3 < points.length; k += 2) {
+      let [x0, y0, x1, y1] = [points[k], points[k + 1], points[k + 2], points[k + 3]];
+      if (x1 < x0) [x0, y0, x1, y1] = [x1, y1, x0, y0];
+      const c0 = Math.floor(x0 / s);
+      const c1 = Math.floor(x1 / s);
+      for (let c = c0; c <= c1; c++) {
+        // The part of the segment inside column c: its y range gives the rows it crosses there.
+        const xa = Math.max(x0, c * s);
+        const xb = Math.min(x1, (c + 1) * s);
+        const ya = x1 === x0 ? y0 : y0 + ((xa - x0) * (y1 - y0)) / (x1 - x0);
+        const yb = x1 === x0 ? y1 : y0 + ((xb - x0) * (y1 - y0)) / (x1 - x0);
+        const r0 = Math.floor(Math.min(ya, yb) / s);
+        const r1 = Math.floor(Math.max(ya, yb) / s);
+        for (let r = r0; r <= r1; r++) add(c, r);
+      }
+    }
+  }
+
+  /**
+   * Items whose bounding box meets `rect` (for a polyline: every one whose segments meet it, and only ones whose
+   * bounding box does), into `out` (emptied first; a caller may reuse one array every frame). */
+  query(rect: Rect, out: number[] = []): number[] {
+    out.length = 0;
     const range = this.cellRange(rect.x, rect.y, rect.width, rect.height);
     const b = this.bounds;
     const [c0, r0, c1, r1] = [
@@ -48,6 +100,15 @@ export class SpatialGrid {
       Math.min(range[2], b[2]),
       Math.min(range[3], b[3]),
     ];
+    if (c1 < c0 || r1 < r0) return out;
+    // Expected entries in the range (cells × mean entries per occupied cell) against one test per item.
+    const perCell = this.entries / Math.max(1, this.cells.size);
+    if ((c1 - c0 + 1) * (r1 - r0 + 1) * perCell > this.size / 2) {
+      for (let id = 0; id < this.size; id++) if (this.meets(id, rect)) out.push(id);
+      return out;
+    }
+    if (this.stamp.length < this.size) this.stamp = new Uint32Array(this.size);
+    const generation = ++this.generation;
     for (let c = c0; c <= c1; c++)
       for (let r = r0; r <= r1; r++) {
         const list = this.cells.get(cellKey(c, r));
