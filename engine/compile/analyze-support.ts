@@ -1,11 +1,10 @@
 // `analyzeSupport(model, provider)`: which nodes of the main graph a provider takes, by the rules of its support
 // table (provider-rules / support-rules), with the shapes and dtypes of shape propagation, a FLOP estimate per
 // node, the partitions ONNX Runtime would form, and the share of nodes and compute that stays on the CPU.
-import type { FunctionProto, GraphProto, ModelProto, NodeProto } from "onnx-buf";
+import type { GraphProto, ModelProto, NodeProto } from "onnx-buf";
 import { TensorProto_DataLocation } from "onnx-buf";
-import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "../onnx/shape-propagation";
+import { analyseModel, type BodyShapes, boundInputInfos } from "../onnx/shape-propagation";
 import { SymbolTable } from "../onnx/dim-bindings";
-import type { TensorInfo } from "../onnx/tensor-info";
 import type { OnnxModel } from "../onnx/read-model";
 import { isConstantNode, nodeLabel, nodeSubgraphs, ruleKeyOf } from "./graph-keys";
 import { nodeFlops } from "./compute-estimate";
@@ -79,33 +78,10 @@ const PROBE_A = 1;
 const PROBE_B = 3;
 
 function probeShapes(model: ModelProto, bindings: Map<string, number>, unnamed: number): BodyShapes {
-  const graph = model.graph!;
-  const symbols = new SymbolTable(new Map(bindings));
-  const initializers = new Set(graph.initializer.map((t) => t.name));
-  const infos: (TensorInfo | undefined)[] = graph.input
-    .filter((i) => !initializers.has(i.name))
-    .map((vi) => {
-      if (vi.type?.value.case !== "tensorType") return undefined;
-      const t = vi.type.value.value;
-      if (!t.shape) return { dtype: t.elemType };
-      const shape = t.shape.dim.map((d) =>
-        d.value.case === "dimValue"
-          ? Number(d.value.value)
-          : d.value.case === "dimParam" && d.value.value
-            ? (bindings.get(d.value.value) ?? unnamed)
-            : unnamed,
-      );
-      return { dtype: t.elemType, shape };
-    });
-  const functions = new Map<string, FunctionProto>(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
-  const opset = Number(model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
-  return analyseBody(graphBody(graph, "main", symbols, infos), {
-    symbols,
-    opset,
-    functions,
-    stats: newShapeStats(),
-    depth: 0,
-  });
+  const infos = boundInputInfos(model.graph!, (param) =>
+    param !== undefined ? (bindings.get(param) ?? unnamed) : unnamed,
+  );
+  return analyseModel(model, new SymbolTable(new Map(bindings)), infos);
 }
 
 function bodyFlops(shapes: BodyShapes, index: number): number {

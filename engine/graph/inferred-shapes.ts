@@ -7,8 +7,7 @@
 import type { FunctionProto, GraphProto, ModelProto, TypeProto } from "onnx-buf";
 import type { GraphDim } from "../../common/graph/model-graph";
 import { SymbolTable } from "../onnx/dim-bindings";
-import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "../onnx/shape-propagation";
-import type { TensorInfo } from "../onnx/tensor-info";
+import { analyseModel, type BodyShapes, boundInputInfos } from "../onnx/shape-propagation";
 import { nodeSubgraphs } from "../onnx/walk";
 
 /** What the propagation found for one graph body: dtype and dims per tensor name, and the bodies of its nodes. */
@@ -42,7 +41,6 @@ function propagate(
   symbols: string[],
   pass: number,
 ): { shapes: BodyShapes; sentinels: Map<number, string | null> } {
-  const graph = model.graph!;
   const sentinels = new Map<number, string | null>();
   const bound = new Map<string, number>();
   symbols.forEach((name, k) => {
@@ -52,31 +50,13 @@ function propagate(
   });
   let unnamed = symbols.length;
   const table = new SymbolTable(bound);
-  const initializers = new Set(graph.initializer.map((t) => t.name));
-  const inputInfos: (TensorInfo | undefined)[] = graph.input
-    .filter((i) => !initializers.has(i.name))
-    .map((vi) => {
-      if (vi.type?.value.case !== "tensorType") return undefined;
-      const t = vi.type.value.value;
-      if (!t.shape) return { dtype: t.elemType };
-      const shape = t.shape.dim.map((d) => {
-        if (d.value.case === "dimValue") return Number(d.value.value);
-        if (d.value.case === "dimParam" && d.value.value !== "") return bound.get(d.value.value)!;
-        const value = SENTINEL_BASE[pass] + SENTINEL_STEP[pass] * unnamed++;
-        sentinels.set(value, null);
-        return value;
-      });
-      return { dtype: t.elemType, shape };
-    });
-  const functions = new Map<string, FunctionProto>(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
-  const opset = Number(model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
-  const shapes = analyseBody(graphBody(graph, "main", table, inputInfos), {
-    symbols: table,
-    opset,
-    functions,
-    stats: newShapeStats(),
-    depth: 0,
+  const inputInfos = boundInputInfos(model.graph!, (param) => {
+    if (param !== undefined) return bound.get(param)!;
+    const value = SENTINEL_BASE[pass] + SENTINEL_STEP[pass] * unnamed++;
+    sentinels.set(value, null);
+    return value;
   });
+  const shapes = analyseModel(model, table, inputInfos);
   return { shapes, sentinels };
 }
 

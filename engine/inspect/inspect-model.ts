@@ -1,7 +1,7 @@
 // `inspectModel`: opens a model through its format plug-in and builds the inspect report: identity, signature,
 // node and parameter counts, the memory estimate (weights + peak activations) with the device classes it fits, and
 // the model's problems (model-problems.ts), which refuse the fit verdict.
-import type { FunctionProto, ValueInfoProto } from "onnx-buf";
+import type { ValueInfoProto } from "onnx-buf";
 import { openModel } from "../formats/open-model";
 import type { OnnxModel } from "../onnx/read-model";
 import { modelSignature } from "../onnx/signature";
@@ -10,7 +10,7 @@ import { nodeStats, parameterStats } from "./graph-stats";
 import { activationPeak, MEMORY_METHOD } from "./memory-estimate";
 import { modelProblems } from "./model-problems";
 import type { InspectReport, MemoryReport } from "./report";
-import { analyseBody, graphBody, newShapeStats } from "../onnx/shape-propagation";
+import { analyseModel, newShapeStats } from "../onnx/shape-propagation";
 import { bindSymbols, declaredInfo } from "../onnx/dim-bindings";
 import type { TensorInfo } from "../onnx/tensor-info";
 
@@ -61,16 +61,8 @@ function estimateMemory(
   });
   const inputSymbols = new Set(symbols.defaulted);
 
-  const functions = new Map<string, FunctionProto>(model.proto.functions.map((f) => [`${f.domain}:${f.name}`, f]));
   const stats = newShapeStats();
-  const opset = Number(model.proto.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
-  const shapes = analyseBody(graphBody(graph, "main", symbols, inputInfos), {
-    symbols,
-    opset,
-    functions,
-    stats,
-    depth: 0,
-  });
+  const shapes = analyseModel(model.proto, symbols, inputInfos, { stats });
   const peak = activationPeak(shapes);
 
   if (inputSymbols.size > 0)

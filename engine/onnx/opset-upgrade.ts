@@ -13,7 +13,7 @@ import {
   TensorProtoSchema,
 } from "onnx-buf";
 import { EdgeError } from "../errors";
-import { analyseBody, type BodyShapes, graphBody, newShapeStats } from "./shape-propagation";
+import { analyseModel, type BodyShapes } from "./shape-propagation";
 import { SymbolTable } from "./dim-bindings";
 import { type AdaptContext, ruleFor } from "./opset-adapters";
 import opVersionData from "./op-versions.json" with { type: "json" };
@@ -109,15 +109,7 @@ class ValueFacts {
       for (const t of g.initializer) this.known.set(t.name, { rank: t.dims.length, dtype: t.dataType });
     }
     if (!model.graph) return;
-    const symbols = new SymbolTable(new Map());
-    const functions = new Map(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
-    const shapes = analyseBody(graphBody(model.graph, "main", symbols), {
-      symbols,
-      opset: fromOpset,
-      functions,
-      stats: newShapeStats(),
-      depth: 0,
-    });
+    const shapes = analyseModel(model, new SymbolTable(new Map()), [], { opset: fromOpset });
     this.addShapes(shapes);
   }
 

@@ -6,6 +6,7 @@
 import {
   type FunctionProto,
   type GraphProto,
+  type ModelProto,
   type NodeProto,
   type TensorProto,
   TensorProto_DataType as DT,
@@ -372,4 +373,50 @@ function resolveOutput(
   }
   stats.unknown++;
   return [undefined, "unknown"];
+}
+
+/**
+ * Propagates shapes over a model's main graph: with its local functions, the default domain's opset (or `opset`),
+ * and `stats` (fresh when absent). `inputInfos` are the main graph's inputs without initializers, in order.
+ */
+export function analyseModel(
+  model: ModelProto,
+  symbols: SymbolTable,
+  inputInfos: (TensorInfo | undefined)[] = [],
+  options: { opset?: number; stats?: ShapeStats } = {},
+): BodyShapes {
+  const functions = new Map<string, FunctionProto>(model.functions.map((f) => [`${f.domain}:${f.name}`, f]));
+  const opset =
+    options.opset ?? Number(model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 0n);
+  return analyseBody(graphBody(model.graph!, "main", symbols, inputInfos), {
+    symbols,
+    opset,
+    functions,
+    stats: options.stats ?? newShapeStats(),
+    depth: 0,
+  });
+}
+
+/**
+ * The main graph's inputs (initializers excluded) as tensor infos, each dim a number: declared values as they are,
+ * symbolic and unnamed unknown dims as `bind` gives them (`param` is the dim's name, undefined when it has none).
+ */
+export function boundInputInfos(
+  graph: GraphProto,
+  bind: (param: string | undefined) => number,
+): (TensorInfo | undefined)[] {
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  return graph.input
+    .filter((i) => !initializers.has(i.name))
+    .map((vi) => {
+      if (vi.type?.value.case !== "tensorType") return undefined;
+      const t = vi.type.value.value;
+      if (!t.shape) return { dtype: t.elemType };
+      const shape = t.shape.dim.map((d) =>
+        d.value.case === "dimValue"
+          ? Number(d.value.value)
+          : bind(d.value.case === "dimParam" && d.value.value !== "" ? d.value.value : undefined),
+      );
+      return { dtype: t.elemType, shape };
+    });
 }
