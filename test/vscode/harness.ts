@@ -10,6 +10,7 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "./workspace";
+import { chromiumArgs, chromiumPath } from "../fixtures/chromium";
 
 /** A code-server release: the VS Code it is built from and the Node it runs on (its own folder in the cache). */
 export interface CodeServerBuild {
@@ -42,7 +43,6 @@ export const OLDEST_BUILD: CodeServerBuild = {
 export const codeServerBuilds: readonly CodeServerBuild[] = [NEWEST_BUILD, OLDEST_BUILD];
 
 export const cacheDir = process.env.EDGE_STUDIO_CACHE ?? join(homedir(), ".cache", "edge-studio");
-export const chromiumPath = process.env.EDGE_CHROMIUM ?? "/usr/bin/chromium";
 export const artifactsDir = join(repoRoot, "test-artifacts", "vscode");
 
 export function nodeBin(build: CodeServerBuild = NEWEST_BUILD): string {
@@ -288,15 +288,7 @@ export async function openBrowser(): Promise<Browser> {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: chromiumArgs.filter((a) => a !== "--headless"),
   });
   return {
     context,

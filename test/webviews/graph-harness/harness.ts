@@ -81,15 +81,4 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** Chromium's flags for the harness: headless, no GPU, nothing that talks to the network. */
-export const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-export const chromiumPath = process.env.EDGE_CHROMIUM ?? "/usr/bin/chromium";
+export { chromiumArgs, chromiumPath } from "../../fixtures/chromium";
