@@ -242,3 +242,29 @@ void test("scene: a cycle renders with its back edge marked; dangling inputs are
   assert.equal(loop?.back, true);
   assertQuality(looped, 2);
 });
+
+void test("scene: a group the layout opened by itself closes through `collapsed`, which wins over `expanded`", () => {
+  const graph = buildTransformer(3, "mask");
+  assert.deepEqual(buildGroupTree(graph).autoExpanded, ["/model"]);
+  const closed = layoutModelGraph(graph, { collapsed: new Set(["/model"]) });
+  const model = closed.nodes.find((n) => n.id === "g/model");
+  assert.equal(model?.expanded, false);
+  assert.equal(model?.parent, undefined);
+  assert.ok(!closed.nodes.some((n) => n.parent === "g/model"), "nothing drawn inside a closed group");
+  assertQuality(closed);
+  // Closed beats opened, and "all": the children of a closed group stay hidden even when named open.
+  const both = layoutModelGraph(graph, {
+    expanded: new Set(["/model", "/model/layers.0"]),
+    collapsed: new Set(["/model"]),
+  });
+  assert.deepEqual(
+    both.nodes.map((n) => n.id),
+    closed.nodes.map((n) => n.id),
+  );
+  const all = layoutModelGraph(graph, { expanded: "all", collapsed: new Set(["/model/layers.1"]) });
+  assert.equal(all.nodes.find((n) => n.id === "g/model/layers.1")?.expanded, false);
+  assert.equal(all.nodes.find((n) => n.id === "g/model/layers.2")?.expanded, true);
+  assert.ok(!all.nodes.some((n) => n.parent?.startsWith("g/model/layers.1")));
+  // Reopened: the first view again.
+  assert.deepEqual(layoutModelGraph(graph, { collapsed: new Set() }), layoutModelGraph(graph));
+});

@@ -53,14 +53,18 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const groupCount = groups.length;
 
   // Which groups are open (all their ancestors open too), and the outermost closed group above each group.
+  // A scope the user closed stays closed, even one opened by default or by "all".
   const expanded = options.expanded;
+  const collapsed = options.collapsed;
   const auto = new Set(tree.autoExpanded);
   const open = new Uint8Array(groupCount);
   const visGroup = new Int32Array(groupCount).fill(-1);
   for (let g = 0; g < groupCount; g++) {
     const p = groups[g].parent;
+    const scope = groups[g].scope;
     const wanted =
-      expanded === "all" || auto.has(groups[g].scope) || (expanded !== undefined && expanded.has(groups[g].scope));
+      !(collapsed !== undefined && collapsed.has(scope)) &&
+      (expanded === "all" || auto.has(scope) || (expanded !== undefined && expanded.has(scope)));
     open[g] = wanted && (p < 0 || open[p]) ? 1 : 0;
     visGroup[g] = p >= 0 && visGroup[p] >= 0 ? visGroup[p] : open[g] ? -1 : g;
   }
