@@ -53,6 +53,8 @@ export interface SceneEdge {
   points: number[];
   /** Runs against the layout direction because it closes a cycle (a real back edge of the graph). */
   back?: boolean;
+  /** Only If/Loop/Scan bodies read the tensors (GraphNode.captures): no explicit input joins the two boxes. */
+  implicit?: true;
 }
 
 export interface SceneStats {

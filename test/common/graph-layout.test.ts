@@ -268,3 +268,34 @@ void test("scene: a group the layout opened by itself closes through `collapsed`
   // Reopened: the first view again.
   assert.deepEqual(layoutModelGraph(graph, { collapsed: new Set() }), layoutModelGraph(graph));
 });
+
+void test("scene: what an If's bodies capture is an implicit edge into it, unless an explicit input joins the same boxes", () => {
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const state = b.input("state");
+  const cond = b.op("/cond/Greater", "Greater", x, x);
+  const h = b.op("/pre/Relu", "Relu", x);
+  const h2 = b.op("/pre/Tanh", "Tanh", h);
+  const y = b.op("/branch/If", "If", cond);
+  b.output(y);
+  const graph = b.build();
+  const ifNode = graph.nodes.length - 1;
+  graph.nodes[ifNode].captures = [state, h2, cond];
+  const scene = layoutModelGraph(graph);
+  const into = (from: string) => scene.edges.find((e) => e.from === from && e.to === `n${ifNode}`);
+  assert.equal(into(`i${state}`)?.implicit, true, "a graph input read only by the bodies");
+  assert.equal(into("n2")?.implicit, true, "a node's output read only by the bodies");
+  assert.equal(into("n0")?.implicit, undefined, "the condition is read explicitly too");
+  assert.equal(into("n0")?.tensorCount, 1);
+  assertQuality(scene);
+  // Into a closed group: the edge ends on the group, still implicit; out of a closed group likewise.
+  const pre = layoutModelGraph(graph, { collapsed: new Set(["/pre"]) });
+  assert.equal(pre.edges.find((e) => e.from === "g/pre" && e.to === `n${ifNode}`)?.implicit, true);
+  assert.equal(pre.edges.find((e) => e.from === "n0" && e.to === `n${ifNode}`)?.implicit, undefined);
+  // Without captures: no edge from `state` at all.
+  delete graph.nodes[ifNode].captures;
+  assert.equal(
+    layoutModelGraph(graph).edges.some((e) => e.from === `i${state}`),
+    false,
+  );
+});

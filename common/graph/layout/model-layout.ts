@@ -2,7 +2,8 @@
 // groups into a GraphScene. What is shown: model nodes (`n<i>`), graph inputs and outputs (`i<t>`, `o<t>`), closed
 // groups as single boxes and open groups as frames around their members (`g<scope>`); initializers are not boxes.
 // Edges join the visible boxes that produce and consume a tensor (into a closed group: the group's box), merged when
-// they join the same two boxes. Each open group is a *unit* laid out on its own by the layered core (children
+// they join the same two boxes; a tensor only an If/Loop/Scan body reads (GraphNode.captures) makes an `implicit` edge
+// into the node. Each open group is a *unit* laid out on its own by the layered core (children
 // first, so a parent knows the size of an open child's frame), with boundary ports standing for what crosses its
 // frame; an edge's route is the chain of its pieces through the units it crosses. A group interior is looked up in
 // the cache by its signature before it is laid out (repeated blocks are laid out once).
@@ -98,15 +99,24 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     return a;
   };
 
-  // Scene edges: (from, to) visible entities, merged; tensors in index order.
+  // Scene edges: (from, to) visible entities, merged; tensors in index order. A node's captures (tensors only its
+  // If/Loop/Scan bodies read) count as consumers too, marked implicit.
   const consumerStart = new Int32Array(graph.tensors.length + 1);
-  for (const node of graph.nodes) for (const t of node.inputs) if (t >= 0) consumerStart[t + 1]++;
+  for (const node of graph.nodes) {
+    for (const t of node.inputs) if (t >= 0) consumerStart[t + 1]++;
+    for (const t of node.captures ?? []) consumerStart[t + 1]++;
+  }
   for (let t = 0; t < graph.tensors.length; t++) consumerStart[t + 1] += consumerStart[t];
   const consumers = new Int32Array(consumerStart[graph.tensors.length]);
+  const implicitUse = new Uint8Array(consumers.length);
   {
     const fill = consumerStart.slice(0, graph.tensors.length);
     graph.nodes.forEach((node, n) => {
       for (const t of node.inputs) if (t >= 0) consumers[fill[t]++] = n;
+      for (const t of node.captures ?? []) {
+        implicitUse[fill[t]] = 1;
+        consumers[fill[t]++] = n;
+      }
     });
   }
   const outputEnts = new Map<number, number[]>();
@@ -121,7 +131,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const eTensor: number[] = [];
   const eCount: number[] = [];
   const eLastTensor: number[] = [];
-  const addEdge = (from: number, to: number, t: number) => {
+  const eImplicit: number[] = [];
+  const addEdge = (from: number, to: number, t: number, implicit = 0) => {
     // Inside a closed group: no edge. A node that reads its own output keeps its loop (a back edge).
     if (from === to && from >= nodeCount) return;
     const e = edgeIndex.add(from, to);
@@ -131,7 +142,10 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       eTensor.push(t);
       eCount.push(0);
       eLastTensor.push(-1);
+      eImplicit.push(1);
     }
+    // Implicit only while every tensor it stands for is read by a body alone.
+    if (!implicit) eImplicit[e] = 0;
     if (eLastTensor[e] !== t) {
       eLastTensor[e] = t;
       eCount[e]++;
@@ -143,7 +157,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     const fromInput = inputEnt.get(t);
     const from = tensor.producer >= 0 ? visible(tensor.producer) : fromInput;
     if (from === undefined) continue;
-    for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++) addEdge(from, visible(consumers[k]), t);
+    for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++)
+      addEdge(from, visible(consumers[k]), t, implicitUse[k]);
     if (fromInput !== undefined && consumerStart[t + 1] > consumerStart[t]) {
       let first = nodeCount;
       let unit = -1;
@@ -440,6 +455,7 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       edge.back = true;
       backEdges++;
     }
+    if (eImplicit[e]) edge.implicit = true;
     edges.push(edge);
   }
 
