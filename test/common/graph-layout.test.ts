@@ -13,7 +13,7 @@ import {
 import type { GraphScene } from "../../common/graph/scene";
 import { cnnGraph } from "../fixtures/graphs/cnn-graph";
 import { GraphBuilder } from "../fixtures/graphs/graph-builder";
-import { sceneQuality } from "../fixtures/graphs/scene-checks";
+import { routeCrossings, sceneQuality } from "../fixtures/graphs/scene-checks";
 import { buildTransformer, transformerGraph } from "../fixtures/graphs/transformer-graph";
 
 const edges = (pairs: [number, number][]) => ({
@@ -298,4 +298,72 @@ void test("scene: what an If's bodies capture is an implicit edge into it, unles
     layoutModelGraph(graph).edges.some((e) => e.from === `i${state}`),
     false,
   );
+});
+
+void test("layered: crossings between adjacent layers are counted exactly", () => {
+  // K3,3: every order leaves C(3,2)² = 9 crossings.
+  const k33: [number, number][] = [];
+  for (let a = 0; a < 3; a++) for (let b = 3; b < 6; b++) k33.push([a, b]);
+  assert.equal(layoutLayered({ ...boxes(6), ...edges(k33) }).crossings, 9);
+  // A chain crosses nothing; two parallel chains neither.
+  assert.equal(
+    layoutLayered({
+      ...boxes(4),
+      ...edges([
+        [0, 1],
+        [2, 3],
+      ]),
+    }).crossings,
+    0,
+  );
+  // Random graphs whose edges all join adjacent layers (so no virtual points): the count equals the pairs of edges
+  // whose ends are in opposite orders, read off the boxes' positions.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  let nonZero = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    const layers = 2 + rand(4);
+    const width = 2 + rand(7);
+    const pairs: [number, number][] = [];
+    for (let l = 0; l + 1 < layers; l++) {
+      for (let b = 0; b < width; b++) {
+        const to = (l + 1) * width + b;
+        pairs.push([l * width + rand(width), to]); // every node below the first layer has a predecessor
+        for (let extra = rand(3); extra > 0; extra--) pairs.push([l * width + rand(width), to]);
+      }
+    }
+    const r = layoutLayered({ ...boxes(layers * width), ...edges(pairs) });
+    for (let v = 0; v < layers * width; v++) assert.equal(r.layer[v], Math.floor(v / width));
+    const unique = [...new Set(pairs.map((p) => p.join(">")))].map((k) => k.split(">").map(Number));
+    let brute = 0;
+    for (let i = 0; i < unique.length; i++) {
+      for (let j = i + 1; j < unique.length; j++) {
+        const [a, b] = unique[i];
+        const [c, d] = unique[j];
+        if (r.layer[a] === r.layer[c] && (r.x[a] - r.x[c]) * (r.x[b] - r.x[d]) < 0) brute++;
+      }
+    }
+    // Repeated pairs are separate edges of the core: each copy crosses what the pair crosses.
+    let expected = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      for (let j = i + 1; j < pairs.length; j++) {
+        const [a, b] = pairs[i];
+        const [c, d] = pairs[j];
+        if (r.layer[a] === r.layer[c] && (r.x[a] - r.x[c]) * (r.x[b] - r.x[d]) < 0) expected++;
+      }
+    }
+    assert.equal(r.crossings, expected, `trial ${trial}`);
+    if (brute > 0) nonZero++;
+  }
+  assert.ok(nonZero > 10, "the random graphs do cross");
+  // In a scene: K3,3 between model nodes; the bench's geometric count of the routes agrees.
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const outs = [0, 1, 2].map((i) => b.op(`a${i}`, "Relu", x));
+  for (let i = 0; i < 3; i++) b.output(b.op(`b${i}`, "Sum", ...outs));
+  const scene = layoutModelGraph(b.build());
+  assert.equal(scene.stats.crossings, 9);
+  assert.equal(routeCrossings(scene), 9);
+  const grouped = layoutModelGraph(transformerGraph({ nodes: 1000, shape: "mask" }), { expanded: "all" });
+  assert.ok((grouped.stats.crossings ?? -1) >= 0);
 });

@@ -460,14 +460,18 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   }
 
   let dummyNodes = 0;
-  for (const u of unitsInOrder) dummyNodes += (unitLayout[u] as LayeredLayout).dummyNodes;
+  let crossings = 0;
+  for (const u of unitsInOrder) {
+    dummyNodes += (unitLayout[u] as LayeredLayout).dummyNodes;
+    crossings += (unitLayout[u] as LayeredLayout).crossings;
+  }
   return {
     direction,
     nodes,
     edges,
     width: top.width,
     height: top.height,
-    stats: { layers: top.layerCount, backEdges, dummyNodes, groupsLaidOut, groupsReused },
+    stats: { layers: top.layerCount, backEdges, dummyNodes, groupsLaidOut, groupsReused, crossings },
   };
 }
 
