@@ -12,7 +12,9 @@ import {
 } from "../../common/graph/layout/index";
 import type { GraphScene } from "../../common/graph/scene";
 import { cnnGraph } from "../fixtures/graphs/cnn-graph";
+import type { LayoutOptions } from "../../common/graph/layout/index";
 import { GraphBuilder } from "../fixtures/graphs/graph-builder";
+import { interleavedGraph } from "../fixtures/graphs/interleaved-graph";
 import { routeCrossings, sceneQuality } from "../fixtures/graphs/scene-checks";
 import { buildTransformer, transformerGraph } from "../fixtures/graphs/transformer-graph";
 
@@ -366,4 +368,45 @@ void test("layered: crossings between adjacent layers are counted exactly", () =
   assert.equal(routeCrossings(scene), 9);
   const grouped = layoutModelGraph(transformerGraph({ nodes: 1000, shape: "mask" }), { expanded: "all" });
   assert.ok((grouped.stats.crossings ?? -1) >= 0);
+});
+
+void test("scene: scopes interleaved with their parent scopes draw no edge against the direction from an open frame", () => {
+  const graph = interleavedGraph(4);
+  const tree = buildGroupTree(graph);
+  assert.ok(tree.byScope.has("/model/layers.1/mlp") && tree.byScope.has("/model/layers.1/attn"));
+  const cases: LayoutOptions[] = [
+    { expanded: "all" },
+    { expanded: "all", direction: "LR" },
+    { expanded: new Set(["/model/layers.1"]) },
+    { expanded: new Set(["/model/layers.2", "/model/layers.2/mlp", "/model/layers.2/attn"]) },
+    { expanded: "all", collapsed: new Set(["/model/layers.3/mlp"]) },
+  ];
+  for (const options of cases) {
+    const scene = layoutModelGraph(graph, { ...options, cache: createLayoutCache() });
+    // A closed group stands for nodes on both sides of what it is interleaved with: its box may close a cycle of
+    // boxes (left as it is); an open frame never does.
+    const closed = new Set(scene.nodes.filter((n) => n.kind === "group" && !n.expanded).map((n) => n.id));
+    const back = scene.edges.filter((e) => e.back);
+    for (const e of back) assert.ok(closed.has(e.from) || closed.has(e.to), `${e.from} → ${e.to}`);
+    assertQuality(scene, back.length);
+  }
+  assert.equal(layoutModelGraph(graph, { expanded: "all" }).stats.backEdges, 0);
+  // Everything open: every model node drawn once, inside the frame that took it in when not in its own scope.
+  const all = layoutModelGraph(graph, { expanded: "all" });
+  const boxes = all.nodes.filter((n) => n.kind === "node");
+  assert.equal(boxes.length, graph.nodes.length);
+  const shape1 = all.nodes.find((n) => n.sublabel === "/model/Shape_1");
+  assert.equal(
+    shape1?.parent,
+    "g/model/layers.1/attn",
+    "the parent-scope node between two attn nodes is drawn in attn",
+  );
+  // A real cycle still makes its back edge.
+  const cyclic = interleavedGraph(2);
+  const first = cyclic.nodes.findIndex((n) => n.name === "/model/layers.0/attn/q/MatMul");
+  const last = cyclic.nodes.findIndex((n) => n.name === "/model/layers.0/Add");
+  cyclic.nodes[first].inputs.push(cyclic.nodes[last].outputs[0]);
+  const scene = layoutModelGraph(cyclic, { expanded: "all" });
+  assert.ok(scene.stats.backEdges >= 1);
+  assert.equal(sceneQuality(scene).againstDirection, 0);
 });
