@@ -61,6 +61,11 @@ export interface GraphNode {
   attributesDigest?: string;
   /** If/Loop/Scan (and any attribute holding graphs): the bodies, in attribute order. */
   subgraphs?: { attribute: string; graph: ModelGraph }[];
+  /**
+   * Tensor indices in this graph that the bodies read (kind "outer" inside them, at any nesting depth), in index
+   * order; the layout draws them as implicit edges into the node. Absent when the bodies capture nothing.
+   */
+  captures?: number[];
 }
 
 /** Something wrong with the graph that the viewer marks (it still renders). */

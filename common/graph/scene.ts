@@ -53,6 +53,8 @@ export interface SceneEdge {
   points: number[];
   /** Runs against the layout direction because it closes a cycle (a real back edge of the graph). */
   back?: boolean;
+  /** Only If/Loop/Scan bodies read the tensors (GraphNode.captures): no explicit input joins the two boxes. */
+  implicit?: true;
 }
 
 export interface SceneStats {
@@ -65,6 +67,11 @@ export interface SceneStats {
   /** Group interiors laid out in this call, and reused from an earlier call or an identical group. */
   groupsLaidOut: number;
   groupsReused: number;
+  /**
+   * Edge crossings between adjacent layers, summed over the flat layouts the scene is made of (the top level and each
+   * open group's interior; routes along lanes not counted).
+   */
+  crossings?: number;
 }
 
 export interface GraphScene {

@@ -2,7 +2,8 @@
 // wants a static picture). Each model node is a `<g data-node="NAME">` (its ONNX node name, or `op#index` when it
 // has none) holding its box as a `<rect>` and its labels as `<text>`; groups are `<g data-group="SCOPE">`, graph
 // inputs and outputs `<g data-input="TENSOR">` / `<g data-output="TENSOR">`. Each edge is a
-// `<path data-from="…" data-to="…">` naming its ends the same way (node name, scope, or tensor name). An overlay
+// `<path data-from="…" data-to="…">` naming its ends the same way (node name, scope, or tensor name); an edge only an
+// If/Loop/Scan body reads (a capture) is dotted and carries `data-implicit="true"`. An overlay
 // (latency, partitions, quantization error) colours the boxes and adds a legend. All text is escaped. Pure.
 import type { ModelGraph } from "./model-graph";
 import { nodeLabel } from "./model-graph";
@@ -249,7 +250,7 @@ export function sceneToSvg(scene: GraphScene, graph: ModelGraph, options: SvgOpt
     for (let k = 2; k + 1 < p.length; k += 2) d += `L${n(p[k])},${n(p[k + 1])}`;
     const tensor = graph.tensors[e.tensor]?.name ?? "";
     out.push(
-      `<path data-from="${escapeXml(endName(byId, graph, e.from))}" data-to="${escapeXml(endName(byId, graph, e.to))}" data-tensor="${escapeXml(tensor)}" d="${d}" fill="none" stroke="${colours.edge}" stroke-width="${e.tensorCount > 1 ? 1.6 : 1}"${e.back ? ' stroke-dasharray="5 3"' : ""} marker-end="url(#arrow)"/>`,
+      `<path data-from="${escapeXml(endName(byId, graph, e.from))}" data-to="${escapeXml(endName(byId, graph, e.to))}" data-tensor="${escapeXml(tensor)}"${e.implicit ? ' data-implicit="true"' : ""} d="${d}" fill="none" stroke="${colours.edge}" stroke-width="${e.tensorCount > 1 ? 1.6 : 1}"${e.back ? ' stroke-dasharray="5 3"' : e.implicit ? ' stroke-dasharray="2 3"' : ""} marker-end="url(#arrow)"/>`,
     );
   }
   out.push("</g>");

@@ -1,6 +1,7 @@
 // Builds the compact graph of a model (common/graph/model-graph.ts) from its decoded protobuf: nodes and tensors by
 // index, dtypes and shapes as declared (inputs, outputs, value_info, initializer dims, Constant values) or inferred
-// (inferred-shapes.ts), nested If/Loop/Scan bodies with the names they capture as "outer" tensors, and the problems
+// (inferred-shapes.ts), nested If/Loop/Scan bodies with the names they capture as "outer" tensors (and, on the node
+// holding them, `captures`: the enclosing graph's tensors they read at any depth), and the problems
 // the viewer marks: inputs nothing produces, cycles, tensors produced twice, repeated node names. Reads no weight
 // bytes. Loops are over the graph's size (no recursion that grows with it); only nested bodies recurse, one level
 // per nesting level of the model.
@@ -236,19 +237,24 @@ export function buildModelGraph(
     }
   });
 
-  // Bodies: built once the enclosing graph's tensors are known, so they can capture them.
-  const here: OuterLookup = (name) => {
-    const k = index.get(name);
-    return k !== undefined ? tensors[k] : outer(name);
-  };
+  // Bodies: built once the enclosing graph's tensors are known, so they can capture them. A name a body (or a body
+  // nested in it) resolves here is one of the node's captures: the layout draws it as an edge into the node.
   graph.node.forEach((node, i) => {
     const subs = subgraphLabels(node);
     if (subs.length === 0) return;
     const inner = inferred?.inner.get(i);
+    const captures = new Set<number>();
+    const here: OuterLookup = (name) => {
+      const k = index.get(name);
+      if (k === undefined) return outer(name);
+      captures.add(k);
+      return tensors[k];
+    };
     nodes[i].subgraphs = subs.map((s, k) => ({
       attribute: s.label,
       graph: buildModelGraph(s.graph, inner?.[k], here),
     }));
+    if (captures.size > 0) nodes[i].captures = [...captures].sort((x, y) => x - y);
   });
 
   const outputs: number[] = [];

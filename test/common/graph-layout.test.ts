@@ -12,8 +12,10 @@ import {
 } from "../../common/graph/layout/index";
 import type { GraphScene } from "../../common/graph/scene";
 import { cnnGraph } from "../fixtures/graphs/cnn-graph";
+import type { LayoutOptions } from "../../common/graph/layout/index";
 import { GraphBuilder } from "../fixtures/graphs/graph-builder";
-import { sceneQuality } from "../fixtures/graphs/scene-checks";
+import { interleavedGraph } from "../fixtures/graphs/interleaved-graph";
+import { routeCrossings, sceneQuality } from "../fixtures/graphs/scene-checks";
 import { buildTransformer, transformerGraph } from "../fixtures/graphs/transformer-graph";
 
 const edges = (pairs: [number, number][]) => ({
@@ -241,4 +243,170 @@ void test("scene: a cycle renders with its back edge marked; dangling inputs are
   const loop = looped.edges.find((e) => e.from === "n1" && e.to === "n1");
   assert.equal(loop?.back, true);
   assertQuality(looped, 2);
+});
+
+void test("scene: a group the layout opened by itself closes through `collapsed`, which wins over `expanded`", () => {
+  const graph = buildTransformer(3, "mask");
+  assert.deepEqual(buildGroupTree(graph).autoExpanded, ["/model"]);
+  const closed = layoutModelGraph(graph, { collapsed: new Set(["/model"]) });
+  const model = closed.nodes.find((n) => n.id === "g/model");
+  assert.equal(model?.expanded, false);
+  assert.equal(model?.parent, undefined);
+  assert.ok(!closed.nodes.some((n) => n.parent === "g/model"), "nothing drawn inside a closed group");
+  assertQuality(closed);
+  // Closed beats opened, and "all": the children of a closed group stay hidden even when named open.
+  const both = layoutModelGraph(graph, {
+    expanded: new Set(["/model", "/model/layers.0"]),
+    collapsed: new Set(["/model"]),
+  });
+  assert.deepEqual(
+    both.nodes.map((n) => n.id),
+    closed.nodes.map((n) => n.id),
+  );
+  const all = layoutModelGraph(graph, { expanded: "all", collapsed: new Set(["/model/layers.1"]) });
+  assert.equal(all.nodes.find((n) => n.id === "g/model/layers.1")?.expanded, false);
+  assert.equal(all.nodes.find((n) => n.id === "g/model/layers.2")?.expanded, true);
+  assert.ok(!all.nodes.some((n) => n.parent?.startsWith("g/model/layers.1")));
+  // Reopened: the first view again.
+  assert.deepEqual(layoutModelGraph(graph, { collapsed: new Set() }), layoutModelGraph(graph));
+});
+
+void test("scene: what an If's bodies capture is an implicit edge into it, unless an explicit input joins the same boxes", () => {
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const state = b.input("state");
+  const cond = b.op("/cond/Greater", "Greater", x, x);
+  const h = b.op("/pre/Relu", "Relu", x);
+  const h2 = b.op("/pre/Tanh", "Tanh", h);
+  const y = b.op("/branch/If", "If", cond);
+  b.output(y);
+  const graph = b.build();
+  const ifNode = graph.nodes.length - 1;
+  graph.nodes[ifNode].captures = [state, h2, cond];
+  const scene = layoutModelGraph(graph);
+  const into = (from: string) => scene.edges.find((e) => e.from === from && e.to === `n${ifNode}`);
+  assert.equal(into(`i${state}`)?.implicit, true, "a graph input read only by the bodies");
+  assert.equal(into("n2")?.implicit, true, "a node's output read only by the bodies");
+  assert.equal(into("n0")?.implicit, undefined, "the condition is read explicitly too");
+  assert.equal(into("n0")?.tensorCount, 1);
+  assertQuality(scene);
+  // Into a closed group: the edge ends on the group, still implicit; out of a closed group likewise.
+  const pre = layoutModelGraph(graph, { collapsed: new Set(["/pre"]) });
+  assert.equal(pre.edges.find((e) => e.from === "g/pre" && e.to === `n${ifNode}`)?.implicit, true);
+  assert.equal(pre.edges.find((e) => e.from === "n0" && e.to === `n${ifNode}`)?.implicit, undefined);
+  // Without captures: no edge from `state` at all.
+  delete graph.nodes[ifNode].captures;
+  assert.equal(
+    layoutModelGraph(graph).edges.some((e) => e.from === `i${state}`),
+    false,
+  );
+});
+
+void test("layered: crossings between adjacent layers are counted exactly", () => {
+  // K3,3: every order leaves C(3,2)² = 9 crossings.
+  const k33: [number, number][] = [];
+  for (let a = 0; a < 3; a++) for (let b = 3; b < 6; b++) k33.push([a, b]);
+  assert.equal(layoutLayered({ ...boxes(6), ...edges(k33) }).crossings, 9);
+  // A chain crosses nothing; two parallel chains neither.
+  assert.equal(
+    layoutLayered({
+      ...boxes(4),
+      ...edges([
+        [0, 1],
+        [2, 3],
+      ]),
+    }).crossings,
+    0,
+  );
+  // Random graphs whose edges all join adjacent layers (so no virtual points): the count equals the pairs of edges
+  // whose ends are in opposite orders, read off the boxes' positions.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  let nonZero = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    const layers = 2 + rand(4);
+    const width = 2 + rand(7);
+    const pairs: [number, number][] = [];
+    for (let l = 0; l + 1 < layers; l++) {
+      for (let b = 0; b < width; b++) {
+        const to = (l + 1) * width + b;
+        pairs.push([l * width + rand(width), to]); // every node below the first layer has a predecessor
+        for (let extra = rand(3); extra > 0; extra--) pairs.push([l * width + rand(width), to]);
+      }
+    }
+    const r = layoutLayered({ ...boxes(layers * width), ...edges(pairs) });
+    for (let v = 0; v < layers * width; v++) assert.equal(r.layer[v], Math.floor(v / width));
+    const unique = [...new Set(pairs.map((p) => p.join(">")))].map((k) => k.split(">").map(Number));
+    let brute = 0;
+    for (let i = 0; i < unique.length; i++) {
+      for (let j = i + 1; j < unique.length; j++) {
+        const [a, b] = unique[i];
+        const [c, d] = unique[j];
+        if (r.layer[a] === r.layer[c] && (r.x[a] - r.x[c]) * (r.x[b] - r.x[d]) < 0) brute++;
+      }
+    }
+    // Repeated pairs are separate edges of the core: each copy crosses what the pair crosses.
+    let expected = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      for (let j = i + 1; j < pairs.length; j++) {
+        const [a, b] = pairs[i];
+        const [c, d] = pairs[j];
+        if (r.layer[a] === r.layer[c] && (r.x[a] - r.x[c]) * (r.x[b] - r.x[d]) < 0) expected++;
+      }
+    }
+    assert.equal(r.crossings, expected, `trial ${trial}`);
+    if (brute > 0) nonZero++;
+  }
+  assert.ok(nonZero > 10, "the random graphs do cross");
+  // In a scene: K3,3 between model nodes; the bench's geometric count of the routes agrees.
+  const b = new GraphBuilder();
+  const x = b.input("x");
+  const outs = [0, 1, 2].map((i) => b.op(`a${i}`, "Relu", x));
+  for (let i = 0; i < 3; i++) b.output(b.op(`b${i}`, "Sum", ...outs));
+  const scene = layoutModelGraph(b.build());
+  assert.equal(scene.stats.crossings, 9);
+  assert.equal(routeCrossings(scene), 9);
+  const grouped = layoutModelGraph(transformerGraph({ nodes: 1000, shape: "mask" }), { expanded: "all" });
+  assert.ok((grouped.stats.crossings ?? -1) >= 0);
+});
+
+void test("scene: scopes interleaved with their parent scopes draw no edge against the direction from an open frame", () => {
+  const graph = interleavedGraph(4);
+  const tree = buildGroupTree(graph);
+  assert.ok(tree.byScope.has("/model/layers.1/mlp") && tree.byScope.has("/model/layers.1/attn"));
+  const cases: LayoutOptions[] = [
+    { expanded: "all" },
+    { expanded: "all", direction: "LR" },
+    { expanded: new Set(["/model/layers.1"]) },
+    { expanded: new Set(["/model/layers.2", "/model/layers.2/mlp", "/model/layers.2/attn"]) },
+    { expanded: "all", collapsed: new Set(["/model/layers.3/mlp"]) },
+  ];
+  for (const options of cases) {
+    const scene = layoutModelGraph(graph, { ...options, cache: createLayoutCache() });
+    // A closed group stands for nodes on both sides of what it is interleaved with: its box may close a cycle of
+    // boxes (left as it is); an open frame never does.
+    const closed = new Set(scene.nodes.filter((n) => n.kind === "group" && !n.expanded).map((n) => n.id));
+    const back = scene.edges.filter((e) => e.back);
+    for (const e of back) assert.ok(closed.has(e.from) || closed.has(e.to), `${e.from} → ${e.to}`);
+    assertQuality(scene, back.length);
+  }
+  assert.equal(layoutModelGraph(graph, { expanded: "all" }).stats.backEdges, 0);
+  // Everything open: every model node drawn once, inside the frame that took it in when not in its own scope.
+  const all = layoutModelGraph(graph, { expanded: "all" });
+  const boxes = all.nodes.filter((n) => n.kind === "node");
+  assert.equal(boxes.length, graph.nodes.length);
+  const shape1 = all.nodes.find((n) => n.sublabel === "/model/Shape_1");
+  assert.equal(
+    shape1?.parent,
+    "g/model/layers.1/attn",
+    "the parent-scope node between two attn nodes is drawn in attn",
+  );
+  // A real cycle still makes its back edge.
+  const cyclic = interleavedGraph(2);
+  const first = cyclic.nodes.findIndex((n) => n.name === "/model/layers.0/attn/q/MatMul");
+  const last = cyclic.nodes.findIndex((n) => n.name === "/model/layers.0/Add");
+  cyclic.nodes[first].inputs.push(cyclic.nodes[last].outputs[0]);
+  const scene = layoutModelGraph(cyclic, { expanded: "all" });
+  assert.ok(scene.stats.backEdges >= 1);
+  assert.equal(sceneQuality(scene).againstDirection, 0);
 });

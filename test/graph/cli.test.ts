@@ -97,6 +97,12 @@ void test("edge graph --svg: a data-node group with a rect per node, and paths a
     for (const t of n.inputs)
       if (t >= 0 && g.tensors[t].producer >= 0)
         edges.add(`${nodeLabel(g, g.tensors[t].producer)}→${nodeLabel(g, g.nodes.indexOf(n))}`);
+  // What an If's bodies read of the main graph (GraphNode.captures) is drawn too, as implicit (dotted) paths.
+  const captured = new Set<string>();
+  for (const n of g.nodes)
+    for (const t of n.captures ?? [])
+      if (g.tensors[t].producer >= 0)
+        captured.add(`${nodeLabel(g, g.tensors[t].producer)}→${nodeLabel(g, g.nodes.indexOf(n))}`);
   const paths = elements(svg, /<path (data-from="[^>]*)\/>/g);
   assert.ok(paths.length > 0);
   let nodeToNode = 0;
@@ -106,7 +112,9 @@ void test("edge graph --svg: a data-node group with a rect per node, and paths a
     const from = unescape(p["data-from"]);
     const to = unescape(p["data-to"]);
     assert.match(p.d, /^M[\d.-]+,[\d.-]+(L[\d.-]+,[\d.-]+)+$/);
-    if (drawn.has(from) && drawn.has(to)) {
+    if (drawn.has(from) && drawn.has(to) && p["data-implicit"] === "true") {
+      assert.ok(captured.has(`${from}→${to}`), `implicit path ${from} → ${to} is a capture of the model`);
+    } else if (drawn.has(from) && drawn.has(to)) {
       assert.ok(edges.has(`${from}→${to}`), `path ${from} → ${to} is an edge of the model`);
       nodeToNode++;
     } else

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { TensorProto_DataLocation, TensorProtoSchema } from "onnx-buf";
-import { graphAt } from "../../common/graph/model-graph";
+import { layoutModelGraph } from "../../common/graph/layout/index";
+import { graphAt, type ModelGraph } from "../../common/graph/model-graph";
 import { isEdgeError } from "../../engine/errors";
-import { openModelGraph } from "../../engine/graph";
+import { openModelGraph, renderGraphSvg } from "../../engine/graph";
 import { readModel } from "../../engine/onnx/read-model";
 import { writeModel } from "../../engine/onnx/write-model";
 import { bytesOf, DT, graph, mlp, model, node, tensor, valueInfo, values } from "../onnx/model-builder";
@@ -30,6 +31,55 @@ function python(script: string, ...args: string[]): unknown {
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
 }
+
+void test("silero-vad: what the If bodies read of the main graph (at any depth) is drawn as dotted implicit edges", async () => {
+  const opened = await openModelGraph(silero);
+  try {
+    const main = opened.document.graph;
+    const ifIndex = main.nodes.findIndex((n) => n.op === "If");
+    const names = (g: ModelGraph, ts: number[] | undefined) => (ts ?? []).map((t) => g.tensors[t].name);
+    // The model's `input` and `state` feed the If only through its bodies.
+    assert.deepEqual(names(main, main.nodes[ifIndex].captures), ["input", "state"]);
+    assert.ok(!names(main, main.nodes[ifIndex].inputs).includes("state"));
+    // Every outer tensor of a body is a capture of the node holding it; an If nested in a body lists that body's
+    // tensors (`state` reaches the main graph through two levels).
+    let nestedCaptures = 0;
+    const pending: { graph: ModelGraph; depth: number }[] = [{ graph: main, depth: 0 }];
+    while (pending.length) {
+      const { graph, depth } = pending.pop()!;
+      for (const n of graph.nodes) {
+        const read = new Set<string>();
+        const walk = [...(n.subgraphs ?? []).map((s) => s.graph)];
+        while (walk.length) {
+          const g = walk.pop()!;
+          for (const t of g.tensors) if (t.kind === "outer") read.add(t.name);
+          for (const m of g.nodes) for (const s of m.subgraphs ?? []) walk.push(s.graph);
+        }
+        const own = graph.tensors.filter((t) => read.has(t.name)).map((t) => t.name);
+        assert.deepEqual(names(graph, n.captures).sort(), own.sort(), `${n.name} captures what its bodies read`);
+        if (depth > 0) nestedCaptures += n.captures?.length ?? 0;
+        for (const s of n.subgraphs ?? []) pending.push({ graph: s.graph, depth: depth + 1 });
+      }
+    }
+    assert.ok(nestedCaptures > 0, "Ifs nested in the bodies capture their body's tensors");
+    // Laid out: edges from the inputs into the If, implicit; the SVG draws them dotted and marks them.
+    const scene = layoutModelGraph(main);
+    const into = scene.edges.filter((e) => e.to === `n${ifIndex}`);
+    const implicit = into.filter((e) => e.implicit).map((e) => main.tensors[e.tensor].name);
+    assert.deepEqual(implicit.sort(), ["input", "state"]);
+    assert.ok(
+      into.some((e) => !e.implicit),
+      "the condition stays an ordinary edge",
+    );
+    assert.equal(scene.stats.backEdges, 0);
+    const svg = renderGraphSvg(opened.document, scene);
+    const marked = [...svg.matchAll(/<path data-from="([^"]*)" data-to="([^"]*)"[^>]*data-implicit="true"[^>]*>/g)];
+    assert.deepEqual(marked.map((m) => m[1]).sort(), ["input", "state"]);
+    for (const m of marked) assert.match(m[0], /stroke-dasharray="2 3"/);
+  } finally {
+    await opened.close();
+  }
+});
 
 void test("silero-vad: If bodies are nested graphs whose captured names are outer tensors of the enclosing graph", async () => {
   const opened = await openModelGraph(silero);

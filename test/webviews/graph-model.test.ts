@@ -6,6 +6,7 @@ import { layoutModelGraph } from "../../common/graph/layout/index";
 import { decorateBoxes, summarizeGroup } from "../../webviews/graph/model/overlay-model";
 import { heatBucket, sqnrBucket, SCALE_BUCKETS, textOn, HEAT_RAMP } from "../../webviews/graph/model/colour-scales";
 import { changeEntries, stepChange, afterMarks } from "../../webviews/graph/model/diff-model";
+import { OpenGroups } from "../../webviews/graph/model/open-groups";
 import { problemNodes } from "../../webviews/graph/model/problems";
 import { SceneIndex } from "../../webviews/graph/model/scene-index";
 import { SearchIndex } from "../../webviews/graph/model/search-index";
@@ -221,11 +222,17 @@ void test("problems: marked on their node; restored state keeps only what is wel
       selection: "n3",
       path: [{ node: 0, attribute: "body" }],
       expanded: ["/a", 3],
+      collapsed: ["/model", null],
       overlays: { runDir: "/r", shown: ["latency", "bogus"] },
     },
     small,
   );
-  assert.deepEqual(state, { selection: "n3", expanded: ["/a"], overlays: { runDir: "/r", shown: ["latency"] } });
+  assert.deepEqual(state, {
+    selection: "n3",
+    expanded: ["/a"],
+    collapsed: ["/model"],
+    overlays: { runDir: "/r", shown: ["latency"] },
+  });
   const ifNode = small.nodes.findIndex((n) => n.op === "If");
   assert.deepEqual(restoreViewState({ path: [{ node: ifNode, attribute: "else_branch" }] }, small).path, [
     { node: ifNode, attribute: "else_branch" },
@@ -242,4 +249,32 @@ void test("histogram bars: scaled to the largest bin, empty bins flat, tiny ones
     bars.map((b) => b.x),
     [0, 100, 200],
   );
+});
+
+void test("open groups: a group the layout opened by itself closes and reopens; reveal and reset", () => {
+  const graph = smallModel();
+  const groups = new OpenGroups();
+  const layout = () =>
+    layoutModelGraph(graph, { expanded: groups.expanded, collapsed: groups.collapsed }).nodes.find(
+      (n) => n.id === "g/model",
+    )?.expanded;
+  assert.equal(layout(), true, "/model is open in the first view");
+  groups.toggle("/model", true);
+  assert.deepEqual([[...groups.expanded], [...groups.collapsed]], [[], ["/model"]]);
+  assert.equal(layout(), false, "closed by the user");
+  groups.toggle("/model", false);
+  assert.deepEqual([[...groups.expanded], [...groups.collapsed]], [["/model"], []]);
+  assert.equal(layout(), true, "reopened");
+  groups.toggle("/model/layers.0", false);
+  groups.toggle("/model", true);
+  groups.open("/model");
+  assert.deepEqual([[...groups.expanded].sort(), [...groups.collapsed]], [["/model", "/model/layers.0"], []]);
+  groups.setOpen(["/x"]);
+  assert.deepEqual([[...groups.expanded], [...groups.collapsed]], [["/x"], []]);
+  groups.close("/x");
+  groups.reset();
+  assert.deepEqual([groups.expanded.size, groups.collapsed.size], [0, 0]);
+  // Restored from a state where a scope is in both lists: closed wins.
+  const restored = new OpenGroups(["/a", "/b"], ["/a"]);
+  assert.deepEqual([[...restored.expanded], [...restored.collapsed]], [["/b"], ["/a"]]);
 });

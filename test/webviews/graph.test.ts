@@ -63,6 +63,7 @@ before(async () => {
   await real.close();
   url.real = harness.add("real", { initial: { document: real.document, runs: [] }, details: realDetails });
   url.restore = harness.add("restore", { initial: { document: doc, runs }, details });
+  url.collapse = harness.add("collapse", { initial: { document: doc, runs }, details });
   url.overlaid = harness.add("overlaid", { initial: { document: doc, runs, overlays }, details });
   url.broken = harness.add("broken", { initial: { document: documentOf(brokenGraph()), runs: [] } });
   url.blocked = harness.add("blocked", { initial: { document: doc, runs: [] }, blockWorker: true });
@@ -269,6 +270,32 @@ void test("groups open on double-click and close again with Enter on their frame
   await page.keyboard.press("Enter");
   await page.waitForFunction((n) => (window as unknown as PageWindow).edgeGraph.inspect().boxes.length === n, before);
   assert.ok(!(await state(page))?.expanded?.includes(group.id.slice(1)));
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a group the layout opened by itself closes, stays closed after a reload, and reopens", async () => {
+  const { page, errors } = await open("collapse");
+  const expandedOf = async (id: string) => (await boxes(page)).find((b) => b.id === id)?.expanded;
+  assert.equal(await expandedOf("g/model"), true, "/model is open in the first view");
+  await dblclickBox(page, "g/model");
+  await page.waitForFunction(() =>
+    (window as unknown as PageWindow).edgeGraph.inspect().boxes.some((b) => b.id === "g/model" && !b.expanded),
+  );
+  assert.ok(!(await boxes(page)).some((b) => b.id.startsWith("g/model/")), "its blocks are hidden");
+  await selectionIs(page, "g/model");
+  assert.deepEqual((await state(page))?.collapsed, ["/model"]);
+  await page.reload();
+  await page.locator("body[data-ready=true]").waitFor();
+  await selectionIs(page, "g/model");
+  assert.equal(await expandedOf("g/model"), false, "still closed after a reload");
+  await page.locator("canvas.graph-canvas").focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() =>
+    (window as unknown as PageWindow).edgeGraph.inspect().boxes.some((b) => b.id === "g/model" && b.expanded),
+  );
+  const saved = await state(page);
+  assert.ok(!saved?.collapsed?.includes("/model") && saved?.expanded?.includes("/model"), JSON.stringify(saved));
   await noViolations(page, errors);
   await page.close();
 });

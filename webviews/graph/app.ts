@@ -20,6 +20,7 @@ import { availableOverlays, decorateBoxes } from "./model/overlay-model";
 import { problemNodes } from "./model/problems";
 import { SceneIndex, groupScope, type NavDirection } from "./model/scene-index";
 import { SearchIndex, type SearchResult } from "./model/search-index";
+import { OpenGroups } from "./model/open-groups";
 import { pathKey, restoreViewState, samePath } from "./model/view-state";
 import { breadcrumb } from "./panels/breadcrumb";
 import { diffPanel } from "./panels/diff-panel";
@@ -44,8 +45,8 @@ export class GraphApp {
   overlays?: GraphOverlays;
   shown = new Set<OverlayKind>();
   private runs: RunChoice[] = [];
-  private expanded = new Set<string>();
-  private expandedByPath = new Map<string, Set<string>>();
+  private groups = new OpenGroups();
+  private groupsByPath = new Map<string, OpenGroups>();
   private direction: LayoutDirection = "TB";
   private diff?: { state: DiffState; entries: ChangeEntry[]; current: number };
   private search?: SearchIndex;
@@ -68,7 +69,7 @@ export class GraphApp {
       zoom: (f) => this.canvas.zoomBy(f),
       expandAll: () => void this.relayout({ all: true, keepCamera: false }),
       collapseAll: () => {
-        this.expanded = new Set();
+        this.groups.reset();
         void this.relayout({ keepCamera: false });
       },
       toggleDirection: () => {
@@ -105,7 +106,7 @@ export class GraphApp {
     const state = restoreViewState(this.channel.api.getState(), initial.document.graph);
     this.direction = state.direction ?? "TB";
     this.path = state.path ?? [];
-    this.expanded = new Set(state.expanded ?? []);
+    this.groups = new OpenGroups(state.expanded, state.collapsed);
     this.restoredCamera = state.camera;
     this.selectedId = state.selection;
     if (initial.overlays)
@@ -147,7 +148,9 @@ export class GraphApp {
     this.shell.busy.hidden = false;
     let result;
     try {
-      result = await this.layout.layout(this.path, o.all ? "all" : [...this.expanded], this.direction);
+      const g = this.groups;
+      const closed = o.all ? [] : [...g.collapsed];
+      result = await this.layout.layout(this.path, o.all ? "all" : [...g.expanded], this.direction, closed);
     } catch (error) {
       this.shell.busy.textContent = `Layout failed: ${error instanceof Error ? error.message : String(error)}`;
       return false;
@@ -155,8 +158,8 @@ export class GraphApp {
     if (!result) return false;
     this.shell.busy.hidden = true;
     const scene = result.scene;
-    if (o.all) this.expanded = new Set(scene.nodes.filter((n) => n.kind === "group" && n.expanded).map(groupScope));
-    this.expandedByPath.set(pathKey(this.path), this.expanded);
+    if (o.all) this.groups.setOpen(scene.nodes.filter((n) => n.kind === "group" && n.expanded).map(groupScope));
+    this.groupsByPath.set(pathKey(this.path), this.groups);
     this.scene = scene;
     this.index = new SceneIndex(scene);
     this.canvas.setScene(scene);
@@ -223,9 +226,7 @@ export class GraphApp {
     const box = this.scene?.nodes[i];
     if (!box) return;
     if (box.kind === "group") {
-      const scope = groupScope(box);
-      if (box.expanded) this.expanded.delete(scope);
-      else this.expanded.add(scope);
+      this.groups.toggle(groupScope(box), box.expanded === true);
       this.selectedId = box.id;
       if (await this.relayout({ keepCamera: true })) {
         const j = this.index!.byId.get(box.id);
@@ -244,7 +245,7 @@ export class GraphApp {
   async goTo(path: GraphPath): Promise<boolean> {
     if (samePath(path, this.path)) return true;
     this.path = path;
-    this.expanded = this.expandedByPath.get(pathKey(path)) ?? new Set();
+    this.groups = this.groupsByPath.get(pathKey(path)) ?? new OpenGroups();
     this.selectedId = undefined;
     return this.relayout({ fit: true });
   }
@@ -255,7 +256,7 @@ export class GraphApp {
     for (let guard = 0; guard < 64; guard++) {
       const group = this.index?.groupToOpen(node);
       if (!group) break;
-      this.expanded.add(groupScope(group));
+      this.groups.open(groupScope(group));
       if (!(await this.relayout({ keepCamera: true }))) return;
     }
     const box = this.index?.boxOf(node);
@@ -407,8 +408,9 @@ export class GraphApp {
       camera: { ...this.canvas.camera },
       direction: this.direction,
       path: this.path,
-      expanded: [...this.expanded],
+      expanded: [...this.groups.expanded],
     };
+    if (this.groups.collapsed.size > 0) state.collapsed = [...this.groups.collapsed];
     if (this.selectedId !== undefined) state.selection = this.selectedId;
     if (this.overlays) state.overlays = { runDir: this.overlays.runDir, shown: [...this.shown] };
     this.channel.api.setState(state);

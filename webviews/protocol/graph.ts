@@ -45,6 +45,8 @@ export interface GraphViewState {
   path?: GraphPath;
   /** Open groups' scopes. */
   expanded?: string[];
+  /** Scopes of groups the user closed that the layout opens by default (e.g. `/model`). */
+  collapsed?: string[];
   /** Overlays turned on, and the run they come from. */
   overlays?: { runDir: string; shown: OverlayKind[] };
 }

@@ -4,8 +4,8 @@
 // beside its first user), virtual points for edges spanning several layers (one shared chain, a "trunk", per source:
 // a tensor feeding every decoder layer costs one dummy per layer, not one per layer per consumer), crossing reduction
 // (barycentre sweeps, a bounded number), coordinates (least-squares pulls towards neighbours under the order and
-// no-overlap constraints, solved exactly per layer by pooling adjacent violators), and edge routes from border to
-// border. Everything is iterative (no recursion grows with the graph) and held in typed arrays.
+// no-overlap constraints, solved exactly per layer by pooling adjacent violators), edge routes from border to
+// border, and the crossings left between adjacent layers (counted with a Fenwick tree per layer pair). Everything is iterative (no recursion grows with the graph) and held in typed arrays.
 import type { LayoutDirection } from "../scene";
 
 export interface LayeredInput {
@@ -51,6 +51,11 @@ export interface LayeredLayout {
   dummyNodes: number;
   /** Sources routed through a lane beside the layout (see LayeredInput.laneSpan). */
   lanes: number;
+  /**
+   * Edge crossings between adjacent layers after the ordering (virtual points included; routes along lanes and self
+   * loops are not counted).
+   */
+  crossings: number;
 }
 
 const DUMMY_WEIGHT = 8;
@@ -159,6 +164,7 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     for (let i = layerStart[l]; i < layerStart[l + 1]; i++) pos[order[i]] = i - layerStart[l];
   }
   reduceCrossings(layerCount, layerStart, order, pos, down, up, input.orderSweeps ?? 8);
+  const crossings = countCrossings(layerCount, layerStart, order, pos, nodeLayer, down);
 
   // 5. Coordinates: u along the layers, v across them.
   const sizeUAll = new Float64Array(total);
@@ -289,6 +295,7 @@ export function layoutLayered(input: LayeredInput): LayeredLayout {
     backEdges,
     dummyNodes,
     lanes,
+    crossings,
   };
 }
 
@@ -539,6 +546,57 @@ function assignU(
     }
   }
   return u;
+}
+
+/**
+ * Crossings between each pair of adjacent layers: with the edges taken in the order of their source (then target),
+ * an edge crosses each earlier one whose target lies strictly further along; a Fenwick tree over the lower layer's
+ * positions counts those in O(E log V).
+ */
+function countCrossings(
+  layerCount: number,
+  layerStart: Int32Array,
+  order: Int32Array,
+  pos: Int32Array,
+  nodeLayer: Int32Array,
+  down: Csr,
+): number {
+  let maxLayer = 0;
+  for (let l = 0; l < layerCount; l++) maxLayer = Math.max(maxLayer, layerStart[l + 1] - layerStart[l]);
+  const tree = new Int32Array(maxLayer + 1);
+  let targets: Int32Array = new Int32Array(16);
+  let crossings = 0;
+  for (let l = 0; l + 1 < layerCount; l++) {
+    const size = layerStart[l + 2] - layerStart[l + 1];
+    tree.fill(0, 0, size + 1);
+    let inserted = 0;
+    for (let i = layerStart[l]; i < layerStart[l + 1]; i++) {
+      const v = order[i];
+      let count = 0;
+      for (let k = down.start[v]; k < down.start[v + 1]; k++) {
+        const t = down.target[k];
+        if (nodeLayer[t] !== l + 1) continue;
+        if (count === targets.length) targets = growInt32(targets);
+        targets[count++] = pos[t];
+      }
+      const sorted = targets.subarray(0, count).sort();
+      for (let k = 0; k < count; k++) {
+        const q = sorted[k] + 1;
+        let atMost = 0;
+        for (let j = q; j > 0; j -= j & -j) atMost += tree[j];
+        crossings += inserted - atMost;
+        for (let j = q; j <= size; j += j & -j) tree[j]++;
+        inserted++;
+      }
+    }
+  }
+  return crossings;
+}
+
+function growInt32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function reversePairs(points: Float64Array, from: number, to: number): void {

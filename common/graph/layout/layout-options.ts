@@ -14,6 +14,11 @@ export interface LayoutOptions {
    * open (a large model first shows its top-level blocks). Groups are made from the scopes in node names.
    */
   expanded?: ReadonlySet<string> | "all";
+  /**
+   * Scopes the user closed: closed whatever `expanded` or the groups opened by default say (the layout opens the
+   * largest group of a level by itself, e.g. `/model`; this is how the viewer closes it again). Default: none.
+   */
+  collapsed?: ReadonlySet<string>;
   /** Default: an estimate from the character count (no DOM needed). The webview passes canvas measureText. */
   measureText?: MeasureText;
   /** Keeps laid-out group interiors between calls; reuse one per model and direction. */

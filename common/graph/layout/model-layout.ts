@@ -2,14 +2,17 @@
 // groups into a GraphScene. What is shown: model nodes (`n<i>`), graph inputs and outputs (`i<t>`, `o<t>`), closed
 // groups as single boxes and open groups as frames around their members (`g<scope>`); initializers are not boxes.
 // Edges join the visible boxes that produce and consume a tensor (into a closed group: the group's box), merged when
-// they join the same two boxes. Each open group is a *unit* laid out on its own by the layered core (children
+// they join the same two boxes; a tensor only an If/Loop/Scan body reads (GraphNode.captures) makes an `implicit` edge
+// into the node. Each open group is a *unit* laid out on its own by the layered core (children
 // first, so a parent knows the size of an open child's frame), with boundary ports standing for what crosses its
 // frame; an edge's route is the chain of its pieces through the units it crosses. A group interior is looked up in
-// the cache by its signature before it is laid out (repeated blocks are laid out once).
+// the cache by its signature before it is laid out (repeated blocks are laid out once). An open group whose nodes are
+// interleaved with others of its parent unit takes those in (absorbInterleaved), so its frame closes no false cycle.
 import type { ModelGraph } from "../model-graph";
 import type { GraphScene, LayoutDirection, SceneEdge, SceneNode } from "../scene";
 import { buildGroupTree, type GroupTree } from "./group-tree";
 import { layoutLayered, type LayeredLayout } from "./layered";
+import { absorbInterleaved } from "./interleaved-scopes";
 import { asLayoutCache, createLayoutCache } from "./layout-cache";
 import type { LayoutOptions, MeasureText } from "./layout-options";
 import { PairIndex } from "./pair-index";
@@ -53,14 +56,18 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const groupCount = groups.length;
 
   // Which groups are open (all their ancestors open too), and the outermost closed group above each group.
+  // A scope the user closed stays closed, even one opened by default or by "all".
   const expanded = options.expanded;
+  const collapsed = options.collapsed;
   const auto = new Set(tree.autoExpanded);
   const open = new Uint8Array(groupCount);
   const visGroup = new Int32Array(groupCount).fill(-1);
   for (let g = 0; g < groupCount; g++) {
     const p = groups[g].parent;
+    const scope = groups[g].scope;
     const wanted =
-      expanded === "all" || auto.has(groups[g].scope) || (expanded !== undefined && expanded.has(groups[g].scope));
+      !(collapsed !== undefined && collapsed.has(scope)) &&
+      (expanded === "all" || auto.has(scope) || (expanded !== undefined && expanded.has(scope)));
     open[g] = wanted && (p < 0 || open[p]) ? 1 : 0;
     visGroup[g] = p >= 0 && visGroup[p] >= 0 ? visGroup[p] : open[g] ? -1 : g;
   }
@@ -78,14 +85,20 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   // The unit an entity is drawn in: 0 is the top level, g + 1 the interior of open group g. A graph input is drawn
   // in the innermost unit holding all its consumers (a layer's past key/value beside that layer), an output in its
   // producer's unit.
+  // An open group may also take in entities of its parent's unit that lie on a path leaving it and coming back
+  // (`absorbedInto`, see absorbInterleaved): then its frame holds them, and the unit tree changes with it.
   const ioUnit = new Int32Array(entCount - inputBase);
+  const absorbedInto = new Int32Array(entCount).fill(-1);
+  const unitParentOf = Int32Array.from({ length: groupCount + 1 }, (_, u) => (u === 0 ? -1 : groups[u - 1].parent + 1));
+  const depthOf = Int32Array.from({ length: groupCount + 1 }, (_, u) => (u === 0 ? 0 : groups[u - 1].depth + 1));
   const unitOfEnt = (e: number) => {
+    if (absorbedInto[e] >= 0) return absorbedInto[e];
     if (e < nodeCount) return tree.nodeGroup[e] + 1;
     if (e < inputBase) return groups[e - nodeCount].parent + 1;
     return ioUnit[e - inputBase];
   };
-  const unitParent = (u: number) => groups[u - 1].parent + 1;
-  const unitDepth = (u: number) => (u === 0 ? 0 : groups[u - 1].depth + 1);
+  const unitParent = (u: number) => unitParentOf[u];
+  const unitDepth = (u: number) => depthOf[u];
   const commonUnit = (a: number, b: number) => {
     while (a !== b) {
       if (unitDepth(a) >= unitDepth(b)) a = unitParent(a);
@@ -94,15 +107,24 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     return a;
   };
 
-  // Scene edges: (from, to) visible entities, merged; tensors in index order.
+  // Scene edges: (from, to) visible entities, merged; tensors in index order. A node's captures (tensors only its
+  // If/Loop/Scan bodies read) count as consumers too, marked implicit.
   const consumerStart = new Int32Array(graph.tensors.length + 1);
-  for (const node of graph.nodes) for (const t of node.inputs) if (t >= 0) consumerStart[t + 1]++;
+  for (const node of graph.nodes) {
+    for (const t of node.inputs) if (t >= 0) consumerStart[t + 1]++;
+    for (const t of node.captures ?? []) consumerStart[t + 1]++;
+  }
   for (let t = 0; t < graph.tensors.length; t++) consumerStart[t + 1] += consumerStart[t];
   const consumers = new Int32Array(consumerStart[graph.tensors.length]);
+  const implicitUse = new Uint8Array(consumers.length);
   {
     const fill = consumerStart.slice(0, graph.tensors.length);
     graph.nodes.forEach((node, n) => {
       for (const t of node.inputs) if (t >= 0) consumers[fill[t]++] = n;
+      for (const t of node.captures ?? []) {
+        implicitUse[fill[t]] = 1;
+        consumers[fill[t]++] = n;
+      }
     });
   }
   const outputEnts = new Map<number, number[]>();
@@ -117,7 +139,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const eTensor: number[] = [];
   const eCount: number[] = [];
   const eLastTensor: number[] = [];
-  const addEdge = (from: number, to: number, t: number) => {
+  const eImplicit: number[] = [];
+  const addEdge = (from: number, to: number, t: number, implicit = 0) => {
     // Inside a closed group: no edge. A node that reads its own output keeps its loop (a back edge).
     if (from === to && from >= nodeCount) return;
     const e = edgeIndex.add(from, to);
@@ -127,7 +150,10 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       eTensor.push(t);
       eCount.push(0);
       eLastTensor.push(-1);
+      eImplicit.push(1);
     }
+    // Implicit only while every tensor it stands for is read by a body alone.
+    if (!implicit) eImplicit[e] = 0;
     if (eLastTensor[e] !== t) {
       eLastTensor[e] = t;
       eCount[e]++;
@@ -139,7 +165,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     const fromInput = inputEnt.get(t);
     const from = tensor.producer >= 0 ? visible(tensor.producer) : fromInput;
     if (from === undefined) continue;
-    for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++) addEdge(from, visible(consumers[k]), t);
+    for (let k = consumerStart[t]; k < consumerStart[t + 1]; k++)
+      addEdge(from, visible(consumers[k]), t, implicitUse[k]);
     if (fromInput !== undefined && consumerStart[t + 1] > consumerStart[t]) {
       let first = nodeCount;
       let unit = -1;
@@ -172,7 +199,7 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   for (let g = 0; g < groupCount; g++) {
     const p = groups[g].parent;
     const shown = p < 0 || open[p];
-    if (shown) entItem[nodeCount + g] = addItem(groups[g].parent + 1, KIND_GROUP, g, groups[g].firstNode);
+    if (shown) entItem[nodeCount + g] = addItem(unitOfEnt(nodeCount + g), KIND_GROUP, g, groups[g].firstNode);
   }
   graph.inputs.forEach(
     (t, k) => (entItem[inputBase + k] = addItem(unitOfEnt(inputBase + k), KIND_INPUT, t, inputKey[k])),
@@ -182,7 +209,8 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     const key = producer >= 0 ? producer + 0.5 : nodeCount;
     entItem[outputBase + k] = addItem(unitOfEnt(outputBase + k), KIND_OUTPUT, t, key);
   });
-  const ports = new PairIndex();
+  const entityItems = itemUnit.length;
+  let ports = new PairIndex();
   const portItem: number[] = [];
   const port = (unit: number, kind: number, from: number) => {
     const p = ports.add(unit * 2 + (kind === KIND_IN_PORT ? 0 : 1), from);
@@ -190,8 +218,9 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
     return portItem[p];
   };
 
-  // Unit edges (merged per pair of items) and each scene edge's pieces.
-  const unitEdgeIndex = new PairIndex(eFrom.length);
+  // Unit edges (merged per pair of items) and each scene edge's pieces; made again after open groups take in
+  // interleaved entities (the ports and pieces depend on the unit tree).
+  let unitEdgeIndex = new PairIndex(eFrom.length);
   const ueFrom: number[] = [];
   const ueTo: number[] = [];
   const unitEdge = (a: number, b: number) => {
@@ -205,28 +234,60 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
   const pieceStart: number[] = [0];
   const pieces: number[] = [];
   const targetSide: number[] = [];
-  for (let e = 0; e < eFrom.length; e++) {
-    const f = eFrom[e];
-    const t = eTo[e];
-    let sItem = entItem[f];
-    let tItem = entItem[t];
-    let su = unitOfEnt(f);
-    let tu = unitOfEnt(t);
-    targetSide.length = 0;
-    while (su !== tu) {
-      if (unitDepth(su) >= unitDepth(tu)) {
-        pieces.push(unitEdge(sItem, port(su, KIND_OUT_PORT, f)));
-        sItem = entItem[nodeCount + su - 1];
-        su = unitParent(su);
-      } else {
-        targetSide.push(unitEdge(port(tu, KIND_IN_PORT, f), tItem));
-        tItem = entItem[nodeCount + tu - 1];
-        tu = unitParent(tu);
+  const makePieces = () => {
+    for (const list of [itemUnit, itemKind, itemRef, itemKey]) list.length = entityItems;
+    for (let e = 0; e < entCount; e++) if (entItem[e] >= 0) itemUnit[entItem[e]] = unitOfEnt(e);
+    ports = new PairIndex();
+    portItem.length = 0;
+    unitEdgeIndex = new PairIndex(eFrom.length);
+    ueFrom.length = ueTo.length = pieces.length = 0;
+    pieceStart.length = 1;
+    for (let e = 0; e < eFrom.length; e++) {
+      const f = eFrom[e];
+      const t = eTo[e];
+      let sItem = entItem[f];
+      let tItem = entItem[t];
+      let su = unitOfEnt(f);
+      let tu = unitOfEnt(t);
+      targetSide.length = 0;
+      while (su !== tu) {
+        if (unitDepth(su) >= unitDepth(tu)) {
+          pieces.push(unitEdge(sItem, port(su, KIND_OUT_PORT, f)));
+          sItem = entItem[nodeCount + su - 1];
+          su = unitParent(su);
+        } else {
+          targetSide.push(unitEdge(port(tu, KIND_IN_PORT, f), tItem));
+          tItem = entItem[nodeCount + tu - 1];
+          tu = unitParent(tu);
+        }
       }
+      pieces.push(unitEdge(sItem, tItem));
+      for (let i = targetSide.length - 1; i >= 0; i--) pieces.push(targetSide[i]);
+      pieceStart.push(pieces.length);
     }
-    pieces.push(unitEdge(sItem, tItem));
-    for (let i = targetSide.length - 1; i >= 0; i--) pieces.push(targetSide[i]);
-    pieceStart.push(pieces.length);
+  };
+  makePieces();
+  // Interleaved scopes: while some unit's edges make a cycle through an open group that the model's nodes do not
+  // make, that group takes in what lies on the cycle; each round moves entities deeper, so this ends.
+  const entOfItem = new Int32Array(entityItems);
+  for (let e = 0; e < entCount; e++) if (entItem[e] >= 0) entOfItem[entItem[e]] = e;
+  for (let round = 0; round <= groupCount; round++) {
+    const moves = absorbInterleaved(itemUnit, ueFrom, ueTo, groupCount + 1, (item) =>
+      itemKind[item] === KIND_GROUP && open[itemRef[item]] ? itemRef[item] + 1 : -1,
+    );
+    if (moves.length === 0) break;
+    for (let k = 0; k < moves.length; k += 2) {
+      const ent = entOfItem[moves[k]];
+      const into = moves[k + 1];
+      absorbedInto[ent] = into;
+      if (ent >= nodeCount && ent < inputBase) unitParentOf[ent - nodeCount + 1] = into;
+    }
+    for (let u = 1; u <= groupCount; u++) {
+      let d = 0;
+      for (let a = u; a !== 0; a = unitParentOf[a]) d++;
+      depthOf[u] = d;
+    }
+    makePieces();
   }
 
   // Items per unit in a canonical order (by key, then creation), with their local indices.
@@ -436,18 +497,23 @@ export function layoutModelGraph(graph: ModelGraph, options: LayoutOptions = {})
       edge.back = true;
       backEdges++;
     }
+    if (eImplicit[e]) edge.implicit = true;
     edges.push(edge);
   }
 
   let dummyNodes = 0;
-  for (const u of unitsInOrder) dummyNodes += (unitLayout[u] as LayeredLayout).dummyNodes;
+  let crossings = 0;
+  for (const u of unitsInOrder) {
+    dummyNodes += (unitLayout[u] as LayeredLayout).dummyNodes;
+    crossings += (unitLayout[u] as LayeredLayout).crossings;
+  }
   return {
     direction,
     nodes,
     edges,
     width: top.width,
     height: top.height,
-    stats: { layers: top.layerCount, backEdges, dummyNodes, groupsLaidOut, groupsReused },
+    stats: { layers: top.layerCount, backEdges, dummyNodes, groupsLaidOut, groupsReused, crossings },
   };
 }
 

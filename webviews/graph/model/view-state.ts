@@ -18,6 +18,7 @@ export function restoreViewState(raw: unknown, root: ModelGraph | undefined): Gr
   if (typeof s.selection === "string") out.selection = s.selection;
   if (Array.isArray(s.path) && isPath(s.path) && root && graphAt(root, s.path)) out.path = s.path;
   if (Array.isArray(s.expanded)) out.expanded = s.expanded.filter((e): e is string => typeof e === "string");
+  if (Array.isArray(s.collapsed)) out.collapsed = s.collapsed.filter((e): e is string => typeof e === "string");
   const o = s.overlays as Record<string, unknown> | undefined;
   if (o && typeof o.runDir === "string" && Array.isArray(o.shown))
     out.overlays = {

@@ -207,12 +207,14 @@ function drawEdges(
   px: number,
 ): void {
   const edges = r.scene.edges;
-  for (const back of [false, true]) {
+  // Passes: plain, implicit (captured by an If/Loop/Scan body: dotted), back (dashed, in the problem colour).
+  for (const style of [0, 1, 2]) {
+    const back = style === 2;
     ctx.beginPath();
     let any = false;
     for (const i of ids) {
       const e = edges[i];
-      if (!!e.back !== back) continue;
+      if ((e.back ? 2 : e.implicit ? 1 : 0) !== style) continue;
       any = true;
       const p = e.points;
       ctx.moveTo(p[0], p[1]);
@@ -223,6 +225,7 @@ function drawEdges(
     ctx.strokeStyle = back ? r.theme.problem : r.theme.edge;
     ctx.lineWidth = Math.max(px, 1);
     if (back) ctx.setLineDash([5 * px, 3 * px]);
+    else if (style === 1) ctx.setLineDash([2 * px, 3 * px]);
     ctx.stroke();
     ctx.setLineDash([]);
   }

@@ -35,13 +35,21 @@ export class LayoutClient {
     this.send({ type: "graph", graph });
   }
 
-  /** Lays out a body with these groups open; resolves to undefined when a later request superseded it. */
-  layout(path: GraphPath, expanded: string[] | "all", direction: LayoutDirection): Promise<LayoutResult | undefined> {
+  /**
+   * Lays out a body with these groups open (and `collapsed` closed, even those the layout opens by default); resolves
+   * to undefined when a later request superseded it.
+   */
+  layout(
+    path: GraphPath,
+    expanded: string[] | "all",
+    direction: LayoutDirection,
+    collapsed: string[] = [],
+  ): Promise<LayoutResult | undefined> {
     const id = this.nextId++;
     this.latest = id;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send({ type: "layout", id, path, expanded, direction });
+      this.send({ type: "layout", id, path, expanded, collapsed, direction });
     });
   }
 

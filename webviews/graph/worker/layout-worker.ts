@@ -49,6 +49,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     const scene = layoutModelGraph(body, {
       direction: m.direction,
       expanded: m.expanded === "all" ? "all" : new Set(m.expanded),
+      collapsed: new Set(m.collapsed ?? []),
       measureText,
       cache,
     });
