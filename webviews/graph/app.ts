@@ -1,6 +1,7 @@
 // The graph viewer app: the model, the body shown (path), the open groups, the direction, the selection, overlays and
-// diff mode. Layout requests go to the worker (never laid out here); each new scene is handed to the canvas with its
-// decorations. Revealing a node opens the groups that hide it, one layout at a time. State is kept with setState.
+// diff mode (diff-mode.ts). Layout requests go to the worker (never laid out here); each new scene is handed to the
+// canvas with its decorations. Revealing a node opens the groups that hide it, one layout at a time. State is kept
+// with setState.
 import { graphAt, type GraphPath, type ModelGraph, type ModelGraphDocument } from "../../common/graph/model-graph";
 import type { GraphOverlays, OverlayKind } from "../../common/graph/overlays";
 import type { GraphScene, LayoutDirection } from "../../common/graph/scene";
@@ -15,7 +16,6 @@ import {
   type RunChoice,
 } from "../protocol/graph";
 import type { HostChannel } from "../ui/host-channel";
-import { afterMarks, changeEntries, diffSummary, stepChange, type ChangeEntry } from "./model/diff-model";
 import { availableOverlays, decorateBoxes } from "./model/overlay-model";
 import { problemNodes } from "./model/problems";
 import { SceneIndex, groupScope, type NavDirection } from "./model/scene-index";
@@ -23,7 +23,7 @@ import { SearchIndex, type SearchResult } from "./model/search-index";
 import { OpenGroups } from "./model/open-groups";
 import { pathKey, restoreViewState, samePath } from "./model/view-state";
 import { breadcrumb } from "./panels/breadcrumb";
-import { diffPanel } from "./panels/diff-panel";
+import { DiffMode } from "./diff-mode";
 import { el } from "./panels/dom";
 import { errorView } from "./panels/error-view";
 import { overlayPanel } from "./panels/overlay-panel";
@@ -48,7 +48,6 @@ export class GraphApp {
   private groups = new OpenGroups();
   private groupsByPath = new Map<string, OpenGroups>();
   private direction: LayoutDirection = "TB";
-  private diff?: { state: DiffState; entries: ChangeEntry[]; current: number };
   private search?: SearchIndex;
   private searchResults: SearchResult[] = [];
   private restoredCamera?: Camera;
@@ -58,6 +57,7 @@ export class GraphApp {
   private readonly canvas: GraphCanvas;
   private readonly searchPanel: SearchPanel;
   private readonly selection: SelectionPanel;
+  private readonly diff: DiffMode;
   private layout?: LayoutClient;
 
   constructor(
@@ -98,6 +98,7 @@ export class GraphApp {
     this.shell.searchSlot.append(this.searchPanel.input);
     fill(this.shell.results, this.searchPanel.list);
     this.selection = new SelectionPanel(this, this.shell.properties);
+    this.diff = new DiffMode(this, this.shell.diff, this.app);
   }
 
   init(initial: GraphInitialState): void {
@@ -189,13 +190,7 @@ export class GraphApp {
       partitions: theme.partitions,
       cpu: theme.cpu,
     });
-    const marks = new Map<number, "added" | "changed">();
-    if (this.diff && this.path.length === 0)
-      for (const [node, kind] of afterMarks(this.diff.state.diff)) {
-        const box = this.index.boxOf(node);
-        const i = box && this.index.byId.get(box.id);
-        if (i !== undefined && kind !== "removed" && marks.get(i) !== "added") marks.set(i, kind);
-      }
+    const marks = this.diff.marks(this.index);
     const problems = new Set<number>();
     for (const node of problemNodes(graph, graph.problems)) {
       const box = this.index.boxOf(node);
@@ -339,47 +334,11 @@ export class GraphApp {
   }
 
   setDiff(diff: DiffState | undefined, error?: GraphOpenError): void {
-    if (error) {
-      this.diff = undefined;
-      this.shell.diff.hidden = false;
-      fill(this.shell.diff, el("p", { class: "error", text: `${error.code}: ${error.message}` }));
-    } else if (!diff || !this.doc) {
-      this.diff = undefined;
-      this.shell.diff.hidden = true;
-    } else {
-      this.diff = { state: diff, entries: changeEntries(diff.diff, diff.before.graph, this.doc.graph), current: -1 };
-      this.renderDiff();
-    }
-    this.app.dataset.mode = this.diff ? "diff" : "view";
-    this.decorate();
-  }
-
-  private renderDiff(): void {
-    const d = this.diff!;
-    this.shell.diff.hidden = false;
-    fill(
-      this.shell.diff,
-      diffPanel(d.state.before.path, diffSummary(d.state.diff), d.entries, d.current, {
-        step: (s) => this.stepDiff(stepChange(d.entries.length, d.current, s)),
-        choose: (i) => this.stepDiff(i),
-        close: () => this.setDiff(undefined),
-      }),
-    );
-  }
-
-  private stepDiff(i: number): void {
-    if (!this.diff || i < 0) return;
-    this.diff.current = i;
-    this.renderDiff();
-    this.shell.diff.querySelector(".change.current")?.scrollIntoView({ block: "nearest" });
-    const after = this.diff.entries[i].after;
-    if (after !== undefined) void this.reveal([], after);
+    this.diff.set(diff, error);
   }
 
   diffDetailsFor(node: number): { kind: string; details: string[] } | undefined {
-    if (!this.diff || this.path.length > 0) return undefined;
-    const c = this.diff.state.diff.changes.find((x) => x.after === node && x.kind !== "removed");
-    return c && { kind: c.kind, details: c.details };
+    return this.diff.detailsFor(node);
   }
 
   /** The last frame's figures (the harness and the bench read them; not kept in the DOM, which a frame leaves alone). */

@@ -1,4 +1,4 @@
-// Interleaved scopes in the graph layout (used by model-layout.ts): a group's nodes may sit on both sides of a node of
+// Interleaved scopes in the graph layout (used by view-units.ts): a group's nodes may sit on both sides of a node of
 // its parent scope (`/m/a/X → /m/Y → /m/a/Z`, as exporters make them), so its frame would be both above and below
 // `/m/Y`: an edge against the direction that is no cycle of the model. Per unit (the top level or an open group's
 // interior), the boxes on a cycle through an open group move into it. Pure, iterative, on item numbers.
