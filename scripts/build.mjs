@@ -86,6 +86,10 @@ for (const [src, out] of extensionEntries) {
     sourcemap: "linked",
     metafile: true,
     external: ["vscode"],
+    // Engine modules find their files from import.meta.url (e.g. engine/graph's PNG assets); in CommonJS it is the
+    // bundle's own file URL.
+    define: { "import.meta.url": "__edgeImportMetaUrl" },
+    banner: { js: 'const __edgeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     // The host bundle's goal is ≤ 1 MB (issue 5): minified (names kept for logs and errors), the map gives stack traces.
     minify: true,
     keepNames: true,

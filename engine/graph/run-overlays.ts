@@ -12,6 +12,7 @@ import { PARTITIONS_FILE, PARTITIONS_FORMAT, type PartitionsFile } from "../../c
 import { PROFILE_FILE } from "../../common/profile-summary";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE, type RunReport } from "../../common/report";
 import { QUANT_ERROR_FILE } from "../../common/evaluation";
+import { runModelPaths } from "../../common/run-models";
 import { KernelCollector, summarizeKernels } from "../../common/trace/kernels";
 import { TraceParser } from "../../common/trace/trace-parser";
 import { isEdgeError } from "../errors";
@@ -161,13 +162,14 @@ export async function runModelFiles(runDir: string): Promise<{ original?: string
   const read = await readJson<RunReport>(join(dir, REPORT_JSON_FILE));
   if (!("value" in read)) return { produced: [] };
   const report = read.value;
-  const produced = (report.artifacts ?? []).filter((a) => a.kind === "model").map((a) => inRun(dir, a.path));
-  const opt = report.optimization;
-  let original = opt?.quantize?.source;
-  if (!original && !opt?.quantize && !opt?.compile && report.model?.path) original = report.model.path;
-  if (!original && opt?.compile) {
+  let paths = runModelPaths(report);
+  if (paths.original === undefined) {
     const resolved = await readJson<{ model?: { path?: string } }>(join(dir, RECIPE_RESOLVED_FILE));
-    if ("value" in resolved && typeof resolved.value.model?.path === "string") original = resolved.value.model.path;
+    if ("value" in resolved && typeof resolved.value.model?.path === "string")
+      paths = runModelPaths(report, resolved.value.model.path);
   }
-  return { ...(original ? { original: inRun(dir, original) } : {}), produced };
+  return {
+    ...(paths.original !== undefined ? { original: inRun(dir, paths.original) } : {}),
+    produced: paths.produced.map((p) => inRun(dir, p)),
+  };
 }

@@ -4,6 +4,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import type { OverlayKind } from "../../common/graph/overlays";
 import type { RunReport } from "../../common/report";
+import { runModelPaths } from "../../common/run-models";
 import type { RunChoice } from "../../webviews/protocol/graph";
 
 /** A run folder and its report (absent when report.json is missing or unreadable). */
@@ -24,19 +25,11 @@ export interface RunModels {
 /** A run's model files as absolute paths (the report's paths may be relative to the run folder). */
 export function runModels(report: RunReport, runDir: string): RunModels {
   const abs = (p: string) => resolve(isAbsolute(p) ? p : join(runDir, p));
-  const produced: string[] = [];
-  const add = (p: string | undefined) => {
-    if (p && !produced.includes(abs(p))) produced.push(abs(p));
+  const paths = runModelPaths(report);
+  return {
+    original: paths.original !== undefined ? abs(paths.original) : undefined,
+    produced: paths.produced.map(abs),
   };
-  const q = report.optimization?.quantize;
-  const c = report.optimization?.compile;
-  add(q?.output);
-  add(c?.path);
-  for (const a of report.artifacts) if (a.kind === "model") add(a.path);
-  const optimized = produced.length > 0;
-  const original =
-    q?.source ?? report.evaluation?.comparison?.original.path ?? (optimized ? undefined : report.model?.path);
-  return { original: original ? abs(original) : undefined, produced };
 }
 
 /** The overlays a run's files can give. */
