@@ -1,6 +1,6 @@
 // Which models a run started from and produced, read from its report.json: what the graph viewer offers a run's
-// overlays for, the run report's "Open graph" links, and `edge graph --run`. Paths are as the report writes them
-// (absolute, or relative to the run folder); the caller resolves them.
+// overlays for, the run report's "Open graph" links, and `edge graph --run`. The report writes paths absolute or
+// relative to the run folder; the caller's `resolvePath` makes them comparable (the same file may be named both ways).
 import type { RunReport } from "./report";
 
 export interface RunModelPaths {
@@ -11,13 +11,19 @@ export interface RunModelPaths {
 }
 
 /**
- * A run's models. `recipeModel` is the recipe's model path (recipe.resolved.json), used when the report does not name
- * the original (a run that only compiled and was not evaluated).
+ * A run's models, each passed through `resolvePath`. `recipeModel` is the recipe's model path (recipe.resolved.json),
+ * used when the report does not name the original (a run that only compiled and was not evaluated).
  */
-export function runModelPaths(report: RunReport, recipeModel?: string): RunModelPaths {
+export function runModelPaths(
+  report: RunReport,
+  resolvePath: (path: string) => string,
+  recipeModel?: string,
+): RunModelPaths {
   const produced: string[] = [];
   const add = (path: string | undefined) => {
-    if (path && !produced.includes(path)) produced.push(path);
+    if (!path) return;
+    const resolved = resolvePath(path);
+    if (!produced.includes(resolved)) produced.push(resolved);
   };
   const quantize = report.optimization?.quantize;
   add(quantize?.output);
@@ -28,5 +34,5 @@ export function runModelPaths(report: RunReport, recipeModel?: string): RunModel
     report.evaluation?.comparison?.original.path ??
     (produced.length === 0 ? report.model?.path : undefined) ??
     recipeModel;
-  return { ...(original !== undefined ? { original } : {}), produced };
+  return { ...(original !== undefined ? { original: resolvePath(original) } : {}), produced };
 }

@@ -162,14 +162,12 @@ export async function runModelFiles(runDir: string): Promise<{ original?: string
   const read = await readJson<RunReport>(join(dir, REPORT_JSON_FILE));
   if (!("value" in read)) return { produced: [] };
   const report = read.value;
-  let paths = runModelPaths(report);
+  const inThisRun = (p: string) => inRun(dir, p);
+  let paths = runModelPaths(report, inThisRun);
   if (paths.original === undefined) {
     const resolved = await readJson<{ model?: { path?: string } }>(join(dir, RECIPE_RESOLVED_FILE));
     if ("value" in resolved && typeof resolved.value.model?.path === "string")
-      paths = runModelPaths(report, resolved.value.model.path);
+      paths = runModelPaths(report, inThisRun, resolved.value.model.path);
   }
-  return {
-    ...(paths.original !== undefined ? { original: inRun(dir, paths.original) } : {}),
-    produced: paths.produced.map((p) => inRun(dir, p)),
-  };
+  return paths;
 }

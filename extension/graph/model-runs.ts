@@ -25,11 +25,8 @@ export interface RunModels {
 /** A run's model files as absolute paths (the report's paths may be relative to the run folder). */
 export function runModels(report: RunReport, runDir: string): RunModels {
   const abs = (p: string) => resolve(isAbsolute(p) ? p : join(runDir, p));
-  const paths = runModelPaths(report);
-  return {
-    original: paths.original !== undefined ? abs(paths.original) : undefined,
-    produced: paths.produced.map(abs),
-  };
+  const paths = runModelPaths(report, abs);
+  return { original: paths.original, produced: paths.produced };
 }
 
 /** The overlays a run's files can give. */
