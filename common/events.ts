@@ -60,6 +60,11 @@ export interface KernelEvent extends EventBase {
   /** Start relative to the profile's start, and duration, in microseconds (Chrome trace units). */
   startUs: number;
   durationUs: number;
+  /**
+   * The measured iteration the kernel ran in (0-based, as `iteration` events count them), when the run streams its
+   * profiled iterations live; absent for kernels announced after the run from its whole profile.
+   */
+  iteration?: number;
 }
 /** What an artifact is: the graph viewer reads `partitions.json` and `quant-error.json` beside the model. */
 export type ArtifactKind =
