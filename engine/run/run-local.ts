@@ -177,9 +177,10 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
                 const ms = performance.now() - t;
                 latenciesMs.push(ms);
                 sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
-                if (live) {
+                // Not after a stop: the window in progress is dropped (its kernels were not streamed).
+                if (live && !signal?.aborted) {
                   const measuredMs = performance.now() - loopStart - live.spentMs;
-                  await live.afterIteration(i, feed, measuredMs, i === iterations - 1 || signal?.aborted === true);
+                  await live.afterIteration(i, feed, measuredMs, i === iterations - 1);
                 }
                 sampleRss();
                 progress("run", i + 1, iterations);
