@@ -35,7 +35,7 @@ export interface ReportContext {
 const PROFILE_NOTE =
   "Profiling was on during the measured iterations: onnxruntime records every kernel, which adds overhead to the latencies. Run without profiling for the most faithful figures.";
 const LIVE_PROFILE_NOTE =
-  "Profiled iterations were replayed on profiled sessions of their own: the measured latencies carry no profiling overhead; the profile covers the profiled iterations only.";
+  "Profiling was on for the profiled iterations only, replayed on profiled sessions of their own: the measured latencies carry no profiling overhead.";
 
 function profileNote(incomplete: string | undefined, note: string): string {
   return incomplete ? `The profile is incomplete: ${incomplete}. ${note}` : note;

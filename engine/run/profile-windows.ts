@@ -11,8 +11,8 @@
 // timeline gets new kernels about every second. Fixed (RunPlan.profileWindows): windows of `iterations` every
 // `every` measured iterations from iteration 0 (tests, reproducible runs).
 
-/** From a window's first replay to its kernels emitted (replays, flush, read, emit): half the live target. */
-export const WINDOW_LATENCY_BUDGET_MS = 500;
+/** From a window's first replay to its kernels emitted (replays, flush, read, emit): a third of the live target. */
+export const WINDOW_LATENCY_BUDGET_MS = 350;
 /** Most kernels per window (bounds the time to read its trace). */
 export const WINDOW_MAX_KERNELS = 4000;
 /** Least measured time between windows. */

@@ -107,7 +107,7 @@ void test("kernels stream per window, with their iteration, before the later win
   const r = report(result, outDir);
   assert.deepEqual(r.profile.profiledIterations, result.profile.iterations);
   assert.equal(r.profile.profiledWindows, 3);
-  assert.match(r.profile.note!, /replayed on profiled sessions/);
+  assert.match(r.profile.note!, /replayed on profiled sessions of their own/);
   assert.match(renderReportMarkdown(r), /\| profiled iterations +\| 0–1, 3–4, 6–7 \(6 in 3 windows\) *\|/);
 });
 
