@@ -1,17 +1,23 @@
 // Level-of-detail windows for the timeline: for one track, a time window and the shortest duration worth drawing
 // (one pixel's worth of µs), the boxes to draw. Slices at least that long come one by one; runs of shorter ones merge
 // into one box per pixel column. Per track and depth the slices are kept in start order with a running maximum of
-// their ends, so a window is found by binary search, and inside it each pixel column of small slices costs one more
-// binary search: a frame at full zoom-out on 1 M kernels touches about (pixel columns × depths) slices, not 1 M.
+// their ends and a max-tree of their durations, so a window is found by binary search, and inside it each pixel
+// column of small slices costs a few more: a frame at full zoom-out on 1 M kernels touches about (pixel columns ×
+// depths) slices, not 1 M.
 // Also the range summary (what a selected time range holds, per op type). Pure TypeScript.
 import type { TraceModel } from "./trace-model";
 import { SLICE_KIND } from "./trace-model";
 
-/** One track's slices by depth: slice indices in start order, and the running maximum of their ends. */
+/**
+ * One track's slices by depth: slice indices in start order, the running maximum of their ends, and a max-tree of
+ * their durations (leaves from `leaves`) to find the next slice long enough to draw alone in O(log n).
+ */
 interface DepthIndex {
   slices: Int32Array;
   starts: Float64Array;
   maxEnds: Float64Array;
+  leaves: number;
+  maxDurations: Float64Array;
 }
 
 const indexes = new WeakMap<TraceModel, Map<number, DepthIndex[]>>();
@@ -26,11 +32,17 @@ export function depthIndex(model: TraceModel, track: number): DepthIndex[] {
   const { depth, startUs, durationUs } = model.slices;
   const counts = new Int32Array(t.depthCount);
   for (let i = t.first; i < t.first + t.count; i++) counts[depth[i]]++;
-  index = Array.from(counts, (n) => ({
-    slices: new Int32Array(n),
-    starts: new Float64Array(n),
-    maxEnds: new Float64Array(n),
-  }));
+  index = Array.from(counts, (n) => {
+    let leaves = 1;
+    while (leaves < n) leaves *= 2;
+    return {
+      slices: new Int32Array(n),
+      starts: new Float64Array(n),
+      maxEnds: new Float64Array(n),
+      leaves,
+      maxDurations: new Float64Array(2 * leaves),
+    };
+  });
   const filled = new Int32Array(t.depthCount);
   for (let i = t.first; i < t.first + t.count; i++) {
     const d = depth[i];
@@ -40,6 +52,11 @@ export function depthIndex(model: TraceModel, track: number): DepthIndex[] {
     level.starts[at] = startUs[i];
     const end = startUs[i] + durationUs[i];
     level.maxEnds[at] = at > 0 ? Math.max(level.maxEnds[at - 1], end) : end;
+    level.maxDurations[level.leaves + at] = durationUs[i];
+  }
+  for (const level of index) {
+    const tree = level.maxDurations;
+    for (let node = level.leaves - 1; node >= 1; node--) tree[node] = Math.max(tree[2 * node], tree[2 * node + 1]);
   }
   perModel.set(track, index);
   return index;
@@ -63,6 +80,19 @@ function firstAtLeast(values: Float64Array, x: number, lo: number, hi: number): 
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** The first index in [lo, hi) of a slice at least `min` long, or hi. */
+function firstLong(level: DepthIndex, lo: number, hi: number, min: number): number {
+  const tree = level.maxDurations;
+  const find = (node: number, from: number, to: number): number => {
+    if (to <= lo || from >= hi || tree[node] < min) return hi;
+    if (node >= level.leaves) return from;
+    const mid = (from + to) >>> 1;
+    const left = find(2 * node, from, mid);
+    return left < hi ? left : find(2 * node + 1, mid, to);
+  };
+  return lo < hi ? find(1, 0, level.leaves) : hi;
 }
 
 /** What to draw for a track in a window: parallel arrays, one entry per box. */
@@ -92,7 +122,8 @@ export function queryWindow(
   const column = minDurationUs > 0 ? minDurationUs : Number.MIN_VALUE;
   const levels = depthIndex(model, track);
   for (let d = 0; d < levels.length; d++) {
-    const { slices, starts, maxEnds } = levels[d];
+    const level = levels[d];
+    const { slices, starts, maxEnds } = level;
     const n = slices.length;
     // The first slice that may reach into the window, and the first that starts after it.
     let k = firstAbove(maxEnds, startUs, 0, n);
@@ -107,7 +138,8 @@ export function queryWindow(
       // A small slice: with the slices after it that start in the same column, one box.
       const col = Math.floor((starts[k] - startUs) / column);
       const colEnd = startUs + (col + 1) * column;
-      const next = Math.max(k + 1, firstAtLeast(starts, colEnd, k + 1, stop));
+      const columnStop = Math.max(k + 1, firstAtLeast(starts, colEnd, k + 1, stop));
+      const next = firstLong(level, k + 1, columnStop, minDurationUs);
       if (next === k + 1) push(out, starts[k], starts[k] + durationUs[i], d, i, 1);
       else push(out, starts[k], maxEnds[next - 1], d, -1, next - k);
       k = next;

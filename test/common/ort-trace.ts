@@ -59,7 +59,7 @@ function kernelEvent(run: number, node: number, ts: number, unicode: boolean, co
     return (
       `{"cat" : "Node","pid" :31337,"tid" :31337,"dur" :${ortKernelUs(run, node)},"ts" :${ts},"ph" : "X","name" :"${name}_kernel_time",` +
       `"args" : {"output_type_shape" : [{"float":[1,16,24,96]}],"provider" : "CPUExecutionProvider","op_name" : "${op}",` +
-      `"node_index" : "${node}","activation_size" : "110592","parameter_size" : "1792","output_size" : "147456",` +
+      `"node_index" : "${node}","parameter_size" : "1792","output_size" : "147456",` +
       `"input_type_shape" : [{"float":[1,3,48,192]},{"float":[16,3,3,3]}]}}`
     );
   return (
