@@ -55,6 +55,12 @@ export class TraceIndexBuilder {
   private startUs = Infinity;
   private endUs = -Infinity;
 
+  // The last string interned at a few call sites: most events repeat their category and provider.
+  private lastCat = "";
+  private lastCatId = -1;
+  private lastProvider = "";
+  private lastProviderId = -1;
+
   intern(text: string): number {
     let id = this.stringIds.get(text);
     if (id === undefined) {
@@ -159,7 +165,11 @@ export class TraceIndexBuilder {
       const args = e.args;
       if (args) {
         if (typeof args.op_name === "string") opType = this.intern(args.op_name);
-        if (typeof args.provider === "string") provider = this.intern(args.provider);
+        if (typeof args.provider === "string") {
+          if (args.provider !== this.lastProvider || this.lastProviderId < 0)
+            this.lastProviderId = this.intern((this.lastProvider = args.provider));
+          provider = this.lastProviderId;
+        }
       }
     } else {
       name = this.intern(raw);
@@ -169,13 +179,18 @@ export class TraceIndexBuilder {
       ts,
       dur,
       name,
-      cat === undefined ? -1 : this.intern(cat),
+      cat === undefined ? -1 : cat === this.lastCat && this.lastCatId >= 0 ? this.lastCatId : this.catId(cat),
       this.trackOf(e.pid, e.tid),
       kind,
       opType,
       provider,
       byteOffset,
     );
+  }
+
+  private catId(cat: string): number {
+    this.lastCat = cat;
+    return (this.lastCatId = this.intern(cat));
   }
 
   private addInstant(name: string, ts: number, track: number): void {
