@@ -189,6 +189,12 @@ function readObject(s: string, i: number, to: number, keep: readonly string[] | 
   }
 }
 
+/** An event's args at s[i]: whole for the phases that want them (or when not an object), else the selected keys. */
+function readArgs(s: string, i: number, to: number, event: TraceEvent, select: ArgsSelection): unknown {
+  const whole = s.charCodeAt(i) !== 123 || select.wholeForPhases.has(event.ph as string);
+  return whole ? readValue(s, i, to) : readObject(s, i, to, select.keys);
+}
+
 /** Where the last event `readEvent` read ends (just after its `}`), and the newlines outside strings in it. */
 export const lastEvent = { end: 0, newlines: 0 };
 
@@ -212,7 +218,14 @@ export function readEvent(s: string, from: number, to: number, select: ArgsSelec
       i = skipWs(s, k + 1, to);
       if (s.charCodeAt(i) !== 58) return undefined;
       i = skipWs(s, i + 1, to);
-      if (key === "args") {
+      if (key === "args" && event.ph !== undefined) {
+        // The phase is known (onnxruntime writes it before args): read args in this pass.
+        argsAt = -1;
+        const args = readArgs(s, i, to, event, select);
+        if (args === FAIL) return undefined;
+        event.args = args as Record<string, unknown>;
+        i = valueEnd;
+      } else if (key === "args") {
         argsAt = i;
         i = skipValue(s, i, to);
         if (i < 0) return undefined;
@@ -235,8 +248,7 @@ export function readEvent(s: string, from: number, to: number, select: ArgsSelec
   if (argsAt >= 0) {
     // Read last: the event's phase decides how much of it to keep.
     const lines = newlines;
-    const whole = s.charCodeAt(argsAt) !== 123 || select.wholeForPhases.has(event.ph as string);
-    const args = whole ? readValue(s, argsAt, to) : readObject(s, argsAt, to, select.keys);
+    const args = readArgs(s, argsAt, to, event, select);
     if (args === FAIL) return undefined;
     event.args = args as Record<string, unknown>;
     newlines = lines;

@@ -59,6 +59,17 @@ const tricky: TraceEvent[] = [
   { ph: "i", name: "marker", ts: 0, s: "g", pid: 1, tid: 2, extra: null, flag: true, off: false },
   { ph: "X", 'we"ird': 1, ts: 5, dur: 0, pid: 1, tid: 2 },
   { ph: "X", name: "big", ts: 12345678901234567, dur: 1e3, pid: "p", tid: "t" },
+  // args before ph: read after the event's phase is known.
+  {
+    args: { junk: [1, { a: "]" }], op_name: "Conv" },
+    cat: "Node",
+    name: "late_kernel_time",
+    ph: "X",
+    ts: 7,
+    dur: 1,
+    pid: 3,
+    tid: 3,
+  },
 ];
 const trickyText = `[\n${tricky.map((e) => JSON.stringify(e)).join(",\n")}\n]\n`;
 
