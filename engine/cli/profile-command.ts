@@ -83,9 +83,10 @@ export async function profileCommand(argv: string[], io: CliIO, signal?: AbortSi
   );
   if (positionals.length !== 1) throw usage(`expected one TRACE, got ${positionals.length}`);
   const top = count(flags, "top", 20, 1);
-  const skipRuns = count(flags, "warmup", 0, 0);
   const file = resolve(io.cwd, positionals[0]);
   const model = await readTraceModel(file, signal);
+  // No more warm-up runs than the trace has (an engine run's profile.json holds only its profiled iterations).
+  const skipRuns = Math.min(count(flags, "warmup", 0, 0), model.runs.length);
   const otherFile = flags.compare === undefined ? undefined : resolve(io.cwd, flags.compare as string);
   const other = otherFile === undefined ? undefined : await readTraceModel(otherFile, signal);
   const tables = kernelTables(model, { skipRuns });
