@@ -188,15 +188,13 @@ export class ProfileApp {
 
   private failed(slot: TraceSlot, message: string): void {
     if (slot === "compare") {
-      this.shell.views
-        .get("compare")!
-        .replaceChildren(
-          el("p", {
-            class: "open-error",
-            attrs: { role: "alert" },
-            text: `The other profile could not be read: ${message}`,
-          }),
-        );
+      this.shell.views.get("compare")!.replaceChildren(
+        el("p", {
+          class: "open-error",
+          attrs: { role: "alert" },
+          text: `The other profile could not be read: ${message}`,
+        }),
+      );
       return;
     }
     this.shell.progress.hidden = true;
@@ -348,11 +346,12 @@ export class ProfileApp {
     const tab = this.state.tab ?? "timeline";
     if (tab === "timeline" || !this.overview) return;
     const seq = ++this.renderSeq;
+    const sort = this.state.sort ?? { column: "totalUs", descending: true };
     const handlers: TableHandlers = {
-      sort: this.state.sort ?? { column: "totalUs", descending: true },
+      sort,
       filter: this.state.filter ?? "",
       onSort: (column) => {
-        this.state.sort = nextSort(this.state.sort, column);
+        this.state.sort = nextSort(sort, column);
         this.save();
         void this.renderTab();
       },

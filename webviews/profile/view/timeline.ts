@@ -188,6 +188,25 @@ export class Timeline {
     this.events.select(undefined);
   }
 
+  /** Rectangles of single slices in view, in canvas CSS pixels (tests and the bench aim the pointer with them). */
+  visibleSlices(limit = 200): { slice: number; track: number; depth: number; x: number; y: number; width: number }[] {
+    const out: { slice: number; track: number; depth: number; x: number; y: number; width: number }[] = [];
+    const scale = this.widthPx / (this.view.endUs - this.view.startUs);
+    for (const r of this.data?.tracks ?? []) {
+      const rows = rowsOf(this.layout, r.track);
+      if (!rows) continue;
+      for (let i = 0; i < r.count && out.length < limit; i++) {
+        const x0 = Math.max(0, (r.startUs[i] - this.view.startUs) * scale);
+        const x1 = Math.min(this.widthPx, (r.endUs[i] - this.view.startUs) * scale);
+        if (r.slice[i] < 0 || x1 <= x0) continue;
+        const y = rows.rowsY - this.scrollY + r.depth[i] * ROW_PX;
+        if (y < AXIS_PX || y > this.heightPx) continue;
+        out.push({ slice: r.slice[i], track: r.track, depth: r.depth[i], x: x0, y, width: x1 - x0 });
+      }
+    }
+    return out;
+  }
+
   requestDraw(): void {
     if (this.scheduled) return;
     this.scheduled = true;
