@@ -7,11 +7,26 @@ import { isTraceSyntaxError } from "../../../common/trace/trace-syntax-error";
 import { utf8Length } from "../../../common/trace/utf8";
 import { InterimIndexBuilder } from "./interim-index";
 
-/** INTERIM: the current event's byte offset, from the parser's private start fields (the TRACE helper's parser
- * hands it to onEvent). */
-function interimOffset(parser: TraceParser): number {
+/**
+ * INTERIM: the current event's byte offset, from the parser's private start fields (the TRACE helper's parser hands
+ * it to onEvent). In a chunk that is not ASCII the UTF-8 length is counted on from the previous event's start.
+ */
+function interimOffsets(parser: TraceParser): () => number {
   const p = parser as unknown as { startBase: number; startIndex: number; startAscii: boolean; startChunk: string };
-  return p.startBase + (p.startAscii ? p.startIndex : utf8Length(p.startChunk, 0, p.startIndex));
+  let chunk = "";
+  let index = 0;
+  let bytes = 0;
+  return () => {
+    if (p.startAscii) return p.startBase + p.startIndex;
+    if (p.startChunk !== chunk || p.startIndex < index) {
+      chunk = p.startChunk;
+      index = 0;
+      bytes = 0;
+    }
+    bytes += utf8Length(chunk, index, p.startIndex);
+    index = p.startIndex;
+    return p.startBase + bytes;
+  };
 }
 
 export class TraceReader {
@@ -25,9 +40,10 @@ export class TraceReader {
     this.parser = new TraceParser({
       onEvent: (event, offset?: number) => {
         this.events++;
-        this.builder.add(event, typeof offset === "number" ? offset : interimOffset(this.parser));
+        this.builder.add(event, typeof offset === "number" ? offset : nextOffset());
       },
     });
+    const nextOffset = interimOffsets(this.parser);
   }
 
   write(bytes: Uint8Array): void {
