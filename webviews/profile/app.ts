@@ -57,7 +57,7 @@ export class ProfileApp {
       filter: (text) => {
         this.state.filter = text;
         this.save();
-        this.renderTab();
+        void this.renderTab();
       },
     });
     this.shell.filter.value = this.state.filter ?? "";
@@ -128,7 +128,7 @@ export class ProfileApp {
       if (info) {
         this.timeline.selected = info.index;
         this.timeline.reveal(info.startUs, info.startUs + info.durationUs, info.track);
-        this.showDetails(info, false);
+        void this.showDetails(info, false);
       }
     });
   }
@@ -177,7 +177,7 @@ export class ProfileApp {
       `${formatCount(overview.sliceCount)} slices on ${overview.tracks.length} tracks, ${formatCount(overview.runCount)} runs` +
       (overview.live ? " (live)" : ` from ${formatBytes(overview.notes.byteLength)}`);
     this.shell.follow.hidden = !overview.live;
-    if (this.state.tab !== "timeline") this.renderTab();
+    if (this.state.tab !== "timeline") void this.renderTab();
     if (first && this.state.selection) void this.restoreSelection(this.state.selection);
     if (this.pendingHighlight) {
       const ref = this.pendingHighlight;
@@ -284,7 +284,7 @@ export class ProfileApp {
     if (!info) return;
     this.state.selection = { track: info.track, startUs: info.startUs, name: info.name };
     this.save();
-    this.showDetails(info, true);
+    void this.showDetails(info, true);
   }
 
   private async showDetails(info: SliceInfo, reveal: boolean): Promise<void> {
@@ -338,7 +338,7 @@ export class ProfileApp {
     if (tab === "timeline") {
       this.timeline.requestDraw();
       this.timeline.canvas.focus();
-    } else this.renderTab();
+    } else void this.renderTab();
   }
 
   private renderSeq = 0;
