@@ -1,35 +1,44 @@
-// The streaming trace parser (common/trace/trace-parser.ts) against JSON.parse of the whole text, on a generated
-// onnxruntime-like trace of ~200 MB (test/common/ort-trace.ts; cached in bench/.work/trace/). Each side runs in its
-// own child process (a fresh heap, its own peak RSS), the sides alternate for a few rounds, and the medians of their
-// CPU times (user + system, less disturbed by other processes than wall time) are compared:
-//   - parse: the same text in memory, JSON.parse(text) against the parser fed 1 MB slices of it;
-//   - file: readFile + JSON.parse (what the engine did) against a read stream feeding the parser bytes (what it does).
-// Then a ~600 MB trace, more than V8's longest string (2^29 - 24 characters): the streaming side reads it with its
-// peak RSS; the JSON.parse side cannot even make the string. Ends with `trace-parse: <ratio>× JSON.parse (goal ≤ 1.5×)`.
-// Usage: npm run bench:trace [-- --rounds N --skip-600]
+// The issue's trace targets: the streaming parser and the index (common/trace/) against JSON.parse, on generated
+// onnxruntime-like traces (test/common/ort-trace.ts, compact args: ~380 bytes an event; cached in bench/.work/trace/).
+//   - 1,000,000 events (~380 MB): parse + index (a read stream of the file → TraceParser with the index's args
+//     selection → TraceIndexBuilder → finish) against JSON.parse alone of the same text already in memory. Each side
+//     runs in its own child process (a fresh heap), the sides alternate for a few rounds, and their CPU times (user +
+//     system: less disturbed by the other processes on a shared machine than wall time) are compared per round (the
+//     two sides of a round run back to back); the median of the rounds' ratios is the figure.
+//     Goal ≤ 1.0×. The index side also times level-of-detail window queries at full zoom-out (1,000 columns).
+//   - 3,000,000 events (~1.1 GB, past V8's longest string): opened the same way; peak RSS against the file's size,
+//     goal ≤ 1.5×. The JSON.parse side cannot make the string.
+// Ends with `trace: <figures> (goal …)`. Usage: npm run bench:trace [-- --rounds N --skip-3m]
 import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { INDEX_ARGS, TraceIndexBuilder } from "../common/trace/trace-index";
 import { TraceParser } from "../common/trace/trace-parser";
+import { queryWindow } from "../common/trace/trace-window";
 import { type OrtTraceShape, writeOrtTrace } from "../test/common/ort-trace";
 
 const WORK = resolve("bench/.work/trace");
-const SHAPE_200: OrtTraceShape = { runs: 1080, nodes: 190, unicodeNames: false };
-const SHAPE_600: OrtTraceShape = { runs: 3300, nodes: 190, unicodeNames: false };
-const SLICE_CHARS = 1 << 20;
+// 2 + runs × (nodes + 2) events.
+const SHAPE_1M: OrtTraceShape = { runs: 5000, nodes: 198, unicodeNames: false, args: "compact" };
+const SHAPE_3M: OrtTraceShape = { runs: 15000, nodes: 198, unicodeNames: false, args: "compact" };
 const READ_BYTES = 1 << 20;
+const COLUMNS = 1000;
 
-type Mode = "json" | "stream-text" | "stream-file";
+type Mode = "json" | "index";
 
 interface ChildReport {
   mode: Mode;
   events: number;
-  /** readFile as text (json and stream-text), ms of CPU. */
+  /** json: readFile as text, ms of CPU. */
   readCpuMs: number;
-  /** The parse (for stream-file: the read and the parse), ms of CPU and wall. */
-  parseCpuMs: number;
-  parseWallMs: number;
+  /** json: JSON.parse; index: read + parse + index + finish. CPU and wall ms. */
+  cpuMs: number;
+  wallMs: number;
   maxRssBytes: number;
+  /** index: full zoom-out window queries over every track, ms per frame (median, p95). */
+  windowP50Ms?: number;
+  windowP95Ms?: number;
+  boxes?: number;
   error?: string;
 }
 
@@ -39,35 +48,42 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 };
 
 async function child(mode: Mode, file: string): Promise<ChildReport> {
-  const report: ChildReport = { mode, events: 0, readCpuMs: 0, parseCpuMs: 0, parseWallMs: 0, maxRssBytes: 0 };
+  const report: ChildReport = { mode, events: 0, readCpuMs: 0, cpuMs: 0, wallMs: 0, maxRssBytes: 0 };
   try {
-    if (mode === "stream-file") {
+    if (mode === "index") {
       const cpu = process.cpuUsage();
       const t = performance.now();
-      const parser = new TraceParser({ onEvent: () => {} });
+      const builder = new TraceIndexBuilder();
+      const parser = new TraceParser({ onEvent: (e, offset) => builder.add(e, offset), args: INDEX_ARGS });
       for await (const chunk of createReadStream(file, { highWaterMark: READ_BYTES })) parser.write(chunk as Buffer);
-      report.events = parser.end().eventCount;
-      report.parseCpuMs = cpuMs(cpu);
-      report.parseWallMs = performance.now() - t;
+      const model = builder.finish(parser.end());
+      report.events = model.notes.eventCount;
+      report.cpuMs = cpuMs(cpu);
+      report.wallMs = performance.now() - t;
+      const frames: number[] = [];
+      const span = model.endUs - model.startUs;
+      for (let f = 0; f < 60; f++) {
+        const t0 = performance.now();
+        let boxes = 0;
+        for (const track of model.tracks)
+          boxes += queryWindow(model, track.id, model.startUs, model.endUs, span / COLUMNS).count;
+        frames.push(performance.now() - t0);
+        report.boxes = boxes;
+      }
+      // The first frame builds the per-depth index (once per model); the others are what panning and zooming cost.
+      frames.shift();
+      report.windowP50Ms = quantile(frames, 0.5);
+      report.windowP95Ms = quantile(frames, 0.95);
     } else {
       let cpu = process.cpuUsage();
       const text = readFileSync(file, "utf8");
       report.readCpuMs = cpuMs(cpu);
       cpu = process.cpuUsage();
       const t = performance.now();
-      if (mode === "json") {
-        // The same work as the parser's: the events, and their count per phase.
-        const events = JSON.parse(text) as { ph?: unknown }[];
-        const phases = new Map<unknown, number>();
-        for (const e of events) phases.set(e.ph, (phases.get(e.ph) ?? 0) + 1);
-        report.events = events.length;
-      } else {
-        const parser = new TraceParser({ onEvent: () => {} });
-        for (let i = 0; i < text.length; i += SLICE_CHARS) parser.write(text.slice(i, i + SLICE_CHARS));
-        report.events = parser.end().eventCount;
-      }
-      report.parseCpuMs = cpuMs(cpu);
-      report.parseWallMs = performance.now() - t;
+      const events = JSON.parse(text) as unknown[];
+      report.events = events.length;
+      report.cpuMs = cpuMs(cpu);
+      report.wallMs = performance.now() - t;
     }
   } catch (e) {
     report.error = (e as Error).message;
@@ -82,13 +98,24 @@ function runChild(mode: Mode, file: string): ChildReport {
     maxBuffer: 1 << 20,
   });
   const last = out.stdout.trim().split("\n").at(-1) ?? "";
-  if (out.status !== 0 || !last.startsWith("{")) throw new Error(`child ${mode} failed: ${out.stderr || out.stdout}`);
+  if (!last.startsWith("{")) {
+    // JSON.parse of a text past V8's string limit may end the process rather than throw.
+    if (mode === "json")
+      return { mode, events: 0, readCpuMs: 0, cpuMs: 0, wallMs: 0, maxRssBytes: 0, error: firstLine(out.stderr) };
+    throw new Error(`child ${mode} failed: ${out.stderr || out.stdout}`);
+  }
   return JSON.parse(last) as ChildReport;
 }
 
+const firstLine = (s: string) =>
+  s
+    .split("\n")
+    .find((l) => /Error|error/.test(l))
+    ?.trim() ?? "the process failed";
+
 async function traceFile(shape: OrtTraceShape): Promise<string> {
   mkdirSync(WORK, { recursive: true });
-  const file = join(WORK, `ort-${shape.runs}x${shape.nodes}.json`);
+  const file = join(WORK, `ort-compact-${shape.runs}x${shape.nodes}.json`);
   if (!existsSync(file)) {
     process.stderr.write(`writing ${file} …\n`);
     await writeOrtTrace(file, shape);
@@ -96,60 +123,73 @@ async function traceFile(shape: OrtTraceShape): Promise<string> {
   return file;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+function quantile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+}
+const median = (xs: number[]) => quantile(xs, 0.5);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const rounds = Number(args[args.indexOf("--rounds") + 1]) || 5;
-  const file = await traceFile(SHAPE_200);
+  const rounds = Number(args[args.indexOf("--rounds") + 1]) || 3;
+  const file = await traceFile(SHAPE_1M);
   const size = statSync(file).size;
-  console.log(`trace: ${file} (${mb(size)}, ${SHAPE_200.runs} runs × ${SHAPE_200.nodes} kernels)`);
+  console.log(`1 M trace: ${file} (${mb(size)}, ${SHAPE_1M.runs} runs × ${SHAPE_1M.nodes} kernels)`);
 
-  const runs: Record<Mode, ChildReport[]> = { json: [], "stream-text": [], "stream-file": [] };
+  const runs: Record<Mode, ChildReport[]> = { json: [], index: [] };
+  // The two sides of a round run back to back, so their ratio is the least disturbed by the machine's load.
+  const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const order: Mode[] = r % 2 === 0 ? ["json", "stream-text", "stream-file"] : ["stream-file", "stream-text", "json"];
+    const order: Mode[] = r % 2 === 0 ? ["json", "index"] : ["index", "json"];
     const line: string[] = [];
     for (const mode of order) {
       const c = runChild(mode, file);
       if (c.error) throw new Error(`${mode}: ${c.error}`);
       runs[mode].push(c);
-      line.push(`${mode} ${ms(c.parseCpuMs)} cpu (${ms(c.parseWallMs)} wall), RSS ${mb(c.maxRssBytes)}`);
+      line.push(
+        `${mode === "json" ? "JSON.parse" : "parse+index"} ${ms(c.cpuMs)} cpu (${ms(c.wallMs)} wall), RSS ${mb(c.maxRssBytes)}`,
+      );
     }
-    console.log(`round ${r + 1}: ${line.join("; ")}`);
+    ratios.push(runs.index[r].cpuMs / runs.json[r].cpuMs);
+    console.log(`round ${r + 1}: ${line.join("; ")}: ${ratios[r].toFixed(2)}×`);
   }
-  const events = new Set(Object.values(runs).flatMap((list) => list.map((c) => c.events)));
+  const events = new Set([...runs.json, ...runs.index].map((c) => c.events));
   if (events.size !== 1) throw new Error(`the sides disagree on the event count: ${[...events].join(", ")}`);
-
-  const json = median(runs.json.map((c) => c.parseCpuMs));
-  const streamText = median(runs["stream-text"].map((c) => c.parseCpuMs));
-  const jsonFile = median(runs.json.map((c) => c.readCpuMs + c.parseCpuMs));
-  const streamFile = median(runs["stream-file"].map((c) => c.parseCpuMs));
-  const parseRatio = streamText / json;
+  const json = median(runs.json.map((c) => c.cpuMs));
+  const index = median(runs.index.map((c) => c.cpuMs));
+  const ratio = median(ratios);
+  const windowP95 = median(runs.index.map((c) => c.windowP95Ms ?? 0));
   console.log(`\n${[...events][0]} events; medians over ${rounds} rounds (CPU time):`);
   console.log(
-    `  parse, text in memory: JSON.parse ${ms(json)}, streaming ${ms(streamText)}: ${parseRatio.toFixed(2)}×`,
+    `  JSON.parse of the text in memory ${ms(json)} (+ readFile ${ms(median(runs.json.map((c) => c.readCpuMs)))})`,
+  );
+  console.log(`  parse + index from the file ${ms(index)}; the rounds' median ratio ${ratio.toFixed(2)}× JSON.parse`);
+  console.log(
+    `  peak RSS: JSON.parse ${mb(median(runs.json.map((c) => c.maxRssBytes)))}, parse + index ${mb(median(runs.index.map((c) => c.maxRssBytes)))}`,
   );
   console.log(
-    `  file to events: readFile + JSON.parse ${ms(jsonFile)}, read stream + streaming ${ms(streamFile)}: ${(streamFile / jsonFile).toFixed(2)}×`,
-  );
-  console.log(
-    `  peak RSS: JSON.parse ${mb(median(runs.json.map((c) => c.maxRssBytes)))}, streaming from the file ${mb(median(runs["stream-file"].map((c) => c.maxRssBytes)))}`,
+    `  full zoom-out window (${COLUMNS} columns, every track): p50 ${median(runs.index.map((c) => c.windowP50Ms ?? 0)).toFixed(2)} ms, p95 ${windowP95.toFixed(2)} ms per frame, ${runs.index[0].boxes} boxes`,
   );
 
-  if (!args.includes("--skip-600")) {
-    const big = await traceFile(SHAPE_600);
-    const bigSize = statSync(big).size;
-    const s = runChild("stream-file", big);
-    const j = runChild("json", big);
-    console.log(`\n${mb(bigSize)} trace (${big}):`);
+  let big = "3 M skipped";
+  if (!args.includes("--skip-3m")) {
+    const bigFile = await traceFile(SHAPE_3M);
+    const bigSize = statSync(bigFile).size;
+    const s = runChild("index", bigFile);
+    const j = runChild("json", bigFile);
+    const memory = s.maxRssBytes / bigSize;
+    console.log(`\n3 M trace (${mb(bigSize)}, ${bigFile}):`);
     console.log(
-      `  streaming from the file: ${s.error ?? `${s.events} events`}, ${ms(s.parseCpuMs)} cpu (${ms(s.parseWallMs)} wall), peak RSS ${mb(s.maxRssBytes)}`,
+      `  parse + index: ${s.error ?? `${s.events} events`}, ${ms(s.cpuMs)} cpu (${ms(s.wallMs)} wall), peak RSS ${mb(s.maxRssBytes)} = ${memory.toFixed(2)}× the file`,
     );
     console.log(`  readFile + JSON.parse: ${j.error ? `fails: ${j.error}` : `${j.events} events (no failure?)`}`);
+    big = `3 M events (${mb(bigSize)}) peak RSS ${mb(s.maxRssBytes)} = ${memory.toFixed(2)}× the file (goal ≤ 1.5×)`;
   }
-  console.log(`\ntrace-parse: ${parseRatio.toFixed(2)}× JSON.parse (goal ≤ 1.5×)`);
+  console.log(
+    `\ntrace: 1 M events parse+index ${ratio.toFixed(2)}× JSON.parse (goal ≤ 1.0×); ${big}; zoom-out window p95 ${windowP95.toFixed(2)} ms`,
+  );
 }
 
 if (process.argv[2] === "--child") {

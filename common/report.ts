@@ -139,6 +139,17 @@ export interface RunReport {
     /** Why the profile could not be read to its end (truncated, malformed, missing); the summary covers what was read. */
     incomplete?: string;
     summary?: ProfileSummary;
+    /**
+     * The measured iterations that were profiled, as inclusive ranges of 0-based indices ([[0, 0], [40, 47]]): each
+     * was replayed, with the same inputs, on a profiled session of its window, and its kernels streamed live as
+     * `kernel` events with that iteration. Absent in reports of older engines and of device runs that profile the
+     * whole run.
+     */
+    profiledIterations?: [number, number][];
+    /** How many profiled windows profile.json merges. */
+    profiledWindows?: number;
+    /** Wall time the profiled windows added to the run (replays, flushes, reads, sessions), ms. */
+    profileOverheadMs?: number;
   };
   budgets: BudgetVerdict[];
   artifacts: ReportArtifact[];
@@ -146,4 +157,11 @@ export interface RunReport {
   optimization?: ReportOptimization;
   /** The produced model against the original (the recipe's `evaluate:` step). */
   evaluation?: ReportEvaluation;
+}
+
+/** Profiled iteration ranges for people: [[0, 2], [5, 5]] → "0–2, 5" (at most `max` ranges, then "… (N more)"). */
+export function formatIterationRanges(ranges: readonly (readonly [number, number])[], max = 12): string {
+  const text = ranges.slice(0, max).map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`));
+  if (ranges.length > max) text.push(`… (${ranges.length - max} more)`);
+  return text.join(", ");
 }

@@ -3,6 +3,17 @@
 // relative to the run folder; the caller's `resolvePath` makes them comparable (the same file may be named both ways).
 import type { RunReport } from "./report";
 
+/**
+ * The model path recipe.resolved.json records (`{ source, device, recipe, paths }`: `paths.model` is the resolved
+ * absolute path, `recipe.model.path` the recipe's own text), or undefined when the content has neither.
+ */
+export function resolvedRecipeModel(content: unknown): string | undefined {
+  const file = content as { paths?: { model?: unknown }; recipe?: { model?: { path?: unknown } } } | null;
+  if (typeof file?.paths?.model === "string") return file.paths.model;
+  if (typeof file?.recipe?.model?.path === "string") return file.recipe.model.path;
+  return undefined;
+}
+
 export interface RunModelPaths {
   /** The model the recipe names: what quantize or compile started from, or what ran when nothing was produced. */
   original?: string;

@@ -15,6 +15,7 @@ import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command";
 import { LSP_USAGE, lspCommand } from "./lsp-command";
 import { DEVICES_USAGE, devicesCommand } from "./devices-command";
 import { GRAPH_USAGE, graphCommand } from "./graph-command";
+import { PROFILE_USAGE, profileCommand } from "./profile-command";
 import { ENGINE_VERSION } from "../version";
 
 /** A command; `signal` is a stop that came before it started (Ctrl-C while the engine loaded), which `run` honours. */
@@ -29,6 +30,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   evaluate: { run: evaluateCommand, usage: EVALUATE_USAGE },
   devices: { run: devicesCommand, usage: DEVICES_USAGE },
   graph: { run: graphCommand, usage: GRAPH_USAGE },
+  profile: { run: profileCommand, usage: PROFILE_USAGE },
   lsp: { run: lspCommand, usage: LSP_USAGE },
 };
 

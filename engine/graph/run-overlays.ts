@@ -12,7 +12,7 @@ import { PARTITIONS_FILE, PARTITIONS_FORMAT, type PartitionsFile } from "../../c
 import { PROFILE_FILE } from "../../common/profile-summary";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE, type RunReport } from "../../common/report";
 import { QUANT_ERROR_FILE } from "../../common/evaluation";
-import { runModelPaths } from "../../common/run-models";
+import { resolvedRecipeModel, runModelPaths } from "../../common/run-models";
 import { KernelCollector, summarizeKernels } from "../../common/trace/kernels";
 import { TraceParser } from "../../common/trace/trace-parser";
 import { isEdgeError } from "../errors";
@@ -165,9 +165,9 @@ export async function runModelFiles(runDir: string): Promise<{ original?: string
   const inThisRun = (p: string) => inRun(dir, p);
   let paths = runModelPaths(report, inThisRun);
   if (paths.original === undefined) {
-    const resolved = await readJson<{ model?: { path?: string } }>(join(dir, RECIPE_RESOLVED_FILE));
-    if ("value" in resolved && typeof resolved.value.model?.path === "string")
-      paths = runModelPaths(report, inThisRun, resolved.value.model.path);
+    const resolved = await readJson<unknown>(join(dir, RECIPE_RESOLVED_FILE));
+    const recipeModel = "value" in resolved ? resolvedRecipeModel(resolved.value) : undefined;
+    if (recipeModel !== undefined) paths = runModelPaths(report, inThisRun, recipeModel);
   }
   return paths;
 }

@@ -474,7 +474,7 @@ export interface Run {
    */
   iterations?: number;
   /**
-   * Record ONNX Runtime's per-operator profile (`profile.json`, a Chrome trace) during the measured iterations. Profiling adds overhead to the latencies.
+   * Record ONNX Runtime's per-operator profile (`profile.json`, a Chrome trace) and stream its kernels live: windows of measured iterations are replayed, with the same inputs, on profiled sessions of their own, so the measured latencies carry no profiling overhead; the report says which iterations were profiled.
    */
   profile?: boolean;
   /**

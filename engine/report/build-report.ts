@@ -34,6 +34,12 @@ export interface ReportContext {
 
 const PROFILE_NOTE =
   "Profiling was on during the measured iterations: onnxruntime records every kernel, which adds overhead to the latencies. Run without profiling for the most faithful figures.";
+const LIVE_PROFILE_NOTE =
+  "Profiling was on for the profiled iterations only, replayed on profiled sessions of their own: the measured latencies carry no profiling overhead.";
+
+function profileNote(incomplete: string | undefined, note: string): string {
+  return incomplete ? `The profile is incomplete: ${incomplete}. ${note}` : note;
+}
 
 function rel(outDir: string, path: string): string {
   return isAbsolute(path) ? relative(outDir, path) : path;
@@ -102,9 +108,12 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
       ? {
           enabled: true,
           path: profile.path ? rel(context.outDir, profile.path) : undefined,
-          note: profile.incomplete ? `The profile is incomplete: ${profile.incomplete}. ${PROFILE_NOTE}` : PROFILE_NOTE,
+          note: profileNote(profile.incomplete, profile.iterations ? LIVE_PROFILE_NOTE : PROFILE_NOTE),
           incomplete: profile.incomplete,
           summary: profile.summary,
+          profiledIterations: profile.iterations,
+          profiledWindows: profile.windows,
+          profileOverheadMs: profile.overheadMs,
         }
       : { enabled: false },
     budgets,

@@ -1,6 +1,6 @@
 // report.md: the human summary of a run report (GitHub-flavoured Markdown: it reads well in VS Code's preview,
 // on GitHub and in a terminal).
-import type { RunReport } from "../../common/report";
+import { type RunReport, formatIterationRanges } from "../../common/report";
 import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, formatSeconds } from "../../common/units";
 import { renderOptimizationMarkdown } from "./optimization-report";
 
@@ -136,6 +136,21 @@ export function renderReportMarkdown(report: RunReport): string {
   if (report.profile.enabled) {
     out.push("## Profile", "");
     if (report.profile.note) out.push(`> ${report.profile.note}`, "");
+    const profiled = report.profile.profiledIterations;
+    if (profiled) {
+      const count = profiled.reduce((n, [a, b]) => n + b - a + 1, 0);
+      const rows = [
+        [
+          "profiled iterations",
+          count > 0
+            ? `${formatIterationRanges(profiled)} (${count} in ${report.profile.profiledWindows ?? profiled.length} windows)`
+            : "none",
+        ],
+      ];
+      if (report.profile.profileOverheadMs !== undefined)
+        rows.push(["time added by profiling", formatMs(report.profile.profileOverheadMs)]);
+      out.push(...table(["", "value"], rows, ["l", "l"]), "");
+    }
     if (summary && summary.opTypes.length > 0) {
       out.push(
         `Kernel time ${formatMs(summary.kernelTimePerRunUs / 1000)} per run over ${summary.runsSummarized} measured runs, ${summary.nodeCount} nodes.`,

@@ -1,6 +1,7 @@
 // What to run and how: the plain input of a runner. The CLI builds a RunPlan from a loaded recipe; tests and
 // benchmarks build one directly. No recipe types here on purpose (the runner does not know about YAML).
 import type { Dtype, Sample } from "../data/typed-tensor";
+import type { FixedWindows } from "./profile-windows";
 
 /** How to make one model input when no dataset gives it. */
 export interface InputSpec {
@@ -60,8 +61,13 @@ export interface RunPlan {
   seed?: number;
   /** Dataset feeds: iteration i (warm-up included) uses samples[i % length]; inputs a sample lacks are synthetic. */
   samples?: Sample[];
-  /** Most `kernel` events to emit from the profile (those of the last measured iteration); default 2000. */
+  /**
+   * Most `kernel` events a profiled run streams (live-profile.ts); profiling stops at the window that reaches it (that
+   * window stays whole in profile.json); default 100,000.
+   */
   maxKernelEvents?: number;
+  /** Which measured iterations are profiled: fixed windows (profile-windows.ts); default adaptive. */
+  profileWindows?: FixedWindows;
   /** For messages (`device` in errors); default "local". */
   deviceName?: string;
 }
@@ -70,7 +76,7 @@ export const planDefaults = {
   warmup: 0,
   iterations: 10,
   seed: 0,
-  maxKernelEvents: 2000,
+  maxKernelEvents: 100_000,
   optimization: "all" as Optimization,
   executionMode: "sequential" as ExecutionMode,
 };

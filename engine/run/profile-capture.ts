@@ -34,6 +34,12 @@ export interface RunProfile {
   kernelEventsEmitted: number;
   /** Why the profile is incomplete (truncated, malformed, missing); absent when it was read to its end. */
   incomplete?: string;
+  /** Live profiles (live-profile.ts): the measured iterations replayed on profiled sessions, as inclusive ranges. */
+  iterations?: [number, number][];
+  /** Live profiles: how many windows of iterations were profiled and streamed. */
+  windows?: number;
+  /** Live profiles: wall time the profiled windows added to the run (replays, flushes, reads, sessions), ms. */
+  overheadMs?: number;
 }
 
 /** Read size of the trace file: larger chunks cost fewer calls, and the parser holds one at a time. */
@@ -133,8 +139,11 @@ export async function collectProfile(
   }
 }
 
-/** One `kernel` event per kernel (a device run's pulled profile is announced the same way). */
-export function emitKernelEvents(sink: EventSink, kernels: readonly KernelRecord[]): void {
+/**
+ * One `kernel` event per kernel (a device run's pulled profile is announced the same way); live windows give each
+ * kernel its measured iteration.
+ */
+export function emitKernelEvents(sink: EventSink, kernels: readonly (KernelRecord & { iteration?: number })[]): void {
   for (const k of kernels) {
     sink.emit({
       type: "kernel",
@@ -143,6 +152,7 @@ export function emitKernelEvents(sink: EventSink, kernels: readonly KernelRecord
       provider: k.provider,
       startUs: k.startUs,
       durationUs: k.durationUs,
+      ...(k.iteration !== undefined ? { iteration: k.iteration } : {}),
     });
   }
 }

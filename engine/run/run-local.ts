@@ -1,9 +1,11 @@
 // The local runner: onnxruntime-node in this process. Reads the model (size, signature), makes the feeds, creates
 // a session (timed), warms up, runs the measured iterations (each timed around session.run only), samples RSS,
-// and collects the profile. Abortable between iterations: an aborted run returns what it measured.
+// and, when profiling, streams the kernels of profiled windows of iterations as they complete (live-profile.ts:
+// they are replayed on profiled sessions of their own, so every measured timing stays faithful) and writes
+// profile.json at the end. Abortable between iterations: an aborted run returns what it measured.
 //
-// A stop (the signal) during the profile's collection ends it there (no profile.json) and the run is "aborted";
-// a stop during the iterations still collects the profile of the iterations measured.
+// A stop (the signal) during the iterations keeps the profile of the windows streamed so far (profile.json holds
+// exactly the kernels streamed); the window in progress is dropped.
 //
 // Errors: problems found before anything is measured (model missing or invalid, bad inputs, a session onnxruntime
 // cannot create) are thrown as EdgeError. A failure during the iterations or the profile is returned in the
@@ -17,13 +19,8 @@ import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";
 import { type Ort, type OrtSession, loadOrt, ortSessionOptions, ortVersion } from "./ort";
 import { type RunPlan, planDefaults } from "./plan";
-import {
-  type ProfileCapture,
-  type RunProfile,
-  collectProfile,
-  discardProfileCapture,
-  prepareProfileCapture,
-} from "./profile-capture";
+import { LiveProfile } from "./live-profile";
+import type { RunProfile } from "./profile-capture";
 import type { RunErrorInfo, RunResult, RunStatus } from "./result";
 import { latencyStats, throughput } from "./stats";
 
@@ -55,6 +52,12 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   const warmup = count(plan.warmup, planDefaults.warmup, "warmup");
   const iterations = count(plan.iterations, planDefaults.iterations, "iterations");
   const maxKernelEvents = count(plan.maxKernelEvents, planDefaults.maxKernelEvents, "maxKernelEvents");
+  const windows = plan.profileWindows;
+  if (
+    windows &&
+    !(Number.isInteger(windows.iterations) && windows.iterations >= 1 && windows.every >= windows.iterations)
+  )
+    throw new EdgeError("run/input", `profileWindows needs 1 ≤ iterations ≤ every, got ${JSON.stringify(windows)}`);
 
   const { modelFiles, feedSet, ort } = await step(
     sink,
@@ -87,21 +90,35 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   };
 
   let session: OrtSession | undefined;
-  let capture: ProfileCapture | undefined;
+  let live: LiveProfile | undefined;
   try {
     if (signal?.aborted) {
       status = "aborted";
     } else {
-      capture = plan.profile ? await prepareProfileCapture(plan.outDir) : undefined;
-      const prefix = capture?.prefix;
+      const feeds = feedSet.samples.map((s) => toOrtFeeds(ort, s));
       const created = await step(
         sink,
         "session",
         async () => {
           const tSession = performance.now();
+          let s: OrtSession;
           try {
-            const s = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions, prefix));
+            s = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions));
             creationMs = performance.now() - tSession;
+            session = s;
+            // Profiled windows run on sessions of their own (live-profile.ts); the first is made here, untimed.
+            if (plan.profile)
+              live = await LiveProfile.open({
+                ort,
+                modelPath: plan.modelPath,
+                sessionOptions: (prefix) => ortSessionOptions(sessionOptions, prefix),
+                outDir: plan.outDir,
+                sink,
+                maxKernelEvents,
+                warmRuns: warmup > 0 ? 1 : 0,
+                warmFeed: feeds[0],
+                windows: plan.profileWindows,
+              });
             return s;
           } catch (e) {
             throw new EdgeError(
@@ -113,10 +130,8 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         },
         { detail: plan.modelPath },
       );
-      session = created;
       sampleRss();
 
-      const feeds = feedSet.samples.map((s) => toOrtFeeds(ort, s));
       let lastProgress = 0;
       const progress = (name: StepName, done: number, total: number) => {
         const now = performance.now();
@@ -162,10 +177,16 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
                 const ms = performance.now() - t;
                 latenciesMs.push(ms);
                 sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
+                // Not after a stop: the window in progress is dropped (its kernels were not streamed).
+                if (live && !signal?.aborted) {
+                  const measuredMs = performance.now() - loopStart - live.spentMs;
+                  await live.afterIteration(i, feed, measuredMs, i === iterations - 1);
+                }
                 sampleRss();
                 progress("run", i + 1, iterations);
               }
-              wallClockMs = performance.now() - loopStart;
+              // The profiled windows' replays are not the run's: left out of its wall clock (throughput).
+              wallClockMs = performance.now() - loopStart - (live?.spentMs ?? 0);
             },
             { detail: `${iterations} iterations`, succeeded: notAborted },
           );
@@ -189,27 +210,16 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         sink.emit({ type: "error", ...error });
       }
 
-      if (capture) {
-        const c = capture;
-        capture = undefined;
-        // Stopped during the iterations: their profile is still collected. Stopped during the collection: it ends.
-        const stopCollection = signal?.aborted ? undefined : signal;
+      if (live) {
+        const l = live;
+        live = undefined;
+        // A stop keeps the windows streamed so far (the one in progress is dropped: its kernels were not streamed).
         try {
-          profile = await step(sink, "profile", () =>
-            collectProfile(created, c, plan.outDir, {
-              skipRuns: warmupMs.length,
-              maxKernelEvents,
-              sink,
-              signal: stopCollection,
-            }),
-          );
+          profile = await step(sink, "profile", () => l.finish(signal?.aborted === true));
         } catch (e) {
-          if (stopCollection?.aborted) {
-            if (status === "ok") status = "aborted";
-            sink.emit({ type: "log", level: "warning", message: "profile collection stopped: no profile.json" });
-          } else if (status !== "failed") {
+          if (status !== "failed") {
             status = "failed";
-            error = errorInfo(e, "could not collect the profile", where);
+            error = errorInfo(e, "could not write the profile", where);
             sink.emit({ type: "error", ...error });
           }
         }
@@ -218,7 +228,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       if (status === "ok" && signal?.aborted) status = "aborted";
     }
   } finally {
-    if (capture) await discardProfileCapture(capture);
+    if (live) await live.discard();
     if (session) await session.release();
   }
   sampleRss();

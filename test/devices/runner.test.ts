@@ -126,6 +126,16 @@ void test("tiny LM with a profile and saveOutputs: JSON-lines events as edge pri
   );
   const kernels = ofType(run.events, "kernel");
   assert.ok(kernels.length > 0 && kernels.length <= 5, `${kernels.length} kernel events`);
+  // live kernels pass through unchanged: with their iteration (the first window is iteration 0), during the run
+  assert.ok(
+    kernels.every((k) => k.iteration === 0),
+    "kernel events carry their iteration",
+  );
+  const runEnd = run.events.findIndex((e) => e.type === "step/end" && e.step === "run");
+  assert.ok(
+    kernels.every((k) => run.events.indexOf(k) < runEnd),
+    "kernels streamed before the run's end",
+  );
   const times = run.events.map((e) => e.timeMs);
   assert.ok(
     times.every((t, i) => t >= 0 && (i === 0 || t >= times[i - 1])),

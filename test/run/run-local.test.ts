@@ -21,6 +21,8 @@ void test("a profiled run of the PP-OCR cls model: events, statistics, profile.j
       warmup: 2,
       iterations: 5,
       profile: true,
+      // one window of all five measured iterations (replayed on a profiled session of its own)
+      profileWindows: { iterations: 5, every: 5 },
       outDir,
       session: { optimization: "disabled", intraOpThreads: 1 },
     },
@@ -99,21 +101,25 @@ void test("a profiled run of the PP-OCR cls model: events, statistics, profile.j
   assert.ok(Array.isArray(trace));
   const nodeEvents = trace.filter((e) => e.cat === "Node" && e.ph === "X" && typeof e.args?.op_name === "string");
   assert.ok(nodeEvents.length > 0);
-  assert.equal(trace.filter((e) => e.name === "model_run").length, 7);
+  // the five profiled iterations; the window session's warm run is left out
+  assert.equal(trace.filter((e) => e.name === "model_run").length, 5);
+  assert.deepEqual(result.profile.iterations, [[0, 4]]);
 
   const summary = result.profile.summary!;
-  assert.equal(summary.runsInTrace, 7);
+  assert.equal(summary.runsInTrace, 5);
   assert.equal(summary.runsSummarized, 5);
   assert.ok(summary.opTypes.some((o) => o.opType === "Conv"));
   assert.ok(Math.abs(summary.opTypes.reduce((a, o) => a + o.share, 0) - 1) < 1e-9);
 
-  // kernel events: the last run's kernels, named as in the model (optimization disabled keeps the graph as written)
+  // kernel events: every profiled run's kernels, named as in the model (optimization disabled keeps the graph)
   const model = fromBinary(ModelProtoSchema, readFileSync(CLS_MODEL));
   const nodeNames = new Set(model.graph!.node.map((n) => n.name));
   const kernels = sink.of("kernel");
   assert.equal(kernels.length, result.profile.kernelEventsEmitted);
-  // one kernel per node in the last run; Constant nodes become initializers when the session loads the model
-  assert.equal(kernels.length, model.graph!.node.filter((n) => n.opType !== "Constant").length);
+  // one kernel per node in each run; Constant nodes become initializers when the session loads the model
+  const perRun = model.graph!.node.filter((n) => n.opType !== "Constant").length;
+  assert.equal(kernels.length, 5 * perRun);
+  for (let i = 0; i < 5; i++) assert.equal(kernels.filter((k) => k.iteration === i).length, perRun, `iteration ${i}`);
   for (const k of kernels) {
     assert.ok(nodeNames.has(k.node), `kernel node ${k.node} is in the model`);
     assert.equal(k.provider, "CPUExecutionProvider");
@@ -134,7 +140,10 @@ void test("aborting mid-run keeps what was measured", async () => {
   assert.equal(result.iterations.done, 3);
   assert.equal(result.latenciesMs.length, 3);
   assert.equal(result.stats!.count, 3);
-  assert.equal(result.profile.summary!.runsSummarized, 3);
+  // the profile holds the windows streamed before the stop (the default schedule profiles iteration 0 at once)
+  const profiled = result.profile.iterations!.reduce((n, [a, b]) => n + b - a + 1, 0);
+  assert.ok(profiled >= 1 && result.profile.iterations![0][0] === 0);
+  assert.equal(result.profile.summary!.runsSummarized, profiled);
   assert.ok(sink.of("log").some((l) => /aborted after 1 warm-up and 3 measured/.test(l.message)));
   assert.deepEqual(
     sink.of("step/end").find((e) => e.step === "run"),

@@ -1,5 +1,5 @@
 // Builds the report's DOM from the state (one run, or two compared). No inline styles: classes styled by report.css.
-import type { BudgetVerdict, RunReport } from "../../common/report";
+import { type BudgetVerdict, type RunReport, formatIterationRanges } from "../../common/report";
 import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio } from "../../common/units";
 import type { ReportState, RunEntry } from "../protocol/report";
 import { codicon, h, ui } from "../ui/toolkit";
@@ -136,7 +136,7 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
         : h("p", { text: "No measured iterations." }),
       h("p", {
         class: "note",
-        text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.note ? ` ${r.profile.note}` : ""}`,
+        text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.profiledIterations ? ` Profiled iterations: ${formatIterationRanges(r.profile.profiledIterations) || "none"}.` : ""}${r.profile.note ? ` ${r.profile.note}` : ""}`,
       }),
     ),
   );
