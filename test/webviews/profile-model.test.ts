@@ -1,6 +1,6 @@
 // The profile viewer's pure parts: the time camera, the level-of-detail window rules, the track layout, slice
-// colours, table sorting and filtering, args formatting, the saved state, and the worker's interim window/table
-// queries over a model built from a generated onnxruntime trace.
+// colours, table sorting and filtering, args formatting, the saved state, and the worker's views (boxes with colours
+// and labels, tables) over a model common/trace builds from a generated onnxruntime trace.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TraceParser } from "../../common/trace/trace-parser";
@@ -12,8 +12,8 @@ import { colourIndex, mix, textOn } from "../../webviews/profile/view/slice-colo
 import * as cam from "../../webviews/profile/view/time-camera";
 import { layoutTracks, rowAt, AXIS_PX, HEADER_PX, ROW_PX } from "../../webviews/profile/view/track-layout";
 import { covers, paddedRequest } from "../../webviews/profile/view/window-cache";
-import { InterimIndexBuilder } from "../../webviews/profile/worker/interim-index";
-import { compareTables, queryWindow, traceTables } from "../../webviews/profile/worker/interim-queries";
+import { INDEX_ARGS, TraceIndexBuilder } from "../../common/trace/trace-index";
+import { compareOf, sliceInfo, tablesOf, windowRects } from "../../webviews/profile/worker/trace-views";
 import { ortEventCount, ortTraceChunks, type OrtTraceShape } from "../common/ort-trace";
 
 const bounds = { startUs: 0, endUs: 1000 };
@@ -65,21 +65,13 @@ void test("level of detail: a fetched window serves views inside it at a fitting
 
 const shape: OrtTraceShape = { runs: 5, nodes: 40, form: "object" };
 function model() {
-  const b = new InterimIndexBuilder();
-  let offset = 0;
-  const text = [...ortTraceChunks(shape)].join("");
-  const p = new TraceParser({
-    onEvent: (e) => {
-      offset = text.indexOf("{", text.indexOf(`"ts" :${String(e.ts)}`) - 200);
-      b.add(e, offset);
-    },
-  });
-  p.write(text);
-  const r = p.end();
-  return b.finish(r.byteLength, r.truncated);
+  const b = new TraceIndexBuilder();
+  const p = new TraceParser({ onEvent: (e, offset) => b.add(e, offset), args: INDEX_ARGS });
+  for (const chunk of ortTraceChunks({ ...shape, chunkChars: 10_000 })) p.write(chunk);
+  return b.finish(p.end());
 }
 
-void test("interim index: ORT kernels under each model_run, runs and tables", () => {
+void test("worker views: ORT kernels under each model_run, their facts, tables and compare", () => {
   const m = model();
   assert.equal(m.slices.count, ortEventCount(shape));
   assert.equal(m.runs.length, shape.runs);
@@ -92,20 +84,25 @@ void test("interim index: ORT kernels under each model_run, runs and tables", ()
       assert.ok(m.slices.run[i] >= 0);
     }
   assert.equal(kernels, shape.runs * shape.nodes);
-  const t = traceTables(m);
+  const k = [...Array(m.slices.count).keys()].find((i) => m.slices.kind[i] === SLICE_KIND.kernel)!;
+  const info = sliceInfo(m, k)!;
+  assert.ok(info.opType && info.provider === "CPUExecutionProvider" && info.byteOffset > 0 && info.run >= 0);
+  assert.equal(sliceInfo(m, -1), undefined);
+  const t = tablesOf(m);
   assert.equal(t.ops.length, 7);
   assert.equal(t.nodes.length, shape.nodes);
   assert.ok(Math.abs(t.ops.reduce((a, r) => a + r.share, 0) - 1) < 1e-9);
-  const c = compareTables(t, t);
+  assert.equal(t.iterations.length, shape.runs);
+  const c = compareOf(m, m);
   assert.ok(c.ops.every((r) => r.speedup === 1));
 });
 
-void test("interim window query: tiny slices merge per row at a coarse resolution, stay apart when zoomed in", () => {
+void test("window boxes: tiny slices merge at a coarse resolution, stay apart zoomed in; colours by op type", () => {
   const m = model();
-  const coarse = queryWindow(m, 0, m.startUs, m.endUs, (m.endUs - m.startUs) / 200);
-  const fine = queryWindow(m, 0, m.startUs, m.endUs, 0.01);
+  const coarse = windowRects(m, 0, m.startUs, m.endUs, (m.endUs - m.startUs) / 200);
+  const fine = windowRects(m, 0, m.startUs, m.endUs, 0.01);
   assert.equal(fine.count, m.slices.count, "every slice its own rectangle");
-  assert.ok(coarse.count < fine.count / 10, `${coarse.count} rectangles at 200 px`);
+  assert.ok(coarse.count < fine.count / 4, `${coarse.count} rectangles at 200 px`);
   let merged = 0;
   for (let i = 0; i < coarse.count; i++) if (coarse.slice[i] < 0) merged += coarse.merged[i];
   assert.ok(merged >= shape.runs * shape.nodes * 0.9, "kernels merged");

@@ -1,6 +1,7 @@
 // What the profile viewer's worker sends its UI thread: views of a TraceModel (common/trace/trace-model.ts) small
 // enough to cross postMessage often. The UI never holds the whole model: it asks for windows, tables and slices.
 import type { TraceReadNotes, TraceTrack } from "../../../common/trace/trace-model";
+import type { CompareRow, IterationRow, KernelGroupRow } from "../../../common/trace/trace-tables";
 
 /** What the UI needs to lay out the timeline once a trace is indexed. */
 export interface TraceOverview {
@@ -57,58 +58,19 @@ export interface SliceInfo {
   byteOffset: number;
 }
 
-export interface StatRow {
-  /** Op type, or node name. */
-  key: string;
-  opType?: string;
-  provider?: string;
-  count: number;
-  totalUs: number;
-  meanUs: number;
-  p50Us: number;
-  p95Us: number;
-  /** Of all kernel time. */
-  share: number;
-}
-
-export interface IterationRow {
-  run: number;
-  startUs: number;
-  durationUs: number;
-  kernelUs: number;
-  kernels: number;
-  outlier: boolean;
-}
+/** Tables, compare and range summaries are common/trace's own rows (trace-tables.ts, trace-window.ts). */
+export type { CompareRow, IterationRow, KernelGroupRow as StatRow } from "../../../common/trace/trace-tables";
+export type { RangeRow, RangeSummary } from "../../../common/trace/trace-window";
 
 export interface TraceTables {
   kernelTotalUs: number;
   runs: number;
-  ops: StatRow[];
-  nodes: StatRow[];
+  ops: KernelGroupRow[];
+  nodes: KernelGroupRow[];
   iterations: IterationRow[];
-}
-
-export interface CompareRow {
-  key: string;
-  opType?: string;
-  /** Mean µs per run. */
-  beforeUs: number;
-  afterUs: number;
-  /** before / after (> 1: faster after). */
-  speedup: number;
 }
 
 export interface CompareTables {
   ops: CompareRow[];
   nodes: CompareRow[];
-}
-
-export interface RangeSummary {
-  startUs: number;
-  endUs: number;
-  slices: number;
-  kernels: number;
-  kernelUs: number;
-  runs: number;
-  ops: { opType: string; us: number }[];
 }

@@ -4,17 +4,19 @@
 import type { TraceModel } from "../../../common/trace/trace-model";
 import type { TraceSlot } from "../../protocol/profile";
 import type { TraceOverview, TraceTables } from "../model/trace-views";
-import { InterimIndexBuilder } from "./interim-index";
-import { compareTables, nodeKernels, queryWindow, rangeSummary, traceTables } from "./interim-queries";
+import { LiveTimeline } from "../../../common/trace/trace-live";
+import { kernelsOfNode } from "../../../common/trace/trace-tables";
+import { rangeSummary } from "../../../common/trace/trace-window";
 import type { FromWorker, Queries, QueryKind, ToWorker } from "./messages";
 import { TraceReader } from "./trace-reader";
+import { compareOf, sliceInfo, tablesOf as tables, windowRects } from "./trace-views";
 
 interface Slot {
   reader?: TraceReader;
   model?: TraceModel;
   version: number;
   tables?: TraceTables;
-  live?: InterimIndexBuilder;
+  live?: LiveTimeline;
   lastProgress: number;
 }
 const slots: Record<TraceSlot, Slot> = {
@@ -54,7 +56,7 @@ function modelOf(slot: TraceSlot): TraceModel {
 
 function tablesOf(slot: TraceSlot): TraceTables {
   const s = slots[slot];
-  return (s.tables ??= traceTables(modelOf(slot)));
+  return (s.tables ??= tables(modelOf(slot)));
 }
 
 const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["result"] } = {
@@ -65,35 +67,17 @@ const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["resul
       endUs: p.endUs,
       usPerPx: p.usPerPx,
       version: slots[p.slot].version,
-      tracks: model.tracks.map((t) => queryWindow(model, t.id, p.startUs, p.endUs, p.usPerPx)),
+      tracks: model.tracks.map((t) => windowRects(model, t.id, p.startUs, p.endUs, p.usPerPx)),
     };
   },
-  slice: (p) => {
-    const m = modelOf(p.slot);
-    const s = m.slices;
-    const i = p.index;
-    if (i < 0 || i >= s.count) return undefined;
-    const str = (k: number) => (k >= 0 ? m.strings[k] : undefined);
-    return {
-      index: i,
-      name: m.strings[s.name[i]],
-      category: str(s.category[i]),
-      kind: s.kind[i],
-      track: s.track[i],
-      depth: s.depth[i],
-      startUs: s.startUs[i],
-      durationUs: s.durationUs[i],
-      opType: str(s.opType[i]),
-      provider: str(s.provider[i]),
-      run: s.run[i],
-      byteOffset: s.byteOffset[i],
-    };
-  },
+  slice: (p) => sliceInfo(modelOf(p.slot), p.index),
   tables: (p) => tablesOf(p.slot),
-  compare: () =>
-    slots.main.model && slots.compare.model ? compareTables(tablesOf("main"), tablesOf("compare")) : undefined,
+  compare: () => (slots.main.model && slots.compare.model ? compareOf(slots.main.model, slots.compare.model) : undefined),
   range: (p) => rangeSummary(modelOf(p.slot), p.startUs, p.endUs),
-  nodeKernels: (p) => nodeKernels(modelOf(p.slot), p.node),
+  nodeKernels: (p) => {
+    const m = modelOf(p.slot);
+    return [...kernelsOfNode(m, p.node)].sort((a, b) => m.slices.startUs[a] - m.slices.startUs[b]);
+  },
   findSlice: (p) => {
     const m = modelOf(p.slot);
     const t = m.tracks[p.track];
@@ -117,9 +101,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   if (m.type === "live") {
     const s = slots.main;
-    s.live ??= new InterimIndexBuilder();
-    s.live.addLiveKernels(m.iteration, m.kernels);
-    setModel("main", s.live.finish(), true);
+    s.live ??= new LiveTimeline();
+    setModel("main", s.live.append(m.kernels), true);
     return;
   }
   const s = slots[m.slot];
