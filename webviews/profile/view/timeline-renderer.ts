@@ -55,40 +55,24 @@ export function drawFrame(ctx: CanvasRenderingContext2D, f: FrameInput): number 
     const r = byTrack.get(rows.track);
     if (!r) continue;
     const y0 = rows.rowsY - f.scrollY;
-    // Rectangles batched by colour (one path and one fill per colour: few state changes), labels after them.
-    const byColour = buckets(theme.palette.length + 1, r.count);
-    const mergedColour = theme.palette.length;
+    let fill = "";
     for (let i = 0; i < r.count; i++) {
       const x0 = x(r.startUs[i]);
       const x1 = x(r.endUs[i]);
       if (x1 < 0 || x0 > width) continue;
-      const c = r.slice[i] < 0 && r.merged[i] > 1 ? mergedColour : r.colour[i];
-      byColour.items[c * byColour.stride + byColour.counts[c]++] = i;
-    }
-    for (let c = 0; c <= mergedColour; c++) {
-      const n = byColour.counts[c];
-      if (n === 0) continue;
-      ctx.fillStyle = c === mergedColour ? theme.merged : theme.palette[c];
-      ctx.beginPath();
-      for (let k = 0; k < n; k++) {
-        const i = byColour.items[c * byColour.stride + k];
-        const left = Math.max(-1, x(r.startUs[i]));
-        ctx.rect(
-          left,
-          y0 + r.depth[i] * ROW_PX + 1,
-          Math.max(1, Math.min(width + 1, x(r.endUs[i])) - left),
-          ROW_PX - 2,
-        );
+      const left = Math.max(-1, x0);
+      const w = Math.max(1, Math.min(width + 1, x1) - left);
+      const y = y0 + r.depth[i] * ROW_PX;
+      const merged = r.slice[i] < 0;
+      const colour = merged && r.merged[i] > 1 ? theme.merged : theme.palette[r.colour[i]];
+      if (colour !== fill) ctx.fillStyle = fill = colour;
+      ctx.fillRect(left, y + 1, w, ROW_PX - 2);
+      drawn++;
+      if (w > 36 && !merged) {
+        ctx.fillStyle = theme.background;
+        ctx.fillText(clip(ctx, r.names[i], w - 6), left + 3, y + ROW_PX / 2);
+        fill = "";
       }
-      ctx.fill();
-      drawn += n;
-    }
-    ctx.fillStyle = theme.background;
-    for (let i = 0; i < r.count; i++) {
-      if (r.slice[i] < 0) continue;
-      const left = Math.max(-1, x(r.startUs[i]));
-      const w = Math.min(width + 1, x(r.endUs[i])) - left;
-      if (w > 36) ctx.fillText(clip(ctx, r.names[i], w - 6), left + 3, y0 + r.depth[i] * ROW_PX + ROW_PX / 2);
     }
     // Highlighted kernels and the selection, outlined.
     for (let i = 0; i < r.count; i++) {
@@ -141,18 +125,6 @@ export function drawFrame(ctx: CanvasRenderingContext2D, f: FrameInput): number 
   }
   ctx.fillRect(0, AXIS_PX - 1, width, 1);
   return drawn;
-}
-
-let scratch = { items: new Int32Array(0), counts: new Int32Array(0), stride: 0 };
-
-/** Reused per-colour index lists (no allocation per frame once grown). */
-function buckets(colours: number, count: number): typeof scratch {
-  if (scratch.items.length < colours * count)
-    scratch = { items: new Int32Array(colours * count * 2), counts: new Int32Array(colours), stride: 0 };
-  if (scratch.counts.length < colours) scratch.counts = new Int32Array(colours);
-  scratch.counts.fill(0);
-  scratch.stride = count;
-  return scratch;
 }
 
 /** `text` cut to fit `maxPx` (with an ellipsis), by a quick estimate then a check. */
