@@ -23,16 +23,18 @@ export function rangeView(r: RangeSummary): HTMLElement {
         el(
           "tbody",
           {},
-          ...r.rows.slice(0, 10).map((o) =>
-            el(
-              "tr",
-              { class: o.kernel ? "kernel" : "" },
-              el("td", { text: o.label }),
-              el("td", { class: "num", text: `×${formatCount(o.count)}` }),
-              el("td", { class: "num", text: formatUs(o.totalUs) }),
-              el("td", { class: "num", text: span > 0 ? formatPercent(o.totalUs / span) : "" }),
+          ...r.rows
+            .slice(0, 10)
+            .map((o) =>
+              el(
+                "tr",
+                { class: o.kernel ? "kernel" : "" },
+                el("td", { text: o.label }),
+                el("td", { class: "num", text: `×${formatCount(o.count)}` }),
+                el("td", { class: "num", text: formatUs(o.totalUs) }),
+                el("td", { class: "num", text: span > 0 ? formatPercent(o.totalUs / span) : "" }),
+              ),
             ),
-          ),
         ),
       ),
   );

@@ -8,7 +8,13 @@ import { PALETTE_SIZE } from "../view/palette-size";
 import { colourIndex } from "../view/slice-colours";
 
 /** Track `track`'s boxes in [startUs, endUs], slices under `usPerPx` merged; coloured by op type (else name). */
-export function windowRects(model: TraceModel, track: number, startUs: number, endUs: number, usPerPx: number): WindowRects {
+export function windowRects(
+  model: TraceModel,
+  track: number,
+  startUs: number,
+  endUs: number,
+  usPerPx: number,
+): WindowRects {
   const b = queryWindow(model, track, startUs, endUs, usPerPx);
   const s = model.slices;
   const colours = new Map<number, number>();
@@ -37,7 +43,13 @@ export function windowRects(model: TraceModel, track: number, startUs: number, e
 
 export function tablesOf(model: TraceModel): TraceTables {
   const k = kernelTables(model);
-  return { kernelTotalUs: k.kernelUs, runs: k.runsInTrace, ops: k.opTypes, nodes: k.nodes, iterations: iterationTable(model).rows };
+  return {
+    kernelTotalUs: k.kernelUs,
+    runs: k.runsInTrace,
+    ops: k.opTypes,
+    nodes: k.nodes,
+    iterations: iterationTable(model).rows,
+  };
 }
 
 export function compareOf(before: TraceModel, after: TraceModel): CompareTables {

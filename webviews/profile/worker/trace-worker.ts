@@ -72,7 +72,8 @@ const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["resul
   },
   slice: (p) => sliceInfo(modelOf(p.slot), p.index),
   tables: (p) => tablesOf(p.slot),
-  compare: () => (slots.main.model && slots.compare.model ? compareOf(slots.main.model, slots.compare.model) : undefined),
+  compare: () =>
+    slots.main.model && slots.compare.model ? compareOf(slots.main.model, slots.compare.model) : undefined,
   range: (p) => rangeSummary(modelOf(p.slot), p.startUs, p.endUs),
   nodeKernels: (p) => {
     const m = modelOf(p.slot);
