@@ -30,6 +30,7 @@ const extensionEntries = [
 const browserEntries = [
   ["webviews/report/main.ts", "dist/webviews/report/main.js"], // + main.css (imported by the app)
   ["webviews/graph/main.ts", "dist/webviews/graph/main.js"], // + main.css; embeds the layout worker (below)
+  ["webviews/profile/main.ts", "dist/webviews/profile/main.js"], // + main.css; embeds the trace worker (below)
 ];
 /**
  * Web workers of browser entries: [worker source, the entry that embeds it, the global it is defined as]. A VS Code
@@ -39,6 +40,7 @@ const browserEntries = [
  */
 const browserWorkers = [
   ["webviews/graph/worker/layout-worker.ts", "webviews/graph/main.ts", "GRAPH_LAYOUT_WORKER_SOURCE"],
+  ["webviews/profile/worker/trace-worker.ts", "webviews/profile/main.ts", "PROFILE_TRACE_WORKER_SOURCE"],
 ];
 
 // CommonJS dependencies (ajv, yaml) call require() for node built-ins; give the ESM bundle a real require.

@@ -1,0 +1,384 @@
+// The profile viewer app: feeds the host's trace chunks and live kernels to the worker, shows reading progress, then
+// the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
+import type { KernelEvent } from "../../common/events";
+import { formatBytes, formatCount } from "../../common/units";
+import { el } from "../graph/panels/dom";
+import type { NodeRef } from "../protocol/node-links";
+import {
+  ChooseCompareCommand,
+  EventTextRequest,
+  RevealNodeCommand,
+  type ProfileInitialState,
+  type ProfileViewState,
+  type TraceSlot,
+} from "../protocol/profile";
+import type { HostChannel } from "../ui/host-channel";
+import { argRows } from "./model/event-args";
+import { nextSort } from "./model/table-sort";
+import type { SliceInfo, TraceOverview } from "./model/trace-views";
+import { readViewState } from "./model/view-state";
+import { detailsView } from "./panels/details-panel";
+import { rangeView } from "./panels/range-panel";
+import { readNotes } from "./panels/read-notes";
+import { buildShell, type Shell, type Tab } from "./shell";
+import { compareView, iterationsView, nodesView, opsView, type TableHandlers } from "./tab-views";
+import { bindTimelineInput } from "./view/timeline-input";
+import { Timeline, type Hit } from "./view/timeline";
+import { TraceClient } from "./worker/trace-client";
+
+export class ProfileApp {
+  readonly shell: Shell;
+  readonly client: TraceClient;
+  readonly timeline: Timeline;
+  private initial?: ProfileInitialState;
+  private state: ProfileViewState;
+  private overview?: TraceOverview;
+  private compareOverview?: TraceOverview;
+  private readonly received: Record<TraceSlot, number> = { main: 0, compare: 0 };
+  private readonly argsCache = new Map<number, [string, string][] | undefined>();
+  private pendingHighlight?: NodeRef;
+  private saveTimer?: ReturnType<typeof setTimeout>;
+  private painted = false;
+  /** The newest live iteration received and the time it arrived (the bench times it to its frame). */
+  liveArrived?: { iteration: number; version: number; at: number };
+  private liveVersion = 0;
+
+  constructor(
+    private readonly channel: HostChannel<ProfileViewState>,
+    root: HTMLElement,
+  ) {
+    this.state = readViewState(channel.api.getState());
+    this.shell = buildShell({
+      tab: (t) => this.showTab(t),
+      fit: () => this.timeline.fit(),
+      zoom: (f) => this.timeline.zoom(f),
+      compare: () => channel.sendCommand(ChooseCompareCommand, {}),
+      follow: () => this.setFollow(true),
+      filter: (text) => {
+        this.state.filter = text;
+        this.save();
+        void this.renderTab();
+      },
+    });
+    this.shell.filter.value = this.state.filter ?? "";
+    root.replaceChildren(this.shell.root);
+    this.client = new TraceClient({
+      progress: (slot, bytes, events) => this.progress(slot, bytes, events),
+      ready: (slot, overview, version) => this.ready(slot, overview, version),
+      failed: (slot, message) => this.failed(slot, message),
+    });
+    this.timeline = new Timeline(this.shell.viewport, this.client, {
+      windowChanged: () => this.save(),
+      hover: (hit, x, y) => void this.hover(hit, x, y),
+      select: (hit) => void this.select(hit),
+      range: (r) => void this.showRange(r),
+      followChanged: (follow) => this.followChanged(follow),
+      drawn: (version) => this.drawn(version),
+    });
+    bindTimelineInput(this.timeline);
+    this.showTab(this.state.tab ?? "timeline", false);
+  }
+
+  init(initial: ProfileInitialState): void {
+    this.initial = initial;
+    this.pendingHighlight = initial.highlight;
+    this.shell.title.textContent = initial.main.label + (initial.compare ? ` ↔ ${initial.compare.label}` : "");
+    if (initial.main.live) {
+      this.state.followLive ??= true;
+      this.timeline.follow = this.state.followLive;
+      this.shell.follow.hidden = false;
+      this.shell.progress.textContent = "Waiting for the live run's kernels…";
+    } else this.shell.progress.textContent = `Reading ${initial.main.label}…`;
+  }
+
+  chunk(slot: TraceSlot, bytes: Uint8Array): void {
+    this.received[slot] += bytes.byteLength;
+    this.client.chunk(slot, bytes);
+  }
+
+  end(slot: TraceSlot, byteLength: number, error?: string): void {
+    void byteLength;
+    this.client.end(slot, error);
+  }
+
+  live(iteration: number, kernels: KernelEvent[]): void {
+    this.liveArrived = { iteration, version: -1, at: performance.now() };
+    this.client.live(iteration, kernels);
+  }
+
+  liveEnded(ok: boolean): void {
+    this.shell.status.dataset.live = ok ? "ended" : "failed";
+    this.client.reset("main");
+  }
+
+  highlight(ref: NodeRef): void {
+    if (!this.overview) {
+      this.pendingHighlight = ref;
+      return;
+    }
+    void this.client.query("nodeKernels", { slot: "main", node: ref.node }).then(async (slices) => {
+      this.timeline.highlighted = new Set(slices);
+      this.shell.root.dataset.highlighted = String(slices.length);
+      if (slices.length === 0) {
+        this.shell.status.textContent = `No kernels of ${ref.node} in this trace.`;
+        return this.timeline.requestDraw();
+      }
+      this.showTab("timeline");
+      const info = await this.client.query("slice", { slot: "main", index: slices[0] });
+      if (info) {
+        this.timeline.selected = info.index;
+        this.timeline.reveal(info.startUs, info.startUs + info.durationUs, info.track);
+        void this.showDetails(info, false);
+      }
+    });
+  }
+
+  save(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.saveNow(), 150);
+  }
+
+  saveNow(): void {
+    const origin = this.timeline.originUs;
+    if (this.overview)
+      this.state.window = { startUs: this.timeline.view.startUs - origin, endUs: this.timeline.view.endUs - origin };
+    this.channel.api.setState(this.state);
+  }
+
+  private progress(slot: TraceSlot, bytes: number, events: number): void {
+    if (slot !== "main") return;
+    const size = this.initial?.main.sizeBytes;
+    const share = size ? ` of ${formatBytes(size)} (${Math.floor((100 * bytes) / size)}%)` : "";
+    this.shell.progress.textContent = `Reading ${formatBytes(bytes)}${share}: ${formatCount(events)} events…`;
+    this.shell.progress.hidden = false;
+  }
+
+  private ready(slot: TraceSlot, overview: TraceOverview, version: number): void {
+    if (slot === "compare") {
+      this.compareOverview = overview;
+      this.showTab("compare");
+      return;
+    }
+    if (!this.painted) performance.mark("edge-profile-index-ready");
+    const first = !this.overview;
+    this.overview = overview;
+    if (overview.live) this.liveVersion = version;
+    if (this.liveArrived && overview.live) this.liveArrived.version = version;
+    this.shell.progress.hidden = true;
+    const restored =
+      first && this.state.window
+        ? { startUs: this.state.window.startUs + overview.startUs, endUs: this.state.window.endUs + overview.startUs }
+        : undefined;
+    this.timeline.setOverview(overview, version, restored);
+    const notes = readNotes(overview.notes);
+    this.shell.notes.replaceChildren(...notes.map((n) => el("p", { text: n })));
+    this.shell.notes.hidden = notes.length === 0;
+    this.shell.status.textContent =
+      `${formatCount(overview.sliceCount)} slices on ${overview.tracks.length} tracks, ${formatCount(overview.runCount)} runs` +
+      (overview.live ? " (live)" : ` from ${formatBytes(overview.notes.byteLength)}`);
+    this.shell.follow.hidden = !overview.live;
+    if (this.state.tab !== "timeline") void this.renderTab();
+    if (first && this.state.selection) void this.restoreSelection(this.state.selection);
+    if (this.pendingHighlight) {
+      const ref = this.pendingHighlight;
+      this.pendingHighlight = undefined;
+      this.highlight(ref);
+    }
+  }
+
+  private failed(slot: TraceSlot, message: string): void {
+    if (slot === "compare") {
+      this.shell.views.get("compare")!.replaceChildren(
+        el("p", {
+          class: "open-error",
+          attrs: { role: "alert" },
+          text: `The other profile could not be read: ${message}`,
+        }),
+      );
+      return;
+    }
+    this.shell.progress.hidden = true;
+    const view = el(
+      "div",
+      { class: "open-error", attrs: { role: "alert" } },
+      el("h1", { text: "This file is not a trace the profile viewer can read" }),
+      el("p", { class: "error-message", text: message }),
+      el("p", {
+        class: "hint",
+        text: "The viewer opens Chrome trace JSON: an array of events, or an object with a traceEvents array (onnxruntime's profile.json).",
+      }),
+    );
+    this.shell.views.get("timeline")!.replaceChildren(view);
+    document.body.dataset.ready = "true";
+  }
+
+  private drawn(version: number): void {
+    if (!this.painted) {
+      this.painted = true;
+      performance.mark("edge-profile-first-paint");
+      document.body.dataset.ready = "true";
+    }
+    const live = this.liveArrived;
+    if (live && live.version >= 0 && version >= live.version && version === this.liveVersion) {
+      this.shell.root.dataset.liveDrawn = String(live.iteration);
+      this.lastLiveMs = performance.now() - live.at;
+      this.liveArrived = undefined;
+    }
+  }
+  lastLiveMs?: number;
+
+  private setFollow(follow: boolean): void {
+    this.timeline.follow = follow;
+    this.followChanged(follow);
+    if (follow && this.overview) this.timeline.setOverview(this.overview, this.liveVersion || 0);
+  }
+
+  private followChanged(follow: boolean): void {
+    this.state.followLive = follow;
+    this.shell.follow.classList.toggle("on", follow);
+    this.shell.root.dataset.follow = String(follow);
+    this.save();
+  }
+
+  // ---- hover, selection, range -------------------------------------------------------------------------------
+
+  private hoverToken = 0;
+  private async hover(hit: Hit | undefined, x: number, y: number): Promise<void> {
+    const tip = this.shell.tooltip;
+    const token = ++this.hoverToken;
+    if (!hit) return void (tip.hidden = true);
+    tip.style.left = `${x + 14}px`;
+    tip.style.top = `${y + 14}px`;
+    if (hit.slice < 0) {
+      tip.replaceChildren(el("div", { text: `${formatCount(hit.merged)} slices too small to draw at this zoom` }));
+      tip.hidden = false;
+      return;
+    }
+    const info = await this.client.query("slice", { slot: "main", index: hit.slice });
+    if (!info || token !== this.hoverToken) return;
+    const args = await this.args(info);
+    if (token !== this.hoverToken) return;
+    tip.replaceChildren(detailsView(info, this.timeline.originUs, args));
+    tip.hidden = false;
+  }
+
+  private async args(info: SliceInfo): Promise<[string, string][] | undefined> {
+    if (info.byteOffset < 0) return [];
+    if (this.argsCache.has(info.byteOffset)) return this.argsCache.get(info.byteOffset);
+    const text = await this.channel
+      .sendRequest(EventTextRequest, { slot: "main", offset: info.byteOffset })
+      .catch(() => "");
+    const rows = argRows(text) ?? [];
+    this.argsCache.set(info.byteOffset, rows);
+    return rows;
+  }
+
+  private async select(hit: Hit | undefined): Promise<void> {
+    if (!hit) {
+      this.state.selection = undefined;
+      this.save();
+      this.shell.details.dataset.slice = "";
+      return;
+    }
+    const info = await this.client.query("slice", { slot: "main", index: hit.slice });
+    if (!info) return;
+    this.state.selection = { track: info.track, startUs: info.startUs, name: info.name };
+    this.save();
+    void this.showDetails(info, true);
+  }
+
+  private async showDetails(info: SliceInfo, reveal: boolean): Promise<void> {
+    const node = this.revealNode(info);
+    const panel = this.shell.details;
+    panel.dataset.slice = String(info.index);
+    const heading = panel.firstElementChild;
+    panel.replaceChildren(...(heading ? [heading] : []), detailsView(info, this.timeline.originUs, undefined, node));
+    if (reveal && node && info.kind === 3) node();
+    const args = await this.args(info);
+    if (panel.dataset.slice === String(info.index))
+      panel.replaceChildren(...(heading ? [heading] : []), detailsView(info, this.timeline.originUs, args, node));
+  }
+
+  private revealNode(info: SliceInfo): (() => void) | undefined {
+    if (info.kind !== 3) return undefined;
+    const src = this.initial?.main;
+    return () =>
+      this.channel.sendCommand(RevealNodeCommand, { model: src?.model, runDir: src?.runDir, node: info.name });
+  }
+
+  private async restoreSelection(sel: NonNullable<ProfileViewState["selection"]>): Promise<void> {
+    const index = await this.client.query("findSlice", { slot: "main", ...sel });
+    if (index < 0) return;
+    this.timeline.selected = index;
+    this.timeline.requestDraw();
+    const info = await this.client.query("slice", { slot: "main", index });
+    if (info) void this.showDetails(info, false);
+  }
+
+  private async showRange(r: { startUs: number; endUs: number } | undefined): Promise<void> {
+    const panel = this.shell.range;
+    const heading = panel.firstElementChild;
+    if (!r) {
+      panel.hidden = true;
+      return;
+    }
+    const summary = await this.client.query("range", { slot: "main", startUs: r.startUs, endUs: r.endUs });
+    panel.replaceChildren(...(heading ? [heading] : []), rangeView(summary));
+    panel.hidden = false;
+  }
+
+  // ---- tabs --------------------------------------------------------------------------------------------------
+
+  showTab(tab: Tab, save = true): void {
+    this.state.tab = tab;
+    for (const [t, b] of this.shell.tabs) b.setAttribute("aria-selected", String(t === tab));
+    for (const [t, v] of this.shell.views) v.hidden = t !== tab;
+    this.shell.root.dataset.tab = tab;
+    if (save) this.save();
+    if (tab === "timeline") {
+      this.timeline.requestDraw();
+      this.timeline.canvas.focus();
+    } else void this.renderTab();
+  }
+
+  private renderSeq = 0;
+  private async renderTab(): Promise<void> {
+    const tab = this.state.tab ?? "timeline";
+    if (tab === "timeline" || !this.overview) return;
+    const seq = ++this.renderSeq;
+    const sort = this.state.sort ?? { column: "totalUs", descending: true };
+    const handlers: TableHandlers = {
+      sort,
+      filter: this.state.filter ?? "",
+      onSort: (column) => {
+        this.state.sort = nextSort(sort, column);
+        this.save();
+        void this.renderTab();
+      },
+      onNode: (row) => this.highlight({ node: row.key }),
+      onRun: (row) => {
+        this.showTab("timeline");
+        this.timeline.setView({
+          startUs: row.startUs - row.durationUs * 0.05,
+          endUs: row.startUs + row.durationUs * 1.05,
+        });
+      },
+    };
+    const view = this.shell.views.get(tab)!;
+    let content: HTMLElement;
+    if (tab === "compare") {
+      const c = this.compareOverview ? await this.client.query("compare", {}) : undefined;
+      const labels: [string, string] | undefined = this.initial?.compare
+        ? [this.initial.main.label, this.initial.compare.label]
+        : c
+          ? ["this profile", "the other"]
+          : undefined;
+      content = compareView(c, labels, handlers, () => this.channel.sendCommand(ChooseCompareCommand, {}));
+    } else {
+      const t = await this.client.query("tables", { slot: "main" });
+      content =
+        tab === "ops" ? opsView(t, handlers) : tab === "nodes" ? nodesView(t, handlers) : iterationsView(t, handlers);
+    }
+    if (seq === this.renderSeq) view.replaceChildren(content);
+  }
+}
