@@ -302,6 +302,7 @@ export class ProfileEditor implements ProfileEditorHost {
         () => false,
       );
       this.live = undefined;
+      this.snapshot.live = false;
       const source = exists ? await this.services.sourceOfFile(profilePath) : undefined;
       if (source) {
         this.sources.main = source;
