@@ -1,6 +1,6 @@
 // The extension's state, in one owner: the output channels, the language status item, the language client (created
 // and started on the first recipe document), the run features (`runs`), the device features (`devices`), the reports
-// with their open panels (`reports`), the graph viewer (`graphs`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
+// with their open panels (`reports`), the graph viewer (`graphs`), the profile viewer (`profiles`), and every disposable. main.ts creates one Ctx in activate and disposes it in deactivate; no other
 // module keeps state of its own.
 import * as vscode from "vscode";
 import { Trace, type LanguageClient } from "vscode-languageclient/node";
@@ -12,6 +12,7 @@ import { didChangeStatus, revalidate } from "./lsp-ext";
 import { Reports } from "./report/reports";
 import { DeviceFeatures } from "./devices/device-features";
 import { GraphFeatures } from "./graph/graph-features";
+import { ProfileFeatures } from "./profile/profile-features";
 import { RunFeatures } from "./run/run-features";
 
 export type ClientState = ServerState | "stopped";
@@ -26,6 +27,8 @@ export class Ctx implements vscode.Disposable {
   readonly devices: DeviceFeatures;
   /** The model graph viewer (the `edge.graph` custom editor) and its commands. */
   readonly graphs: GraphFeatures;
+  /** The profile viewer (the `edge.profile` custom editor, live timelines of runs) and its commands. */
+  readonly profiles: ProfileFeatures;
   private readonly serverOutput: vscode.LogOutputChannel;
   private readonly statusItem: vscode.LanguageStatusItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -56,13 +59,20 @@ export class Ctx implements vscode.Disposable {
       log: this.log,
       openReport: (runDir) => this.reports.openReport(runDir),
       devices: this.devices,
+      observeRun: (recipe, cwd) => this.profiles.observeRun(recipe, cwd),
     });
     this.graphs = new GraphFeatures({
       extensionUri: extension.extensionUri,
       log: this.log,
       listRuns: () => this.reports.runsView.listRuns(),
     });
-    this.disposables.push(this.runs, this.devices, this.reports, this.graphs);
+    this.profiles = new ProfileFeatures({
+      extensionUri: extension.extensionUri,
+      log: this.log,
+      listRuns: () => this.reports.runsView.listRuns(),
+      openReport: (runDir) => this.reports.openReport(runDir),
+    });
+    this.disposables.push(this.runs, this.devices, this.reports, this.graphs, this.profiles);
     this.showStatus({ state: "starting", message: "Edge recipes: waiting for a recipe" });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {

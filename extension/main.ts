@@ -6,6 +6,7 @@ import { Ctx, describe } from "./ctx";
 import { createDemoRecipe, type CreateDemoRecipeArgs } from "./demo-recipe";
 import type { DevicesApi } from "./devices/device-features";
 import type { GraphApi } from "./graph/graph-features";
+import type { ProfileApi } from "./profile/profile-features";
 import type { ReportsApi } from "./report/reports";
 
 /** What activate returns (`vscode.extensions.getExtension("edge-studio.edge-studio").exports`). */
@@ -24,6 +25,8 @@ export interface EdgeStudioApi {
   readonly devices: DevicesApi;
   /** The model graph viewer's open editors (for tests). */
   readonly graphs: GraphApi;
+  /** The profile viewer's open viewers and the runs streaming kernels now (for tests). */
+  readonly profiles: ProfileApi;
 }
 
 type CommandHandler = (ctx: Ctx, ...args: unknown[]) => unknown;
@@ -50,7 +53,9 @@ export const commands: Record<string, CommandHandler> = {
   "edge.deployModel": (ctx, model) => ctx.devices.deployModel(model),
   "edge.openModelGraph": (ctx, target, options) => ctx.graphs.openModelGraph(target, options),
   "edge.revealModelNode": (ctx, ref) => ctx.graphs.revealModelNode(ref),
-  "edge.revealNodeKernels": (ctx, ref) => ctx.graphs.revealNodeKernels(ref),
+  "edge.revealNodeKernels": (ctx, ref) => ctx.profiles.revealNodeKernels(ref),
+  "edge.openProfile": (ctx, target, options) => ctx.profiles.openProfile(target, options),
+  "edge.openLiveTimeline": (ctx, run) => ctx.profiles.openLiveTimeline(run),
 };
 
 /** The activation's Ctx (the one module-level variable: deactivate has no other way to reach it). */
@@ -77,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): EdgeStudioApi {
       reports: current.reports.api(),
       devices: current.devices.api(),
       graphs: current.graphs.api(),
+      profiles: current.profiles.api(),
     };
   } catch (error) {
     reportActivationFailure(error);

@@ -9,6 +9,7 @@ import {
   DidChangeStateNotification,
   OpenFileCommand,
   OpenModelGraphCommand,
+  OpenProfileCommand,
   ReadyRequest,
   REPORT_VIEW_TYPE,
   type ReportPersistedState,
@@ -149,6 +150,7 @@ export class ReportPanel {
       this.channel.onCommand(OpenFileCommand, (params) => this.openFile(params)),
       this.channel.onCommand(CompareWithCommand, (params) => this.compareWith(params)),
       this.channel.onCommand(OpenModelGraphCommand, (params) => this.openModelGraph(params)),
+      this.channel.onCommand(OpenProfileCommand, (params) => this.openProfile(params)),
       this.channel.onDidHandle((handled) => {
         if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined)
           this.events.didAnswerReady(this);
@@ -203,6 +205,14 @@ export class ReportPanel {
     const withOverlays = models.produced.length === 0 || models.produced.includes(path);
     const options = withOverlays ? { runDir: vscode.Uri.parse(runDir).fsPath } : {};
     await vscode.commands.executeCommand("edge.openModelGraph", vscode.Uri.file(path), options);
+  }
+
+  /** Opens the run's profile in the profile viewer (compared with the other run's, in compare mode). */
+  private async openProfile({ runDir, compareRunDir }: ParamsOf<typeof OpenProfileCommand>): Promise<void> {
+    const shown = (dir: string | undefined) => dir === undefined || this.runDirs.some((u) => u.toString() === dir);
+    if (!shown(runDir) || !shown(compareRunDir)) throw new Error(`not a run this panel shows: ${runDir}`);
+    const options = compareRunDir ? { compareRunDir: vscode.Uri.parse(compareRunDir).fsPath } : {};
+    await vscode.commands.executeCommand("edge.openProfile", vscode.Uri.parse(runDir), options);
   }
 
   private async compareWith({ runDir }: ParamsOf<typeof CompareWithCommand>): Promise<void> {

@@ -10,7 +10,7 @@ import { findLastReport, runDirOf } from "./last-report";
 import { DeviceStatusItem } from "./status-bar";
 import { EdgeTaskProvider, TASK_TYPE } from "./edge-task-provider";
 import { RunDiagnostics } from "./run-diagnostics";
-import type { RunFinished } from "./run-pseudoterminal";
+import type { RunFinished, RunObserver } from "./run-pseudoterminal";
 import { canRun, explainUntrusted, onDidGrantTrust } from "./trust";
 import type { LiveDevices } from "../devices/device-model";
 
@@ -22,6 +22,8 @@ export interface RunHost {
   openReport(runDir: vscode.Uri): Promise<void>;
   /** The devices listed now (the device features): attached phones in the CodeLens and the device picker. */
   readonly devices?: LiveDevices;
+  /** Follows a run's engine events (the profile viewer's live timeline). */
+  observeRun?(recipe: vscode.Uri, cwd: string): RunObserver;
 }
 
 export class RunFeatures implements vscode.Disposable {
@@ -50,6 +52,7 @@ export class RunFeatures implements vscode.Disposable {
         };
       },
       didFinish: (result) => this.finished.fire(result),
+      observeRun: host.observeRun && ((recipe, cwd) => host.observeRun!(recipe, cwd)),
     });
     this.codeLens = new RecipeCodeLensProvider(this.choices, host.devices);
     const statusItem = new DeviceStatusItem(this.choices);

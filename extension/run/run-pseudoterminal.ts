@@ -27,6 +27,14 @@ export interface RunServices {
   toolEnv?(): Record<string, string>;
   /** Told when a run ends (report path when one was written). */
   didFinish(result: RunFinished): void;
+  /** An observer of the run's engine events (the profile viewer's live timeline follows its kernels). */
+  observeRun?(recipe: vscode.Uri, cwd: string): RunObserver;
+}
+
+/** Sees every engine event of one run, then its end. */
+export interface RunObserver {
+  event(event: EngineEvent): void;
+  end(result: { exitCode: number; cancelled: boolean }): void;
 }
 
 export interface RunFinished {
@@ -48,6 +56,7 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
   private engine: EngineProcess | undefined;
   private readonly renderer = new RunRenderer();
   private closed = false;
+  private observer: RunObserver | undefined;
 
   constructor(
     private readonly request: RunRequest,
@@ -86,6 +95,7 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
       ...(request.device ? ["--device", request.device] : []),
     ];
     services.log.info(`edge run: ${node.command} bin/edge.js ${args.join(" ")} (cwd ${request.cwd})`);
+    this.observer = services.observeRun?.(request.recipe, request.cwd);
     const engine = startEngine({
       node,
       extensionPath: services.extensionPath,
@@ -120,12 +130,15 @@ export class RunPseudoterminal implements vscode.Pseudoterminal {
 
   private onEvent(event: EngineEvent): void {
     if (event.type === "error") this.services.diagnostics.add(event, this.request.cwd, this.request.recipe);
+    this.observer?.event(event);
     const text = this.renderer.render(event);
     if (text) this.write(text);
   }
 
   private finish(exitCode: number, cancelled: boolean): void {
     this.write(this.renderer.finish(exitCode, cancelled));
+    this.observer?.end({ exitCode, cancelled });
+    this.observer = undefined;
     const s = this.renderer.summary;
     this.services.didFinish({
       recipe: this.request.recipe,

@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { artifactsDir, openBrowser, openWorkbench, startCodeServer, type SuiteResult } from "./harness";
 import { codeLensRunOpensReport } from "./ui-codelens-run";
 import { graphOverlayAndSearch } from "./ui-graph";
+import { profileTimelineRevealsNode } from "./ui-profile";
 import { reportShowsLatencyTable } from "./ui-report";
 import { walkthroughCreatesDemoRecipe } from "./ui-walkthrough";
 import { ensureVsix } from "../packaging/vsix";
@@ -48,6 +49,10 @@ const checks: [string, (page: Page) => Promise<void>][] = [
   [
     "the graph viewer opens a model, turns a run's latency overlay on and reveals a node from search",
     graphOverlayAndSearch,
+  ],
+  [
+    "the profile viewer opens a run's profile.json, draws its timeline and reveals a kernel's node in the graph viewer",
+    profileTimelineRevealsNode,
   ],
 ];
 

@@ -55,10 +55,16 @@ export interface ProfileInitialState {
 /** webview→host: the app is loaded; the reply is what it shows. The bytes follow as notifications. */
 export const ReadyRequest = request<Record<string, never>, ProfileInitialState>("profile/ready");
 
-/** host→webview: the next chunk of a trace file (in order; `offset` is its first byte's offset in the file). */
-export const DidReceiveTraceChunkNotification = notification<{ slot: TraceSlot; offset: number; bytes: Uint8Array }>(
-  "profile/didReceiveTraceChunk",
-);
+/**
+ * host→webview: the next chunk of a trace file (in order; `offset` is its first byte's offset in the file). A chunk
+ * at offset 0 starts the slot over (the file changed, another compare trace was chosen) and carries its `source`.
+ */
+export const DidReceiveTraceChunkNotification = notification<{
+  slot: TraceSlot;
+  offset: number;
+  bytes: Uint8Array;
+  source?: TraceSource;
+}>("profile/didReceiveTraceChunk");
 
 /** host→webview: the file was read to its end (or could not be: `error`); the webview then finishes its index. */
 export const DidEndTraceNotification = notification<{ slot: TraceSlot; byteLength: number; error?: string }>(

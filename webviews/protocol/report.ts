@@ -44,6 +44,9 @@ export const OpenFileCommand = command<OpenFileParams>("report/openFile");
 /** webview→host: open one of the run's models (`path`, from `RunEntry.models`) in the graph viewer. */
 export const OpenModelGraphCommand = command<{ runDir: string; path: string }>("report/openModelGraph");
 
+/** webview→host: open the run's profile in the profile viewer; with `compareRunDir`, compared with that run's. */
+export const OpenProfileCommand = command<{ runDir: string; compareRunDir?: string }>("report/openProfile");
+
 /** webview→host: ask the user for another run to compare this one with. */
 export const CompareWithCommand = command<{ runDir: string }>("report/compareWith");
 

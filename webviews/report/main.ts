@@ -6,6 +6,7 @@ import {
   DidChangeStateNotification,
   OpenFileCommand,
   OpenModelGraphCommand,
+  OpenProfileCommand,
   ReadyRequest,
   type ReportPersistedState,
   type ReportState,
@@ -25,6 +26,8 @@ function show(state: ReportState): void {
       openFile: (runDir, path) => channel.sendCommand(OpenFileCommand, { runDir, path }),
       compareWith: (runDir) => channel.sendCommand(CompareWithCommand, { runDir }),
       openModelGraph: (runDir, path) => channel.sendCommand(OpenModelGraphCommand, { runDir, path }),
+      openProfile: (runDir, compareRunDir) =>
+        channel.sendCommand(OpenProfileCommand, compareRunDir ? { runDir, compareRunDir } : { runDir }),
     }),
   );
   document.body.dataset.ready = "true";

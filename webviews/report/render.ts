@@ -10,6 +10,8 @@ export interface RenderActions {
   openFile(runDir: string, path: string): void;
   compareWith(runDir: string): void;
   openModelGraph(runDir: string, path: string): void;
+  /** The run's profile in the profile viewer (compared with another run's). */
+  openProfile(runDir: string, compareRunDir?: string): void;
 }
 
 const stats = [
@@ -38,6 +40,12 @@ export function render(state: ReportState, actions: RenderActions): HTMLElement 
     for (const r of [a, b])
       if (!r.report) root.append(h("p", { class: "load-error", text: `${r.runId}: ${r.error ?? "no report"}` }));
     return root;
+  }
+  if (a.report.profile.path && b.report.profile.path) {
+    // B is the run compared against A: B's profile is shown, A's is "before".
+    const button = h(ui.button, { attrs: { appearance: "secondary", id: "compare-profiles" } }, "Compare profiles");
+    button.addEventListener("click", () => actions.openProfile(b.runDir, a.runDir));
+    root.append(button);
   }
   root.append(...compareBody(a.report, b.report));
   return root;
@@ -194,7 +202,8 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
       const link = h(ui.link, { class: "file-link", attrs: { href: "#", "data-path": artifact.path } }, artifact.path);
       link.addEventListener("click", (event) => {
         event.preventDefault();
-        actions.openFile(run.runDir, artifact.path);
+        if (artifact.kind === "profile.json") actions.openProfile(run.runDir);
+        else actions.openFile(run.runDir, artifact.path);
       });
       list.append(h("li", {}, codicon("file"), " ", link, h("span", { class: "kind", text: ` ${artifact.kind}` })));
     }

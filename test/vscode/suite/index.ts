@@ -10,6 +10,7 @@ import "./walkthrough";
 import "./report";
 import "./devices";
 import "./graph";
+import "./profile";
 
 import { ACTIVATION_GOAL_MS, EXTENSION_ID, open, waitFor, workspaceFile } from "./helpers";
 

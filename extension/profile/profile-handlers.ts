@@ -1,0 +1,53 @@
+// The profile webview's protocol (webviews/protocol/profile.ts) on the host side, without VS Code: which handler
+// answers which message, and the checks on what the webview sends. Registered on a WebviewChannel by
+// profile-editor.ts and on a bare MessageDispatcher by the unit tests.
+import {
+  ChooseCompareCommand,
+  EventTextRequest,
+  OpenReportCommand,
+  ReadyRequest,
+  RevealNodeCommand,
+  type ProfileInitialState,
+  type TraceSlot,
+} from "../../webviews/protocol/profile";
+import type { NodeRef } from "../../webviews/protocol/node-links";
+import { isNodeRef, type HandlerTarget } from "../graph/graph-handlers";
+
+/** What one profile editor does for its webview (profile-editor.ts with VS Code; a fake in tests). */
+export interface ProfileEditorHost {
+  initialState(): Promise<ProfileInitialState>;
+  /** The bytes of one event of the trace in `slot`, read again from its byte offset. */
+  eventText(slot: TraceSlot, offset: number): Promise<string>;
+  chooseCompare(): Promise<void>;
+  revealNode(ref: NodeRef): Promise<void>;
+  /** The run folders this editor shows (OpenReportCommand may only name one of them). */
+  runDirs(): readonly string[];
+  openReport(runDir: string): Promise<void>;
+}
+
+export function registerProfileHandlers(target: HandlerTarget, host: ProfileEditorHost): { dispose(): unknown }[] {
+  return [
+    target.onRequest(ReadyRequest, () => host.initialState()),
+    target.onRequest(EventTextRequest, (params) => {
+      const p = params as { slot?: unknown; offset?: unknown } | undefined;
+      if (!isSlot(p?.slot) || !Number.isSafeInteger(p.offset) || (p.offset as number) < 0)
+        throw new Error('profile: eventText needs { slot: "main" | "compare", offset: a byte offset }');
+      return host.eventText(p.slot, p.offset as number);
+    }),
+    target.onCommand(ChooseCompareCommand, () => host.chooseCompare()),
+    target.onCommand(RevealNodeCommand, (params) => {
+      if (!isNodeRef(params)) throw new Error("profile: revealNode needs { node, model?, runDir? }");
+      return host.revealNode(params);
+    }),
+    target.onCommand(OpenReportCommand, (params) => {
+      const runDir = (params as { runDir?: unknown } | undefined)?.runDir;
+      if (typeof runDir !== "string" || !host.runDirs().includes(runDir))
+        throw new Error(`profile: not a run this viewer shows: ${String(runDir)}`);
+      return host.openReport(runDir);
+    }),
+  ];
+}
+
+function isSlot(value: unknown): value is TraceSlot {
+  return value === "main" || value === "compare";
+}
