@@ -26,9 +26,11 @@ function writeProfiledRun(workspace: string): void {
   copyFileSync(clsModel, model);
   const recipe = join(workspace, ".edge", "ui-profile.edge.yaml");
   mkdirSync(join(workspace, ".edge", "runs"), { recursive: true });
+  // The run profiles the graph as written (optimization: disabled), so its kernels carry the model's own node names:
+  // with onnxruntime's fusions a kernel may belong to a node only the optimized graph has.
   writeFileSync(
     recipe,
-    `name: ui-profile\nmodel:\n  path: ${model}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: 5\n  profile: true\n`,
+    `name: ui-profile\nmodel:\n  path: ${model}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: 5\n  profile: true\n  optimization: disabled\n`,
   );
   const out = join(workspace, ".edge", "runs", runId);
   const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", out], {
@@ -38,13 +40,13 @@ function writeProfiledRun(workspace: string): void {
     throw new Error(`edge run wrote no profile (exit ${result.status}): ${result.stderr}`);
 }
 
-/** Clicks an explorer row by its exact label (expanding a folder, or opening a file). */
+/** Clicks an explorer row by its exact label: opens a file, or expands a folder that is not expanded yet. */
 async function explorerRow(page: Page, label: string): Promise<void> {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  await page
-    .locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^${escaped}$`) })
-    .first()
-    .click();
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^${escaped}$`) }).first();
+  await row.waitFor();
+  if ((await row.getAttribute("aria-expanded")) === "true") return;
+  await row.click();
 }
 
 export async function profileTimelineRevealsNode(page: Page): Promise<void> {
@@ -64,21 +66,14 @@ export async function profileTimelineRevealsNode(page: Page): Promise<void> {
 
   const webview = page.frameLocator("iframe.webview.ready").last().frameLocator("#active-frame");
   await webview.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
-  // The timeline draws once the worker indexed the streamed trace.
-  await webview.locator('#timeline[data-drawn="true"]').waitFor({ timeout: 60_000 });
+  // The timeline draws once the worker indexed the streamed trace (its canvas counts the boxes it drew).
+  await webview.locator('canvas.timeline-canvas[data-rects]:not([data-rects="0"])').waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(artifactsDir, "ui-profile.png") });
-  // A kernel chosen (the slowest one, from the timeline's keyboard navigation: the details panel shows it), then
-  // "Reveal in graph": the graph viewer opens at its node.
-  await webview.locator("#timeline").click();
-  await webview
-    .locator('.kernel-details[data-kind="kernel"]')
-    .waitFor({ timeout: 30_000 })
-    .catch(async () => {
-      // Not selected by the click (it hit empty space): pick the first kernel from the nodes table instead.
-      await webview.locator('[data-tab="nodes"]').click();
-      await webview.locator("#nodes-table tbody tr").first().click();
-      await webview.locator('.kernel-details[data-kind="kernel"]').waitFor();
-    });
+  // A node's kernels chosen from the nodes table (its first kernel is selected and detailed), then "Reveal in graph":
+  // the graph viewer opens at its node.
+  await webview.locator("#tab-nodes").click();
+  await webview.locator("#nodes-table tbody tr").first().click();
+  await webview.locator("#reveal-node").waitFor({ timeout: 30_000 });
   await webview.locator("#reveal-node").click();
   const graph = page.frameLocator("iframe.webview.ready").last().frameLocator("#active-frame");
   await graph.locator('.properties[data-kind="node"]').waitFor({ timeout: 60_000 });
