@@ -2,7 +2,7 @@
 // folder, a compile's work folder, the `.NAME.edge-….tmp` of an atomic write), so that a run stopped at once
 // (a second Ctrl-C) can remove them synchronously on its way out instead of leaving hidden folders behind. What a
 // process killed outright leaves is recognised by its name (temp-names.ts) and swept by the next one (stale-temps.ts).
-import { promises as fs, rmSync } from "node:fs";
+import { mkdirSync, promises as fs, rmSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { sweepStaleTempsOnce } from "./stale-temps";
 import { tempName } from "./temp-names";
@@ -29,7 +29,9 @@ export async function makeTempDir(stem: string): Promise<string> {
   sweepStaleTempsOnce(dirname(stem));
   const path = tempName(stem);
   try {
-    await fs.mkdir(path);
+    // Made synchronously and tracked at once: an asynchronous mkdir still running in the thread pool when a stop at
+    // once (a second Ctrl-C) removes the tracked paths and exits would leave the folder behind.
+    mkdirSync(path);
     return trackTempPath(path);
   } catch (e) {
     throw writeError(e, stem, "cannot create a temporary folder");

@@ -139,7 +139,7 @@ async function zoomToRun(page: Page, run: number): Promise<Rect[]> {
   await page.locator(`svg.iteration-chart rect.bar[data-run="${run}"]`).click();
   const wide = async () => (await slices(page)).filter((r) => r.depth === 2 && r.width > 2).length;
   // A real run's kernels may be too short to aim at over the whole run: zoom in (W) until some are.
-  for (let i = 0; i < 12 && (await wide()) <= 3; i++) {
+  for (let i = 0; i < 30 && (await wide()) <= 3; i++) {
     await page.locator("canvas.timeline-canvas").press("w");
     await settle(page);
   }
@@ -149,7 +149,7 @@ async function zoomToRun(page: Page, run: number): Promise<Rect[]> {
         .visibleSlices(500)
         .filter((r) => r.depth === 2 && r.width > 2).length > 3,
     undefined,
-    { timeout: 10_000 },
+    { timeout: 30_000 },
   );
   return (await slices(page)).filter((r) => r.depth === 2 && r.width > 2).sort((a, b) => b.width - a.width);
 }
