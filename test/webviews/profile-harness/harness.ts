@@ -4,18 +4,15 @@
 // reads trace files from a folder (in chunks) and one event's text by byte offset (what the real host answers
 // EventTextRequest with): the page's CSP allows no fetch. Used by test/webviews/profile.test.ts and
 // bench/profile-browser.bench.ts.
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { extname, join, resolve } from "node:path";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Page } from "playwright-core";
-import { makeNonce } from "../../../extension/webview/page-html";
 import { profileCsp, profileHtml } from "../../../extension/profile/profile-html";
-import { distWebviews, themeCss } from "../graph-harness/harness";
+import { startPageServer } from "../harness-server";
 import { fakeHostScript, type Scenario } from "./fake-host";
 
-export { chromiumArgs, chromiumPath, repoRoot } from "../graph-harness/harness";
-
-const types: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".ttf": "font/ttf" };
+export { chromiumArgs, chromiumPath } from "../../fixtures/chromium";
+export { repoRoot } from "../harness-server";
 
 export interface Harness {
   origin: string;
@@ -51,46 +48,10 @@ export function eventTextAt(file: string, offset: number, maxBytes = 1_000_000):
 }
 
 export async function startHarness(filesDir: string): Promise<Harness> {
-  if (!existsSync(join(distWebviews, "profile", "main.js")))
-    throw new Error("dist/webviews/profile/main.js is missing: run `npm run build` first");
-  const pages = new Map<string, { html: string; nonce: string }>();
-  let origin = "";
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/theme.css") return void res.writeHead(200, { "content-type": "text/css" }).end(themeCss);
-    const page = pages.get(url.pathname);
-    if (page) {
-      res.writeHead(200, { "content-type": "text/html", "content-security-policy": profileCsp(origin, page.nonce) });
-      return void res.end(page.html);
-    }
-    const file = resolve(distWebviews, `.${url.pathname}`);
-    if (!file.startsWith(distWebviews) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const server = await startPageServer({ name: "profile", title: "Profile", html: profileHtml, csp: profileCsp });
   return {
-    origin,
-    add(name, scenario) {
-      const nonce = makeNonce();
-      const html = profileHtml({
-        cspSource: origin,
-        nonce,
-        scriptUri: `${origin}/profile/main.js`,
-        styleUris: [`${origin}/theme.css`, `${origin}/codicons/codicon.css`, `${origin}/profile/main.css`],
-        title: "Profile",
-      });
-      pages.set(`/${name}`, {
-        html: html.replace(
-          '<div id="app"></div>',
-          `<div id="app"></div>\n${fakeHostScript(scenario, nonce, `edge-profile-${name}`)}`,
-        ),
-        nonce,
-      });
-      return `${origin}/${name}`;
-    },
+    origin: server.origin,
+    add: (name, scenario) => server.addPage(name, (nonce) => fakeHostScript(scenario, nonce, `edge-profile-${name}`)),
     async attach(page) {
       const fileOf = (name: string) => {
         const file = resolve(filesDir, name);
@@ -112,6 +73,6 @@ export async function startHarness(filesDir: string): Promise<Harness> {
         (name: string, offset: number) => eventTextAt(fileOf(name), offset) ?? null,
       );
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => server.close(),
   };
 }
