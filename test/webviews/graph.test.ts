@@ -310,7 +310,10 @@ void test("an If's bodies open as nested graphs with a breadcrumb back", async (
   await page.screenshot({ path: join(artifacts, "graph-nested.png") });
   await page.locator('.breadcrumb .crumb[data-depth="0"]').click();
   await page.waitForFunction(() => (window as unknown as PageWindow).edgeGraph.path.length === 0);
-  assert.equal(await page.locator(".breadcrumb .crumb").count(), 1);
+  // The breadcrumb is redrawn after the path changes: wait for it rather than read it once.
+  await page.waitForFunction(() => document.querySelectorAll(".breadcrumb .crumb").length === 1, undefined, {
+    timeout: 10_000,
+  });
   // The If node's properties offer both bodies.
   await page.locator("#search").fill("cache_branch");
   await page.locator("#search").press("Enter");
