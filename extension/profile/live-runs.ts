@@ -2,7 +2,9 @@
 // to an observer (observe()), which follows the run's folder (LiveRunState) and groups the kernels the engine streams
 // per iteration (LiveKernelGrouper). A batch is passed on as soon as it is complete, or after a quiet moment
 // (FLUSH_MS) so the last kernels of a window are not held back. Batches are kept until the run ends, so a viewer
-// opened during the run draws every iteration so far. Owned by ProfileFeatures (so by Ctx).
+// opened during the run draws every iteration so far. Each measured iteration's end is kept on the host's clock
+// (performance.now()), so a viewer can time how long its kernels took to be drawn. Owned by ProfileFeatures (so by Ctx).
+import { performance } from "node:perf_hooks";
 import * as vscode from "vscode";
 import type { RunObserver } from "../run/run-pseudoterminal";
 import { LiveKernelGrouper, LiveRunState, type LiveBatch, type LiveRunInfo } from "./live-kernels";
@@ -15,6 +17,11 @@ const FLUSH_MS = 25;
 /** One run going on (or just ended), as viewers follow it. */
 export class LiveRun {
   readonly batches: LiveBatch[] = [];
+  /**
+   * When each measured iteration ended, on the host's clock (ms, performance.now()): the engine's event time plus
+   * the smallest offset seen between an event's arrival and its `timeMs` (the pipe's delay, at its shortest).
+   */
+  readonly iterationEndMs = new Map<number, number>();
   ended: { ok: boolean } | undefined;
   private readonly batched = new vscode.EventEmitter<LiveBatch>();
   private readonly finished = new vscode.EventEmitter<{ ok: boolean }>();
@@ -68,6 +75,7 @@ export class LiveRuns implements vscode.Disposable {
     const grouper = new LiveKernelGrouper();
     let run: LiveRun | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let clockOffsetMs = Infinity;
     const pass = (batches: LiveBatch[]) => {
       if (!run) return;
       for (const batch of batches) {
@@ -81,6 +89,9 @@ export class LiveRuns implements vscode.Disposable {
     };
     return {
       event: (event) => {
+        clockOffsetMs = Math.min(clockOffsetMs, performance.now() - event.timeMs);
+        if (run && event.type === "iteration" && !event.warmup)
+          run.iterationEndMs.set(event.index, event.timeMs + clockOffsetMs);
         if (state.add(event) && event.type === "run/start" && state.info) {
           run = new LiveRun(state.info, recipe);
           this.runs.set(run.info.runDir, run);

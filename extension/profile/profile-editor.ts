@@ -5,6 +5,7 @@
 // on new ones; when the run ends it says so and streams the final profile.json. A file changed on disk is streamed
 // again (not while its run is live). Handlers for the webview's messages are in profile-handlers.ts.
 import { stat } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
 import { basename, dirname } from "node:path";
 import * as vscode from "vscode";
 import type { NotificationType } from "../../webviews/protocol/ipc";
@@ -45,6 +46,12 @@ export interface ProfileEditorSnapshot {
   streams: Partial<Record<TraceSlot, { path: string; chunks: number; bytes: number; ended: boolean; error?: string }>>;
   /** Live iterations passed on, in order. */
   liveIterations: number[];
+  /**
+   * Per live iteration the webview drew: ms from the engine's end of that iteration to the webview's word that its
+   * kernels are on screen. Only iterations whose kernels arrived while the viewer was open and ready (a viewer opened
+   * late first draws the iterations it missed: those are not live latencies).
+   */
+  liveLatencies: { iteration: number; ms: number }[];
   /** Highlights sent (or handed over in the ready reply). */
   highlights: NodeRef[];
 }
@@ -84,6 +91,8 @@ export class ProfileEditor implements ProfileEditorHost {
   private answered = false;
   private live: LiveRun | undefined;
   private liveSent = 0;
+  /** Iterations whose batch reached the run after this viewer was ready (their draw time is a live latency). */
+  private readonly liveTimed = new Set<number>();
   /** Live messages go out in order, one at a time. */
   private liveQueue: Promise<void> = Promise.resolve();
   private restreamTimer: NodeJS.Timeout | undefined;
@@ -108,6 +117,7 @@ export class ProfileEditor implements ProfileEditorHost {
       commands: [],
       streams: {},
       liveIterations: [],
+      liveLatencies: [],
       highlights: [],
     };
     const webviewRoot = vscode.Uri.joinPath(services.extensionUri, "dist", "webviews");
@@ -192,6 +202,15 @@ export class ProfileEditor implements ProfileEditorHost {
     return this.services.openReport(runDir);
   }
 
+  liveDrawn(iterations: number[]): void {
+    const now = performance.now();
+    for (const iteration of iterations) {
+      const endMs = this.live?.iterationEndMs.get(iteration);
+      if (endMs === undefined || !this.liveTimed.delete(iteration)) continue;
+      this.snapshot.liveLatencies.push({ iteration, ms: now - endMs });
+    }
+  }
+
   // ---- what the profile features ask ----
 
   /** Highlights a node's kernels (now, or in the reply to the webview's ready request), and brings the viewer forward. */
@@ -274,7 +293,10 @@ export class ProfileEditor implements ProfileEditorHost {
   private follow(run: LiveRun): void {
     this.live = run;
     this.disposables.push(
-      run.onDidReceiveBatch(() => this.flushLive()),
+      run.onDidReceiveBatch((batch) => {
+        if (this.answered) this.liveTimed.add(batch.iteration);
+        this.flushLive();
+      }),
       run.onDidEnd(({ ok }) => this.endLive(ok)),
     );
   }

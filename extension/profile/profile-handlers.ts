@@ -4,6 +4,7 @@
 import {
   ChooseCompareCommand,
   EventTextRequest,
+  LiveDrawnCommand,
   OpenReportCommand,
   ReadyRequest,
   RevealNodeCommand,
@@ -23,6 +24,8 @@ export interface ProfileEditorHost {
   /** The run folders this editor shows (OpenReportCommand may only name one of them). */
   runDirs(): readonly string[];
   openReport(runDir: string): Promise<void>;
+  /** The webview drew these live iterations' kernels. */
+  liveDrawn(iterations: number[]): void;
 }
 
 export function registerProfileHandlers(target: HandlerTarget, host: ProfileEditorHost): { dispose(): unknown }[] {
@@ -38,6 +41,12 @@ export function registerProfileHandlers(target: HandlerTarget, host: ProfileEdit
     target.onCommand(RevealNodeCommand, (params) => {
       if (!isNodeRef(params)) throw new Error("profile: revealNode needs { node, model?, runDir? }");
       return host.revealNode(params);
+    }),
+    target.onCommand(LiveDrawnCommand, (params) => {
+      const iterations = (params as { iterations?: unknown } | undefined)?.iterations;
+      if (!Array.isArray(iterations) || !iterations.every((i) => Number.isSafeInteger(i) && (i as number) >= 0))
+        throw new Error("profile: liveDrawn needs { iterations: iteration indexes }");
+      host.liveDrawn(iterations as number[]);
     }),
     target.onCommand(OpenReportCommand, (params) => {
       const runDir = (params as { runDir?: unknown } | undefined)?.runDir;

