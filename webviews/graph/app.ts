@@ -24,7 +24,7 @@ import { OpenGroups } from "./model/open-groups";
 import { pathKey, restoreViewState, samePath } from "./model/view-state";
 import { breadcrumb } from "./panels/breadcrumb";
 import { DiffMode } from "./diff-mode";
-import { el } from "./panels/dom";
+import { el } from "../ui/dom";
 import { errorView } from "./panels/error-view";
 import { overlayPanel } from "./panels/overlay-panel";
 import { problemsPanel } from "./panels/problems-panel";
@@ -33,7 +33,7 @@ import { SelectionPanel } from "./selection-panel";
 import { buildShell, fill, type Shell } from "./shell";
 import type { Camera } from "./view/camera";
 import { GraphCanvas, type DrawStats } from "./view/graph-canvas";
-import { readTheme, watchTheme } from "./view/theme";
+import { readTheme, watchTheme } from "../ui/theme";
 import { LayoutClient } from "./worker/layout-client";
 
 export class GraphApp {

@@ -1,5 +1,6 @@
 // The graph viewer's entry: speaks first (ReadyRequest), then shows the model or the engine's error, and follows the
 // host's notifications (a changed file, overlays, a diff, a node to reveal).
+import "../ui/base.css";
 import "./graph.css";
 import {
   DidChangeDiffNotification,

@@ -1,6 +1,6 @@
 // The graph viewer's page skeleton: toolbar (fit, zoom, expand/collapse all, direction, compare, search), the
 // breadcrumb, the canvas area, the side panel's sections and the status line. Returns the elements the app fills.
-import { button, el, section } from "./panels/dom";
+import { button, el, section } from "../ui/dom";
 
 export interface ShellActions {
   fit(): void;

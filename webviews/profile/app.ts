@@ -2,7 +2,7 @@
 // the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
 import type { KernelEvent } from "../../common/events";
 import { formatBytes, formatCount } from "../../common/units";
-import { el } from "../graph/panels/dom";
+import { el } from "../ui/dom";
 import type { NodeRef } from "../protocol/node-links";
 import {
   ChooseCompareCommand,

@@ -1,5 +1,6 @@
 // The profile viewer's entry: speaks first (ReadyRequest), then feeds the host's trace chunks, live kernels and
 // highlights to the app (app.ts), which hands the bytes to its worker.
+import "../ui/base.css";
 import "./profile.css";
 import {
   DidEndLiveRunNotification,

@@ -1,7 +1,7 @@
 // The profile viewer's page skeleton: toolbar (tabs, fit and zoom, compare, follow live, table filter), the read
 // notes, the reading progress, one view per tab, the side panel (details, range summary), the hover tooltip and the
 // status line. Returns the elements the app fills.
-import { button, el, section } from "../graph/panels/dom";
+import { button, el, section } from "../ui/dom";
 import type { ProfileViewState } from "../protocol/profile";
 
 export type Tab = NonNullable<ProfileViewState["tab"]>;

@@ -2,7 +2,7 @@
 // latency chart with outliers, and its table), and compare (per op type and per node: before, after, speed-up,
 // sorted by what changed most).
 import { formatCount, formatPercent, formatRatio, formatUs } from "../../common/units";
-import { el } from "../graph/panels/dom";
+import { el } from "../ui/dom";
 import type { CompareRow, CompareTables, IterationRow, StatRow, TraceTables } from "./model/trace-views";
 import { filterRows, type SortSpec } from "./model/table-sort";
 import { iterationChart } from "./panels/iteration-chart";

@@ -2,7 +2,7 @@
 // the last window the worker cut (window-cache.ts: drawn synchronously, refetched padded and asynchronously when the
 // view leaves it), and knows what is under the pointer, selected, highlighted and in the selected range. Input is
 // bound by timeline-input.ts; the app hears about changes through `TimelineEvents`.
-import { el } from "../../graph/panels/dom";
+import { el } from "../../ui/dom";
 import type { TimelineWindow, TraceOverview } from "../model/trace-views";
 import type { TraceClient } from "../worker/trace-client";
 import { drawFrame } from "./timeline-renderer";
