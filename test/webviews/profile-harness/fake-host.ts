@@ -1,8 +1,8 @@
 // The fake extension host of the profile viewer's harness page: a stub acquireVsCodeApi, put in the page before the
 // app, that answers the ready request from a scenario, streams trace files from the harness server to the app in
 // chunks (as extension/profile does: DidReceiveTraceChunkNotification, then DidEndTraceNotification), answers
-// EventTextRequest from the harness's copy of the file, streams the scenario's compare file after ChooseCompareCommand,
-// keeps setState in sessionStorage (a reload restores it, as VS Code does), records every message the app posts,
+// EventTextRequest with the host's own reader (harness.ts), streams the scenario's compare file after
+// ChooseCompareCommand, keeps setState in sessionStorage (a reload restores it, as VS Code does), records every message the app posts,
 // counts the worker's traffic, and lets a test send notifications (window.__hostSend) or stream a file
 // (window.__hostStream). `fakeHost` runs in the page: it must stay self-contained.
 import type { ProfileInitialState, TraceSlot } from "../../../webviews/protocol/profile";
@@ -28,7 +28,7 @@ interface HarnessWindow {
   __hostStream(slot: TraceSlot, file: string): Promise<void>;
   /** Bindings the harness installs (harness.ts `attach`): a file's bytes as base64 ("" at its end), an event's text. */
   __hostRead(file: string, offset: number, length: number): Promise<string>;
-  __hostEventText(file: string, offset: number): Promise<string | null>;
+  __hostEventText(file: string, offset: number): Promise<string>;
   acquireVsCodeApi(): unknown;
 }
 
@@ -99,13 +99,10 @@ export function fakeHost(scenario: Scenario, storageKey: string): void {
         }, scenario.replyDelayMs ?? 0);
       else if (m.method === "profile/eventText") {
         const p = m.params as { slot: TraceSlot; offset: number };
-        void w
-          .__hostEventText(filesBySlot[p.slot] ?? "", p.offset)
-          .then((text) => (text === null ? Promise.reject(new Error(`no event at ${p.offset}`)) : text))
-          .then(
-            (text) => window.postMessage({ method: m.method, responseTo: id, params: text }, "*"),
-            (e: Error) => window.postMessage({ method: m.method, responseTo: id, error: e.message }, "*"),
-          );
+        void w.__hostEventText(filesBySlot[p.slot] ?? "", p.offset).then(
+          (text) => window.postMessage({ method: m.method, responseTo: id, params: text }, "*"),
+          (e: Error) => window.postMessage({ method: m.method, responseTo: id, error: e.message }, "*"),
+        );
       }
     },
     getState: () => {
