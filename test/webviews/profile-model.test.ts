@@ -7,6 +7,7 @@ import { TraceParser } from "../../common/trace/trace-parser";
 import { SLICE_KIND } from "../../common/trace/trace-model";
 import { argRows, formatTypeShapes } from "../../webviews/profile/model/event-args";
 import { filterRows, nextSort, sortRows } from "../../webviews/profile/model/table-sort";
+import { baseName, traceName } from "../../webviews/profile/model/trace-label";
 import { readViewState } from "../../webviews/profile/model/view-state";
 import { colourIndex, mix, textOn } from "../../webviews/profile/view/slice-colours";
 import * as cam from "../../webviews/profile/view/time-camera";
@@ -195,4 +196,19 @@ void test("saved state is read defensively", () => {
     filter: "conv",
   };
   assert.deepEqual(readViewState(ok), ok);
+});
+
+void test("trace names: the file's name, with its run folder's when it is a run's profile", () => {
+  assert.equal(baseName("/a/b/ort.json"), "ort.json");
+  assert.equal(baseName("C:\\runs\\r1\\"), "r1");
+  assert.equal(traceName({ path: "/x/ort.json", label: "ort.json" }), "ort.json");
+  assert.equal(
+    traceName({
+      path: "/w/.edge/runs/20260101-a/profile.json",
+      runDir: "/w/.edge/runs/20260101-a/",
+      label: "20260101-a",
+    }),
+    "profile.json of 20260101-a",
+  );
+  assert.equal(traceName({ path: "", label: "live" }), "live");
 });

@@ -59,6 +59,8 @@ before(async () => {
     initial: { main: source(files.ort, { runDir: "/runs/r1", model: "/models/m.onnx" }) },
     files: { main: files.ort },
     compareFile: files.ortOther,
+    // As the host sends it with the compare file's first chunk: another run's profile.
+    compareSource: source(files.ortOther, { runDir: "/work/.edge/runs/20260102-000000-int8-laptop", label: "int8" }),
     chunkBytes: 64_000,
   };
   url.ort = harness.add("ort", ortScenario);
@@ -302,6 +304,20 @@ void test("compare: the host streams the other profile; per op type and node, be
   assert.equal(Number(await page.locator("#compare-nodes").getAttribute("data-rows")), ORT_SHAPE.nodes);
   const first = await page.locator("#compare-nodes tbody tr").first().locator("td").allInnerTexts();
   assert.match(first[3], /×$/, `a speed-up: ${first.join(" | ")}`);
+  // Named after the files (and their run folders) the host sent with the first chunks, not "the other".
+  assert.equal(
+    await page.locator("#compare-header").textContent(),
+    "Before: ort.json of r1 · After: ort-other.json of 20260102-000000-int8-laptop",
+  );
+  const headings = await page.locator("#compare-nodes thead th").allInnerTexts();
+  assert.ok(
+    headings.some((h) => h.includes("Before: ort.json of r1")),
+    headings.join(" | "),
+  );
+  assert.ok(
+    headings.some((h) => h.includes("After: ort-other.json of 20260102-000000-int8-laptop")),
+    headings.join(" | "),
+  );
   // Sorted by what changed most: |after − before| falls down the table.
   const change = (cells: string[]) => Math.abs(parseFloat(cells[2]) - parseFloat(cells[1]));
   const rows = await page

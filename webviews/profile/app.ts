@@ -11,10 +11,12 @@ import {
   type ProfileInitialState,
   type ProfileViewState,
   type TraceSlot,
+  type TraceSource,
 } from "../protocol/profile";
 import type { HostChannel } from "../ui/host-channel";
 import { argRows } from "./model/event-args";
 import { nextSort } from "./model/table-sort";
+import { traceName } from "./model/trace-label";
 import type { SliceInfo, TraceOverview } from "./model/trace-views";
 import { readViewState } from "./model/view-state";
 import { detailsView } from "./panels/details-panel";
@@ -31,6 +33,8 @@ export class ProfileApp {
   readonly client: TraceClient;
   readonly timeline: Timeline;
   private initial?: ProfileInitialState;
+  /** What each slot shows: from the ready reply, then from the host's chunk at offset 0 (another compare trace). */
+  private readonly sources: Partial<Record<TraceSlot, TraceSource>> = {};
   private state: ProfileViewState;
   private overview?: TraceOverview;
   private compareOverview?: TraceOverview;
@@ -82,7 +86,9 @@ export class ProfileApp {
   init(initial: ProfileInitialState): void {
     this.initial = initial;
     this.pendingHighlight = initial.highlight;
-    this.shell.title.textContent = initial.main.label + (initial.compare ? ` ↔ ${initial.compare.label}` : "");
+    this.sources.main = initial.main;
+    if (initial.compare) this.sources.compare = initial.compare;
+    this.showTitle();
     if (initial.main.live) {
       this.state.followLive ??= true;
       this.timeline.follow = this.state.followLive;
@@ -91,9 +97,18 @@ export class ProfileApp {
     } else this.shell.progress.textContent = `Reading ${initial.main.label}…`;
   }
 
-  chunk(slot: TraceSlot, bytes: Uint8Array): void {
+  chunk(slot: TraceSlot, bytes: Uint8Array, offset = -1, source?: TraceSource): void {
+    if (offset === 0 && source) {
+      this.sources[slot] = source;
+      this.showTitle();
+    }
     this.received[slot] += bytes.byteLength;
     this.client.chunk(slot, bytes);
+  }
+
+  private showTitle(): void {
+    const { main, compare } = this.sources;
+    this.shell.title.textContent = (main?.label ?? "") + (compare ? ` ↔ ${compare.label}` : "");
   }
 
   end(slot: TraceSlot, byteLength: number, error?: string): void {
@@ -192,7 +207,7 @@ export class ProfileApp {
         el("p", {
           class: "open-error",
           attrs: { role: "alert" },
-          text: `The other profile could not be read: ${message}`,
+          text: `${this.sources.compare ? traceName(this.sources.compare) : "The other profile"} could not be read: ${message}`,
         }),
       );
       return;
@@ -368,11 +383,10 @@ export class ProfileApp {
     let content: HTMLElement;
     if (tab === "compare") {
       const c = this.compareOverview ? await this.client.query("compare", {}) : undefined;
-      const labels: [string, string] | undefined = this.initial?.compare
-        ? [this.initial.main.label, this.initial.compare.label]
-        : c
-          ? ["this profile", "the other"]
-          : undefined;
+      const { main, compare } = this.sources;
+      const labels: [string, string] | undefined = c
+        ? [main ? traceName(main) : "this profile", compare ? traceName(compare) : "the compared profile"]
+        : undefined;
       content = compareView(c, labels, handlers, () => this.channel.sendCommand(ChooseCompareCommand, {}));
     } else {
       const t = await this.client.query("tables", { slot: "main" });

@@ -18,7 +18,7 @@ const channel = new HostChannel<ProfileViewState>(acquireVsCodeApi<ProfileViewSt
 const root = document.getElementById("app") ?? document.body.appendChild(document.createElement("div"));
 const app = new ProfileApp(channel, root);
 
-channel.onNotification(DidReceiveTraceChunkNotification, (p) => app.chunk(p.slot, p.bytes));
+channel.onNotification(DidReceiveTraceChunkNotification, (p) => app.chunk(p.slot, p.bytes, p.offset, p.source));
 channel.onNotification(DidEndTraceNotification, (p) => app.end(p.slot, p.byteLength, p.error));
 channel.onNotification(DidReceiveLiveKernelsNotification, (p) => app.live(p.iteration, p.kernels));
 channel.onNotification(DidEndLiveRunNotification, (p) => app.liveEnded(p.ok));

@@ -73,11 +73,12 @@ export function iterationsView(t: TraceTables, h: TableHandlers): HTMLElement {
   );
 }
 
-function compareColumns(label: string): Column<CompareRow>[] {
+/** Columns of a compare table; `names` are the two traces' names (trace-label.ts), shown in the time columns. */
+function compareColumns(label: string, names: [string, string]): Column<CompareRow>[] {
   return [
     { key: "key", label, text: (r) => r.key },
-    { key: "beforeUs", label: "Before (per run)", numeric: true, text: (r) => formatUs(r.beforeUs) },
-    { key: "afterUs", label: "After (per run)", numeric: true, text: (r) => formatUs(r.afterUs) },
+    { key: "beforeUs", label: `Before: ${names[0]} (per run)`, numeric: true, text: (r) => formatUs(r.beforeUs) },
+    { key: "afterUs", label: `After: ${names[1]} (per run)`, numeric: true, text: (r) => formatUs(r.afterUs) },
     {
       key: "speedup",
       label: "Speed-up",
@@ -113,7 +114,7 @@ export function compareView(
   const table = (id: string, label: string, rows: CompareRow[]) =>
     sortTable(
       id,
-      compareColumns(label),
+      compareColumns(label, labels),
       filterRows(rows, h.filter),
       sort ?? { column: "__changed", descending: false },
       h.onSort,
@@ -121,7 +122,14 @@ export function compareView(
   return el(
     "div",
     { class: "compare" },
-    el("p", { class: "compare-header", text: `Before: ${labels[0]} · After: ${labels[1]}` }),
+    el(
+      "p",
+      { class: "compare-header", attrs: { id: "compare-header" } },
+      "Before: ",
+      el("strong", { class: "trace-name", text: labels[0] }),
+      " · After: ",
+      el("strong", { class: "trace-name", text: labels[1] }),
+    ),
     el("h3", { text: "Op types" }),
     table("compare-ops", "Op type", c.ops),
     el("h3", { text: "Nodes" }),
