@@ -65,6 +65,8 @@ before(async () => {
   };
   url.ort = harness.add("ort", ortScenario);
   url.restore = harness.add("restore", ortScenario);
+  // The same ORT trace as a file from elsewhere (no run folder): a profile another tool wrote, warm-up included.
+  url.foreign = harness.add("foreign", { initial: { main: source(files.ort) }, files: { main: files.ort } });
   url.highlight = harness.add("highlight", {
     initial: { main: source(files.ort), highlight: { node: "/blocks.2/Relu_8" } },
     files: { main: files.ort },
@@ -293,6 +295,53 @@ void test("the iteration chart marks the outlier run", async () => {
   await page.screenshot({ path: join(artifacts, "profile-iterations.png") });
   await noViolations(page, errors);
   await page.close();
+});
+
+void test("warm-up: a trace from elsewhere leaves its first run out by default, the user picks another count", async () => {
+  const { page, errors } = await open("foreign");
+  await page.locator("#tab-ops").click();
+  const control = page.locator("#warmup-control");
+  await control.waitFor();
+  assert.equal(await control.getAttribute("data-runs"), "1");
+  assert.equal(await control.getAttribute("data-reason"), "other-tool");
+  assert.match((await page.locator("#warmup-why").textContent()) ?? "", /another tool/);
+  /** Kernels the op-type table counts (its Count column summed). */
+  const counted = async () => {
+    const cells = await page.locator("#ops-table tbody tr td:nth-child(2)").allInnerTexts();
+    return cells.reduce((s, c) => s + Number(c.replace(/[^\d]/g, "")), 0);
+  };
+  assert.equal(await counted(), (ORT_SHAPE.runs - 1) * ORT_SHAPE.nodes, "run 0's kernels left out");
+  await page.locator("#tab-iterations").click();
+  await page.locator("svg.iteration-chart").waitFor();
+  const warm = page.locator("svg.iteration-chart rect.bar.warmup");
+  assert.deepEqual(await warm.evaluateAll((bars) => bars.map((b) => b.getAttribute("data-run"))), ["0"]);
+  assert.equal(await page.locator("svg.iteration-chart rect.bar").count(), ORT_SHAPE.runs, "every run still drawn");
+  await page.locator("#warmup").fill("3");
+  await page.locator("#warmup").press("Enter");
+  await page.locator('#warmup-control[data-runs="3"][data-reason="user"]').waitFor();
+  assert.deepEqual(
+    await page
+      .locator("svg.iteration-chart rect.bar.warmup")
+      .evaluateAll((bars) => bars.map((b) => b.getAttribute("data-run"))),
+    ["0", "1", "2"],
+  );
+  assert.equal((await state(page))?.warmupRuns, 3);
+  await page.locator("#tab-ops").click();
+  await page.locator('#warmup-control[data-runs="3"]').waitFor();
+  assert.equal(await counted(), (ORT_SHAPE.runs - 3) * ORT_SHAPE.nodes);
+  // More than the trace has is clamped (as `edge profile --warmup`).
+  await page.locator("#warmup").fill("99");
+  await page.locator("#warmup").press("Enter");
+  await page.locator(`#warmup-control[data-runs="${ORT_SHAPE.runs}"]`).waitFor();
+  await page.screenshot({ path: join(artifacts, "profile-warmup.png") });
+  await noViolations(page, errors);
+  await page.close();
+  // A run's profile (its folder is known): the engine wrote only profiled iterations, nothing is left out.
+  const run = await open("ort");
+  await run.page.locator("#tab-ops").click();
+  await run.page.locator('#warmup-control[data-runs="0"][data-reason="engine"]').waitFor();
+  assert.equal(await run.page.locator("svg.iteration-chart rect.bar.warmup").count(), 0);
+  await run.page.close();
 });
 
 void test("compare: the host streams the other profile; per op type and node, before/after/speed-up", async () => {

@@ -1,6 +1,7 @@
 // The profile viewer app: feeds the host's trace chunks and live kernels to the worker, shows reading progress, then
 // the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
 import type { KernelEvent } from "../../common/events";
+import { clampSkipRuns, warmupDefault } from "../../common/trace/trace-tables";
 import { formatBytes, formatCount } from "../../common/units";
 import { el } from "../ui/dom";
 import type { NodeRef } from "../protocol/node-links";
@@ -23,7 +24,15 @@ import { detailsView } from "./panels/details-panel";
 import { rangeView } from "./panels/range-panel";
 import { readNotes } from "./panels/read-notes";
 import { buildShell, type Shell, type Tab } from "./shell";
-import { compareView, iterationsView, nodesView, opsView, type TableHandlers } from "./tab-views";
+import {
+  compareView,
+  iterationsView,
+  nodesView,
+  opsView,
+  warmupControl,
+  type TableHandlers,
+  type Warmup,
+} from "./tab-views";
 import { bindTimelineInput } from "./view/timeline-input";
 import { Timeline, type Hit } from "./view/timeline";
 import { TraceClient } from "./worker/trace-client";
@@ -342,6 +351,29 @@ export class ProfileApp {
     panel.hidden = false;
   }
 
+  // ---- warm-up runs ----
+
+  /** The warm-up runs the tables leave out of a slot's trace: the user's choice (main), else the default and why. */
+  warmup(slot: TraceSlot): Warmup {
+    const overview = slot === "main" ? this.overview : this.compareOverview;
+    const runs = overview?.runCount ?? 0;
+    const chosen = slot === "main" ? this.state.warmupRuns : undefined;
+    if (chosen !== undefined) return { runs: clampSkipRuns(chosen, runs), reason: "user", runCount: runs };
+    const source = this.sources[slot];
+    const d = warmupDefault(runs, {
+      reportWarmupRuns: source?.warmupRuns,
+      // A run's profile.json (its folder holds the run's files) and a live run's kernels: written by the engine.
+      engineWritten: source?.runDir !== undefined || source?.live === true || overview?.live === true,
+    });
+    return { ...d, runCount: runs };
+  }
+
+  private setWarmup(runs: number): void {
+    this.state.warmupRuns = clampSkipRuns(runs, this.overview?.runCount ?? 0);
+    this.save();
+    void this.renderTab();
+  }
+
   // ---- tabs --------------------------------------------------------------------------------------------------
 
   showTab(tab: Tab, save = true): void {
@@ -349,6 +381,7 @@ export class ProfileApp {
     for (const [t, b] of this.shell.tabs) b.setAttribute("aria-selected", String(t === tab));
     for (const [t, v] of this.shell.views) v.hidden = t !== tab;
     this.shell.root.dataset.tab = tab;
+    this.shell.warmup.hidden = !(tab === "ops" || tab === "nodes" || tab === "iterations");
     if (save) this.save();
     if (tab === "timeline") {
       this.timeline.requestDraw();
@@ -382,16 +415,20 @@ export class ProfileApp {
     const view = this.shell.views.get(tab)!;
     let content: HTMLElement;
     if (tab === "compare") {
-      const c = this.compareOverview ? await this.client.query("compare", {}) : undefined;
+      const skipRuns = { main: this.warmup("main").runs, compare: this.warmup("compare").runs };
+      const c = this.compareOverview ? await this.client.query("compare", { skipRuns }) : undefined;
       const { main, compare } = this.sources;
       const labels: [string, string] | undefined = c
         ? [main ? traceName(main) : "this profile", compare ? traceName(compare) : "the compared profile"]
         : undefined;
       content = compareView(c, labels, handlers, () => this.channel.sendCommand(ChooseCompareCommand, {}));
     } else {
-      const t = await this.client.query("tables", { slot: "main" });
-      content =
+      const warmup = this.warmup("main");
+      const t = await this.client.query("tables", { slot: "main", skipRuns: warmup.runs });
+      const table =
         tab === "ops" ? opsView(t, handlers) : tab === "nodes" ? nodesView(t, handlers) : iterationsView(t, handlers);
+      content = table;
+      if (seq === this.renderSeq) this.shell.warmup.replaceChildren(warmupControl(warmup, (n) => this.setWarmup(n)));
     }
     if (seq === this.renderSeq) view.replaceChildren(content);
   }

@@ -64,7 +64,9 @@ export type { RangeRow, RangeSummary } from "../../../common/trace/trace-window"
 
 export interface TraceTables {
   kernelTotalUs: number;
+  /** model_runs in the trace, and the warm-up runs at its start left out of the tables (marked in `iterations`). */
   runs: number;
+  skipRuns: number;
   ops: KernelGroupRow[];
   nodes: KernelGroupRow[];
   iterations: IterationRow[];
@@ -73,4 +75,6 @@ export interface TraceTables {
 export interface CompareTables {
   ops: CompareRow[];
   nodes: CompareRow[];
+  /** The runs measured on each side (before, after), warm-ups left out. */
+  runs: [number, number];
 }

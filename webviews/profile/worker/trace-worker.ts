@@ -15,7 +15,7 @@ interface Slot {
   reader?: TraceReader;
   model?: TraceModel;
   version: number;
-  tables?: TraceTables;
+  tables?: { skipRuns: number; tables: TraceTables };
   live?: LiveTimeline;
   lastProgress: number;
 }
@@ -54,9 +54,10 @@ function modelOf(slot: TraceSlot): TraceModel {
   return m;
 }
 
-function tablesOf(slot: TraceSlot): TraceTables {
+function tablesOf(slot: TraceSlot, skipRuns: number): TraceTables {
   const s = slots[slot];
-  return (s.tables ??= tables(modelOf(slot)));
+  if (s.tables?.skipRuns !== skipRuns) s.tables = { skipRuns, tables: tables(modelOf(slot), skipRuns) };
+  return s.tables.tables;
 }
 
 const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["result"] } = {
@@ -71,9 +72,11 @@ const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["resul
     };
   },
   slice: (p) => sliceInfo(modelOf(p.slot), p.index),
-  tables: (p) => tablesOf(p.slot),
-  compare: () =>
-    slots.main.model && slots.compare.model ? compareOf(slots.main.model, slots.compare.model) : undefined,
+  tables: (p) => tablesOf(p.slot, p.skipRuns),
+  compare: (p) =>
+    slots.main.model && slots.compare.model
+      ? compareOf(slots.main.model, slots.compare.model, p.skipRuns.main, p.skipRuns.compare)
+      : undefined,
   range: (p) => rangeSummary(modelOf(p.slot), p.startUs, p.endUs),
   nodeKernels: (p) => {
     const m = modelOf(p.slot);
