@@ -20,7 +20,7 @@ const app = new GraphApp(channel, root);
 channel.onNotification(DidChangeDocumentNotification, (p) => app.setDocument(p.document, undefined, p.error));
 channel.onNotification(DidChangeOverlaysNotification, (o) => app.setOverlays(o));
 channel.onNotification(DidChangeDiffNotification, (p) => app.setDiff(p.diff, p.error));
-channel.onNotification(DidRevealNodeNotification, (ref) => app.revealByName(ref.node));
+channel.onNotification(DidRevealNodeNotification, (ref) => app.revealByName(ref.node, ref));
 channel
   .sendRequest(ReadyRequest, {})
   .then((initial) => app.init(initial))
