@@ -41,6 +41,10 @@ interface PageWindow {
       visibleSlices(limit?: number): Rect[];
       highlighted: Set<number>;
       selected: number;
+      visibleMarks(): {
+        instants: { track: number; name: string; merged: number; x: number; y: number }[];
+        counters: { counter: number; label: string; y: number }[];
+      };
     };
   };
   acquireVsCodeApi(): { getState(): ProfileViewState | undefined };
@@ -508,6 +512,45 @@ void test("a Chromium trace opens with its named tracks; flow and async events a
   );
   assert.ok((await slices(page)).length > 0);
   await page.screenshot({ path: join(artifacts, "profile-chromium.png") });
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a Chromium trace's instants and counters are drawn: ticks on their thread, global ones on top, step tracks", async () => {
+  const { page, errors } = await open("chromium");
+  await page.waitForFunction(
+    () => Number(document.querySelector("canvas.timeline-canvas")?.getAttribute("data-marks")) > 0,
+  );
+  const marks = await win(page, (w) => w.edgeProfile.timeline.visibleMarks());
+  const paints = marks.instants.filter((m) => m.name === "firstPaint");
+  const global = marks.instants.filter((m) => m.track === -1);
+  // Every instant is drawn once: alone, or counted in a merged tick.
+  assert.equal(
+    paints.reduce((s, m) => s + m.merged, 0),
+    40,
+  );
+  assert.equal(
+    global.reduce((s, m) => s + m.merged, 0),
+    3,
+  );
+  assert.ok(
+    global.every((m) => m.name === "NavigationStart" && m.y < Math.min(...paints.map((p) => p.y))),
+    "on top",
+  );
+  assert.deepEqual(marks.counters.map((c) => c.label).sort(), ["JSHeap · total", "JSHeap · used"]);
+  const c = await canvasBox(page);
+  // Hover details: an instant, then a counter's value.
+  const tick = paints[Math.floor(paints.length / 2)];
+  await page.mouse.move(c.x + tick.x, c.y + tick.y);
+  await page.locator('#tooltip .mark-details[data-kind="instant"]').waitFor();
+  assert.match(await page.locator("#tooltip").innerText(), /firstPaint/);
+  const used = marks.counters.find((k) => k.label === "JSHeap · used")!;
+  await page.mouse.move(c.x + tick.x, c.y + used.y + 20);
+  await page.locator('#tooltip .mark-details[data-kind="counter"]').waitFor();
+  const tip = await page.locator("#tooltip").innerText();
+  assert.match(tip, /JSHeap · used/);
+  assert.match(tip, /Value\s+1,\d{3}/);
+  await page.screenshot({ path: join(artifacts, "profile-marks.png") });
   await noViolations(page, errors);
   await page.close();
 });

@@ -2,8 +2,8 @@
 // the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
 import type { KernelEvent } from "../../common/events";
 import { clampSkipRuns, warmupDefault } from "../../common/trace/trace-tables";
-import { formatBytes, formatCount } from "../../common/units";
-import { el } from "../ui/dom";
+import { formatBytes, formatCount, formatUs } from "../../common/units";
+import { el, keyValueTable } from "../ui/dom";
 import type { NodeRef } from "../protocol/node-links";
 import {
   ChooseCompareCommand,
@@ -34,7 +34,7 @@ import {
   type Warmup,
 } from "./tab-views";
 import { bindTimelineInput } from "./view/timeline-input";
-import { Timeline, type Hit } from "./view/timeline";
+import { Timeline, type Hit, type MarkHit } from "./view/timeline";
 import { TraceClient } from "./worker/trace-client";
 
 export class ProfileApp {
@@ -273,6 +273,11 @@ export class ProfileApp {
     if (!hit) return void (tip.hidden = true);
     tip.style.left = `${x + 14}px`;
     tip.style.top = `${y + 14}px`;
+    if (hit.mark) {
+      tip.replaceChildren(this.markDetails(hit.mark));
+      tip.hidden = false;
+      return;
+    }
     if (hit.slice < 0) {
       tip.replaceChildren(el("div", { text: `${formatCount(hit.merged)} slices too small to draw at this zoom` }));
       tip.hidden = false;
@@ -284,6 +289,38 @@ export class ProfileApp {
     if (token !== this.hoverToken) return;
     tip.replaceChildren(detailsView(info, this.timeline.originUs, args));
     tip.hidden = false;
+  }
+
+  /** Hover details of an instant tick or a counter step. */
+  private markDetails(m: MarkHit): HTMLElement {
+    const at = formatUs(m.timeUs - this.timeline.originUs);
+    if (m.kind === "instant")
+      return el(
+        "div",
+        { class: "mark-details", attrs: { "data-kind": "instant" } },
+        el("h3", { text: m.merged > 1 ? `${formatCount(m.merged)} instants` : m.name }),
+        keyValueTable([
+          ["Instant", m.merged > 1 ? `${m.name} and ${formatCount(m.merged - 1)} more in this pixel` : m.name],
+          ["At", at],
+          ["Scope", m.global ? "global" : "thread"],
+        ]),
+      );
+    const value = (v: number) => (Number.isInteger(v) ? formatCount(v) : String(Number(v.toPrecision(6))));
+    return el(
+      "div",
+      { class: "mark-details", attrs: { "data-kind": "counter" } },
+      el("h3", { text: `${m.name} · ${m.series}` }),
+      keyValueTable([
+        ["Value", value(m.value)],
+        ["From", at],
+        ...(m.merged > 1
+          ? ([["Samples here", `${formatCount(m.merged)} (min ${value(m.min)}, max ${value(m.max)})`]] as [
+              string,
+              string,
+            ][])
+          : []),
+      ]),
+    );
   }
 
   private async args(info: SliceInfo): Promise<[string, string][] | undefined> {

@@ -8,6 +8,7 @@ import { LiveTimeline } from "../../../common/trace/trace-live";
 import { kernelsOfNode } from "../../../common/trace/trace-tables";
 import { rangeSummary } from "../../../common/trace/trace-window";
 import type { FromWorker, Queries, QueryKind, ToWorker } from "./messages";
+import { counterSummaries, counterWindow, indexInstants, instantWindow, type InstantIndex } from "./marks-window";
 import { TraceReader } from "./trace-reader";
 import { compareOf, sliceInfo, tablesOf as tables, windowRects } from "./trace-views";
 
@@ -37,7 +38,17 @@ function overview(model: TraceModel, live: boolean): TraceOverview {
     runCount: model.runs.length,
     notes: model.notes,
     live,
+    counters: counterSummaries(model),
+    instantTracks: [...instantsOf(model).keys()],
   };
+}
+
+/** The model's instants by track (built once per model). */
+const instantIndexes = new WeakMap<TraceModel, InstantIndex>();
+function instantsOf(model: TraceModel): InstantIndex {
+  let index = instantIndexes.get(model);
+  if (!index) instantIndexes.set(model, (index = indexInstants(model)));
+  return index;
 }
 
 function setModel(slot: TraceSlot, model: TraceModel, live: boolean): void {
@@ -69,6 +80,10 @@ const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["resul
       usPerPx: p.usPerPx,
       version: slots[p.slot].version,
       tracks: model.tracks.map((t) => windowRects(model, t.id, p.startUs, p.endUs, p.usPerPx)),
+      instants: [...instantsOf(model).keys()].map((track) =>
+        instantWindow(model, instantsOf(model), track, p.startUs, p.endUs, p.usPerPx),
+      ),
+      counters: model.counters.map((c, i) => counterWindow(c, i, p.startUs, p.endUs, p.usPerPx)),
     };
   },
   slice: (p) => sliceInfo(modelOf(p.slot), p.index),
