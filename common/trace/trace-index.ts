@@ -9,7 +9,7 @@
 import type { KernelEvent } from "../events";
 import type { TraceEvent } from "./trace-event";
 import type { TraceCounter, TraceModel, TraceReadNotes, TraceRun, TraceTrack } from "./trace-model";
-import { SLICE_KIND } from "./trace-model";
+import { INSTANT_SCOPE, SLICE_KIND } from "./trace-model";
 import { SliceColumns, sortSlices } from "./slice-columns";
 
 /** The args keys an index reads (the parser's `args` option): op type, provider, and M events' names. */
@@ -47,6 +47,7 @@ export class TraceIndexBuilder {
   private instantTime = new Float64Array(256);
   private instantName = new Int32Array(256);
   private instantTrack = new Int32Array(256);
+  private instantScope = new Uint8Array(256);
   private readonly counters = new Map<string, { c: TraceCounter; times: number[]; values: number[] }>();
   private readonly phaseCounts: Record<string, number> = {};
   private eventCount = 0;
@@ -133,7 +134,8 @@ export class TraceIndexBuilder {
       case "I":
       case "n": {
         if (!Number.isFinite(ts)) return void this.skipped++;
-        this.addInstant(typeof e.name === "string" ? e.name : "", ts, this.trackOf(e.pid, e.tid));
+        const scope = e.s === "g" ? INSTANT_SCOPE.global : e.s === "p" ? INSTANT_SCOPE.process : INSTANT_SCOPE.thread;
+        this.addInstant(typeof e.name === "string" ? e.name : "", ts, this.trackOf(e.pid, e.tid), scope);
         this.time(ts);
         return;
       }
@@ -193,17 +195,19 @@ export class TraceIndexBuilder {
     return (this.lastCatId = this.intern(cat));
   }
 
-  private addInstant(name: string, ts: number, track: number): void {
+  private addInstant(name: string, ts: number, track: number, scope: number): void {
     if (this.instantCount === this.instantTime.length) {
       const n = this.instantCount * 2;
       this.instantTime = grow(this.instantTime, new Float64Array(n));
       this.instantName = grow(this.instantName, new Int32Array(n));
       this.instantTrack = grow(this.instantTrack, new Int32Array(n));
+      this.instantScope = grow(this.instantScope, new Uint8Array(n));
     }
     const k = this.instantCount++;
     this.instantTime[k] = ts;
     this.instantName[k] = this.intern(name);
     this.instantTrack[k] = track;
+    this.instantScope[k] = scope;
   }
 
   private addCounter(e: TraceEvent, ts: number): void {
@@ -314,6 +318,7 @@ export class TraceIndexBuilder {
         timeUs: this.instantTime.slice(0, n),
         name: this.instantName.slice(0, n),
         track: this.instantTrack.slice(0, n),
+        scope: this.instantScope.slice(0, n),
       },
       counters,
       runs,
@@ -333,7 +338,7 @@ export class TraceIndexBuilder {
   }
 }
 
-function grow<T extends Float64Array | Int32Array>(a: T, b: T): T {
+function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, b: T): T {
   b.set(a);
   return b;
 }

@@ -61,12 +61,17 @@ export interface TraceSlices {
   byteOffset: Float64Array;
 }
 
+/** An instant's scope (its `s`): its thread (the default), its process, or the whole trace. */
+export const INSTANT_SCOPE = { thread: 0, process: 1, global: 2 } as const;
+
 /** Instant (`i`/`I`) events. */
 export interface TraceInstants {
   count: number;
   timeUs: Float64Array;
   name: Int32Array;
   track: Int32Array;
+  /** INSTANT_SCOPE per instant (absent: every one on its thread). */
+  scope?: Uint8Array;
 }
 
 /** One counter series (`C` events of one name on one process): its samples in time order. */

@@ -2,7 +2,8 @@
 // p50, p95, share of the measured kernel time), per iteration latencies (model_run durations) with outliers beyond
 // the Tukey fences (Q1 − 1.5·IQR, Q3 + 1.5·IQR), the compare of two models per op type and per node, and the links
 // between a node and its kernels. Warm-up runs are left out as common/trace/kernels.ts does: the first `skipRuns`
-// model_runs and their kernels (a trace without model_run events keeps every kernel). Pure TypeScript.
+// model_runs and their kernels (a trace without model_run events keeps every kernel); `warmupDefault` says how many a
+// viewer leaves out before the user says. Pure TypeScript.
 import type { TraceModel } from "./trace-model";
 import { SLICE_KIND } from "./trace-model";
 
@@ -36,6 +37,34 @@ export interface KernelTables {
   kernelUs: number;
   opTypes: KernelGroupRow[];
   nodes: KernelGroupRow[];
+}
+
+/** `n` warm-up runs as a count the tables can take: a whole number from 0 to the trace's runs (as `edge profile`). */
+export function clampSkipRuns(n: number, runCount: number): number {
+  return Number.isFinite(n) ? Math.max(0, Math.min(Math.floor(n), runCount)) : 0;
+}
+
+/** Why a number of warm-up runs was chosen (the viewer says so next to its control). */
+export type WarmupReason = "report" | "engine" | "other-tool" | "few-runs";
+
+/** Traces with more runs than this get one warm-up run left out by default when nothing says otherwise. */
+export const GUESS_WARMUP_ABOVE_RUNS = 3;
+
+/**
+ * The warm-up runs to leave out before the user chooses. What a run's report says comes first (its profile summary
+ * counts `runsInTrace − runsSummarized` warm-up runs); a profile the engine wrote otherwise holds only the iterations
+ * it profiled (0); a trace from another tool (onnxruntime's own profile keeps the session's warm-up runs) has its
+ * first run left out when it has more than a few, else none.
+ */
+export function warmupDefault(
+  runCount: number,
+  known: { reportWarmupRuns?: number; engineWritten?: boolean } = {},
+): { runs: number; reason: WarmupReason } {
+  if (known.reportWarmupRuns !== undefined)
+    return { runs: clampSkipRuns(known.reportWarmupRuns, runCount), reason: "report" };
+  if (known.engineWritten) return { runs: 0, reason: "engine" };
+  if (runCount > GUESS_WARMUP_ABOVE_RUNS) return { runs: 1, reason: "other-tool" };
+  return { runs: 0, reason: "few-runs" };
 }
 
 /** Whether kernel slice i is measured (not in a warm-up run). */
@@ -102,7 +131,7 @@ function groupRows(
 
 /** Per op type and per node, over the measured runs; rows by total time. */
 export function kernelTables(model: TraceModel, options: TableOptions = {}): KernelTables {
-  const skip = Math.min(options.skipRuns ?? 0, model.runs.length);
+  const skip = clampSkipRuns(options.skipRuns ?? 0, model.runs.length);
   const keep = measured(model, skip);
   const runsMeasured = model.runs.length - skip;
   const opTypes = groupRows(model, keep, model.slices.opType, runsMeasured);
@@ -143,7 +172,7 @@ export interface IterationTable {
 
 /** Per model_run: its latency and kernel time; outliers among the measured runs. */
 export function iterationTable(model: TraceModel, options: TableOptions = {}): IterationTable {
-  const skip = Math.min(options.skipRuns ?? 0, model.runs.length);
+  const skip = clampSkipRuns(options.skipRuns ?? 0, model.runs.length);
   const measuredUs = Float64Array.from(model.runs.slice(skip), (r) => r.durationUs).sort();
   const q1 = quantile(measuredUs, 0.25);
   const q3 = quantile(measuredUs, 0.75);
@@ -213,10 +242,18 @@ function compareRows(before: KernelGroupRow[], after: KernelGroupRow[]): Compare
   return [...rows.values()].sort((a, b) => Math.abs(b.deltaUs) - Math.abs(a.deltaUs) || a.key.localeCompare(b.key));
 }
 
-/** Two profiles per op type and per node, time per run before and after, sorted by what changed most. */
-export function compareTraces(before: TraceModel, after: TraceModel, options: TableOptions = {}): TraceComparison {
+/**
+ * Two profiles per op type and per node, time per run before and after, sorted by what changed most. `afterOptions`
+ * (default: `options`) when the two traces have different warm-ups.
+ */
+export function compareTraces(
+  before: TraceModel,
+  after: TraceModel,
+  options: TableOptions = {},
+  afterOptions: TableOptions = options,
+): TraceComparison {
   const a = kernelTables(before, options);
-  const b = kernelTables(after, options);
+  const b = kernelTables(after, afterOptions);
   const perRun = (t: KernelTables) => (t.runsMeasured > 0 ? t.kernelUs / t.runsMeasured : t.kernelUs);
   return {
     before: { runs: a.runsMeasured, kernelPerRunUs: perRun(a) },

@@ -13,6 +13,7 @@ import {
   ReadyRequest,
   type GraphInitialState,
   type NodeDetailsParams,
+  type RevealOutcome,
   type RunChoice,
 } from "../../webviews/protocol/graph";
 import type { NotificationType } from "../../webviews/protocol/ipc";
@@ -46,6 +47,8 @@ export interface GraphEditorSnapshot {
   /** Notifications sent (methods, in order), and commands received. */
   notifications: string[];
   commands: string[];
+  /** The webview's answers to reveals, in order (a node the model lacks: found false, and what was said). */
+  reveals: RevealOutcome[];
 }
 
 /** What an editor needs from the graph features. */
@@ -82,6 +85,7 @@ export class GraphEditor implements GraphEditorHost {
       readyRequests: 0,
       notifications: [],
       commands: [],
+      reveals: [],
     };
     const webviewRoot = vscode.Uri.joinPath(services.extensionUri, "dist", "webviews");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
@@ -181,6 +185,15 @@ export class GraphEditor implements GraphEditorHost {
       model: ref.model ?? this.snapshot.model,
       runDir: ref.runDir ?? this.overlaysRunDir,
     });
+  }
+
+  /** The webview's answer to a reveal: a node the model does not have (an onnxruntime fusion) is said here too. */
+  async revealedNode(outcome: RevealOutcome): Promise<void> {
+    this.snapshot.reveals.push(outcome);
+    if (outcome.found) return;
+    const message = outcome.message ?? `Node "${outcome.ref.node}" is not in ${this.snapshot.model}.`;
+    this.services.log(`graph viewer: ${message}`);
+    void vscode.window.showInformationMessage(`Edge: ${message}`);
   }
 
   /** Reveals and selects a node (now, or once the webview is ready), and brings the editor forward. */

@@ -11,8 +11,10 @@ import {
   OverlaysRequest,
   ReadyRequest,
   RevealKernelsCommand,
+  RevealedNodeCommand,
   type GraphInitialState,
   type NodeDetailsParams,
+  type RevealOutcome,
   type RunChoice,
 } from "../../webviews/protocol/graph";
 import type { NodeRef } from "../../webviews/protocol/node-links";
@@ -33,6 +35,8 @@ export interface GraphEditorHost {
   chooseDiffModel(): Promise<void>;
   openAsText(): Promise<void>;
   revealKernels(ref: NodeRef): Promise<void>;
+  /** The webview's answer to a reveal: a node the model does not have is said to the user. */
+  revealedNode(outcome: RevealOutcome): Promise<void>;
 }
 
 export function registerGraphHandlers(target: HandlerTarget, host: GraphEditorHost): { dispose(): unknown }[] {
@@ -55,6 +59,11 @@ export function registerGraphHandlers(target: HandlerTarget, host: GraphEditorHo
       if (!isNodeRef(params)) throw new Error("graph: revealKernels needs { node, model?, runDir? }");
       return host.revealKernels(params);
     }),
+    target.onCommand(RevealedNodeCommand, (params) => {
+      if (!isRevealOutcome(params))
+        throw new Error("graph: revealedNode needs { ref: { node, … }, found, fusedFrom?: string[], message? }");
+      return host.revealedNode(params);
+    }),
   ];
 }
 
@@ -73,6 +82,18 @@ export function isNodeDetailsParams(value: unknown): value is NodeDetailsParams 
         Number.isSafeInteger((s as { node?: unknown }).node) &&
         typeof (s as { attribute?: unknown }).attribute === "string",
     )
+  );
+}
+
+export function isRevealOutcome(value: unknown): value is RevealOutcome {
+  const v = value as Partial<RevealOutcome> | undefined;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    isNodeRef(v.ref) &&
+    typeof v.found === "boolean" &&
+    (v.fusedFrom === undefined || (Array.isArray(v.fusedFrom) && v.fusedFrom.every((n) => typeof n === "string"))) &&
+    (v.message === undefined || typeof v.message === "string")
   );
 }
 

@@ -35,6 +35,8 @@ export function traceSourceOf(
   if (sizeBytes !== undefined) source.sizeBytes = sizeBytes;
   if (!run) return source;
   source.runDir = run.runDir;
+  const summary = run.report?.profile.summary;
+  if (summary) source.warmupRuns = Math.max(0, summary.runsInTrace - summary.runsSummarized);
   const model = run.report ? modelToOpen(runModels(run.report, run.runDir)) : undefined;
   const chosen = model ?? run.recipeModel;
   if (chosen) source.model = resolve(isAbsolute(chosen) ? chosen : join(run.runDir, chosen));

@@ -15,6 +15,8 @@ import {
   OverlaysRequest,
   ReadyRequest,
   RevealKernelsCommand,
+  RevealedNodeCommand,
+  type RevealOutcome,
   type RunChoice,
 } from "../../webviews/protocol/graph";
 import type { HostToWebviewMessage } from "../../webviews/protocol/ipc";
@@ -26,6 +28,7 @@ function setup() {
   const posted: HostToWebviewMessage[] = [];
   const calls: string[] = [];
   const kernels: NodeRef[] = [];
+  const reveals: RevealOutcome[] = [];
   const host: GraphEditorHost = {
     initialState: async () => {
       calls.push("ready");
@@ -43,10 +46,11 @@ function setup() {
     chooseDiffModel: async () => void calls.push("diff"),
     openAsText: async () => void calls.push("text"),
     revealKernels: async (ref) => void kernels.push(ref),
+    revealedNode: async (outcome) => void reveals.push(outcome),
   };
   const dispatcher = new MessageDispatcher("graph", { post: (m) => posted.push(m), log: () => undefined });
   registerGraphHandlers(dispatcher, host);
-  return { dispatcher, posted, calls, kernels };
+  return { dispatcher, posted, calls, kernels, reveals };
 }
 
 void test("ready, node details and overlays are answered to their ids", async () => {
@@ -99,4 +103,29 @@ void test("commands reach the host: compare, open as text, reveal kernels (a nod
   assert.deepEqual(kernels, [{ node: "/conv1/Conv", runDir: run.runDir }]);
   assert.equal(bad.kind, "command");
   assert.match((bad as { error?: string }).error ?? "", /revealKernels needs/);
+});
+
+void test("the webview's answer to a reveal reaches the host: a node the model lacks, with what it was fused from", async () => {
+  const { dispatcher, reveals } = setup();
+  const missing: RevealOutcome = {
+    ref: { node: "Conv_0_Relu_1_token_3", model: "/m/model.onnx" },
+    found: false,
+    fusedFrom: ["Conv_0", "Relu_1"],
+    message: 'Node "Conv_0_Relu_1_token_3" is not in model.onnx: …',
+  };
+  await dispatcher.receive({ method: RevealedNodeCommand.method, params: missing });
+  await dispatcher.receive({
+    method: RevealedNodeCommand.method,
+    params: { ref: { node: "/conv1/Conv" }, found: true },
+  });
+  const bad = await dispatcher.receive({
+    method: RevealedNodeCommand.method,
+    params: { ref: { node: "x" }, found: "no" },
+  });
+  const badNames = await dispatcher.receive({
+    method: RevealedNodeCommand.method,
+    params: { ref: { node: "x" }, found: false, fusedFrom: [1] },
+  });
+  assert.deepEqual(reveals, [missing, { ref: { node: "/conv1/Conv" }, found: true }]);
+  for (const b of [bad, badNames]) assert.match((b as { error?: string }).error ?? "", /revealedNode needs/);
 });

@@ -126,6 +126,15 @@ void test("a trace in a run folder: the run's label, its produced model (else it
   assert.equal(runProfilePath("/w/runs/r1", report({ runId: "r1", model: "/m/a.onnx", profile: false })), undefined);
 });
 
+void test("a run's trace carries the warm-up runs its report's profile summary counts (the viewer leaves them out)", () => {
+  const withSummary = report({ runId: "r4", model: "/m/a.onnx" });
+  withSummary.profile.summary = { runsInTrace: 6, runsSummarized: 5 } as NonNullable<RunReport["profile"]["summary"]>;
+  const run = { runDir: "/w/runs/r4", runId: "r4", report: withSummary };
+  assert.equal(traceSourceOf("/w/runs/r4/profile.json", 5, run).warmupRuns, 1);
+  const noSummary = { runDir: "/w/runs/r5", runId: "r5", report: report({ runId: "r5", model: "/m/a.onnx" }) };
+  assert.equal(traceSourceOf("/w/runs/r5/profile.json", 5, noSummary).warmupRuns, undefined);
+});
+
 void test("compare candidates: other runs' profiles, the same model's runs first, newest first, not the one shown", () => {
   const runs = [
     { runDir: "/w/r1-a", runId: "20200101-a", report: report({ runId: "a", model: "/m/a.onnx" }) },

@@ -6,6 +6,7 @@ import { layoutModelGraph } from "../../common/graph/layout/index";
 import { decorateBoxes, summarizeGroup } from "../../webviews/graph/model/overlay-model";
 import { heatBucket, sqnrBucket, SCALE_BUCKETS, textOn, HEAT_RAMP } from "../../webviews/graph/model/colour-scales";
 import { changeEntries, stepChange, afterMarks } from "../../webviews/graph/model/diff-model";
+import { embeddedNodeNames, explainMissingNode, withoutGeneratedSuffix } from "../../webviews/graph/model/missing-node";
 import { OpenGroups } from "../../webviews/graph/model/open-groups";
 import { problemNodes } from "../../webviews/graph/model/problems";
 import { SceneIndex } from "../../webviews/graph/model/scene-index";
@@ -277,4 +278,24 @@ void test("open groups: a group the layout opened by itself closes and reopens; 
   // Restored from a state where a scope is in both lists: closed wins.
   const restored = new OpenGroups(["/a", "/b"], ["/a"]);
   assert.deepEqual([[...restored.expanded], [...restored.collapsed]], [["/b"], ["/a"]]);
+});
+
+void test("a node the model lacks: the model nodes its name holds (onnxruntime's fusions), else just not there", () => {
+  const names = ["Conv_0", "Relu_1", "/attn/MatMul", "/attn/MatMul_1", "/attn/Add", "Gelu", "x"];
+  assert.deepEqual(embeddedNodeNames("Conv_0_Relu_1", names), ["Conv_0", "Relu_1"]);
+  // Longest at one start wins (MatMul_1 over MatMul); names inside other words do not count (Gelu in "GeluFast").
+  assert.deepEqual(embeddedNodeNames("/attn/MatMul_1_/attn/Add", names), ["/attn/MatMul_1", "/attn/Add"]);
+  assert.deepEqual(embeddedNodeNames("GeluFast_x2", names), []);
+  assert.equal(withoutGeneratedSuffix("Gelu_token_12"), "Gelu");
+  assert.equal(withoutGeneratedSuffix("Gelu_tokens"), "Gelu_tokens");
+  const fused = explainMissingNode("fused Conv_0 Relu_1", "model.onnx", names);
+  assert.deepEqual(fused.fusedFrom, ["Conv_0", "Relu_1"]);
+  assert.equal(
+    fused.message,
+    'Node "fused Conv_0 Relu_1" is not in model.onnx: onnxruntime created it when it optimized the graph (fused from "Conv_0", "Relu_1").',
+  );
+  assert.deepEqual(explainMissingNode("Gelu_token_3", "model.onnx", names).fusedFrom, ["Gelu"]);
+  const unknown = explainMissingNode("ReorderInput_token_2", "model.onnx", names);
+  assert.deepEqual(unknown.fusedFrom, []);
+  assert.match(unknown.message, /^Node "ReorderInput_token_2" is not in model\.onnx\. /);
 });

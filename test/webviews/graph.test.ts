@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { openModelGraph } from "../../engine/graph/index";
 import type { NodeDetails } from "../../common/graph/node-details";
-import type { GraphViewState } from "../../webviews/protocol/graph";
+import type { GraphViewState, RevealOutcome } from "../../webviews/protocol/graph";
 import { brokenGraph, detailsFor, diffFixture, documentOf, overlaysFor, smallModel } from "./graph-harness/fixtures";
 import { chromiumArgs, chromiumPath, repoRoot, startHarness, type Harness } from "./graph-harness/harness";
 
@@ -254,6 +254,67 @@ void test("overlays the host opened the viewer with are on, and a revealed node 
   await selectionIs(page, `n${idx("/model/layers.0/mlp/act/Gelu")}`);
   await page.locator('.properties[data-node="/model/layers.0/mlp/act/Gelu"] .overlay-figures').waitFor();
   assert.match(await page.locator(".overlay-figures").innerText(), /placement\s+CPU \(op not supported\)/);
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a kernel's node that onnxruntime made (not in the model): the viewer says so and the host is told", async () => {
+  const { page, errors } = await open("small");
+  const q = "/model/layers.0/attn/q_proj/MatMul";
+  const add = "/model/layers.0/attn/Add";
+  const notice = page.locator("#reveal-notice");
+  const answers = async () =>
+    (await posted(page)).filter((m) => m.method === "graph/revealedNode").map((m) => m.params as RevealOutcome);
+  // A fusion named after the nodes it replaced: said, and the first of them selected.
+  const fused = `${q}_${add}_token_4`;
+  await win(page, (w) =>
+    w.__hostSend("graph/didRevealNode", {
+      node: "/model/layers.0/attn/q_proj/MatMul_/model/layers.0/attn/Add_token_4",
+      model: "/models/fixture.onnx",
+    }),
+  );
+  await notice.waitFor();
+  assert.equal(
+    await notice.locator(".notice-text").textContent(),
+    `Node "${fused}" is not in fixture.onnx: onnxruntime created it when it optimized the graph (fused from "${q}", "${add}").`,
+  );
+  await selectionIs(page, `n${idx(q)}`);
+  await page.waitForFunction(() =>
+    (window as unknown as PageWindow).__posted.some((m) => m.method === "graph/revealedNode"),
+  );
+  assert.deepEqual(await answers(), [
+    {
+      ref: { node: fused, model: "/models/fixture.onnx" },
+      found: false,
+      fusedFrom: [q, add],
+      message: await notice.locator(".notice-text").textContent(),
+    },
+  ]);
+  await page.screenshot({ path: join(artifacts, "graph-missing-node.png") });
+  // A name that tells nothing: just not in this model.
+  await win(page, (w) => w.__hostSend("graph/didRevealNode", { node: "ReorderInput_token_2" }));
+  await page.waitForFunction(() =>
+    document.querySelector("#reveal-notice .notice-text")?.textContent?.includes("ReorderInput"),
+  );
+  assert.match(
+    (await notice.locator(".notice-text").textContent()) ?? "",
+    /^Node "ReorderInput_token_2" is not in fixture\.onnx\. /,
+  );
+  // A node the model has: selected, the notice gone, the host told it was found.
+  await win(page, (w) => w.__hostSend("graph/didRevealNode", { node: "/model/layers.0/attn/Softmax" }));
+  await selectionIs(page, `n${idx("/model/layers.0/attn/Softmax")}`);
+  await notice.waitFor({ state: "hidden" });
+  await page.waitForFunction(
+    () => (window as unknown as PageWindow).__posted.filter((m) => m.method === "graph/revealedNode").length === 3,
+  );
+  assert.deepEqual(
+    (await answers()).map((a) => [a.ref.node, a.found, a.fusedFrom]),
+    [
+      [fused, false, [q, add]],
+      ["ReorderInput_token_2", false, []],
+      ["/model/layers.0/attn/Softmax", true, undefined],
+    ],
+  );
   await noViolations(page, errors);
   await page.close();
 });

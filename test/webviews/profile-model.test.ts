@@ -7,10 +7,18 @@ import { TraceParser } from "../../common/trace/trace-parser";
 import { SLICE_KIND } from "../../common/trace/trace-model";
 import { argRows, formatTypeShapes } from "../../webviews/profile/model/event-args";
 import { filterRows, nextSort, sortRows } from "../../webviews/profile/model/table-sort";
+import { baseName, traceName } from "../../webviews/profile/model/trace-label";
 import { readViewState } from "../../webviews/profile/model/view-state";
 import { colourIndex, mix, textOn } from "../../webviews/profile/view/slice-colours";
 import * as cam from "../../webviews/profile/view/time-camera";
-import { layoutTracks, rowAt, AXIS_PX, HEADER_PX, ROW_PX } from "../../webviews/profile/view/track-layout";
+import { layoutTracks, markRowAt, rowAt, AXIS_PX, HEADER_PX, ROW_PX } from "../../webviews/profile/view/track-layout";
+import {
+  GLOBAL_TRACK,
+  counterSummaries,
+  counterWindow,
+  indexInstants,
+  instantWindow,
+} from "../../webviews/profile/worker/marks-window";
 import { covers, paddedRequest } from "../../webviews/profile/view/window-cache";
 import { INDEX_ARGS, TraceIndexBuilder } from "../../common/trace/trace-index";
 import { compareOf, sliceInfo, tablesOf, windowRects } from "../../webviews/profile/worker/trace-views";
@@ -195,4 +203,72 @@ void test("saved state is read defensively", () => {
     filter: "conv",
   };
   assert.deepEqual(readViewState(ok), ok);
+});
+
+void test("trace names: the file's name, with its run folder's when it is a run's profile", () => {
+  assert.equal(baseName("/a/b/ort.json"), "ort.json");
+  assert.equal(baseName("C:\\runs\\r1\\"), "r1");
+  assert.equal(traceName({ path: "/x/ort.json", label: "ort.json" }), "ort.json");
+  assert.equal(
+    traceName({
+      path: "/w/.edge/runs/20260101-a/profile.json",
+      runDir: "/w/.edge/runs/20260101-a/",
+      label: "20260101-a",
+    }),
+    "profile.json of 20260101-a",
+  );
+  assert.equal(traceName({ path: "", label: "live" }), "live");
+});
+
+void test("marks: instants per track in time order, merged per pixel column; counters as steps with min, max and last", () => {
+  const b = new TraceIndexBuilder();
+  const events = [
+    { ph: "X", name: "task", ts: 0, dur: 1000, pid: 1, tid: 1 },
+    { ph: "i", name: "late", ts: 900, pid: 1, tid: 1, s: "t" },
+    ...Array.from({ length: 10 }, (_, k) => ({ ph: "i", name: `tick${k}`, ts: 100 + k, pid: 1, tid: 1 })),
+    { ph: "I", name: "nav", ts: 500, pid: 1, tid: 1, s: "g" },
+    ...[0, 10, 20, 30, 400].map((ts, k) => ({ ph: "C", name: "heap", ts, pid: 1, args: { used: [5, 1, 9, 3, 7][k] } })),
+  ];
+  events.forEach((e, i) => b.add(e, i));
+  const model = b.finish();
+  const index = indexInstants(model);
+  assert.deepEqual([...index.keys()].sort(), [GLOBAL_TRACK, 0].sort());
+  // 1 µs per pixel: every tick alone; 100 µs per pixel: the ten ticks at 100–109 are one, counting ten.
+  const fine = instantWindow(model, index, 0, 0, 1000, 1);
+  assert.equal(fine.count, 11);
+  assert.deepEqual(fine.names.slice(0, 2), ["tick0", "tick1"]);
+  const coarse = instantWindow(model, index, 0, 0, 1000, 100);
+  assert.deepEqual([...coarse.merged], [10, 1]);
+  assert.deepEqual(coarse.names, ["tick0", "late"]);
+  assert.equal(instantWindow(model, index, 0, 200, 800, 1).count, 0, "none inside the window");
+  assert.deepEqual(instantWindow(model, index, GLOBAL_TRACK, 0, 1000, 1).names, ["nav"]);
+  const heap = model.counters[0];
+  const c = counterWindow(heap, 0, 15, 1000, 100);
+  // The sample in force at 15 µs (1, from 10 µs) starts the window alone; 20 and 30 share a column: last 3, min 3,
+  // max 9.
+  assert.deepEqual([...c.timeUs], [10, 20, 400]);
+  assert.deepEqual([...c.value], [1, 3, 7]);
+  assert.deepEqual(
+    [[...c.min], [...c.max], [...c.merged]],
+    [
+      [1, 3, 7],
+      [1, 9, 7],
+      [1, 2, 1],
+    ],
+  );
+  assert.deepEqual(counterSummaries(model), [
+    { counter: 0, name: "heap", series: "used", pid: 1, samples: 5, minValue: 1, maxValue: 9 },
+  ]);
+  // Layout: the global row under the axis, the track, its process's counter after it.
+  const layout = layoutTracks(model.tracks, { counters: counterSummaries(model), instantTracks: [...index.keys()] });
+  assert.equal(layout.globalY, AXIS_PX);
+  assert.ok(layout.tracks[0].headerY > AXIS_PX);
+  assert.deepEqual(
+    layout.counters.map((k) => k.label),
+    ["heap · used"],
+  );
+  assert.ok(layout.counters[0].y > layout.tracks[0].rowsY);
+  assert.deepEqual(markRowAt(layout, AXIS_PX + 2), { kind: "instants", track: GLOBAL_TRACK });
+  assert.deepEqual(markRowAt(layout, layout.tracks[0].headerY + 2), { kind: "instants", track: 0 });
+  assert.equal(markRowAt(layout, layout.counters[0].y + 2)?.kind, "counter");
 });

@@ -41,6 +41,10 @@ interface PageWindow {
       visibleSlices(limit?: number): Rect[];
       highlighted: Set<number>;
       selected: number;
+      visibleMarks(): {
+        instants: { track: number; name: string; merged: number; x: number; y: number }[];
+        counters: { counter: number; label: string; y: number }[];
+      };
     };
   };
   acquireVsCodeApi(): { getState(): ProfileViewState | undefined };
@@ -59,10 +63,14 @@ before(async () => {
     initial: { main: source(files.ort, { runDir: "/runs/r1", model: "/models/m.onnx" }) },
     files: { main: files.ort },
     compareFile: files.ortOther,
+    // As the host sends it with the compare file's first chunk: another run's profile.
+    compareSource: source(files.ortOther, { runDir: "/work/.edge/runs/20260102-000000-int8-laptop", label: "int8" }),
     chunkBytes: 64_000,
   };
   url.ort = harness.add("ort", ortScenario);
   url.restore = harness.add("restore", ortScenario);
+  // The same ORT trace as a file from elsewhere (no run folder): a profile another tool wrote, warm-up included.
+  url.foreign = harness.add("foreign", { initial: { main: source(files.ort) }, files: { main: files.ort } });
   url.highlight = harness.add("highlight", {
     initial: { main: source(files.ort), highlight: { node: "/blocks.2/Relu_8" } },
     files: { main: files.ort },
@@ -293,6 +301,53 @@ void test("the iteration chart marks the outlier run", async () => {
   await page.close();
 });
 
+void test("warm-up: a trace from elsewhere leaves its first run out by default, the user picks another count", async () => {
+  const { page, errors } = await open("foreign");
+  await page.locator("#tab-ops").click();
+  const control = page.locator("#warmup-control");
+  await control.waitFor();
+  assert.equal(await control.getAttribute("data-runs"), "1");
+  assert.equal(await control.getAttribute("data-reason"), "other-tool");
+  assert.match((await page.locator("#warmup-why").textContent()) ?? "", /another tool/);
+  /** Kernels the op-type table counts (its Count column summed). */
+  const counted = async () => {
+    const cells = await page.locator("#ops-table tbody tr td:nth-child(2)").allInnerTexts();
+    return cells.reduce((s, c) => s + Number(c.replace(/[^\d]/g, "")), 0);
+  };
+  assert.equal(await counted(), (ORT_SHAPE.runs - 1) * ORT_SHAPE.nodes, "run 0's kernels left out");
+  await page.locator("#tab-iterations").click();
+  await page.locator("svg.iteration-chart").waitFor();
+  const warm = page.locator("svg.iteration-chart rect.bar.warmup");
+  assert.deepEqual(await warm.evaluateAll((bars) => bars.map((b) => b.getAttribute("data-run"))), ["0"]);
+  assert.equal(await page.locator("svg.iteration-chart rect.bar").count(), ORT_SHAPE.runs, "every run still drawn");
+  await page.locator("#warmup").fill("3");
+  await page.locator("#warmup").press("Enter");
+  await page.locator('#warmup-control[data-runs="3"][data-reason="user"]').waitFor();
+  assert.deepEqual(
+    await page
+      .locator("svg.iteration-chart rect.bar.warmup")
+      .evaluateAll((bars) => bars.map((b) => b.getAttribute("data-run"))),
+    ["0", "1", "2"],
+  );
+  assert.equal((await state(page))?.warmupRuns, 3);
+  await page.locator("#tab-ops").click();
+  await page.locator('#warmup-control[data-runs="3"]').waitFor();
+  assert.equal(await counted(), (ORT_SHAPE.runs - 3) * ORT_SHAPE.nodes);
+  // More than the trace has is clamped (as `edge profile --warmup`).
+  await page.locator("#warmup").fill("99");
+  await page.locator("#warmup").press("Enter");
+  await page.locator(`#warmup-control[data-runs="${ORT_SHAPE.runs}"]`).waitFor();
+  await page.screenshot({ path: join(artifacts, "profile-warmup.png") });
+  await noViolations(page, errors);
+  await page.close();
+  // A run's profile (its folder is known): the engine wrote only profiled iterations, nothing is left out.
+  const run = await open("ort");
+  await run.page.locator("#tab-ops").click();
+  await run.page.locator('#warmup-control[data-runs="0"][data-reason="engine"]').waitFor();
+  assert.equal(await run.page.locator("svg.iteration-chart rect.bar.warmup").count(), 0);
+  await run.page.close();
+});
+
 void test("compare: the host streams the other profile; per op type and node, before/after/speed-up", async () => {
   const { page, errors } = await open("ort");
   await page.locator("#compare").click();
@@ -302,6 +357,20 @@ void test("compare: the host streams the other profile; per op type and node, be
   assert.equal(Number(await page.locator("#compare-nodes").getAttribute("data-rows")), ORT_SHAPE.nodes);
   const first = await page.locator("#compare-nodes tbody tr").first().locator("td").allInnerTexts();
   assert.match(first[3], /×$/, `a speed-up: ${first.join(" | ")}`);
+  // Named after the files (and their run folders) the host sent with the first chunks, not "the other".
+  assert.equal(
+    await page.locator("#compare-header").textContent(),
+    "Before: ort.json of r1 · After: ort-other.json of 20260102-000000-int8-laptop",
+  );
+  const headings = await page.locator("#compare-nodes thead th").allInnerTexts();
+  assert.ok(
+    headings.some((h) => h.includes("Before: ort.json of r1")),
+    headings.join(" | "),
+  );
+  assert.ok(
+    headings.some((h) => h.includes("After: ort-other.json of 20260102-000000-int8-laptop")),
+    headings.join(" | "),
+  );
   // Sorted by what changed most: |after − before| falls down the table.
   const change = (cells: string[]) => Math.abs(parseFloat(cells[2]) - parseFloat(cells[1]));
   const rows = await page
@@ -443,6 +512,45 @@ void test("a Chromium trace opens with its named tracks; flow and async events a
   );
   assert.ok((await slices(page)).length > 0);
   await page.screenshot({ path: join(artifacts, "profile-chromium.png") });
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a Chromium trace's instants and counters are drawn: ticks on their thread, global ones on top, step tracks", async () => {
+  const { page, errors } = await open("chromium");
+  await page.waitForFunction(
+    () => Number(document.querySelector("canvas.timeline-canvas")?.getAttribute("data-marks")) > 0,
+  );
+  const marks = await win(page, (w) => w.edgeProfile.timeline.visibleMarks());
+  const paints = marks.instants.filter((m) => m.name === "firstPaint");
+  const global = marks.instants.filter((m) => m.track === -1);
+  // Every instant is drawn once: alone, or counted in a merged tick.
+  assert.equal(
+    paints.reduce((s, m) => s + m.merged, 0),
+    40,
+  );
+  assert.equal(
+    global.reduce((s, m) => s + m.merged, 0),
+    3,
+  );
+  assert.ok(
+    global.every((m) => m.name === "NavigationStart" && m.y < Math.min(...paints.map((p) => p.y))),
+    "on top",
+  );
+  assert.deepEqual(marks.counters.map((c) => c.label).sort(), ["JSHeap · total", "JSHeap · used"]);
+  const c = await canvasBox(page);
+  // Hover details: an instant, then a counter's value.
+  const tick = paints[Math.floor(paints.length / 2)];
+  await page.mouse.move(c.x + tick.x, c.y + tick.y);
+  await page.locator('#tooltip .mark-details[data-kind="instant"]').waitFor();
+  assert.match(await page.locator("#tooltip").innerText(), /firstPaint/);
+  const used = marks.counters.find((k) => k.label === "JSHeap · used")!;
+  await page.mouse.move(c.x + tick.x, c.y + used.y + 20);
+  await page.locator('#tooltip .mark-details[data-kind="counter"]').waitFor();
+  const tip = await page.locator("#tooltip").innerText();
+  assert.match(tip, /JSHeap · used/);
+  assert.match(tip, /Value\s+1,\d{3}/);
+  await page.screenshot({ path: join(artifacts, "profile-marks.png") });
   await noViolations(page, errors);
   await page.close();
 });

@@ -9,13 +9,16 @@ import {
   ChooseDiffModelCommand,
   OpenAsTextCommand,
   OverlaysRequest,
+  RevealedNodeCommand,
   type DiffState,
   type GraphInitialState,
   type GraphOpenError,
   type GraphViewState,
   type RunChoice,
 } from "../protocol/graph";
+import type { NodeRef } from "../protocol/node-links";
 import type { HostChannel } from "../ui/host-channel";
+import { explainMissingNode } from "./model/missing-node";
 import { availableOverlays, decorateBoxes } from "./model/overlay-model";
 import { problemNodes } from "./model/problems";
 import { SceneIndex, groupScope, type NavDirection } from "./model/scene-index";
@@ -24,7 +27,7 @@ import { OpenGroups } from "./model/open-groups";
 import { pathKey, restoreViewState, samePath } from "./model/view-state";
 import { breadcrumb } from "./panels/breadcrumb";
 import { DiffMode } from "./diff-mode";
-import { el } from "./panels/dom";
+import { button, el } from "../ui/dom";
 import { errorView } from "./panels/error-view";
 import { overlayPanel } from "./panels/overlay-panel";
 import { problemsPanel } from "./panels/problems-panel";
@@ -33,7 +36,7 @@ import { SelectionPanel } from "./selection-panel";
 import { buildShell, fill, type Shell } from "./shell";
 import type { Camera } from "./view/camera";
 import { GraphCanvas, type DrawStats } from "./view/graph-canvas";
-import { readTheme, watchTheme } from "./view/theme";
+import { readTheme, watchTheme } from "../ui/theme";
 import { LayoutClient } from "./worker/layout-client";
 
 export class GraphApp {
@@ -116,10 +119,10 @@ export class GraphApp {
         state.overlays?.runDir === initial.overlays.runDir ? state.overlays.shown : undefined,
       );
     else if (state.overlays) void this.pickRun(state.overlays.runDir, state.overlays.shown);
-    this.setDocument(initial.document, initial.reveal?.node);
+    this.setDocument(initial.document, initial.reveal);
   }
 
-  setDocument(doc: ModelGraphDocument | undefined, revealName?: string, error?: GraphOpenError): void {
+  setDocument(doc: ModelGraphDocument | undefined, reveal?: NodeRef, error?: GraphOpenError): void {
     if (!doc) return this.showError(error);
     this.doc = doc;
     this.app.replaceChildren(this.shell.root);
@@ -129,7 +132,7 @@ export class GraphApp {
     this.searchPanel.setIndex(this.search);
     this.renderOverlayPanel();
     void this.relayout({ keepCamera: this.restoredCamera !== undefined }).then(
-      () => revealName && this.revealByName(revealName),
+      () => reveal && this.revealByName(reveal.node, reveal),
     );
   }
 
@@ -258,9 +261,38 @@ export class GraphApp {
     if (box) this.select(this.index!.byId.get(box.id), true);
   }
 
-  revealByName(name: string): void {
-    const found = this.search?.findByName(name);
-    if (found) void this.reveal(found.path, found.node);
+  /**
+   * Reveals and selects the node named `name`, and tells the host how it went. A node the model does not have (one
+   * onnxruntime made when it optimized the graph) gets a notice over the canvas saying so, and the node it was
+   * fused from, when its name tells, is selected instead.
+   */
+  revealByName(name: string, ref: NodeRef = { node: name }): void {
+    if (!this.search || !this.doc) return;
+    const found = this.search.findByName(name);
+    if (found) {
+      this.shell.notice.hidden = true;
+      void this.reveal(found.path, found.node);
+      this.channel.sendCommand(RevealedNodeCommand, { ref, found: true });
+      return;
+    }
+    const file = this.doc.path.split(/[\\/]/).pop() || this.doc.path;
+    const missing = explainMissingNode(name, file, this.search.names());
+    this.showNotice(missing.message);
+    const first = missing.fusedFrom.length > 0 ? this.search.findByName(missing.fusedFrom[0]) : undefined;
+    if (first) void this.reveal(first.path, first.node);
+    this.channel.sendCommand(RevealedNodeCommand, {
+      ref,
+      found: false,
+      fusedFrom: missing.fusedFrom,
+      message: missing.message,
+    });
+  }
+
+  private showNotice(text: string): void {
+    const notice = this.shell.notice;
+    const close = button("", () => (notice.hidden = true), { icon: "close", title: "Dismiss", id: "dismiss-notice" });
+    notice.replaceChildren(el("span", { class: "notice-text", text }), close);
+    notice.hidden = false;
   }
 
   private showHits(results: SearchResult[]): void {

@@ -7,7 +7,7 @@ import type { DiffState, GraphOpenError } from "../protocol/graph";
 import { afterMarks, changeEntries, diffSummary, stepChange, type ChangeEntry } from "./model/diff-model";
 import type { SceneIndex } from "./model/scene-index";
 import { diffPanel } from "./panels/diff-panel";
-import { el } from "./panels/dom";
+import { el } from "../ui/dom";
 import { fill } from "./shell";
 
 /** What diff mode needs of the app. */

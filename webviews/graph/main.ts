@@ -1,5 +1,6 @@
 // The graph viewer's entry: speaks first (ReadyRequest), then shows the model or the engine's error, and follows the
 // host's notifications (a changed file, overlays, a diff, a node to reveal).
+import "../ui/base.css";
 import "./graph.css";
 import {
   DidChangeDiffNotification,
@@ -19,7 +20,7 @@ const app = new GraphApp(channel, root);
 channel.onNotification(DidChangeDocumentNotification, (p) => app.setDocument(p.document, undefined, p.error));
 channel.onNotification(DidChangeOverlaysNotification, (o) => app.setOverlays(o));
 channel.onNotification(DidChangeDiffNotification, (p) => app.setDiff(p.diff, p.error));
-channel.onNotification(DidRevealNodeNotification, (ref) => app.revealByName(ref.node));
+channel.onNotification(DidRevealNodeNotification, (ref) => app.revealByName(ref.node, ref));
 channel
   .sendRequest(ReadyRequest, {})
   .then((initial) => app.init(initial))

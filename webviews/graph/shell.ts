@@ -1,6 +1,6 @@
 // The graph viewer's page skeleton: toolbar (fit, zoom, expand/collapse all, direction, compare, search), the
 // breadcrumb, the canvas area, the side panel's sections and the status line. Returns the elements the app fills.
-import { button, el, section } from "./panels/dom";
+import { button, el, section } from "../ui/dom";
 
 export interface ShellActions {
   fit(): void;
@@ -18,6 +18,8 @@ export interface Shell {
   crumbs: HTMLElement;
   viewport: HTMLElement;
   busy: HTMLElement;
+  /** Over the canvas: what a reveal could not show (a node the model does not have). */
+  notice: HTMLElement;
   results: HTMLElement;
   properties: HTMLElement;
   overlays: HTMLElement;
@@ -49,7 +51,9 @@ export function buildShell(actions: ShellActions): Shell {
   );
   const crumbs = el("div", { class: "crumbs" });
   const busy = el("div", { class: "busy", attrs: { role: "status" }, text: "Laying out…" });
-  const viewport = el("div", { class: "viewport" }, busy);
+  const notice = el("div", { class: "notice", attrs: { id: "reveal-notice", role: "alert" } });
+  notice.hidden = true;
+  const viewport = el("div", { class: "viewport" }, busy, notice);
   const results = section("Search results", "results-panel");
   const properties = section("Properties", "properties-panel");
   const overlays = section("Overlays", "overlays-panel");
@@ -68,6 +72,7 @@ export function buildShell(actions: ShellActions): Shell {
     crumbs,
     viewport,
     busy,
+    notice,
     results,
     properties,
     overlays,

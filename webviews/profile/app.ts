@@ -1,8 +1,9 @@
 // The profile viewer app: feeds the host's trace chunks and live kernels to the worker, shows reading progress, then
 // the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
 import type { KernelEvent } from "../../common/events";
-import { formatBytes, formatCount } from "../../common/units";
-import { el } from "../graph/panels/dom";
+import { clampSkipRuns, warmupDefault } from "../../common/trace/trace-tables";
+import { formatBytes, formatCount, formatUs } from "../../common/units";
+import { el, keyValueTable } from "../ui/dom";
 import type { NodeRef } from "../protocol/node-links";
 import {
   ChooseCompareCommand,
@@ -12,19 +13,29 @@ import {
   type ProfileInitialState,
   type ProfileViewState,
   type TraceSlot,
+  type TraceSource,
 } from "../protocol/profile";
 import type { HostChannel } from "../ui/host-channel";
 import { argRows } from "./model/event-args";
 import { nextSort } from "./model/table-sort";
+import { traceName } from "./model/trace-label";
 import type { SliceInfo, TraceOverview } from "./model/trace-views";
 import { readViewState } from "./model/view-state";
 import { detailsView } from "./panels/details-panel";
 import { rangeView } from "./panels/range-panel";
 import { readNotes } from "./panels/read-notes";
 import { buildShell, type Shell, type Tab } from "./shell";
-import { compareView, iterationsView, nodesView, opsView, type TableHandlers } from "./tab-views";
+import {
+  compareView,
+  iterationsView,
+  nodesView,
+  opsView,
+  warmupControl,
+  type TableHandlers,
+  type Warmup,
+} from "./tab-views";
 import { bindTimelineInput } from "./view/timeline-input";
-import { Timeline, type Hit } from "./view/timeline";
+import { Timeline, type Hit, type MarkHit } from "./view/timeline";
 import { TraceClient } from "./worker/trace-client";
 
 export class ProfileApp {
@@ -32,6 +43,8 @@ export class ProfileApp {
   readonly client: TraceClient;
   readonly timeline: Timeline;
   private initial?: ProfileInitialState;
+  /** What each slot shows: from the ready reply, then from the host's chunk at offset 0 (another compare trace). */
+  private readonly sources: Partial<Record<TraceSlot, TraceSource>> = {};
   private state: ProfileViewState;
   private overview?: TraceOverview;
   private compareOverview?: TraceOverview;
@@ -85,7 +98,9 @@ export class ProfileApp {
   init(initial: ProfileInitialState): void {
     this.initial = initial;
     this.pendingHighlight = initial.highlight;
-    this.shell.title.textContent = initial.main.label + (initial.compare ? ` ↔ ${initial.compare.label}` : "");
+    this.sources.main = initial.main;
+    if (initial.compare) this.sources.compare = initial.compare;
+    this.showTitle();
     if (initial.main.live) {
       this.state.followLive ??= true;
       this.timeline.follow = this.state.followLive;
@@ -94,9 +109,18 @@ export class ProfileApp {
     } else this.shell.progress.textContent = `Reading ${initial.main.label}…`;
   }
 
-  chunk(slot: TraceSlot, bytes: Uint8Array): void {
+  chunk(slot: TraceSlot, bytes: Uint8Array, offset = -1, source?: TraceSource): void {
+    if (offset === 0 && source) {
+      this.sources[slot] = source;
+      this.showTitle();
+    }
     this.received[slot] += bytes.byteLength;
     this.client.chunk(slot, bytes);
+  }
+
+  private showTitle(): void {
+    const { main, compare } = this.sources;
+    this.shell.title.textContent = (main?.label ?? "") + (compare ? ` ↔ ${compare.label}` : "");
   }
 
   end(slot: TraceSlot, byteLength: number, error?: string): void {
@@ -197,7 +221,7 @@ export class ProfileApp {
         el("p", {
           class: "open-error",
           attrs: { role: "alert" },
-          text: `The other profile could not be read: ${message}`,
+          text: `${this.sources.compare ? traceName(this.sources.compare) : "The other profile"} could not be read: ${message}`,
         }),
       );
       return;
@@ -256,6 +280,11 @@ export class ProfileApp {
     if (!hit) return void (tip.hidden = true);
     tip.style.left = `${x + 14}px`;
     tip.style.top = `${y + 14}px`;
+    if (hit.mark) {
+      tip.replaceChildren(this.markDetails(hit.mark));
+      tip.hidden = false;
+      return;
+    }
     if (hit.slice < 0) {
       tip.replaceChildren(el("div", { text: `${formatCount(hit.merged)} slices too small to draw at this zoom` }));
       tip.hidden = false;
@@ -267,6 +296,38 @@ export class ProfileApp {
     if (token !== this.hoverToken) return;
     tip.replaceChildren(detailsView(info, this.timeline.originUs, args));
     tip.hidden = false;
+  }
+
+  /** Hover details of an instant tick or a counter step. */
+  private markDetails(m: MarkHit): HTMLElement {
+    const at = formatUs(m.timeUs - this.timeline.originUs);
+    if (m.kind === "instant")
+      return el(
+        "div",
+        { class: "mark-details", attrs: { "data-kind": "instant" } },
+        el("h3", { text: m.merged > 1 ? `${formatCount(m.merged)} instants` : m.name }),
+        keyValueTable([
+          ["Instant", m.merged > 1 ? `${m.name} and ${formatCount(m.merged - 1)} more in this pixel` : m.name],
+          ["At", at],
+          ["Scope", m.global ? "global" : "thread"],
+        ]),
+      );
+    const value = (v: number) => (Number.isInteger(v) ? formatCount(v) : String(Number(v.toPrecision(6))));
+    return el(
+      "div",
+      { class: "mark-details", attrs: { "data-kind": "counter" } },
+      el("h3", { text: `${m.name} · ${m.series}` }),
+      keyValueTable([
+        ["Value", value(m.value)],
+        ["From", at],
+        ...(m.merged > 1
+          ? ([["Samples here", `${formatCount(m.merged)} (min ${value(m.min)}, max ${value(m.max)})`]] as [
+              string,
+              string,
+            ][])
+          : []),
+      ]),
+    );
   }
 
   private async args(info: SliceInfo): Promise<[string, string][] | undefined> {
@@ -334,6 +395,29 @@ export class ProfileApp {
     panel.hidden = false;
   }
 
+  // ---- warm-up runs ----
+
+  /** The warm-up runs the tables leave out of a slot's trace: the user's choice (main), else the default and why. */
+  warmup(slot: TraceSlot): Warmup {
+    const overview = slot === "main" ? this.overview : this.compareOverview;
+    const runs = overview?.runCount ?? 0;
+    const chosen = slot === "main" ? this.state.warmupRuns : undefined;
+    if (chosen !== undefined) return { runs: clampSkipRuns(chosen, runs), reason: "user", runCount: runs };
+    const source = this.sources[slot];
+    const d = warmupDefault(runs, {
+      reportWarmupRuns: source?.warmupRuns,
+      // A run's profile.json (its folder holds the run's files) and a live run's kernels: written by the engine.
+      engineWritten: source?.runDir !== undefined || source?.live === true || overview?.live === true,
+    });
+    return { ...d, runCount: runs };
+  }
+
+  private setWarmup(runs: number): void {
+    this.state.warmupRuns = clampSkipRuns(runs, this.overview?.runCount ?? 0);
+    this.save();
+    void this.renderTab();
+  }
+
   // ---- tabs --------------------------------------------------------------------------------------------------
 
   showTab(tab: Tab, save = true): void {
@@ -341,6 +425,7 @@ export class ProfileApp {
     for (const [t, b] of this.shell.tabs) b.setAttribute("aria-selected", String(t === tab));
     for (const [t, v] of this.shell.views) v.hidden = t !== tab;
     this.shell.root.dataset.tab = tab;
+    this.shell.warmup.hidden = !(tab === "ops" || tab === "nodes" || tab === "iterations");
     if (save) this.save();
     if (tab === "timeline") {
       this.timeline.requestDraw();
@@ -374,17 +459,20 @@ export class ProfileApp {
     const view = this.shell.views.get(tab)!;
     let content: HTMLElement;
     if (tab === "compare") {
-      const c = this.compareOverview ? await this.client.query("compare", {}) : undefined;
-      const labels: [string, string] | undefined = this.initial?.compare
-        ? [this.initial.main.label, this.initial.compare.label]
-        : c
-          ? ["this profile", "the other"]
-          : undefined;
+      const skipRuns = { main: this.warmup("main").runs, compare: this.warmup("compare").runs };
+      const c = this.compareOverview ? await this.client.query("compare", { skipRuns }) : undefined;
+      const { main, compare } = this.sources;
+      const labels: [string, string] | undefined = c
+        ? [main ? traceName(main) : "this profile", compare ? traceName(compare) : "the compared profile"]
+        : undefined;
       content = compareView(c, labels, handlers, () => this.channel.sendCommand(ChooseCompareCommand, {}));
     } else {
-      const t = await this.client.query("tables", { slot: "main" });
-      content =
+      const warmup = this.warmup("main");
+      const t = await this.client.query("tables", { slot: "main", skipRuns: warmup.runs });
+      const table =
         tab === "ops" ? opsView(t, handlers) : tab === "nodes" ? nodesView(t, handlers) : iterationsView(t, handlers);
+      content = table;
+      if (seq === this.renderSeq) this.shell.warmup.replaceChildren(warmupControl(warmup, (n) => this.setWarmup(n)));
     }
     if (seq === this.renderSeq) view.replaceChildren(content);
   }

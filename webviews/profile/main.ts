@@ -1,5 +1,6 @@
 // The profile viewer's entry: speaks first (ReadyRequest), then feeds the host's trace chunks, live kernels and
 // highlights to the app (app.ts), which hands the bytes to its worker.
+import "../ui/base.css";
 import "./profile.css";
 import {
   DidEndLiveRunNotification,
@@ -17,7 +18,7 @@ const channel = new HostChannel<ProfileViewState>(acquireVsCodeApi<ProfileViewSt
 const root = document.getElementById("app") ?? document.body.appendChild(document.createElement("div"));
 const app = new ProfileApp(channel, root);
 
-channel.onNotification(DidReceiveTraceChunkNotification, (p) => app.chunk(p.slot, p.bytes));
+channel.onNotification(DidReceiveTraceChunkNotification, (p) => app.chunk(p.slot, p.bytes, p.offset, p.source));
 channel.onNotification(DidEndTraceNotification, (p) => app.end(p.slot, p.byteLength, p.error));
 channel.onNotification(DidReceiveLiveKernelsNotification, (p) => app.live(p.iteration, p.kernels));
 channel.onNotification(DidEndLiveRunNotification, (p) => app.liveEnded(p.ok));

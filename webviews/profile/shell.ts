@@ -1,7 +1,7 @@
 // The profile viewer's page skeleton: toolbar (tabs, fit and zoom, compare, follow live, table filter), the read
 // notes, the reading progress, one view per tab, the side panel (details, range summary), the hover tooltip and the
 // status line. Returns the elements the app fills.
-import { button, el, section } from "../graph/panels/dom";
+import { button, el, section } from "../ui/dom";
 import type { ProfileViewState } from "../protocol/profile";
 
 export type Tab = NonNullable<ProfileViewState["tab"]>;
@@ -29,6 +29,8 @@ export interface Shell {
   viewport: HTMLElement;
   notes: HTMLElement;
   progress: HTMLElement;
+  /** Above the table tabs (op types, nodes, iterations): the warm-up runs they leave out. */
+  warmup: HTMLElement;
   details: HTMLElement;
   range: HTMLElement;
   tooltip: HTMLElement;
@@ -79,6 +81,8 @@ export function buildShell(a: ShellActions): Shell {
   views.get("timeline")!.append(viewport);
   const notes = el("div", { class: "notes", attrs: { id: "notes", role: "note" } });
   const progress = el("div", { class: "progress", attrs: { id: "progress", role: "status" } });
+  const warmup = el("div", { class: "warmup-bar", attrs: { id: "warmup-bar" } });
+  warmup.hidden = true;
   const details = section("Details", "details-panel");
   const range = section("Range", "range-panel");
   range.hidden = true;
@@ -88,9 +92,24 @@ export function buildShell(a: ShellActions): Shell {
   const main = el(
     "div",
     { class: "main" },
-    el("div", { class: "content" }, progress, ...views.values()),
+    el("div", { class: "content" }, progress, warmup, ...views.values()),
     el("aside", { class: "side" }, details, range),
   );
   const root = el("div", { class: "profile-app" }, toolbar, notes, main, status, tooltip);
-  return { root, tabs, views, viewport, notes, progress, details, range, tooltip, status, follow, filter, title };
+  return {
+    root,
+    tabs,
+    views,
+    viewport,
+    notes,
+    progress,
+    warmup,
+    details,
+    range,
+    tooltip,
+    status,
+    follow,
+    filter,
+    title,
+  };
 }

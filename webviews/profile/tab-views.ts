@@ -1,8 +1,9 @@
 // The table tabs: op types and nodes (count, total, mean, p50, p95, share; sortable, filtered), iterations (the
-// latency chart with outliers, and its table), and compare (per op type and per node: before, after, speed-up,
-// sorted by what changed most).
+// latency chart with outliers and the warm-up runs left out, and its table), the warm-up control above them, and
+// compare (per op type and per node: before, after, speed-up, sorted by what changed most).
+import type { WarmupReason } from "../../common/trace/trace-tables";
 import { formatCount, formatPercent, formatRatio, formatUs } from "../../common/units";
-import { el } from "../graph/panels/dom";
+import { el } from "../ui/dom";
 import type { CompareRow, CompareTables, IterationRow, StatRow, TraceTables } from "./model/trace-views";
 import { filterRows, type SortSpec } from "./model/table-sort";
 import { iterationChart } from "./panels/iteration-chart";
@@ -14,6 +15,51 @@ export interface TableHandlers {
   onSort(column: string): void;
   onNode(row: StatRow): void;
   onRun(row: IterationRow): void;
+}
+
+/** The warm-up runs the tables leave out, and why that many (the user chose, or the trace's default). */
+export interface Warmup {
+  runs: number;
+  reason: WarmupReason | "user";
+  /** model_runs in the trace. */
+  runCount: number;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+const WARMUP_WHY: Record<Warmup["reason"], (w: Warmup) => string> = {
+  user: () => "as you chose",
+  report: (w) => `the run's report counts ${plural(w.runs, "warm-up run")} in this profile`,
+  engine: () => "default for a profile Edge Studio wrote: it holds only the iterations it profiled",
+  "other-tool": (w) =>
+    `default for a trace from another tool with ${w.runCount} runs: onnxruntime's own profiles start with the warm-up`,
+  "few-runs": (w) => `default: ${plural(w.runCount, "run")}, too few to leave one out`,
+};
+
+/** "Leave out the first [N] runs as warm-up", why that many, and how many runs the tables then cover. */
+export function warmupControl(w: Warmup, change: (runs: number) => void): HTMLElement {
+  if (w.runCount === 0)
+    return el("p", {
+      class: "warmup muted",
+      attrs: { id: "warmup-control" },
+      text: "No model_run events: every kernel counts.",
+    });
+  const input = el("input", {
+    class: "warmup-input",
+    attrs: { id: "warmup", type: "number", min: "0", max: String(w.runCount), step: "1", value: String(w.runs) },
+  });
+  input.addEventListener("change", () => {
+    const n = Number(input.value);
+    if (Number.isFinite(n)) change(n);
+  });
+  return el(
+    "div",
+    { class: "warmup", attrs: { id: "warmup-control", "data-runs": String(w.runs), "data-reason": w.reason } },
+    el("label", { attrs: { for: "warmup" }, text: "Leave out the first " }),
+    input,
+    el("span", { text: ` of ${plural(w.runCount, "run")} as warm-up` }),
+    el("span", { class: "muted warmup-why", attrs: { id: "warmup-why" }, text: ` (${WARMUP_WHY[w.reason](w)})` }),
+  );
 }
 
 const us = (k: keyof StatRow, label: string): Column<StatRow> => ({
@@ -63,6 +109,7 @@ export function iterationsView(t: TraceTables, h: TableHandlers): HTMLElement {
     { key: "kernelUs", label: "In kernels", numeric: true, text: (r) => formatUs(r.kernelUs) },
     { key: "kernels", label: "Kernels", numeric: true, text: (r) => formatCount(r.kernels) },
     { key: "outlier", label: "Outlier", text: (r) => (r.outlier ? "yes" : "") },
+    { key: "warmup", label: "Warm-up", text: (r) => (r.warmup ? "left out" : "") },
   ];
   const sort = cols.some((c) => c.key === h.sort.column) ? h.sort : { column: "run", descending: false };
   return el(
@@ -73,11 +120,12 @@ export function iterationsView(t: TraceTables, h: TableHandlers): HTMLElement {
   );
 }
 
-function compareColumns(label: string): Column<CompareRow>[] {
+/** Columns of a compare table; `names` are the two traces' names (trace-label.ts), shown in the time columns. */
+function compareColumns(label: string, names: [string, string]): Column<CompareRow>[] {
   return [
     { key: "key", label, text: (r) => r.key },
-    { key: "beforeUs", label: "Before (per run)", numeric: true, text: (r) => formatUs(r.beforeUs) },
-    { key: "afterUs", label: "After (per run)", numeric: true, text: (r) => formatUs(r.afterUs) },
+    { key: "beforeUs", label: `Before: ${names[0]} (per run)`, numeric: true, text: (r) => formatUs(r.beforeUs) },
+    { key: "afterUs", label: `After: ${names[1]} (per run)`, numeric: true, text: (r) => formatUs(r.afterUs) },
     {
       key: "speedup",
       label: "Speed-up",
@@ -113,7 +161,7 @@ export function compareView(
   const table = (id: string, label: string, rows: CompareRow[]) =>
     sortTable(
       id,
-      compareColumns(label),
+      compareColumns(label, labels),
       filterRows(rows, h.filter),
       sort ?? { column: "__changed", descending: false },
       h.onSort,
@@ -121,7 +169,19 @@ export function compareView(
   return el(
     "div",
     { class: "compare" },
-    el("p", { class: "compare-header", text: `Before: ${labels[0]} · After: ${labels[1]}` }),
+    el(
+      "p",
+      { class: "compare-header", attrs: { id: "compare-header" } },
+      "Before: ",
+      el("strong", { class: "trace-name", text: labels[0] }),
+      " · After: ",
+      el("strong", { class: "trace-name", text: labels[1] }),
+    ),
+    el("p", {
+      class: "muted",
+      attrs: { id: "compare-runs" },
+      text: `Time per run over ${c.runs[0]} and ${c.runs[1]} measured runs (each trace's warm-up runs left out).`,
+    }),
     el("h3", { text: "Op types" }),
     table("compare-ops", "Op type", c.ops),
     el("h3", { text: "Nodes" }),

@@ -106,3 +106,20 @@ export const DidChangeOverlaysNotification = notification<GraphOverlays>("graph/
 
 /** host→webview: reveal and select this node (from the profile viewer, a hover link, the Runs view). */
 export const DidRevealNodeNotification = notification<NodeRef>("graph/didRevealNode");
+
+/** How a reveal by name went (the webview holds the model's names, so it is the one that can tell). */
+export interface RevealOutcome {
+  ref: NodeRef;
+  /** The model has a node of that name (it is selected). */
+  found: boolean;
+  /**
+   * Not found: model nodes the name holds (onnxruntime names the nodes it fuses after them); the first is selected.
+   * Empty when nothing can be told.
+   */
+  fusedFrom?: string[];
+  /** Not found: what the viewer shows, for the host to say too. */
+  message?: string;
+}
+
+/** webview→host: the answer to a reveal (DidRevealNodeNotification, or the initial state's `reveal`). */
+export const RevealedNodeCommand = command<RevealOutcome>("graph/revealedNode");

@@ -4,10 +4,13 @@
 //
 //   graph webview  --RevealKernelsCommand(NodeRef)-->  host  --DidHighlightKernelsNotification(NodeRef)-->  profile
 //   profile webview --RevealNodeCommand(NodeRef)-->   host  --DidRevealNodeNotification(NodeRef)-->       graph
+//   graph webview   --RevealedNodeCommand({ ref, found, fusedFrom?, message? })--> host (says when it is not there)
 //
 // A node is named by its ONNX node name, which is what onnxruntime's profile names kernels by (`args.node_name`, or
 // the event name `<node>_kernel_time`). Nodes inside If/Loop/Scan bodies are named the same way (names are unique
-// across a model's graphs in the exports we meet; when they are not, the first match wins).
+// across a model's graphs in the exports we meet; when they are not, the first match wins). A kernel of a node that
+// onnxruntime made when it optimized the graph (a fusion: its name is not the model's) is not in the model: the graph
+// viewer says so, with the model nodes it was fused from when the name tells.
 
 export interface NodeRef {
   /** Absolute path of the model file the node belongs to; absent when the sender does not know it (a bare trace). */

@@ -28,6 +28,11 @@ export interface TraceSource {
   label: string;
   /** The run is still going: kernels come as DidReceiveLiveKernelsNotification, the file at its end. */
   live?: boolean;
+  /**
+   * The warm-up model_runs at the trace's start, when the run's report says (its profile summary: runsInTrace −
+   * runsSummarized). The tables leave them out by default.
+   */
+  warmupRuns?: number;
 }
 
 /** What the webview keeps with `setState`. */
@@ -38,6 +43,8 @@ export interface ProfileViewState {
   selection?: { track: number; startUs: number; name: string };
   /** The tab shown. */
   tab?: "timeline" | "ops" | "nodes" | "iterations" | "compare";
+  /** Warm-up model_runs the tables leave out, as the user chose (absent: the viewer's default for the trace). */
+  warmupRuns?: number;
   /** Table sort and filter. */
   sort?: { column: string; descending: boolean };
   filter?: string;

@@ -1,11 +1,11 @@
 // The fake extension host of the profile viewer's harness page: a stub acquireVsCodeApi, put in the page before the
 // app, that answers the ready request from a scenario, streams trace files from the harness server to the app in
-// chunks (as extension/profile does: DidReceiveTraceChunkNotification, then DidEndTraceNotification), answers
-// EventTextRequest from the harness's copy of the file, streams the scenario's compare file after ChooseCompareCommand,
-// keeps setState in sessionStorage (a reload restores it, as VS Code does), records every message the app posts,
-// counts the worker's traffic, and lets a test send notifications (window.__hostSend) or stream a file
-// (window.__hostStream). `fakeHost` runs in the page: it must stay self-contained.
-import type { ProfileInitialState, TraceSlot } from "../../../webviews/protocol/profile";
+// chunks (as extension/profile does: DidReceiveTraceChunkNotification, the first carrying the slot's source, then
+// DidEndTraceNotification), answers EventTextRequest with the host's own reader (harness.ts), streams the scenario's
+// compare file after ChooseCompareCommand, keeps setState in sessionStorage (a reload restores it, as VS Code does),
+// records every message the app posts, counts the worker's traffic, and lets a test send notifications
+// (window.__hostSend) or stream a file (window.__hostStream). `fakeHost` runs in the page: it must stay self-contained.
+import type { ProfileInitialState, TraceSlot, TraceSource } from "../../../webviews/protocol/profile";
 
 export interface Scenario {
   initial: ProfileInitialState;
@@ -13,6 +13,8 @@ export interface Scenario {
   files: Partial<Record<TraceSlot, string>>;
   /** The file streamed into "compare" when the app sends ChooseCompareCommand. */
   compareFile?: string;
+  /** The source sent with that file's first chunk (default: the file's name as its label). */
+  compareSource?: TraceSource;
   /** Bytes per chunk; default 256 kB. */
   chunkBytes?: number;
   /** Delay the ready reply (ms). */
@@ -25,10 +27,10 @@ interface HarnessWindow {
   __worker: { started: number; chunks: number; queries: number };
   __streamed: Record<string, number>;
   __hostSend(method: string, params: unknown): void;
-  __hostStream(slot: TraceSlot, file: string): Promise<void>;
+  __hostStream(slot: TraceSlot, file: string, source?: TraceSource): Promise<void>;
   /** Bindings the harness installs (harness.ts `attach`): a file's bytes as base64 ("" at its end), an event's text. */
   __hostRead(file: string, offset: number, length: number): Promise<string>;
-  __hostEventText(file: string, offset: number): Promise<string | null>;
+  __hostEventText(file: string, offset: number): Promise<string>;
   acquireVsCodeApi(): unknown;
 }
 
@@ -69,13 +71,14 @@ export function fakeHost(scenario: Scenario, storageKey: string): void {
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   };
-  w.__hostStream = async (slot, file) => {
+  w.__hostStream = async (slot, file, source) => {
     let offset = 0;
     for (;;) {
       const bytes = decode(await w.__hostRead(file, offset, chunkBytes));
       const length = bytes.byteLength; // the transfer below empties `bytes`
       if (length === 0) break;
-      send("profile/didReceiveTraceChunk", { slot, offset, bytes }, [bytes.buffer]);
+      const first = offset === 0 && source ? { source } : {};
+      send("profile/didReceiveTraceChunk", { slot, offset, bytes, ...first }, [bytes.buffer]);
       offset += length;
     }
     w.__streamed[slot] = offset;
@@ -88,24 +91,23 @@ export function fakeHost(scenario: Scenario, storageKey: string): void {
       w.__posted.push(m);
       if (m.method === "profile/chooseCompare" && scenario.compareFile) {
         filesBySlot.compare = scenario.compareFile;
-        void w.__hostStream("compare", scenario.compareFile);
+        const file = scenario.compareFile;
+        void w.__hostStream("compare", file, scenario.compareSource ?? { path: file, label: file });
       }
       if (m.id === undefined) return;
       const id = m.id;
       if (m.method === "profile/ready")
         setTimeout(() => {
           window.postMessage({ method: m.method, responseTo: id, params: scenario.initial }, "*");
-          for (const [slot, file] of Object.entries(scenario.files)) void w.__hostStream(slot as TraceSlot, file);
+          for (const [slot, file] of Object.entries(scenario.files))
+            void w.__hostStream(slot as TraceSlot, file, scenario.initial[slot as TraceSlot]);
         }, scenario.replyDelayMs ?? 0);
       else if (m.method === "profile/eventText") {
         const p = m.params as { slot: TraceSlot; offset: number };
-        void w
-          .__hostEventText(filesBySlot[p.slot] ?? "", p.offset)
-          .then((text) => (text === null ? Promise.reject(new Error(`no event at ${p.offset}`)) : text))
-          .then(
-            (text) => window.postMessage({ method: m.method, responseTo: id, params: text }, "*"),
-            (e: Error) => window.postMessage({ method: m.method, responseTo: id, error: e.message }, "*"),
-          );
+        void w.__hostEventText(filesBySlot[p.slot] ?? "", p.offset).then(
+          (text) => window.postMessage({ method: m.method, responseTo: id, params: text }, "*"),
+          (e: Error) => window.postMessage({ method: m.method, responseTo: id, error: e.message }, "*"),
+        );
       }
     },
     getState: () => {

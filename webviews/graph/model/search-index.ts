@@ -59,6 +59,11 @@ export class SearchIndex {
     return this.entries.length;
   }
 
+  /** Every node name of the model (nested bodies included), once each. */
+  names(): Iterable<string> {
+    return this.byName.keys();
+  }
+
   /** The first node (main graph first) with this ONNX name. */
   findByName(name: string): { path: GraphPath; node: number } | undefined {
     const e = this.byName.get(name);

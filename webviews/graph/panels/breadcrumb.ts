@@ -1,6 +1,6 @@
 // The path into nested If/Loop/Scan bodies: "main graph › If_0 then_branch › …", each step a link back.
 import { nodeLabel, type GraphPath, type ModelGraph } from "../../../common/graph/model-graph";
-import { el } from "./dom";
+import { el } from "../../ui/dom";
 
 export function breadcrumb(root: ModelGraph, path: GraphPath, go: (path: GraphPath) => void): HTMLElement {
   const nav = el("nav", { class: "breadcrumb", attrs: { "aria-label": "Graph path" } });

@@ -1,7 +1,7 @@
 // Diff mode's panel: the summary, the list of changes (added and changed nodes of this model, removed nodes of the
 // other), and previous/next buttons that step through it; the app reveals each step's node.
 import type { ChangeEntry } from "../model/diff-model";
-import { button, el } from "./dom";
+import { button, el } from "../../ui/dom";
 
 export interface DiffPanelActions {
   step(direction: 1 | -1): void;

@@ -1,7 +1,7 @@
 // The engine's read error, shown where the graph would be: code, message, file, byte offset, hint, and a button that
 // asks the host to open the file as text.
 import type { GraphOpenError } from "../../protocol/graph";
-import { button, el, icon, keyValueTable } from "./dom";
+import { button, el, icon, keyValueTable } from "../../ui/dom";
 
 export function errorView(error: GraphOpenError, openAsText: () => void): HTMLElement {
   const rows: [string, string][] = [["code", error.code]];

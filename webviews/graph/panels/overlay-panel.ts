@@ -5,7 +5,7 @@ import { formatUs } from "../../../common/units";
 import type { RunChoice } from "../../protocol/graph";
 import { HEAT_RAMP, legendStops, SQNR_BAD_DB, SQNR_GOOD_DB, SQNR_RAMP } from "../model/colour-scales";
 import { availableOverlays, maxLatencyUs } from "../model/overlay-model";
-import { el } from "./dom";
+import { el } from "../../ui/dom";
 
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
   latency: "Latency",

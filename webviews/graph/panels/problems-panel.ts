@@ -1,7 +1,7 @@
 // The graph's problems (cycles, dangling inputs, duplicate names) as a list: the graph still renders, the nodes are
 // marked on the canvas, and clicking a problem reveals its node.
 import { nodeLabel, type GraphProblem, type ModelGraph } from "../../../common/graph/model-graph";
-import { el } from "./dom";
+import { el } from "../../ui/dom";
 
 export function problemsPanel(
   graph: ModelGraph,

@@ -6,7 +6,7 @@ import type { GraphTensor } from "../../../common/graph/model-graph";
 import type { NodeDetails, TensorDetails } from "../../../common/graph/node-details";
 import { formatBytes, formatCount, formatNumber, formatPercent, formatUs } from "../../../common/units";
 import type { GroupSummary } from "../model/overlay-model";
-import { button, el, keyValueTable, type Child } from "./dom";
+import { button, el, keyValueTable, type Child } from "../../ui/dom";
 import { histogramSvg } from "./histogram";
 
 export interface NodeExtras {

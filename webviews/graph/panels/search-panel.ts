@@ -1,7 +1,7 @@
 // Search: a box in the toolbar and a results list (node label, op, what matched). Choosing a result (click, or Enter
 // on the first / the focused one) hands it to the app, which reveals and selects the node.
 import type { SearchIndex, SearchResult } from "../model/search-index";
-import { el } from "./dom";
+import { el } from "../../ui/dom";
 
 export const SEARCH_LIMIT = 200;
 

@@ -11,7 +11,7 @@ import { fitCamera, panBy, revealCamera, toLayout, zoomAt, type Camera, type Siz
 import { Minimap } from "./minimap";
 import { render, type RenderInput } from "./renderer";
 import { boxAt, buildGrids, type SceneGrids } from "./scene-grids";
-import type { GraphTheme } from "./theme";
+import type { GraphTheme } from "../../ui/theme";
 
 export interface GraphCanvasEvents {
   select(index: number | undefined): void;

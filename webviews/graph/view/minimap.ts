@@ -3,7 +3,7 @@
 // draws the rectangle. Its size comes from a ResizeObserver, so a frame reads no layout.
 import type { GraphScene } from "../../../common/graph/scene";
 import { visibleRect, type Camera, type Size } from "./camera";
-import type { GraphTheme } from "./theme";
+import type { GraphTheme } from "../../ui/theme";
 
 export class Minimap {
   readonly canvas: HTMLCanvasElement;

@@ -9,7 +9,7 @@ import { textOn } from "../model/colour-scales";
 import { visibleRect, type Camera, type Size } from "./camera";
 import { levelOfDetail } from "./lod";
 import type { SceneGrids } from "./scene-grids";
-import type { GraphTheme } from "./theme";
+import type { GraphTheme } from "../../ui/theme";
 
 export interface RenderInput {
   scene: GraphScene;

@@ -2,6 +2,9 @@
 // enough to cross postMessage often. The UI never holds the whole model: it asks for windows, tables and slices.
 import type { TraceReadNotes, TraceTrack } from "../../../common/trace/trace-model";
 import type { CompareRow, IterationRow, KernelGroupRow } from "../../../common/trace/trace-tables";
+import type { CounterMarks, CounterSummary, InstantMarks } from "../worker/marks-window";
+
+export type { CounterMarks, CounterSummary, InstantMarks };
 
 /** What the UI needs to lay out the timeline once a trace is indexed. */
 export interface TraceOverview {
@@ -13,6 +16,10 @@ export interface TraceOverview {
   notes: TraceReadNotes;
   /** The model holds a live run's kernels (no file yet). */
   live: boolean;
+  /** Counter series (`C` events), each drawn as a step track under its process. */
+  counters: CounterSummary[];
+  /** Tracks with instants (−1: global-scope ones, drawn across the top). */
+  instantTracks: number[];
 }
 
 /** One track's rectangles in a time window, level of detail applied (merged runs of tiny slices: slice −1). */
@@ -40,6 +47,9 @@ export interface TimelineWindow {
   /** The model's version it was cut from (live data grows it). */
   version: number;
   tracks: WindowRects[];
+  /** Instant ticks per track with instants (track −1: global ones). */
+  instants: InstantMarks[];
+  counters: CounterMarks[];
 }
 
 /** One slice's facts (hover, selection); `args` come later from the event's text (EventTextRequest). */
@@ -64,7 +74,9 @@ export type { RangeRow, RangeSummary } from "../../../common/trace/trace-window"
 
 export interface TraceTables {
   kernelTotalUs: number;
+  /** model_runs in the trace, and the warm-up runs at its start left out of the tables (marked in `iterations`). */
   runs: number;
+  skipRuns: number;
   ops: KernelGroupRow[];
   nodes: KernelGroupRow[];
   iterations: IterationRow[];
@@ -73,4 +85,6 @@ export interface TraceTables {
 export interface CompareTables {
   ops: CompareRow[];
   nodes: CompareRow[];
+  /** The runs measured on each side (before, after), warm-ups left out. */
+  runs: [number, number];
 }

@@ -17,6 +17,8 @@ export function readViewState(value: unknown): ProfileViewState {
     w.endUs > w.startUs
   )
     out.window = { startUs: w.startUs, endUs: w.endUs };
+  if (typeof v.warmupRuns === "number" && Number.isInteger(v.warmupRuns) && v.warmupRuns >= 0)
+    out.warmupRuns = v.warmupRuns;
   const s = v.selection as Record<string, unknown> | undefined;
   if (s && typeof s.track === "number" && typeof s.startUs === "number" && typeof s.name === "string")
     out.selection = { track: s.track, startUs: s.startUs, name: s.name };

@@ -2,7 +2,7 @@
 // and sizes from its `args` once the host has sent the event's text; and, for a kernel, "Reveal in graph".
 import { formatUs } from "../../../common/units";
 import { SLICE_KIND } from "../../../common/trace/trace-model";
-import { button, el, keyValueTable } from "../../graph/panels/dom";
+import { button, el, keyValueTable } from "../../ui/dom";
 import type { SliceInfo } from "../model/trace-views";
 
 const KIND_NAMES = ["slice", "session", "model_run", "kernel"];

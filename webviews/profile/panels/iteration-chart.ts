@@ -1,5 +1,6 @@
 // Per iteration (model_run), its latency across the run as an SVG bar chart, outliers (Tukey's fences, computed by
-// the worker) marked; hovering a bar names it, clicking shows that run on the timeline.
+// the worker) and the warm-up runs the tables leave out marked; hovering a bar names it, clicking shows that run on
+// the timeline.
 import { formatUs } from "../../../common/units";
 import type { IterationRow } from "../model/trace-views";
 
@@ -49,7 +50,7 @@ export function iterationChart(rows: readonly IterationRow[], onRun: (row: Itera
   rows.forEach((r, i) => {
     const g = barGeometry(i, rows.length, r.durationUs, maxUs);
     const bar = svg("rect", {
-      class: r.outlier ? "bar outlier" : "bar",
+      class: r.warmup ? "bar warmup" : r.outlier ? "bar outlier" : "bar",
       x: g.x,
       y: g.y,
       width: g.width,
@@ -57,13 +58,17 @@ export function iterationChart(rows: readonly IterationRow[], onRun: (row: Itera
       "data-run": r.run,
     });
     const title = svg("title", {});
-    title.textContent = `run ${r.run}: ${formatUs(r.durationUs)} (${r.kernels} kernels, ${formatUs(r.kernelUs)} in kernels)${r.outlier ? " — outlier" : ""}`;
+    title.textContent = `run ${r.run}: ${formatUs(r.durationUs)} (${r.kernels} kernels, ${formatUs(r.kernelUs)} in kernels)${r.outlier ? " — outlier" : ""}${r.warmup ? " — warm-up, left out of the tables" : ""}`;
     bar.append(title);
     bar.addEventListener("click", () => onRun(r));
     root.append(bar);
   });
   const caption = svg("text", { class: "axis", x: PAD.left, y: H - 6 });
-  caption.textContent = `${rows.length} runs; ${rows.filter((r) => r.outlier).length} outliers marked`;
+  const warmups = rows.filter((r) => r.warmup).length;
+  caption.textContent =
+    `${rows.length} runs` +
+    (warmups > 0 ? `, the first ${warmups} left out as warm-up (faded)` : "") +
+    `; ${rows.filter((r) => r.outlier).length} outliers marked`;
   root.append(caption);
   return root;
 }

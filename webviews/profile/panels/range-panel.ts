@@ -1,7 +1,7 @@
 // The summary of a selected time range (common/trace/trace-window.ts's rangeSummary): its length, slices and
 // kernels, kernel time, and what took the time in it (kernels by op type, other slices by name).
 import { formatCount, formatPercent, formatUs } from "../../../common/units";
-import { el, keyValueTable } from "../../graph/panels/dom";
+import { el, keyValueTable } from "../../ui/dom";
 import type { RangeSummary } from "../model/trace-views";
 
 export function rangeView(r: RangeSummary): HTMLElement {

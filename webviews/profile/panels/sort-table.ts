@@ -1,6 +1,6 @@
 // A sortable table (the op types, nodes and compare tabs): header cells sort on click (again: the other way), rows
 // show at most ROW_LIMIT (with a note of how many more the filter holds), and a row click may select it.
-import { el } from "../../graph/panels/dom";
+import { el } from "../../ui/dom";
 import { sortRows, type SortSpec } from "../model/table-sort";
 
 export const ROW_LIMIT = 500;

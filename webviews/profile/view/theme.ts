@@ -1,7 +1,7 @@
-// The timeline's colours: the graph viewer's reading of VS Code's theme variables (webviews/graph/view/theme.ts,
+// The timeline's colours: the graph viewer's reading of VS Code's theme variables (webviews/ui/theme.ts,
 // re-read when the body's class changes), plus a palette of chart colours for slices (op types) and a few mixes of
 // them so that neighbouring op types rarely share one.
-import { readTheme, watchTheme, type GraphTheme } from "../../graph/view/theme";
+import { readTheme, watchTheme, type GraphTheme } from "../../ui/theme";
 import { PALETTE_SIZE } from "./palette-size";
 import { mix } from "./slice-colours";
 

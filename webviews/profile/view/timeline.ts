@@ -2,13 +2,14 @@
 // the last window the worker cut (window-cache.ts: drawn synchronously, refetched padded and asynchronously when the
 // view leaves it), and knows what is under the pointer, selected, highlighted and in the selected range. Input is
 // bound by timeline-input.ts; the app hears about changes through `TimelineEvents`.
-import { el } from "../../graph/panels/dom";
+import { el } from "../../ui/dom";
 import type { TimelineWindow, TraceOverview } from "../model/trace-views";
 import type { TraceClient } from "../worker/trace-client";
+import { drawMarks } from "./marks-renderer";
 import { drawFrame } from "./timeline-renderer";
 import { timelineTheme, watchTimelineTheme, type TimelineTheme } from "./theme";
 import { atEnd, clampWindow, followEnd, fullWindow, panBy, revealRange, zoomAt, type TimeWindow } from "./time-camera";
-import { layoutTracks, rowAt, rowsOf, type TrackLayout, AXIS_PX, ROW_PX } from "./track-layout";
+import { layoutTracks, markRowAt, rowAt, rowsOf, type TrackLayout, AXIS_PX, ROW_PX } from "./track-layout";
 import { covers, paddedRequest } from "./window-cache";
 
 export interface Hit {
@@ -20,7 +21,23 @@ export interface Hit {
   startUs: number;
   endUs: number;
   name: string;
+  /** An instant tick or a counter step under the pointer (then `slice` is −1 and nothing is selected). */
+  mark?: MarkHit;
 }
+
+/** What a mark under the pointer stands for (hover details). */
+export type MarkHit =
+  | { kind: "instant"; name: string; timeUs: number; merged: number; global: boolean }
+  | {
+      kind: "counter";
+      name: string;
+      series: string;
+      timeUs: number;
+      value: number;
+      min: number;
+      max: number;
+      merged: number;
+    };
 
 export interface TimelineEvents {
   windowChanged(view: TimeWindow): void;
@@ -39,7 +56,7 @@ export class Timeline {
   private theme: TimelineTheme = timelineTheme();
   private overview?: TraceOverview;
   private version = 0;
-  layout: TrackLayout = { tracks: [], heightPx: 0 };
+  layout: TrackLayout = { tracks: [], heightPx: 0, counters: [] };
   view: TimeWindow = { startUs: 0, endUs: 1 };
   scrollY = 0;
   private data?: TimelineWindow;
@@ -87,7 +104,7 @@ export class Timeline {
     const first = !this.overview;
     this.overview = overview;
     this.version = version;
-    this.layout = layoutTracks(overview.tracks);
+    this.layout = layoutTracks(overview.tracks, overview);
     if (view) this.view = clampWindow(view, this.bounds);
     else if (first) this.view = fullWindow(this.bounds);
     else if (this.follow) this.view = followEnd(this.view, this.bounds);
@@ -135,8 +152,61 @@ export class Timeline {
     this.setView(revealRange(this.view, startUs, endUs, this.bounds));
   }
 
+  /** The instant tick or counter step at (x, y) in canvas CSS pixels. */
+  markAt(x: number, y: number): Hit | undefined {
+    const row = markRowAt(this.layout, y + this.scrollY);
+    if (!row || !this.data) return undefined;
+    const scale = this.widthPx / (this.view.endUs - this.view.startUs);
+    const t = this.view.startUs + x / scale;
+    if (row.kind === "instants") {
+      const m = this.data.instants.find((i) => i.track === row.track);
+      let best = -1;
+      for (let i = 0; m && i < m.count; i++) {
+        const d = Math.abs(m.timeUs[i] - t) * scale;
+        if (d <= 4 && (best < 0 || d < Math.abs(m.timeUs[best] - t) * scale)) best = i;
+      }
+      if (!m || best < 0) return undefined;
+      const mark: MarkHit = {
+        kind: "instant",
+        name: m.names[best],
+        timeUs: m.timeUs[best],
+        merged: m.merged[best],
+        global: row.track < 0,
+      };
+      return {
+        track: row.track,
+        depth: -1,
+        slice: -1,
+        merged: 0,
+        startUs: mark.timeUs,
+        endUs: mark.timeUs,
+        name: mark.name,
+        mark,
+      };
+    }
+    const c = this.data.counters.find((k) => k.counter === row.counter);
+    const s = this.overview?.counters.find((k) => k.counter === row.counter);
+    if (!c || !s || c.count === 0) return undefined;
+    let i = -1;
+    while (i + 1 < c.count && c.timeUs[i + 1] <= t) i++;
+    if (i < 0 || t > this.bounds.endUs) return undefined;
+    const mark: MarkHit = {
+      kind: "counter",
+      name: s.name,
+      series: s.series,
+      timeUs: c.timeUs[i],
+      value: c.value[i],
+      min: c.min[i],
+      max: c.max[i],
+      merged: c.merged[i],
+    };
+    return { track: -1, depth: -1, slice: -1, merged: 0, startUs: mark.timeUs, endUs: mark.timeUs, name: s.name, mark };
+  }
+
   /** What is drawn at (x, y) in canvas CSS pixels. */
   hitAt(x: number, y: number): Hit | undefined {
+    const mark = this.markAt(x, y);
+    if (mark) return mark;
     const row = rowAt(this.layout, y + this.scrollY);
     const r = row && this.data?.tracks.find((t) => t.track === row.track);
     if (!row || !r) return undefined;
@@ -171,6 +241,7 @@ export class Timeline {
 
   selectAt(x: number, y: number): void {
     const hit = this.hitAt(x, y);
+    if (hit?.mark) return;
     this.selected = hit && hit.slice >= 0 ? hit.slice : -1;
     this.requestDraw();
     this.events.select(hit && hit.slice >= 0 ? hit : undefined);
@@ -207,6 +278,26 @@ export class Timeline {
     return out;
   }
 
+  /** Instant ticks and counter rows in view, in canvas CSS pixels (tests aim the pointer with them). */
+  visibleMarks(): {
+    instants: { track: number; name: string; merged: number; x: number; y: number }[];
+    counters: { counter: number; label: string; y: number }[];
+  } {
+    const scale = this.widthPx / (this.view.endUs - this.view.startUs);
+    const instants = [];
+    for (const m of this.data?.instants ?? []) {
+      const top = m.track < 0 ? this.layout.globalY : rowsOf(this.layout, m.track)?.headerY;
+      if (top === undefined) continue;
+      for (let i = 0; i < m.count; i++) {
+        const x = (m.timeUs[i] - this.view.startUs) * scale;
+        if (x < 0 || x > this.widthPx) continue;
+        instants.push({ track: m.track, name: m.names[i], merged: m.merged[i], x, y: top - this.scrollY + 9 });
+      }
+    }
+    const counters = this.layout.counters.map((c) => ({ counter: c.counter, label: c.label, y: c.y - this.scrollY }));
+    return { instants, counters };
+  }
+
   requestDraw(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -235,6 +326,18 @@ export class Timeline {
       hovered: this.hovered,
       range: this.range,
     });
+    const marks = drawMarks(this.ctx, {
+      widthPx: this.widthPx,
+      heightPx: this.heightPx,
+      view: this.view,
+      scrollY: this.scrollY,
+      layout: this.layout,
+      data: this.data,
+      theme: this.theme,
+      counters: this.overview.counters,
+      endUs: this.bounds.endUs,
+    });
+    if (this.canvas.dataset.marks !== String(marks)) this.canvas.dataset.marks = String(marks);
     const version = this.data?.version ?? 0;
     this.lastDraw = { drawMs: performance.now() - start, frame: ++this.frame, rects, version };
     if (this.canvas.dataset.rects !== String(rects)) this.canvas.dataset.rects = String(rects);

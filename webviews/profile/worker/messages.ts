@@ -15,8 +15,10 @@ import type {
 export interface Queries {
   window: { params: { slot: TraceSlot; startUs: number; endUs: number; usPerPx: number }; result: TimelineWindow };
   slice: { params: { slot: TraceSlot; index: number }; result: SliceInfo | undefined };
-  tables: { params: { slot: TraceSlot }; result: TraceTables };
-  compare: { params: Record<string, never>; result: CompareTables | undefined };
+  /** The tables without the first `skipRuns` model_runs (warm-up; clamped to the trace's runs). */
+  tables: { params: { slot: TraceSlot; skipRuns: number }; result: TraceTables };
+  /** Each trace without its own warm-up runs. */
+  compare: { params: { skipRuns: Record<TraceSlot, number> }; result: CompareTables | undefined };
   range: { params: { slot: TraceSlot; startUs: number; endUs: number }; result: RangeSummary };
   nodeKernels: { params: { slot: TraceSlot; node: string }; result: number[] };
   /** The slice starting at `startUs` on `track` named `name` (a restored selection). */

@@ -41,20 +41,23 @@ export function windowRects(
   };
 }
 
-export function tablesOf(model: TraceModel): TraceTables {
-  const k = kernelTables(model);
+/** The tables without the first `skipRuns` model_runs (the warm-up; clamped to the trace's runs). */
+export function tablesOf(model: TraceModel, skipRuns = 0): TraceTables {
+  const k = kernelTables(model, { skipRuns });
   return {
     kernelTotalUs: k.kernelUs,
     runs: k.runsInTrace,
+    skipRuns: k.runsInTrace - k.runsMeasured,
     ops: k.opTypes,
     nodes: k.nodes,
-    iterations: iterationTable(model).rows,
+    iterations: iterationTable(model, { skipRuns }).rows,
   };
 }
 
-export function compareOf(before: TraceModel, after: TraceModel): CompareTables {
-  const c = compareTraces(before, after);
-  return { ops: c.opTypes, nodes: c.nodes };
+/** Per op type and node, each trace without its own warm-up runs. */
+export function compareOf(before: TraceModel, after: TraceModel, skipBefore = 0, skipAfter = 0): CompareTables {
+  const c = compareTraces(before, after, { skipRuns: skipBefore }, { skipRuns: skipAfter });
+  return { ops: c.opTypes, nodes: c.nodes, runs: [c.before.runs, c.after.runs] };
 }
 
 export function sliceInfo(m: TraceModel, i: number): SliceInfo | undefined {

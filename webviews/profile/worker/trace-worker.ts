@@ -8,6 +8,7 @@ import { LiveTimeline } from "../../../common/trace/trace-live";
 import { kernelsOfNode } from "../../../common/trace/trace-tables";
 import { rangeSummary } from "../../../common/trace/trace-window";
 import type { FromWorker, Queries, QueryKind, ToWorker } from "./messages";
+import { counterSummaries, counterWindow, indexInstants, instantWindow, type InstantIndex } from "./marks-window";
 import { TraceReader } from "./trace-reader";
 import { compareOf, sliceInfo, tablesOf as tables, windowRects } from "./trace-views";
 
@@ -15,7 +16,7 @@ interface Slot {
   reader?: TraceReader;
   model?: TraceModel;
   version: number;
-  tables?: TraceTables;
+  tables?: { skipRuns: number; tables: TraceTables };
   live?: LiveTimeline;
   lastProgress: number;
 }
@@ -37,7 +38,17 @@ function overview(model: TraceModel, live: boolean): TraceOverview {
     runCount: model.runs.length,
     notes: model.notes,
     live,
+    counters: counterSummaries(model),
+    instantTracks: [...instantsOf(model).keys()],
   };
+}
+
+/** The model's instants by track (built once per model). */
+const instantIndexes = new WeakMap<TraceModel, InstantIndex>();
+function instantsOf(model: TraceModel): InstantIndex {
+  let index = instantIndexes.get(model);
+  if (!index) instantIndexes.set(model, (index = indexInstants(model)));
+  return index;
 }
 
 function setModel(slot: TraceSlot, model: TraceModel, live: boolean): void {
@@ -54,9 +65,10 @@ function modelOf(slot: TraceSlot): TraceModel {
   return m;
 }
 
-function tablesOf(slot: TraceSlot): TraceTables {
+function tablesOf(slot: TraceSlot, skipRuns: number): TraceTables {
   const s = slots[slot];
-  return (s.tables ??= tables(modelOf(slot)));
+  if (s.tables?.skipRuns !== skipRuns) s.tables = { skipRuns, tables: tables(modelOf(slot), skipRuns) };
+  return s.tables.tables;
 }
 
 const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["result"] } = {
@@ -68,12 +80,18 @@ const answer: { [K in QueryKind]: (p: Queries[K]["params"]) => Queries[K]["resul
       usPerPx: p.usPerPx,
       version: slots[p.slot].version,
       tracks: model.tracks.map((t) => windowRects(model, t.id, p.startUs, p.endUs, p.usPerPx)),
+      instants: [...instantsOf(model).keys()].map((track) =>
+        instantWindow(model, instantsOf(model), track, p.startUs, p.endUs, p.usPerPx),
+      ),
+      counters: model.counters.map((c, i) => counterWindow(c, i, p.startUs, p.endUs, p.usPerPx)),
     };
   },
   slice: (p) => sliceInfo(modelOf(p.slot), p.index),
-  tables: (p) => tablesOf(p.slot),
-  compare: () =>
-    slots.main.model && slots.compare.model ? compareOf(slots.main.model, slots.compare.model) : undefined,
+  tables: (p) => tablesOf(p.slot, p.skipRuns),
+  compare: (p) =>
+    slots.main.model && slots.compare.model
+      ? compareOf(slots.main.model, slots.compare.model, p.skipRuns.main, p.skipRuns.compare)
+      : undefined,
   range: (p) => rangeSummary(modelOf(p.slot), p.startUs, p.endUs),
   nodeKernels: (p) => {
     const m = modelOf(p.slot);

@@ -1,5 +1,5 @@
-// Small DOM helpers for the graph viewer's panels: elements with classes, attributes and children, never inline
-// styles (the page's CSP refuses them), and codicons.
+// Small DOM helpers for the webviews' panels (the graph and profile viewers): elements with classes, attributes and
+// children, never inline styles (the page's CSP refuses them), and codicons.
 
 export type Child = Node | string | undefined | false;
 

@@ -1,6 +1,7 @@
-// The canvas's colours, read from VS Code's theme CSS variables (a webview gets them on <html>, and body classes
-// vscode-light / vscode-dark / vscode-high-contrast say which kind). Re-read when the body's class changes (the user
-// switched themes). Fallbacks keep the page usable outside VS Code (the test harness sets a few variables itself).
+// The canvases' colours (the graph viewer's; the profile viewer's timeline builds on them in its view/theme.ts), read
+// from VS Code's theme CSS variables (a webview gets them on <html>, and body classes vscode-light / vscode-dark /
+// vscode-high-contrast say which kind). Re-read when the body's class changes (the user switched themes). Fallbacks
+// keep the page usable outside VS Code (the test harness sets a few variables itself).
 
 export interface GraphTheme {
   kind: "light" | "dark" | "high-contrast";
