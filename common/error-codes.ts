@@ -8,6 +8,7 @@ export type ErrorCode =
   | "model/unsupported"
   | "model/unsupported-opset"
   | "model/external-data"
+  | "model/export"
   | "recipe/invalid"
   | "recipe/not-found"
   | "run/failed"

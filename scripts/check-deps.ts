@@ -52,7 +52,7 @@ const engineLayers: readonly (readonly string[])[] = [
   ["formats", "data"], // model-format plug-ins; datasets and plain tensors
   ["inspect", "graph"], // model summaries; the compact graph for the viewer and `edge graph`
   ["recipe", "run", "compile", "quantize", "evaluate"], // the recipe, and the tools that act on a model
-  ["transports", "device-runner", "devices"], // reaching devices; the program run on a device; device runs and listings
+  ["transports", "device-runner", "devices", "export"], // reaching devices; the program run on a device; device runs and listings; running the user's exporter
   ["report"], // the run folder's report
   ["pipeline"], // the recipe's steps in order
   ["cli"], // the `edge` command

@@ -16,6 +16,7 @@ import { LSP_USAGE, lspCommand } from "./lsp-command";
 import { DEVICES_USAGE, devicesCommand } from "./devices-command";
 import { GRAPH_USAGE, graphCommand } from "./graph-command";
 import { PROFILE_USAGE, profileCommand } from "./profile-command";
+import { EXPORT_USAGE, exportCommand } from "./export-command";
 import { ENGINE_VERSION } from "../version";
 
 /** A command; `signal` is a stop that came before it started (Ctrl-C while the engine loaded), which `run` honours. */
@@ -31,6 +32,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   devices: { run: devicesCommand, usage: DEVICES_USAGE },
   graph: { run: graphCommand, usage: GRAPH_USAGE },
   profile: { run: profileCommand, usage: PROFILE_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
   lsp: { run: lspCommand, usage: LSP_USAGE },
 };
 

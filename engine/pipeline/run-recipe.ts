@@ -17,6 +17,7 @@ import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE } from "../../common/report";
 import { EdgeError } from "../errors";
+import { exportedRecipe } from "./export-step";
 import {
   type DeviceTools,
   type PerfTestRunOptions,
@@ -85,7 +86,12 @@ export async function runRecipe(
 ): Promise<RunRecipeResult> {
   const cwd = options.cwd ?? process.cwd();
   const outer = options.sink ?? nullSink;
-  const loaded = typeof source === "string" ? await loadRecipe(source, { cwd }) : source;
+  const loaded = await exportedRecipe(
+    typeof source === "string" ? await loadRecipe(source, { cwd }) : source,
+    cwd,
+    outer,
+    options.signal,
+  );
   const file = loaded.file;
   const { recipe, paths, problems } = requireValidRecipe(loaded);
   for (const p of problems)

@@ -2,6 +2,7 @@
 // datasets and tokenizers exist and have the right kind (file or folder), SSH identity files exist, and so do the
 // `onnxruntime_perf_test` binaries the engine is to push (`perf_test_path`).
 // All I/O goes through the host, so the language server can answer from its own cache.
+import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { isEdgeError } from "../errors";
 import type { ModelSignature } from "../onnx/signature";
 import type { ProblemSink } from "./problem-sink";
@@ -26,7 +27,16 @@ export async function checkModelFile(
   sink: ProblemSink,
 ): Promise<ModelSignature | undefined> {
   const written = model.path;
+  if (model.export) await checkExportPaths(model, paths, host, sink);
   const kind = await host.pathKind(paths.model);
+  if (kind === undefined && model.export) {
+    sink.information(
+      "model/not-found",
+      ["model", "path"],
+      `\`${written}\` does not exist yet: model.export makes it on the next run (or \`edge export\`); the model checks wait for it`,
+    );
+    return undefined;
+  }
   if (kind === undefined) {
     sink.error("model/not-found", ["model", "path"], `model file \`${written}\` does not exist`, {
       hint: `paths are relative to the recipe file; looked for ${paths.model}`,
@@ -54,6 +64,31 @@ export async function checkModelFile(
     );
     return undefined;
   }
+}
+
+/**
+ * `model.export`'s paths: the model's folder is the export's own (never the recipe's folder or one holding it, which
+ * the export would replace), and optimum's local model folder exists.
+ */
+async function checkExportPaths(model: Model, paths: RecipePaths, host: RecipeFileHost, sink: ProblemSink) {
+  const outDir = dirname(paths.model);
+  const base = paths.baseDir.endsWith(sep) ? paths.baseDir : paths.baseDir + sep;
+  if (outDir === dirname(outDir) || base.startsWith(outDir.endsWith(sep) ? outDir : outDir + sep))
+    sink.error(
+      "model/export",
+      ["model", "path"],
+      `with model.export, \`${model.path}\` needs a folder of its own: the export replaces the folder it writes, and this one holds the recipe`,
+      { hint: `e.g. model.path: exported/${basename(paths.model)}` },
+    );
+  const local = model.export?.optimum?.model;
+  if (
+    local &&
+    (local.startsWith(".") || isAbsolute(local)) &&
+    (await host.pathKind(resolve(paths.baseDir, local))) !== "directory"
+  )
+    sink.error("model/export", ["model", "export", "optimum", "model"], `\`${local}\` is not a folder`, {
+      hint: "a local model for optimum is a folder (with config.json and the weights); anything not starting with . or / is a Hugging Face model id",
+    });
 }
 
 /** Which kinds of path each dataset format accepts. */

@@ -29,6 +29,7 @@ export type ProblemCode =
   | "ref/unknown-dataset"
   | "ref/unused-dataset"
   | "model/not-found"
+  | "model/export"
   | "model/invalid"
   | "model/unknown-input"
   | "model/missing-input"

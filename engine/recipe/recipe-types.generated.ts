@@ -205,6 +205,10 @@ export interface Model {
   inputs?: {
     [k: string]: InputSpec;
   };
+  /**
+   * Makes `path` with your own exporter before the run, when the file is missing or these export settings changed since it was made (a stamp, `.edge-export.json` beside it, records them). The exporter runs on this machine, in the recipe's folder, from an argument list (never a shell); `edge export RECIPE` runs it alone. Edge Studio downloads nothing itself: what the exporter fetches (optimum from the Hugging Face Hub, with its own cache and credentials) is up to it.
+   */
+  export?: ModelExport;
 }
 /**
  * How to make one input tensor: its shape and type, and either a constant `value` or a random/constant `fill`.
@@ -246,6 +250,37 @@ export interface InputSpec {
    * A constant: a scalar fills the whole tensor; nested arrays give every element (their nesting must match `shape`). Takes the place of `fill`.
    */
   value?: TensorValue;
+}
+/**
+ * How `model.path` is made: exactly one of `optimum` or `command`. The exporter writes into a temporary folder beside `path`'s folder (`{out}`), which replaces that folder only when the exporter succeeded and wrote the model; other files it writes there (external data, a tokenizer, configs) come along.
+ *
+ * This interface was referenced by `EdgeRecipe`'s JSON-Schema
+ * via the `definition` "ModelExport".
+ */
+export interface ModelExport {
+  /**
+   * Runs `optimum-cli export onnx --model MODEL [--task TASK] [ARGS…] {out}` (Hugging Face Optimum: `pip install optimum[exporters]`), found on PATH or named by the `EDGE_OPTIMUM_CLI` environment variable. The model file it writes must be `path`'s file name (optimum names it `model.onnx`).
+   */
+  optimum?: {
+    /**
+     * A Hugging Face model id, or a local folder holding the model (relative to the recipe file).
+     */
+    model: string;
+    /**
+     * Optimum's `--task`. For a decoder with a KV cache, `text-generation-with-past` (the layout `run.generate` needs).
+     */
+    task?: string;
+    /**
+     * More arguments for `optimum-cli export onnx`, placed before the output folder.
+     */
+    args?: string[];
+  };
+  /**
+   * A program and its arguments (your Python exporter, a script). In the arguments, `{out}` becomes the output folder and `{model}` the model file to write there. Runs in the recipe's folder; the program is looked up on PATH, or relative to the recipe when it contains a `/`.
+   *
+   * @minItems 1
+   */
+  command?: [string, ...string[]];
 }
 /**
  * A set of graph nodes, by operator type or node name.
