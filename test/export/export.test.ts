@@ -207,7 +207,7 @@ void test("edge run exports first, then runs the exported model; a stop during t
   });
   assert.equal(result.exitCode, 0);
   const report = JSON.parse(readFileSync(join(dir, "run", "report.json"), "utf8")) as RunReport;
-  assert.equal(report.model.path, join(dir, "exported", "model.onnx"));
+  assert.equal(report.model?.path, join(dir, "exported", "model.onnx"));
   assert.equal(report.latency?.count, 3, JSON.stringify(report.latency));
   assert.ok(messages.some((m) => /^export \(missing\)/.test(m)));
   assert.equal(runs(log), 1);
