@@ -22,7 +22,11 @@ void test("common/ imports only its own modules and uses no node, DOM or VS Code
       const target = posix.normalize(posix.join("common", dirname(file), spec));
       assert.ok(target.startsWith("common/"), `${file} imports ${spec}, outside common/`);
     }
-    const code = text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+    // A property of that name (`INSTANT_SCOPE.process`, `{ process: 1 }`) is not the global.
+    const code = text
+      .replace(/\/\/.*$/gm, "")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\.\s*\w+|\b\w+\s*:/g, "");
     assert.doesNotMatch(
       code,
       /\b(process|Buffer|require|document|window|navigator|acquireVsCodeApi|NodeJS)\b/,
