@@ -38,7 +38,7 @@ function matchAt(ix: GraphIndex, ln: NodeProto): FusionMatch | string {
 
   const sum = ix.producer.get(ln.input[0]);
   if (!isDefault(sum, "Add"))
-    return `the LayerNormalization's input is not a residual Add (made by ${sum?.opType ?? "an input"})`;
+    return `the LayerNormalization's input is not a residual Add (made by ${ix.producer.get(ln.input[0])?.opType ?? "an input"})`;
   let [input, skip] = sum.input;
   if (ix.constants.has(input) || ix.constants.has(skip)) return "the Add before the LayerNormalization adds a constant";
   const rank = (n: string) => ix.rank(n);
