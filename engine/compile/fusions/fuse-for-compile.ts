@@ -9,7 +9,7 @@ import type { ReportFusions } from "../../../common/optimization";
 import type { OnnxModel } from "../../onnx/read-model";
 import { modelSignature } from "../../onnx/signature";
 import { writeModel } from "../../onnx/write-model";
-import type { OptimizationLevel } from "../compile-model";
+import type { GraphOptimization as OptimizationLevel } from "../../../common/optimization";
 import type { Fusion } from "./fusion-types";
 import { FUSIONS, fuseGraph, type FuseResult } from "./fuse-graph";
 import { FUSION_TOLERANCE, type FusionCheck, verifyFusion } from "./verify-fusion";

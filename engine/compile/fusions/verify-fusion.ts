@@ -12,7 +12,7 @@ import { dimExpression } from "../../run/decoder-feeds";
 import { loadOrt, type Ort, type OrtSession } from "../../run/ort";
 import { createRng, syntheticTensor } from "../../run/synthetic";
 import type { Dtype } from "../../data/typed-tensor";
-import type { OptimizationLevel } from "../compile-model";
+import type { GraphOptimization as OptimizationLevel } from "../../../common/optimization";
 
 export const FUSION_TOLERANCE = 1e-4;
 
