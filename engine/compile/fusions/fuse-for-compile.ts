@@ -14,6 +14,12 @@ import type { Fusion } from "./fusion-types";
 import { FUSIONS, fuseGraph, type FuseResult } from "./fuse-graph";
 import { FUSION_TOLERANCE, type FusionCheck, verifyFusion } from "./verify-fusion";
 
+/** Ops whose inputs are quantized on the fly: a rounding difference before them can move a value to the next step. */
+const QUANTIZED_OPS = new Set(["DynamicQuantizeLinear", "MatMulNBits", "QuantizeLinear", "DynamicQuantizeMatMul"]);
+const QUANTIZED_HINT =
+  " (the model is quantized: the fused op rounds floats differently, by about 1e-7, and that moves activations the " +
+  "next layer quantizes to a neighbouring integer step; compile the float model with fusions before quantizing to keep it)";
+
 /** Most unmatched patterns listed in the report (all are counted). */
 const MAX_LISTED = 40;
 
@@ -96,6 +102,7 @@ export async function fuseForCompile(input: FuseForCompileInput): Promise<FuseFo
     }
   };
 
+  const quantized = input.proto.graph?.node.some((n) => QUANTIZED_OPS.has(n.opType)) ?? false;
   const first = await tryFusions(all);
   const report: ReportFusions = {
     applied: {},
@@ -118,8 +125,9 @@ export async function fuseForCompile(input: FuseForCompileInput): Promise<FuseFo
         last = trial;
       } else {
         report.dropped.push(fusion.name);
+        const why = trial.check ? describe(trial.check) : "nothing matched alone";
         warnings.push(
-          `fusion ${fusion.name} dropped: ${trial.check ? describe(trial.check) : "nothing matched alone"}; the model is compiled without it`,
+          `fusion ${fusion.name} dropped: ${why}; the model is compiled without it${quantized ? QUANTIZED_HINT : ""}`,
         );
       }
     }
