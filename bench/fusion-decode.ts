@@ -70,7 +70,7 @@ const compiled = (src: string, tag: string, fuse: boolean, optimization: "basic"
     async () => {
       const r = await compileModel(src, join(work, `${tag}.onnx`), { fuse, optimization });
       const f = r.fusions;
-      if (fuse && f)
+      if (fuse && f?.verification)
         console.log(
           `    ${tag}: ${Object.entries(f.applied)
             .map(([op, n]) => `${op} ×${n}`)
