@@ -53,6 +53,46 @@ export interface CompileSupportSummary {
   partitionsPath: string;
 }
 
+/** A pattern a fusion pass tried and could not match, with the reason. */
+export interface ReportFusionMiss {
+  fusion: string;
+  /** The node the match was tried at (its name, or `OpType#index`). */
+  node: string;
+  reason: string;
+}
+
+/** The check of a fused model against the unfused one (engine/compile/fusions/verify-fusion.ts). */
+export interface ReportFusionCheck {
+  /** "decoder": a prefill, greedy decode steps with the cache and a masked prefill; "forward": one forward pass. */
+  kind: "decoder" | "forward";
+  /** max |fused − unfused| / max |unfused| per output, the worst over outputs and steps. */
+  maxRelativeDiff: number;
+  /** The output and step of the worst difference. */
+  worst: string;
+  tolerance: number;
+  decodeSteps: number;
+  tokensEqual: boolean;
+  passed: boolean;
+  /** Why the check failed when it is not a difference (the fused model did not load or run). */
+  problem?: string;
+}
+
+/** What compile's transformer fusions did (com.microsoft ops written before ONNX Runtime's own optimization). */
+export interface ReportFusions {
+  /** Fused op → how many the written model has (empty when nothing matched or everything was dropped). */
+  applied: Record<string, number>;
+  /** Fused ops that changed results beyond the tolerance and were left out of the written model. */
+  dropped: string[];
+  /** Patterns that did not match, up to 40 (`unmatchedCount` counts them all). */
+  unmatched: ReportFusionMiss[];
+  unmatchedCount: number;
+  /** The check of the written model's fusions (absent when nothing was fused). */
+  verification?: ReportFusionCheck;
+  /** Why fusions did not run at all: turned off, another provider, optimization disabled. */
+  skipped?: string;
+  durationMs: number;
+}
+
 /** The compile step: ONNX Runtime's offline optimization saved as a model, symbolic dims fixed. */
 export interface ReportCompile {
   path: string;
@@ -70,6 +110,8 @@ export interface ReportCompile {
   nodesBefore: number;
   nodesAfter: number;
   warnings: string[];
+  /** The transformer fusions (absent in reports written before they existed). */
+  fusions?: ReportFusions;
   /** The support analysis summary for the provider (absent for the CPU, which runs everything). */
   support?: CompileSupportSummary;
 }

@@ -1,5 +1,6 @@
-// `edge compile MODEL --provider P [--optimization L] [--fix DIM=N]... [--variant V] -o OUT [--json]`: ONNX Runtime
-// offline optimization with fixed dims, written to OUT, and the provider support analysis written as
+// `edge compile MODEL --provider P [--optimization L] [--fix DIM=N]... [--no-fuse] [--variant V] -o OUT [--json]`:
+// ONNX Runtime offline optimization with fixed dims (and, for the CPU, the transformer fusions of
+// engine/compile/fusions/ unless --no-fuse), written to OUT, and the provider support analysis written as
 // partitions.json next to OUT. A summary on stdout, or one JSON object with --json.
 import { dirname, join, resolve } from "node:path";
 import { EdgeError } from "../errors";
@@ -13,7 +14,7 @@ import { parseArgs } from "./args";
 import type { CliIO } from "./io";
 
 export const COMPILE_USAGE =
-  "edge compile MODEL --provider P [--optimization disabled|basic|extended|all] [--fix DIM=N]... [--variant V] -o OUT [--json]";
+  "edge compile MODEL --provider P [--optimization disabled|basic|extended|all] [--fix DIM=N]... [--no-fuse] [--variant V] -o OUT [--json]";
 
 const PROVIDERS = ["cpu", "xnnpack", "nnapi", "qnn", "coreml", "cuda", "tensorrt"];
 
@@ -41,7 +42,15 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   const args = argv.map((a) => (a === "-o" ? "--out" : a));
   const { positionals, flags } = parseArgs(
     args,
-    { provider: "string", optimization: "string", fix: "string[]", variant: "string", out: "string", json: "boolean" },
+    {
+      provider: "string",
+      optimization: "string",
+      fix: "string[]",
+      variant: "string",
+      out: "string",
+      json: "boolean",
+      "no-fuse": "boolean",
+    },
     "compile",
   );
   if (positionals.length !== 1)
@@ -77,6 +86,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     optimization,
     provider,
     fixedShapes,
+    fuse: !flags["no-fuse"],
     // partitions.json goes beside OUT: it must not be one of the source's files either.
     alsoWrites: analysed ? [join(dirname(target), PARTITIONS_FILE)] : [],
   });

@@ -23,6 +23,8 @@ export interface CompileKeyParts {
   optimization: string;
   provider: string;
   fixedShapes: Record<string, number>;
+  /** Whether the transformer fusions run (fusions/). */
+  fuse?: boolean;
   ortVersion: string;
 }
 
@@ -36,6 +38,7 @@ export async function compileKey(parts: CompileKeyParts): Promise<string> {
       optimization: parts.optimization,
       provider: parts.provider,
       fixed: Object.entries(parts.fixedShapes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      fuse: parts.fuse ?? false,
       files: parts.sourceFiles.length,
     }),
   );

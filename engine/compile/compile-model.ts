@@ -14,6 +14,9 @@ import { writeModel } from "../onnx/write-model";
 import { loadOrt, ortVersion } from "../run/ort";
 import { compileKey, keepCompile, reuseCompile } from "./compile-cache";
 import { fixShapes, symbolicDims } from "./fix-shapes";
+import { fuseForCompile } from "./fusions/fuse-for-compile";
+import type { Fusion } from "./fusions/fusion-types";
+import type { ReportFusions } from "../../common/optimization";
 
 /** ONNX Runtime's graph optimization levels (the recipe's `compile.optimization`). */
 export type OptimizationLevel = GraphOptimization;
@@ -35,6 +38,23 @@ export interface CompileOptions {
    * then, so a device that has them needs nothing pushed. Default none (always compile).
    */
   cacheDir?: string;
+  /**
+   * Transformer fusions (fusions/): attention, residual + LayerNormalization into ONNX Runtime's contrib ops, each
+   * checked against the unfused model (the recipe's `compile.fuse`, `edge compile --no-fuse`). Default true; they
+   * run only for the CPU provider and an optimization level other than "disabled".
+   */
+  fuse?: boolean;
+  /** The fusion passes (default all of fusions/FUSIONS); tests hand their own. */
+  fusions?: Fusion[];
+}
+
+/** Why fusions do not run for these options, or undefined when they do. */
+export function fusionsSkipped(fuse: boolean, provider: string, optimization: OptimizationLevel): string | undefined {
+  if (!fuse) return "turned off (edge compile --no-fuse, or compile.fuse: false)";
+  if (provider !== "cpu")
+    return `the fused ops are ONNX Runtime contrib ops for the CPU provider; none are written for ${provider}`;
+  if (optimization === "disabled") return 'optimization is "disabled"';
+  return undefined;
 }
 
 /** What a compile wrote (report.json's compile section without the support summary). */
@@ -80,6 +100,7 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       optimization,
       provider,
       fixedShapes,
+      fuse: fusionsSkipped(options.fuse ?? true, provider, optimization) === undefined,
       ortVersion: ortVersion(await loadOrt()),
     });
     const reused = await reuseCompile(options.cacheDir, cacheKey, target);
@@ -124,14 +145,14 @@ export async function compileModel(src: string, out: string, options: CompileOpt
     }
     const hasExternal = source.external.tensors > 0;
     const dataName = `${basename(target)}.data`;
-    const staged = join(work, basename(target));
     const ort = await loadOrt();
-    let session;
-    try {
-      session = await ort.InferenceSession.create(input, {
+    /** ONNX Runtime's optimization of `model` into `dir`, under OUT's file name; returns the written model's path. */
+    const optimize = async (model: string, dir: string): Promise<string> => {
+      const optimized = join(dir, basename(target));
+      const session = await ort.InferenceSession.create(model, {
         executionProviders: ["cpu"],
         graphOptimizationLevel: optimization,
-        optimizedModelFilePath: staged,
+        optimizedModelFilePath: optimized,
         logSeverityLevel: 3,
         ...(Object.keys(fixedShapes).length > 0 ? { freeDimensionOverrides: fixedShapes } : {}),
         ...(hasExternal
@@ -145,17 +166,43 @@ export async function compileModel(src: string, out: string, options: CompileOpt
             }
           : {}),
       });
-    } catch (e) {
-      // A model onnxruntime refuses is an unsupported model (exit 4), as README.md says.
-      throw new EdgeError(
-        "model/unsupported",
-        `onnxruntime could not load the model to optimize it: ${(e as Error).message}`,
-        { file: src },
-        undefined,
-        { cause: e },
-      );
-    } finally {
-      await session?.release();
+      await session.release();
+      return optimized;
+    };
+
+    let staged: string | undefined;
+    let fusions: ReportFusions;
+    const skipped = fusionsSkipped(options.fuse ?? true, provider, optimization);
+    if (skipped) {
+      fusions = { applied: {}, dropped: [], unmatched: [], unmatchedCount: 0, skipped, durationMs: 0 };
+    } else {
+      const fused = await fuseForCompile({
+        proto: fixed.proto,
+        source,
+        reference: input,
+        work,
+        optimize,
+        optimization,
+        fixedShapes,
+        fusions: options.fusions,
+      });
+      staged = fused.staged;
+      fusions = fused.report;
+      warnings.push(...fused.warnings);
+    }
+    if (!staged) {
+      try {
+        staged = await optimize(input, work);
+      } catch (e) {
+        // A model onnxruntime refuses is an unsupported model (exit 4), as README.md says.
+        throw new EdgeError(
+          "model/unsupported",
+          `onnxruntime could not load the model to optimize it: ${(e as Error).message}`,
+          { file: src },
+          undefined,
+          { cause: e },
+        );
+      }
     }
     const bytes = await fs.readFile(staged).catch((e: NodeJS.ErrnoException) => {
       throw new EdgeError("run/failed", `onnxruntime did not write the optimized model (${e.code ?? e.message})`, {
@@ -163,7 +210,7 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       });
     });
     const written = decodeModel(bytes, out);
-    const stagedData = join(work, dataName);
+    const stagedData = join(dirname(staged), dataName);
     const dataWritten =
       hasExternal &&
       (await fs.stat(stagedData).then(
@@ -183,6 +230,7 @@ export async function compileModel(src: string, out: string, options: CompileOpt
       nodesBefore: source.proto.graph?.node.length ?? 0,
       nodesAfter: written.graph?.node.length ?? 0,
       warnings,
+      fusions,
     };
     if (options.cacheDir && cacheKey) await keepCompile(options.cacheDir, cacheKey, result);
     return result;

@@ -2,6 +2,7 @@
 // transitions, why nodes stay on the CPU, and the caveats of the source table).
 import { formatBytes, formatPercent as pct } from "../../common/units";
 import type { SupportAnalysis } from "./analyze-support";
+import { fusionLines } from "./fusions/format-fusions";
 import type { CompileResult } from "./compile-model";
 
 function flopsText(n: number): string {
@@ -17,6 +18,7 @@ export function formatCompile(result: CompileResult): string {
   const fixed = Object.entries(result.fixed);
   if (fixed.length) lines.push(`fixed dims: ${fixed.map(([k, n]) => `${k} (${n} dims)`).join(", ")}`);
   if (result.symbolicDims.length) lines.push(`still symbolic: ${result.symbolicDims.join("; ")}`);
+  lines.push(...fusionLines(result.fusions));
   for (const w of result.warnings) lines.push(`warning: ${w}`);
   return `${lines.join("\n")}\n`;
 }

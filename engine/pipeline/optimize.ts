@@ -131,6 +131,7 @@ export async function optimizeForRecipe(context: RecipeRunContext, outcome: Opti
           optimization: compile.optimization as OptimizationLevel | undefined,
           provider,
           fixedShapes: compile.fixed_shapes,
+          fuse: compile.fuse,
           cacheDir: compileCacheDir(),
         });
         for (const w of result.warnings) sink.emit({ type: "log", level: "warning", message: `compile: ${w}` });

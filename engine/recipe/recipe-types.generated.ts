@@ -420,6 +420,10 @@ export interface Compile {
     [k: string]: number;
   };
   /**
+   * Transformer fusions for the CPU provider: attention into ONNX Runtime's `MultiHeadAttention` (the KV cache inputs and outputs unchanged) and residual Add + LayerNormalization into `SkipLayerNormalization`. Each is checked against the unfused model (logits within 1e-4 relative, greedy tokens equal) and left out, with a warning, when it changes results. `false` turns them off.
+   */
+  fuse?: boolean;
+  /**
    * Options passed to the execution provider as they are (ONNX Runtime's provider option names).
    */
   provider_options?: {

@@ -7,6 +7,7 @@ import type { ReportOptimization } from "../../common/optimization";
 import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio, formatSeconds } from "../../common/units";
 import type { QuantizeResult } from "../quantize/types";
 import type { CompileOutcome } from "../compile/compile-outcome";
+import { fusionLines } from "../compile/fusions/format-fusions";
 
 export type { ReportEvaluation } from "../../common/evaluation";
 export type { ReportOptimization } from "../../common/optimization";
@@ -77,6 +78,7 @@ export function renderOptimizationMarkdown(
           `  - on \`${s.provider}\`: ${s.providerNodes}/${s.nodes} nodes in ${s.partitions} partitions, ${s.transitions} CPU↔provider transitions; ${formatPercent(s.cpuFlopShare)} of compute and ${formatPercent(s.cpuNodeShare)} of nodes stay on the CPU${unsupported ? ` (${unsupported})` : ""}; see partitions.json`,
         );
       }
+      for (const line of fusionLines(c.fusions)) out.push(`  - ${esc(line)}`);
       for (const w of c.warnings) out.push(`  - ⚠ ${esc(w)}`);
     }
     out.push("");
