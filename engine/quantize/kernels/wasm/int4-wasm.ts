@@ -3,7 +3,8 @@
 // infinities), and the caller in ../arithmetic.ts then runs the JS reference, which gives the same bytes where both
 // apply.
 // Large MatMul weights are split with the helper thread (helper-thread.ts) once it is up; the bytes are the same.
-// A staged weight (load-kernels.ts stageFloats) is already in the kernels' memory; any other is copied in a band at a time.
+// A staged weight (load-kernels.ts stageFloats) is already in the kernels' memory, and its bands are shared with the
+// helper (share: the caller never waits for it); any other is copied in a band at a time (run).
 import {
   helperThread,
   PARALLEL_MIN_ELEMENTS,
@@ -12,7 +13,14 @@ import {
   STAGED_UNIT_INTS,
   UNIT_INTS,
 } from "./helper-thread";
-import { type KernelExports, KernelLayout, stagedOffset, uninitialized, wasmKernels } from "./load-kernels";
+import {
+  type KernelExports,
+  KernelLayout,
+  MAX_SHARED_UNITS,
+  stagedOffset,
+  uninitialized,
+  wasmKernels,
+} from "./load-kernels";
 
 /** Floats of one band of block rows copied into linear memory at a time (1 MB, within the L2 cache). */
 const BAND = 262144;
@@ -78,7 +86,8 @@ function stage(w: Float32Array, n: number, bs: number, u: Unit, f32: Float32Arra
  * Symmetric 4-bit MatMulNBits blocks ([N, kBlocks, bs/2] bytes and [N × kBlocks] scales) of a row-major [K, N] weight.
  * Each band is copied into a slot at a padded stride, where the column walks of q4_band hit the cache (read in place,
  * rows 16 KB apart alias in the caches and every walk waits on main memory). A staged weight is in the kernels'
- * memory: each thread copies its own bands there (q4_unit, memory.copy); another is copied in by the main thread.
+ * memory: each thread copies its own bands into a slot of its own (q4_unit, memory.copy); another is copied in by the
+ * main thread.
  */
 export function wasmQuantizeInt4Symmetric(
   w: Float32Array,
@@ -93,7 +102,7 @@ export function wasmQuantizeInt4Symmetric(
   const at = stagedOffset(w);
   const { units, bandRows, tile } = plan(k, n, bs);
   const kind = at === undefined ? "copied" : "staged";
-  const large = k * n >= PARALLEL_MIN_ELEMENTS;
+  const large = k * n >= PARALLEL_MIN_ELEMENTS && units.length <= MAX_SHARED_UNITS;
   const helper = large && helperThread() && preferHelper(kind) ? helperThread() : undefined;
   const started = performance.now();
   const kernels: KernelExports = helper ? helper.kernels : single;
@@ -116,7 +125,7 @@ export function wasmQuantizeInt4Symmetric(
   });
   let ok = true;
   if (at !== undefined) {
-    if (helper) ok = helper.runStaged(table, units.length, band, band + slotBytes);
+    if (helper) ok = helper.share([1, table, ints * 4, band, 0, band + slotBytes], units.length, layout.endOffset);
     else for (let i = 0; i < units.length && ok; i++) ok = kernels.q4_unit(table + i * ints * 4, band) === 1;
   } else {
     const f32 = new Float32Array(buffer);
@@ -137,7 +146,7 @@ export function wasmQuantizeInt4Symmetric(
     }
   }
   if (!ok) return undefined;
-  if (large) recordSplit(kind, helper !== undefined, performance.now() - started, k * n);
+  if (large && at === undefined) recordSplit(helper !== undefined, performance.now() - started, k * n);
   const view = layout.commit(); // the same buffer unless another thread grew a shared memory meanwhile
   const result = {
     packed: uninitialized(Uint8Array, n * kBlocks * blob),
