@@ -1,6 +1,7 @@
 // Kernel calls shared with the helper thread (engine/quantize/kernels/wasm/helper-thread.ts share()): the bands of
 // rows an 8-bit pass splits into cover every row once (row counts that are not a multiple of the band, one row, many
-// narrow rows); staged weights large enough to be shared give the JS reference's bytes with the helper and without;
+// narrow rows); staged weights large enough to be shared give the JS reference's bytes with the helper and without
+// (8-bit per column; 4-bit read in place and copied band by band into each thread's slot);
 // and a helper that stops in the middle of a unit (as when it is descheduled on a busy core) neither holds the call
 // nor spoils the next one.
 import assert from "node:assert/strict";
@@ -57,12 +58,12 @@ void test("the bands of rows of a shared pass cover every row once, within the u
     assert.ok(rowsPer >= 1);
     assert.ok((units - 1) * rowsPer < rows && units * rowsPer >= rows, `[${rows}, ${cols}]: bands miss or add rows`);
   }
-  assert.equal(rowBands(4096, 4096).rowsPer, 16, "a band of a 4096-column weight is 16 rows (256 KB)");
+  assert.equal(rowBands(4096, 4096).rowsPer, 8, "a band of a 4096-column weight is 8 rows (128 KB)");
 });
 
 void test("int8 per column on large staged weights: the bytes of the JS reference, shared with the helper and alone", () => {
   assert.ok(waitForHelperThread(10_000), "the helper thread did not start");
-  // Rows not a multiple of the band (65 and 4099 against bands of 63 and 256 rows), one row, narrow columns.
+  // Rows not a multiple of the band (1025 and 4099 rows in bands of 15 and 64), one row, narrow columns.
   for (const [rows, cols] of [
     [1025, 1040],
     [4099, 256],
@@ -88,6 +89,27 @@ void test("int8 per column on large staged weights: the bytes of the JS referenc
     }
   }
   // A shared call that stalls gives up on the helper for good (and falls back to JS): none did.
+  assert.ok(helperThread(), "the helper thread was given up on");
+});
+
+void test("int4 on large staged weights: the bytes of the JS reference, read in place or band by band, with the helper and alone", () => {
+  assert.ok(waitForHelperThread(10_000), "the helper thread did not start");
+  // In place (K a multiple of the block, N of 16), and through each thread's slot (K or N not).
+  for (const [k, n, bs] of [
+    [1024, 1040, 32],
+    [1000, 1104, 32],
+    [1088, 1000, 64],
+  ] as const) {
+    assert.ok(k * n >= PARALLEL_MIN_ELEMENTS);
+    const w = randn(k * n, k * 7 + n, 0.2);
+    w[(k - 1) * n + 3] = -2; // the peak of a block in the last band
+    const js = withWasm(false, () => quantizeInt4(w, k, n, { blockSize: bs, symmetric: true }));
+    for (const mode of ["always", "never"] as const) {
+      const got = withMode(mode, () => quantizeInt4(staged(w), k, n, { blockSize: bs, symmetric: true }));
+      assertSameBytes(got.packed, js.packed, `[${k}, ${n}] block ${bs} helper ${mode} packed`);
+      assertSameBytes(got.scales, js.scales, `[${k}, ${n}] block ${bs} helper ${mode} scales`);
+    }
+  }
   assert.ok(helperThread(), "the helper thread was given up on");
 });
 

@@ -119,10 +119,11 @@
 
   ;; 8-bit quantization of the first $cols16 columns (a multiple of 16) of `rows` rows of `stride` floats, with one
   ;; inverse scale inv[c] and one constant kk[c] per column; clamps the biased integer to [lo, hi], xors with flip and
-  ;; writes $cols16 bytes a row at a row stride of $dstStride bytes.
+  ;; writes $cols16 bytes a row at a row stride of $dstStride bytes. With the full range [0, 255] (int8 or uint8 without
+  ;; reduced range) the saturating narrowings do the clamping.
   (func $quant_cols (export "quant_cols") (param $src i32) (param $rows i32) (param $stride i32) (param $cols16 i32) (param $inv i32) (param $kk i32)
     (param $lo i32) (param $hi i32) (param $flip i32) (param $dst i32) (param $dstStride i32)
-    (local $c i32) (local $p i32) (local $d i32) (local $r i32) (local $rowBytes i32)
+    (local $c i32) (local $p i32) (local $d i32) (local $r i32) (local $rowBytes i32) (local $full i32)
     (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
     (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local $lo16 v128) (local $hi16 v128) (local $fl v128) (local $magic v128)
@@ -131,6 +132,7 @@
     (local.set $lo16 (i16x8.splat (local.get $lo)))
     (local.set $hi16 (i16x8.splat (local.get $hi)))
     (local.set $fl (i8x16.splat (local.get $flip)))
+    (local.set $full (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (i32.const 255))))
     (if (i32.eqz (local.get $rows)) (then (return)))
     (block $done
       (loop $cols
@@ -148,20 +150,36 @@
         (local.set $p (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2))))
         (local.set $d (i32.add (local.get $dst) (local.get $c)))
         (local.set $r (local.get $rows))
-        (loop $down
-          (v128.store (local.get $d) (v128.xor (local.get $fl)
-            (i8x16.narrow_i16x8_u
-              (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
-                (local.get $lo16)) (local.get $hi16))
-              (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3)))
-                (local.get $lo16)) (local.get $hi16)))))
-          (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
-          (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
-          (br_if $down (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))
+        (if (local.get $full)
+          (then
+            ;; The full range 0…255: the saturating narrowings clamp, no min/max needed.
+            (loop $downFull
+              (v128.store (local.get $d) (v128.xor (local.get $fl)
+                (i8x16.narrow_i16x8_u
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3))))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
+              (br_if $downFull (local.tee $r (i32.sub (local.get $r) (i32.const 1))))))
+          (else
+            (loop $down
+              (v128.store (local.get $d) (v128.xor (local.get $fl)
+                (i8x16.narrow_i16x8_u
+                  (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
+                    (local.get $lo16)) (local.get $hi16))
+                  (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3)))
+                    (local.get $lo16)) (local.get $hi16)))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
+              (br_if $down (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cols))))
 
@@ -432,7 +450,8 @@
   ;;   2: minmax_cols(src, rows, stride at 28, a, b) with the unit's [src, rows]: per-column ranges of a band of rows
   ;;      into the thread's own min/max arrays a and b (merged by the caller);
   ;;   3: quant_cols(src, rows, stride, cols16, inv, kk, lo, hi, flip at 28…52, dst, dstStride at 56) with the unit's
-  ;;      [src, rows, dst]: 8-bit quantization of a band of rows.
+  ;;      [src, rows, dst]: 8-bit quantization of a band of rows;
+  ;;   4: q4_band with the unit's 9 arguments: a 4-bit band of a staged weight read in place.
   ;; Every unit writes only its own outputs (or, kind 2, its thread's running min/max), so a unit done twice (once by
   ;; each thread) writes the same bytes. Returns 1, or 0 when the unit found a value that is not finite.
   (func (export "run_unit") (param $job i32) (param $u i32) (param $thread i32) (result i32)
@@ -442,6 +461,11 @@
     (local.set $mine (i32.add (local.get $job) (i32.shl (local.get $thread) (i32.const 3))))
     (if (i32.eq (local.get $kind) (i32.const 1))
       (then (return (call $q4_unit (local.get $args) (i32.load offset=12 (local.get $mine))))))
+    (if (i32.eq (local.get $kind) (i32.const 4))
+      (then (return (call $q4_band (i32.load offset=0 (local.get $args)) (i32.load offset=4 (local.get $args))
+        (i32.load offset=8 (local.get $args)) (i32.load offset=12 (local.get $args)) (i32.load offset=16 (local.get $args))
+        (i32.load offset=20 (local.get $args)) (i32.load offset=24 (local.get $args)) (i32.load offset=28 (local.get $args))
+        (i32.load offset=32 (local.get $args))))))
     (if (i32.eq (local.get $kind) (i32.const 2))
       (then (return (i32.eqz (call $minmax_cols (i32.load offset=0 (local.get $args)) (i32.load offset=4 (local.get $args))
         (i32.load offset=28 (local.get $job)) (i32.load offset=12 (local.get $mine)) (i32.load offset=16 (local.get $mine)))))))
