@@ -186,8 +186,9 @@ function start(): State | null {
       run: (table, units, stage) => run(s, table, units, stage),
       share: (params, units, end) => share(s, params, units, end),
     };
+    // A helper given up on (it stalled or exited) is not waited for again, as run() never waited for it either.
     setReuseGuard((from) => {
-      if (from < s.sharedEnd) waitIdle(s);
+      if (!s.broken && from < s.sharedEnd) waitIdle(s);
     });
     return s;
   } catch {
