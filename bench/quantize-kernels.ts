@@ -1,18 +1,26 @@
-// bench:quantize kernels — weight quantization throughput against a Buffer copy of the same bytes, in the same run:
-// int8 symmetric per-channel (the columns of a MatMul B) and int4 symmetric block-32 (MatMulNBits) on a 4096 × 4096
-// float32 weight (64 MB). The weight is where the engine's reader puts it (readFloatTensor reads a float32 weight
-// from the file straight into stageWeight's array in the kernels' memory); the time is the quantizer's call on it,
-// results returned in arrays of their own. Median of the repetitions after warm-up; goal ≥ 0.40 of the copy's
-// bandwidth for both. Also printed: the same calls on a weight in an ordinary Float32Array (copied in by the kernels).
-// Usage: node --import tsx bench/quantize-kernels.ts [--reps N] [--js] [--helper always|never]
-// (--js: the JS fallback; --helper: force the int4 helper thread on or off instead of the measured choice)
+// bench:quantize kernels — weight quantization throughput against a Buffer copy of the same bytes, in the same run and
+// under the same condition: int8 symmetric per-channel (the columns of a MatMul B) and int4 symmetric block-32
+// (MatMulNBits) on a 4096 × 4096 float32 weight (64 MB). Two conditions: idle (whatever else the machine runs), and
+// busy, with a child process spinning (`node -e "for(;;){}"`) to take one core, killed afterwards; they alternate for
+// a few rounds and each condition's ratios are medians over its repetitions. The weight is where the engine's reader
+// puts it (readFloatTensor reads a float32 weight from the file straight into stageWeight's array in the kernels'
+// memory); the time is the quantizer's call on it, results returned in arrays of their own. Goals: ≥ 0.40 of the
+// copy's bandwidth idle and ≥ 0.25 busy, for both. Run alone it also prints, idle, the same calls on a weight in an
+// ordinary Float32Array (copied in by the kernels).
+// Usage: node --import tsx bench/quantize-kernels.ts [--reps N] [--rounds N] [--pin CPU] [--js] [--helper always|never]
+// (--pin: pin the busy child to that CPU with taskset; --js: the JS fallback; --helper: force the helper thread on or off)
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { quantizeInt4, quantizeInt8, setWasmKernelsEnabled, stageWeight } from "../engine/quantize/kernels/arithmetic";
 import { setHelperThreadMode, waitForHelperThread } from "../engine/quantize/kernels/wasm/helper-thread";
 
 const K = 4096;
 const N = 4096;
-const GOAL = 0.4;
+export const GOAL_IDLE = 0.4;
+export const GOAL_BUSY = 0.25;
+
+export type Condition = "idle" | "busy";
 
 export interface KernelFigures {
   memcpyGBs: number;
@@ -36,6 +44,8 @@ function makeWeight(): Float32Array {
   return w;
 }
 
+let weight: Float32Array | undefined;
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function timeMs(f: () => unknown): number {
@@ -58,7 +68,7 @@ export interface KernelTimes {
  * `staged`: the weight in stageWeight's array, as readFloatTensor leaves it (else in an ordinary Float32Array).
  */
 export function timeKernels(reps = 9, warmup = 2, staged = true): KernelTimes {
-  const made = makeWeight();
+  const made = (weight ??= makeWeight());
   const stagedWeight = staged ? stageWeight(made.length) : undefined;
   stagedWeight?.set(made);
   const w = stagedWeight ?? made;
@@ -84,9 +94,8 @@ export function timeKernels(reps = 9, warmup = 2, staged = true): KernelTimes {
   return { copyMs, int8Ms, int4Ms, bytes: w.byteLength, staged: stagedWeight !== undefined };
 }
 
-/** Throughput in GB/s of float32 weight bytes (medians of ≥ 7 repetitions) and the kernels' ratios to the copy. */
-export async function measureKernels(reps = 9): Promise<KernelFigures> {
-  const t = timeKernels(Math.max(7, reps));
+/** Throughput in GB/s of float32 weight bytes (medians) and the kernels' ratios to the copy. */
+export function figures(t: KernelTimes): KernelFigures {
   const gbs = (ms: number): number => t.bytes / (ms / 1e3) / 1e9;
   const memcpyGBs = gbs(median(t.copyMs));
   const int8GBs = gbs(median(t.int8Ms));
@@ -101,19 +110,126 @@ export async function measureKernels(reps = 9): Promise<KernelFigures> {
   };
 }
 
+/**
+ * Starts a child process that spins on one core (pinned to `cpu` with taskset when given) and resolves once it has
+ * run for a moment; kill it with stopBusy. The child is killed when this process exits, too.
+ */
+export async function startBusy(cpu?: number): Promise<ChildProcess> {
+  const spin = [process.execPath, "-e", "for(;;){}"];
+  const [command, ...args] = cpu === undefined ? spin : ["taskset", "-c", String(cpu), ...spin];
+  const child = spawn(command, args, { stdio: "ignore" });
+  const kill = (): void => void child.kill("SIGKILL");
+  process.once("exit", kill);
+  child.once("exit", () => process.off("exit", kill));
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("spawn", () => resolve());
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // past node's start-up, into the loop
+  if (child.exitCode !== null) throw new Error(`the busy child exited at once (${child.exitCode})`);
+  return child;
+}
+
+export async function stopBusy(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/** The CPU time (s) a process has used, from /proc (undefined where there is none): shows the busy child did spin. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after the command name, field 3 on
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ConditionTimes {
+  idle: KernelTimes;
+  busy: KernelTimes;
+  /** Wall seconds under load and the busy child's CPU seconds over them (≈ 1 when it held a core throughout). */
+  busyWallS: number;
+  busyCpuS: number | undefined;
+}
+
+const join = (a: KernelTimes, b: KernelTimes): KernelTimes => ({
+  copyMs: [...a.copyMs, ...b.copyMs],
+  int8Ms: [...a.int8Ms, ...b.int8Ms],
+  int4Ms: [...a.int4Ms, ...b.int4Ms],
+  bytes: a.bytes,
+  staged: a.staged && b.staged,
+});
+
+/**
+ * Times the kernels idle and with one core busy, alternating for `rounds` rounds of `reps` repetitions each (the
+ * machine's own load drifts; alternating spreads it over both conditions).
+ */
+export async function timeConditions(reps = 7, rounds = 2, pin?: number, staged = true): Promise<ConditionTimes> {
+  let idle: KernelTimes | undefined;
+  let busy: KernelTimes | undefined;
+  let busyWallS = 0;
+  let busyCpuS: number | undefined = 0;
+  for (let round = 0; round < rounds; round++) {
+    const i = timeKernels(reps, 2, staged);
+    idle = idle ? join(idle, i) : i;
+    const child = await startBusy(pin);
+    const cpu0 = cpuSeconds(child.pid);
+    const started = performance.now();
+    try {
+      const b = timeKernels(reps, 2, staged);
+      busy = busy ? join(busy, b) : b;
+    } finally {
+      busyWallS += (performance.now() - started) / 1e3;
+      const cpu1 = cpuSeconds(child.pid);
+      busyCpuS =
+        busyCpuS !== undefined && cpu0 !== undefined && cpu1 !== undefined ? busyCpuS + cpu1 - cpu0 : undefined;
+      await stopBusy(child);
+    }
+  }
+  return { idle: idle!, busy: busy!, busyWallS, busyCpuS };
+}
+
+/** Idle and busy figures (medians of ≥ 7 repetitions a condition), for bench:quantize. */
+export async function measureKernels(
+  reps = 7,
+  rounds = 2,
+): Promise<{ idle: KernelFigures; busy: KernelFigures; busyShare: number | undefined }> {
+  const t = await timeConditions(Math.max(4, reps), rounds);
+  return {
+    idle: figures(t.idle),
+    busy: figures(t.busy),
+    busyShare: t.busyCpuS === undefined ? undefined : t.busyCpuS / t.busyWallS,
+  };
+}
+
+/** One line of figures: memcpy, int8 and int4 throughput and ratios. */
+export function kernelLine(f: KernelFigures): string {
+  return (
+    `memcpy ${f.memcpyGBs.toFixed(2)} GB/s; int8 per-channel ${f.int8GBs.toFixed(2)} GB/s (${f.int8Ratio.toFixed(2)}×); ` +
+    `int4 block 32 ${f.int4GBs.toFixed(2)} GB/s (${f.int4Ratio.toFixed(2)}×)`
+  );
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const i = process.argv.indexOf("--reps");
-  const reps = Math.max(7, i >= 0 ? Number(process.argv[i + 1]) : 9);
-  if (process.argv.includes("--js")) setWasmKernelsEnabled(false);
-  const h = process.argv.indexOf("--helper");
-  if (h >= 0) setHelperThreadMode(process.argv[h + 1] === "never" ? "never" : "always");
+  const option = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const reps = Math.max(4, Number(option("--reps") ?? 7));
+  const rounds = Math.max(1, Number(option("--rounds") ?? 2));
+  const pin = option("--pin") === undefined ? undefined : Number(option("--pin"));
   const js = process.argv.includes("--js");
-  const helper =
-    h >= 0
-      ? `int4 helper thread ${process.argv[h + 1] === "never" ? "off" : "always"}`
-      : "int4 helper thread by measured choice";
+  if (js) setWasmKernelsEnabled(false);
+  const h = option("--helper");
+  if (h !== undefined) setHelperThreadMode(h === "never" ? "never" : "always");
+  const helper = h !== undefined ? `helper thread ${h === "never" ? "off" : "always"}` : "helper thread by default";
   console.log(
-    `4096 × 4096 float32 (${((K * N * 4) / 1e6).toFixed(0)} MB), ${reps} repetitions, ${js ? "JS kernels" : helper}`,
+    `4096 × 4096 float32 (${((K * N * 4) / 1e6).toFixed(0)} MB), ${rounds} round(s) of ${reps} repetitions a condition, ` +
+      `${js ? "JS kernels" : helper}; busy: a spinning child process${pin === undefined ? "" : ` pinned to CPU ${pin}`}`,
   );
   const report = (t: KernelTimes, what: string): void => {
     const gbs = (ms: number): number => t.bytes / (ms / 1e3) / 1e9;
@@ -129,18 +245,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       `  per repetition (int8, int4 ratio): ${ratios.map(([a, b]) => `${a.toFixed(2)}/${b.toFixed(2)}`).join(" ")}`,
     );
   };
-  const copied = timeKernels(reps, 2, false);
-  report(copied, "weight in an ordinary Float32Array (the kernels copy it into their memory as they go):");
-  const t = timeKernels(reps);
-  report(
-    t,
-    t.staged
-      ? "weight staged in the kernels' memory, where readFloatTensor reads it (the figures the goal counts):"
-      : "weight in an ordinary Float32Array (staging unavailable):",
-  );
-  const int8Ratio = median(t.copyMs) / median(t.int8Ms);
-  const int4Ratio = median(t.copyMs) / median(t.int4Ms);
+  report(timeKernels(reps, 2, false), "idle, weight in an ordinary Float32Array (the kernels copy it in as they go):");
+  const t = await timeConditions(reps, rounds, pin);
+  const where = t.idle.staged
+    ? "weight staged in the kernels' memory, where readFloatTensor reads it"
+    : "weight in an ordinary Float32Array (staging unavailable)";
+  report(t.idle, `idle, ${where}:`);
+  report(t.busy, `one core busy, ${where}:`);
+  if (t.busyCpuS !== undefined)
+    console.log(`  the busy child used ${(t.busyCpuS / t.busyWallS).toFixed(2)} of a core while the kernels ran`);
+  const idle = figures(t.idle);
+  const busy = figures(t.busy);
   console.log(
-    `quantize-kernels: int8 ${int8Ratio.toFixed(2)}× and int4 ${int4Ratio.toFixed(2)}× of memcpy bandwidth (goal ≥ ${GOAL.toFixed(2)})`,
+    `quantize-kernels: idle int8 ${idle.int8Ratio.toFixed(2)}× and int4 ${idle.int4Ratio.toFixed(2)}× of memcpy (goal ≥ ${GOAL_IDLE.toFixed(2)}); ` +
+      `one core busy int8 ${busy.int8Ratio.toFixed(2)}× and int4 ${busy.int4Ratio.toFixed(2)}× (goal ≥ ${GOAL_BUSY.toFixed(2)})`,
   );
 }

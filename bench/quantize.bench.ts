@@ -1,5 +1,6 @@
 // `npm run bench:quantize`: the optimization engine's targets, each against a baseline measured in the same run.
-// 1. kernel throughput: int8 per-channel and int4 block-32 weight quantization vs a Buffer copy of the same bytes;
+// 1. kernel throughput: int8 per-channel and int4 block-32 weight quantization vs a Buffer copy of the same bytes, idle
+//    and with one core busy;
 // 2. memory: int4 of a generated fp32 LM of ≥ 1 B parameters (external data, ≥ 4 GB), peak RSS in a child process;
 // 3. quality on the trained LM fixture (samples/tiny-lm): perplexity increase of int8-dynamic and int4 block 32;
 // 4. size of int8 and int4 vs fp32 on a generated 268 M-parameter LM (MatMul-dominated);
@@ -14,7 +15,7 @@ import { quantizeModel } from "../engine/quantize/quantize-model";
 import type { QuantizeOptions } from "../engine/quantize/types";
 import { buildDecoderLm, parameterCount, type DecoderLmConfig } from "../scripts/lm/decoder-graph";
 import { randomDecoderLm } from "../scripts/lm/random-weights";
-import { measureKernels } from "./quantize-kernels";
+import { GOAL_BUSY, GOAL_IDLE, kernelLine, measureKernels } from "./quantize-kernels";
 
 const work = resolve("bench/.work/quantize");
 mkdirSync(work, { recursive: true });
@@ -43,22 +44,28 @@ async function quantized(src: string, tag: string, options: QuantizeOptions): Pr
   return out;
 }
 
-// 1. Kernel throughput.
+// 1. Kernel throughput, idle and with one core taken by a spinning child process.
 console.log(
-  "1. quantization kernels on a 4096×4096 float32 weight (64 MB), staged in the kernels' memory as readFloatTensor leaves it, vs Buffer.copy of the same bytes",
+  "1. quantization kernels on a 4096×4096 float32 weight (64 MB), staged in the kernels' memory as readFloatTensor leaves it, vs Buffer.copy of the same bytes; idle and with one core busy (a spinning child process), alternating",
 );
 const k = await measureKernels();
+console.log(`  idle:          ${kernelLine(k.idle)}`);
 console.log(
-  `  memcpy ${k.memcpyGBs.toFixed(2)} GB/s; int8 per-channel ${k.int8GBs.toFixed(2)} GB/s (${k.int8Ratio.toFixed(2)}×); int4 block 32 ${k.int4GBs.toFixed(2)} GB/s (${k.int4Ratio.toFixed(2)}×)`,
+  `  one core busy: ${kernelLine(k.busy)}${k.busyShare === undefined ? "" : ` (the child used ${k.busyShare.toFixed(2)} of a core)`}`,
 );
-goals.push([
-  `quantize: int8 per-channel kernel at ${(k.int8Ratio * 100).toFixed(0)}% of memcpy (goal ≥ 40%)`,
-  k.int8Ratio >= 0.4,
-]);
-goals.push([
-  `quantize: int4 block-32 kernel at ${(k.int4Ratio * 100).toFixed(0)}% of memcpy (goal ≥ 40%)`,
-  k.int4Ratio >= 0.4,
-]);
+for (const [condition, f, goal] of [
+  ["idle", k.idle, GOAL_IDLE],
+  ["with one core busy", k.busy, GOAL_BUSY],
+] as const) {
+  goals.push([
+    `quantize: int8 per-channel kernel at ${(f.int8Ratio * 100).toFixed(0)}% of memcpy ${condition} (goal ≥ ${goal * 100}%)`,
+    f.int8Ratio >= goal,
+  ]);
+  goals.push([
+    `quantize: int4 block-32 kernel at ${(f.int4Ratio * 100).toFixed(0)}% of memcpy ${condition} (goal ≥ ${goal * 100}%)`,
+    f.int4Ratio >= goal,
+  ]);
+}
 
 // 2. Memory on a ≥ 1 B-parameter model.
 if (!args.has("--skip-1b")) {

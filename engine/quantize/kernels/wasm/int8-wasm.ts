@@ -1,13 +1,22 @@
 // The 8-bit weight kernels' WebAssembly path: per-channel ranges and quantization of a row-major [rows, cols] float32
 // weight: a staged weight (load-kernels.ts stageFloats) is read in place, any other is streamed through linear memory
-// in cache-sized chunks. Each function returns undefined/false when it does not cover the case (or the data holds NaN
-// or infinities), and the caller in ../arithmetic.ts then runs the JS reference.
-import { KernelLayout, stagedOffset, wasmKernels } from "./load-kernels";
+// in cache-sized chunks. A large staged weight per column (a MatMul's B) is shared with the helper thread in bands of
+// rows (helper-thread.ts share(): each thread keeps its own running ranges, merged here; the caller never waits for
+// the helper). Each function returns undefined/false when it does not cover the case (or the data holds NaN or
+// infinities), and the caller in ../arithmetic.ts then runs the JS reference.
+import { helperThread, type HelperThread, PARALLEL_MIN_ELEMENTS, preferHelper } from "./helper-thread";
+import { KernelLayout, MAX_SHARED_UNITS, stagedOffset, wasmKernels } from "./load-kernels";
 
 type Axis = "rows" | "cols" | "none";
 
 /** Floats per chunk copied into linear memory (256 KB: stays in the L2 cache while a kernel reads it). */
 const CHUNK = 65536;
+/**
+ * Rows a column kernel walks down at a time when it reads a staged weight in place: 8 of a wide weight (8 streams
+ * from memory; measured here on 4096 columns: 16 rows took 4.9 ms of CPU for the range pass and 8.5 ms for the
+ * quantization pass of 64 MB, 8 rows 3.5 and 6.9 ms), more of a narrow one (at least 16 K floats a call).
+ */
+const inPlaceRows = (stride: number): number => Math.max(8, Math.floor(16384 / stride));
 /** The rounding trick in the kernels is exact for |w × inv| < 2^22; ask for far less. */
 const MAX_SCALED = 2 ** 20;
 
@@ -34,21 +43,40 @@ function copyRows(
   for (let r = 0; r < count; r++) to.set(w.subarray((r0 + r) * cols, (r0 + r + 1) * cols), at + r * stride);
 }
 
+/** Channel ranges; `end`: where the buffers of a call shared with the helper end (the quantization pass lays out its own after). */
+export interface ChannelRanges {
+  lo: Float32Array;
+  hi: Float32Array;
+  end?: number;
+}
+
+/**
+ * The bands of rows of a [rows, cols] weight that a shared pass splits into: `rowsPer` rows a unit (inPlaceRows, more
+ * when the units would exceed MAX_SHARED_UNITS), the last band shorter. Exported for the tests.
+ */
+export function rowBands(rows: number, cols: number): { rowsPer: number; units: number } {
+  const rowsPer = Math.max(inPlaceRows(cols), Math.ceil(rows / MAX_SHARED_UNITS));
+  return { rowsPer, units: Math.ceil(rows / rowsPer) };
+}
+
+/** The helper thread when a pass over a staged weight per column should be shared with it, else undefined. */
+function sharing(at: number | undefined, rows: number, cols: number, axis: Axis): HelperThread | undefined {
+  if (at === undefined || axis !== "cols" || cols % 16 !== 0 || rows * cols < PARALLEL_MIN_ELEMENTS) return undefined;
+  return helperThread() && preferHelper("staged") ? helperThread() : undefined;
+}
+
 /** Per-channel [min, max] equal to the JS reference's (up to the sign of a zero, which no result depends on), or undefined (not covered, or not finite). */
-export function wasmChannelRanges(
-  w: Float32Array,
-  rows: number,
-  cols: number,
-  axis: Axis,
-): { lo: Float32Array; hi: Float32Array } | undefined {
+export function wasmChannelRanges(w: Float32Array, rows: number, cols: number, axis: Axis): ChannelRanges | undefined {
   const k = wasmKernels();
   if (!k || w.length === 0 || (axis === "rows" && cols < 16)) return undefined;
   const at = stagedOffset(w);
+  const helper = sharing(at, rows, cols, axis);
+  if (helper && at !== undefined) return sharedColumnRanges(helper, at, rows, cols);
   const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
   const layout = new KernelLayout(k);
   const channels = axis === "rows" ? rows : axis === "cols" ? cols : 1;
   const stride = axis === "cols" ? (inPlace ? cols : paddedStride(cols)) : 0;
-  const perChunk = axis === "cols" ? Math.max(1, Math.floor(CHUNK / stride)) : 0;
+  const perChunk = axis !== "cols" ? 0 : inPlace ? inPlaceRows(stride) : Math.max(1, Math.floor(CHUNK / stride));
   const slots = axis === "cols" ? stride : channels;
   const mn = layout.take(slots * 4);
   const mx = layout.take(slots * 4);
@@ -88,6 +116,79 @@ export function wasmChannelRanges(
 }
 
 /**
+ * Per-column ranges of a staged weight (cols a multiple of 16) shared with the helper: bands of rows, each thread
+ * folding its bands into running ranges of its own, merged at the end with the comparisons of the JS reference.
+ */
+function sharedColumnRanges(helper: HelperThread, at: number, rows: number, cols: number): ChannelRanges | undefined {
+  const { rowsPer, units } = rowBands(rows, cols);
+  const layout = new KernelLayout(helper.kernels);
+  const mn = layout.take(cols * 4);
+  const mx = layout.take(cols * 4);
+  const mnHelper = layout.take(cols * 4);
+  const mxHelper = layout.take(cols * 4);
+  const table = layout.take(units * 8);
+  const buffer = layout.commit();
+  const f32 = new Float32Array(buffer);
+  for (const acc of [mn, mnHelper]) f32.fill(Infinity, acc >> 2, (acc >> 2) + cols);
+  for (const acc of [mx, mxHelper]) f32.fill(-Infinity, acc >> 2, (acc >> 2) + cols);
+  const args = new Int32Array(buffer, table, units * 2);
+  for (let u = 0; u < units; u++) {
+    const r0 = u * rowsPer;
+    args[2 * u] = at + r0 * cols * 4;
+    args[2 * u + 1] = Math.min(rowsPer, rows - r0);
+  }
+  if (!helper.share([2, table, 8, mn, mx, mnHelper, mxHelper, cols], units, layout.endOffset)) return undefined;
+  const view = new Float32Array(layout.commit());
+  const lo = view.slice(mn >> 2, (mn >> 2) + cols);
+  const hi = view.slice(mx >> 2, (mx >> 2) + cols);
+  for (let c = 0; c < cols; c++) {
+    const l = view[(mnHelper >> 2) + c];
+    const h = view[(mxHelper >> 2) + c];
+    if (l < lo[c]) lo[c] = l;
+    if (h > hi[c]) hi[c] = h;
+  }
+  return { lo, hi, end: layout.endOffset };
+}
+
+/**
+ * 8-bit quantization of a staged weight (cols a multiple of 16) shared with the helper: bands of rows, the last band
+ * first (the end of the range pass may still be in the last-level cache), into one buffer copied out at the end.
+ */
+function sharedQuantizeColumns(
+  helper: HelperThread,
+  at: number,
+  rows: number,
+  cols: number,
+  from: number | undefined,
+  inverse: Float32Array,
+  zero: Int32Array,
+  bias: number,
+  lo: number,
+  hi: number,
+  out: Int8Array | Uint8Array,
+): boolean {
+  const { rowsPer, units } = rowBands(rows, cols);
+  const layout = new KernelLayout(helper.kernels, from);
+  const inv = layout.take(cols * 4);
+  const kk = layout.take(cols * 4);
+  const dst = layout.take(rows * cols);
+  const table = layout.take(units * 12);
+  const buffer = layout.commit();
+  new Float32Array(buffer).set(inverse, inv >> 2);
+  const i32 = new Int32Array(buffer);
+  for (let c = 0; c < cols; c++) i32[(kk >> 2) + c] = 0x4b400000 - (zero[c] + bias);
+  const args = new Int32Array(buffer, table, units * 3);
+  for (let u = 0; u < units; u++) {
+    const r0 = (units - 1 - u) * rowsPer;
+    args.set([at + r0 * cols * 4, Math.min(rowsPer, rows - r0), dst + r0 * cols], 3 * u);
+  }
+  const params = [3, table, 12, 0, 0, 0, 0, cols, cols, inv, kk, lo, hi, bias ? 0x80 : 0, cols];
+  if (!helper.share(params, units, layout.endOffset)) return false;
+  out.set(new (out instanceof Int8Array ? Int8Array : Uint8Array)(layout.commit(), dst, rows * cols));
+  return true;
+}
+
+/**
  * Writes clamp(nearest-even(fround(w × inverse[ch])) + zero[ch], qmin, qmax) into `out`, like the JS reference;
  * false when not covered (a channel whose range × inverse is not small and finite).
  */
@@ -96,7 +197,7 @@ export function wasmQuantizeRows(
   rows: number,
   cols: number,
   axis: Axis,
-  ranges: { lo: Float32Array; hi: Float32Array },
+  ranges: ChannelRanges,
   inverse: Float32Array,
   zero: Int32Array,
   qmin: number,
@@ -115,11 +216,14 @@ export function wasmQuantizeRows(
   const lo = qmin + bias;
   const hi = qmax + bias;
   const at = stagedOffset(w);
+  const helper = sharing(at, rows, cols, axis);
+  if (helper && at !== undefined)
+    return sharedQuantizeColumns(helper, at, rows, cols, ranges.end, inverse, zero, bias, lo, hi, out);
   const inPlace = at !== undefined && (axis !== "cols" || cols % 16 === 0);
   const layout = new KernelLayout(k);
   if (axis === "cols") {
     const stride = inPlace ? cols : paddedStride(cols);
-    const perChunk = Math.max(1, Math.floor(CHUNK / stride));
+    const perChunk = inPlace ? inPlaceRows(stride) : Math.max(1, Math.floor(CHUNK / stride));
     const inv = layout.take(stride * 4);
     const kk = layout.take(stride * 4);
     const chunk = inPlace ? 0 : layout.take(perChunk * stride * 4);

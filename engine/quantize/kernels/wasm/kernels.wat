@@ -17,7 +17,7 @@
   ;; Per-column min and max of `rows` rows of `stride` floats (stride a multiple of 16), folded into mn[] and mx[]
   ;; with JS's comparisons (`v < lo`, `v > hi`: pmin/pmax, so NaN is skipped as in JS). Returns 1 when the running
   ;; sum of the values is not finite (a NaN or infinity was seen, or the sum overflowed): the caller then uses JS.
-  (func (export "minmax_cols") (param $src i32) (param $rows i32) (param $stride i32) (param $mn i32) (param $mx i32) (result i32)
+  (func $minmax_cols (export "minmax_cols") (param $src i32) (param $rows i32) (param $stride i32) (param $mn i32) (param $mx i32) (result i32)
     (local $c i32) (local $p i32) (local $r i32) (local $rowBytes i32)
     (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
     (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128)
@@ -119,10 +119,11 @@
 
   ;; 8-bit quantization of the first $cols16 columns (a multiple of 16) of `rows` rows of `stride` floats, with one
   ;; inverse scale inv[c] and one constant kk[c] per column; clamps the biased integer to [lo, hi], xors with flip and
-  ;; writes $cols16 bytes a row at a row stride of $dstStride bytes.
-  (func (export "quant_cols") (param $src i32) (param $rows i32) (param $stride i32) (param $cols16 i32) (param $inv i32) (param $kk i32)
+  ;; writes $cols16 bytes a row at a row stride of $dstStride bytes. With the full range [0, 255] (int8 or uint8 without
+  ;; reduced range) the saturating narrowings do the clamping.
+  (func $quant_cols (export "quant_cols") (param $src i32) (param $rows i32) (param $stride i32) (param $cols16 i32) (param $inv i32) (param $kk i32)
     (param $lo i32) (param $hi i32) (param $flip i32) (param $dst i32) (param $dstStride i32)
-    (local $c i32) (local $p i32) (local $d i32) (local $r i32) (local $rowBytes i32)
+    (local $c i32) (local $p i32) (local $d i32) (local $r i32) (local $rowBytes i32) (local $full i32)
     (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
     (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local $lo16 v128) (local $hi16 v128) (local $fl v128) (local $magic v128)
@@ -131,6 +132,7 @@
     (local.set $lo16 (i16x8.splat (local.get $lo)))
     (local.set $hi16 (i16x8.splat (local.get $hi)))
     (local.set $fl (i8x16.splat (local.get $flip)))
+    (local.set $full (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (i32.const 255))))
     (if (i32.eqz (local.get $rows)) (then (return)))
     (block $done
       (loop $cols
@@ -148,20 +150,36 @@
         (local.set $p (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 2))))
         (local.set $d (i32.add (local.get $dst) (local.get $c)))
         (local.set $r (local.get $rows))
-        (loop $down
-          (v128.store (local.get $d) (v128.xor (local.get $fl)
-            (i8x16.narrow_i16x8_u
-              (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
-                (local.get $lo16)) (local.get $hi16))
-              (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
-                (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3)))
-                (local.get $lo16)) (local.get $hi16)))))
-          (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
-          (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
-          (br_if $down (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))
+        (if (local.get $full)
+          (then
+            ;; The full range 0…255: the saturating narrowings clamp, no min/max needed.
+            (loop $downFull
+              (v128.store (local.get $d) (v128.xor (local.get $fl)
+                (i8x16.narrow_i16x8_u
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3))))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
+              (br_if $downFull (local.tee $r (i32.sub (local.get $r) (i32.const 1))))))
+          (else
+            (loop $down
+              (v128.store (local.get $d) (v128.xor (local.get $fl)
+                (i8x16.narrow_i16x8_u
+                  (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $i0)) (local.get $magic)) (local.get $k0))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $i1)) (local.get $magic)) (local.get $k1)))
+                    (local.get $lo16)) (local.get $hi16))
+                  (i16x8.min_s (i16x8.max_s (i16x8.narrow_i32x4_s
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $i2)) (local.get $magic)) (local.get $k2))
+                    (i32x4.sub (f32x4.add (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $i3)) (local.get $magic)) (local.get $k3)))
+                    (local.get $lo16)) (local.get $hi16)))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+              (local.set $d (i32.add (local.get $d) (local.get $dstStride)))
+              (br_if $down (local.tee $r (i32.sub (local.get $r) (i32.const 1)))))))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cols))))
 
@@ -392,12 +410,12 @@
         (br $cols)))
     (i32.and (i32x4.all_true (global.get $ok)) (i32.eqz (call $not_finite (local.get $sum)))))
 
-;; One unit of a weight staged in this memory: its band copied (memory.copy, row by row) from the weight into the
+  ;; One unit of a weight staged in this memory: its band copied (memory.copy, row by row) from the weight into the
   ;; thread's slot at a padded stride, rows past K and columns past the band's width zeroed, then q4_band on the slot.
   ;; The unit's 11 i32 arguments at $args: src, srcStride (floats), width, bs, kBlocks, kb0, blocks, packed, scales,
   ;; rowsInBand, slotStride (floats, a multiple of 16 above width). Each thread has a slot of its own, so the helper
   ;; thread stages its bands itself. Returns q4_band's result.
-  (func (export "q4_unit") (param $args i32) (param $slot i32) (result i32)
+  (func $q4_unit (export "q4_unit") (param $args i32) (param $slot i32) (result i32)
     (local $src i32) (local $srcBytes i32) (local $width i32) (local $rows i32) (local $all i32) (local $slotBytes i32)
     (local $wide i32) (local $r i32) (local $to i32)
     (local.set $src (i32.load offset=0 (local.get $args)))
@@ -424,6 +442,38 @@
     (call $q4_band (local.get $slot) (i32.load offset=40 (local.get $args)) (i32.load offset=8 (local.get $args))
       (i32.load offset=12 (local.get $args)) (i32.load offset=16 (local.get $args)) (i32.load offset=20 (local.get $args))
       (i32.load offset=24 (local.get $args)) (i32.load offset=28 (local.get $args)) (i32.load offset=32 (local.get $args))))
+
+;; One unit of a job shared by the calling thread and the helper thread (helper-thread.ts share()): the job's
+  ;; parameters are 16 i32 at $job: kind, table (byte offset of the units' arguments), bytes per unit, per-thread
+  ;; words (thread t: a at 12 + 8t, b at 16 + 8t), then the kind's shared words from 28 on. Kinds:
+  ;;   1: q4_unit(table + u × bytes, a): a 4-bit band of a staged weight, `a` the thread's band slot;
+  ;;   2: minmax_cols(src, rows, stride at 28, a, b) with the unit's [src, rows]: per-column ranges of a band of rows
+  ;;      into the thread's own min/max arrays a and b (merged by the caller);
+  ;;   3: quant_cols(src, rows, stride, cols16, inv, kk, lo, hi, flip at 28…52, dst, dstStride at 56) with the unit's
+  ;;      [src, rows, dst]: 8-bit quantization of a band of rows;
+  ;;   4: q4_band with the unit's 9 arguments: a 4-bit band of a staged weight read in place.
+  ;; Every unit writes only its own outputs (or, kind 2, its thread's running min/max), so a unit done twice (once by
+  ;; each thread) writes the same bytes. Returns 1, or 0 when the unit found a value that is not finite.
+  (func (export "run_unit") (param $job i32) (param $u i32) (param $thread i32) (result i32)
+    (local $kind i32) (local $args i32) (local $mine i32)
+    (local.set $kind (i32.load offset=0 (local.get $job)))
+    (local.set $args (i32.add (i32.load offset=4 (local.get $job)) (i32.mul (local.get $u) (i32.load offset=8 (local.get $job)))))
+    (local.set $mine (i32.add (local.get $job) (i32.shl (local.get $thread) (i32.const 3))))
+    (if (i32.eq (local.get $kind) (i32.const 1))
+      (then (return (call $q4_unit (local.get $args) (i32.load offset=12 (local.get $mine))))))
+    (if (i32.eq (local.get $kind) (i32.const 4))
+      (then (return (call $q4_band (i32.load offset=0 (local.get $args)) (i32.load offset=4 (local.get $args))
+        (i32.load offset=8 (local.get $args)) (i32.load offset=12 (local.get $args)) (i32.load offset=16 (local.get $args))
+        (i32.load offset=20 (local.get $args)) (i32.load offset=24 (local.get $args)) (i32.load offset=28 (local.get $args))
+        (i32.load offset=32 (local.get $args))))))
+    (if (i32.eq (local.get $kind) (i32.const 2))
+      (then (return (i32.eqz (call $minmax_cols (i32.load offset=0 (local.get $args)) (i32.load offset=4 (local.get $args))
+        (i32.load offset=28 (local.get $job)) (i32.load offset=12 (local.get $mine)) (i32.load offset=16 (local.get $mine)))))))
+    (call $quant_cols (i32.load offset=0 (local.get $args)) (i32.load offset=4 (local.get $args))
+      (i32.load offset=28 (local.get $job)) (i32.load offset=32 (local.get $job)) (i32.load offset=36 (local.get $job))
+      (i32.load offset=40 (local.get $job)) (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job))
+      (i32.load offset=52 (local.get $job)) (i32.load offset=8 (local.get $args)) (i32.load offset=56 (local.get $job)))
+    (i32.const 1))
 
   ;; Symmetric 4-bit blocks along contiguous rows (an embedding table): `blocks` blocks of `bs` floats (bs a multiple
   ;; of 16) at $src → bs/2 bytes each at $packed (element 2i in the low nibble of byte i), scales at $scales.

@@ -1,6 +1,7 @@
 // Loads the WebAssembly SIMD quantization kernels (kernels.wat, bytes in kernels-wasm.generated.ts) synchronously,
-// once per thread, and lays out their linear memory: the scratch of both threads first, then the staged weight (a
-// weight read straight into the kernels' memory, so they need not copy it in), then one call's buffers.
+// once per thread, and lays out their linear memory: the scratch of both threads and the two job blocks that calls
+// shared with the helper thread use (parameters and per-unit done flags) first, then the staged weight (a weight read
+// straight into the kernels' memory, so they need not copy it in), then one call's buffers.
 import { kernelsSharedWasmBase64, kernelsWasmBase64 } from "./kernels-wasm.generated";
 
 export interface KernelExports {
@@ -44,12 +45,30 @@ export interface KernelExports {
   ): number;
   q4_unit(args: number, slot: number): number;
   q4_rows(src: number, blocks: number, bs: number, packed: number, scales: number): number;
+  run_unit(job: number, unit: number, thread: number): number;
 }
 
 /** Scratch bytes a thread's instance needs (from its set_scratch address). */
 export const SCRATCH_BYTES = 1024;
-/** Bytes at the start of the memory: the main thread's scratch (at 0), then the helper thread's. */
-export const RESERVED_BYTES = 2 * SCRATCH_BYTES;
+/** Units a job shared with the helper thread may have (one done flag each). */
+export const MAX_SHARED_UNITS = 4096;
+/** Bytes of a job block: 64 bytes of parameters (run_unit's), then an i32 done flag per unit. */
+export const JOB_BLOCK_BYTES = 64 + 4 * MAX_SHARED_UNITS;
+/** Byte offset of job block b (0 or 1): successive shared jobs alternate between the two. */
+export const jobBlock = (b: number): number => 2 * SCRATCH_BYTES + b * JOB_BLOCK_BYTES;
+/** Bytes at the start of the memory: the main thread's scratch (at 0), the helper thread's, then the two job blocks. */
+export const RESERVED_BYTES = 2 * SCRATCH_BYTES + 2 * JOB_BLOCK_BYTES;
+
+/**
+ * Called with the first byte a call's buffers will use before they are laid out: the helper thread (helper-thread.ts)
+ * registers a guard that waits until it no longer works in memory from there on (a unit it was still finishing when
+ * the call that shared it returned).
+ */
+let reuseGuard: (from: number) => void = () => undefined;
+
+export function setReuseGuard(guard: (from: number) => void): void {
+  reuseGuard = guard;
+}
 const PAGE = 65536;
 /** Pages of the shared memory: 2 GB, the maximum its import in kernels.wat declares (scripts/build-wasm.ts). */
 export const MAX_PAGES = 32768;
@@ -197,7 +216,13 @@ export class KernelLayout {
     private readonly kernels: KernelExports,
     reserved = firstFree(),
   ) {
+    reuseGuard(reserved);
     this.end = reserved;
+  }
+
+  /** The first byte after everything taken so far (a later layout may start there, leaving these buffers alone). */
+  get endOffset(): number {
+    return this.end;
   }
 
   /** Reserves `bytes` and returns their offset. */
