@@ -27,10 +27,21 @@ import { FileBytes, withFileBytes } from "./file-bytes";
 import type { LiveRun } from "./live-runs";
 import { registerProfileHandlers, type ProfileEditorHost } from "./profile-handlers";
 import { makeNonce, profileHtml } from "./profile-html";
-import { streamBytes } from "./trace-stream";
+import { StreamWindow, streamBytes } from "./trace-stream";
 
 /** How long a file must stay unchanged before it is streamed again. */
 const RESTREAM_DEBOUNCE_MS = 400;
+
+/** One stream of a slot, as a test sees it. */
+export interface StreamRecord {
+  path: string;
+  chunks: number;
+  bytes: number;
+  ended: boolean;
+  error?: string;
+  consumed: number;
+  maxAheadBytes: number;
+}
 
 /** What a test can see of a viewer. */
 export interface ProfileEditorSnapshot {
@@ -42,8 +53,11 @@ export interface ProfileEditorSnapshot {
   /** Notifications sent (methods, in order; one entry per chunk), and commands received. */
   notifications: string[];
   commands: string[];
-  /** Per slot: bytes and chunks sent by the last stream, and whether it ended (DidEndTrace sent). */
-  streams: Partial<Record<TraceSlot, { path: string; chunks: number; bytes: number; ended: boolean; error?: string }>>;
+  /**
+   * Per slot: bytes and chunks sent by the last stream, whether it ended (DidEndTrace sent), the bytes its worker said
+   * it read, and the most bytes that were ever sent and not yet read when a chunk went out.
+   */
+  streams: Partial<Record<TraceSlot, StreamRecord>>;
   /** Live iterations passed on, in order. */
   liveIterations: number[];
   /**
@@ -70,7 +84,7 @@ export interface ProfileEditorServices {
   /** Whether a run is writing into `runDir` now (its file is not streamed again while it does). */
   isLive(runDir: string): boolean;
   didAnswerReady(editor: ProfileEditor): void;
-  /** Told after each message sent to the webview (tests wait on it). */
+  /** Told after each message sent to the webview and each command it sent (tests wait on it). */
   didNotify(editor: ProfileEditor): void;
   didDispose(editor: ProfileEditor): void;
 }
@@ -87,6 +101,8 @@ export class ProfileEditor implements ProfileEditorHost {
   private readonly sources: Partial<Record<TraceSlot, TraceSource>> = {};
   /** Bumped per slot by every new stream: an older stream of the slot sees it and stops. */
   private readonly generation: Record<TraceSlot, number> = { main: 0, compare: 0 };
+  /** Each slot's stream's flow control (what the worker has read). */
+  private readonly windows: Partial<Record<TraceSlot, StreamWindow>> = {};
   private pendingHighlight: NodeRef | undefined;
   private answered = false;
   private live: LiveRun | undefined;
@@ -136,7 +152,10 @@ export class ProfileEditor implements ProfileEditorHost {
       this.channel,
       ...registerProfileHandlers(this.channel, this),
       this.channel.onDidHandle((handled) => {
-        if (handled.kind === "command") this.snapshot.commands.push(handled.method);
+        if (handled.kind === "command") {
+          this.snapshot.commands.push(handled.method);
+          services.didNotify(this);
+        }
         if (handled.kind === "request" && handled.method === ReadyRequest.method && handled.error === undefined)
           this.didAnswerReady();
       }),
@@ -202,6 +221,12 @@ export class ProfileEditor implements ProfileEditorHost {
     return this.services.openReport(runDir);
   }
 
+  traceConsumed(slot: TraceSlot, bytes: number): void {
+    const record = this.snapshot.streams[slot];
+    if (record) record.consumed = Math.min(record.bytes, Math.max(record.consumed, bytes));
+    this.windows[slot]?.consumed(bytes);
+  }
+
   liveDrawn(iterations: number[]): void {
     const now = performance.now();
     for (const iteration of iterations) {
@@ -253,8 +278,13 @@ export class ProfileEditor implements ProfileEditorHost {
       chunks: 0,
       bytes: 0,
       ended: false,
+      consumed: 0,
+      maxAheadBytes: 0,
     };
     this.snapshot.streams[slot] = record;
+    this.windows[slot]?.release();
+    const window = new StreamWindow();
+    this.windows[slot] = window;
     const bytes = new FileBytes(source.path);
     let result;
     try {
@@ -263,6 +293,7 @@ export class ProfileEditor implements ProfileEditorHost {
         async (offset, chunk) => {
           record.chunks++;
           record.bytes += chunk.length;
+          record.maxAheadBytes = Math.max(record.maxAheadBytes, record.bytes - record.consumed);
           return this.notify(DidReceiveTraceChunkNotification, {
             slot,
             offset,
@@ -270,11 +301,15 @@ export class ProfileEditor implements ProfileEditorHost {
             ...(offset === 0 ? { source } : {}),
           });
         },
-        { cancelled },
+        { cancelled, room: (sent, length) => window.room(sent, length) },
       );
     } finally {
       await bytes.close();
     }
+    if (window.stalls > 0)
+      this.services.log(
+        `profile viewer: ${source.path}: no word from the webview that it read the trace for a while (${window.stalls}×); streamed on`,
+      );
     if (result.cancelled) return;
     if (result.error) {
       record.error = result.error;
@@ -374,6 +409,7 @@ export class ProfileEditor implements ProfileEditorHost {
   /** Stops listening to the webview and the file (the viewer closed, or the extension is deactivating). */
   detach(): void {
     this.closed = true;
+    for (const w of Object.values(this.windows)) w?.release();
     if (this.restreamTimer) clearTimeout(this.restreamTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }

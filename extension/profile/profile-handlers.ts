@@ -8,6 +8,7 @@ import {
   OpenReportCommand,
   ReadyRequest,
   RevealNodeCommand,
+  TraceConsumedCommand,
   type ProfileInitialState,
   type TraceSlot,
 } from "../../webviews/protocol/profile";
@@ -24,6 +25,8 @@ export interface ProfileEditorHost {
   /** The run folders this editor shows (OpenReportCommand may only name one of them). */
   runDirs(): readonly string[];
   openReport(runDir: string): Promise<void>;
+  /** The webview's worker has read `bytes` bytes of the slot's current stream. */
+  traceConsumed(slot: TraceSlot, bytes: number): void;
   /** The webview drew these live iterations' kernels. */
   liveDrawn(iterations: number[]): void;
 }
@@ -41,6 +44,12 @@ export function registerProfileHandlers(target: HandlerTarget, host: ProfileEdit
     target.onCommand(RevealNodeCommand, (params) => {
       if (!isNodeRef(params)) throw new Error("profile: revealNode needs { node, model?, runDir? }");
       return host.revealNode(params);
+    }),
+    target.onCommand(TraceConsumedCommand, (params) => {
+      const p = params as { slot?: unknown; bytes?: unknown } | undefined;
+      if (!isSlot(p?.slot) || !Number.isSafeInteger(p.bytes) || (p.bytes as number) < 0)
+        throw new Error('profile: traceConsumed needs { slot: "main" | "compare", bytes: a byte count }');
+      host.traceConsumed(p.slot, p.bytes as number);
     }),
     target.onCommand(LiveDrawnCommand, (params) => {
       const iterations = (params as { iterations?: unknown } | undefined)?.iterations;

@@ -17,6 +17,7 @@ import {
   OpenReportCommand,
   ReadyRequest,
   RevealNodeCommand,
+  TraceConsumedCommand,
 } from "../../webviews/protocol/profile";
 
 const main = { path: "/w/.edge/runs/r2/profile.json", label: "r2", runDir: "/w/.edge/runs/r2" };
@@ -35,6 +36,7 @@ function setup() {
     runDirs: () => [main.runDir],
     openReport: async (runDir) => void calls.push(`report ${runDir}`),
     liveDrawn: (iterations) => void calls.push(`drawn ${iterations.join(",")}`),
+    traceConsumed: (slot, bytes) => void calls.push(`consumed ${slot} ${bytes}`),
   };
   const dispatcher = new MessageDispatcher("profile", { post: (m) => posted.push(m), log: () => undefined });
   registerProfileHandlers(dispatcher, host);
@@ -73,6 +75,16 @@ void test("commands: compare, reveal a node (a node ref only), open a report of 
   assert.deepEqual(calls, ["compare", "reveal /conv1/Conv", `report ${main.runDir}`]);
   assert.match((badRef as { error?: string }).error ?? "", /revealNode needs/);
   assert.match((elsewhere as { error?: string }).error ?? "", /not a run this viewer shows/);
+});
+
+void test("traceConsumed: a slot and a byte count only", async () => {
+  const { dispatcher, calls } = setup();
+  await dispatcher.receive({ method: TraceConsumedCommand.method, params: { slot: "compare", bytes: 4194304 } });
+  const bad = await dispatcher.receive({ method: TraceConsumedCommand.method, params: { slot: "main", bytes: -1 } });
+  const other = await dispatcher.receive({ method: TraceConsumedCommand.method, params: { slot: "x", bytes: 1 } });
+  assert.deepEqual(calls, ["consumed compare 4194304"]);
+  assert.match((bad as { error?: string }).error ?? "", /traceConsumed needs/);
+  assert.match((other as { error?: string }).error ?? "", /traceConsumed needs/);
 });
 
 void test("liveDrawn: iteration indexes only", async () => {

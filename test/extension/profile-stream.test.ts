@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { FileBytes } from "../../extension/profile/file-bytes";
-import { streamBytes, type ByteSource } from "../../extension/profile/trace-stream";
+import { StreamWindow, streamBytes, type ByteSource } from "../../extension/profile/trace-stream";
 
 const dir = mkdtempSync(join(tmpdir(), "profile-stream-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,4 +120,57 @@ void test("an undelivered chunk or a failed read stops the stream with an error"
   const missing = await streamBytes(new FileBytes(join(dir, "missing.json")), async () => true);
   assert.equal(missing.byteLength, 0);
   assert.match(missing.error ?? "", /cannot read the trace: .*ENOENT/);
+});
+
+void test("flow control: at most maxInFlight bytes are sent and unread; the worker's word moves the window on", async () => {
+  const { path, bytes } = fileOf(10 * 1000);
+  const window = new StreamWindow(3000, 60_000);
+  const sent: number[] = [];
+  let consumed = 0;
+  let aheadMax = 0;
+  const streaming = streamBytes(
+    new FileBytes(path),
+    async (offset, chunk) => {
+      sent.push(offset + chunk.length);
+      aheadMax = Math.max(aheadMax, offset + chunk.length - consumed);
+      return true;
+    },
+    { chunkBytes: 1000, room: (n, length) => window.room(n, length) },
+  );
+  // Nothing is read by the "worker": the stream stops after three chunks.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(sent, [1000, 2000, 3000]);
+  // The worker reads in steps; each lets the stream go on as far as the window allows.
+  for (const upTo of [1000, 2500, 6000, 10_000]) {
+    consumed = upTo;
+    window.consumed(upTo);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(sent.at(-1)! - consumed <= 3000, `${sent.at(-1)} sent, ${consumed} read`);
+  }
+  const result = await streaming;
+  assert.equal(result.byteLength, bytes.length);
+  assert.ok(aheadMax <= 3000, String(aheadMax));
+  assert.equal(window.stalls, 0);
+});
+
+void test("flow control: a webview that never answers stalls the stream only stallMs per chunk; release ends the wait", async () => {
+  const { path, bytes } = fileOf(5000);
+  const silent = new StreamWindow(2000, 30);
+  const result = await streamBytes(new FileBytes(path), async () => true, {
+    chunkBytes: 1000,
+    room: (n, length) => silent.room(n, length),
+  });
+  assert.equal(result.byteLength, bytes.length);
+  assert.equal(silent.stalls, 3, "chunks 3, 4 and 5 each went after a stall");
+
+  const released = new StreamWindow(1000, 60_000);
+  let count = 0;
+  const stream = streamBytes(new FileBytes(path), async () => Boolean(++count), {
+    chunkBytes: 1000,
+    room: (n, length) => released.room(n, length),
+  });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(count, 1);
+  released.release();
+  assert.equal((await stream).byteLength, bytes.length);
 });

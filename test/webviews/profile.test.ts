@@ -32,6 +32,7 @@ interface PageWindow {
   __posted: { method: string; params: unknown; id?: number }[];
   __violations: string[];
   __worker: { started: number; chunks: number; queries: number };
+  __streamed: Record<string, number>;
   __hostSend(method: string, params: unknown): void;
   __hostStream(slot: string, file: string): Promise<void>;
   edgeProfile: {
@@ -173,6 +174,13 @@ void test("the ORT trace streams to the worker, is drawn on the canvas, under th
   const worker = await win(page, (w) => w.__worker);
   assert.equal(worker.started, 1);
   assert.ok(worker.chunks > 3, `the bytes went to the worker in chunks: ${JSON.stringify(worker)}`);
+  // The host's flow control: after each chunk the webview says how much of the stream its worker has read.
+  const consumed = (await posted(page))
+    .filter((m) => m.method === "profile/traceConsumed")
+    .map((m) => m.params as { slot: string; bytes: number });
+  assert.equal(consumed.length, worker.chunks);
+  assert.ok(consumed.every((c, i) => c.slot === "main" && (i === 0 || c.bytes > consumed[i - 1].bytes)));
+  assert.equal(consumed.at(-1)?.bytes, await win(page, (w) => w.__streamed.main));
   assert.ok(Number(await page.locator("canvas.timeline-canvas").getAttribute("data-rects")) > 0);
   const events = 2 + ORT_SHAPE.runs * (ORT_SHAPE.nodes + 2);
   assert.match(

@@ -10,6 +10,7 @@ import {
   EventTextRequest,
   LiveDrawnCommand,
   RevealNodeCommand,
+  TraceConsumedCommand,
   type ProfileInitialState,
   type ProfileViewState,
   type TraceSlot,
@@ -80,6 +81,7 @@ export class ProfileApp {
     root.replaceChildren(this.shell.root);
     this.client = new TraceClient({
       progress: (slot, bytes, events) => this.progress(slot, bytes, events),
+      consumed: (slot, bytes) => channel.sendCommand(TraceConsumedCommand, { slot, bytes }),
       ready: (slot, overview, version) => this.ready(slot, overview, version),
       failed: (slot, message) => this.failed(slot, message),
     });
@@ -113,6 +115,11 @@ export class ProfileApp {
     if (offset === 0 && source) {
       this.sources[slot] = source;
       this.showTitle();
+    }
+    // A chunk at offset 0 starts the slot over (the file changed while or after it was read): a new reader.
+    if (offset === 0 && this.received[slot] > 0) {
+      this.client.reset(slot);
+      this.received[slot] = 0;
     }
     this.received[slot] += bytes.byteLength;
     this.client.chunk(slot, bytes);

@@ -73,6 +73,12 @@ export const DidReceiveTraceChunkNotification = notification<{
   source?: TraceSource;
 }>("profile/didReceiveTraceChunk");
 
+/**
+ * webview→host: the worker has read `bytes` bytes of the slot's current stream (sent after each chunk). The host keeps
+ * at most a few chunks ahead of it, so a slow parse never piles a large file up in the webview's memory.
+ */
+export const TraceConsumedCommand = command<{ slot: TraceSlot; bytes: number }>("profile/traceConsumed");
+
 /** host→webview: the file was read to its end (or could not be: `error`); the webview then finishes its index. */
 export const DidEndTraceNotification = notification<{ slot: TraceSlot; byteLength: number; error?: string }>(
   "profile/didEndTrace",

@@ -98,6 +98,15 @@ test("profile: edge.openProfile opens a real run's profile.json in an edge.profi
   const chunks = viewer.notifications.filter((n) => n === "profile/didReceiveTraceChunk").length;
   assert.equal(chunks, viewer.streams.main?.chunks);
   assert.equal(viewer.notifications.at(-1), "profile/didEndTrace");
+  // Flow control: the webview's worker says what it read; every byte, and never more than 16 MB were sent ahead.
+  const read = await waitFor(
+    api.profiles.onDidNotify,
+    () => api.profiles.editors().find((e) => e.path === profile && e.streams.main?.consumed === e.streams.main?.bytes),
+    "the webview's worker saying it read the whole file",
+    60_000,
+  );
+  assert.ok(read.commands.includes("profile/traceConsumed"));
+  assert.ok((read.streams.main?.maxAheadBytes ?? Infinity) <= 16 * 1024 * 1024);
   const tabs = profileTabs();
   assert.ok(
     tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === profile),

@@ -36,6 +36,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "progress"; slot: TraceSlot; bytes: number; events: number }
+  /** After every chunk: the bytes of the slot's current stream read so far (the host's flow control). */
+  | { type: "consumed"; slot: TraceSlot; bytes: number }
   | { type: "ready"; slot: TraceSlot; overview: TraceOverview; version: number }
   /** Nothing could be read: not JSON, or JSON that is not a trace. */
   | { type: "failed"; slot: TraceSlot; message: string }

@@ -11,6 +11,8 @@ declare const PROFILE_TRACE_WORKER_SOURCE: string;
 
 export interface TraceEvents {
   progress(slot: TraceSlot, bytes: number, events: number): void;
+  /** The worker has read `bytes` bytes of the slot's current stream. */
+  consumed?(slot: TraceSlot, bytes: number): void;
   ready(slot: TraceSlot, overview: TraceOverview, version: number): void;
   failed(slot: TraceSlot, message: string): void;
 }
@@ -67,6 +69,7 @@ export class TraceClient {
 
   private receive(m: FromWorker): void {
     if (m.type === "progress") return this.events.progress(m.slot, m.bytes, m.events);
+    if (m.type === "consumed") return this.events.consumed?.(m.slot, m.bytes);
     if (m.type === "ready") return this.events.ready(m.slot, m.overview, m.version);
     if (m.type === "failed") return this.events.failed(m.slot, m.message);
     const p = this.pending.get(m.id);

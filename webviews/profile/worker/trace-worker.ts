@@ -132,6 +132,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   if (m.type === "chunk") {
     s.reader ??= new TraceReader();
     s.reader.write(m.bytes);
+    post({ type: "consumed", slot: m.slot, bytes: s.reader.bytes });
     const now = performance.now();
     if (now - s.lastProgress > 50) {
       s.lastProgress = now;
