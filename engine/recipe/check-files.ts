@@ -3,6 +3,7 @@
 // `onnxruntime_perf_test` binaries the engine is to push (`perf_test_path`).
 // All I/O goes through the host, so the language server can answer from its own cache.
 import { isEdgeError } from "../errors";
+import type { DecoderLimits } from "../onnx/decoder-limits";
 import type { ModelSignature } from "../onnx/signature";
 import type { ProblemSink } from "./problem-sink";
 import type { Model } from "./recipe-types.generated";
@@ -14,6 +15,13 @@ export type PathKind = "file" | "directory";
 /** The I/O the checks of meaning need. */
 export interface RecipeFileHost {
   readModelSignature(path: string): Promise<ModelSignature>;
+  /**
+   * A language model's vocabulary and context length from its weights' shapes (`run.generate`'s checks); optional:
+   * without it, or when it gives undefined, prompts are not checked against the model's limits.
+   */
+  readDecoderLimits?(path: string): Promise<DecoderLimits | undefined>;
+  /** The vocabulary size of a tokenizer.json, undefined when it cannot be read (its own check says why). Optional. */
+  tokenizerVocabSize?(path: string): Promise<number | undefined>;
   /** Whether something is at `path`, and what; undefined when nothing is. */
   pathKind(path: string): Promise<PathKind | undefined>;
 }
