@@ -1,5 +1,5 @@
 // The generation benchmark (`run.generate`) on one onnxruntime session of a decoder with a KV cache: an untimed
-// warm-up generation, then per prompt length a prefill (input_ids [1, N], an all-ones mask, an empty cache) whose
+// warm-up generation (the longest prompt, a few decode steps), then per prompt length a prefill (input_ids [1, N], an all-ones mask, an empty cache) whose
 // last position's argmax is the first token (time to first token), and `newTokens` greedy decode steps, each feeding
 // the previous token with the `present.*` outputs passed back as `past_key_values.*` as they are (no copy) and the
 // mask one longer. Each step is timed from its feeds to its argmax, and the decode rate is the steps over their wall
@@ -70,12 +70,14 @@ export async function runGenerations(context: GenerateContext, result: Generatio
   const maxLength = Math.max(...plan.promptTokens) + plan.newTokens;
   const feeds = new GenerateFeeds(context.ort, context.io, maxLength);
   if (!plan.noWarmup && prompts.length > 0 && !signal?.aborted) {
+    // The longest prompt: onnxruntime's buffers grow to their largest size before anything is timed.
+    const longest = prompts.reduce((a, b) => (b.length > a.length ? b : a));
     const steps = Math.min(WARMUP_STEPS, plan.newTokens);
-    await step(sink, "warmup", () => generateOne(context, feeds, prompts[0], steps, false), {
-      detail: `1 generation: ${prompts[0].length} prompt tokens, ${steps} new tokens, untimed`,
+    await step(sink, "warmup", () => generateOne(context, feeds, longest, steps, false), {
+      detail: `1 generation: ${longest.length} prompt tokens, ${steps} new tokens, untimed`,
       succeeded: () => !signal?.aborted,
     });
-    result.warmup = { promptTokens: prompts[0].length, newTokens: steps };
+    result.warmup = { promptTokens: longest.length, newTokens: steps };
   }
   if (signal?.aborted) return;
   const total = plan.promptTokens.length * (plan.newTokens + 1);
