@@ -125,16 +125,40 @@ export class GenerateFeeds {
     }
   }
 
-  /** Feeds for `ids` after a cache of `past` positions whose tensors are `cache` (empty for a prefill). */
-  feeds(ids: readonly number[], past: number, cache: Record<string, OrtTensor>): Record<string, OrtTensor> {
+  /** The prefill's feeds: `ids` with an empty cache. */
+  prefill(ids: readonly number[]): Record<string, OrtTensor> {
+    const feeds: Record<string, OrtTensor> = {};
+    for (const c of this.io.cache)
+      feeds[c.input] = new this.ort.Tensor(
+        c.dtype,
+        c.dtype === "float32" ? new Float32Array(0) : new Uint16Array(0),
+        c.emptyShape,
+      );
+    this.setTokens(feeds, ids, 0);
+    return feeds;
+  }
+
+  /**
+   * A decode step's feeds: `token` after a cache of `past` positions, whose tensors are the previous step's
+   * `present.*` outputs as they are (no copy). One object, rewritten each step: onnxruntime reads it when `run` starts.
+   */
+  decode(token: number, past: number, previous: Record<string, OrtTensor>): Record<string, OrtTensor> {
+    const feeds = this.step;
+    for (const c of this.io.cache) feeds[c.input] = previous[c.output];
+    this.setTokens(feeds, [token], past);
+    return feeds;
+  }
+
+  private readonly step: Record<string, OrtTensor> = {};
+
+  private setTokens(feeds: Record<string, OrtTensor>, ids: readonly number[], past: number): void {
     const { ort, io } = this;
     const total = past + ids.length;
-    const feeds: Record<string, OrtTensor> = { ...cache };
     feeds[io.inputIds.name] =
       io.inputIds.dtype === "int64"
         ? new ort.Tensor(
             "int64",
-            BigInt64Array.from(ids, (v) => BigInt(v)),
+            ids.length === 1 ? BigInt64Array.of(BigInt(ids[0])) : BigInt64Array.from(ids, BigInt),
             [1, ids.length],
           )
         : new ort.Tensor("int32", Int32Array.from(ids), [1, ids.length]);
@@ -145,26 +169,6 @@ export class GenerateFeeds {
         1,
         ids.length,
       ]);
-    return feeds;
-  }
-
-  /** The empty cache of a prefill. */
-  emptyCache(): Record<string, OrtTensor> {
-    const cache: Record<string, OrtTensor> = {};
-    for (const c of this.io.cache)
-      cache[c.input] = new this.ort.Tensor(
-        c.dtype,
-        c.dtype === "float32" ? new Float32Array(0) : new Uint16Array(0),
-        c.emptyShape,
-      );
-    return cache;
-  }
-
-  /** The next step's cache: the present.* outputs as they are (no copy). */
-  nextCache(outputs: Record<string, OrtTensor>): Record<string, OrtTensor> {
-    const cache: Record<string, OrtTensor> = {};
-    for (const c of this.io.cache) cache[c.input] = outputs[c.output];
-    return cache;
   }
 }
 

@@ -123,7 +123,7 @@ async function generateOne(
   let peakRssBytes = context.sampleRss();
 
   const t0 = performance.now();
-  let outputs = (await session.run(feeds.feeds(prompt, 0, feeds.emptyCache()))) as Record<string, OrtTensor>;
+  let outputs = (await session.run(feeds.prefill(prompt))) as Record<string, OrtTensor>;
   let token = argmaxLast(outputs[io.logits]);
   const ttftMs = performance.now() - t0;
   tokenIds.push(token);
@@ -147,7 +147,7 @@ async function generateOne(
   const decodeStart = performance.now();
   let stepStart = decodeStart;
   for (let s = 1; s <= steps && !signal?.aborted; s++) {
-    outputs = (await session.run(feeds.feeds([token], length, feeds.nextCache(outputs)))) as Record<string, OrtTensor>;
+    outputs = (await session.run(feeds.decode(token, length, outputs))) as Record<string, OrtTensor>;
     token = argmaxLast(outputs[io.logits]);
     const now = performance.now();
     const latencyMs = now - stepStart;
