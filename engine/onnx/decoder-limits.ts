@@ -29,9 +29,9 @@ const ROTARY_CACHE = /(cos|sin)_cache|(cos|sin)_cached/i;
 
 export function decoderLimits(view: DecoderGraphView): DecoderLimits {
   const out: DecoderLimits = {};
-  const logits = view.signature.outputs.find((o) => o.name === "logits") ?? view.signature.outputs[0];
+  const logits = view.signature.outputs.find((o) => o.name === "logits");
   const last = logits?.dims?.[logits.dims.length - 1];
-  if (typeof last === "number" && last > 0) {
+  if (logits && typeof last === "number" && last > 0) {
     out.vocabSize = last;
     out.vocabFrom = `the last dim of output \`${logits.name}\``;
   }
