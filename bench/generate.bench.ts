@@ -129,8 +129,27 @@ async function runBare(model: BenchModel, report: RunReport): Promise<Side> {
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Side;
 }
 
-/** Alternating rounds on one model; returns bare/edge of the median decode rates. */
-async function benchModel(model: BenchModel): Promise<number> {
+/** The loop alone: the engine's generation loop and a bare one on one session in one process (no events). */
+async function sameProcess(model: BenchModel, report: RunReport): Promise<number> {
+  const args = {
+    modelPath: model.path,
+    ortOptions: report.session!.ortOptions,
+    prompt: syntheticPrompt(promptTokens, model.range, 0),
+    newTokens,
+    rounds: Math.max(5, rounds),
+  };
+  const child = await run(["--import", "tsx", "bench/generate-same-process.ts", JSON.stringify(args)]);
+  if (child.code !== 0) throw new Error(`same-process loop exited with ${child.code}:\n${child.stderr}`);
+  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { engine: number[]; bare: number[] };
+  const ratio = median(r.bare) / median(r.engine);
+  console.log(
+    `  the loop alone (one process, one session, ${args.rounds} alternating rounds, no events): engine loop ${median(r.engine).toFixed(1)} tokens/s, bare loop ${median(r.bare).toFixed(1)} tokens/s; bare/engine ${ratio.toFixed(3)}`,
+  );
+  return ratio;
+}
+
+/** Alternating rounds on one model; returns bare/edge of the median decode rates and the loop-alone ratio. */
+async function benchModel(model: BenchModel): Promise<[number, number]> {
   const tmp = mkdtempSync(join(work, "run-"));
   try {
     const recipePath = join(tmp, "generate.edge.yaml");
@@ -174,7 +193,7 @@ async function benchModel(model: BenchModel): Promise<number> {
     );
     console.log(`  greedy tokens equal on both sides: ${tokensEqual ? "yes" : "NO"}`);
     if (!tokensEqual) throw new Error(`${model.label}: edge run and the bare loop generated different tokens`);
-    return ratio;
+    return [ratio, await sameProcess(model, first!)];
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -192,10 +211,12 @@ if (!skipLarge)
   models.push({ label: "generated LM (135 M parameters)", short: "135m", path: await largeModel(), range: [0, 31999] });
 
 const ratios: string[] = [];
+const loopRatios: string[] = [];
 for (const model of models) {
   console.log(`${model.label}: pp${promptTokens} tg${newTokens}, ${rounds} rounds`);
-  const ratio = await benchModel(model);
+  const [ratio, loop] = await benchModel(model);
   ratios.push(`${model.short} ${ratio.toFixed(3)}`);
+  loopRatios.push(`${model.short} ${loop.toFixed(3)}`);
 }
 console.log(`runner side: ${via === "cli" ? "node bin/edge.js run --events jsonl" : "runLocal in a child process"}`);
 
@@ -207,5 +228,5 @@ const decodeRatios: string[] = [];
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 console.log(
-  `generate: runner overhead bare/edge decode tokens/s ${ratios.join(", ")} (goal ≤ ${GOAL})${decodeRatios.length ? `; ${decodeRatios.join(", ")}` : ""}`,
+  `generate: runner overhead bare/edge decode tokens/s ${ratios.join(", ")} (goal ≤ ${GOAL}); loop alone ${loopRatios.join(", ")}${decodeRatios.length ? `; ${decodeRatios.join(", ")}` : ""}`,
 );

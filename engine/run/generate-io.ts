@@ -140,16 +140,15 @@ export class GenerateFeeds {
 
   /**
    * A decode step's feeds: `token` after a cache of `past` positions, whose tensors are the previous step's
-   * `present.*` outputs as they are (no copy). One object, rewritten each step: onnxruntime reads it when `run` starts.
+   * `present.*` outputs as they are (no copy). A new object each step, dropped with the step: a cache kept alive
+   * past its step holds megabytes of onnxruntime's output buffers, and V8 then collects more often.
    */
   decode(token: number, past: number, previous: Record<string, OrtTensor>): Record<string, OrtTensor> {
-    const feeds = this.step;
+    const feeds: Record<string, OrtTensor> = {};
     for (const c of this.io.cache) feeds[c.input] = previous[c.output];
     this.setTokens(feeds, [token], past);
     return feeds;
   }
-
-  private readonly step: Record<string, OrtTensor> = {};
 
   private setTokens(feeds: Record<string, OrtTensor>, ids: readonly number[], past: number): void {
     const { ort, io } = this;
