@@ -1,12 +1,12 @@
 // Engine events as text for people: a line per step start and end, a progress line, warnings and errors, each
-// budget's verdict (✓/✗), the report's path, and a closing summary. One renderer for every place that shows a run:
+// budget's verdict (✓/✗), a line per generation of a generation benchmark, the report's path, and a closing summary. One renderer for every place that shows a run:
 // `edge run` on stderr (plain lines) and the extension's run terminal (ANSI colours, the progress line rewritten in
 // place, CRLF line ends). Pure: events in, text out. Names, paths and messages in events come from recipes and
 // models, so each is shown through `visible` (common/terminal-text.ts): the only escape sequences written are the
 // renderer's own.
-import type { BudgetEvent, EngineEvent } from "./events";
+import type { BudgetEvent, EngineEvent, TokenEvent } from "./events";
 import { visible } from "./terminal-text";
-import { formatDuration, formatNumber } from "./units";
+import { formatDuration, formatMs, formatNumber } from "./units";
 
 export interface EventTextOptions {
   /** ANSI colours (a terminal); default false. */
@@ -57,6 +57,8 @@ export class EventTextRenderer {
   private readonly progressEveryMs: number;
   private progressShown = false;
   private lastProgressMs = -Infinity;
+  /** The generation whose token events are coming in. */
+  private generation: { ttftMs: number; decodeMs: number; steps: number } | undefined;
 
   constructor(options: EventTextOptions = {}) {
     this.c = options.color ? ANSI : NO_COLOR;
@@ -114,6 +116,8 @@ export class EventTextRenderer {
           return this.line(`  report: ${visible(event.path)}`);
         }
         return "";
+      case "token":
+        return this.token(event);
       case "run/end":
         this.summary.ok = event.ok;
         this.summary.exitCode = event.exitCode;
@@ -158,6 +162,28 @@ export class EventTextRenderer {
     const unit = b.unit ? ` ${visible(b.unit)}` : "";
     const actual = b.actual === null ? "not measured" : `${formatNumber(b.actual, 3)}${unit}`;
     return `${mark} ${visible(b.name)}${c.reset}: ${actual} (limit ${formatNumber(b.limit, 3)}${unit})${b.reason ? ` — ${visible(b.reason)}` : ""}`;
+  }
+
+  /**
+   * Token events: nothing per token (the progress line counts them); one line per generation when its last decode
+   * step arrives: time to first token and the decode rate over the steps' latencies.
+   */
+  private token(event: TokenEvent): string {
+    if (event.phase === "prefill") {
+      this.generation = { ttftMs: event.latencyMs, decodeMs: 0, steps: 0 };
+      return "";
+    }
+    const g = this.generation;
+    if (!g) return "";
+    g.decodeMs += event.latencyMs;
+    g.steps++;
+    if (event.step !== event.newTokens) return "";
+    this.generation = undefined;
+    const c = this.c;
+    const rate = g.decodeMs > 0 ? `${formatNumber((g.steps * 1000) / g.decodeMs, 3)} tokens/s` : "–";
+    return this.line(
+      `  ${event.reference ? `${c.dim}original model${c.reset} ` : ""}pp${event.promptTokens} tg${event.newTokens}: time to first token ${formatMs(g.ttftMs)}, decode ${rate}`,
+    );
   }
 
   /** A whole line, ending the progress line first when one is showing. */

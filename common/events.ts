@@ -66,6 +66,29 @@ export interface KernelEvent extends EventBase {
    */
   iteration?: number;
 }
+/**
+ * One step of a generation benchmark (`run.generate`): the prefill of a prompt (step 0) or one greedy decode step
+ * (steps 1…newTokens), each choosing one token. A live view draws tokens/s as 1000 / latencyMs per decode step, or
+ * counts steps over `timeMs`; the untimed warm-up generation sends none.
+ */
+export interface TokenEvent extends EventBase {
+  type: "token";
+  /** The prompt length of this generation (one generation per `run.generate.prompt_tokens` entry). */
+  promptTokens: number;
+  /** Decode steps this generation does (`run.generate.new_tokens`): the last step has step === newTokens. */
+  newTokens: number;
+  /** 0 for the prefill, then 1…newTokens. */
+  step: number;
+  phase: "prefill" | "decode";
+  /** Positions in the KV cache after this step (prompt + decoded tokens so far). */
+  cacheLength: number;
+  /** Feeds, run and argmax of this step, ms; for the prefill, the time to first token. */
+  latencyMs: number;
+  /** The token id the step chose (greedy). */
+  tokenId: number;
+  /** True while the original model generates for comparison (after the optimized model's generations). */
+  reference?: boolean;
+}
 /** What an artifact is: the graph viewer reads `partitions.json` and `quant-error.json` beside the model. */
 export type ArtifactKind =
   | "report.json"
@@ -112,6 +135,7 @@ export type EngineEvent =
   | ProgressEvent
   | IterationEvent
   | KernelEvent
+  | TokenEvent
   | ArtifactEvent
   | BudgetEvent
   | LogEvent

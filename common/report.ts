@@ -6,6 +6,7 @@ import type { ErrorCode, Where } from "./error-codes";
 import type { BudgetVerdict } from "./budget-verdict";
 import type { ArtifactKind } from "./events";
 import type { ReportEvaluation } from "./evaluation";
+import type { ReportGeneration } from "./generation";
 import type { HostInfo, LatencyStats, ModelFile, Throughput } from "./measurements";
 import type { GraphOptimization, ReportOptimization } from "./optimization";
 import type { ProfileSummary } from "./profile-summary";
@@ -157,6 +158,12 @@ export interface RunReport {
   optimization?: ReportOptimization;
   /** The produced model against the original (the recipe's `evaluate:` step). */
   evaluation?: ReportEvaluation;
+  /**
+   * The generation benchmark (`run.generate`): per prompt length, time to first token, prefill and decode rates, the
+   * per-step latencies and the tokens; with an optimized model, the original's beside it. Then `latency` is null:
+   * the run made no measured iterations.
+   */
+  generation?: ReportGeneration;
 }
 
 /** Profiled iteration ranges for people: [[0, 2], [5, 5]] → "0–2, 5" (at most `max` ranges, then "… (N more)"). */

@@ -18,6 +18,7 @@ export type {
   StepEndEvent,
   StepName,
   StepStartEvent,
+  TokenEvent,
 } from "../common/events";
 
 /** Distributes an event without its timestamp; the sink stamps it. */

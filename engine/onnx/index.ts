@@ -6,3 +6,4 @@ export { readModel, type OnnxModel, type ReadModelOptions } from "./read-model";
 export { decodeModel, MAX_PROTOBUF_BYTES } from "./read-model";
 export { modelSignature, tensorSignature, type ModelSignature, type TensorSignature } from "./signature";
 export { isConstantNode, opKey, walkGraphs } from "./walk";
+export { decoderLimits, type DecoderGraphView, type DecoderLimits } from "./decoder-limits";

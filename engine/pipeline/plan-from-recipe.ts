@@ -4,7 +4,7 @@
 // provider: the user's onnxruntime_perf_test build decides.
 import { EdgeError, isEdgeError } from "../errors";
 import type { EdgeRecipe, Device } from "../recipe";
-import { defaultDeviceName, implicitLocalDevice } from "../recipe";
+import { defaultDeviceName, implicitLocalDevice, promptLengths } from "../recipe";
 import type { RecipePaths } from "../recipe";
 import type { InputSpec, RunPlan } from "../run/plan";
 import type { Dtype } from "../data/typed-tensor";
@@ -82,6 +82,13 @@ export function planFromRecipe(
     );
   }
   const run = recipe.run ?? {};
+  if (run.generate && choice.device.runner === "perf-test")
+    throw new EdgeError(
+      "device/unsupported",
+      "`run.generate` needs the node runner: onnxruntime_perf_test runs single forward passes",
+      { file, device: choice.name },
+      "use `runner: node` on this device for a generation benchmark",
+    );
   const inputs: Record<string, InputSpec> = {};
   for (const [name, spec] of Object.entries(recipe.model.inputs ?? {})) {
     inputs[name] = {
@@ -108,11 +115,26 @@ export function planFromRecipe(
     },
     warmup: run.warmup ?? 5,
     iterations: run.iterations ?? 50,
-    profile: run.profile ?? false,
+    // A generation is not profiled (the recipe check says so).
+    profile: run.generate ? false : (run.profile ?? false),
     outDir,
     seed: run.seed ?? 0,
     deviceName: choice.name,
+    ...(run.generate
+      ? {
+          generate: {
+            promptTokens: promptLengths(run.generate.prompt_tokens),
+            newTokens: run.generate.new_tokens,
+            tokenRange: idsRange(recipe.model.inputs?.input_ids?.range),
+          },
+        }
+      : {}),
   };
+}
+
+/** The range of random prompt ids: `model.inputs.input_ids.range` when given. */
+function idsRange(range: number[] | undefined): [number, number] | undefined {
+  return range && range.length === 2 ? [range[0], range[1]] : undefined;
 }
 
 /**

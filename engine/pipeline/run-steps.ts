@@ -16,6 +16,7 @@ import type { Sample } from "../data/typed-tensor";
 import { abortedReport } from "./aborted-report";
 import type { RecipeRunContext } from "./context";
 import { evaluateForRecipe, type EvaluateOutcome } from "./evaluate-step";
+import { datasetPrompts, generationSection } from "./generate-step";
 import { optimizeForRecipe, type OptimizeOutcome } from "./optimize";
 
 export interface RunStepsOptions {
@@ -56,9 +57,15 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
     if (stopped()) return aborted();
     plan.modelPath = optimized.model;
     if (options.deviceError) throw options.deviceError;
-    if (recipe.run?.data) plan.samples = await runSamples(context, recipe.run.data);
+    const generateData = recipe.run?.generate?.data;
+    if (plan.generate && generateData)
+      plan.generate.prompts = await datasetPrompts(context, generateData, plan.generate.promptTokens);
+    else if (recipe.run?.data) plan.samples = await runSamples(context, recipe.run.data);
     if (stopped()) return aborted();
-    const result = await (options.runOn ?? runLocal)(plan, sink, signal);
+    const runOn = options.runOn ?? runLocal;
+    const result = await runOn(plan, sink, signal);
+    // The original model generates too when the model was optimized (the comparison of tokens and speed).
+    const generation = await generationSection(context, plan, result, runOn);
     let evaluation: EvaluateOutcome | undefined;
     const extraErrors: RunErrorInfo[] = [];
     if (recipe.evaluate && result.status === "ok" && !stopped()) {
@@ -89,6 +96,7 @@ export async function runSteps(context: RecipeRunContext, plan: RunPlan, options
         optimization: optimizationSection(optimized.quantize, optimized.compile),
         evaluation,
         extraErrors,
+        generation,
       },
     );
   } catch (e) {

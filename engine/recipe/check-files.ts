@@ -4,6 +4,7 @@
 // All I/O goes through the host, so the language server can answer from its own cache.
 import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import { isEdgeError } from "../errors";
+import type { DecoderLimits } from "../onnx/decoder-limits";
 import type { ModelSignature } from "../onnx/signature";
 import type { ProblemSink } from "./problem-sink";
 import type { Model } from "./recipe-types.generated";
@@ -15,6 +16,13 @@ export type PathKind = "file" | "directory";
 /** The I/O the checks of meaning need. */
 export interface RecipeFileHost {
   readModelSignature(path: string): Promise<ModelSignature>;
+  /**
+   * A language model's vocabulary and context length from its weights' shapes (`run.generate`'s checks); optional:
+   * without it, or when it gives undefined, prompts are not checked against the model's limits.
+   */
+  readDecoderLimits?(path: string): Promise<DecoderLimits | undefined>;
+  /** The vocabulary size of a tokenizer.json, undefined when it cannot be read (its own check says why). Optional. */
+  tokenizerVocabSize?(path: string): Promise<number | undefined>;
   /** Whether something is at `path`, and what; undefined when nothing is. */
   pathKind(path: string): Promise<PathKind | undefined>;
 }

@@ -88,12 +88,20 @@ export function checkAgainstModel(parts: RecipeParts, signature: ModelSignature,
 
   // Inputs the recipe does not describe: fine when their shape is known, a warning when it is a guess. A language
   // model's KV cache and attention mask get an empty cache and an all-ones mask (engine/run/decoder-feeds.ts).
+  // With `run.generate` the generation feeds them all, input_ids included (engine/run/generate-io.ts).
   const layout = decoderLayout(signature);
+  const generates = recipe.run?.generate !== undefined;
   const cacheInputs = new Set(
-    layout ? [...layout.past.map((p) => p.name), ...(layout.attentionMask ? [layout.attentionMask.name] : [])] : [],
+    layout
+      ? [
+          ...layout.past.map((p) => p.name),
+          ...(layout.attentionMask ? [layout.attentionMask.name] : []),
+          ...(generates ? [layout.inputIds.name, "position_ids"] : []),
+        ]
+      : [],
   );
   const defaulted = [...cacheInputs].filter((name) => !(name in given));
-  if (layout && defaulted.length > 0 && !broken(["model", "inputs"])) {
+  if (layout && !generates && defaulted.length > 0 && !broken(["model", "inputs"])) {
     sink.information(
       "model/missing-input",
       recipe.model?.inputs ? ["model", "inputs"] : ["model"],

@@ -4,8 +4,12 @@
 // model's signature, and the memory of the inputs `edge run` will make. I/O is injected (`RecipeCheckHost`) so the language server runs the same checks.
 import { promises as fs } from "node:fs";
 import { homedir } from "node:os";
-import { type ModelSignature, readModelSignature } from "../onnx/signature";
+import { type ModelSignature, modelSignature, readModelSignature } from "../onnx/signature";
+import { readModel } from "../onnx/read-model";
+import { decoderGraphView, decoderLimits } from "../onnx/decoder-limits";
+import { loadTokenizer } from "../data/text";
 import { checkBudgets } from "./check-budgets";
+import { checkGenerateModel, checkGenerateOptions } from "./check-generate";
 import {
   checkDatasetFiles,
   checkIdentityFiles,
@@ -61,6 +65,19 @@ export function nodeCheckHost(baseDir: string): RecipeCheckHost {
     baseDir,
     homeDir: homedir(),
     readModelSignature,
+    readDecoderLimits: async (modelPath) => {
+      try {
+        const model = await readModel(modelPath, { checkExternalData: false });
+        try {
+          return decoderLimits(decoderGraphView(model.proto, modelSignature(model.proto)));
+        } finally {
+          await model.close();
+        }
+      } catch {
+        return undefined; // the model's own problems are reported by the other checks
+      }
+    },
+    tokenizerVocabSize: async (path) => (await loadTokenizer(path).catch(() => undefined))?.vocabSize,
     estimatePeakMemory: async (modelPath, inputShapes) => {
       try {
         const report = await inspectModel(modelPath, { inputShapes });
@@ -96,6 +113,7 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   checkOptions(parts, sink);
   checkProviderMethods(parts, sink);
   checkBudgets(parts, sink);
+  checkGenerateOptions(parts, sink);
   let signature: ModelSignature | undefined;
   if (paths && model && !host.skipFiles) {
     [signature] = await Promise.all([
@@ -107,6 +125,15 @@ export async function checkRecipe(parsed: ParsedRecipe, host: RecipeCheckHost): 
   }
   checkInputSpecs(parts, sink, Object.fromEntries((signature?.inputs ?? []).map((i) => [i.name, i.dtype])));
   if (signature) checkAgainstModel(parts, signature, sink);
+  if (signature && paths && recipe.run?.generate) {
+    const dataName = recipe.run.generate.data;
+    const tokenizer = dataName === undefined ? undefined : paths.datasets[dataName]?.tokenizer;
+    const [limits, tokenizerVocabSize] = await Promise.all([
+      host.readDecoderLimits?.(paths.model),
+      tokenizer && host.tokenizerVocabSize ? host.tokenizerVocabSize(tokenizer) : undefined,
+    ]);
+    checkGenerateModel(parts, { signature, limits, tokenizerVocabSize }, sink);
+  }
   const inputMemory = checkInputMemory(parts, signature, sink);
   if (signature && paths && host.estimatePeakMemory && inputMemory.budgetBytes !== undefined && !inputMemory.reported)
     checkPeakEstimate(await host.estimatePeakMemory(paths.model, inputMemory.shapes), inputMemory.budgetBytes, sink);

@@ -67,6 +67,7 @@ function checkDatasetReferences(
     ["quantize", "calibration", "data"],
     ["evaluate", "data"],
     ["run", "data"],
+    ["run", "generate", "data"],
   ];
   const used = new Set<string>();
   const checkDataset = (name: string | undefined, path: string[]) => {
@@ -87,6 +88,7 @@ function checkDatasetReferences(
   checkDataset(recipe.quantize?.calibration?.data, ["quantize", "calibration", "data"]);
   checkDataset(recipe.evaluate?.data, ["evaluate", "data"]);
   checkDataset(recipe.run?.data, ["run", "data"]);
+  checkDataset(recipe.run?.generate?.data, ["run", "generate", "data"]);
   // A reference in a part that broke the schema may use any dataset: then say nothing about unused ones.
   if (references.some((path) => broken(path))) return;
   for (const name of datasets) {
@@ -94,7 +96,7 @@ function checkDatasetReferences(
       sink.information(
         "ref/unused-dataset",
         ["data", name],
-        `dataset \`${name}\` is not used by \`quantize.calibration\` or \`evaluate\``,
+        `dataset \`${name}\` is not used by \`quantize.calibration\`, \`evaluate\` or \`run\``,
         { on: "key" },
       );
   }

@@ -14,6 +14,7 @@ export {
 } from "./load-recipe";
 export { resolveRecipePath, resolveRecipePaths, type DatasetPaths, type RecipePaths } from "./resolve-paths";
 export { defaultDeviceName, implicitLocalDevice } from "./check-references";
+export { generationBudgets, promptLengths } from "./check-generate";
 export {
   countBySeverity,
   formatProblem,

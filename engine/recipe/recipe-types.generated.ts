@@ -548,6 +548,32 @@ export interface Run {
    * Stop the run after this many seconds.
    */
   timeout_s?: number;
+  /**
+   * Benchmark text generation instead of single forward passes (language models with a KV cache only): for each prompt length, prefill the prompt, then decode `new_tokens` tokens greedily one at a time with the growing cache. Measures time to first token, prefill and decode tokens/s, the latency of each decode step as the cache grows, peak memory and the tokens generated; one short untimed generation warms up first. `warmup`, `iterations`, `data` and `profile` do not apply. With `quantize` or `compile`, the original model generates too and the report compares them, tokens included.
+   */
+  generate?: Generate;
+}
+/**
+ * A generation benchmark: prompt lengths, tokens to decode, and where the prompts come from.
+ *
+ * This interface was referenced by `EdgeRecipe`'s JSON-Schema
+ * via the `definition` "Generate".
+ */
+export interface Generate {
+  /**
+   * Prompt length in tokens, or a list of lengths (one generation each, like llama-bench's `pp` rows). Prompt plus `new_tokens` must fit the model's positions.
+   *
+   * @minItems 1
+   */
+  prompt_tokens: number | [number, ...number[]];
+  /**
+   * Tokens to decode one at a time after the prompt (like llama-bench's `tg` rows); the prompt's own next token comes first and counts toward time to first token.
+   */
+  new_tokens: number;
+  /**
+   * Name of a `format: text` dataset under `data` whose text, tokenized with its `tokenizer`, gives the prompts (the first `prompt_tokens` tokens). Default: random token ids (`run.seed`) in `model.inputs.input_ids.range`, else over the whole vocabulary.
+   */
+  data?: string;
 }
 /**
  * Accuracy and resource measurements of the produced model, compared with the original model.
@@ -638,4 +664,16 @@ export interface Budgets {
    * Lowest allowed top-5 agreement with the original model, in percent. Needs `evaluate.metrics: [top5]`.
    */
   top5_min_pct?: number;
+  /**
+   * Highest allowed time to first token (prefill of the prompt and the choice of its next token), in milliseconds, at every prompt length. Needs `run.generate`.
+   */
+  ttft_ms?: number;
+  /**
+   * Lowest allowed prompt-processing rate (prompt tokens / time to first token), in tokens per second, at every prompt length. Needs `run.generate`.
+   */
+  prefill_tokens_per_s_min?: number;
+  /**
+   * Lowest allowed decode rate (tokens decoded one at a time / their wall time), in tokens per second, at every prompt length. Needs `run.generate`.
+   */
+  decode_tokens_per_s_min?: number;
 }

@@ -4,6 +4,7 @@
 // A budget that cannot be checked (unknown name, a metric `edge run` does not measure yet, no iterations) gets
 // pass: null and a reason; it neither passes nor fails the run.
 import type { CompareResult } from "../../common/evaluation";
+import type { GenerationRun } from "../../common/generation";
 import type { BudgetVerdict } from "../../common/report";
 import { BYTES_PER_MB, formatNumber } from "../../common/units";
 import type { RunResult } from "../run/result";
@@ -23,6 +24,7 @@ interface BudgetRule {
 }
 
 const noIterations = "no measured iterations";
+const noGeneration = "no generation was measured (a generation benchmark needs `run.generate`)";
 const rules: Record<string, BudgetRule> = {
   latency_p50_ms: { unit: "ms", kind: "max", measure: (r) => r.stats?.p50Ms, missing: noIterations },
   latency_p90_ms: { unit: "ms", kind: "max", measure: (r) => r.stats?.p90Ms, missing: noIterations },
@@ -43,7 +45,33 @@ const rules: Record<string, BudgetRule> = {
     measure: (r) => (r.session.creationMs > 0 ? r.memory.peakRssBytes / BYTES_PER_MB : null),
     missing: "no session was created",
   },
+  // Generation budgets hold at every prompt length: the worst one is checked.
+  ttft_ms: {
+    unit: "ms",
+    kind: "max",
+    measure: (r) => worst(r, "max", (g) => g.ttftMs),
+    missing: noGeneration,
+  },
+  prefill_tokens_per_s_min: {
+    unit: "tokens/s",
+    kind: "min",
+    measure: (r) => worst(r, "min", (g) => g.prefillTokensPerS),
+    missing: noGeneration,
+  },
+  decode_tokens_per_s_min: {
+    unit: "tokens/s",
+    kind: "min",
+    measure: (r) => worst(r, "min", (g) => g.decode.tokensPerS),
+    missing: "no decode steps were generated (a generation benchmark needs `run.generate`)",
+  },
 };
+
+/** The largest or smallest figure over the run's generations; undefined without any. */
+function worst(r: RunResult, kind: "max" | "min", figure: (g: GenerationRun) => number | null): number | undefined {
+  const values = (r.generation?.runs ?? []).map(figure).filter((v): v is number => v !== null);
+  if (values.length === 0) return undefined;
+  return kind === "max" ? Math.max(...values) : Math.min(...values);
+}
 
 interface EvaluationRule {
   /** The `evaluate.metrics` entry that asks for this measurement. */

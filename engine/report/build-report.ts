@@ -2,6 +2,7 @@
 // checking the budgets on the way. Pure: writing is write-report.ts's job.
 import { isAbsolute, relative } from "node:path";
 import type { ReportEvaluation } from "../../common/evaluation";
+import type { ReportGeneration } from "../../common/generation";
 import type { ReportOptimization } from "../../common/optimization";
 import { PROFILE_FILE } from "../../common/profile-summary";
 import {
@@ -30,6 +31,8 @@ export interface ReportContext {
   evaluation?: ReportEvaluation;
   /** Errors of steps after the run (evaluation) that leave the run's measurements standing. */
   extraErrors?: RunErrorInfo[];
+  /** The generation section, with the original model's comparison (pipeline); default the result's own. */
+  generation?: ReportGeneration;
 }
 
 const PROFILE_NOTE =
@@ -78,6 +81,7 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
   if (overBudget) errors.push(overBudget);
   const status = result.status === "ok" && (overBudget || context.extraErrors?.length) ? "failed" : result.status;
   const profile = result.profile;
+  const generation = context.generation ?? result.generation;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     engineVersion: ENGINE_VERSION,
@@ -120,6 +124,7 @@ export function buildRunReport(result: RunResult, context: ReportContext): RunRe
     artifacts: reportArtifacts(context, profile.path),
     optimization: context.optimization,
     evaluation: context.evaluation,
+    ...(generation ? { generation } : {}),
   };
 }
 

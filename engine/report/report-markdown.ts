@@ -2,6 +2,7 @@
 // on GitHub and in a terminal).
 import { type RunReport, formatIterationRanges } from "../../common/report";
 import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, formatSeconds } from "../../common/units";
+import { renderGenerationMarkdown } from "./generation-markdown";
 import { renderOptimizationMarkdown } from "./optimization-report";
 
 const statusLine: Record<RunReport["status"], string> = { ok: "✓ ok", failed: "✗ failed", aborted: "⚠ aborted" };
@@ -84,10 +85,11 @@ export function renderReportMarkdown(report: RunReport): string {
     if (Array.isArray(notes) && notes.length > 0)
       rows.push(["runner notes", notes.map((n) => esc(String(n))).join("<br>")]);
   }
-  rows.push([
-    "iterations",
-    `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`,
-  ]);
+  if (!report.generation)
+    rows.push([
+      "iterations",
+      `${report.run.warmupDone}/${report.run.warmupRequested} warm-up, ${report.run.iterationsDone}/${report.run.iterationsRequested} measured; inputs ${report.run.datasetSamples > 0 ? `from ${report.run.datasetSamples} dataset samples` : `synthetic (seed ${report.run.seed})`}`,
+    ]);
   if (report.throughput?.fromMeanIps != null) {
     rows.push([
       "throughput",
@@ -117,6 +119,8 @@ export function renderReportMarkdown(report: RunReport): string {
       "",
     );
   }
+
+  out.push(...renderGenerationMarkdown(report.generation));
 
   out.push(...renderOptimizationMarkdown(report.optimization, report.evaluation));
 

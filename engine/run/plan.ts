@@ -70,6 +70,27 @@ export interface RunPlan {
   profileWindows?: FixedWindows;
   /** For messages (`device` in errors); default "local". */
   deviceName?: string;
+  /**
+   * A generation benchmark instead of the iterations (generate.ts): `warmup`, `iterations`, `samples`, `inputs` and
+   * `profile` do not apply. Language models with a KV cache only.
+   */
+  generate?: GeneratePlan;
+}
+
+/** What to generate: per prompt length, a prefill and `newTokens` greedy decode steps with the growing cache. */
+export interface GeneratePlan {
+  /** Prompt lengths in tokens, one generation each, in order. */
+  promptTokens: number[];
+  /** Decode steps after each prefill. */
+  newTokens: number;
+  /** The prompts' token ids, one per promptTokens entry (each that long), e.g. from a text dataset; else random. */
+  prompts?: number[][];
+  /** Inclusive range of random prompt ids (seeded by the plan's seed); default [0, vocab - 1] from the logits' dim. */
+  tokenRange?: [number, number];
+  /** Skip the untimed warm-up generation (default: one, with the first prompt and a few decode steps). */
+  noWarmup?: boolean;
+  /** Mark the token events as the original model's, generating for comparison. */
+  reference?: boolean;
 }
 
 export const planDefaults = {

@@ -1,6 +1,7 @@
 // What a run measured. Produced by a runner (runLocal today; ssh/adb runners later), turned into a report by
 // engine/report. An aborted or failed run still carries everything measured before it stopped. Its parts are the
 // report's (common/report.ts): a RunResult's model, session and memory are report.json's as they are.
+import type { GenerationResult } from "../../common/generation";
 import type { HostInfo } from "../../common/measurements";
 import type { DeviceKind, DeviceProbe } from "../../common/devices";
 import type { DeviceTransfer, ReportMemory, RunErrorInfo, RunStatus } from "../../common/report";
@@ -48,4 +49,6 @@ export interface RunResult {
   /** Dataset samples fed in rotation; 0 when all inputs were synthetic. */
   datasetSamples: number;
   seed: number;
+  /** The generation benchmark's measurements, when the plan generates (`plan.generate`). */
+  generation?: GenerationResult;
 }

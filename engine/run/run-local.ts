@@ -2,7 +2,9 @@
 // a session (timed), warms up, runs the measured iterations (each timed around session.run only), samples RSS,
 // and, when profiling, streams the kernels of profiled windows of iterations as they complete (live-profile.ts:
 // they are replayed on profiled sessions of their own, so every measured timing stays faithful) and writes
-// profile.json at the end. Abortable between iterations: an aborted run returns what it measured.
+// profile.json at the end. Abortable between iterations: an aborted run returns what it measured. With
+// `plan.generate`, a generation benchmark (generate.ts) takes the place of the warm-up and the iterations, on the
+// same session with the same options.
 //
 // A stop (the signal) during the iterations keeps the profile of the windows streamed so far (profile.json holds
 // exactly the kernels streamed); the window in progress is dropped.
@@ -14,7 +16,10 @@ import { EdgeError, isEdgeError } from "../errors";
 import { type EventSink, type StepName, nullSink } from "../events";
 import { step } from "../step";
 import type { Sample } from "../data/typed-tensor";
-import { resolveFeeds } from "./feeds";
+import { type FeedSet, resolveFeeds } from "./feeds";
+import { type GenerateIo, generateIo } from "./generate-io";
+import { runGenerations } from "./generate";
+import type { GenerationResult } from "../../common/generation";
 import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";
 import { type Ort, type OrtSession, loadOrt, ortSessionOptions, ortVersion } from "./ort";
@@ -59,13 +64,15 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   )
     throw new EdgeError("run/input", `profileWindows needs 1 ≤ iterations ≤ every, got ${JSON.stringify(windows)}`);
 
-  const { modelFiles, feedSet, ort } = await step(
+  const { modelFiles, feedSet, io, ort } = await step(
     sink,
     "load",
     async () => {
       const modelFiles = await readModelFiles(plan.modelPath, deviceName);
-      const feedSet = resolveFeeds(modelFiles.signature, plan, sink);
-      return { modelFiles, feedSet, ort: await loadOrt() };
+      // A generation makes its own feeds (generate-io.ts); a model it cannot feed stops the run here.
+      const io = plan.generate ? generateIo(modelFiles.signature, plan.modelPath, plan.dims) : undefined;
+      const feedSet = io ? generateFeedSet(io, plan) : resolveFeeds(modelFiles.signature, plan, sink);
+      return { modelFiles, feedSet, io, ort: await loadOrt() };
     },
     { detail: plan.modelPath },
   );
@@ -82,6 +89,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   let creationMs = 0;
   let wallClockMs = 0;
   let profile: RunProfile | undefined;
+  let generation: GenerationResult | undefined;
   const rssBeforeBytes = process.memoryUsage.rss();
   let peakRssBytes = rssBeforeBytes;
   const sampleRss = () => {
@@ -107,7 +115,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
             creationMs = performance.now() - tSession;
             session = s;
             // Profiled windows run on sessions of their own (live-profile.ts); the first is made here, untimed.
-            if (plan.profile)
+            if (plan.profile && !plan.generate)
               live = await LiveProfile.open({
                 ort,
                 modelPath: plan.modelPath,
@@ -144,7 +152,32 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       const notAborted = () => !signal?.aborted;
       let phase: StepName = "warmup";
       try {
-        if (warmup > 0) {
+        if (io && plan.generate) {
+          phase = "run";
+          generation = { warmup: null, runs: [] };
+          const logits = modelFiles.signature.outputs.find((o) => o.name === io.logits)?.dims;
+          const vocab = logits?.[logits.length - 1];
+          await runGenerations(
+            {
+              ort,
+              session: created,
+              io,
+              plan: plan.generate,
+              seed: plan.seed ?? planDefaults.seed,
+              vocabSize: typeof vocab === "number" ? vocab : undefined,
+              sink,
+              signal,
+              sampleRss: () => {
+                const rss = process.memoryUsage.rss();
+                if (rss > peakRssBytes) peakRssBytes = rss;
+                return rss;
+              },
+              modelPath: plan.modelPath,
+            },
+            generation,
+          );
+        }
+        if (warmup > 0 && !plan.generate) {
           await step(
             sink,
             "warmup",
@@ -164,7 +197,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
           );
         }
         phase = "run";
-        if (!signal?.aborted) {
+        if (!signal?.aborted && !plan.generate) {
           await step(
             sink,
             "run",
@@ -196,7 +229,9 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
           sink.emit({
             type: "log",
             level: "warning",
-            message: `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations`,
+            message: generation
+              ? `run aborted after ${generation.runs.length} of ${plan.generate?.promptTokens.length} generations`
+              : `run aborted after ${warmupMs.length} warm-up and ${latenciesMs.length} measured iterations`,
           });
         }
       } catch (e) {
@@ -204,7 +239,9 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         status = "failed";
         error = errorInfo(
           e,
-          `inference failed at ${phase === "run" ? "measured" : "warm-up"} iteration ${phase === "run" ? latenciesMs.length : warmupMs.length}`,
+          generation
+            ? `generation failed after ${generation.runs.length} of ${plan.generate?.promptTokens.length} prompt lengths`
+            : `inference failed at ${phase === "run" ? "measured" : "warm-up"} iteration ${phase === "run" ? latenciesMs.length : warmupMs.length}`,
           where,
         );
         sink.emit({ type: "error", ...error });
@@ -250,8 +287,8 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       outputs: modelFiles.signature.outputs.map((o) => o.name),
     },
     session: { options: sessionOptions, ortOptions: { ...ortSessionOptions(sessionOptions) }, creationMs },
-    warmup: { requested: warmup, done: warmupMs.length, latenciesMs: warmupMs },
-    iterations: { requested: iterations, done: latenciesMs.length },
+    warmup: { requested: plan.generate ? 0 : warmup, done: warmupMs.length, latenciesMs: warmupMs },
+    iterations: { requested: plan.generate ? 0 : iterations, done: latenciesMs.length },
     latenciesMs,
     stats,
     throughput: throughput(stats, latenciesMs.length, wallClockMs),
@@ -259,5 +296,18 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
     profile: { enabled: plan.profile === true, ...profile },
     datasetSamples: plan.samples?.length ?? 0,
     seed: plan.seed ?? planDefaults.seed,
+    ...(generation ? { generation } : {}),
   };
+}
+
+/** What a generation feeds, for the report: the first prompt's ids and mask, and an empty cache. */
+function generateFeedSet(io: GenerateIo, plan: RunPlan): FeedSet {
+  const n = plan.generate?.promptTokens[0] ?? 1;
+  const source = plan.generate?.prompts ? "dataset" : "synthetic";
+  const inputs: FeedSet["inputs"] = [{ name: io.inputIds.name, dtype: io.inputIds.dtype, shape: [1, n], source }];
+  if (io.mask) inputs.push({ name: io.mask.name, dtype: io.mask.dtype, shape: [1, n], source: "synthetic" });
+  if (io.positionIds)
+    inputs.push({ name: io.positionIds.name, dtype: io.positionIds.dtype, shape: [1, n], source: "synthetic" });
+  for (const c of io.cache) inputs.push({ name: c.input, dtype: c.dtype, shape: c.emptyShape, source: "synthetic" });
+  return { inputs, samples: [] };
 }

@@ -56,6 +56,26 @@ ${budgets}
   return { dir, report: JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport };
 }
 
+/** A generation run: the tiny LM quantized to int4 generating (pp8, pp16; tg6), the original model beside it. */
+function runGeneration(): { dir: string; report: RunReport } {
+  const recipe = join(work, "gen.edge.yaml");
+  writeFileSync(
+    recipe,
+    `name: gen
+model: { path: ${join(repoRoot, "samples/tiny-lm/model.onnx")}, inputs: { input_ids: { range: [32, 126] } } }
+quantize: { method: int4-weight-only }
+run: { generate: { prompt_tokens: [8, 16], new_tokens: 6 } }
+budgets: { decode_tokens_per_s_min: 0.001 }
+`,
+  );
+  const dir = join(work, "runs", `20260101-00000${runs.length}-gen-local`);
+  const result = spawnSync(process.execPath, [join(repoRoot, "bin", "edge.js"), "run", recipe, "--out", dir], {
+    encoding: "utf8",
+  });
+  assert.ok(existsSync(join(dir, "report.json")), `edge run wrote no report (exit ${result.status}): ${result.stderr}`);
+  return { dir, report: JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport };
+}
+
 function entry(run: { dir: string; report: RunReport }) {
   return { runDir: `file://${run.dir}`, runId: run.dir.split("/").pop()!, report: run.report };
 }
@@ -111,6 +131,7 @@ before(async () => {
       "  cosine_min: 0.99",
       "quantize: { method: int8-dynamic }\nevaluate: { metrics: [cosine, top1, latency] }",
     ),
+    runGeneration(),
   );
   const nonces = new Map<string, string>();
   server = createServer((req, res) => {
@@ -143,6 +164,7 @@ before(async () => {
     ["/single", { mode: "single", runs: [entry(runs[0])] }],
     ["/compare", { mode: "compare", runs: [entry(runs[0]), entry(runs[1])] }],
     ["/optimized", { mode: "single", runs: [entry(runs[2])] }],
+    ["/generation", { mode: "single", runs: [entry(runs[3])] }],
   ] as [string, ReportState][]) {
     const nonce = makeNonce();
     nonces.set(path, nonce);
@@ -261,6 +283,29 @@ void test("an optimized run: what quantize did, original vs optimized side by si
   assert.equal(await p.locator("#worst-nodes-table tbody tr").count(), Math.min(10, worst.length));
   assert.equal(await p.locator("#worst-nodes-table tbody tr").first().locator("td").first().innerText(), worst[0].node);
   await p.screenshot({ path: join(artifacts, "report-optimized.png"), fullPage: true });
+  await noViolations(p, consoleCsp);
+  await p.close();
+});
+
+void test("a generation run: the llama-bench-like table, the original beside it, and the per-step latency chart", async () => {
+  const { page: p, consoleCsp } = await open("/generation");
+  const g = runs[3].report.generation!;
+  await p.locator("#generation-table").waitFor();
+  const rows = await p.locator("#generation-table tbody tr").allInnerTexts();
+  assert.equal(rows.length, 8, rows.join("\n"));
+  assert.match(rows[0], new RegExp(`^this run\\s+pp8\\s+\\S+\\s+${formatMs(g.runs[0].ttftMs).replace(".", "\\.")}`));
+  assert.match(rows[3], /^this run\s+tg6 @ pp16/);
+  assert.match(rows[4], /^original\s+pp8/);
+  const comparison = await p.locator("#generation-comparison tbody tr").allInnerTexts();
+  assert.deepEqual(
+    comparison.map((r) => r.split("\t").slice(0, 2).join(" ")),
+    g.comparison!.map((c) => `pp${c.promptTokens} ${c.matchingTokens} of ${c.comparedTokens}`),
+  );
+  // One series per prompt length and model, one point per decode step.
+  assert.equal(await p.locator("svg.step-chart g.series").count(), 4);
+  assert.equal(await p.locator("svg.step-chart g.series circle.point").count(), 4 * 6);
+  assert.equal(await p.locator("#latency").count(), 0, "no iteration latency section for a generation run");
+  await p.screenshot({ path: join(artifacts, "report-generation.png"), fullPage: true });
   await noViolations(p, consoleCsp);
   await p.close();
 });

@@ -55,14 +55,24 @@ function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
   return el;
 }
 
-export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
+/** What the axes and points are called: iterations by default; decode steps in the generation chart. */
+export interface ChartNames {
+  /** The chart's class besides `latency-chart`. */
+  className?: string;
+  ariaLabel?: string;
+  xLabel?: string;
+  /** A point's name in its tooltip: "#3" by default. */
+  pointName?: (index: number) => string;
+}
+
+export function renderChart(series: readonly ChartSeries[], names: ChartNames = {}): SVGSVGElement {
   const layout = layoutChart(series);
   const root = svg("svg", {
     viewBox: `0 0 ${layout.width} ${layout.height}`,
-    class: "latency-chart",
+    class: names.className ? `latency-chart ${names.className}` : "latency-chart",
     role: "img",
   }) as SVGSVGElement;
-  root.setAttribute("aria-label", "Latency per iteration");
+  root.setAttribute("aria-label", names.ariaLabel ?? "Latency per iteration");
   const { plot } = layout;
   for (const tick of layout.yTicks) {
     root.append(svg("line", { x1: plot.left, x2: plot.right, y1: tick.y, y2: tick.y, class: "grid" }));
@@ -76,7 +86,7 @@ export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
     class: "axis-label",
     "text-anchor": "middle",
   });
-  xLabel.textContent = "iteration";
+  xLabel.textContent = names.xLabel ?? "iteration";
   const yLabel = svg("text", { x: 12, y: plot.top + 8, class: "axis-label" });
   yLabel.textContent = "ms";
   root.append(xLabel, yLabel);
@@ -92,7 +102,7 @@ export function renderChart(series: readonly ChartSeries[]): SVGSVGElement {
     for (const p of s.points) {
       const dot = svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3, class: "point" });
       const title = svg("title", {});
-      title.textContent = `${s.label} #${p.iteration}: ${formatMs(p.ms)}`;
+      title.textContent = `${s.label} ${names.pointName ? names.pointName(p.iteration) : `#${p.iteration}`}: ${formatMs(p.ms)}`;
       dot.append(title);
       group.append(dot);
     }

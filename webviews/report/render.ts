@@ -4,6 +4,7 @@ import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio } from 
 import type { ReportState, RunEntry } from "../protocol/report";
 import { codicon, h, ui } from "../ui/toolkit";
 import { renderChart } from "./chart";
+import { generationSection } from "./generation";
 import { bytesOrDash, deltaClass, formatDelta, msOrDash, rateOrDash } from "./format";
 
 export interface RenderActions {
@@ -130,24 +131,27 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
       ),
     );
   const l = r.latency;
-  out.push(
-    section(
-      "Latency",
-      "latency",
-      l
-        ? table(
-            ["statistic", "value"],
-            stats.map(([name, key]) => [name, msOrDash(l[key])]),
-            "latency-table",
-            stats.map(([name]) => name),
-          )
-        : h("p", { text: "No measured iterations." }),
-      h("p", {
-        class: "note",
-        text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.profiledIterations ? ` Profiled iterations: ${formatIterationRanges(r.profile.profiledIterations) || "none"}.` : ""}${r.profile.note ? ` ${r.profile.note}` : ""}`,
-      }),
-    ),
-  );
+  // A generation run makes no measured iterations: its own section takes the latency's place.
+  if (r.generation) out.push(generationSection(r.generation));
+  if (!r.generation || l)
+    out.push(
+      section(
+        "Latency",
+        "latency",
+        l
+          ? table(
+              ["statistic", "value"],
+              stats.map(([name, key]) => [name, msOrDash(l[key])]),
+              "latency-table",
+              stats.map(([name]) => name),
+            )
+          : h("p", { text: "No measured iterations." }),
+        h("p", {
+          class: "note",
+          text: `${r.run.iterationsDone} of ${r.run.iterationsRequested} iterations measured after ${r.run.warmupDone} warm-up.${r.profile.profiledIterations ? ` Profiled iterations: ${formatIterationRanges(r.profile.profiledIterations) || "none"}.` : ""}${r.profile.note ? ` ${r.profile.note}` : ""}`,
+        }),
+      ),
+    );
   if (r.latenciesMs.length)
     out.push(section("Latency per iteration", "chart", renderChart([{ label: r.runId, valuesMs: r.latenciesMs }])));
   out.push(

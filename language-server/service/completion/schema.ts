@@ -11,7 +11,7 @@ import { enumEntries, inlineYaml, markdownAt, typeLabel } from "../hover/schema-
 const TRANSPORTS = ["local", "ssh", "adb"];
 
 /** Paths (map keys as `*`) whose string value names a dataset, or a device. */
-const DATASET_REFERENCES = new Set(["quantize.calibration.data", "evaluate.data", "run.data"]);
+const DATASET_REFERENCES = new Set(["quantize.calibration.data", "evaluate.data", "run.data", "run.generate.data"]);
 const DEVICE_REFERENCES = new Set(["run.device"]);
 
 /** `devices.*.adb.serial` for ["devices", "pixel8", "adb", "serial"]: names of map entries as `*`, indexes as `#`. */

@@ -153,6 +153,7 @@ export async function worldValueItems(
     case "quantize.calibration.data":
     case "evaluate.data":
     case "run.data":
+    case "run.generate.data":
       return names.datasets().map((name, i) =>
         completionItem(request, name, scalarText(request, name), {
           kind: CompletionItemKind.Reference,

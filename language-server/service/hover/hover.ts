@@ -128,6 +128,7 @@ async function hoverMarkdown(
     case "quantize.calibration.data":
     case "evaluate.data":
     case "run.data":
+    case "run.generate.data":
       return datasetMarkdown(word, valueAt(text, ["data", word]));
   }
   return valueMarkdown(path, word);

@@ -16,6 +16,7 @@ export const nameSections: Record<NameKind, { definedIn: string; usedAt: DataPat
       ["quantize", "calibration", "data"],
       ["evaluate", "data"],
       ["run", "data"],
+      ["run", "generate", "data"],
     ],
   },
 };

@@ -1,0 +1,96 @@
+// A generation benchmark (`run.generate`) through the device runner: the bundle for this machine started as a child
+// process the way a transport starts it, with a plan that generates (its token events on stdout as JSON lines, the
+// generation in result.json); and `edge run` on an ssh device (a private sshd on loopback) end to end: the token
+// events stream back live and the report has the device's generation. Needs `npm run build`.
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import type { TokenEvent } from "../../common/events";
+import { RUNNER_FILES } from "../../engine/device-runner/plan-file";
+import { type RunnerBundle, prepareRunnerBundle } from "../../engine/devices/runner-bundle";
+import type { RunResult } from "../../engine/run/result";
+import { reportOf, sshSkip, startEdgeRun, tempDir as runTempDir, useSshd } from "./device-run-helpers";
+import { RUNNER_DIST, TINY_LM, ofType, pushBundle, startRunner, tempDir, writePlan } from "./runner-helpers";
+
+let bundle: RunnerBundle;
+let runnerDir: string;
+const device = tempDir("edge-generate-device-");
+
+before(async () => {
+  assert.ok(existsSync(RUNNER_DIST), `${RUNNER_DIST} is missing: run \`npm run build\` first`);
+  bundle = await prepareRunnerBundle({
+    os: "linux",
+    arch: process.arch,
+    nodeOnDevice: { path: process.execPath, version: process.version },
+    cacheDir: tempDir("edge-generate-cache-"),
+  });
+  runnerDir = pushBundle(bundle, device);
+});
+
+void test("the device runner generates: token events on stdout as they happen, the generation in result.json", async () => {
+  const work = join(device, "work-generate");
+  const plan = writePlan(work, {
+    modelPath: "model.onnx",
+    outDir: "out",
+    deviceName: "test-device",
+    generate: { promptTokens: [6, 10], newTokens: 5, tokenRange: [32, 126] },
+  });
+  copyFileSync(TINY_LM, join(work, "model.onnx"));
+  const run = await startRunner([...bundle.launch(runnerDir).argv, plan], { cwd: device });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(run.stray, []);
+  assert.deepEqual(
+    ofType(run.events, "step/start").map((e) => e.step),
+    ["load", "session", "warmup", "run"],
+  );
+  const tokens = ofType(run.events, "token") as TokenEvent[];
+  assert.deepEqual(
+    tokens.map((e) => [e.promptTokens, e.step, e.cacheLength]),
+    [6, 10].flatMap((n) => [0, 1, 2, 3, 4, 5].map((s) => [n, s, n + s])),
+  );
+  const result = JSON.parse(readFileSync(join(work, "out", RUNNER_FILES.result), "utf8")) as RunResult;
+  assert.equal(result.status, "ok");
+  assert.deepEqual(
+    result.generation!.runs.map((r) => r.tokenIds),
+    [6, 10].map((n) => tokens.filter((e) => e.promptTokens === n).map((e) => e.tokenId)),
+  );
+});
+
+void describe("edge run with run.generate on an ssh device", { skip: sshSkip }, () => {
+  const ssh = useSshd();
+
+  void test("the runner there generates; token events stream back live; the report has the generation", async () => {
+    const dir = runTempDir();
+    writeFileSync(
+      join(dir, "r.edge.yaml"),
+      `name: t
+model:
+  path: ${join(process.cwd(), TINY_LM)}
+  inputs: { input_ids: { range: [32, 126] } }
+devices:
+  dev: { ssh: { host: ${ssh.sshd.alias} }, workdir: "${join(dir, "device work")}" }
+run: { device: dev, generate: { prompt_tokens: [8], new_tokens: 6 } }
+budgets: { decode_tokens_per_s_min: 0.001 }
+`,
+    );
+    const run = startEdgeRun(dir, ssh.env);
+    const first = await run.waitFor((e) => e.type === "token");
+    const { code, exitedAt } = await run.done;
+    assert.equal(code, 0, run.stderr());
+    assert.ok(first.receivedAt < exitedAt, "token events arrive while the run goes on");
+    const report = reportOf(run);
+    assert.equal(report.device.kind, "ssh");
+    const g = report.generation!;
+    assert.equal(g.runs.length, 1);
+    const tokens = run.events.filter((e): e is TokenEvent & { receivedAt: number } => e.type === "token");
+    assert.deepEqual(
+      tokens.map((e) => e.tokenId),
+      g.runs[0].tokenIds,
+    );
+    assert.deepEqual(
+      report.budgets.map((b) => [b.name, b.pass]),
+      [["decode_tokens_per_s_min", true]],
+    );
+  });
+});
