@@ -2,7 +2,7 @@
 // transitions, why nodes stay on the CPU, and the caveats of the source table).
 import { formatBytes, formatPercent as pct } from "../../common/units";
 import type { SupportAnalysis } from "./analyze-support";
-import { fusionLines } from "./fusions/format-fusions";
+import { fusionLines } from "../../common/fusion-text";
 import type { CompileResult } from "./compile-model";
 
 function flopsText(n: number): string {

@@ -7,7 +7,7 @@ import type { ReportOptimization } from "../../common/optimization";
 import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio, formatSeconds } from "../../common/units";
 import type { QuantizeResult } from "../quantize/types";
 import type { CompileOutcome } from "../compile/compile-outcome";
-import { fusionLines } from "../compile/fusions/format-fusions";
+import { fusionLines } from "../../common/fusion-text";
 
 export type { ReportEvaluation } from "../../common/evaluation";
 export type { ReportOptimization } from "../../common/optimization";

@@ -56,7 +56,10 @@ ${budgets}
   return { dir, report: JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunReport };
 }
 
-/** A generation run: the tiny LM quantized to int4 generating (pp8, pp16; tg6), the original model beside it. */
+/**
+ * A generation run: the tiny LM quantized to int4 and compiled (with compile's transformer fusions) generating (pp8,
+ * pp16; tg6), the original model beside it.
+ */
 function runGeneration(): { dir: string; report: RunReport } {
   const recipe = join(work, "gen.edge.yaml");
   writeFileSync(
@@ -64,6 +67,7 @@ function runGeneration(): { dir: string; report: RunReport } {
     `name: gen
 model: { path: ${join(repoRoot, "samples/tiny-lm/model.onnx")}, inputs: { input_ids: { range: [32, 126] } } }
 quantize: { method: int4-weight-only }
+compile: { optimization: all }
 run: { generate: { prompt_tokens: [8, 16], new_tokens: 6 } }
 budgets: { decode_tokens_per_s_min: 0.001 }
 `,
@@ -305,6 +309,11 @@ void test("a generation run: the llama-bench-like table, the original beside it,
   assert.equal(await p.locator("svg.step-chart g.series").count(), 4);
   assert.equal(await p.locator("svg.step-chart g.series circle.point").count(), 4 * 6);
   assert.equal(await p.locator("#latency").count(), 0, "no iteration latency section for a generation run");
+  // Compile's fusions, as report.md has them.
+  const fusions = runs[3].report.optimization!.compile!.fusions!;
+  const optimization = await p.locator("#optimization-table").innerText();
+  for (const [op, n] of Object.entries(fusions.applied)) assert.ok(optimization.includes(`${op} ×${n}`), optimization);
+  assert.ok((fusions.applied.MultiHeadAttention ?? 0) > 0, JSON.stringify(fusions));
   await p.screenshot({ path: join(artifacts, "report-generation.png"), fullPage: true });
   await noViolations(p, consoleCsp);
   await p.close();

@@ -1,4 +1,5 @@
 // Builds the report's DOM from the state (one run, or two compared). No inline styles: classes styled by report.css.
+import { fusionLines } from "../../common/fusion-text";
 import { type BudgetVerdict, type RunReport, formatIterationRanges } from "../../common/report";
 import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio } from "../../common/units";
 import type { ReportState, RunEntry } from "../protocol/report";
@@ -232,6 +233,7 @@ function optimizationSections(r: RunReport): HTMLElement[] {
     }
     if (c) {
       rows.push(["compile", `${c.provider} at ${c.optimization}: ${c.nodesBefore} → ${c.nodesAfter} nodes`]);
+      for (const line of fusionLines(c.fusions)) rows.push(["", line]);
       const s = c.support;
       if (s)
         rows.push([

@@ -1,6 +1,7 @@
-// The fusions of a compile in a few lines of text, for `edge compile` and report.md: what was fused (per op), what
-// was dropped, the check, and the patterns that did not match grouped by reason with the first nodes of each.
-import type { ReportFusions } from "../../../common/optimization";
+// The fusions of a compile in a few lines of text, for `edge compile`, report.md and the report webview: what was
+// fused (per op), what was dropped, the check, and the patterns that did not match grouped by reason with the first
+// nodes of each.
+import type { ReportFusions } from "./optimization";
 
 /** Lines without a leading marker; the caller indents or bullets them. */
 export function fusionLines(f: ReportFusions | undefined): string[] {
