@@ -5,7 +5,8 @@
 // a few rounds and the medians of their decode rates (tokens/s over the decode steps' wall time, which both measure
 // the same way) are compared. Goal: the bare loop's rate ≤ 1.03× edge run's. The two sides' greedy tokens must be
 // equal. `-- --via runner` times runLocal in a child process (bench/runner-child.ts) instead of the CLI (`auto`, the
-// default, falls back to it while `edge run` is not built); `-- --skip-large` skips the 135 M LM.
+// default, falls back to it while `edge run` is not built); `-- --skip-large` skips the 135 M LM. Then the decode
+// speed of fp32, int8 and int4 (fused) models (issue 13's item 3, bench/fusion-decode.ts; `-- --skip-decode` skips it).
 // Usage: npm run bench:generate [-- --rounds N] [-- --via cli|runner] [-- --prompt N] [-- --new-tokens N]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -221,10 +222,26 @@ for (const model of models) {
 console.log(`runner side: ${via === "cli" ? "node bin/edge.js run --events jsonl" : "runLocal in a child process"}`);
 
 // ── Decode speed of fp32 / int8 / int4 (fused) models ────────────────────────────────────────────────────────────
-// Reserved for the lead (issue 13, item 3): decode tokens/s of the 268 M generated LM at batch 1, KV cache 128,
-// fp32 against int8 and int4 with the transformer fusions, through this same `run.generate` path; goals int4 ≥ 4×,
-// int8 ≥ 3× fp32. Add the figures to `decodeRatios` and they join the last line.
+// Issue 13, item 3: one decode step (batch 1, KV cache 128, default threads) of the 268 M generated LM, fp32 against
+// int8 and int4 with compile's transformer fusions, measured by bench/fusion-decode.ts in a child process (its models
+// are cached in bench/.work/fusions/); goals int4 ≥ 4×, int8 ≥ 3× fp32. `-- --skip-decode` skips it.
 const decodeRatios: string[] = [];
+if (!process.argv.includes("--skip-decode")) {
+  console.log("\ndecode speed of the 268 M LM, fp32 against int8 and int4 with fusions (bench/fusion-decode.ts):");
+  const decode = await run([
+    "--import",
+    "tsx",
+    "bench/fusion-decode.ts",
+    "--rounds",
+    String(Math.max(3, rounds)),
+    "--no-profile",
+  ]);
+  process.stdout.write(decode.stdout);
+  const line = decode.stdout.split("\n").find((l) => l.startsWith("fusion-decode: "));
+  if (decode.code !== 0 || !line)
+    console.log(`fusion-decode failed (exit ${decode.code}): ${decode.stderr.slice(-2000)}`);
+  else decodeRatios.push(line.slice("fusion-decode: ".length));
+}
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 console.log(
