@@ -19,7 +19,7 @@ import { readModelSignature } from "../onnx/signature";
 import type { ModelExport } from "../recipe/recipe-types.generated";
 import { ENGINE_VERSION } from "../version";
 import { exportInvocation, exportKey } from "./export-spec";
-import { findProgram } from "./find-program";
+import { findProgram } from "../fs/find-program";
 
 export const EXPORT_STAMP_FILE = ".edge-export.json";
 

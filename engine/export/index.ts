@@ -7,4 +7,4 @@ export {
   type ExportStamp,
 } from "./export-model";
 export { exportInvocation, exportKey, type ExportInvocation } from "./export-spec";
-export { findProgram } from "./find-program";
+export { findProgram } from "../fs/find-program";

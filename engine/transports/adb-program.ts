@@ -2,9 +2,9 @@
 // setting), else `$ANDROID_HOME/platform-tools/adb`, then `$ANDROID_SDK_ROOT/platform-tools/adb`, else `adb` on PATH.
 // adb is always spawned with an argument array, never through a local shell.
 import { execFile } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { EdgeError } from "../errors";
+import { isExecutableFile } from "../fs/find-program";
 
 export interface AdbProgramOptions {
   /** An explicit adb path (the `edge.adb.path` setting); used as given, an error when it is missing. */
@@ -15,16 +15,6 @@ export interface AdbProgramOptions {
 
 const exeName = process.platform === "win32" ? "adb.exe" : "adb";
 
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The adb to run; `transport/not-found` with a hint when there is none. */
 export function findAdb(options: AdbProgramOptions = {}): string {
   const env = options.env ?? process.env;
@@ -32,11 +22,11 @@ export function findAdb(options: AdbProgramOptions = {}): string {
   const bare = options.adbPath !== undefined && !/[\\/]/.test(options.adbPath);
   if (options.adbPath && bare && options.adbPath !== exeName && options.adbPath !== "adb") {
     for (const dir of (env.PATH ?? "").split(delimiter)) {
-      if (dir && isExecutable(join(dir, options.adbPath))) return join(dir, options.adbPath);
+      if (dir && isExecutableFile(join(dir, options.adbPath))) return join(dir, options.adbPath);
     }
   }
   if (options.adbPath && !bare) {
-    if (isExecutable(options.adbPath)) return options.adbPath;
+    if (isExecutableFile(options.adbPath)) return options.adbPath;
     throw new EdgeError("transport/not-found", `adb not found at ${options.adbPath}`, {
       hint: "fix the `edge.adb.path` setting, or clear it to use $ANDROID_HOME/platform-tools/adb or adb on PATH",
     });
@@ -44,12 +34,12 @@ export function findAdb(options: AdbProgramOptions = {}): string {
   for (const sdk of [env.ANDROID_HOME, env.ANDROID_SDK_ROOT]) {
     if (!sdk) continue;
     const candidate = join(sdk, "platform-tools", exeName);
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, exeName);
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   throw new EdgeError("transport/not-found", "adb not found (not in $ANDROID_HOME/platform-tools nor on PATH)", {
     hint: "install Android's platform-tools (or Debian's `adb` package), or set `edge.adb.path`",

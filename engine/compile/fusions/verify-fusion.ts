@@ -12,25 +12,12 @@ import { dimExpression } from "../../run/decoder-feeds";
 import { loadOrt, type Ort, type OrtSession } from "../../run/ort";
 import { createRng, syntheticTensor } from "../../run/synthetic";
 import type { Dtype } from "../../data/typed-tensor";
-import type { GraphOptimization as OptimizationLevel } from "../../../common/optimization";
+import type { GraphOptimization as OptimizationLevel, ReportFusionCheck } from "../../../common/optimization";
 
 export const FUSION_TOLERANCE = 1e-4;
 
-export interface FusionCheck {
-  kind: "decoder" | "forward";
-  /** The worst relative difference over all outputs and steps (see the header). */
-  maxRelativeDiff: number;
-  /** The output and step where it was. */
-  worst: string;
-  tolerance: number;
-  /** Greedy decode steps compared after the prefill (0 for a forward pass). */
-  decodeSteps: number;
-  /** Whether the greedy tokens were equal at every step (true for a forward pass). */
-  tokensEqual: boolean;
-  passed: boolean;
-  /** Why the check failed when it is not a difference: the fused model did not load or run. */
-  problem?: string;
-}
+/** What the check found (report.json's `optimization.compile.fusions.verification`). */
+export type FusionCheck = ReportFusionCheck;
 
 export interface VerifyOptions {
   signature: ModelSignature;

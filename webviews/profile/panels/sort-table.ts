@@ -35,7 +35,7 @@ export function sortTable<T extends object>(
         },
       });
       const b = el("button", {
-        class: "sort",
+        class: "btn sort",
         attrs: { type: "button" },
         text: c.label + (sort.column === c.key ? (sort.descending ? " ▾" : " ▴") : ""),
       });
