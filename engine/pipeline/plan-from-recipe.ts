@@ -117,6 +117,7 @@ export function planFromRecipe(
     iterations: run.iterations ?? 50,
     // A generation is not profiled (the recipe check says so).
     profile: run.generate ? false : (run.profile ?? false),
+    ...(run.profile_iterations === "all" ? { profileWindows: "all" as const } : {}),
     outDir,
     seed: run.seed ?? 0,
     deviceName: choice.name,

@@ -252,6 +252,13 @@ function checkRun(parts: RecipeParts, sink: ProblemSink): void {
   const { recipe, broken } = parts;
   const run = recipe.run;
   if (!run) return;
+  if (run.profile_iterations !== undefined && run.profile !== true && !broken(["run", "profile"]))
+    sink.warning(
+      "option/not-applicable",
+      ["run", "profile_iterations"],
+      "`profile_iterations` applies only with `profile: true`",
+      { on: "key", hint: "add `profile: true`, or remove `profile_iterations`" },
+    );
   if (
     (run.threads?.inter_op ?? 0) > 0 &&
     (run.execution_mode ?? "sequential") !== "parallel" &&

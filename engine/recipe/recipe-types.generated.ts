@@ -517,6 +517,10 @@ export interface Run {
    */
   profile?: boolean;
   /**
+   * With `profile: true`, which measured iterations are profiled. Measured latencies never include profiling either way.
+   */
+  profile_iterations?: "sampled" | "all";
+  /**
    * Thread pool sizes.
    */
   threads?: RunThreads;

@@ -26,7 +26,7 @@ import {
   prepareProfileCapture,
   readTraceFile,
 } from "./profile-capture";
-import { type FixedWindows, WindowSchedule, iterationRanges } from "./profile-windows";
+import { type ProfileWindows, WindowSchedule, iterationRanges } from "./profile-windows";
 
 type Feed = Parameters<OrtSession["run"]>[0];
 
@@ -43,7 +43,7 @@ export interface LiveProfileOptions {
   warmRuns: number;
   /** Any feed, for the warm runs. */
   warmFeed: Feed;
-  windows?: FixedWindows;
+  windows?: ProfileWindows;
 }
 
 interface Window {

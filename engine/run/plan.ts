@@ -1,7 +1,7 @@
 // What to run and how: the plain input of a runner. The CLI builds a RunPlan from a loaded recipe; tests and
 // benchmarks build one directly. No recipe types here on purpose (the runner does not know about YAML).
 import type { Dtype, Sample } from "../data/typed-tensor";
-import type { FixedWindows } from "./profile-windows";
+import type { ProfileWindows } from "./profile-windows";
 
 /** How to make one model input when no dataset gives it. */
 export interface InputSpec {
@@ -66,8 +66,8 @@ export interface RunPlan {
    * window stays whole in profile.json); default 100,000.
    */
   maxKernelEvents?: number;
-  /** Which measured iterations are profiled: fixed windows (profile-windows.ts); default adaptive. */
-  profileWindows?: FixedWindows;
+  /** Which measured iterations are profiled: fixed windows or "all" (profile-windows.ts); default adaptive. */
+  profileWindows?: ProfileWindows;
   /** For messages (`device` in errors); default "local". */
   deviceName?: string;
   /**

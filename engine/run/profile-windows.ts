@@ -8,8 +8,9 @@
 // WINDOW_LATENCY_BUDGET_MS, and its trace stays under WINDOW_MAX_KERNELS; a window's first iteration's kernels are
 // then streamed well within 1 s of its end; the next window starts once the measured iterations have run at least
 // as long as the last window cost (≥ MIN_GAP_MS): profiling at most doubles a run's wall time, and the
-// timeline gets new kernels about every second. Fixed (RunPlan.profileWindows): windows of `iterations` every
-// `every` measured iterations from iteration 0 (tests, reproducible runs).
+// timeline gets new kernels about every second. All ("all", the recipe's `run.profile_iterations: all`): the same
+// sizing with no gaps, so every measured iteration is profiled. Fixed (RunPlan.profileWindows): windows of `iterations`
+// every `every` measured iterations from iteration 0 (tests, reproducible runs).
 
 /** From a window's first replay to its kernels emitted (replays, flush, read, emit): a third of the live target. */
 export const WINDOW_LATENCY_BUDGET_MS = 350;
@@ -17,6 +18,9 @@ export const WINDOW_LATENCY_BUDGET_MS = 350;
 export const WINDOW_MAX_KERNELS = 4000;
 /** Least measured time between windows. */
 export const MIN_GAP_MS = 500;
+
+/** Which measured iterations a run profiles: fixed windows, every iteration ("all"), or adaptive (undefined). */
+export type ProfileWindows = FixedWindows | "all";
 
 export interface FixedWindows {
   /** Profiled iterations per window (≥ 1). */
@@ -40,9 +44,15 @@ export class WindowSchedule {
   private nextStartMs = 0;
   private nextSize = 1;
 
-  constructor(private readonly fixed?: FixedWindows) {
+  private readonly fixed?: FixedWindows;
+  private readonly gaps: boolean;
+
+  constructor(windows?: ProfileWindows) {
+    this.gaps = windows !== "all";
+    const fixed = windows === "all" ? undefined : windows;
     if (fixed && !(Number.isInteger(fixed.iterations) && fixed.iterations >= 1 && fixed.every >= fixed.iterations))
       throw new RangeError(`profile windows need 1 ≤ iterations ≤ every, got ${JSON.stringify(fixed)}`);
+    this.fixed = fixed;
   }
 
   /**
@@ -69,7 +79,7 @@ export class WindowSchedule {
     const byTime = Math.floor(WINDOW_LATENCY_BUDGET_MS / Math.max(msPerIteration, 1e-3));
     const byKernels = Math.floor(WINDOW_MAX_KERNELS / Math.max(kernelsPerIteration, 1));
     this.nextSize = Math.max(1, Math.min(byTime, byKernels));
-    this.nextStartMs = measuredMs + Math.max(MIN_GAP_MS, cost.totalMs);
+    this.nextStartMs = this.gaps ? measuredMs + Math.max(MIN_GAP_MS, cost.totalMs) : 0;
   }
 }
 

@@ -60,6 +60,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   const windows = plan.profileWindows;
   if (
     windows &&
+    windows !== "all" &&
     !(Number.isInteger(windows.iterations) && windows.iterations >= 1 && windows.every >= windows.iterations)
   )
     throw new EdgeError("run/input", `profileWindows needs 1 ≤ iterations ≤ every, got ${JSON.stringify(windows)}`);

@@ -49,6 +49,22 @@ function report(result: RunResult, outDir: string) {
   return buildRunReport(result, { runId: "live", outDir, recipe: { name: "live" } });
 }
 
+void test('profileWindows "all" profiles every measured iteration, and the report says so', async () => {
+  const outDir = tempDir();
+  const sink = recorder();
+  const result = await runLocal(
+    { ...cls, warmup: 1, iterations: 30, profile: true, profileWindows: "all", outDir },
+    sink,
+  );
+  assert.equal(result.status, "ok");
+  assert.deepEqual(result.profile.iterations, [[0, 29]]);
+  assert.deepEqual(
+    [...new Set(sink.of("kernel").map((k) => k.iteration))].sort((a, b) => a! - b!),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
+  assert.deepEqual(report(result, outDir).profile?.profiledIterations, [[0, 29]]);
+});
+
 void test("kernels stream per window, with their iteration, before the later windows' iterations and the run's end", async () => {
   const outDir = tempDir();
   const sink = recorder();

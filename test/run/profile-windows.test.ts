@@ -45,6 +45,36 @@ void test("adaptive: a first window of one, then windows sized to the latency bu
   assert.deepEqual(s.profiles(41, 4900), { starts: true, size: 1 });
 });
 
+void test("all: windows sized the same way, back to back from iteration 0, so every iteration is profiled", () => {
+  const s = new WindowSchedule("all");
+  const profiled: number[] = [];
+  let measuredMs = 0;
+  let window: { start: number; size: number } | undefined;
+  for (let i = 0; i < 200; i++) {
+    measuredMs += 3;
+    const pick = s.profiles(i, measuredMs);
+    assert.ok(pick, `iteration ${i} is profiled`);
+    if (pick.starts) window = { start: i, size: pick.size };
+    profiled.push(i);
+    if (window && i === window.start + window.size - 1) {
+      s.ended(
+        { iterations: window.size, latencyMs: 7 * window.size, totalMs: 900, kernels: 30 * window.size },
+        measuredMs,
+      );
+      window = undefined;
+    }
+  }
+  assert.deepEqual(
+    profiled,
+    Array.from({ length: 200 }, (_, i) => i),
+  );
+  // After the first window of one, windows are sized to the latency budget (7 ms an iteration), not to one.
+  const sized = new WindowSchedule("all");
+  sized.profiles(0, 0);
+  sized.ended({ iterations: 1, latencyMs: 7, totalMs: 900, kernels: 30 }, 3);
+  assert.deepEqual(sized.profiles(1, 4), { starts: true, size: Math.floor(WINDOW_LATENCY_BUDGET_MS / 7) });
+});
+
 void test("profiled iterations as ranges, and their text", () => {
   assert.deepEqual(iterationRanges([0, 1, 2, 5, 7, 8]), [
     [0, 2],
