@@ -61,16 +61,35 @@ export async function openFile(page: Page, path: string): Promise<void> {
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
 }
 
-/** "Reopen Editor With…" on the active editor, then the editor labelled `editor`. */
+/**
+ * "Reopen Editor With…" on the active editor, then the editor labelled `editor`. A file that was just opened may still
+ * take the focus while its editor finishes loading, which closes the command palette under the click: then the
+ * palette is opened again (a few times at most).
+ */
 export async function reopenWith(page: Page, editor: string): Promise<void> {
   const input = page.locator(".quick-input-widget input");
-  await page.keyboard.press("F1");
-  await input.waitFor();
-  await input.fill(">Reopen Editor With");
-  // "Reopen Editor With..." exactly: "Reopen Editor With Text Editor" is listed too.
-  await page
-    .locator(".quick-input-widget .monaco-list-row", { hasText: /Reopen Editor With(\.\.\.|…)/ })
-    .first()
-    .click();
-  await page.locator(".quick-input-widget .monaco-list-row", { hasText: editor }).first().click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press("F1");
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(">Reopen Editor With");
+      // "Reopen Editor With..." exactly: "Reopen Editor With Text Editor" is listed too.
+      await page
+        .locator(".quick-input-widget .monaco-list-row", { hasText: /Reopen Editor With(\.\.\.|…)/ })
+        .first()
+        .click({ timeout: 10_000 });
+      await page
+        .locator(".quick-input-widget .monaco-list-row", { hasText: editor })
+        .first()
+        .click({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await page.keyboard.press("Escape");
+      await page
+        .locator(".quick-input-widget")
+        .waitFor({ state: "hidden", timeout: 10_000 })
+        .catch(() => undefined);
+    }
+  }
 }
