@@ -14,6 +14,8 @@ export type ErrorCode =
   | "run/failed"
   | "run/input"
   | "run/busy"
+  /** Stopped (Ctrl-C, SIGTERM, the caller's AbortSignal) before the run started: exit 130 like a stopped run. */
+  | "run/aborted"
   | "budget/failed"
   | "device/unknown"
   | "device/unsupported"

@@ -76,6 +76,7 @@ export const exitCodes = {
 
 export function exitCodeFor(e: unknown): number {
   if (!isEdgeError(e)) return exitCodes.internal;
+  if (e.code === "run/aborted") return exitCodes.aborted;
   const area = e.code.split("/")[0];
   switch (area) {
     case "cli":

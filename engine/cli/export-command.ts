@@ -1,6 +1,6 @@
 // `edge export RECIPE [--force]`: runs the recipe's `model.export` alone (what `edge run` does first): the exporter's
 // output on stderr, then where the model is. Exits 0 when the model is in place (exported now or already), else with
-// the error's code (`model/export`: exit 4; a recipe without model.export is a usage error).
+// the error's code (`model/export`: exit 4; stopped: 130; a recipe without model.export is a usage error).
 import { dirname } from "node:path";
 import { EdgeError, exitCodes } from "../errors";
 import { ensureExported } from "../export";

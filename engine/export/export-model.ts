@@ -253,5 +253,5 @@ function runExporter(
 }
 
 function stopped(o: { where: { file?: string } }): EdgeError {
-  return new EdgeError("model/export", "the export was stopped; the previous export (if any) is unchanged", o.where);
+  return new EdgeError("run/aborted", "the export was stopped; the previous export (if any) is unchanged", o.where);
 }

@@ -2,7 +2,7 @@
 // user's exporter (engine/export/), and is then loaded again so its model checks see the exported model. Runs before
 // the run folder exists: an exporter that is missing or fails is an error of the run's setup (`model/export`), like a
 // missing model; its output lines are `log` events.
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { EventSink } from "../events";
 import { ensureExported } from "../export";
 import { type LoadedRecipe, loadRecipe } from "../recipe";
@@ -24,5 +24,7 @@ export async function exportedRecipe(
     sink,
     signal,
   });
-  return outcome.exported ? loadRecipe(loaded.file, { cwd }) : loaded;
+  if (!outcome.exported) return loaded;
+  // Loaded again under the name the caller used (problems carry it) when it still names the same file from `cwd`.
+  return loadRecipe(resolve(cwd, loaded.file) === loaded.absolutePath ? loaded.file : loaded.absolutePath, { cwd });
 }

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../engine/cli/main";
 import type { CliIO } from "../../engine/cli/io";
-import { isEdgeError } from "../../engine/errors";
+import { exitCodeFor, isEdgeError } from "../../engine/errors";
 import { ensureExported, exportInvocation } from "../../engine/export";
 import { runRecipe } from "../../engine/pipeline";
 import { loadRecipe } from "../../engine/recipe";
@@ -216,7 +216,10 @@ void test("edge run exports first, then runs the exported model; a stop during t
   const controller = new AbortController();
   const started = runRecipe(join(slow.dir, "r.edge.yaml"), { cwd: slow.dir, outDir: "run", signal: controller.signal });
   setTimeout(() => controller.abort(), 1500);
-  await assert.rejects(started, (e) => isEdgeError(e) && /export was stopped/.test(e.message));
+  await assert.rejects(
+    started,
+    (e) => isEdgeError(e) && e.code === "run/aborted" && exitCodeFor(e) === 130 && /export was stopped/.test(e.message),
+  );
   assert.equal(existsSync(join(slow.dir, "exported")), false);
   assert.equal(existsSync(join(slow.dir, "run")), false, "no run folder before the export is done");
   assert.deepEqual(
