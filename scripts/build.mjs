@@ -9,6 +9,8 @@ const watch = process.argv.includes("--watch");
 /** Node entries: [source, output]. Entries whose source does not exist yet are skipped with a note. */
 const nodeEntries = [
   ["engine/cli/main.ts", "dist/engine/cli.js"],
+  // The generation thread of `run.generate` (engine/run/generate-thread.ts finds it beside the CLI bundle).
+  ["engine/run/generate-worker.ts", "dist/engine/generate-worker.js"],
   // The language server, and the worker thread it reads models in (loaded by path from beside the server bundle).
   // `edge lsp` imports dist/language-server/server.js at run time, so the CLI bundle does not contain the server.
   ["language-server/server.ts", "dist/language-server/server.js"],
@@ -74,6 +76,9 @@ for (const [src, out] of deviceRunnerEntries) {
     target: "node20",
     metafile: true,
     external: ["onnxruntime-node"], // resolved from the bundle's own node_modules/ on the device
+    // No generation thread on devices yet (engine/run/generate-thread.ts finds none and generates on the runner's
+    // thread): its script is not in the runner bundle.
+    define: { "import.meta.url": "undefined" },
   });
 }
 for (const [src, out] of extensionEntries) {

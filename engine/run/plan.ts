@@ -89,6 +89,8 @@ export interface GeneratePlan {
   tokenRange?: [number, number];
   /** Skip the untimed warm-up generation (default: one, with the first prompt and a few decode steps). */
   noWarmup?: boolean;
+  /** Generate on the run's own thread, not in a thread of its own (generate-thread.ts) with its own session. */
+  sameThread?: boolean;
   /** Mark the token events as the original model's, generating for comparison. */
   reference?: boolean;
 }

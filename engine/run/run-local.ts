@@ -18,7 +18,9 @@ import { step } from "../step";
 import type { Sample } from "../data/typed-tensor";
 import { type FeedSet, resolveFeeds } from "./feeds";
 import { type GenerateIo, generateIo } from "./generate-io";
+import type { ModelSignature } from "../onnx/signature";
 import { runGenerations } from "./generate";
+import { GenerateThread, generateThreadLocation } from "./generate-thread";
 import type { GenerationResult } from "../../common/generation";
 import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";
@@ -99,6 +101,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   };
 
   let session: OrtSession | undefined;
+  let thread: GenerateThread | undefined;
   let live: LiveProfile | undefined;
   try {
     if (signal?.aborted) {
@@ -111,6 +114,24 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         async () => {
           const tSession = performance.now();
           let s: OrtSession;
+          // A generation makes its session in a thread of its own (generate-thread.ts) when the engine has one.
+          const threadAt = io && plan.generate && !plan.generate.sameThread ? generateThreadLocation() : undefined;
+          if (io && plan.generate && threadAt) {
+            const started = await GenerateThread.start(
+              {
+                modelPath: plan.modelPath,
+                ortOptions: ortSessionOptions(sessionOptions),
+                io,
+                plan: plan.generate,
+                seed: plan.seed ?? planDefaults.seed,
+                vocabSize: vocabSizeOf(modelFiles.signature, io),
+              },
+              threadAt,
+            );
+            thread = started.thread;
+            creationMs = started.creationMs;
+            return undefined;
+          }
           try {
             s = await ort.InferenceSession.create(plan.modelPath, ortSessionOptions(sessionOptions));
             creationMs = performance.now() - tSession;
@@ -156,27 +177,29 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
         if (io && plan.generate) {
           phase = "run";
           generation = { warmup: null, runs: [] };
-          const logits = modelFiles.signature.outputs.find((o) => o.name === io.logits)?.dims;
-          const vocab = logits?.[logits.length - 1];
-          await runGenerations(
-            {
-              ort,
-              session: created,
-              io,
-              plan: plan.generate,
-              seed: plan.seed ?? planDefaults.seed,
-              vocabSize: typeof vocab === "number" ? vocab : undefined,
-              sink,
-              signal,
-              sampleRss: () => {
-                const rss = process.memoryUsage.rss();
-                if (rss > peakRssBytes) peakRssBytes = rss;
-                return rss;
+          if (thread) {
+            const peak = await thread.generate(sink, generation, signal);
+            if (peak > peakRssBytes) peakRssBytes = peak;
+          } else
+            await runGenerations(
+              {
+                ort,
+                session: created!,
+                io,
+                plan: plan.generate,
+                seed: plan.seed ?? planDefaults.seed,
+                vocabSize: vocabSizeOf(modelFiles.signature, io),
+                sink,
+                signal,
+                sampleRss: () => {
+                  const rss = process.memoryUsage.rss();
+                  if (rss > peakRssBytes) peakRssBytes = rss;
+                  return rss;
+                },
+                modelPath: plan.modelPath,
               },
-              modelPath: plan.modelPath,
-            },
-            generation,
-          );
+              generation,
+            );
         }
         if (warmup > 0 && !plan.generate) {
           await step(
@@ -186,7 +209,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
               for (let i = 0; i < warmup && !signal?.aborted; i++) {
                 const feed = feeds[i % feeds.length];
                 const t = performance.now();
-                await created.run(feed);
+                await created!.run(feed);
                 const ms = performance.now() - t;
                 warmupMs.push(ms);
                 sink.emit({ type: "iteration", index: i, warmup: true, latencyMs: ms });
@@ -207,7 +230,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
               for (let i = 0; i < iterations && !signal?.aborted; i++) {
                 const feed = feeds[(warmup + i) % feeds.length];
                 const t = performance.now();
-                await created.run(feed);
+                await created!.run(feed);
                 const ms = performance.now() - t;
                 latenciesMs.push(ms);
                 sink.emit({ type: "iteration", index: i, warmup: false, latencyMs: ms });
@@ -268,6 +291,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
   } finally {
     if (live) await live.discard();
     if (session) await session.release();
+    if (thread) await thread.close();
   }
   sampleRss();
 
@@ -302,6 +326,13 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
 }
 
 /** What a generation feeds, for the report: the first prompt's ids and mask, and an empty cache. */
+/** The logits' vocabulary size when the model declares it. */
+function vocabSizeOf(signature: ModelSignature, io: GenerateIo): number | undefined {
+  const logits = signature.outputs.find((o) => o.name === io.logits)?.dims;
+  const vocab = logits?.[logits.length - 1];
+  return typeof vocab === "number" ? vocab : undefined;
+}
+
 function generateFeedSet(io: GenerateIo, plan: RunPlan): FeedSet {
   const n = plan.generate?.promptTokens[0] ?? 1;
   const source = plan.generate?.prompts ? "dataset" : "synthetic";

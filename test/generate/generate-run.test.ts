@@ -119,31 +119,38 @@ void test("a generated LM with random prompts over its whole vocabulary (from th
   );
 });
 
-void test("a stop between steps ends the run aborted with the generations done so far", async () => {
-  const controller = new AbortController();
-  const sink = recorder((e) => {
-    if (e.type === "token" && e.promptTokens === 16 && e.step === 3) controller.abort();
+for (const sameThread of [false, true])
+  void test(`a stop between steps ends the run aborted with the generations done so far (${sameThread ? "on the run's thread" : "in the generation thread"})`, async () => {
+    // A generation thread's steps go on while the stop travels to it: enough of them that it is heard before the end.
+    const newTokens = sameThread ? 10 : 400;
+    const controller = new AbortController();
+    const sink = recorder((e) => {
+      if (e.type === "token" && e.promptTokens === 16 && e.step === 3) controller.abort();
+    });
+    const result = await runLocal(
+      {
+        modelPath: TINY_LM,
+        outDir: tempDir(),
+        generate: { promptTokens: [8, 16, 24], newTokens, tokenRange: [32, 126], sameThread },
+      },
+      sink,
+      controller.signal,
+    );
+    assert.equal(result.status, "aborted");
+    const runs = result.generation!.runs;
+    assert.deepEqual(
+      runs.map((r) => r.promptTokens),
+      [8, 16],
+    );
+    assert.equal(runs[0].decode.steps, newTokens);
+    // On its own thread the loop sees the stop before its next step; a generation thread hears of it a message
+    // later, so it may take a few more steps (a tiny LM's step takes well under a millisecond).
+    const steps = runs[1].decode.steps;
+    if (sameThread) assert.equal(steps, 3);
+    else assert.ok(steps >= 3 && steps < newTokens, `stopped after ${steps} of ${newTokens} steps`);
+    assert.equal(sink.of("token").at(-1)!.step, steps, "the events end where the result does");
+    assert.equal(runs[1].tokenIds.length, steps + 1);
   });
-  const result = await runLocal(
-    {
-      modelPath: TINY_LM,
-      outDir: tempDir(),
-      generate: { promptTokens: [8, 16, 24], newTokens: 10, tokenRange: [32, 126] },
-    },
-    sink,
-    controller.signal,
-  );
-  assert.equal(result.status, "aborted");
-  const runs = result.generation!.runs;
-  assert.deepEqual(
-    runs.map((r) => [r.promptTokens, r.decode.steps]),
-    [
-      [8, 10],
-      [16, 3],
-    ],
-  );
-  assert.equal(sink.of("token").at(-1)!.step, 3);
-});
 
 void test("a model that is not a decoder with a KV cache cannot generate: model/unsupported before anything runs", async () => {
   await assert.rejects(
