@@ -13,11 +13,28 @@
 // With `args` selected (what an index needs: a few keys of each event's args), events are read by a hand-written
 // reader of their fields (event-fields.ts) instead of JSON.parse, skipping the rest of their args unparsed: several
 // times faster on onnxruntime's traces. The skipped part of args is then checked only for its brackets and strings.
+// The scanning under this grammar (chunks, byte offsets, carried text, strings, errors) is trace-scanner.ts's.
 import { type TraceEvent, phaseKey } from "./trace-event";
-import { TraceSyntaxError } from "./trace-syntax-error";
-import { backslashesBefore, closingQuote, describe, isScalarChar } from "./json-text";
+import { describe, isScalarChar } from "./json-text";
 import { InvalidUtf8Error, Utf8ChunkDecoder, utf8Length } from "./utf8";
 import { type ArgsSelection, lastEvent, readEvent, selectArgs } from "./event-fields";
+import {
+  ARR_AFTER,
+  ARR_FIRST,
+  ARR_NEXT,
+  END,
+  EVENT,
+  KEY,
+  OBJ_AFTER,
+  OBJ_COLON,
+  OBJ_FIRST,
+  OBJ_KEY,
+  OBJ_VALUE,
+  SCALAR,
+  SKIP,
+  START,
+  TraceScanner,
+} from "./trace-scanner";
 
 export interface TraceParserOptions {
   /**
@@ -51,70 +68,26 @@ export interface TraceParseResult {
   maxCarriedChars: number;
 }
 
-// Where the scanner is. Modes that hold no text between tokens are handled by `token`.
-const START = 0; // before the top-level value
-const OBJ_FIRST = 1; // after the top-level `{`: a key or `}`
-const OBJ_KEY = 2; // after `,` in the top-level object: a key
-const KEY = 3; // inside a top-level key's string
-const OBJ_COLON = 4; // after a key: `:`
-const OBJ_VALUE = 5; // after `:`: the key's value
-const SKIP = 6; // inside a value that is not traceEvents (nested or a string): skipped
-const SCALAR = 7; // inside a number, true, false or null that is skipped
-const OBJ_AFTER = 8; // after a top-level value: `,` or `}`
-const ARR_FIRST = 9; // after `[`: an event or `]`
-const ARR_NEXT = 10; // after `,` in the events array: an event
-const ARR_AFTER = 11; // after an event: `,` or `]`
-const EVENT = 12; // inside an event object
-const END = 13; // after the top-level value: whitespace only
-
 const DEFAULT_MAX_EVENT_CHARS = 8_000_000;
 
-export class TraceParser {
+export class TraceParser extends TraceScanner {
   private readonly onEvent: (event: TraceEvent, byteOffset: number) => void;
   private readonly select: ArgsSelection | undefined;
-  private readonly maxEventChars: number;
   private readonly bytes = new Utf8ChunkDecoder();
 
-  private mode = START;
   private form: "array" | "object" | undefined;
   private inObject = false;
   private sawTraceEvents = false;
   private key = "";
-  // The scanner inside an event, a key or a skipped value.
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  /** Text of the current event or key from earlier chunks. */
-  private parts: string[] = [];
-  private partsChars = 0;
-  // Where the current event or key started, for error positions: its chunk, index, the bytes before that chunk, line.
-  private startChunk = "";
-  private startIndex = 0;
-  private startBase = 0;
-  private startAscii = true;
-  private startLine = 1;
-  /** The current event's byte offset. */
-  private startOffset = 0;
-  // In a chunk that is not all ASCII: the byte offset of character `cursorIndex` (events' offsets are found forward
-  // from the last one, so a chunk's bytes are counted once).
-  private cursorIndex = 0;
-  private cursorBytes = 0;
-
-  // The chunk being scanned.
-  private chunk = "";
-  private chunkAscii = true;
-  private byteBase = 0;
-  private line = 1;
   private ended = false;
 
   private eventCount = 0;
   private readonly phaseCounts = new Map<string, number>();
   private maxEvent = 0;
-  private maxCarried = 0;
 
   constructor(options: TraceParserOptions) {
+    super(options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS);
     this.onEvent = options.onEvent;
-    this.maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
     if (options.args)
       this.select = { keys: [...options.args.keys], wholeForPhases: new Set(options.args.wholeForPhases ?? []) };
   }
@@ -288,102 +261,7 @@ export class TraceParser {
     return i + 1;
   }
 
-  /** An event or key starts at s[i] (its `{` or `"`, not consumed). */
-  private begin(s: string, i: number, mode: number): void {
-    this.mode = mode;
-    this.depth = 0;
-    this.inString = false;
-    this.escaped = false;
-    this.startChunk = s;
-    this.startIndex = i;
-    this.startBase = this.byteBase;
-    this.startAscii = this.chunkAscii;
-    this.startLine = this.line;
-    if (this.chunkAscii) this.startOffset = this.byteBase + i;
-    else {
-      this.cursorBytes += utf8Length(s, this.cursorIndex, i);
-      this.cursorIndex = i;
-      this.startOffset = this.byteBase + this.cursorBytes;
-    }
-  }
-
-  /** Keeps s.slice(from) of a partial event or key for the next chunk; returns the chunk's length. */
-  private carry(s: string, from: number): number {
-    const part = s.slice(from);
-    if (part.length > 0) this.parts.push(part);
-    this.partsChars += part.length;
-    if (this.partsChars > this.maxCarried) this.maxCarried = this.partsChars;
-    if (this.partsChars > this.maxEventChars) {
-      throw this.errorAtStart(
-        `${this.mode === KEY ? "a key" : "an event"} longer than ${this.maxEventChars} characters`,
-        "",
-        0,
-      );
-    }
-    return s.length;
-  }
-
-  private takeText(s: string, from: number, to: number): string {
-    if (this.parts.length === 0) return s.slice(from, to);
-    this.parts.push(s.slice(from, to));
-    const text = this.parts.join("");
-    this.parts = [];
-    this.partsChars = 0;
-    return text;
-  }
-
-  /**
-   * Continues a string whose content resumes at s[i] (after its opening quote, or at a chunk's start): the index of
-   * its closing quote, or -1 when the chunk ends inside it (then `escaped` says whether its last backslash is open).
-   */
-  private stringEnd(s: string, i: number): number {
-    if (this.escaped) {
-      this.escaped = false;
-      i++; // the escaped character at the chunk's start
-    }
-    const j = closingQuote(s, i);
-    if (j < 0) this.escaped = (backslashesBefore(s, s.length, i) & 1) === 1;
-    return j;
-  }
-
-  /** Scans an event from s[i]; at its closing brace, parses and delivers it. */
-  private scanEvent(s: string, i: number): number {
-    const from = i;
-    const n = s.length;
-    let depth = this.depth;
-    if (this.inString) {
-      const j = this.stringEnd(s, i);
-      if (j < 0) return this.carry(s, from);
-      this.inString = false;
-      i = j + 1;
-    }
-    let lines = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 34) {
-        const j = closingQuote(s, i + 1);
-        if (j < 0) {
-          this.escaped = (backslashesBefore(s, n, i + 1) & 1) === 1;
-          this.inString = true;
-          break;
-        }
-        i = j;
-      } else if (c === 123 || c === 91) depth++;
-      else if (c === 125 || c === 93) {
-        if (--depth === 0) {
-          this.line += lines;
-          this.mode = ARR_AFTER;
-          this.deliver(this.takeText(s, from, i + 1));
-          return i + 1;
-        }
-      } else if (c === 10) lines++;
-    }
-    this.line += lines;
-    this.depth = depth;
-    return this.carry(s, from);
-  }
-
-  private deliver(text: string): void {
+  protected override deliver(text: string): void {
     if (this.select !== undefined) {
       const event = readEvent(text, 0, text.length, this.select);
       if (event !== undefined && lastEvent.end === text.length) {
@@ -431,61 +309,5 @@ export class TraceParser {
     }
     this.mode = OBJ_COLON;
     return j + 1;
-  }
-
-  /** Skips a nested value or a string of a key other than traceEvents, from s[i]; keeps none of its text. */
-  private scanSkip(s: string, i: number): number {
-    const n = s.length;
-    if (this.inString) {
-      const j = this.stringEnd(s, i);
-      if (j < 0) return n;
-      this.inString = false;
-      i = j + 1;
-      if (this.depth === 0) {
-        this.mode = OBJ_AFTER;
-        return i;
-      }
-    }
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 34) {
-        const j = closingQuote(s, i + 1);
-        if (j < 0) {
-          this.escaped = (backslashesBefore(s, n, i + 1) & 1) === 1;
-          this.inString = true;
-          return n;
-        }
-        i = j;
-        if (this.depth === 0) {
-          this.mode = OBJ_AFTER;
-          return i + 1;
-        }
-      } else if (c === 123 || c === 91) this.depth++;
-      else if (c === 125 || c === 93) {
-        if (--this.depth === 0) {
-          this.mode = OBJ_AFTER;
-          return i + 1;
-        }
-      } else if (c === 10) this.line++;
-    }
-    return n;
-  }
-
-  private error(i: number, reason: string): TraceSyntaxError {
-    const offset = this.byteBase + (this.chunkAscii ? i : utf8Length(this.chunk, 0, i));
-    return new TraceSyntaxError(reason, offset, this.line);
-  }
-
-  private errorAtByte(reason: string, offset: number): TraceSyntaxError {
-    return new TraceSyntaxError(reason, offset, this.line);
-  }
-
-  /** An error in the current event or key, `position` characters into its `text`. */
-  private errorAtStart(reason: string, text: string, position: number): TraceSyntaxError {
-    const start =
-      this.startBase + (this.startAscii ? this.startIndex : utf8Length(this.startChunk, 0, this.startIndex));
-    let line = this.startLine;
-    for (let p = text.indexOf("\n"); p >= 0 && p < position; p = text.indexOf("\n", p + 1)) line++;
-    return new TraceSyntaxError(reason, start + utf8Length(text, 0, position), line);
   }
 }

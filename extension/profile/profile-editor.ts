@@ -3,7 +3,8 @@
 // (ReadyRequest); once that is answered the host streams each trace file's bytes (trace-stream.ts: one chunk at a
 // time, each sent after the previous was handed over) and, for a live run, replays the iterations so far and passes
 // on new ones; when the run ends it says so and streams the final profile.json. A file changed on disk is streamed
-// again (not while its run is live). Handlers for the webview's messages are in profile-handlers.ts.
+// again (not while its run is live). Handlers for the webview's messages are in profile-handlers.ts; what the viewer
+// shows tests of itself (its snapshot) is profile-snapshot.ts's.
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { basename, dirname } from "node:path";
@@ -27,48 +28,14 @@ import { FileBytes, withFileBytes } from "./file-bytes";
 import type { LiveRun } from "./live-runs";
 import { registerProfileHandlers, type ProfileEditorHost } from "./profile-handlers";
 import { makeNonce, profileHtml } from "./profile-html";
+import { emptySnapshot, type ProfileEditorSnapshot, type StreamRecord } from "./profile-snapshot";
 import { StreamWindow, streamBytes } from "./trace-stream";
 
 /** How long a file must stay unchanged before it is streamed again. */
 const RESTREAM_DEBOUNCE_MS = 400;
 
-/** One stream of a slot, as a test sees it. */
-export interface StreamRecord {
-  path: string;
-  chunks: number;
-  bytes: number;
-  ended: boolean;
-  error?: string;
-  consumed: number;
-  maxAheadBytes: number;
-}
-
-/** What a test can see of a viewer. */
-export interface ProfileEditorSnapshot {
-  /** The main trace's path (a live run: where its profile.json will be). */
-  path: string;
-  viewType: string;
-  live: boolean;
-  readyRequests: number;
-  /** Notifications sent (methods, in order; one entry per chunk), and commands received. */
-  notifications: string[];
-  commands: string[];
-  /**
-   * Per slot: bytes and chunks sent by the last stream, whether it ended (DidEndTrace sent), the bytes its worker said
-   * it read, and the most bytes that were ever sent and not yet read when a chunk went out.
-   */
-  streams: Partial<Record<TraceSlot, StreamRecord>>;
-  /** Live iterations passed on, in order. */
-  liveIterations: number[];
-  /**
-   * Per live iteration the webview drew: ms from the engine's end of that iteration to the webview's word that its
-   * kernels are on screen. Only iterations whose kernels arrived while the viewer was open and ready (a viewer opened
-   * late first draws the iterations it missed: those are not live latencies).
-   */
-  liveLatencies: { iteration: number; ms: number }[];
-  /** Highlights sent (or handed over in the ready reply). */
-  highlights: NodeRef[];
-}
+// The snapshot's types, for the extension-host tests that import them from here.
+export type { ProfileEditorSnapshot, StreamRecord } from "./profile-snapshot";
 
 /** What a viewer needs from the profile features. */
 export interface ProfileEditorServices {
@@ -124,18 +91,7 @@ export class ProfileEditor implements ProfileEditorHost {
     this.sources.main = main;
     if (options.compare) this.sources.compare = options.compare;
     this.pendingHighlight = options.highlight;
-    this.snapshot = {
-      path: main.path,
-      viewType: panel.viewType,
-      live: live !== undefined,
-      readyRequests: 0,
-      notifications: [],
-      commands: [],
-      streams: {},
-      liveIterations: [],
-      liveLatencies: [],
-      highlights: [],
-    };
+    this.snapshot = emptySnapshot(main.path, panel.viewType, live !== undefined);
     const webviewRoot = vscode.Uri.joinPath(services.extensionUri, "dist", "webviews");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     const asUri = (...parts: string[]) =>
@@ -273,7 +229,7 @@ export class ProfileEditor implements ProfileEditorHost {
     if (!source || source.live) return;
     const generation = ++this.generation[slot];
     const cancelled = () => this.closed || this.generation[slot] !== generation;
-    const record: NonNullable<ProfileEditorSnapshot["streams"][TraceSlot]> = {
+    const record: StreamRecord = {
       path: source.path,
       chunks: 0,
       bytes: 0,

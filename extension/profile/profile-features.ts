@@ -2,23 +2,23 @@
 // (viewType edge.profile, priority "option": offered by "Reopen Editor With…" for any .json, never taking JSON
 // over), live viewers of running tasks (LiveRuns; `edge.profile.openLiveTimeline` opens one beside the editor when a
 // run starts streaming kernels), and the commands edge.openProfile, edge.openLiveTimeline and edge.revealNodeKernels
-// (the graph viewer's "Show kernels"). Viewing a trace runs nothing: it all works in an untrusted workspace.
-import { readFile, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+// (the graph viewer's "Show kernels"). Viewing a trace runs nothing: it all works in an untrusted workspace. What the
+// commands are given is read by profile-targets.ts; what is on disk about a trace's run, by run-folder.ts.
+import { basename } from "node:path";
 import * as vscode from "vscode";
-import { PROFILE_FILE } from "../../common/profile-summary";
-import { RECIPE_RESOLVED_FILE, REPORT_JSON_FILE, REPORT_SCHEMA_VERSION, type RunReport } from "../../common/report";
 import type { NodeRef } from "../../webviews/protocol/node-links";
 import { PROFILE_VIEW_TYPE, type TraceSource } from "../../webviews/protocol/profile";
 import { isNodeRef } from "../graph/graph-handlers";
 import type { ScannedRun } from "../graph/model-runs";
 import type { RunInfo } from "../report/runs-provider";
 import { LiveRuns, type LiveRun, type RunObserver } from "./live-runs";
-import { ProfileEditor, type ProfileEditorSnapshot, type ProfileOpenOptions } from "./profile-editor";
-import { compareCandidates, runDirCandidate, runModelList, runProfilePath, traceSourceOf } from "./profile-sources";
+import { ProfileEditor, type ProfileOpenOptions } from "./profile-editor";
+import type { ProfileEditorSnapshot } from "./profile-snapshot";
+import { compareCandidates, runModelList, runProfilePath } from "./profile-sources";
+import { activeJson, isRunItem, optionsOf, pathOf, pickTraceFile } from "./profile-targets";
+import { isDirectory, isFile, readRecipeModel, readRunReport, runModelOf, traceSourceOfFile } from "./run-folder";
 
 export const OPEN_LIVE_SETTING = "profile.openLiveTimeline";
-const JSON_FILTER = { "Chrome trace JSON": ["json"] };
 
 /** What the extension's API exposes of the profile viewer (for tests). */
 export interface ProfileApi {
@@ -153,16 +153,8 @@ export class ProfileFeatures implements vscode.CustomReadonlyEditorProvider<Trac
   }
 
   /** The source a trace file makes: its run (the folder holds report.json or recipe.resolved.json) and model. */
-  async sourceOfFile(path: string): Promise<TraceSource> {
-    const sizeBytes = await stat(path).then(
-      (s) => s.size,
-      () => undefined,
-    );
-    const runDir = runDirCandidate(path);
-    const report = await readRunReport(runDir);
-    const recipeModel = report ? undefined : await readRecipeModel(runDir);
-    if (!report && recipeModel === undefined) return traceSourceOf(path, sizeBytes);
-    return traceSourceOf(path, sizeBytes, { runDir, runId: basename(runDir), report, recipeModel });
+  sourceOfFile(path: string): Promise<TraceSource> {
+    return traceSourceOfFile(path);
   }
 
   private async open(path: string, options: ProfileOpenOptions): Promise<void> {
@@ -314,91 +306,4 @@ export class ProfileFeatures implements vscode.CustomReadonlyEditorProvider<Trac
     this.editors.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-async function readRunReport(runDir: string): Promise<RunReport | undefined> {
-  try {
-    const json = JSON.parse(await readFile(join(runDir, REPORT_JSON_FILE), "utf8")) as RunReport;
-    return json?.schemaVersion === REPORT_SCHEMA_VERSION ? json : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where a run's kernels' nodes are: its produced model, else its original (its report, else its recipe copy). */
-async function runModelOf(runDir: string): Promise<string | undefined> {
-  const report = await readRunReport(runDir);
-  const recipeModel = report ? undefined : await readRecipeModel(runDir);
-  return traceSourceOf(join(runDir, PROFILE_FILE), undefined, { runDir, runId: basename(runDir), report, recipeModel })
-    .model;
-}
-
-/** The model recipe.resolved.json names (a run whose report is not written yet). */
-async function readRecipeModel(runDir: string): Promise<string | undefined> {
-  try {
-    const json = JSON.parse(await readFile(join(runDir, RECIPE_RESOLVED_FILE), "utf8")) as {
-      paths?: { model?: unknown };
-      recipe?: { model?: { path?: unknown } };
-    };
-    const model = json.paths?.model ?? json.recipe?.model?.path;
-    return typeof model === "string" ? model : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-}
-
-/** The .json shown in the active editor (as text or with another editor). */
-function activeJson(): string | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: unknown } | undefined;
-  return input?.uri instanceof vscode.Uri && input.uri.scheme === "file" && /\.json$/i.test(input.uri.path)
-    ? input.uri.fsPath
-    : undefined;
-}
-
-async function pickTraceFile(title: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: JSON_FILTER });
-  return picked?.[0]?.fsPath;
-}
-
-/** A path named by a Uri, a `file:` URI string or a path. */
-function pathOf(target: unknown): string | undefined {
-  if (target instanceof vscode.Uri) return target.scheme === "file" ? target.fsPath : undefined;
-  if (typeof target !== "string" || target === "") return undefined;
-  return /^[a-z][a-z0-9+.-]+:\/\//i.test(target) ? vscode.Uri.parse(target).fsPath : target;
-}
-
-function isRunItem(target: unknown): target is RunInfo {
-  const t = target as Partial<RunInfo> | undefined;
-  return typeof t === "object" && t !== null && t.uri instanceof vscode.Uri && typeof t.runId === "string";
-}
-
-interface OpenProfileOptions {
-  compareRunDir?: string;
-  compareWith?: string;
-  node?: string;
-}
-
-/** The options argument; anything else (the explorer passes the selected Uris there) is ignored. */
-function optionsOf(options: unknown): OpenProfileOptions {
-  const o = options as Partial<OpenProfileOptions> | undefined;
-  if (typeof o !== "object" || o === null || Array.isArray(o)) return {};
-  const out: OpenProfileOptions = {};
-  if (typeof o.compareRunDir === "string") out.compareRunDir = pathOf(o.compareRunDir);
-  if (typeof o.compareWith === "string") out.compareWith = pathOf(o.compareWith);
-  if (typeof o.node === "string") out.node = o.node;
-  return out;
 }

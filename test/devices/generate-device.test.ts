@@ -3,30 +3,18 @@
 // generation in result.json); and `edge run` on an ssh device (a private sshd on loopback) end to end: the token
 // events stream back live and the report has the device's generation. Needs `npm run build`.
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { TokenEvent } from "../../common/events";
 import { RUNNER_FILES } from "../../engine/device-runner/plan-file";
-import { type RunnerBundle, prepareRunnerBundle } from "../../engine/devices/runner-bundle";
 import type { RunResult } from "../../engine/run/result";
 import { reportOf, sshSkip, startEdgeRun, tempDir as runTempDir, useSshd } from "./device-run-helpers";
-import { RUNNER_DIST, TINY_LM, ofType, pushBundle, startRunner, tempDir, writePlan } from "./runner-helpers";
+import { useLocalBundle } from "./local-bundle";
+import { TINY_LM, ofType, startRunner, writePlan } from "./runner-helpers";
 
-let bundle: RunnerBundle;
-let runnerDir: string;
-const device = tempDir("edge-generate-device-");
-
-before(async () => {
-  assert.ok(existsSync(RUNNER_DIST), `${RUNNER_DIST} is missing: run \`npm run build\` first`);
-  bundle = await prepareRunnerBundle({
-    os: "linux",
-    arch: process.arch,
-    nodeOnDevice: { path: process.execPath, version: process.version },
-    cacheDir: tempDir("edge-generate-cache-"),
-  });
-  runnerDir = pushBundle(bundle, device);
-});
+const local = useLocalBundle("generate");
+const { device } = local;
 
 void test("the device runner generates: token events on stdout as they happen, the generation in result.json", async () => {
   const work = join(device, "work-generate");
@@ -37,7 +25,7 @@ void test("the device runner generates: token events on stdout as they happen, t
     generate: { promptTokens: [6, 10], newTokens: 5, tokenRange: [32, 126] },
   });
   copyFileSync(TINY_LM, join(work, "model.onnx"));
-  const run = await startRunner([...bundle.launch(runnerDir).argv, plan], { cwd: device });
+  const run = await startRunner(local.launch(plan), { cwd: device });
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(run.stray, []);
   assert.deepEqual(

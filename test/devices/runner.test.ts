@@ -3,41 +3,28 @@
 // transport starts it (the bundle's launch argv plus the plan file) on the tiny LM and on a CNN, with the host's
 // view of it: JSON-lines events on stdout, then result.json, profile.json and outputs.json; SIGTERM in the middle of
 // a run; a second signal; runs that cannot start. Needs `npm run build` (dist/device-runner.cjs).
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SavedOutputs } from "../../engine/device-runner/save-outputs";
 import { RUNNER_FILES, runnerExitCodes } from "../../engine/device-runner/plan-file";
 import { encodeSamples } from "../../engine/device-runner/samples-file";
-import { type RunnerBundle, prepareRunnerBundle } from "../../engine/devices/runner-bundle";
+import { prepareRunnerBundle } from "../../engine/devices/runner-bundle";
 import type { RunResult } from "../../engine/run/result";
 import { syntheticTensor } from "../../engine/run/synthetic";
-import { CNN_MODEL, RUNNER_DIST, TINY_LM, ofType, pushBundle, startRunner, tempDir, writePlan } from "./runner-helpers";
+import { useLocalBundle } from "./local-bundle";
+import { CNN_MODEL, RUNNER_DIST, TINY_LM, ofType, startRunner, writePlan } from "./runner-helpers";
 
-let bundle: RunnerBundle;
-let runnerDir: string;
-const cacheDir = tempDir("edge-runner-cache-");
-const device = tempDir("edge-runner-device-");
-
-before(async () => {
-  assert.ok(existsSync(RUNNER_DIST), `${RUNNER_DIST} is missing: run \`npm run build\` first`);
-  bundle = await prepareRunnerBundle({
-    os: "linux",
-    arch: process.arch,
-    nodeOnDevice: { path: process.execPath, version: process.version },
-    cacheDir,
-  });
-  runnerDir = pushBundle(bundle, device);
-});
+const local = useLocalBundle("runner");
+const { device, launch } = local;
 
 const readResult = (outDir: string) => JSON.parse(readFileSync(join(outDir, RUNNER_FILES.result), "utf8")) as RunResult;
-const launch = (plan: string) => [...bundle.launch(runnerDir).argv, plan];
 
 void test("the bundle for this machine: the device's node, runner.cjs, onnxruntime for linux/x64 only", () => {
-  assert.equal(bundle.node, "device");
-  assert.match(bundle.hash, /^[0-9a-f]{64}$/);
-  const rels = bundle.files.map((f) => f.rel);
+  assert.equal(local.bundle.node, "device");
+  assert.match(local.bundle.hash, /^[0-9a-f]{64}$/);
+  const rels = local.bundle.files.map((f) => f.rel);
   assert.deepEqual(rels, [...rels].sort());
   assert.ok(rels.includes("runner.cjs"));
   assert.ok(rels.includes("bundle.json"));
@@ -46,7 +33,7 @@ void test("the bundle for this machine: the device's node, runner.cjs, onnxrunti
   assert.ok(!rels.some((r) => r.startsWith("node/") || r.startsWith("glibc/")), "no node and no glibc");
   assert.ok(!rels.some((r) => /bin\/napi-v6\//.test(r) && !r.includes(`/linux/${process.arch}/`)), "one OS/arch");
   assert.ok(!rels.some((r) => r.endsWith(".map") || r.endsWith(".d.ts")), "no maps or declarations");
-  assert.deepEqual(bundle.launch("/data/w/runners/h"), {
+  assert.deepEqual(local.bundle.launch("/data/w/runners/h"), {
     argv: [process.execPath, "/data/w/runners/h/runner.cjs"],
   });
 });
@@ -66,20 +53,20 @@ void test("the runner script is small and holds no transports, pipeline, CLI, YA
 });
 
 void test("prepareRunnerBundle again: the same hash and folder, reused as it is; the hash is the manifest's", async () => {
-  const marker = join(bundle.dir, "reused-marker");
+  const marker = join(local.bundle.dir, "reused-marker");
   writeFileSync(marker, "");
   const again = await prepareRunnerBundle({
     os: "linux",
     arch: process.arch,
     nodeOnDevice: { path: "/opt/node/bin/node", version: "v22.1.0" },
-    cacheDir: join(bundle.dir, "..", ".."),
+    cacheDir: join(local.bundle.dir, "..", ".."),
   });
-  assert.equal(again.hash, bundle.hash);
-  assert.equal(again.dir, bundle.dir);
+  assert.equal(again.hash, local.bundle.hash);
+  assert.equal(again.dir, local.bundle.dir);
   assert.ok(existsSync(marker), "the cached folder was not rebuilt");
   const { createHash } = await import("node:crypto");
-  const manifest = readFileSync(join(bundle.dir, "bundle.json"));
-  assert.equal(createHash("sha256").update(manifest).digest("hex"), bundle.hash);
+  const manifest = readFileSync(join(local.bundle.dir, "bundle.json"));
+  assert.equal(createHash("sha256").update(manifest).digest("hex"), local.bundle.hash);
   assert.equal(again.launch("/w").argv[0], "/opt/node/bin/node");
 });
 
@@ -265,7 +252,7 @@ void test("runs that cannot start: one error event, exit 2, no result.json", asy
   assert.equal(error.code, "device/runner");
   assert.match(error.message, /is not JSON/);
 
-  run = await startRunner(bundle.launch(runnerDir).argv);
+  run = await startRunner(local.bundle.launch(local.runnerDir).argv);
   assert.equal(run.code, runnerExitCodes.notStarted);
   assert.equal(ofType(run.events, "error")[0].hint, "usage: node runner.cjs PLAN.json");
 

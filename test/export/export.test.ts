@@ -11,26 +11,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../engine/cli/main";
-import type { CliIO } from "../../engine/cli/io";
 import { exitCodeFor, isEdgeError } from "../../engine/errors";
 import { ensureExported, exportInvocation } from "../../engine/export";
 import { runRecipe } from "../../engine/pipeline";
 import { loadRecipe } from "../../engine/recipe";
 import type { RunReport } from "../../engine/report/report-types";
+import { capture } from "../cli/capture-io";
 
 const exporter = fileURLToPath(new URL("./exporter.py", import.meta.url));
 const python = "/usr/bin/python3";
-
-function capture(cwd: string): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 /** A recipe folder whose model is made by exporter.py with `args`; returns the folder and the exporter's run log. */
 function workspace(

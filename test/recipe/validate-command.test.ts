@@ -5,21 +5,10 @@ import { describe as suite, test } from "node:test";
 import { join, relative } from "node:path";
 import { validateCommand } from "../../engine/cli/validate-command";
 import { main } from "../../engine/cli/main";
-import type { CliIO } from "../../engine/cli/io";
 import { isEdgeError } from "../../engine/errors";
 import { loadRecipe, loadValidRecipe, type Problem } from "../../engine/recipe";
+import { capture } from "../cli/capture-io";
 import { marked, sileroModel, tempDir, writeFiles, yaml } from "./helpers";
-
-function capture(cwd: string): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    cwd,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 const goodRecipe = (model: string) => yaml`
   name: good

@@ -1,37 +1,31 @@
-// The graph viewer app: the model, the body shown (path), the open groups, the direction, the selection, overlays and
-// diff mode (diff-mode.ts). Layout requests go to the worker (never laid out here); each new scene is handed to the
-// canvas with its decorations. Revealing a node opens the groups that hide it, one layout at a time. State is kept
-// with setState.
+// The graph viewer app: the model, the body shown (path), the open groups, the direction, the selection, overlays
+// (overlay-mode.ts) and diff mode (diff-mode.ts). Layout requests go to the worker (never laid out here); each new
+// scene is handed to the canvas with its decorations. Revealing a node opens the groups that hide it, one layout at a
+// time. Search and revealing a node by name are node-search.ts's. State is kept with setState.
 import { graphAt, type GraphPath, type ModelGraph, type ModelGraphDocument } from "../../common/graph/model-graph";
 import type { GraphOverlays, OverlayKind } from "../../common/graph/overlays";
 import type { GraphScene, LayoutDirection } from "../../common/graph/scene";
 import {
   ChooseDiffModelCommand,
   OpenAsTextCommand,
-  OverlaysRequest,
-  RevealedNodeCommand,
   type DiffState,
   type GraphInitialState,
   type GraphOpenError,
   type GraphViewState,
-  type RunChoice,
 } from "../protocol/graph";
 import type { NodeRef } from "../protocol/node-links";
 import type { HostChannel } from "../ui/host-channel";
-import { explainMissingNode } from "./model/missing-node";
-import { availableOverlays, decorateBoxes } from "./model/overlay-model";
+import { decorateBoxes } from "./model/overlay-model";
 import { problemNodes } from "./model/problems";
 import { SceneIndex, groupScope, type NavDirection } from "./model/scene-index";
-import { SearchIndex, type SearchResult } from "./model/search-index";
 import { OpenGroups } from "./model/open-groups";
 import { pathKey, restoreViewState, samePath } from "./model/view-state";
 import { breadcrumb } from "./panels/breadcrumb";
 import { DiffMode } from "./diff-mode";
-import { button, el } from "../ui/dom";
 import { errorView } from "./panels/error-view";
-import { overlayPanel } from "./panels/overlay-panel";
+import { NodeSearch } from "./node-search";
+import { OverlayMode } from "./overlay-mode";
 import { problemsPanel } from "./panels/problems-panel";
-import { SearchPanel } from "./panels/search-panel";
 import { SelectionPanel } from "./selection-panel";
 import { buildShell, fill, type Shell } from "./shell";
 import type { Camera } from "./view/camera";
@@ -45,22 +39,18 @@ export class GraphApp {
   index?: SceneIndex;
   path: GraphPath = [];
   selectedId?: string;
-  overlays?: GraphOverlays;
-  shown = new Set<OverlayKind>();
-  private runs: RunChoice[] = [];
   private groups = new OpenGroups();
   private groupsByPath = new Map<string, OpenGroups>();
   private direction: LayoutDirection = "TB";
-  private search?: SearchIndex;
-  private searchResults: SearchResult[] = [];
   private restoredCamera?: Camera;
   private painted = false;
   private saveTimer = 0;
   private readonly shell: Shell;
   private readonly canvas: GraphCanvas;
-  private readonly searchPanel: SearchPanel;
+  private readonly search: NodeSearch;
   private readonly selection: SelectionPanel;
   private readonly diff: DiffMode;
+  private readonly overlayMode: OverlayMode;
   private layout?: LayoutClient;
 
   constructor(
@@ -93,19 +83,29 @@ export class GraphApp {
       this.canvas.setTheme(t);
       this.decorate();
     });
-    this.searchPanel = new SearchPanel(
-      undefined,
-      (r) => void this.reveal(r.path, r.node),
-      (results) => this.showHits(results),
-    );
-    this.shell.searchSlot.append(this.searchPanel.input);
-    fill(this.shell.results, this.searchPanel.list);
+    this.search = new NodeSearch(this, this.shell, (hits) => this.canvas.setHits(hits));
     this.selection = new SelectionPanel(this, this.shell.properties);
     this.diff = new DiffMode(this, this.shell.diff, this.app);
+    this.overlayMode = new OverlayMode(
+      {
+        channel: this.channel,
+        decorate: () => this.decorate(),
+        overlaysChanged: () => {
+          if (this.selectedId && this.index) this.selection.show(this.index.node(this.selectedId));
+          this.saveSoon();
+        },
+      },
+      this.shell.overlays,
+    );
+  }
+
+  /** The overlays of the run picked, if any. */
+  get overlays(): GraphOverlays | undefined {
+    return this.overlayMode.overlays;
   }
 
   init(initial: GraphInitialState): void {
-    this.runs = initial.runs;
+    this.overlayMode.runs = initial.runs;
     if (!initial.document) return this.showError(initial.error);
     const state = restoreViewState(this.channel.api.getState(), initial.document.graph);
     this.direction = state.direction ?? "TB";
@@ -118,7 +118,7 @@ export class GraphApp {
         initial.overlays,
         state.overlays?.runDir === initial.overlays.runDir ? state.overlays.shown : undefined,
       );
-    else if (state.overlays) void this.pickRun(state.overlays.runDir, state.overlays.shown);
+    else if (state.overlays) void this.overlayMode.pickRun(state.overlays.runDir, state.overlays.shown);
     this.setDocument(initial.document, initial.reveal);
   }
 
@@ -128,9 +128,8 @@ export class GraphApp {
     this.app.replaceChildren(this.shell.root);
     this.layout ??= new LayoutClient();
     this.layout.setGraph(doc.graph);
-    this.search = new SearchIndex(doc.graph);
-    this.searchPanel.setIndex(this.search);
-    this.renderOverlayPanel();
+    this.search.setDocument(doc);
+    this.overlayMode.renderPanel();
     void this.relayout({ keepCamera: this.restoredCamera !== undefined }).then(
       () => reveal && this.revealByName(reveal.node, reveal),
     );
@@ -178,7 +177,7 @@ export class GraphApp {
     this.shell.crumbs.replaceChildren(breadcrumb(this.doc.graph, this.path, (p) => void this.goTo(p)));
     this.shell.directionButton.dataset.direction = this.direction;
     this.shell.status.textContent = `${this.doc.totalNodes} nodes · ${scene.nodes.length} boxes · ${scene.edges.length} edges · layout ${result.layoutMs.toFixed(0)} ms (worker)`;
-    this.showHits(this.searchResults);
+    this.search.showHits();
     this.renderProblems();
     this.saveSoon();
     return true;
@@ -189,7 +188,7 @@ export class GraphApp {
     if (!this.scene || !this.index || !this.doc) return;
     const graph = this.graph!;
     const theme = readTheme();
-    const decorations = decorateBoxes(this.scene.nodes, graph, this.overlays, this.shown, {
+    const decorations = decorateBoxes(this.scene.nodes, graph, this.overlays, this.overlayMode.shown, {
       partitions: theme.partitions,
       cpu: theme.cpu,
     });
@@ -267,91 +266,11 @@ export class GraphApp {
    * fused from, when its name tells, is selected instead.
    */
   revealByName(name: string, ref: NodeRef = { node: name }): void {
-    if (!this.search || !this.doc) return;
-    const found = this.search.findByName(name);
-    if (found) {
-      this.shell.notice.hidden = true;
-      void this.reveal(found.path, found.node);
-      this.channel.sendCommand(RevealedNodeCommand, { ref, found: true });
-      return;
-    }
-    const file = this.doc.path.split(/[\\/]/).pop() || this.doc.path;
-    const missing = explainMissingNode(name, file, this.search.names());
-    this.showNotice(missing.message);
-    const first = missing.fusedFrom.length > 0 ? this.search.findByName(missing.fusedFrom[0]) : undefined;
-    if (first) void this.reveal(first.path, first.node);
-    this.channel.sendCommand(RevealedNodeCommand, {
-      ref,
-      found: false,
-      fusedFrom: missing.fusedFrom,
-      message: missing.message,
-    });
-  }
-
-  private showNotice(text: string): void {
-    const notice = this.shell.notice;
-    const close = button("", () => (notice.hidden = true), { icon: "close", title: "Dismiss", id: "dismiss-notice" });
-    notice.replaceChildren(el("span", { class: "notice-text", text }), close);
-    notice.hidden = false;
-  }
-
-  private showHits(results: SearchResult[]): void {
-    this.searchResults = results;
-    this.shell.results.hidden = this.searchPanel.input.value.trim() === "";
-    const hits = new Set<number>();
-    if (this.index)
-      for (const r of results) {
-        if (!samePath(r.path, this.path)) continue;
-        const box = this.index.boxOf(r.node);
-        const i = box && this.index.byId.get(box.id);
-        if (i !== undefined) hits.add(i);
-      }
-    this.canvas.setHits(hits);
+    this.search.revealByName(name, ref);
   }
 
   setOverlays(o: GraphOverlays, shown?: OverlayKind[]): void {
-    this.overlays = o;
-    const available = availableOverlays(o);
-    this.shown = new Set((shown ?? available).filter((k) => available.includes(k)));
-    this.renderOverlayPanel();
-    this.decorate();
-    if (this.selectedId && this.index) this.selection.show(this.index.node(this.selectedId));
-    this.saveSoon();
-  }
-
-  async pickRun(runDir: string, shown?: OverlayKind[]): Promise<void> {
-    try {
-      this.setOverlays(await this.channel.sendRequest(OverlaysRequest, { runDir }), shown);
-    } catch (error) {
-      fill(
-        this.shell.overlays,
-        el("p", {
-          class: "error",
-          text: `Could not read the run's overlays: ${error instanceof Error ? error.message : String(error)}`,
-        }),
-      );
-    }
-  }
-
-  private renderOverlayPanel(): void {
-    const theme = readTheme();
-    fill(
-      this.shell.overlays,
-      overlayPanel(
-        this.runs,
-        this.overlays,
-        this.shown,
-        { partitions: theme.partitions, cpu: theme.cpu },
-        {
-          pickRun: (runDir) => void this.pickRun(runDir),
-          toggle: (kind, on) => {
-            if (on) this.shown.add(kind);
-            else this.shown.delete(kind);
-            this.setOverlays(this.overlays!, [...this.shown]);
-          },
-        },
-      ),
-    );
+    this.overlayMode.set(o, shown);
   }
 
   private renderProblems(): void {
@@ -403,7 +322,7 @@ export class GraphApp {
     };
     if (this.groups.collapsed.size > 0) state.collapsed = [...this.groups.collapsed];
     if (this.selectedId !== undefined) state.selection = this.selectedId;
-    if (this.overlays) state.overlays = { runDir: this.overlays.runDir, shown: [...this.shown] };
+    if (this.overlays) state.overlays = { runDir: this.overlays.runDir, shown: [...this.overlayMode.shown] };
     this.channel.api.setState(state);
   }
 

@@ -1,15 +1,14 @@
 // The profile viewer app: feeds the host's trace chunks and live kernels to the worker, shows reading progress, then
-// the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState.
+// the timeline and the table tabs; links kernels to the graph viewer both ways; keeps its state with setState. What
+// hovering, selecting and dragging on the timeline show is slice-inspector.ts's.
 import type { KernelEvent } from "../../common/events";
 import { clampSkipRuns, warmupDefault } from "../../common/trace/trace-tables";
-import { formatBytes, formatCount, formatUs } from "../../common/units";
-import { el, keyValueTable } from "../ui/dom";
+import { formatBytes, formatCount } from "../../common/units";
+import { el } from "../ui/dom";
 import type { NodeRef } from "../protocol/node-links";
 import {
   ChooseCompareCommand,
-  EventTextRequest,
   LiveDrawnCommand,
-  RevealNodeCommand,
   TraceConsumedCommand,
   type ProfileInitialState,
   type ProfileViewState,
@@ -17,15 +16,13 @@ import {
   type TraceSource,
 } from "../protocol/profile";
 import type { HostChannel } from "../ui/host-channel";
-import { argRows } from "./model/event-args";
 import { nextSort } from "./model/table-sort";
 import { traceName } from "./model/trace-label";
-import type { SliceInfo, TraceOverview } from "./model/trace-views";
+import type { TraceOverview } from "./model/trace-views";
 import { readViewState } from "./model/view-state";
-import { detailsView } from "./panels/details-panel";
-import { rangeView } from "./panels/range-panel";
 import { readNotes } from "./panels/read-notes";
 import { buildShell, type Shell, type Tab } from "./shell";
+import { SliceInspector } from "./slice-inspector";
 import {
   compareView,
   iterationsView,
@@ -36,21 +33,21 @@ import {
   type Warmup,
 } from "./tab-views";
 import { bindTimelineInput } from "./view/timeline-input";
-import { Timeline, type Hit, type MarkHit } from "./view/timeline";
+import { Timeline } from "./view/timeline";
 import { TraceClient } from "./worker/trace-client";
 
 export class ProfileApp {
   readonly shell: Shell;
   readonly client: TraceClient;
   readonly timeline: Timeline;
+  private readonly inspector: SliceInspector;
   private initial?: ProfileInitialState;
   /** What each slot shows: from the ready reply, then from the host's chunk at offset 0 (another compare trace). */
   private readonly sources: Partial<Record<TraceSlot, TraceSource>> = {};
-  private state: ProfileViewState;
+  private readonly state: ProfileViewState;
   private overview?: TraceOverview;
   private compareOverview?: TraceOverview;
   private readonly received: Record<TraceSlot, number> = { main: 0, compare: 0 };
-  private readonly argsCache = new Map<number, [string, string][] | undefined>();
   private pendingHighlight?: NodeRef;
   private saveTimer?: ReturnType<typeof setTimeout>;
   private painted = false;
@@ -87,11 +84,20 @@ export class ProfileApp {
     });
     this.timeline = new Timeline(this.shell.viewport, this.client, {
       windowChanged: () => this.save(),
-      hover: (hit, x, y) => void this.hover(hit, x, y),
-      select: (hit) => void this.select(hit),
-      range: (r) => void this.showRange(r),
+      hover: (hit, x, y) => void this.inspector.hover(hit, x, y),
+      select: (hit) => void this.inspector.select(hit),
+      range: (r) => void this.inspector.showRange(r),
       followChanged: (follow) => this.followChanged(follow),
       drawn: (version) => this.drawn(version),
+    });
+    this.inspector = new SliceInspector({
+      channel,
+      shell: this.shell,
+      client: this.client,
+      timeline: this.timeline,
+      state: this.state,
+      mainSource: () => this.initial?.main,
+      save: () => this.save(),
     });
     bindTimelineInput(this.timeline);
     this.showTab(this.state.tab ?? "timeline", false);
@@ -164,7 +170,7 @@ export class ProfileApp {
       if (info) {
         this.timeline.selected = info.index;
         this.timeline.reveal(info.startUs, info.startUs + info.durationUs, info.track);
-        void this.showDetails(info, false);
+        void this.inspector.showDetails(info, false);
       }
     });
   }
@@ -214,7 +220,7 @@ export class ProfileApp {
       (overview.live ? " (live)" : ` from ${formatBytes(overview.notes.byteLength)}`);
     this.shell.follow.hidden = !overview.live;
     if (this.state.tab !== "timeline") void this.renderTab();
-    if (first && this.state.selection) void this.restoreSelection(this.state.selection);
+    if (first && this.state.selection) void this.inspector.restoreSelection(this.state.selection);
     if (this.pendingHighlight) {
       const ref = this.pendingHighlight;
       this.pendingHighlight = undefined;
@@ -276,130 +282,6 @@ export class ProfileApp {
     this.shell.follow.classList.toggle("on", follow);
     this.shell.root.dataset.follow = String(follow);
     this.save();
-  }
-
-  // ---- hover, selection, range -------------------------------------------------------------------------------
-
-  private hoverToken = 0;
-  private async hover(hit: Hit | undefined, x: number, y: number): Promise<void> {
-    const tip = this.shell.tooltip;
-    const token = ++this.hoverToken;
-    if (!hit) return void (tip.hidden = true);
-    tip.style.left = `${x + 14}px`;
-    tip.style.top = `${y + 14}px`;
-    if (hit.mark) {
-      tip.replaceChildren(this.markDetails(hit.mark));
-      tip.hidden = false;
-      return;
-    }
-    if (hit.slice < 0) {
-      tip.replaceChildren(el("div", { text: `${formatCount(hit.merged)} slices too small to draw at this zoom` }));
-      tip.hidden = false;
-      return;
-    }
-    const info = await this.client.query("slice", { slot: "main", index: hit.slice });
-    if (!info || token !== this.hoverToken) return;
-    const args = await this.args(info);
-    if (token !== this.hoverToken) return;
-    tip.replaceChildren(detailsView(info, this.timeline.originUs, args));
-    tip.hidden = false;
-  }
-
-  /** Hover details of an instant tick or a counter step. */
-  private markDetails(m: MarkHit): HTMLElement {
-    const at = formatUs(m.timeUs - this.timeline.originUs);
-    if (m.kind === "instant")
-      return el(
-        "div",
-        { class: "mark-details", attrs: { "data-kind": "instant" } },
-        el("h3", { text: m.merged > 1 ? `${formatCount(m.merged)} instants` : m.name }),
-        keyValueTable([
-          ["Instant", m.merged > 1 ? `${m.name} and ${formatCount(m.merged - 1)} more in this pixel` : m.name],
-          ["At", at],
-          ["Scope", m.global ? "global" : "thread"],
-        ]),
-      );
-    const value = (v: number) => (Number.isInteger(v) ? formatCount(v) : String(Number(v.toPrecision(6))));
-    return el(
-      "div",
-      { class: "mark-details", attrs: { "data-kind": "counter" } },
-      el("h3", { text: `${m.name} · ${m.series}` }),
-      keyValueTable([
-        ["Value", value(m.value)],
-        ["From", at],
-        ...(m.merged > 1
-          ? ([["Samples here", `${formatCount(m.merged)} (min ${value(m.min)}, max ${value(m.max)})`]] as [
-              string,
-              string,
-            ][])
-          : []),
-      ]),
-    );
-  }
-
-  private async args(info: SliceInfo): Promise<[string, string][] | undefined> {
-    if (info.byteOffset < 0) return [];
-    if (this.argsCache.has(info.byteOffset)) return this.argsCache.get(info.byteOffset);
-    const text = await this.channel
-      .sendRequest(EventTextRequest, { slot: "main", offset: info.byteOffset })
-      .catch(() => "");
-    const rows = argRows(text) ?? [];
-    this.argsCache.set(info.byteOffset, rows);
-    return rows;
-  }
-
-  private async select(hit: Hit | undefined): Promise<void> {
-    if (!hit) {
-      this.state.selection = undefined;
-      this.save();
-      this.shell.details.dataset.slice = "";
-      return;
-    }
-    const info = await this.client.query("slice", { slot: "main", index: hit.slice });
-    if (!info) return;
-    this.state.selection = { track: info.track, startUs: info.startUs, name: info.name };
-    this.save();
-    void this.showDetails(info, true);
-  }
-
-  private async showDetails(info: SliceInfo, reveal: boolean): Promise<void> {
-    const node = this.revealNode(info);
-    const panel = this.shell.details;
-    panel.dataset.slice = String(info.index);
-    const heading = panel.firstElementChild;
-    panel.replaceChildren(...(heading ? [heading] : []), detailsView(info, this.timeline.originUs, undefined, node));
-    if (reveal && node && info.kind === 3) node();
-    const args = await this.args(info);
-    if (panel.dataset.slice === String(info.index))
-      panel.replaceChildren(...(heading ? [heading] : []), detailsView(info, this.timeline.originUs, args, node));
-  }
-
-  private revealNode(info: SliceInfo): (() => void) | undefined {
-    if (info.kind !== 3) return undefined;
-    const src = this.initial?.main;
-    return () =>
-      this.channel.sendCommand(RevealNodeCommand, { model: src?.model, runDir: src?.runDir, node: info.name });
-  }
-
-  private async restoreSelection(sel: NonNullable<ProfileViewState["selection"]>): Promise<void> {
-    const index = await this.client.query("findSlice", { slot: "main", ...sel });
-    if (index < 0) return;
-    this.timeline.selected = index;
-    this.timeline.requestDraw();
-    const info = await this.client.query("slice", { slot: "main", index });
-    if (info) void this.showDetails(info, false);
-  }
-
-  private async showRange(r: { startUs: number; endUs: number } | undefined): Promise<void> {
-    const panel = this.shell.range;
-    const heading = panel.firstElementChild;
-    if (!r) {
-      panel.hidden = true;
-      return;
-    }
-    const summary = await this.client.query("range", { slot: "main", startUs: r.startUs, endUs: r.endUs });
-    panel.replaceChildren(...(heading ? [heading] : []), rangeView(summary));
-    panel.hidden = false;
   }
 
   // ---- warm-up runs ----

@@ -1,12 +1,15 @@
-// Builds the report's DOM from the state (one run, or two compared). No inline styles: classes styled by report.css.
-import { fusionLines } from "../../common/fusion-text";
-import { type BudgetVerdict, type RunReport, formatIterationRanges } from "../../common/report";
-import { formatBytes, formatMs, formatNumber, formatPercent, formatRatio } from "../../common/units";
+// Builds the report's DOM from the state (one run, or two compared: compare-body.ts). No inline styles: classes
+// styled by report.css. The sections' building blocks are report-blocks.ts's.
+import { type RunReport, formatIterationRanges } from "../../common/report";
+import { formatMs, formatPercent } from "../../common/units";
 import type { ReportState, RunEntry } from "../protocol/report";
 import { codicon, h, ui } from "../ui/toolkit";
 import { renderChart } from "./chart";
+import { compareBody } from "./compare-body";
 import { generationSection } from "./generation";
-import { bytesOrDash, deltaClass, formatDelta, msOrDash, rateOrDash } from "./format";
+import { msOrDash } from "./format";
+import { optimizationSections } from "./optimization-sections";
+import { budgetTable, resourceRows, section, stats, table } from "./report-blocks";
 
 export interface RenderActions {
   openFile(runDir: string, path: string): void;
@@ -15,17 +18,6 @@ export interface RenderActions {
   /** The run's profile in the profile viewer (compared with another run's). */
   openProfile(runDir: string, compareRunDir?: string): void;
 }
-
-const stats = [
-  ["p50", "p50Ms"],
-  ["p90", "p90Ms"],
-  ["p95", "p95Ms"],
-  ["p99", "p99Ms"],
-  ["mean", "meanMs"],
-  ["stdev", "stdevMs"],
-  ["min", "minMs"],
-  ["max", "maxMs"],
-] as const;
 
 export function render(state: ReportState, actions: RenderActions): HTMLElement {
   const root = h("main", { class: `report mode-${state.mode}`, attrs: { "data-mode": state.mode } });
@@ -90,23 +82,6 @@ function header(run: RunEntry, actions: RenderActions, tag?: string): HTMLElemen
     el.append(button);
   }
   return el;
-}
-
-function section(title: string, id: string, ...children: Node[]): HTMLElement {
-  return h("section", { attrs: { id } }, h("h2", { text: title }), ...children);
-}
-
-function table(headers: string[], rows: (string | Node)[][], id?: string, rowKeys?: string[]): HTMLTableElement {
-  const t = h("table", id ? { attrs: { id } } : {});
-  t.append(h("thead", {}, h("tr", {}, ...headers.map((x) => h("th", { text: x })))));
-  const body = h("tbody");
-  rows.forEach((cells, i) => {
-    const tr = h("tr", rowKeys ? { attrs: { "data-key": rowKeys[i] } } : {});
-    for (const c of cells) tr.append(typeof c === "string" ? h("td", { text: c }) : h("td", {}, c));
-    body.append(tr);
-  });
-  t.append(body);
-  return t;
 }
 
 function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLElement[] {
@@ -213,190 +188,6 @@ function singleBody(run: RunEntry, r: RunReport, actions: RenderActions): HTMLEl
       list.append(h("li", {}, codicon("file"), " ", link, h("span", { class: "kind", text: ` ${artifact.kind}` })));
     }
     out.push(section("Files", "files", list));
-  }
-  return out;
-}
-
-/** What quantize and compile did, and the produced model next to the original, with the worst quantized nodes. */
-function optimizationSections(r: RunReport): HTMLElement[] {
-  const out: HTMLElement[] = [];
-  const q = r.optimization?.quantize;
-  const c = r.optimization?.compile;
-  if (q || c) {
-    const rows: string[][] = [];
-    if (q) {
-      rows.push([
-        "quantize",
-        `${q.method}: ${q.quantized.length} nodes, ${q.weights} weights${q.skipped ? `, ${q.skipped} left in float` : ""}; ${formatBytes(q.sourceBytes)} → ${formatBytes(q.outputBytes)}`,
-      ]);
-      for (const w of q.warnings) rows.push(["", w]);
-    }
-    if (c) {
-      rows.push(["compile", `${c.provider} at ${c.optimization}: ${c.nodesBefore} → ${c.nodesAfter} nodes`]);
-      for (const line of fusionLines(c.fusions)) rows.push(["", line]);
-      const s = c.support;
-      if (s)
-        rows.push([
-          s.provider,
-          `${s.providerNodes} of ${s.nodes} nodes in ${s.partitions} partitions; ${formatPercent(s.cpuFlopShare)} of compute stays on the CPU`,
-        ]);
-    }
-    out.push(section("Optimization", "optimization", table(["step", "result"], rows, "optimization-table")));
-  }
-  const e = r.evaluation?.comparison;
-  if (e) {
-    const rows: string[][] = [
-      ["size", formatBytes(e.original.sizeBytes), formatBytes(e.optimized.sizeBytes), formatRatio(e.sizeRatio)],
-    ];
-    const keys = ["size"];
-    if (e.perplexity) {
-      const p = e.perplexity;
-      rows.push([
-        "perplexity",
-        formatNumber(p.original.perplexity),
-        formatNumber(p.optimized.perplexity),
-        formatPercent(p.increasePct / 100, { digits: 2, signed: true }),
-      ]);
-      keys.push("perplexity");
-    }
-    if (e.latency) {
-      const l = e.latency;
-      rows.push([
-        "latency p50",
-        formatMs(l.original.p50Ms),
-        formatMs(l.optimized.p50Ms),
-        l.speedup >= 1 ? `${formatRatio(l.speedup)} faster` : `${formatRatio(1 / l.speedup)} slower`,
-      ]);
-      keys.push("latency");
-    }
-    for (const o of e.outputs) {
-      rows.push([
-        `${o.name}: cosine`,
-        "1",
-        o.problem ?? o.cosine.toFixed(5),
-        `max error ${formatNumber(o.maxAbsError)}`,
-      ]);
-      keys.push(`cosine:${o.name}`);
-      if (o.top1Agreement !== null) {
-        rows.push([`${o.name}: top-1 agreement`, formatPercent(1), formatPercent(o.top1Agreement), ""]);
-        keys.push(`top1:${o.name}`);
-      }
-    }
-    const children: Node[] = [
-      table(["measure", "original", "optimized", "change"], rows, "evaluation-table", keys),
-      h("p", { class: "note", text: `On ${e.samples} ${e.inputSource} sample(s).` }),
-    ];
-    const worst = r.evaluation?.quantError;
-    if (worst?.worst.length) {
-      children.push(h("h3", { text: `Quantized nodes with the most error (SQNR, ${worst.measured} measured)` }));
-      children.push(
-        table(
-          ["node", "op", "SQNR"],
-          worst.worst
-            .slice(0, 10)
-            .map((n) => [n.node, n.op_type, n.sqnr_db === null ? (n.note ?? "—") : `${n.sqnr_db.toFixed(1)} dB`]),
-          "worst-nodes-table",
-          worst.worst.slice(0, 10).map((n) => n.node),
-        ),
-      );
-    }
-    out.push(section("Original vs optimized", "evaluation", ...children));
-  }
-  return out;
-}
-
-function resourceRows(r: RunReport): [string, string, number | null, boolean][] {
-  return [
-    ["model size", bytesOrDash(r.model?.sizeBytes), r.model?.sizeBytes ?? null, true],
-    ["peak memory (RSS)", bytesOrDash(r.memory?.peakRssBytes), r.memory?.peakRssBytes ?? null, true],
-    ["throughput (1 / mean)", rateOrDash(r.throughput?.fromMeanIps), r.throughput?.fromMeanIps ?? null, false],
-    ["throughput (wall clock)", rateOrDash(r.throughput?.wallClockIps), r.throughput?.wallClockIps ?? null, false],
-    ["session creation", msOrDash(r.session?.creationMs), r.session?.creationMs ?? null, true],
-    ["run duration", msOrDash(r.durationMs), r.durationMs, true],
-  ];
-}
-
-function verdictCell(v: BudgetVerdict): HTMLElement {
-  const [icon, text] =
-    v.pass === true ? ["pass", "pass"] : v.pass === false ? ["error", "exceeded"] : ["circle-slash", "not checked"];
-  return h("span", { class: `verdict-${text.replace(" ", "-")}` }, codicon(icon), ` ${text}`);
-}
-
-function budgetTable(budgets: BudgetVerdict[]): HTMLTableElement {
-  return table(
-    ["budget", "limit", "actual", "verdict"],
-    budgets.map((v) => [
-      v.name,
-      `${formatNumber(v.limit)} ${v.unit}`.trim(),
-      v.actual === null ? (v.reason ?? "—") : `${formatNumber(v.actual)} ${v.unit}`,
-      verdictCell(v),
-    ]),
-    "budgets-table",
-    budgets.map((v) => v.name),
-  );
-}
-
-function deltaCell(a: number | null | undefined, b: number | null | undefined, lowerIsBetter = true): HTMLElement {
-  return h("span", { class: `delta ${deltaClass(a, b, lowerIsBetter)}`, text: formatDelta(a, b) });
-}
-
-function compareBody(a: RunReport, b: RunReport): HTMLElement[] {
-  const out: HTMLElement[] = [];
-  const la = a.latency;
-  const lb = b.latency;
-  out.push(
-    section(
-      "Latency",
-      "latency",
-      table(
-        ["statistic", "A", "B", "Δ (B vs A)"],
-        stats.map(([name, key]) => [name, msOrDash(la?.[key]), msOrDash(lb?.[key]), deltaCell(la?.[key], lb?.[key])]),
-        "latency-table",
-        stats.map(([name]) => name),
-      ),
-    ),
-  );
-  out.push(
-    section(
-      "Latency per iteration",
-      "chart",
-      renderChart([
-        { label: `A ${a.runId}`, valuesMs: a.latenciesMs },
-        { label: `B ${b.runId}`, valuesMs: b.latenciesMs },
-      ]),
-    ),
-  );
-  const ra = resourceRows(a);
-  const rb = resourceRows(b);
-  out.push(
-    section(
-      "Resources",
-      "resources",
-      table(
-        ["measure", "A", "B", "Δ (B vs A)"],
-        ra.map(([name, text, value, lower], i) => [name, text, rb[i][1], deltaCell(value, rb[i][2], lower)]),
-        "resources-table",
-      ),
-    ),
-  );
-  const names = [...new Set([...a.budgets, ...b.budgets].map((v) => v.name))];
-  if (names.length) {
-    const cell = (r: RunReport, name: string) => {
-      const v = r.budgets.find((x) => x.name === name);
-      return v ? h("span", {}, verdictCell(v), v.actual === null ? "" : ` ${formatNumber(v.actual)} ${v.unit}`) : "—";
-    };
-    out.push(
-      section(
-        "Budgets",
-        "budgets",
-        table(
-          ["budget", "A", "B"],
-          names.map((n) => [n, cell(a, n), cell(b, n)]),
-          "budgets-table",
-          names,
-        ),
-      ),
-    );
   }
   return out;
 }
