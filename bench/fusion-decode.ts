@@ -2,15 +2,16 @@
 // decoder LM, compiled by the engine with and without its transformer fusions (engine/compile/fusions/), in float32,
 // int8 (int8-dynamic) and int4 (block 32, accuracy level 4, the embedding quantized too): ratios against the fp32
 // unfused model measured in the same run. Issue 13's targets: int4 ≥ 4× and int8 ≥ 3× faster than fp32.
-// Also both orders of quantizing and fusing (quantize → compile with fusions, the pipeline's order; and fuse at
-// "basic" → quantize → compile), and a per-op-type profile of every variant's step: where the time goes.
+// Also int4 in blocks of 128, both orders of quantizing and fusing (quantize → compile with fusions, the pipeline's
+// order; and fuse at "basic" → quantize → compile), a per-op-type profile of every variant's step (where the time
+// goes, and how fast the matrix products stream the weights), and what the cache's copy back to JavaScript costs.
 //
 //   node --import tsx bench/fusion-decode.ts [--rounds N] [--iterations N] [--no-profile] [--no-orders]
 //
 // Models are cached in bench/.work/fusions/lm-268m (~3 GB; delete to regenerate). The variants' sessions stay open
 // and are timed in alternating rounds; each figure is the median over rounds of the per-round medians, so a burst
 // of load from other processes on this shared machine hits every variant alike. The load average is printed.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -94,6 +95,11 @@ const variants: [string, string][] = [
   ["int8 fused", await compiled(int8, "int8.fused", true)],
   ["int4", await compiled(int4, "int4.compiled", false)],
   ["int4 fused", await compiled(int4, "int4.fused", true)],
+  // Block 128 (onnxruntime's own quantizer's default): a quarter of block 32's scales, less accurate.
+  [
+    "int4 block 128 fused",
+    await compiled(await quantized(fp32, "q-int4-b128", { ...int4Options, blockSize: 128 }), "int4-b128.fused", true),
+  ],
 ];
 if (!flag("no-orders")) {
   // The other order: fuse the float model (basic level, so the quantizer sees plain MatMuls), then quantize and compile.
@@ -119,6 +125,15 @@ function feeds(): Record<string, ort.Tensor> {
   return out;
 }
 
+const MATRIX_PRODUCTS = new Set([
+  "MatMul",
+  "FusedMatMul",
+  "Gemm",
+  "MatMulNBits",
+  "DynamicQuantizeMatMul",
+  "MatMulIntegerToFloat",
+  "MatMulInteger",
+]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const inputs = feeds();
 const sessions = new Map<string, ort.InferenceSession>();
@@ -209,6 +224,44 @@ if (!flag("no-profile")) {
       .slice(0, 8)
       .map(([op, us]) => `${op} ${(us / runs / 1000).toFixed(2)} (${((100 * us) / total).toFixed(0)}%)`);
     console.log(`  ${tag}: ${(total / runs / 1000).toFixed(2)} ms in kernels — ${top.join(", ")}`);
+    // The matrix products read (nearly) the whole file every step: how fast they stream it.
+    const productUs = [...byOp].filter(([op]) => MATRIX_PRODUCTS.has(op)).reduce((a, [, us]) => a + us, 0);
+    const bytes = statSync(path).size + (existsSync(`${path}.data`) ? statSync(`${path}.data`).size : 0);
+    console.log(
+      `    matrix products ${(productUs / runs / 1000).toFixed(2)} ms a step over ${(bytes / 1e6).toFixed(0)} MB of model: ${(bytes / 1e9 / (productUs / runs / 1e6)).toFixed(1)} GB/s`,
+    );
+  }
+}
+
+// The per-step costs quantization does not shrink: onnxruntime-node copies every output into a new JavaScript buffer,
+// the whole `present.*` cache included (a bare loop pays the same), measured as a step that fetches every output
+// against one that fetches only the logits, on the same session in alternating rounds.
+if (!flag("no-profile")) {
+  console.log(
+    "\nthe cache's copy back to JavaScript (every output fetched vs the logits only; medians of 4 rounds of 10):",
+  );
+  for (const [tag, path] of variants) {
+    if (tag.includes("then") || !/^(fp32|int8 fused|int4 fused)$/.test(tag)) continue;
+    const s = await ort.InferenceSession.create(path, { logSeverityLevel: 3, graphOptimizationLevel: "all" });
+    for (let i = 0; i < 3; i++) await s.run(inputs);
+    const all: number[] = [];
+    const logitsOnly: number[] = [];
+    for (let r = 0; r < 4; r++)
+      for (const [into, fetches] of [
+        [all, undefined],
+        [logitsOnly, ["logits"]],
+      ] as const)
+        for (let i = 0; i < 10; i++) {
+          const t = performance.now();
+          await (fetches ? s.run(inputs, fetches) : s.run(inputs));
+          into.push(performance.now() - t);
+        }
+    await s.release();
+    const a = median(all);
+    const l = median(logitsOnly);
+    console.log(
+      `  ${tag.padEnd(12)} ${a.toFixed(2)} ms with the cache, ${l.toFixed(2)} ms without: ${(a - l).toFixed(2)} ms (${((100 * (a - l)) / a).toFixed(0)}%) a step`,
+    );
   }
 }
 
