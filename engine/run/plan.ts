@@ -89,8 +89,11 @@ export interface GeneratePlan {
   tokenRange?: [number, number];
   /** Skip the untimed warm-up generation (default: one, with the first prompt and a few decode steps). */
   noWarmup?: boolean;
-  /** Generate on the run's own thread, not in a thread of its own (generate-thread.ts) with its own session. */
-  sameThread?: boolean;
+  /**
+   * Where the loop runs: true, in a thread of its own with its own session (generate-thread.ts); false, on the run's
+   * thread; default, in its own thread when the cache is large (wantsGenerateThread).
+   */
+  ownThread?: boolean;
   /** Mark the token events as the original model's, generating for comparison. */
   reference?: boolean;
 }

@@ -20,7 +20,7 @@ import { type FeedSet, resolveFeeds } from "./feeds";
 import { type GenerateIo, generateIo } from "./generate-io";
 import type { ModelSignature } from "../onnx/signature";
 import { runGenerations } from "./generate";
-import { GenerateThread, generateThreadLocation } from "./generate-thread";
+import { GenerateThread, generateThreadLocation, wantsGenerateThread } from "./generate-thread";
 import type { GenerationResult } from "../../common/generation";
 import { hostInfo } from "./host-info";
 import { readModelFiles } from "./model-files";
@@ -115,7 +115,8 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
           const tSession = performance.now();
           let s: OrtSession;
           // A generation makes its session in a thread of its own (generate-thread.ts) when the engine has one.
-          const threadAt = io && plan.generate && !plan.generate.sameThread ? generateThreadLocation() : undefined;
+          const threadAt =
+            io && plan.generate && wantsGenerateThread(io, plan.generate) ? generateThreadLocation() : undefined;
           if (io && plan.generate && threadAt) {
             const started = await GenerateThread.start(
               {

@@ -10,7 +10,13 @@ import type { GenerationResult } from "../../common/generation";
 import { isEdgeError } from "../../engine/errors";
 import { readModelSignature } from "../../engine/onnx/signature";
 import { generateIo } from "../../engine/run/generate-io";
-import { GenerateThread, generateThreadLocation } from "../../engine/run/generate-thread";
+import {
+  GenerateThread,
+  THREAD_MIN_CACHE_BYTES,
+  cacheBytesPerStep,
+  generateThreadLocation,
+  wantsGenerateThread,
+} from "../../engine/run/generate-thread";
 import type { GenerateThreadInit } from "../../engine/run/generate-thread-protocol";
 import { ortSessionOptions } from "../../engine/run/ort";
 import { recorder } from "../run/helpers";
@@ -32,6 +38,21 @@ void test("the thread's script: the TypeScript source under tsx, the bundle's be
   writeFileSync(join(dir, "generate-worker.js"), "");
   assert.deepEqual(generateThreadLocation(bundle), { url: new URL("./generate-worker.js", bundle) });
   assert.equal(generateThreadLocation(""), undefined, "no module URL (a CommonJS bundle's empty import.meta)");
+});
+
+void test("a generation takes a thread of its own when its cache is large, or when the plan says", async () => {
+  const { io } = await init({ promptTokens: [1], newTokens: 1 });
+  // The tiny LM: 4 layers × key and value × 4 heads × 32 dims × 4 bytes = 4 kB per position.
+  const plan = { promptTokens: [100, 200], newTokens: 56 };
+  assert.equal(cacheBytesPerStep(io, plan), 256 * 4096);
+  assert.equal(wantsGenerateThread(io, plan), false, "1 MB of cache a step");
+  const long = { promptTokens: [1000], newTokens: Math.ceil(THREAD_MIN_CACHE_BYTES / 4096) - 1000 };
+  assert.ok(cacheBytesPerStep(io, long) >= THREAD_MIN_CACHE_BYTES);
+  assert.equal(wantsGenerateThread(io, long), true, "4 MB of cache a step");
+  assert.equal(wantsGenerateThread(io, { ...long, ownThread: false }), false);
+  assert.equal(wantsGenerateThread(io, { ...plan, ownThread: true }), true);
+  const half = { ...io, cache: io.cache.map((c) => ({ ...c, dtype: "float16" as const })) };
+  assert.equal(cacheBytesPerStep(half, plan), 256 * 2048, "a float16 cache is half the bytes");
 });
 
 void test("a generation in the thread: its events in order and the reference loop's tokens", async () => {
