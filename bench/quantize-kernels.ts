@@ -4,9 +4,10 @@
 // busy, with a child process spinning (`node -e "for(;;){}"`) to take one core, killed afterwards; they alternate for
 // a few rounds and each condition's ratios are medians over its repetitions. The weight is where the engine's reader
 // puts it (readFloatTensor reads a float32 weight from the file straight into stageWeight's array in the kernels'
-// memory); the time is the quantizer's call on it, results returned in arrays of their own. Goals: ≥ 0.40 of the
-// copy's bandwidth idle and ≥ 0.25 busy, for both. Run alone it also prints, idle, the same calls on a weight in an
-// ordinary Float32Array (copied in by the kernels).
+// memory); the time is the quantizer's call on it, its results written into arrays reused call after call (as the
+// engine's methods do, and as the copy's target is). Goals: ≥ 0.40 of the copy's bandwidth idle and ≥ 0.25 busy, for
+// both. Run alone it also prints, idle, the same calls on a weight in an ordinary Float32Array (copied in by the
+// kernels).
 // Usage: node --import tsx bench/quantize-kernels.ts [--reps N] [--rounds N] [--pin CPU] [--js] [--helper always|never]
 // (--pin: pin the busy child to that CPU with taskset; --js: the JS fallback; --helper: force the helper thread on or off)
 import { type ChildProcess, spawn } from "node:child_process";
@@ -74,8 +75,12 @@ export function timeKernels(reps = 9, warmup = 2, staged = true): KernelTimes {
   const w = stagedWeight ?? made;
   const src = Buffer.from(made.buffer, made.byteOffset, made.byteLength);
   const dst = Buffer.alloc(src.length, 1); // touched, so the copy does not pay for page faults
-  const int8 = (): unknown => quantizeInt8(w, K, N, { channelAxis: "cols", symmetric: true, type: "int8" });
-  const int4 = (): unknown => quantizeInt4(w, K, N, { blockSize: 32, symmetric: true });
+  // Into output arrays touched once, as the engine's methods quantize weight after weight (kernelOutput).
+  const int8Out = new Int8Array(K * N).fill(1);
+  const int8 = (): unknown =>
+    quantizeInt8(w, K, N, { channelAxis: "cols", symmetric: true, type: "int8", into: int8Out });
+  const int4Into = { packed: new Uint8Array((K * N) / 2).fill(1), scales: new Float32Array((K * N) / 32).fill(1) };
+  const int4 = (): unknown => quantizeInt4(w, K, N, { blockSize: 32, symmetric: true, into: int4Into });
   const copy = (): unknown => src.copy(dst);
   waitForHelperThread(); // it starts on first use and is used once up; here it is up from the start
   for (let i = 0; i < warmup; i++) {

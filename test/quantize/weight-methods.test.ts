@@ -91,6 +91,60 @@ void test("int8 kernel: per-channel columns, symmetric int8 has zero point 0 and
   assert.ok(maxAbsDiff(back, w) <= asym.scales[0] / 2 + 1e-6);
 });
 
+void test("int8 kernel into a given array: the same values in a view of it; an array of the wrong kind or too short is left alone", () => {
+  const w = randn(64 * 48, 5);
+  const expected = quantizeInt8(w, 64, 48, { channelAxis: "cols", symmetric: true, type: "int8" });
+  const into = new Int8Array(64 * 48 + 100).fill(7);
+  const q = quantizeInt8(w, 64, 48, { channelAxis: "cols", symmetric: true, type: "int8", into });
+  assert.equal(q.data.buffer, into.buffer, "written into the given array");
+  assert.equal(q.data.length, 64 * 48);
+  assert.deepEqual([...q.data], [...expected.data]);
+  assert.deepEqual([...into.subarray(64 * 48)], new Array(100).fill(7), "nothing past rows × cols");
+  const again = quantizeInt8(randn(64 * 48, 6), 64, 48, { channelAxis: "cols", symmetric: true, type: "int8", into });
+  assert.equal(again.data.buffer, into.buffer, "reused by the next call");
+  for (const wrong of [new Uint8Array(64 * 48), new Int8Array(64 * 48 - 1)]) {
+    const r = quantizeInt8(w, 64, 48, { channelAxis: "cols", symmetric: true, type: "int8", into: wrong });
+    assert.notEqual(r.data.buffer, wrong.buffer);
+    assert.deepEqual([...r.data], [...expected.data]);
+  }
+});
+
+void test("int4 kernel into given arrays: the same blocks and scales in views of them; arrays too short are left alone", () => {
+  const [k, n] = [96, 40];
+  const w = randn(k * n, 8);
+  for (const symmetric of [true, false]) {
+    const expected = quantizeInt4(w, k, n, { blockSize: 32, symmetric });
+    const into = { packed: new Uint8Array(n * 3 * 16 + 5).fill(9), scales: new Float32Array(n * 3 + 2).fill(9) };
+    const q = quantizeInt4(w, k, n, { blockSize: 32, symmetric, into });
+    assert.equal(q.packed.buffer, into.packed.buffer);
+    assert.equal(q.scales.buffer, into.scales.buffer);
+    assert.deepEqual([...q.packed], [...expected.packed]);
+    assert.deepEqual([...q.scales], [...expected.scales]);
+    assert.deepEqual([...into.packed.subarray(n * 3 * 16)], new Array(5).fill(9));
+    const short = { packed: new Uint8Array(n * 3 * 16 - 1), scales: new Float32Array(n * 3) };
+    const r = quantizeInt4(w, k, n, { blockSize: 32, symmetric, into: short });
+    assert.notEqual(r.packed.buffer, short.packed.buffer);
+    assert.deepEqual([...r.packed], [...expected.packed]);
+  }
+});
+
+void test("int8-dynamic on a model of several weights: each weight's own values, though the kernel's output array is reused", async () => {
+  const { path, w1, w2 } = mlpModel();
+  const out = join(dir, "mlp-int8-reused.onnx");
+  await quantizeModel(path, out, { method: "int8-dynamic" });
+  const { proto } = await readModel(out);
+  const quantized = proto.graph!.initializer.filter((t) => t.name.endsWith("_quantized"));
+  assert.equal(quantized.length, 2);
+  const byName = new Map(quantized.map((t) => [t.name, Int8Array.from(t.rawData, (b) => (b << 24) >> 24)]));
+  for (const [name, w, k, n] of [
+    ["W1_quantized", w1, 64, 96],
+    ["W2_quantized", w2, 96, 48],
+  ] as const) {
+    const expected = quantizeInt8(w, k, n, { channelAxis: "cols", symmetric: true, type: "int8" });
+    assert.deepEqual([...byName.get(name)!], [...expected.data], name);
+  }
+});
+
 void test("int4-weight-only: MatMulNBits in onnxruntime computes exactly the matmul with the dequantized weights (accuracy level 1)", async () => {
   const { path, w1, w2 } = mlpModel();
   const before = sha256(path);

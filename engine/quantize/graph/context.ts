@@ -25,8 +25,30 @@ export interface QuantizeContext {
   weightCache: Map<string, string[]>;
   /** Number of distinct weights quantized. */
   weightCount: number;
+  /** The kernels' output arrays, by use, reused weight after weight (kernelOutput). */
+  kernelOutputs: Map<string, Int8Array | Uint8Array | Float32Array>;
   onProgress?: (progress: QuantizeProgress) => void;
   signal?: AbortSignal;
+}
+
+type OutputArray = Int8Array | Uint8Array | Float32Array;
+
+/**
+ * An array of at least `length` elements for a kernel to write a weight's results into (quantizeInt8's and
+ * quantizeInt4's `into`), one per `use` ("int8", "int4-packed", …): grown when a weight needs more, and reused by the
+ * next weight once the store has taken this one's bytes, so the kernels write into pages already mapped.
+ */
+export function kernelOutput<T extends OutputArray>(
+  ctx: QuantizeContext,
+  use: string,
+  type: { new (length: number): T },
+  length: number,
+): T {
+  const held = ctx.kernelOutputs.get(use);
+  if (held instanceof type && held.length >= length) return held;
+  const grown = new type(length);
+  ctx.kernelOutputs.set(use, grown);
+  return grown;
 }
 
 export function newContext(
@@ -47,6 +69,7 @@ export function newContext(
     replaced: new Set(),
     weightCache: new Map(),
     weightCount: 0,
+    kernelOutputs: new Map(),
   };
 }
 

@@ -43,6 +43,14 @@ export interface Int8Options {
   symmetric: boolean;
   type: Int8Type;
   reduceRange?: boolean;
+  /**
+   * Where to write the quantized values: an array of the type's kind (Int8Array for int8, Uint8Array for uint8) of at
+   * least rows × cols elements, whose first rows × cols become the result's `data` (a view of it). For a caller
+   * quantizing weight after weight and done with each result before the next: the same pages serve every weight
+   * instead of fresh ones the system zeroes and maps in on every call (half a 64 MB weight's time here). Another
+   * array (wrong kind, too short) is not used.
+   */
+  into?: Int8Array | Uint8Array;
 }
 
 export interface Int8Weights {
@@ -184,7 +192,13 @@ function int8(w: Float32Array, rows: number, cols: number, options: Int8Options)
     inverse[ch] = 1 / scales[ch]; // from the float32 scale, as a runtime dequantizes with it
   }
   // Every element is written below: no need to zero-fill megabytes first.
-  const data = options.type === "int8" ? uninitialized(Int8Array, w.length) : uninitialized(Uint8Array, w.length);
+  const into = options.into;
+  const fits = into && into.length >= w.length && (options.type === "int8") === into instanceof Int8Array;
+  const data = fits
+    ? into.subarray(0, w.length)
+    : options.type === "int8"
+      ? uninitialized(Int8Array, w.length)
+      : uninitialized(Uint8Array, w.length);
   // The WebAssembly pass only after a WebAssembly range pass: that one also rules out NaN, which JS rounds differently.
   if (!wasmRanges || !wasmQuantizeRows(w, rows, cols, options.channelAxis, ranges, inverse, zero, qmin, qmax, data)) {
     quantizeRows(w, rows, cols, options.channelAxis, inverse, zero, qmin, qmax, data);
@@ -195,6 +209,12 @@ function int8(w: Float32Array, rows: number, cols: number, options: Int8Options)
 export interface Int4Options {
   blockSize: number;
   symmetric: boolean;
+  /**
+   * Arrays to write the packed blocks and the scales into (as quantizeInt8's `into`: reused weight after weight, so
+   * no fresh pages every call); each must hold at least N × kBlocks × blockSize / 2 bytes and N × kBlocks scales.
+   * Arrays too short are not used.
+   */
+  into?: { packed: Uint8Array; scales: Float32Array };
 }
 
 export interface Int4Weights {
@@ -223,14 +243,20 @@ export function quantizeInt4(w: Float32Array, k: number, n: number, options: Int
 
 function int4(w: Float32Array, k: number, n: number, options: Int4Options): Int4Weights {
   const bs = options.blockSize;
-  if (options.symmetric) {
-    const fast = wasmQuantizeInt4Symmetric(w, k, n, bs);
-    if (fast) return { ...fast, zeroPoints: undefined };
-  }
   const kBlocks = Math.ceil(k / bs);
   const blob = bs / 2;
-  const packed = uninitialized(Uint8Array, n * kBlocks * blob); // every byte is written, padding included
-  const scales = uninitialized(Float32Array, n * kBlocks);
+  const into = options.into;
+  const fits = into && into.packed.length >= n * kBlocks * blob && into.scales.length >= n * kBlocks;
+  const outputs = fits
+    ? { packed: into.packed.subarray(0, n * kBlocks * blob), scales: into.scales.subarray(0, n * kBlocks) }
+    : undefined;
+  if (options.symmetric) {
+    const fast = wasmQuantizeInt4Symmetric(w, k, n, bs, outputs);
+    if (fast) return { ...fast, zeroPoints: undefined };
+  }
+  // Every byte is written below, padding included.
+  const packed = outputs?.packed ?? uninitialized(Uint8Array, n * kBlocks * blob);
+  const scales = outputs?.scales ?? uninitialized(Float32Array, n * kBlocks);
   const zpStride = Math.ceil(kBlocks / 2);
   const zeroPoints = options.symmetric ? undefined : new Uint8Array(n * zpStride);
   const column = new Float32Array(bs);

@@ -4,7 +4,7 @@
 import { type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { readFloatTensor, bytesOfView } from "../graph/tensor-store";
 import { attr, countUses, findConstant, makeNode, requireOpset, scopes } from "../graph/edit";
-import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "../graph/context";
+import { addInitializer, checkAborted, kernelOutput, nodeName, type QuantizeContext, selected } from "../graph/context";
 import { quantizeInt4, quantizeInt4Rows } from "../kernels/arithmetic";
 import { constantWeight, skip } from "../graph/weights";
 
@@ -45,7 +45,15 @@ export async function quantizeInt4WeightOnly(ctx: QuantizeContext): Promise<void
       const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
       let q;
       try {
-        q = quantizeInt4(values, k, n, { blockSize, symmetric });
+        const kBlocks = Math.ceil(k / blockSize);
+        q = quantizeInt4(values, k, n, {
+          blockSize,
+          symmetric,
+          into: {
+            packed: kernelOutput(ctx, "int4-packed", Uint8Array, (n * kBlocks * blockSize) / 2),
+            scales: kernelOutput(ctx, "int4-scales", Float32Array, n * kBlocks),
+          },
+        });
       } catch (e) {
         skip(ctx, node, index, `its weight "${weight.ref.tensor.name}" cannot be quantized: ${(e as Error).message}`);
         continue;

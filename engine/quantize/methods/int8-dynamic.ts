@@ -7,7 +7,7 @@
 import { type AttributeProto, type NodeProto, TensorProto_DataType as DT } from "onnx-buf";
 import { bytesOfView, readFloatTensor } from "../graph/tensor-store";
 import { attr, makeNode, scopes, type Scope } from "../graph/edit";
-import { addInitializer, checkAborted, nodeName, type QuantizeContext, selected } from "../graph/context";
+import { addInitializer, checkAborted, kernelOutput, nodeName, type QuantizeContext, selected } from "../graph/context";
 import { type Int8Type, quantizeInt8, releaseWeight } from "../kernels/arithmetic";
 import { constantWeight, skip } from "../graph/weights";
 
@@ -131,6 +131,10 @@ async function matmul(
         symmetric: opts.symmetric,
         type: opts.type,
         reduceRange: opts.reduceRange,
+        into:
+          opts.type === "int8"
+            ? kernelOutput(ctx, "int8", Int8Array, k * n)
+            : kernelOutput(ctx, "uint8", Uint8Array, k * n),
       });
     } catch (e) {
       return void skip(
@@ -215,6 +219,7 @@ async function conv(
         symmetric: opts.symmetric,
         type: "uint8",
         reduceRange: opts.reduceRange,
+        into: kernelOutput(ctx, "uint8", Uint8Array, m * rest),
       });
     } catch (e) {
       return void skip(
@@ -329,7 +334,12 @@ async function gather(
     const values = await readFloatTensor(ctx.model, weight.ref.tensor, nodeName(node, index), { staged: true });
     let q;
     try {
-      q = quantizeInt8(values, rows, cols, { channelAxis: "rows", symmetric: true, type: "int8" });
+      q = quantizeInt8(values, rows, cols, {
+        channelAxis: "rows",
+        symmetric: true,
+        type: "int8",
+        into: kernelOutput(ctx, "int8", Int8Array, rows * cols),
+      });
     } catch (e) {
       return void skip(
         ctx,

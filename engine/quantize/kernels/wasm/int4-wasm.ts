@@ -95,6 +95,8 @@ export function wasmQuantizeInt4Symmetric(
   k: number,
   n: number,
   bs: number,
+  /** Arrays of exactly the result's sizes to copy the result into (else new ones). */
+  into?: { packed: Uint8Array; scales: Float32Array },
 ): { packed: Uint8Array; scales: Float32Array; kBlocks: number } | undefined {
   const single = wasmKernels();
   if (!single || bs % 32 !== 0 || k === 0 || n === 0) return undefined;
@@ -159,8 +161,8 @@ export function wasmQuantizeInt4Symmetric(
   if (large && at === undefined) recordSplit(helper !== undefined, performance.now() - started, k * n);
   const view = layout.commit(); // the same buffer unless another thread grew a shared memory meanwhile
   const result = {
-    packed: uninitialized(Uint8Array, n * kBlocks * blob),
-    scales: uninitialized(Float32Array, n * kBlocks),
+    packed: into?.packed ?? uninitialized(Uint8Array, n * kBlocks * blob),
+    scales: into?.scales ?? uninitialized(Float32Array, n * kBlocks),
     kBlocks,
   };
   result.packed.set(new Uint8Array(view, packed, result.packed.length));
