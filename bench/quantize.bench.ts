@@ -2,7 +2,8 @@
 // 1. kernel throughput: int8 per-channel and int4 block-32 weight quantization vs a Buffer copy of the same bytes, idle
 //    and with one core busy;
 // 2. memory: int4 of a generated fp32 LM of ≥ 1 B parameters (external data, ≥ 4 GB), peak RSS in a child process;
-// 3. quality on the trained LM fixture (samples/tiny-lm): perplexity increase of int8-dynamic and int4 block 32;
+// 3. quality on the trained LM fixture (samples/tiny-lm): perplexity increase of int8-dynamic and int4 block 32 (and
+//    block 128, for information);
 // 4. size of int8 and int4 vs fp32 on a generated 268 M-parameter LM (MatMul-dominated);
 // 5. speed of one decode step (batch 1, one token, KV cache of 128) on that LM: int4 and int8 vs fp32.
 // Generated models are cached in bench/.work/quantize (delete it to regenerate). `-- --skip-1b` skips part 2.
@@ -122,6 +123,9 @@ for (const [tag, options] of [
   ["int4-b32-acc4", { method: "int4-weight-only", blockSize: 32, accuracyLevel: 4 }],
   ["int4-b32-acc0", { method: "int4-weight-only", blockSize: 32, accuracyLevel: 0 }],
   ["int4-b32-acc4-emb", { method: "int4-weight-only", blockSize: 32, accuracyLevel: 4, quantizeEmbedding: true }],
+  // Blocks of 128 decode faster (bench:generate's fusion-decode); what they cost in accuracy. The tiny LM's hidden
+  // size is 128, so each block is then a whole column: per-channel 4-bit.
+  ["int4-b128-acc4", { method: "int4-weight-only", blockSize: 128, accuracyLevel: 4 }],
 ] as [string, QuantizeOptions][]) {
   const out = join(fixtureDir, `model.${tag}.onnx`);
   await quantizeModel(fixture, out, options);
