@@ -141,8 +141,8 @@ export function compileFailureMessage(output: string, exit: { code: number | nul
     for (const l of lines.slice(start + 1)) if (/^\s+hint: /.test(l)) said.push(l.trim());
     return said.join(" — ");
   }
-  const how = exit.signal ? `stopped by ${exit.signal}` : `exit ${String(exit.code)}`;
-  return lines.length > 0 ? `${lines[lines.length - 1].trim()} (${how})` : `edge compile ended with ${how}`;
+  const how = exit.signal ? `was stopped by ${exit.signal}` : `ended with exit ${String(exit.code)}`;
+  return lines.length > 0 ? `${lines[lines.length - 1].trim()} (edge compile ${how})` : `edge compile ${how}`;
 }
 
 /** What the user is told when the node is not in the optimized graph either. */
