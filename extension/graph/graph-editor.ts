@@ -64,6 +64,8 @@ export interface GraphEditorServices {
   /** Makes (or reuses) onnxruntime's optimized graph of the ref's run and reveals the node there. */
   openOptimizedGraph(ref: NodeRef): Promise<void>;
   didAnswerReady(editor: GraphEditor): void;
+  /** The webview answered a reveal (its outcome is the snapshot's last `reveals`). */
+  didAnswerReveal(editor: GraphEditor): void;
   didDispose(editor: GraphEditor): void;
 }
 
@@ -197,6 +199,7 @@ export class GraphEditor implements GraphEditorHost {
   /** The webview's answer to a reveal: a node the model does not have (an onnxruntime fusion) is said here too. */
   async revealedNode(outcome: RevealOutcome): Promise<void> {
     this.snapshot.reveals.push(outcome);
+    this.services.didAnswerReveal(this);
     if (outcome.found) return;
     const message = outcome.message ?? `Node "${outcome.ref.node}" is not in ${this.snapshot.model}.`;
     this.services.log(`graph viewer: ${message}`);

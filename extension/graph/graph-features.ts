@@ -25,6 +25,8 @@ export interface GraphApi {
   lastEditor(): GraphEditorSnapshot | undefined;
   /** Fires when an editor answered its webview's ready request. */
   readonly onDidAnswerReady: vscode.Event<GraphEditorSnapshot>;
+  /** Fires when an editor's webview said how a reveal went (the snapshot's last `reveals`). */
+  readonly onDidAnswerReveal: vscode.Event<GraphEditorSnapshot>;
   /** Model files with a worker thread running now. */
   runningWorkers(): string[];
   /** Fires with the model's path when a document closed (its last editor closed; its worker was stopped). */
@@ -52,8 +54,9 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
   private readonly pending = new Map<string, OpenOptions>();
   private last: GraphEditor | undefined;
   private readonly answered = new vscode.EventEmitter<GraphEditor>();
+  private readonly revealed = new vscode.EventEmitter<GraphEditor>();
   private readonly closed = new vscode.EventEmitter<string>();
-  private readonly disposables: vscode.Disposable[] = [this.answered, this.closed];
+  private readonly disposables: vscode.Disposable[] = [this.answered, this.revealed, this.closed];
   private readonly worker: GraphWorkerLocation;
   private readonly optimized: OptimizedReveal;
 
@@ -97,6 +100,7 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
         this.last = e;
         this.answered.fire(e);
       },
+      didAnswerReveal: (e) => this.revealed.fire(e),
       didDispose: (e) => {
         this.editors.delete(e);
         if (this.last === e) this.last = undefined;
@@ -163,6 +167,8 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
       lastEditor: () => this.last?.snapshot,
       onDidAnswerReady: (listener, thisArg, disposables) =>
         this.answered.event((e) => listener.call(thisArg, e.snapshot), undefined, disposables),
+      onDidAnswerReveal: (listener, thisArg, disposables) =>
+        this.revealed.event((e) => listener.call(thisArg, e.snapshot), undefined, disposables),
       onDidCloseDocument: this.closed.event,
       runningWorkers: () => [...this.documents.values()].filter((d) => d.worker.running).map((d) => d.uri.fsPath),
       openOptimizedGraph: (ref) => this.optimized.open(ref),

@@ -94,7 +94,7 @@ export class OptimizedReveal {
     const going = this.making.get(plan.out);
     if (going) return going;
     if (!canRun()) {
-      await explainUntrusted("making onnxruntime's optimized graph (it runs onnxruntime on the model)");
+      void explainUntrusted("making onnxruntime's optimized graph (it runs onnxruntime on the model)");
       return false;
     }
     const making = this.make(plan).finally(() => this.making.delete(plan.out));
