@@ -59,7 +59,13 @@ export interface GraphEditorServices {
   /** Asks the user for another model to compare `model` with (runs' models first, then a file dialog). */
   pickModelToCompare(model: string, runs: readonly RunChoice[]): Promise<string | undefined>;
   revealKernels(ref: NodeRef): Promise<void>;
+  /** Says that a revealed node is not in the model (`message`), offering onnxruntime's optimized graph of its run. */
+  nodeNotFound(outcome: RevealOutcome, message: string): Promise<void>;
+  /** Makes (or reuses) onnxruntime's optimized graph of the ref's run and reveals the node there. */
+  openOptimizedGraph(ref: NodeRef): Promise<void>;
   didAnswerReady(editor: GraphEditor): void;
+  /** The webview answered a reveal (its outcome is the snapshot's last `reveals`). */
+  didAnswerReveal(editor: GraphEditor): void;
   didDispose(editor: GraphEditor): void;
 }
 
@@ -134,7 +140,10 @@ export class GraphEditor implements GraphEditorHost {
     if (read.error) state.error = read.error;
     if (runDir && read.document) state.overlays = await this.readOverlays(runDir).catch(() => undefined);
     const reveal =
-      this.pendingReveal ?? (this.options.node ? { model: this.snapshot.model, node: this.options.node } : undefined);
+      this.pendingReveal ??
+      (this.options.node
+        ? { model: this.snapshot.model, node: this.options.node, ...(runDir ? { runDir } : {}) }
+        : undefined);
     this.pendingReveal = undefined;
     this.options = { runDir };
     if (reveal) state.reveal = reveal;
@@ -190,10 +199,26 @@ export class GraphEditor implements GraphEditorHost {
   /** The webview's answer to a reveal: a node the model does not have (an onnxruntime fusion) is said here too. */
   async revealedNode(outcome: RevealOutcome): Promise<void> {
     this.snapshot.reveals.push(outcome);
+    this.services.didAnswerReveal(this);
     if (outcome.found) return;
     const message = outcome.message ?? `Node "${outcome.ref.node}" is not in ${this.snapshot.model}.`;
     this.services.log(`graph viewer: ${message}`);
-    void vscode.window.showInformationMessage(`Edge: ${message}`);
+    // The run the kernel came from (one this viewer was given: the webview cannot name another folder).
+    const runDir = [outcome.ref.runDir, this.options.runDir].find((d) => d !== undefined && this.isGivenRun(d));
+    const ref: NodeRef = { node: outcome.ref.node, model: this.snapshot.model, ...(runDir ? { runDir } : {}) };
+    void this.services.nodeNotFound({ ...outcome, ref }, message);
+  }
+
+  /** The notice's "Open onnxruntime's optimized graph": for a run this viewer was given only. */
+  openOptimizedGraph(ref: NodeRef): Promise<void> {
+    const runDir = ref.runDir;
+    if (runDir === undefined || !this.isGivenRun(runDir))
+      throw new Error(`graph: not a run of this viewer: ${String(runDir)}`);
+    return this.services.openOptimizedGraph({ node: ref.node, model: this.snapshot.model, runDir });
+  }
+
+  private isGivenRun(runDir: string): boolean {
+    return runDir === this.options.runDir || this.runs.some((r) => r.runDir === runDir);
   }
 
   /** Reveals and selects a node (now, or once the webview is ready), and brings the editor forward. */

@@ -1,15 +1,19 @@
 // The graph viewer in the extension (created by Ctx, disposed with it): the custom editor for `*.onnx` (viewType
 // edge.graph, priority "option": opened on request, never taking the file type over), its documents (one worker
 // thread each) and editors, and the commands edge.openModelGraph, edge.revealModelNode and edge.revealNodeKernels.
-// Viewing a model runs nothing, so all of it works in an untrusted workspace. Cheap at activation: registration only.
+// Viewing a model runs nothing, so all of it works in an untrusted workspace; only making onnxruntime's optimized
+// graph of a run (optimized-reveal.ts, offered when a revealed node is not in the model) needs trust. Cheap at
+// activation: registration only.
 import * as vscode from "vscode";
 import { GRAPH_VIEW_TYPE } from "../../webviews/protocol/graph";
+import type { NodeRef } from "../../webviews/protocol/node-links";
 import type { RunInfo } from "../report/runs-provider";
 import { GraphDocument } from "./graph-document";
 import { GraphEditor, type GraphEditorSnapshot, type OpenOptions } from "./graph-editor";
 import { isNodeRef } from "./graph-handlers";
 import type { GraphWorkerLocation } from "./graph-worker-client";
 import { modelToOpen, runModels, type ScannedRun } from "./model-runs";
+import { OptimizedReveal } from "./optimized-reveal";
 import { pickModelFile, pickModelToCompare } from "./pick-model";
 import { revealNodeKernels } from "./reveal-kernels";
 
@@ -21,10 +25,17 @@ export interface GraphApi {
   lastEditor(): GraphEditorSnapshot | undefined;
   /** Fires when an editor answered its webview's ready request. */
   readonly onDidAnswerReady: vscode.Event<GraphEditorSnapshot>;
+  /** Fires when an editor's webview said how a reveal went (the snapshot's last `reveals`). */
+  readonly onDidAnswerReveal: vscode.Event<GraphEditorSnapshot>;
   /** Model files with a worker thread running now. */
   runningWorkers(): string[];
   /** Fires with the model's path when a document closed (its last editor closed; its worker was stopped). */
   readonly onDidCloseDocument: vscode.Event<string>;
+  /**
+   * What "Open onnxruntime's optimized graph" does for a node a reveal did not find: the optimized graph's path once
+   * it is asked to open at the node, or undefined when it cannot be (said to the user).
+   */
+  openOptimizedGraph(ref: NodeRef): Promise<string | undefined>;
 }
 
 export interface GraphFeaturesOptions {
@@ -43,11 +54,14 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
   private readonly pending = new Map<string, OpenOptions>();
   private last: GraphEditor | undefined;
   private readonly answered = new vscode.EventEmitter<GraphEditor>();
+  private readonly revealed = new vscode.EventEmitter<GraphEditor>();
   private readonly closed = new vscode.EventEmitter<string>();
-  private readonly disposables: vscode.Disposable[] = [this.answered, this.closed];
+  private readonly disposables: vscode.Disposable[] = [this.answered, this.revealed, this.closed];
   private readonly worker: GraphWorkerLocation;
+  private readonly optimized: OptimizedReveal;
 
   constructor(private readonly options: GraphFeaturesOptions) {
+    this.optimized = new OptimizedReveal({ extensionPath: options.extensionUri.fsPath, log: options.log });
     this.worker = options.worker ?? {
       script: vscode.Uri.joinPath(options.extensionUri, "dist", "extension", "graph-worker.cjs").fsPath,
     };
@@ -80,10 +94,13 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
       listRuns: () => this.scanRuns(),
       pickModelToCompare: async (model, runs) => pickModelToCompare(model, runs, await this.scanRuns()),
       revealKernels: (ref) => this.revealNodeKernels(ref),
+      nodeNotFound: (outcome, message) => this.optimized.notFound(outcome, message),
+      openOptimizedGraph: async (ref) => void (await this.optimized.open(ref)),
       didAnswerReady: (e) => {
         this.last = e;
         this.answered.fire(e);
       },
+      didAnswerReveal: (e) => this.revealed.fire(e),
       didDispose: (e) => {
         this.editors.delete(e);
         if (this.last === e) this.last = undefined;
@@ -150,8 +167,11 @@ export class GraphFeatures implements vscode.CustomReadonlyEditorProvider<GraphD
       lastEditor: () => this.last?.snapshot,
       onDidAnswerReady: (listener, thisArg, disposables) =>
         this.answered.event((e) => listener.call(thisArg, e.snapshot), undefined, disposables),
+      onDidAnswerReveal: (listener, thisArg, disposables) =>
+        this.revealed.event((e) => listener.call(thisArg, e.snapshot), undefined, disposables),
       onDidCloseDocument: this.closed.event,
       runningWorkers: () => [...this.documents.values()].filter((d) => d.worker.running).map((d) => d.uri.fsPath),
+      openOptimizedGraph: (ref) => this.optimized.open(ref),
     };
   }
 

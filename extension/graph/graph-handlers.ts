@@ -8,6 +8,7 @@ import {
   ChooseDiffModelCommand,
   NodeDetailsRequest,
   OpenAsTextCommand,
+  OpenOptimizedGraphCommand,
   OverlaysRequest,
   ReadyRequest,
   RevealKernelsCommand,
@@ -37,6 +38,8 @@ export interface GraphEditorHost {
   revealKernels(ref: NodeRef): Promise<void>;
   /** The webview's answer to a reveal: a node the model does not have is said to the user. */
   revealedNode(outcome: RevealOutcome): Promise<void>;
+  /** The notice's "Open onnxruntime's optimized graph" (optimized-reveal.ts): only for a run this viewer was given. */
+  openOptimizedGraph(ref: NodeRef): Promise<void>;
 }
 
 export function registerGraphHandlers(target: HandlerTarget, host: GraphEditorHost): { dispose(): unknown }[] {
@@ -63,6 +66,11 @@ export function registerGraphHandlers(target: HandlerTarget, host: GraphEditorHo
       if (!isRevealOutcome(params))
         throw new Error("graph: revealedNode needs { ref: { node, … }, found, fusedFrom?: string[], message? }");
       return host.revealedNode(params);
+    }),
+    target.onCommand(OpenOptimizedGraphCommand, (params) => {
+      if (!isNodeRef(params) || params.runDir === undefined)
+        throw new Error("graph: openOptimizedGraph needs { node, runDir, model? }");
+      return host.openOptimizedGraph(params);
     }),
   ];
 }

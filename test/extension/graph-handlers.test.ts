@@ -1,7 +1,7 @@
 // The graph webview's protocol on the host side without VS Code (extension/graph/graph-handlers.ts over
 // extension/webview/message-dispatcher.ts): each message reaches its handler, replies go to the request's id, and
 // what the webview sends is checked: overlays only from a run the host offered, node details and node refs only in
-// their shapes.
+// their shapes (the optimized graph's only with a run).
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import type { NodeDetails } from "../../common/graph/node-details";
@@ -12,6 +12,7 @@ import {
   ChooseDiffModelCommand,
   NodeDetailsRequest,
   OpenAsTextCommand,
+  OpenOptimizedGraphCommand,
   OverlaysRequest,
   ReadyRequest,
   RevealKernelsCommand,
@@ -29,6 +30,7 @@ function setup() {
   const calls: string[] = [];
   const kernels: NodeRef[] = [];
   const reveals: RevealOutcome[] = [];
+  const optimized: NodeRef[] = [];
   const host: GraphEditorHost = {
     initialState: async () => {
       calls.push("ready");
@@ -47,10 +49,11 @@ function setup() {
     openAsText: async () => void calls.push("text"),
     revealKernels: async (ref) => void kernels.push(ref),
     revealedNode: async (outcome) => void reveals.push(outcome),
+    openOptimizedGraph: async (ref) => void optimized.push(ref),
   };
   const dispatcher = new MessageDispatcher("graph", { post: (m) => posted.push(m), log: () => undefined });
   registerGraphHandlers(dispatcher, host);
-  return { dispatcher, posted, calls, kernels, reveals };
+  return { dispatcher, posted, calls, kernels, reveals, optimized };
 }
 
 void test("ready, node details and overlays are answered to their ids", async () => {
@@ -128,4 +131,14 @@ void test("the webview's answer to a reveal reaches the host: a node the model l
   });
   assert.deepEqual(reveals, [missing, { ref: { node: "/conv1/Conv" }, found: true }]);
   for (const b of [bad, badNames]) assert.match((b as { error?: string }).error ?? "", /revealedNode needs/);
+});
+
+void test("the notice's optimized graph reaches the host with a node and its run; without a run it is refused", async () => {
+  const { dispatcher, optimized } = setup();
+  const ref: NodeRef = { node: "BiasGelu", model: "/m/model.onnx", runDir: run.runDir };
+  await dispatcher.receive({ method: OpenOptimizedGraphCommand.method, params: ref });
+  const noRun = await dispatcher.receive({ method: OpenOptimizedGraphCommand.method, params: { node: "BiasGelu" } });
+  const noNode = await dispatcher.receive({ method: OpenOptimizedGraphCommand.method, params: { runDir: run.runDir } });
+  assert.deepEqual(optimized, [ref]);
+  for (const b of [noRun, noNode]) assert.match((b as { error?: string }).error ?? "", /openOptimizedGraph needs/);
 });

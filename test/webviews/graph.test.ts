@@ -67,6 +67,10 @@ before(async () => {
   url.overlaid = harness.add("overlaid", { initial: { document: doc, runs, overlays }, details });
   url.broken = harness.add("broken", { initial: { document: documentOf(brokenGraph()), runs: [] } });
   url.blocked = harness.add("blocked", { initial: { document: doc, runs: [] }, blockWorker: true });
+  url.optimized = harness.add("optimized", {
+    initial: { document: documentOf(small, `${overlays.runDir}/ort-optimized/fixture.onnx`), runs },
+    details,
+  });
   url.error = harness.add("error", {
     initial: {
       runs: [],
@@ -105,6 +109,9 @@ async function open(name: string): Promise<{ page: Page; errors: string[] }> {
 
 const win = <T>(page: Page, f: (w: PageWindow) => T): Promise<T> => page.evaluate(`(${f.toString()})(window)`);
 const posted = (page: Page) => win(page, (w) => w.__posted);
+/** The host sends the page a message whose params come from the test. */
+const hostSend = (page: Page, method: string, params: unknown) =>
+  page.evaluate(([m, p]) => (window as unknown as PageWindow).__hostSend(m as string, p), [method, params]);
 /** The state the app kept with setState (it saves shortly after a change: wait that out first). */
 const state = async (page: Page) => {
   await page.waitForTimeout(300);
@@ -314,6 +321,49 @@ void test("a kernel's node that onnxruntime made (not in the model): the viewer 
       ["ReorderInput_token_2", false, []],
       ["/model/layers.0/attn/Softmax", true, undefined],
     ],
+  );
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a node a run's kernel names, not in the model: the notice offers onnxruntime's optimized graph of that run", async () => {
+  const { page, errors } = await open("small");
+  const notice = page.locator("#reveal-notice");
+  const node = "BiasGelu_token_3";
+  // Without a run there is no optimized graph to offer.
+  await win(page, (w) => w.__hostSend("graph/didRevealNode", { node: "BiasGelu_token_3" }));
+  await notice.waitFor();
+  assert.equal(await notice.locator("#open-optimized-graph").count(), 0);
+  // With the run: offered; the click asks the host for it, with the node, this model and the run.
+  await hostSend(page, "graph/didRevealNode", { node, model: "/models/fixture.onnx", runDir: overlays.runDir });
+  await notice.locator("#open-optimized-graph").click();
+  await page.waitForFunction(() =>
+    (window as unknown as PageWindow).__posted.some((m) => m.method === "graph/openOptimizedGraph"),
+  );
+  const asked = (await posted(page)).filter((m) => m.method === "graph/openOptimizedGraph").map((m) => m.params);
+  assert.deepEqual(asked, [{ node, model: "/models/fixture.onnx", runDir: overlays.runDir }]);
+  await page.screenshot({ path: join(artifacts, "graph-missing-node-optimized.png") });
+  await noViolations(page, errors);
+  await page.close();
+});
+
+void test("a node missing from onnxruntime's optimized graph of its run too: said plainly, nothing more offered", async () => {
+  const { page, errors } = await open("optimized");
+  const notice = page.locator("#reveal-notice");
+  await hostSend(page, "graph/didRevealNode", { node: "Memcpy_token_1", runDir: overlays.runDir });
+  await notice.waitFor();
+  assert.match(
+    (await notice.locator(".notice-text").textContent()) ?? "",
+    /^Node "Memcpy_token_1" is not in onnxruntime's optimized graph of its run \(fixture\.onnx\) either: /,
+  );
+  assert.equal(await notice.locator("#open-optimized-graph").count(), 0);
+  await page.waitForFunction(() =>
+    (window as unknown as PageWindow).__posted.some((m) => m.method === "graph/revealedNode"),
+  );
+  const answers = (await posted(page)).filter((m) => m.method === "graph/revealedNode");
+  assert.deepEqual(
+    answers.map((m) => [(m.params as RevealOutcome).found, (m.params as RevealOutcome).fusedFrom]),
+    [[false, []]],
   );
   await noViolations(page, errors);
   await page.close();

@@ -2,10 +2,16 @@
 // the hits of the body shown marked on the canvas, and revealing a node by its name, as the host asks when the
 // profile viewer's "Reveal in graph" or a run's link names a kernel's node: found, the node is revealed and selected;
 // not in the model (a node onnxruntime made when it optimized the graph), a notice over the canvas says so
-// (model/missing-node.ts explains it) and the first node it was fused from, when its name tells, is revealed instead.
-// Either way the host is told how it went (RevealedNodeCommand).
+// (model/missing-node.ts explains it) and the first node it was fused from, when its name tells, is revealed instead;
+// when the reveal names its run, the notice offers onnxruntime's optimized graph of that run, where the node is
+// (OpenOptimizedGraphCommand; the host makes it). Either way the host is told how it went (RevealedNodeCommand).
 import type { GraphPath, ModelGraphDocument } from "../../common/graph/model-graph";
-import { RevealedNodeCommand, type GraphViewState } from "../protocol/graph";
+import {
+  isOrtOptimizedGraph,
+  OpenOptimizedGraphCommand,
+  RevealedNodeCommand,
+  type GraphViewState,
+} from "../protocol/graph";
 import type { NodeRef } from "../protocol/node-links";
 import { button, el } from "../ui/dom";
 import type { HostChannel } from "../ui/host-channel";
@@ -82,8 +88,22 @@ export class NodeSearch {
       return;
     }
     const file = doc.path.split(/[\\/]/).pop() || doc.path;
-    const missing = explainMissingNode(name, file, search.names());
-    this.showNotice(missing.message);
+    const optimizedGraph = ref.runDir !== undefined && isOrtOptimizedGraph(doc.path, ref.runDir);
+    const missing = explainMissingNode(name, file, search.names(), { optimizedGraph });
+    const offer =
+      ref.runDir !== undefined && !optimizedGraph
+        ? button(
+            "Open onnxruntime's optimized graph",
+            () =>
+              host.channel.sendCommand(OpenOptimizedGraphCommand, { node: name, model: doc.path, runDir: ref.runDir }),
+            {
+              icon: "type-hierarchy",
+              id: "open-optimized-graph",
+              title: "The graph onnxruntime ran for this run, where this node is by its name",
+            },
+          )
+        : undefined;
+    this.showNotice(missing.message, offer);
     const first = missing.fusedFrom.length > 0 ? search.findByName(missing.fusedFrom[0]) : undefined;
     if (first) void host.reveal(first.path, first.node);
     host.channel.sendCommand(RevealedNodeCommand, {
@@ -94,10 +114,10 @@ export class NodeSearch {
     });
   }
 
-  private showNotice(text: string): void {
+  private showNotice(text: string, action?: HTMLElement): void {
     const notice = this.shell.notice;
     const close = button("", () => (notice.hidden = true), { icon: "close", title: "Dismiss", id: "dismiss-notice" });
-    notice.replaceChildren(el("span", { class: "notice-text", text }), close);
+    notice.replaceChildren(el("span", { class: "notice-text", text }), ...(action ? [action] : []), close);
     notice.hidden = false;
   }
 }

@@ -123,3 +123,24 @@ export interface RevealOutcome {
 
 /** webview→host: the answer to a reveal (DidRevealNodeNotification, or the initial state's `reveal`). */
 export const RevealedNodeCommand = command<RevealOutcome>("graph/revealedNode");
+
+/**
+ * The folder of a run where the host writes the model as onnxruntime optimized it for that run
+ * (`<runDir>/ort-optimized/<model file>`): the graph whose node names the run's kernels have.
+ */
+export const ORT_OPTIMIZED_FOLDER = "ort-optimized";
+
+/** True when `model` is the optimized graph written for run `runDir` (a file right in its ORT_OPTIMIZED_FOLDER). */
+export function isOrtOptimizedGraph(model: string, runDir: string): boolean {
+  const norm = (p: string) => p.replace(/\\/g, "/").replace(/\/+$/, "");
+  const file = norm(model);
+  const parent = file.slice(0, Math.max(0, file.lastIndexOf("/")));
+  return parent !== "" && parent === `${norm(runDir)}/${ORT_OPTIMIZED_FOLDER}`;
+}
+
+/**
+ * webview→host: a revealed node was not in the model (RevealOutcome found false) and its ref names a run: make the
+ * model as onnxruntime optimized it for that run (or reuse it) and reveal the node there. The host accepts only a run
+ * it gave this viewer.
+ */
+export const OpenOptimizedGraphCommand = command<NodeRef>("graph/openOptimizedGraph");

@@ -1,15 +1,17 @@
 // The model graph viewer in the extension host: the custom editor contributed for *.onnx with priority "option",
 // a handler for each of its commands, edge.openModelGraph opening a real model in an edge.graph editor tab whose
 // webview gets the compact graph (read in the worker thread), a truncated model opening with the engine's error, a
-// run's folder turning its overlays on, edge.revealModelNode reaching the open webview, and the worker stopped when
-// the last editor of the model closes.
+// run's folder turning its overlays on, edge.revealModelNode reaching the open webview, the worker stopped when
+// the last editor of the model closes, and a kernel's node that onnxruntime fused (not in the model) found in
+// onnxruntime's optimized graph of its run, which the extension makes with the engine into the run folder.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { EdgeStudioApi } from "../../../extension/main";
 import type { GraphEditorSnapshot } from "../../../extension/graph/graph-editor";
+import type { RevealOutcome } from "../../../webviews/protocol/graph";
 import { edgeApi, EXTENSION_ID, waitFor } from "./helpers";
 import { test } from "./runner";
 
@@ -135,3 +137,74 @@ test("graph: opening a model with a run's folder turns that run's overlays on an
   assert.ok(offered.overlays.includes("latency"), `the profile gives latency: ${offered.overlays.join(", ")}`);
   await vscode.window.tabGroups.close(graphTabs());
 }, 90_000);
+
+/** The outcome of the reveal of `node` in the editor of `file`, once its webview said how it went (after `action`). */
+async function revealOutcome(file: string, node: string, action: () => Thenable<unknown>): Promise<RevealOutcome> {
+  const find = () =>
+    api.graphs
+      .editors()
+      .find((e) => e.model === file)
+      ?.reveals.find((r) => r.ref.node === node);
+  const answered = waitFor(
+    api.graphs.onDidAnswerReveal,
+    find,
+    `the graph webview of ${file} revealing ${node}`,
+    60_000,
+  );
+  await action();
+  return answered;
+}
+
+test("graph: a kernel's node onnxruntime fused is not in the model; onnxruntime's optimized graph of the run, made into the run folder, has it", async () => {
+  const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+  const id = "20200101-000010-lm-laptop";
+  mkdirSync(join(root, ".edge", "runs"), { recursive: true });
+  const lm = join(root, ".edge", "tiny-lm.onnx");
+  copyFileSync(join(extensionPath, "samples", "tiny-lm", "model.onnx"), lm);
+  const recipe = join(root, ".edge", "lm.edge.yaml");
+  writeFileSync(
+    recipe,
+    `name: lm\nmodel:\n  path: ${lm}\n  inputs:\n    input_ids: { shape: [1, 8], dtype: int64, range: [32, 126] }\n` +
+      `devices:\n  laptop: { local: {} }\nrun:\n  device: laptop\n  warmup: 1\n  iterations: 2\n  profile: true\n`,
+  );
+  const runDir = join(root, ".edge", "runs", id);
+  const result = spawnSync(process.execPath, [join(extensionPath, "bin", "edge.js"), "run", recipe, "--out", runDir], {
+    encoding: "utf8",
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+  });
+  assert.ok(
+    existsSync(join(runDir, "profile.json")),
+    `edge run wrote no profile (exit ${result.status}): ${result.stderr}`,
+  );
+  // A kernel of a node onnxruntime made (BiasGelu: MatMul's bias Add and Gelu fused), by the name the profile gives.
+  const events = JSON.parse(readFileSync(join(runDir, "profile.json"), "utf8")) as { cat?: string; name?: string }[];
+  const node = events
+    .find((e) => e.cat === "Node" && /^BiasGelu.*_kernel_time$/.test(e.name ?? ""))
+    ?.name?.replace(/_kernel_time$/, "");
+  assert.ok(node, "the tiny LM's profile has a BiasGelu kernel");
+
+  // Revealed in the model the run ran: not there (the notification offers the optimized graph).
+  const missing = await revealOutcome(lm, node, () =>
+    vscode.commands.executeCommand("edge.revealModelNode", { model: lm, node, runDir }),
+  );
+  assert.equal(missing.found, false);
+  assert.equal(missing.ref.runDir, runDir, "the webview's answer names the run");
+
+  // What the notification's button does: the engine makes the optimized graph into the run folder, revealed there.
+  const optimized = join(runDir, "ort-optimized", "tiny-lm.onnx");
+  const found = await revealOutcome(optimized, node, async () => {
+    assert.equal(await api.graphs.openOptimizedGraph({ node, model: lm, runDir }), optimized);
+  });
+  assert.equal(found.found, true, JSON.stringify(found));
+  assert.ok(existsSync(optimized));
+
+  // In the optimized graph, a node that is not there is said plainly, with nothing more to make.
+  const absent = "NotInTheGraph_token_1";
+  const plain = await revealOutcome(optimized, absent, () =>
+    vscode.commands.executeCommand("edge.revealModelNode", { model: optimized, node: absent, runDir }),
+  );
+  assert.equal(plain.found, false);
+  assert.match(plain.message ?? "", /not in onnxruntime's optimized graph of its run \(tiny-lm\.onnx\) either/);
+  await vscode.window.tabGroups.close(graphTabs());
+}, 120_000);

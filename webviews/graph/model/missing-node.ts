@@ -2,7 +2,9 @@
 // onnxruntime optimizes a graph before it runs it and profiles the graph it ran: fusions (Conv+Relu, MatMul+Add,
 // Gelu, attention, …), layout changes (NCHWc reorders) and copies between devices are nodes the model does not have,
 // named from the nodes they replaced or by onnxruntime's name generator (`<base>_token_<n>`). When the name holds the
-// names of model nodes (whole, between separators), those are what it was most likely made from. Pure.
+// names of model nodes (whole, between separators), those are what it was most likely made from. When the reveal
+// names its run, the host can make the graph onnxruntime optimized for that run, where the node is by that name
+// (extension/graph/optimized-reveal.ts); a node missing from that graph too is said plainly. Pure.
 
 /** Characters that may stand between node names in a name onnxruntime made (never inside an ONNX path name's `/`). */
 const SEPARATORS = new Set(["_", " ", "-", "+", ":", ",", ";", "|", "&"]);
@@ -45,9 +47,21 @@ export function withoutGeneratedSuffix(name: string): string {
 
 /**
  * Why `node` cannot be shown in the model `modelFile` (its file name) whose node names are `modelNames`, and which
- * of them it was probably fused from.
+ * of them it was probably fused from. `optimizedGraph`: the model is onnxruntime's optimized graph of the node's run
+ * already (the names are onnxruntime's own, so nothing is guessed from them).
  */
-export function explainMissingNode(node: string, modelFile: string, modelNames: Iterable<string>): MissingNode {
+export function explainMissingNode(
+  node: string,
+  modelFile: string,
+  modelNames: Iterable<string>,
+  options: { optimizedGraph?: boolean } = {},
+): MissingNode {
+  if (options.optimizedGraph)
+    return {
+      node,
+      fusedFrom: [],
+      message: `Node "${node}" is not in onnxruntime's optimized graph of its run (${modelFile}) either: onnxruntime made it after optimizing the graph (when it placed nodes on providers), or the run's session had other options.`,
+    };
   const names = [...modelNames];
   const base = withoutGeneratedSuffix(node);
   const fusedFrom = base !== node && names.includes(base) ? [base] : embeddedNodeNames(node, names);
