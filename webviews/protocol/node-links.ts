@@ -5,6 +5,8 @@
 //   graph webview  --RevealKernelsCommand(NodeRef)-->  host  --DidHighlightKernelsNotification(NodeRef)-->  profile
 //   profile webview --RevealNodeCommand(NodeRef)-->   host  --DidRevealNodeNotification(NodeRef)-->       graph
 //   graph webview   --RevealedNodeCommand({ ref, found, fusedFrom?, message? })--> host (says when it is not there)
+//   graph webview   --OpenOptimizedGraphCommand(NodeRef)--> host (makes onnxruntime's optimized graph of the run and
+//                                                            reveals the node there: extension/graph/optimized-reveal.ts)
 //
 // A node is named by its ONNX node name, which is what onnxruntime's profile names kernels by (`args.node_name`, or
 // the event name `<node>_kernel_time`). Nodes inside If/Loop/Scan bodies are named the same way (names are unique
