@@ -235,8 +235,9 @@ if (!flag("no-profile")) {
 
 // The per-step costs quantization does not shrink: onnxruntime-node copies every output into a new JavaScript buffer,
 // the whole `present.*` cache included (a bare loop pays the same), measured as a step that fetches every output
-// against one that fetches only the logits, on the same session in alternating rounds.
-if (!flag("no-profile")) {
+// against one that fetches only the logits, on the same session in alternating rounds (timed, not profiled: printed
+// with --no-profile too).
+{
   console.log(
     "\nthe cache's copy back to JavaScript (every output fetched vs the logits only; medians of 4 rounds of 10):",
   );
