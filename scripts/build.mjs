@@ -21,7 +21,11 @@ const nodeEntries = [
  * (engine/devices/runner-bundle.ts) with onnxruntime-node beside it in node_modules/. Not minified: its stack traces
  * come back from devices.
  */
-const deviceRunnerEntries = [["engine/device-runner/main.ts", "dist/device-runner.cjs"]];
+const deviceRunnerEntries = [
+  ["engine/device-runner/main.ts", "dist/device-runner.cjs"],
+  // Its generation thread (engine/run/generate-worker.ts), generate-worker.cjs beside runner.cjs in the bundle.
+  ["engine/run/generate-worker.ts", "dist/device-runner-generate-worker.cjs"],
+];
 /** Extension-host entries: CommonJS (package.json is ESM, so `main` names a .cjs), `vscode` provided by the host. */
 const extensionEntries = [
   ["extension/main.ts", "dist/extension/main.cjs"],
@@ -76,9 +80,10 @@ for (const [src, out] of deviceRunnerEntries) {
     target: "node20",
     metafile: true,
     external: ["onnxruntime-node"], // resolved from the bundle's own node_modules/ on the device
-    // No generation thread on devices yet (engine/run/generate-thread.ts finds none and generates on the runner's
-    // thread): its script is not in the runner bundle.
-    define: { "import.meta.url": "undefined" },
+    // Engine modules find their files from import.meta.url (engine/run/generate-thread.ts its thread's script); in
+    // CommonJS it is the bundle's own file URL.
+    define: { "import.meta.url": "__edgeImportMetaUrl" },
+    banner: { js: 'const __edgeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
 }
 for (const [src, out] of extensionEntries) {

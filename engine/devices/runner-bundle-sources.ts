@@ -1,6 +1,6 @@
-// What goes into a runner bundle, as host files: the built runner (dist/device-runner.cjs), onnxruntime-node's
-// JavaScript and the native files for one OS and arch, onnxruntime-common, and (when the device has no usable node)
-// a node binary and, for Android, glibc. The files are this project's own: found from this module's place (the
+// What goes into a runner bundle, as host files: the built runner (dist/device-runner.cjs) and its generation thread,
+// onnxruntime-node's JavaScript and the native files for one OS and arch, onnxruntime-common, and (when the device
+// has no usable node) a node binary and, for Android, glibc. The files are this project's own: found from this module's place (the
 // source tree under tsx, or dist/ in the built CLI), never fetched, except node (node-runtime.ts) and, when this
 // installation lacks them (a .vsix ships only its own platform's), onnxruntime's binaries for the device
 // (ort-runtime.ts).
@@ -27,6 +27,11 @@ export function runnerScriptPath(moduleUrl: string = import.meta.url): string {
   const here = fileURLToPath(moduleUrl);
   if (here.endsWith(".ts")) return resolve(dirname(here), "..", "..", "dist", "device-runner.cjs");
   return resolve(dirname(here), "..", "device-runner.cjs");
+}
+
+/** The device runner's generation thread, built beside it: dist/device-runner-generate-worker.cjs. */
+export function generateThreadScriptPath(runnerScript: string): string {
+  return join(dirname(runnerScript), "device-runner-generate-worker.cjs");
 }
 
 /** The folder of an installed package, found the way node would from `from`. */

@@ -5,6 +5,7 @@
 //
 // Layout (paths inside the bundle):
 //   runner.cjs                                   the device runner (dist/device-runner.cjs)
+//   generate-worker.cjs                          its generation thread (dist/device-runner-generate-worker.cjs)
 //   node_modules/onnxruntime-node/               package.json, dist/, bin/napi-v6/<os>/<arch>/ only
 //   node_modules/onnxruntime-common/             package.json, dist/
 //   node/bin/node, node/LICENSE                  when the device has no node >= 20, or is Android (node-runtime.ts)
@@ -22,7 +23,14 @@ import { type GlibcOptions, glibcTarget, resolveGlibc } from "./glibc";
 import { defaultCacheDir, ensureNodeRuntime } from "./node-runtime";
 import { sha256File } from "./file-hash";
 import { ORT_PLATFORMS, ensureOrtBinaries } from "./ort-runtime";
-import { type BundleSource, ortBinaryDir, ortPackageDirs, ortSources, runnerScriptPath } from "./runner-bundle-sources";
+import {
+  type BundleSource,
+  generateThreadScriptPath,
+  ortBinaryDir,
+  ortPackageDirs,
+  ortSources,
+  runnerScriptPath,
+} from "./runner-bundle-sources";
 
 export const BUNDLE_MANIFEST = "bundle.json";
 const MIN_NODE_MAJOR = 20;
@@ -118,8 +126,12 @@ async function bundleSources(options: RunnerBundleOptions): Promise<BundleSource
           npm: options.npm,
           signal: options.signal,
         });
+  // The runner's generation thread (engine/run/generate-thread.ts looks for it beside runner.cjs); a runner built
+  // without it generates on its own thread.
+  const thread = generateThreadScriptPath(runner);
   const sources: BundleSource[] = [
     { rel: "runner.cjs", source: runner, mode: 0o644 },
+    ...(existsSync(thread) ? [{ rel: "generate-worker.cjs", source: thread, mode: 0o644 }] : []),
     ...ortSources(os, arch, dirs, binDir),
   ];
   if (!bundleNeedsNode(options)) return sources;

@@ -4,7 +4,7 @@
 // are garbage one step later, and the collections they cause cost more in a process that holds more (measured: a
 // 135 M-parameter LM decoded 15–25 % slower in `edge run` than in a bare script, and as fast in this thread).
 // A model whose cache is small generates on the run's thread (wantsGenerateThread), and so does every model where no
-// thread script sits beside this module (a bundle built without it).
+// thread script sits beside this module (a bundle built without it, a device runner bundle made before it had one).
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -45,17 +45,24 @@ export interface GenerateThreadLocation {
   tsxApi?: string;
 }
 
-/** The thread's script beside this module: the .ts file under tsx, generate-worker.js beside a bundle; or none. */
+/**
+ * The thread's script beside this module: the .ts file under tsx; generate-worker.js beside the CLI's bundle, or
+ * generate-worker.cjs beside the device runner (runner.cjs in its bundle); or none.
+ */
 export function generateThreadLocation(
   moduleUrl: string | undefined = import.meta.url,
 ): GenerateThreadLocation | undefined {
   if (typeof moduleUrl !== "string" || !moduleUrl.startsWith("file:")) return undefined;
-  const ts = moduleUrl.endsWith(".ts");
-  const url = new URL(ts ? "./generate-worker.ts" : "./generate-worker.js", moduleUrl);
-  if (!existsSync(fileURLToPath(url))) return undefined;
-  if (!ts) return { url };
-  const tsxApi = tsxEsmApi(moduleUrl);
-  return tsxApi ? { url, tsxApi } : undefined;
+  if (moduleUrl.endsWith(".ts")) {
+    const url = new URL("./generate-worker.ts", moduleUrl);
+    const tsxApi = existsSync(fileURLToPath(url)) ? tsxEsmApi(moduleUrl) : undefined;
+    return tsxApi ? { url, tsxApi } : undefined;
+  }
+  for (const name of ["./generate-worker.js", "./generate-worker.cjs"]) {
+    const url = new URL(name, moduleUrl);
+    if (existsSync(fileURLToPath(url))) return { url };
+  }
+  return undefined;
 }
 
 /** tsx's ESM register API (its package's `./esm/api` import export), found from `moduleUrl`; or undefined. */

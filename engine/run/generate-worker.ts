@@ -2,8 +2,8 @@
 // runs the engine's loop (generate.ts) on it, so that the cache copies onnxruntime-node hands back every decode step
 // (megabytes a step, garbage a step later) are collected in this thread's small heap and not in the run's, whose
 // collections cost more the more the process holds (the CLI's code, the recipe, the model's graph). Built as its
-// own entry (dist/engine/generate-worker.js) and started by generate-thread.ts; the protocol is in
-// generate-thread-protocol.ts.
+// own entry (dist/engine/generate-worker.js, and dist/device-runner-generate-worker.cjs for the device runner's
+// bundle) and started by generate-thread.ts; the protocol is in generate-thread-protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import type { GenerationResult } from "../../common/generation";
 import { isEdgeError } from "../errors";
@@ -89,12 +89,17 @@ port.on("message", (message: ToGenerateThread) => {
     })();
 });
 
-const ort = await loadOrt();
-const started = performance.now();
-try {
-  session = await ort.InferenceSession.create(init.modelPath, init.ortOptions);
-  sampleRss();
-  post({ type: "session", creationMs: performance.now() - started });
-} catch (e) {
-  post({ type: "session-failed", message: e instanceof Error ? e.message : String(e) });
+/** Makes the session (no top-level await: the device runner's copy of this thread is CommonJS). */
+async function open(): Promise<void> {
+  const ort = await loadOrt();
+  const started = performance.now();
+  try {
+    session = await ort.InferenceSession.create(init.modelPath, init.ortOptions);
+    sampleRss();
+    post({ type: "session", creationMs: performance.now() - started });
+  } catch (e) {
+    post({ type: "session-failed", message: e instanceof Error ? e.message : String(e) });
+  }
 }
+
+void open();

@@ -108,15 +108,15 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
       status = "aborted";
     } else {
       const feeds = feedSet.samples.map((s) => toOrtFeeds(ort, s));
+      // A generation makes its session in a thread of its own (generate-thread.ts) when the engine has one.
+      const threadAt =
+        io && plan.generate && wantsGenerateThread(io, plan.generate) ? generateThreadLocation() : undefined;
       const created = await step(
         sink,
         "session",
         async () => {
           const tSession = performance.now();
           let s: OrtSession;
-          // A generation makes its session in a thread of its own (generate-thread.ts) when the engine has one.
-          const threadAt =
-            io && plan.generate && wantsGenerateThread(io, plan.generate) ? generateThreadLocation() : undefined;
           if (io && plan.generate && threadAt) {
             const started = await GenerateThread.start(
               {
@@ -159,7 +159,7 @@ export async function runLocal(plan: RunPlan, sink: EventSink = nullSink, signal
             );
           }
         },
-        { detail: plan.modelPath },
+        { detail: threadAt ? `${plan.modelPath} (in the generation's own thread)` : plan.modelPath },
       );
       sampleRss();
 

@@ -45,6 +45,39 @@ void test("the device runner generates: token events on stdout as they happen, t
   );
 });
 
+void test("the device runner generates in its generation thread when the plan says: the same tokens and events", async () => {
+  const runOnce = async (name: string, ownThread: boolean) => {
+    const work = join(device, name);
+    const plan = writePlan(work, {
+      modelPath: "model.onnx",
+      outDir: "out",
+      deviceName: "test-device",
+      generate: { promptTokens: [7], newTokens: 6, tokenRange: [32, 126], ownThread },
+    });
+    copyFileSync(TINY_LM, join(work, "model.onnx"));
+    const run = await startRunner(local.launch(plan), { cwd: device });
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(readFileSync(join(work, "out", RUNNER_FILES.result), "utf8")) as RunResult;
+    return { run, result };
+  };
+  const threaded = await runOnce("work-thread", true);
+  const inline = await runOnce("work-inline", false);
+  assert.equal(threaded.result.status, "ok");
+  assert.deepEqual(threaded.result.generation!.runs[0].tokenIds, inline.result.generation!.runs[0].tokenIds);
+  assert.deepEqual(
+    ofType(threaded.run.events, "token").map((e) => [(e as TokenEvent).step, (e as TokenEvent).tokenId]),
+    ofType(inline.run.events, "token").map((e) => [(e as TokenEvent).step, (e as TokenEvent).tokenId]),
+  );
+  assert.deepEqual(
+    ofType(threaded.run.events, "step/start").map((e) => e.step),
+    ["load", "session", "warmup", "run"],
+  );
+  const sessionDetail = (run: typeof inline.run) =>
+    ofType(run.events, "step/start").find((e) => e.step === "session")?.detail ?? "";
+  assert.match(sessionDetail(threaded.run), /in the generation's own thread/, "the thread's script is in the bundle");
+  assert.doesNotMatch(sessionDetail(inline.run), /own thread/);
+});
+
 void describe("edge run with run.generate on an ssh device", { skip: sshSkip }, () => {
   const ssh = useSshd();
 

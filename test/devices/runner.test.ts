@@ -27,6 +27,7 @@ void test("the bundle for this machine: the device's node, runner.cjs, onnxrunti
   const rels = local.bundle.files.map((f) => f.rel);
   assert.deepEqual(rels, [...rels].sort());
   assert.ok(rels.includes("runner.cjs"));
+  assert.ok(rels.includes("generate-worker.cjs"), "the runner's generation thread");
   assert.ok(rels.includes("bundle.json"));
   assert.ok(rels.includes(`node_modules/onnxruntime-node/bin/napi-v6/linux/${process.arch}/libonnxruntime.so.1`));
   assert.ok(rels.includes("node_modules/onnxruntime-common/package.json"));

@@ -149,6 +149,8 @@ for (const ownThread of [true, false])
     if (!ownThread) assert.equal(steps, 3);
     else assert.ok(steps >= 3 && steps < newTokens, `stopped after ${steps} of ${newTokens} steps`);
     assert.equal(sink.of("token").at(-1)!.step, steps, "the events end where the result does");
+    const session = sink.of("step/start").find((e) => e.step === "session");
+    assert.equal(/in the generation's own thread/.test(session?.detail ?? ""), ownThread, session?.detail);
     assert.equal(runs[1].tokenIds.length, steps + 1);
   });
 
