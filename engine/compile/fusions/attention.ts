@@ -14,7 +14,8 @@
 // same. A pattern that does not hold is reported with the first reason it fails.
 import type { NodeProto } from "onnx-buf";
 import { attrInt, attrInts } from "../../onnx/node-attrs";
-import { attribute, contribNode, type GraphIndex } from "./graph-index";
+import { attr } from "../../onnx/node-build";
+import { contribNode, type GraphIndex } from "./graph-index";
 import type { Fusion, FusionMatch } from "./fusion-types";
 
 const same = (a: number[] | undefined, b: number[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
@@ -214,7 +215,7 @@ function matchAt(ix: GraphIndex, softmax: NodeProto, opset: number): Step<Fusion
     name,
     [q.value.input, k.value.heads.input, v.value.heads.input, "", "", bias, k.value.past ?? "", v.value.past ?? ""],
     [reshape.output[0], presentKey, presentValue],
-    [attribute("num_heads", heads), attribute("scale", scale, true), attribute("unidirectional", 0)],
+    [attr("num_heads", heads), attr("scale", scale, true), attr("unidirectional", 0)],
   );
   return { ok: true, value: { remove: removed, add: [fused] } };
 }

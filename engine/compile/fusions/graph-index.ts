@@ -2,21 +2,12 @@
 // names subgraphs read from outside themselves), the values of small constants (initializers and Constant nodes),
 // and the rank of a tensor where shape propagation is sure of it. Built once per pass over the main graph; the
 // passes record their edits in a `GraphEdit` and apply them together, so the index stays true while matching.
-import { create } from "@bufbuild/protobuf";
-import {
-  type AttributeProto,
-  AttributeProto_AttributeType as AT,
-  AttributeProtoSchema,
-  type GraphProto,
-  type ModelProto,
-  type NodeProto,
-  NodeProtoSchema,
-  type TensorProto,
-} from "onnx-buf";
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from "onnx-buf";
 import { SymbolTable } from "../../onnx/dim-bindings";
 import { analyseModel, boundInputInfos, freeNames } from "../../onnx/shape-propagation";
 import { smallTensorValues } from "../../onnx/tensor-proto";
 import { dimExpression } from "../../run/decoder-feeds";
+import { makeNode } from "../../onnx/node-build";
 import { isConstantNode, nodeSubgraphs } from "../../onnx/walk";
 
 /** Sizes given to symbolic dims while propagating shapes: distinct, so ranks are known and dims not confused. */
@@ -133,14 +124,7 @@ export class GraphIndex {
   }
 }
 
-export function attribute(name: string, value: number | number[] | string, float = false): AttributeProto {
-  if (typeof value === "string")
-    return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
-  if (Array.isArray(value)) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: value.map(BigInt) });
-  if (float || !Number.isInteger(value)) return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: value });
-  return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
-}
-
+/** A com.microsoft node (makeNode drops trailing absent optional inputs and outputs). */
 export function contribNode(
   opType: string,
   name: string,
@@ -148,15 +132,5 @@ export function contribNode(
   outputs: string[],
   attrs: AttributeProto[],
 ): NodeProto {
-  // Trailing empty optional inputs and outputs are dropped; empty ones in between stay as "" (an absent optional).
-  while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs = inputs.slice(0, -1);
-  while (outputs.length > 0 && outputs[outputs.length - 1] === "") outputs = outputs.slice(0, -1);
-  return create(NodeProtoSchema, {
-    opType,
-    domain: "com.microsoft",
-    name,
-    input: inputs,
-    output: outputs,
-    attribute: attrs,
-  });
+  return makeNode(opType, inputs, outputs, name, attrs, "com.microsoft");
 }

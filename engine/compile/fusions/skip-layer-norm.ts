@@ -10,7 +10,8 @@
 // decoders rarely declare, so on them it leaves this pattern alone.
 import type { NodeProto } from "onnx-buf";
 import { attrInt } from "../../onnx/node-attrs";
-import { attribute, contribNode, type GraphIndex } from "./graph-index";
+import { attr } from "../../onnx/node-build";
+import { contribNode, type GraphIndex } from "./graph-index";
 import type { Fusion, FusionMatch } from "./fusion-types";
 
 function isDefault(node: NodeProto | undefined, op: string): node is NodeProto {
@@ -80,7 +81,7 @@ function matchAt(ix: GraphIndex, ln: NodeProto): FusionMatch | string {
     name,
     [input, skip, ln.input[1], ln.input[2] ?? "", bias],
     [ln.output[0], "", "", keepSum ? sum.output[0] : ""],
-    [attribute("epsilon", epsilon, true)],
+    [attr("epsilon", epsilon, true)],
   );
   return { remove, add: [fused] };
 }

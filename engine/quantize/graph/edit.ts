@@ -2,17 +2,7 @@
 // through enclosing scopes), fresh names, the uses of every tensor across all scopes, topological sorting that
 // names the node on a cycle, and pruning of constants nothing reads any more.
 import { create } from "@bufbuild/protobuf";
-import {
-  type AttributeProto,
-  AttributeProto_AttributeType as AT,
-  AttributeProtoSchema,
-  type GraphProto,
-  type ModelProto,
-  type NodeProto,
-  NodeProtoSchema,
-  OperatorSetIdProtoSchema,
-  type TensorProto,
-} from "onnx-buf";
+import { type GraphProto, type ModelProto, type NodeProto, OperatorSetIdProtoSchema, type TensorProto } from "onnx-buf";
 import { EdgeError } from "../../errors";
 import { isConstantNode, nodeLabel, nodeSubgraphs } from "../../onnx/walk";
 
@@ -101,25 +91,8 @@ export class NameSource {
   }
 }
 
-export function attr(name: string, value: number | string | number[] | bigint): AttributeProto {
-  if (typeof value === "string")
-    return create(AttributeProtoSchema, { name, type: AT.STRING, s: new TextEncoder().encode(value) });
-  if (Array.isArray(value)) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: value.map(BigInt) });
-  if (typeof value === "bigint" || Number.isInteger(value))
-    return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(value) });
-  return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: value });
-}
-
-export function makeNode(
-  opType: string,
-  inputs: string[],
-  outputs: string[],
-  name: string,
-  attrs: AttributeProto[] = [],
-  domain = "",
-): NodeProto {
-  return create(NodeProtoSchema, { opType, input: inputs, output: outputs, name, attribute: attrs, domain });
-}
+// Node and attribute makers live in engine/onnx (compile's fusions use them too).
+export { attr, makeNode } from "../../onnx/node-build";
 
 export function intAttr(node: NodeProto, name: string, fallback: number): number {
   const a = node.attribute.find((x) => x.name === name);
