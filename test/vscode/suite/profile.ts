@@ -5,7 +5,7 @@
 // before the run ends (then its final profile.json streamed).
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { EdgeStudioApi } from "../../../extension/main";
@@ -97,9 +97,11 @@ test("profile: edge.openProfile opens a real run's profile.json in an edge.profi
   assert.equal(viewer.streams.main?.bytes, statSync(profile).size, "every byte of the file");
   assert.equal(viewer.streams.main?.error, undefined);
   assert.ok((viewer.streams.main?.chunks ?? 0) >= 1);
+  // Every chunk of the last stream was notified. More notifications than that come from an earlier stream: a second
+  // ready, or the file watcher's late event for the profile.json the run just wrote (the viewer then reads it again;
+  // seen once in CI).
   const chunks = viewer.notifications.filter((n) => n === "profile/didReceiveTraceChunk").length;
-  if (viewer.readyRequests === 1) assert.equal(chunks, viewer.streams.main?.chunks);
-  else assert.ok(chunks >= (viewer.streams.main?.chunks ?? 0));
+  assert.ok(chunks >= (viewer.streams.main?.chunks ?? 0), `${chunks} chunk notifications`);
   assert.equal(viewer.notifications.at(-1), "profile/didEndTrace");
   // Flow control: the webview's worker says what it read; every byte, and never more than 16 MB were sent ahead.
   const read = await waitFor(
@@ -116,6 +118,22 @@ test("profile: edge.openProfile opens a real run's profile.json in an edge.profi
     `a tab of edge.profile for profile.json: ${tabs.map((t) => t.label).join(", ")}`,
   );
 }, 120_000);
+
+test("profile: the open viewer streams profile.json again when the file changes on disk", async () => {
+  writeFileSync(profile, `${readFileSync(profile, "utf8")}\n`); // still the same trace, one byte longer
+  const size = statSync(profile).size;
+  const again = await waitFor(
+    api.profiles.onDidNotify,
+    () =>
+      api.profiles
+        .editors()
+        .find((e) => e.path === profile && e.streams.main?.bytes === size && e.streams.main?.ended === true),
+    "the viewer streaming the changed file to its end",
+    30_000,
+  );
+  assert.equal(again.streams.main?.error, undefined);
+  assert.equal(again.notifications.at(-1), "profile/didEndTrace");
+}, 60_000);
 
 test("profile: edge.revealNodeKernels (the graph viewer's Show kernels) highlights the node's kernels in the run's viewer", async () => {
   const before = api.profiles.editors().find((e) => e.path === profile)!.notifications.length;
