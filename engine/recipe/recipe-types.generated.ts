@@ -334,7 +334,7 @@ export interface Quantize {
    */
   method: "int8-dynamic" | "int8-static" | "int4-weight-only" | "fp16";
   /**
-   * Weights per quantization block for `int4-weight-only`; smaller is more accurate and larger.
+   * Weights per quantization block for `int4-weight-only`: smaller blocks are more accurate and make a larger file; larger ones decode faster on CPU.
    */
   block_size?: 16 | 32 | 64 | 128;
   /**
