@@ -12,7 +12,7 @@ import { writeModel } from "../../onnx/write-model";
 import type { GraphOptimization as OptimizationLevel } from "../../../common/optimization";
 import type { Fusion } from "./fusion-types";
 import { FUSIONS, fuseGraph, type FuseResult } from "./fuse-graph";
-import { FUSION_TOLERANCE, type FusionCheck, verifyFusion } from "./verify-fusion";
+import { emptyCheck, type FusionCheck, verifyFusion } from "./verify-fusion";
 
 /** Ops whose inputs are quantized on the fly: a rounding difference before them can move a value to the next step. */
 const QUANTIZED_OPS = new Set(["DynamicQuantizeLinear", "MatMulNBits", "QuantizeLinear", "DynamicQuantizeMatMul"]);
@@ -85,7 +85,10 @@ export async function fuseForCompile(input: FuseForCompileInput): Promise<FuseFo
     try {
       staged = await input.optimize(path, dir);
     } catch (e) {
-      return { fused, check: failedCheck(`onnxruntime could not optimize the fused model: ${(e as Error).message}`) };
+      return {
+        fused,
+        check: emptyCheck("forward", `onnxruntime could not optimize the fused model: ${(e as Error).message}`),
+      };
     } finally {
       await fs.rm(path, { force: true });
     }
@@ -98,7 +101,7 @@ export async function fuseForCompile(input: FuseForCompileInput): Promise<FuseFo
       return { fused, staged, check };
     } catch (e) {
       // The unfused model itself did not load or run: the compile of the unfused model reports that properly.
-      return { fused, check: failedCheck(`the check could not run: ${(e as Error).message}`) };
+      return { fused, check: emptyCheck("forward", `the check could not run: ${(e as Error).message}`) };
     }
   };
 
@@ -140,17 +143,4 @@ export async function fuseForCompile(input: FuseForCompileInput): Promise<FuseFo
   }
   report.durationMs = performance.now() - started;
   return { staged: chosen.check?.passed ? chosen.staged : undefined, report, warnings };
-}
-
-function failedCheck(problem: string): FusionCheck {
-  return {
-    kind: "forward",
-    maxRelativeDiff: 0,
-    worst: "",
-    tolerance: FUSION_TOLERANCE,
-    decodeSteps: 0,
-    tokensEqual: true,
-    passed: false,
-    problem,
-  };
 }

@@ -89,12 +89,9 @@ async function session(ort: Ort, path: string, optimization: OptimizationLevel):
   });
 }
 
-/** Runs `reference` and `fused` (model paths) side by side; see the header for what is compared. */
-export async function verifyFusion(reference: string, fused: string, options: VerifyOptions): Promise<FusionCheck> {
-  const ort = await loadOrt();
-  const layout = decoderLayout(options.signature);
-  const kind = layout ? "decoder" : "forward";
-  const base: FusionCheck = {
+/** A check that compared nothing yet (and has not passed), of `kind`; `problem` says why it could not run. */
+export function emptyCheck(kind: FusionCheck["kind"], problem?: string): FusionCheck {
+  return {
     kind,
     maxRelativeDiff: 0,
     worst: "",
@@ -102,7 +99,16 @@ export async function verifyFusion(reference: string, fused: string, options: Ve
     decodeSteps: 0,
     tokensEqual: true,
     passed: false,
+    ...(problem === undefined ? {} : { problem }),
   };
+}
+
+/** Runs `reference` and `fused` (model paths) side by side; see the header for what is compared. */
+export async function verifyFusion(reference: string, fused: string, options: VerifyOptions): Promise<FusionCheck> {
+  const ort = await loadOrt();
+  const layout = decoderLayout(options.signature);
+  const kind = layout ? "decoder" : "forward";
+  const base = emptyCheck(kind);
   const a = await session(ort, reference, options.optimization);
   let b: OrtSession | undefined;
   try {
